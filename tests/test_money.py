@@ -1,0 +1,75 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xteval.money import UNITS, AmountError, D, convert, fmt, q2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("11168.82 万元", "11168.82"),
+        ("11168.82万元", "11168.82"),
+        ("3343659.05 元", "334.365905"),
+        ("1,115,814.30 元", "111.581430"),
+        ("1115814.3元", "111.58143"),
+        ("5.22亿元", "52200"),
+        ("5.22 亿", "52200"),
+        ("０.６５万元", "0.65"),  # full-width digits
+        ("１，１１５，８１４．３０ 元", "111.581430"),  # full-width separators and point
+        ("1 115 814.30 元", "111.581430"),  # OCR spaces inside the number
+        ("¥1,000.00元", "0.1"),
+        ("22.2", "22.2"),  # bare number: 万元 by default
+        ("-2.00 万元", "-2.00"),
+        ("0 万元", "0"),
+    ],
+)
+def test_parse_table(text, expected):
+    assert D(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize("bad", ["abc", "", "1,11,5 元", "12.3.4", "5 美元", "万元", "1e5", "NaN", None, True, [1]])
+def test_parse_rejects(bad):
+    with pytest.raises(AmountError):
+        D(bad)
+
+
+def test_bare_number_takes_given_unit():
+    assert D("3343659.05", unit="元") == Decimal("334.365905")
+    assert D(5, unit="亿元") == Decimal(50000)
+
+
+def test_written_unit_wins_over_default():
+    assert D("100 元", unit="亿元") == Decimal("0.01")
+
+
+def test_float_goes_through_repr_not_binary():
+    # Decimal(0.1) would be 0.1000000000000000055511151231257827...
+    assert D(0.1) == Decimal("0.1")
+    assert D(11168.82) == Decimal("11168.82")
+    with pytest.raises(AmountError):
+        D(float("nan"))
+
+
+def test_unknown_unit():
+    with pytest.raises(AmountError):
+        D("1", unit="美元")
+
+
+@given(st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False))
+def test_conversion_round_trips_exactly(yuan):
+    wan = D(f"{yuan} 元")
+    assert convert(wan, "元") == yuan
+    assert D(convert(wan, "亿元"), unit="亿元") == wan
+
+
+def test_units_are_exact_powers_of_ten():
+    assert UNITS["元"] * 10000 == UNITS["万元"] == UNITS["亿元"] / 10000
+
+
+def test_half_up_rounding_and_format():
+    assert q2(Decimal("0.125")) == Decimal("0.13")  # banker's rounding would give 0.12
+    assert fmt(Decimal("11191.015")) == "11,191.02"
+    assert fmt(None) == "—"

@@ -1,0 +1,345 @@
+"""Reconciliation engine: small named checks that return result records.
+
+A check never raises on bad data: it returns a :class:`CheckResult` whose
+``status`` is pass, warn or fail, with the expected and observed values, the
+difference and its direction, the tolerance, and the evidence quoted from the
+report. :class:`Suite` collects results and counts them by status.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .money import ZERO, fmt
+
+__all__ = [
+    "CheckResult",
+    "Evidence",
+    "Reason",
+    "Status",
+    "Suite",
+    "balance",
+    "department_checks",
+    "rounding_tolerance",
+]
+
+
+class Status(enum.StrEnum):
+    passed = "pass"
+    warn = "warn"
+    fail = "fail"
+
+    @property
+    def label(self) -> str:
+        return {"pass": "通过", "warn": "提示", "fail": "不符"}[self.value]
+
+
+class Reason(enum.StrEnum):
+    """Stable reason codes, so reports can count and group findings."""
+
+    ok = "ok"
+    sum_mismatch = "sum_mismatch"  # a total is not the sum of its parts
+    over_control = "over_control"  # actual above its control figure
+    claim_contradicted = "claim_contradicted"  # a sentence asserts what the numbers deny
+    header_mismatch = "header_mismatch"  # 年度预算金额 ≠ 财政拨款收入
+    rate_mismatch = "rate_mismatch"  # a stated rate differs from the computed one
+    carryover_mismatch = "carryover_mismatch"
+    score_mismatch = "score_mismatch"
+    goal_count_mismatch = "goal_count_mismatch"
+    over_achievement = "over_achievement"
+    under_achievement = "under_achievement"
+    large_adjustment = "large_adjustment"
+    invalid_date = "invalid_date"
+    period_reversed = "period_reversed"
+    period_sum_mismatch = "period_sum_mismatch"
+    period_gap_overlap = "period_gap_overlap"
+    cross_year_payment = "cross_year_payment"
+    percent_mismatch = "percent_mismatch"
+    count_mismatch = "count_mismatch"
+    rate_difference = "rate_difference"
+    sla_breach = "sla_breach"
+    invalid_value = "invalid_value"
+    not_found = "not_found"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A quote from the report and the line it stands on (1-based; None if unknown)."""
+
+    quote: str
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"quote": self.quote, "line": self.line}
+
+
+Number = Decimal | int | None
+FEN_PLACES = 6  # one fen is 0.000001 万元
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One finding: what was expected, what was observed, and what that means."""
+
+    id: str
+    title: str
+    status: Status
+    message: str
+    expected: Number = None
+    observed: Number = None
+    difference: Number = None
+    tolerance: Number = None
+    unit: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    reason: Reason = Reason.ok
+
+    @property
+    def passed(self) -> bool:
+        return self.status is Status.passed
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; numbers become numeric strings so no float is involved."""
+
+        def num(v: Number) -> str | None:
+            return None if v is None else str(v)
+
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status.value,
+            "reason": self.reason.value,
+            "expected": num(self.expected),
+            "observed": num(self.observed),
+            "difference": num(self.difference),
+            "tolerance": num(self.tolerance),
+            "unit": self.unit,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "message": self.message,
+        }
+
+
+@dataclass
+class Suite:
+    """Results of a set of checks, with counts by status."""
+
+    results: list[CheckResult] = field(default_factory=list)
+
+    def extend(self, results: Iterable[CheckResult]) -> Suite:
+        self.results.extend(results)
+        return self
+
+    @property
+    def counts(self) -> dict[str, int]:
+        c = Counter(r.status.value for r in self.results)
+        return {s.value: c.get(s.value, 0) for s in Status}
+
+    @property
+    def failed(self) -> bool:
+        return self.counts["fail"] > 0
+
+    def by_status(self, status: Status) -> list[CheckResult]:
+        return [r for r in self.results if r.status is status]
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        return [r.to_dict() for r in self.results]
+
+    def to_frame(self):
+        """The results as a DataFrame for display (amounts as formatted text)."""
+        import pandas as pd
+
+        rows = [
+            {
+                "检查项": r.title,
+                "结果": r.status.label,
+                "应为": _show(r.expected),
+                "实为": _show(r.observed),
+                "差额": _show(r.difference),
+                "单位": r.unit,
+                "说明": r.message,
+                "id": r.id,
+            }
+            for r in self.results
+        ]
+        return pd.DataFrame(rows, columns=["检查项", "结果", "应为", "实为", "差额", "单位", "说明", "id"])
+
+
+def _show(v: Number) -> str:
+    if v is None:
+        return ""
+    return fmt(Decimal(v)) if isinstance(v, Decimal) else str(v)
+
+
+def rounding_tolerance(values: Sequence[Decimal], floor_places: int = 2) -> Decimal:
+    """Largest difference that rounding each stated figure could explain.
+
+    Each figure is taken to be rounded to its own last decimal, but never
+    coarser than ``floor_places`` (reports drop trailing zeros: 22.2 means
+    22.20). Half a unit of that place per figure, summed. A figure stated to
+    the fen (6 decimals in 万元) is exact and adds nothing.
+    """
+    total = ZERO
+    for v in values:
+        places = max(-v.as_tuple().exponent, floor_places)
+        if places < FEN_PLACES:
+            total += Decimal(1).scaleb(-places) / 2
+    return total
+
+
+def amount(v: Decimal) -> str:
+    """An amount with at least 2 decimals and as many more as it carries (元 in 万元 has 6)."""
+    return fmt(v, max(2, min(6, -v.as_tuple().exponent)))
+
+
+def _direction(diff: Decimal, unit: str) -> str:
+    if diff > 0:
+        return f"多 {amount(diff)} {unit}"
+    if diff < 0:
+        return f"少 {amount(-diff)} {unit}"
+    return "一致"
+
+
+def balance(
+    id: str,
+    title: str,
+    total: tuple[str, Decimal],
+    parts: Sequence[tuple[str, Decimal]],
+    *,
+    unit: str = "万元",
+    evidence: Sequence[Evidence] = (),
+    tolerance: Decimal | None = None,
+) -> CheckResult:
+    """Check that a stated total equals the sum of its stated parts.
+
+    Args:
+        id: stable English id, e.g. ``income.total``.
+        title: Chinese title, e.g. ``总收入 = 财政拨款收入 + 其他收入``.
+        total: (label, stated total).
+        parts: (label, stated part) pairs.
+        unit: unit of all values.
+        evidence: quotes that state the figures.
+        tolerance: allowed difference; by default what rounding of the stated
+            figures could explain (see :func:`rounding_tolerance`).
+
+    Returns:
+        A pass when the total equals the sum exactly; a warn when it differs by
+        no more than the tolerance (a rounding difference the evaluator should
+        see, not silently accept); otherwise a fail.
+    """
+    label, stated = total
+    expected = sum((v for _, v in parts), ZERO)
+    diff = stated - expected
+    tol = tolerance if tolerance is not None else rounding_tolerance([stated, *(v for _, v in parts)])
+    names = " + ".join(n for n, _ in parts)
+    ok = abs(diff) <= tol
+    status = Status.passed if diff == 0 else Status.warn if ok else Status.fail
+    if ok and diff == 0:
+        msg = f"{label} {amount(stated)} = {names} {amount(expected)} {unit}"
+    elif ok:
+        msg = f"{label} {amount(stated)} ≈ {names} {amount(expected)} ({_direction(diff, unit)}，在舍入容差 {tol} 内)"
+    else:
+        msg = f"{title.split('=')[0].strip()}不符: {label} {amount(stated)} ≠ {names} {amount(expected)} ({_direction(diff, unit)})"
+    return CheckResult(
+        id=id,
+        title=title,
+        status=status,
+        message=msg,
+        expected=expected,
+        observed=stated,
+        difference=diff,
+        tolerance=tol,
+        unit=unit,
+        evidence=tuple(evidence),
+        reason=Reason.ok if diff == 0 else Reason.sum_mismatch,
+    )
+
+
+# --------------------------------------------------------------------------- department-year
+
+
+def _ev(*figures) -> tuple[Evidence, ...]:
+    return tuple(Evidence(f.seed, f.line) for f in figures if f is not None and f.seed)
+
+
+def identity_checks(p) -> list[CheckResult]:
+    """Every total = parts identity of a department-year (income, spending, 三公)."""
+    inc, exp, tp = p.income, p.expenditure, p.three_public
+    out = [
+        balance(
+            "income.total",
+            "总收入 = 财政拨款收入 + 其他收入",
+            ("总收入", inc.total.value),
+            [("财政拨款收入", inc.fiscal_appropriation.value), ("其他收入", inc.other_income.value)],
+            evidence=_ev(inc.total, inc.fiscal_appropriation, inc.other_income),
+        ),
+        balance(
+            "income.fiscal_appropriation",
+            "财政拨款收入 = 年初预算 + 年中追加",
+            ("财政拨款收入", inc.fiscal_appropriation.value),
+            [("年初预算", inc.initial_budget.value), ("年中追加", inc.midyear_addition.value)],
+            evidence=_ev(inc.fiscal_appropriation, inc.initial_budget, inc.midyear_addition),
+        ),
+        balance(
+            "expenditure.total",
+            "支出总额 = 基本支出 + 项目支出",
+            ("支出总额", exp.total.value),
+            [("基本支出", exp.basic.value), ("项目支出", exp.project.value)],
+            evidence=_ev(exp.total, exp.basic, exp.project),
+        ),
+        balance(
+            "expenditure.basic",
+            "基本支出 = 人员经费 + 公用经费",
+            ("基本支出", exp.basic.value),
+            [("人员经费", exp.personnel.value), ("公用经费", exp.public_operation.value)],
+            evidence=_ev(exp.basic, exp.personnel, exp.public_operation),
+        ),
+    ]
+    if exp.project_parts:
+        out.append(
+            balance(
+                "expenditure.project",
+                "项目支出 = " + " + ".join(x.name for x in exp.project_parts),
+                ("项目支出", exp.project.value),
+                [(x.name, x.value) for x in exp.project_parts],
+                evidence=_ev(exp.project, *exp.project_parts),
+            )
+        )
+    for key, name in (("control", "控制数"), ("actual", "实际支出")):
+        s = getattr(tp, key)
+        parts = [("公务接待费", s.reception.value), ("公务用车运行费", s.vehicle.value)]
+        if s.overseas is not None:
+            parts.append(("出国出境费", s.overseas.value))
+        out.append(
+            balance(
+                f"three_public.{key}",
+                f"三公经费{name} = 公务接待费 + 公务用车运行费 + 出国出境费",
+                (f"三公经费{name}", s.total.value),
+                parts,
+                evidence=_ev(s.total, s.reception, s.vehicle, s.overseas),
+            )
+        )
+    return out
+
+
+# Department-year checks, in the order a report shows them. Later checks are
+# appended to this list by name; each takes the params model and returns results.
+DEPARTMENT_CHECKS: list[Callable[[Any], list[CheckResult]]] = [identity_checks]
+
+
+def department_checks(p) -> Suite:
+    """Run every department-year check on a params model.
+
+    Args:
+        p: a ``DepartmentParams``.
+
+    Returns:
+        A :class:`Suite`; data problems are results, never exceptions.
+    """
+    suite = Suite()
+    for check in DEPARTMENT_CHECKS:
+        suite.extend(check(p))
+    return suite

@@ -1,0 +1,65 @@
+"""The few exceptions xteval raises, and the exit codes the CLI maps them to.
+
+Data problems in a report are findings (see ``xteval.checks``), not exceptions.
+Exceptions are for input that cannot be read at all, bad configuration, and
+faults in a run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Exit codes, documented in the README.
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # a check failed, or a notebook run failed
+EXIT_INPUT = 2  # bad input or usage: nothing was written
+EXIT_INTERRUPTED = 130
+
+
+class XtevalError(Exception):
+    """Base error: one readable line naming the file, the field or row, and the reason."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        file: str | Path | None = None,
+        field: str | None = None,
+        row: int | None = None,
+    ):
+        super().__init__(reason)
+        self.reason = reason
+        self.file = str(file) if file is not None else None
+        self.field = field
+        self.row = row
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.file, self._where()) if p]
+        return ": ".join([*parts, self.reason])
+
+    def _where(self) -> str | None:
+        if self.row is not None and self.field:
+            return f"row {self.row}, {self.field}"
+        if self.row is not None:
+            return f"row {self.row}"
+        return self.field
+
+
+class ParamsError(XtevalError):
+    """A params file that is missing, malformed, or fails the schema."""
+
+
+class InputError(XtevalError):
+    """A report, table or data file that cannot be read."""
+
+
+class ConfigError(XtevalError):
+    """A framework, band table or rule file that is inconsistent."""
+
+
+class RunError(XtevalError):
+    """A notebook run that failed; its executed notebook and HTML are kept."""
+
+    exit_code = EXIT_FINDINGS

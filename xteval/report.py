@@ -1,0 +1,236 @@
+"""What a notebook cell shows: tables, notices, narrative text and run records.
+
+Notebook cells call these and display the result; nothing here computes a
+finding (that is ``checks``) or a score (that is ``scoring``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from .money import fmt
+from .schema import DepartmentParams, ParamsBase, iter_provenance, uses_illustrative
+
+RECORD_MIME = "application/vnd.xteval.record+json"
+IND = "\u3000"  # full-width space: indents sub-items the way 决算 tables do
+
+# --------------------------------------------------------------------------- tables
+
+
+def styled(df: pd.DataFrame, right: tuple[str, ...] = (), caption: str | None = None):
+    """A pandas Styler with no index, right-aligned number columns and an optional caption."""
+    st = df.style.format(escape="html").hide(axis="index").set_table_attributes('class="xt-table"')
+    cols = [c for c in right if c in df.columns]
+    if cols:
+        st = st.set_properties(subset=cols, **{"text-align": "right", "white-space": "nowrap"})
+    if caption:
+        st = st.set_caption(caption)
+    return st
+
+
+def _row(label: str, fig, base: Decimal | None, depth: int = 0) -> dict[str, str]:
+    value = fig.value if fig is not None else None
+    share = f"{value / base * 100:.2f}%" if value is not None and base else ""
+    return {
+        "项目": IND * depth + label,
+        "金额（万元）": fmt(value),
+        "占比": share,
+        "来源": "未披露" if fig is None else {"seed": "报告原文", "derived": "推算", "illustrative": "示例"}[fig.source],
+    }
+
+
+def income_table(p: DepartmentParams):
+    """收入情况: 总收入 and its parts, 万元 to 2 decimals, with shares of 总收入."""
+    inc = p.income
+    base = inc.total.value
+    rows = [
+        _row("总收入", inc.total, base),
+        _row("财政拨款收入", inc.fiscal_appropriation, base, 1),
+        _row("年初预算", inc.initial_budget, base, 2),
+    ]
+    if inc.non_tax_revenue is not None:
+        rows.append(_row("其中：非税收入", inc.non_tax_revenue, base, 3))
+    rows += [_row("年中追加", inc.midyear_addition, base, 2), _row("其他收入", inc.other_income, base, 1)]
+    return styled(pd.DataFrame(rows), right=("金额（万元）", "占比"), caption="收入情况（万元）")
+
+
+def expenditure_table(p: DepartmentParams):
+    """支出情况: 支出总额, 基本支出 and 项目支出 with their parts."""
+    exp = p.expenditure
+    base = exp.total.value
+    rows = [
+        _row("支出总额", exp.total, base),
+        _row("基本支出", exp.basic, base, 1),
+        _row("人员经费", exp.personnel, base, 2),
+        _row("公用经费", exp.public_operation, base, 2),
+        _row("项目支出", exp.project, base, 1),
+    ]
+    rows += [_row(x.name, x, base, 2) for x in exp.project_parts]
+    return styled(pd.DataFrame(rows), right=("金额（万元）", "占比"), caption="支出情况（万元）")
+
+
+def three_public_table(p: DepartmentParams):
+    """三公经费: control figure, actual, and the room left, by category."""
+    tp = p.three_public
+    rows = []
+    for label, key in (("公务接待费", "reception"), ("公务用车运行费", "vehicle"), ("出国出境费", "overseas"), ("合计", "total")):
+        c, a = getattr(tp.control, key), getattr(tp.actual, key)
+        cv, av = (c.value if c else None), (a.value if a else None)
+        rows.append(
+            {
+                "项目": label,
+                "控制数": fmt(cv),
+                "实际支出": fmt(av) if a else "未披露",
+                "结余（控制数−实际）": fmt(cv - av) if cv is not None and av is not None else "",
+                "执行比例": f"{av / cv * 100:.2f}%" if cv and av is not None else "",
+            }
+        )
+    return styled(pd.DataFrame(rows), right=("控制数", "实际支出", "结余（控制数−实际）", "执行比例"), caption="“三公”经费（万元）")
+
+
+def execution_rates(p: DepartmentParams) -> dict[str, Decimal]:
+    """预算执行率 under the two common definitions, in % (exact decimals)."""
+    spend = p.expenditure.total.value
+    out = {}
+    if p.income.fiscal_appropriation.value:
+        out["支出总额 ÷ 财政拨款收入"] = spend / p.income.fiscal_appropriation.value * 100
+    if p.income.total.value:
+        out["支出总额 ÷ 总收入"] = spend / p.income.total.value * 100
+    return out
+
+
+def execution_rate_table(p: DepartmentParams):
+    """The computed 预算执行率 beside the rate the report states."""
+    stated = p.claims.execution_rate
+    rows = [
+        {"口径": name, "计算值": f"{rate:.2f}%", "报告所称": f"{stated.value}%" if stated else "未披露"}
+        for name, rate in execution_rates(p).items()
+    ]
+    return styled(pd.DataFrame(rows), right=("计算值", "报告所称"), caption="预算执行率")
+
+
+def checks_table(suite):
+    """A check suite as a table, failures first, statuses coloured."""
+    df = suite.to_frame().drop(columns=["id"])
+    order = {"不符": 0, "提示": 1, "通过": 2}
+    df = df.sort_values("结果", key=lambda s: s.map(order), kind="stable")
+    colours = {
+        "不符": "background-color:#f8d7da;color:#842029",
+        "提示": "background-color:#fff3cd;color:#664d03",
+        "通过": "background-color:#d1e7dd;color:#0f5132",
+    }
+    st = styled(df, right=("应为", "实为", "差额"))
+    return st.map(lambda v: colours.get(v, ""), subset=["结果"])
+
+
+def profile_table(p: ParamsBase):
+    """单位概况: name, supervising department, year and what the params cover."""
+    rows = [("单位名称", p.unit.name), ("主管部门", p.unit.supervisor), ("评价年度", f"{p.year} 年")]
+    if isinstance(p, DepartmentParams):
+        rows.append(("年度预算金额", f"{fmt(p.budget_header.value)} 万元"))
+    counts = {"seed": 0, "derived": 0, "illustrative": 0}
+    for _, prov in iter_provenance(p):
+        counts[prov.source] += 1
+    rows.append(("数据来源", f"报告原文 {counts['seed']} 项，推算 {counts['derived']} 项，示例 {counts['illustrative']} 项"))
+    return styled(pd.DataFrame(rows, columns=["项目", "内容"]))
+
+
+def provenance_table(p: ParamsBase):
+    """Every figure that is not quoted from the report: the rule or the note behind it."""
+    rows = [
+        {
+            "数据项": field_label(p, path),
+            "来源": "推算" if prov.source == "derived" else "示例",
+            "说明": str(prov.derived or prov.illustrative),
+        }
+        for path, prov in iter_provenance(p)
+        if prov.source != "seed"
+    ]
+    return styled(pd.DataFrame(rows, columns=["数据项", "来源", "说明"]), caption="非原文数据的来源说明")
+
+
+def field_label(model, path: str) -> str:
+    """A field path such as ``goals[4].target`` in the words of the report: 短信发送量·指标值."""
+    labels = []
+    node = model
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if part.startswith("["):
+            node = node[int(part[1:-1])]
+            name = getattr(node, "name", None)
+            if name:
+                labels[-1:] = [f"“{name}”"]
+            continue
+        info = type(node).model_fields.get(part)
+        labels.append((info.description or part).split("（")[0].split("：")[-1].split(" ")[0] if info else part)
+        node = getattr(node, part)
+    return "·".join(labels)
+
+
+# --------------------------------------------------------------------------- text
+
+_P_TAG = re.compile(r"<\s*/?\s*p\b[^>]*>|<\s*br\s*/?\s*>", re.IGNORECASE)
+MAX_NARRATIVE = 20_000  # characters shown; longer text is cut with a note
+
+
+def narrative(text: str | None) -> str:
+    """Source-system text as safe HTML: <p> and <br> become paragraphs, all else is escaped."""
+    text = text or ""
+    cut = len(text) > MAX_NARRATIVE
+    text = text[:MAX_NARRATIVE]
+    paras = [html.escape(part.strip()) for part in _P_TAG.split(text)]
+    body = "".join(f"<p>{part}</p>" for part in paras if part)
+    if cut:
+        body += f'<p class="xt-note">（原文过长，仅显示前 {MAX_NARRATIVE} 字）</p>'
+    return f'<div class="xt-narrative">{body}</div>'
+
+
+def illustrative_notice(p: ParamsBase) -> str:
+    """The visible 示例数据 notice, or an empty string when every figure is seed or derived."""
+    if not uses_illustrative(p):
+        return ""
+    return (
+        '<div class="xt-illustrative" role="note" style="border:2px solid #c55a11;background:#fff4e5;'
+        'padding:8px 12px;margin:8px 0;font-weight:bold;color:#7a3300">'
+        "示例数据：本附件含示例（illustrative）数据，非报告原文，仅用于演示方法，不能作为评价结论依据。"
+        "各数据来源见“数据来源说明”。</div>"
+    )
+
+
+def show_html(markup: str) -> None:
+    """Display an HTML snippet in a notebook."""
+    from IPython.display import HTML, display
+
+    if markup:
+        display(HTML(markup))
+
+
+# --------------------------------------------------------------------------- run records
+
+
+def record(**values: Any) -> None:
+    """Record values (score, grade, counts…) for the runner to put in the notebook's metadata.
+
+    The runner collects every output of this MIME type into
+    ``metadata.xteval`` of the executed notebook, so an index page never has
+    to scrape HTML. Values must be JSON-ready (Decimals become strings).
+    """
+    from IPython.display import display
+
+    clean = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in values.items()}
+    display({RECORD_MIME: clean, "text/plain": ""}, raw=True)
+
+
+def collect_records(nb) -> dict[str, Any]:
+    """Merge every record output of an executed notebook, later ones winning."""
+    out: dict[str, Any] = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            if RECORD_MIME in data:
+                out.update(data[RECORD_MIME])
+    return out

@@ -1,0 +1,221 @@
+"""Run one params file: load, parameterize, execute with papermill, record, export, write.
+
+``run_params()`` reads top to bottom as the pipeline. A params file that does
+not validate stops it before anything is written. A notebook that fails still
+leaves its executed notebook (with papermill's error banner) and its HTML, and
+then raises :class:`RunError`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import functools
+import itertools
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_client import AsyncKernelManager
+from jupyter_client.kernelspec import KernelSpec
+
+from . import __version__
+from .appendix import sha256, to_html, write_atomic
+from .errors import InputError, ParamsError, RunError
+from .report import collect_records
+from .schema import ParamsBase, load_params
+
+PARAMETER = "params_path"  # the one notebook parameter: the params file to render
+
+
+_kernel_ids = itertools.count()
+
+
+@functools.cache
+def _socket_dir() -> Path:
+    """One short-pathed folder per process for kernel sockets, removed at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="xtk-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+class CurrentPythonKernelManager(AsyncKernelManager):
+    """A kernel manager that always starts ipykernel on this interpreter.
+
+    Runs never depend on a kernelspec installed elsewhere on the machine: a
+    user-level ``python3`` spec pointing at another Python is ignored.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # IPC (Unix sockets) instead of TCP: many kernels starting at once cannot
+        # race for the same port, and nothing listens on the network.
+        self.transport = "ipc"
+        self.ip = str(_socket_dir() / f"k{next(_kernel_ids)}")
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec(
+            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (xteval)",
+            language="python",
+            env={"PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+        )
+
+
+@dataclass
+class RunResult:
+    """Where a run wrote its outputs and what the notebook recorded."""
+
+    params_file: Path
+    ipynb: Path
+    html: Path
+    ok: bool
+    seconds: float
+    record: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+def project_root(params_file: Path) -> Path:
+    """The nearest folder above a params file that has ``notebooks/`` (else the cwd)."""
+    for folder in Path(params_file).resolve().parents:
+        if (folder / "notebooks").is_dir():
+            return folder
+    return Path.cwd()
+
+
+def notebook_path(params: ParamsBase, params_file: Path, notebook_dir: Path | None = None) -> Path:
+    """The notebook a params file names: ``notebooks/<notebook>.ipynb`` under the project root."""
+    folder = notebook_dir or project_root(params_file) / "notebooks"
+    path = folder / f"{params.notebook}.ipynb"
+    if not path.is_file():
+        raise ParamsError(f"notebook 不存在: {path} (notebook not found)", file=params_file, field="notebook")
+    return path
+
+
+def output_paths(params: ParamsBase, params_file: Path, out_dir: Path) -> tuple[Path, Path]:
+    """``<out>/<year>/<params file stem>.ipynb`` and ``.html``."""
+    base = Path(out_dir) / str(params.year) / Path(params_file).stem
+    return base.with_suffix(".ipynb"), base.with_suffix(".html")
+
+
+def ensure_writable(out_dir: Path) -> None:
+    """Fail early, before any kernel starts, when the output folder cannot be written."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".xteval-write-test-{time.monotonic_ns()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(f"输出目录不可写 (output directory not writable: {exc.strerror})", file=out_dir) from None
+
+
+def execute(nb_path: Path, params_file: Path, out_tmp: Path, *, start_timeout: int = 120) -> Exception | None:
+    """Execute a notebook with papermill into ``out_tmp``; return the execution error, if any."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    for attempt in range(3):
+        try:
+            pm.execute_notebook(
+                str(nb_path),
+                str(out_tmp),
+                parameters={PARAMETER: str(Path(params_file).resolve())},
+                kernel_name="python3",
+                kernel_manager_class=CurrentPythonKernelManager,
+                cwd=str(nb_path.parent),
+                progress_bar=False,
+                start_timeout=start_timeout,
+            )
+            return None
+        except PapermillExecutionError as exc:
+            return exc
+        except RuntimeError as exc:
+            # Kernels started at the same moment can race for a port and die at
+            # start-up; a fresh start picks new ports.
+            if "Kernel died before replying" not in str(exc) or attempt == 2:
+                raise
+    return None
+
+
+def run_params(
+    params_file: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    notebook_dir: Path | None = None,
+    extra_meta: dict[str, Any] | None = None,
+) -> RunResult:
+    """Run the notebook a params file names and write its ``.ipynb`` and ``.html``.
+
+    Args:
+        params_file: a params YAML file.
+        out_dir: output root; defaults to ``outputs/`` in the project root.
+        notebook_dir: where notebooks live; defaults to the project root's ``notebooks/``.
+        extra_meta: extra values for ``metadata.xteval`` (the batch runner's hashes).
+
+    Returns:
+        A :class:`RunResult` for a successful run.
+
+    Raises:
+        ParamsError: the params file is invalid; nothing is written.
+        InputError: the output folder is not writable; nothing is written.
+        RunError: the notebook failed; its executed notebook and HTML are written.
+    """
+    params_file = Path(params_file)
+    params = load_params(params_file)
+    nb_path = notebook_path(params, params_file, notebook_dir)
+    out_dir = Path(out_dir) if out_dir else project_root(params_file) / "outputs"
+    ipynb, html = output_paths(params, params_file, out_dir)
+    ensure_writable(ipynb.parent)
+
+    started = time.perf_counter()
+    tmp = ipynb.with_name(f".{ipynb.stem}.running.ipynb")
+    try:
+        error = execute(nb_path, params_file, tmp)
+        if not tmp.exists():
+            raise RunError(f"notebook 未能执行 (notebook did not run): {error}", file=params_file)
+        nb = nbformat.read(tmp, as_version=4)
+    finally:
+        tmp.unlink(missing_ok=True)
+    seconds = time.perf_counter() - started
+
+    record = collect_records(nb)
+    now = dt.datetime.now().astimezone()
+    nb.metadata["xteval"] = {
+        "unit": params.unit.name,
+        "year": params.year,
+        "title": params.title or "",
+        **record,
+        "status": "failed" if error else "ok",
+        "error": _error_line(error),
+        "seconds": round(seconds, 2),
+        "params": str(params_file),
+        "params_hash": sha256(params_file),
+        "notebook": nb_path.name,
+        "notebook_hash": sha256(nb_path),
+        "xteval_version": __version__,
+        "run_at": now.isoformat(timespec="seconds"),
+        "run_date": now.strftime("%Y 年 %m 月 %d 日"),
+        **(extra_meta or {}),
+    }
+    # The notebook first, then the page: a reader never finds a page without its notebook.
+    write_atomic(ipynb, nbformat.writes(nb))
+    write_atomic(html, to_html(nb))
+    result = RunResult(params_file, ipynb, html, error is None, seconds, nb.metadata["xteval"], _error_line(error))
+    if error:
+        raise RunError(f"notebook 执行失败 (notebook failed): {result.error}; 见 {html}", file=params_file)
+    return result
+
+
+def _error_line(error: Exception | None) -> str | None:
+    if error is None:
+        return None
+    cell = getattr(error, "exec_count", None)
+    ename, evalue = getattr(error, "ename", type(error).__name__), getattr(error, "evalue", str(error))
+    return f"cell {cell}: {ename}: {evalue}".strip()
