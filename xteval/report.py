@@ -6,7 +6,6 @@ finding (that is ``checks``) or a score (that is ``scoring``).
 
 from __future__ import annotations
 
-import html
 import re
 from decimal import Decimal
 from typing import Any
@@ -173,20 +172,14 @@ def field_label(model, path: str) -> str:
 
 # --------------------------------------------------------------------------- text
 
-_P_TAG = re.compile(r"<\s*/?\s*p\b[^>]*>|<\s*br\s*/?\s*>", re.IGNORECASE)
 MAX_NARRATIVE = 20_000  # characters shown; longer text is cut with a note
 
 
 def narrative(text: str | None) -> str:
-    """Source-system text as safe HTML: <p> and <br> become paragraphs, all else is escaped."""
-    text = text or ""
-    cut = len(text) > MAX_NARRATIVE
-    text = text[:MAX_NARRATIVE]
-    paras = [html.escape(part.strip()) for part in _P_TAG.split(text)]
-    body = "".join(f"<p>{part}</p>" for part in paras if part)
-    if cut:
-        body += f'<p class="xt-note">（原文过长，仅显示前 {MAX_NARRATIVE} 字）</p>'
-    return f'<div class="xt-narrative">{body}</div>'
+    """Source-system text as safe HTML: <p> and <br> become paragraphs, all else is stripped or escaped (nh3)."""
+    from .sanitize import narrative_html
+
+    return narrative_html(text, MAX_NARRATIVE)
 
 
 def illustrative_notice(p: ParamsBase) -> str:
