@@ -51,6 +51,42 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- check
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    import json
+
+    from .audit import audit_file, find_params, render_html
+    from .errors import EXIT_FINDINGS, InputError
+
+    params = None
+    params_file = args.params if args.params is not None else find_params(args.report)
+    if params_file is not None:
+        from .schema import load_params
+
+        params = load_params(params_file)
+    if args.html is not None and args.html.is_dir():
+        raise InputError("--html 应为文件路径而不是目录 (is a directory)", file=args.html)
+    report, _, suite = audit_file(args.report, params)
+    if args.json:
+        print(json.dumps(suite.to_dicts(), ensure_ascii=False, indent=2))
+    else:
+        marks = {"fail": "不符", "warn": "提示", "pass": "通过"}
+        for r in sorted(suite.results, key=lambda r: ("fail", "warn", "pass").index(r.status.value)):
+            where = f" (第 {r.evidence[0].line} 行)" if r.evidence and r.evidence[0].line else ""
+            print(f"[{marks[r.status.value]}] {r.id}: {r.message}{where}")
+        c = suite.counts
+        used = f"；指标值取自 {params_file}" if params_file is not None else ""
+        print(f"{args.report}: 不符 {c['fail']}，提示 {c['warn']}，通过 {c['pass']}{used}")
+    if args.html is not None:
+        from .appendix import write_atomic
+
+        write_atomic(args.html, render_html(suite, report))
+        print(f"wrote {args.html}", file=sys.stderr)
+    return EXIT_FINDINGS if suite.failed else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="xteval",
@@ -71,6 +107,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("params_file", type=Path, help="参数文件 YAML；其 notebook 键指定 notebooks/<notebook>.ipynb")
     p.add_argument(
         "--out", type=Path, default=None, help="输出根目录，写入 <out>/<year>/<name>.ipynb 与 .html（默认：项目根目录下 outputs/）"
+    )
+
+    p = _sub(
+        subs,
+        "check",
+        "勾稽检查一份自评报告文本 (reconcile the figures of a report text)",
+        "xteval check params/2023/sources/xiangtan-bigdata-2023.txt --json",
+        cmd_check,
+    )
+    p.add_argument("report", type=Path, help="报告纯文本（UTF-8 或 GBK/GB18030；可含 <p> 标签、全角字符、OCR 页码）")
+    p.add_argument("--json", action="store_true", help="以 JSON 数组输出全部检查结果（数值为数字字符串，附 unit）")
+    p.add_argument("--html", type=Path, default=None, metavar="OUT", help="另写一份离线 HTML 检查结果页，按结果分组、高亮原文摘引")
+    p.add_argument(
+        "--params",
+        type=Path,
+        default=None,
+        help="同一报告的参数文件，提供原文未写出的指标值；默认在报告所在目录及上一级查找 source_report 指向本报告的参数文件",
     )
 
     return parser
