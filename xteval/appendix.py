@@ -1,9 +1,16 @@
 """Executed notebook → self-contained HTML appendix, written atomically.
 
-The template (``templates/xteval``) drops every external script. Chinese text
-renders on any reader's machine because the page embeds a subset of Noto Sans
-SC holding exactly the characters it uses (WOFF, base64): the reader needs no
-CJK font and no network.
+``to_html()`` reads top to bottom as the pipeline: copy the notebook, drop
+what a reader must not see (run records, widgets, stderr, scripts), clean every
+HTML output with :mod:`xteval.sanitize`, embed local images (a missing one is an
+error), number the ``##``/``###`` headings the Chinese way (一、… / （一）…) and
+build the table of contents from them, render with the ``xteval`` template,
+check that nothing points at another host, and embed the font.
+
+The page needs no network: the template drops every external script, images are
+``data:`` URIs, and Chinese text renders on any reader's machine because the
+page embeds a subset of Noto Sans SC holding exactly the characters it uses
+(WOFF, base64): the reader needs no CJK font.
 """
 
 from __future__ import annotations
@@ -11,18 +18,28 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import html
 import io
+import mimetypes
 import os
 import re
 import tempfile
+import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
+from .errors import InputError, RunError
 from .report import RECORD_MIME
+from .sanitize import markdown_text, output_html
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 FONT_FAMILY = "XtevalCJK"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# What a page may show. Everything else (JavaScript, widget views, LaTeX that needs
+# MathJax, Plotly JSON…) needs a script from somewhere and is dropped.
+SHOWN_MIMES = ("text/html", "text/markdown", "image/png", "image/jpeg", "image/gif", "image/svg+xml", "text/plain")
 
 
 @functools.cache
@@ -36,22 +53,224 @@ def exporter():
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        language_code="zh-CN",
     )
 
 
-def _strip_records(nb):
-    nb = nbformat.from_dict(nb)  # a copy: the .ipynb keeps its records
-    for cell in nb.cells:
-        if "outputs" in cell:
-            cell.outputs = [o for o in cell.outputs if RECORD_MIME not in o.get("data", {})]
-    return nb
-
-
 def to_html(nb) -> str:
-    """Render an executed notebook as an offline HTML appendix with no code."""
-    body, _ = exporter().from_notebook_node(_strip_records(nb))
+    """Render an executed notebook as an offline HTML appendix with no code.
+
+    Args:
+        nb: an executed notebook (``nbformat`` node or dict); it is not modified.
+
+    Returns:
+        The page: title block, table of contents, numbered sections, provenance
+        footer, embedded font; no request to any other host.
+
+    Raises:
+        InputError: a markdown cell or an output refers to an image that does not
+            exist, or to one on another host; the message names the notebook and cell.
+    """
+    nb = nbformat.from_dict(nb)  # a copy: the .ipynb keeps its records and outputs
+    base = _base_dir(nb)
+    nb.metadata.pop("widgets", None)  # widget state would pull in a widget manager script
+    for index, cell in enumerate(nb.cells):
+        where = {"file": _notebook_name(nb), "field": f"cell {index + 1}"}
+        if cell.cell_type == "markdown":
+            cell.source = _embed_images(cell.source, base, where)
+        if "outputs" in cell:
+            cell.outputs = [o for o in (_clean_output(o, base, where) for o in cell.outputs) if o is not None]
+    toc = number_headings(nb)
+    nb.metadata["title"] = _page_title(nb)
+    body, _ = exporter().from_notebook_node(nb, resources={"xteval_toc": toc_html(toc)})
+    _check_offline(body, nb)
     return embed_font(body)
 
+
+# --------------------------------------------------------------------------- outputs
+
+
+def _clean_output(out, base: Path, where: dict):
+    """An output as the page may show it, or None when nothing of it is for the reader."""
+    if out.output_type == "stream":
+        return out if out.get("name") == "stdout" else None  # warnings are for the run log, not the appendix
+    if out.output_type not in ("display_data", "execute_result"):
+        return out  # errors: a failed run shows papermill's banner and the traceback
+    data = out.get("data", {})
+    if RECORD_MIME in data or WIDGET_MIME in data:
+        return None  # run records go to metadata; a widget's text/plain is only its repr
+    kept = {k: v for k, v in data.items() if k in SHOWN_MIMES}
+    if "image/svg+xml" in kept:
+        # An SVG inline can carry script; as an <img> it cannot.
+        svg = kept.pop("image/svg+xml")
+        svg = svg if isinstance(svg, str) else "".join(svg)
+        uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        kept.setdefault("text/html", f'<img src="{uri}" alt="">')
+    if "text/html" in kept:
+        markup = kept["text/html"] if isinstance(kept["text/html"], str) else "".join(kept["text/html"])
+        kept["text/html"] = output_html(_embed_images(markup, base, where))
+    if "text/markdown" in kept:
+        text = kept["text/markdown"] if isinstance(kept["text/markdown"], str) else "".join(kept["text/markdown"])
+        kept["text/markdown"] = markdown_text(text)
+    if not kept:
+        return None
+    out.data = kept
+    return out
+
+
+# --------------------------------------------------------------------------- images
+
+_MD_IMAGE = re.compile(r"""!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?P<title>\s+["'][^)]*["'])?\s*\)""")
+_HTML_IMAGE = re.compile(r"""(?P<pre><img\b[^>]*?\bsrc\s*=\s*)(?P<q>["'])(?P<src>[^"']*)(?P=q)""", re.I)
+
+
+def _base_dir(nb) -> Path:
+    """Where relative image paths start: the folder papermill ran the notebook in."""
+    pm = nb.metadata.get("papermill", {})
+    if pm.get("cwd"):
+        return Path(pm["cwd"])
+    if pm.get("input_path"):
+        return Path(pm["input_path"]).parent
+    return Path.cwd()
+
+
+def _notebook_name(nb) -> str:
+    return nb.metadata.get("papermill", {}).get("input_path") or nb.metadata.get("xteval", {}).get("notebook") or "notebook"
+
+
+def image_uri(src: str, base: Path, where: dict) -> str:
+    """A local image as a ``data:`` URI; an image on another host or a missing file is an error."""
+    if src.startswith(("data:", "attachment:")):
+        return src
+    parsed = urllib.parse.urlparse(src)
+    if parsed.scheme in ("http", "https", "ftp") or src.startswith("//"):
+        raise InputError(f"图片引用外部地址: {src} (external image; appendices are read offline — save it beside the notebook)", **where)
+    path = Path(urllib.parse.unquote(parsed.path))
+    path = path if path.is_absolute() else base / path
+    if not path.is_file():
+        raise InputError(f"图片不存在: {src} → {path} (image not found)", **where)
+    mime = mimetypes.guess_type(path.name)[0] or ""
+    if not mime.startswith("image/"):
+        raise InputError(f"不是图片文件: {src} (not an image)", **where)
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _embed_images(text: str, base: Path, where: dict) -> str:
+    """Replace every local image reference in markdown or HTML with its ``data:`` URI."""
+
+    def md(m: re.Match) -> str:
+        return f"![{m['alt']}]({image_uri(m['src'], base, where)}{m['title'] or ''})"
+
+    def tag(m: re.Match) -> str:
+        return f"{m['pre']}{m['q']}{image_uri(html.unescape(m['src']), base, where)}{m['q']}"
+
+    return _HTML_IMAGE.sub(tag, _MD_IMAGE.sub(md, text))
+
+
+# --------------------------------------------------------------------------- headings
+
+_DIGITS = "〇一二三四五六七八九"
+_HEADING = re.compile(r"^(?P<hashes>#{2,3})[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+# Hand-written numbers are removed, so a heading is numbered once: 一、 一. （一） (一) 1、
+_OLD_NUMBER = re.compile(r"^(?:[〇一二三四五六七八九十百]+\s*[、.．]|[（(][〇一二三四五六七八九十百]+[）)]|\d+\s*、)\s*")
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (section numbers)."""
+    if not 0 < n < 1000:
+        raise ValueError(f"section number out of range: {n}")
+    hundreds, tens, ones = n // 100, n // 10 % 10, n % 10
+    out = f"{_DIGITS[hundreds]}百" if hundreds else ""
+    if tens:
+        out += ("" if tens == 1 and not hundreds else _DIGITS[tens]) + "十"
+    elif hundreds and ones:
+        out += "零"
+    return out + (_DIGITS[ones] if ones else "")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """One numbered section heading: level 2 (一、) or 3 (（一）)."""
+
+    level: int
+    number: str
+    title: str
+    anchor: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}{self.title}"
+
+
+def number_headings(nb) -> list[Heading]:
+    """Number the markdown ``##`` (一、二、…) and ``###`` (（一）（二）…) headings in place.
+
+    Args:
+        nb: a notebook; its markdown cells' heading lines are rewritten as HTML
+            headings with the number and a stable ``id`` (``sec-2``, ``sec-2-1``).
+
+    Returns:
+        The headings in order, for the table of contents.
+    """
+    out: list[Heading] = []
+    major = minor = 0
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines, fenced = [], False
+        for line in cell.source.splitlines():
+            if _FENCE.match(line):
+                fenced = not fenced
+            m = None if fenced else _HEADING.match(line)
+            if not m:
+                lines.append(line)
+                continue
+            title = _OLD_NUMBER.sub("", m["title"]).strip()
+            if len(m["hashes"]) == 2:
+                major, minor = major + 1, 0
+                h = Heading(2, f"{chinese_number(major)}、", title, f"sec-{major}")
+            else:
+                minor += 1
+                h = Heading(3, f"（{chinese_number(minor)}）", title, f"sec-{major}-{minor}")
+            first = " xt-first" if h.level == 2 and major == 1 else ""
+            lines.append(f'<h{h.level} id="{h.anchor}" class="xt-section{first}">{html.escape(h.label)}</h{h.level}>')
+            out.append(h)
+        cell.source = "\n".join(lines)
+    return out
+
+
+def toc_html(headings: list[Heading]) -> str:
+    """The table of contents as a nested list of in-page links (empty without headings)."""
+    if not headings:
+        return ""
+    items = []
+    for h in headings:
+        cls = "xt-toc-2" if h.level == 2 else "xt-toc-3"
+        items.append(f'<li class="{cls}"><a href="#{h.anchor}">{html.escape(h.label)}</a></li>')
+    return '<nav class="xt-toc" aria-label="目录"><div class="xt-toc-title">目　录</div><ol>' + "".join(items) + "</ol></nav>"
+
+
+def _page_title(nb) -> str:
+    x = nb.metadata.get("xteval", {})
+    parts = [str(x.get("unit", "")), f"{x['year']} 年度" if x.get("year") else "", str(x.get("title", ""))]
+    return " ".join(p for p in parts if p) or "预算绩效评价附录"
+
+
+# --------------------------------------------------------------------------- offline
+
+_EXTERNAL = re.compile(r"""(?:\bsrc|\bhref|\baction|\bposter)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", re.I)
+
+
+def _check_offline(page: str, nb) -> None:
+    """A page that would fetch from another host is a fault of the template, never shipped."""
+    m = _EXTERNAL.search(page)
+    if m:
+        context = page[max(0, m.start() - 60) : m.end() + 60].replace("\n", " ")
+        raise RunError(f"HTML 引用外部资源 (page refers to another host): …{context}…", file=_notebook_name(nb))
+
+
+# --------------------------------------------------------------------------- font
 
 _TAG = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S | re.I)
 
