@@ -858,6 +858,18 @@ def _period_list(report: ReportText, lst: _List, periods: list[_Range], year: in
             )
         )
     claim = _PAID.search(text, total_p.s, lst.total.e + 6)
+    if claim and not late:
+        out.append(
+            CheckResult(
+                id=f"payment.claim.L{line}",
+                title="“全期已支付”的表述与支付日期相符",
+                status=Status.passed,
+                message=f"称 {total_p.start}~{total_p.end} 费用已支付，同段未见 {fy} 年度之后的支付日期",
+                unit=unit,
+                evidence=(report.evidence(total_p.s, lst.total.e),),
+                reason=Reason.ok,
+            )
+        )
     if claim and late:
         out.append(
             CheckResult(
@@ -935,6 +947,7 @@ def enumeration_checks(report: ReportText) -> list[CheckResult]:
         if not head or "、" not in head[-120:]:
             continue
         head = re.sub(r";\s*\d{1,2}、", "、", head)  # OCR: a stray enumerator inside the list
+        head = re.sub(r"(?:^|(?<=[\s>]))(?:[一二三四五六七八九十]{1,3}|\d{1,2})、", "。", head)  # “四、” headings end a clause
         clause = re.split(r"[,;:。\n]", head)[-1]
         if "、" not in clause or re.search(r"\d\s*(?:个|项|家|场|批|亿|万|%)", clause):
             continue

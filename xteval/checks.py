@@ -194,7 +194,8 @@ def rounding_tolerance(values: Sequence[Decimal], floor_places: int = 2) -> Deci
 
 def amount(v: Decimal) -> str:
     """An amount with at least 2 decimals and as many more as it carries (元 in 万元 has 6)."""
-    return fmt(v, max(2, min(6, -v.as_tuple().exponent)))
+    exp = v.normalize().as_tuple().exponent if v else 0
+    return fmt(v, max(2, min(6, -exp)))
 
 
 def _direction(diff: Decimal, unit: str) -> str:
@@ -589,12 +590,13 @@ def carryover_check(p) -> list[CheckResult]:
     expected = total.value - spend.value
     diff = fiscal.value - expected
     tol = rounding_tolerance([total.value, spend.value, fiscal.value])
-    ok = abs(diff) <= tol
+    ok = diff == 0  # a rounding-sized difference is still shown (warn), as balance() does
     extra = f"；按财政拨款口径 财政拨款收入 − 支出总额 = {amount(fa.value - spend.value)} 万元" if fa is not None else ""
     msg = (
         f"结转结余 {amount(fiscal.value)} = 总收入 − 支出总额 {amount(expected)} 万元"
         if ok
-        else f"结转结余不符: 报告 {amount(fiscal.value)} ≠ 总收入 − 支出总额 {amount(expected)} 万元（{_direction(diff, '万元')}）{extra}"
+        else f"结转结余不符: 报告 {amount(fiscal.value)} ≠ 总收入 − 支出总额 {amount(expected)} 万元（{_direction(diff, '万元')}"
+        f"{'，在舍入容差内' if abs(diff) <= tol else ''}）{extra}"
     )
     return [
         CheckResult(

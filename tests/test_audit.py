@@ -1,0 +1,326 @@
+"""Report audit from text: planted errors, a clean report, the seed, robust reading, and the check CLI."""
+
+import json
+import re
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import SEED_PARAMS, SEED_REPORT
+
+from xteval import audit
+from xteval.checks import Reason, Status
+from xteval.cli import main
+from xteval.errors import InputError
+from xteval.schema import load_params
+
+REPORTS = Path(__file__).parent / "fixtures" / "reports"
+CLEAN = REPORTS / "clean.txt"
+
+
+def _run(path, params=None):
+    _, _, suite = audit.audit_file(path, params)
+    return suite
+
+
+def _find(suite, prefix):
+    hits = [r for r in suite.results if r.id == prefix or r.id.startswith(prefix + ".")]
+    assert hits, f"no result {prefix!r} in {[r.id for r in suite.results]}"
+    return hits
+
+
+# ----------------------------------------------------------------- planted errors, one per check
+
+# (fixture, result id or id prefix, status, reason); each fixture is clean.txt with one planted error
+PLANTED = [
+    ("planted-income-total", "income.total", Status.fail, Reason.sum_mismatch),
+    ("planted-income-fiscal", "income.fiscal_appropriation", Status.fail, Reason.sum_mismatch),
+    ("planted-expenditure-total", "expenditure.total", Status.fail, Reason.sum_mismatch),
+    ("planted-expenditure-basic", "expenditure.basic", Status.fail, Reason.sum_mismatch),
+    ("planted-expenditure-project", "expenditure.project", Status.fail, Reason.sum_mismatch),
+    ("planted-three-public-control", "three_public.control", Status.fail, Reason.sum_mismatch),
+    ("planted-three-public-actual", "three_public.actual", Status.fail, Reason.sum_mismatch),
+    ("planted-budget-header", "budget_header", Status.fail, Reason.header_mismatch),
+    ("planted-over-control", "three_public.within_control.vehicle", Status.fail, Reason.over_control),
+    ("planted-over-control", "three_public.claim", Status.fail, Reason.claim_contradicted),
+    ("planted-execution-rate", "execution_rate", Status.fail, Reason.rate_mismatch),
+    ("planted-execution-rate-truncated", "execution_rate", Status.warn, Reason.rate_mismatch),
+    ("planted-over-appropriation", "execution_rate.within_appropriation", Status.warn, Reason.rate_mismatch),
+    ("planted-execution-score", "execution_score", Status.warn, Reason.score_mismatch),
+    ("planted-carryover", "carryover", Status.warn, Reason.carryover_mismatch),
+    ("planted-adjustment-rate", "adjustment_rate", Status.warn, Reason.large_adjustment),
+    ("planted-goal-count", "goals.count", Status.warn, Reason.goal_count_mismatch),
+    ("planted-over-achievement", "goals[1].achievement", Status.warn, Reason.over_achievement),
+    ("planted-under-achievement", "goals[1].achievement", Status.warn, Reason.under_achievement),
+    ("planted-under-achievement", "goals.all_completed_claim", Status.fail, Reason.claim_contradicted),
+    ("planted-target-admitted-low", "goals[3].achievement", Status.warn, Reason.over_achievement),
+    ("planted-invalid-date", "dates.invalid", Status.fail, Reason.invalid_date),
+    ("planted-period-reversed", "periods.reversed", Status.fail, Reason.period_reversed),
+    ("planted-period-sum", "periods.sum", Status.fail, Reason.period_sum_mismatch),
+    ("planted-period-gap", "periods.coverage", Status.fail, Reason.period_gap_overlap),
+    ("planted-monthly-rate", "periods.monthly_rate", Status.warn, Reason.rate_difference),
+    ("planted-cross-year-payment", "payment.cross_year", Status.warn, Reason.cross_year_payment),
+    ("planted-cross-year-payment", "payment.claim", Status.fail, Reason.claim_contradicted),
+    ("planted-list-sum", "list", Status.fail, Reason.sum_mismatch),
+    ("planted-percent", "percent", Status.fail, Reason.percent_mismatch),
+    ("planted-enumeration", "enumeration", Status.warn, Reason.count_mismatch),
+    ("planted-figure-missing", "extract.income.other_income", Status.warn, Reason.not_found),
+]
+
+
+@pytest.fixture(scope="module")
+def clean_suite():
+    return _run(CLEAN)
+
+
+@pytest.mark.parametrize(("name", "cid", "status", "reason"), PLANTED, ids=[f"{p[0]}:{p[1]}" for p in PLANTED])
+def test_planted_error_is_found(clean_suite, name, cid, status, reason):
+    hits = [r for r in _find(_run(REPORTS / f"{name}.txt"), cid) if r.status is status]
+    assert hits and hits[0].reason is reason, [(r.id, r.status, r.message) for r in _find(_run(REPORTS / f"{name}.txt"), cid)]
+    assert hits[0].message
+    # the same check on the clean report does not report it
+    assert not [r for r in clean_suite.results if r.id.split(".L")[0] == hits[0].id.split(".L")[0] and r.status is status]
+
+
+def test_clean_report_has_zero_fails_and_checks_everything(clean_suite):
+    assert clean_suite.counts == {"pass": 35, "warn": 0, "fail": 0}, [r.message for r in clean_suite.results if not r.passed]
+    ids = {r.id.split(".L")[0] for r in clean_suite.results}
+    for cid in ("income.total", "expenditure.project", "three_public.claim", "execution_rate", "execution_score", "carryover"):
+        assert cid in ids
+    for cid in (
+        "dates.valid",
+        "periods.sum",
+        "periods.coverage",
+        "periods.monthly_rate",
+        "payment.claim",
+        "list",
+        "percent",
+        "enumeration",
+    ):
+        assert any(i == cid or i.startswith(cid + ".") for i in ids), cid
+
+
+# ----------------------------------------------------------------- the seed
+
+# Every real inconsistency of the seed, and the identities that hold (text audit, with its params for 指标值)
+SEED_FINDINGS = [
+    ("dates.invalid", Status.fail, Reason.invalid_date),  # 9 月 31 日
+    ("periods.sum", Status.fail, Reason.period_sum_mismatch),  # 3343659.05 ≠ 3343659.05 + 1115814.3
+    ("payment.claim", Status.fail, Reason.claim_contradicted),  # 全年“已支付” vs Q4 paid 2024 年元月
+    ("payment.cross_year", Status.warn, Reason.cross_year_payment),
+    ("periods.monthly_rate", Status.warn, Reason.rate_difference),  # 371517.67 vs 371938.10 元/月
+    ("periods.coverage", Status.passed, Reason.ok),
+    ("execution_rate", Status.warn, Reason.rate_mismatch),  # 99% vs 100.18% / 99.98%
+    ("execution_rate.within_appropriation", Status.warn, Reason.rate_mismatch),
+    ("execution_score", Status.warn, Reason.score_mismatch),  # 30 vs 29.70
+    ("carryover", Status.warn, Reason.carryover_mismatch),  # 0 vs 2.19
+    ("goals.count", Status.warn, Reason.goal_count_mismatch),  # 7 claimed
+    ("adjustment_rate", Status.warn, Reason.large_adjustment),  # 740.35%
+    ("goals[0].achievement", Status.warn, Reason.over_achievement),  # 133%
+    ("goals[1].achievement", Status.warn, Reason.over_achievement),  # 400%
+    ("goals[2].achievement", Status.warn, Reason.over_achievement),  # 202%
+    ("goals[3].achievement", Status.warn, Reason.over_achievement),  # 150%
+    ("goals[4].achievement", Status.warn, Reason.over_achievement),  # SMS, admitted too low
+    ("income.total", Status.passed, Reason.ok),
+    ("income.fiscal_appropriation", Status.passed, Reason.ok),
+    ("expenditure.total", Status.passed, Reason.ok),
+    ("expenditure.basic", Status.passed, Reason.ok),
+    ("expenditure.project", Status.passed, Reason.ok),
+    ("three_public.control", Status.passed, Reason.ok),
+    ("three_public.actual", Status.passed, Reason.ok),
+    ("three_public.within_control.total", Status.passed, Reason.ok),
+    ("three_public.claim", Status.passed, Reason.ok),
+    ("budget_header", Status.passed, Reason.ok),
+    ("percent.L24.2", Status.passed, Reason.ok),  # 605 个 ÷ 300 = 201.67% ≈ 202%
+    ("enumeration.L20", Status.passed, Reason.ok),  # 4 companies
+    ("enumeration.L24", Status.passed, Reason.ok),  # 人口、法人、经济和信用 4 个基础库
+    ("enumeration.L40", Status.passed, Reason.ok),  # 7 个二级子项目
+]
+
+
+@pytest.fixture(scope="module")
+def seed_suite():
+    return _run(SEED_REPORT, load_params(SEED_PARAMS))
+
+
+@pytest.mark.parametrize(("cid", "status", "reason"), SEED_FINDINGS, ids=[s[0] for s in SEED_FINDINGS])
+def test_seed_finding(seed_suite, cid, status, reason):
+    r = _find(seed_suite, cid)[0]
+    assert (r.status, r.reason) == (status, reason), r.message
+    assert r.evidence and all(e.quote for e in r.evidence)
+
+
+def test_seed_counts_and_key_numbers(seed_suite):
+    assert seed_suite.counts == {"pass": 21, "warn": 13, "fail": 3}
+    r = _find(seed_suite, "periods.sum")[0]
+    assert (r.observed, r.expected, r.difference, r.unit) == (
+        Decimal("3343659.05"),
+        Decimal("4459473.35"),
+        Decimal("-1115814.30"),
+        "元",
+    )
+    assert _find(seed_suite, "dates.invalid")[0].evidence[0].line == 44
+    assert "9 月 31 日" in _find(seed_suite, "dates.invalid")[0].message
+    assert "420.43" in _find(seed_suite, "periods.monthly_rate")[0].message
+    assert "2024 年元月" in _find(seed_suite, "payment.cross_year")[0].message
+
+
+def test_seed_extracts_every_template_figure():
+    ex = audit.extract(audit.read_report(SEED_REPORT))
+    assert ex.not_found == []
+    m = ex.model
+    assert m.income.total.value == Decimal("11191.02") and m.income.total.line == 15
+    assert m.three_public.actual.overseas is None  # the report does not give it: not guessed
+    assert [x.name for x in m.expenditure.project_parts] == ["中心项目经费", "专项经费"]
+    assert m.claims.execution_score.score == 30 and m.claims.goal_count.value == 7
+
+
+# ----------------------------------------------------------------- robust reading
+
+
+def _fullwidth(text: str) -> str:
+    table = {ord(c): chr(ord(c) + 0xFEE0) for c in "0123456789.,%:;()"}
+    return text.translate(table)
+
+
+VARIANTS = [
+    ("gbk", lambda t: t, "gbk"),
+    ("gb18030", lambda t: t, "gb18030"),
+    ("utf8-bom", lambda t: t, "utf-8-sig"),
+    ("crlf", lambda t: t.replace("\n", "\r\n"), "utf-8"),
+    ("fullwidth", _fullwidth, "utf-8"),
+    ("no-p-tags", lambda t: re.sub(r"</?p>", "", t), "utf-8"),
+    ("page-noise", lambda t: t.replace("\n\n", "\n\n12\n\n", 3), "utf-8"),
+    (
+        "units-yuan-yi",
+        lambda t: t.replace("总收入 2480.50 万元", "总收入 24,805,000.00 元").replace("年中追加 150 万 元", "年中追加 0.015 亿元"),
+        "utf-8",
+    ),
+    ("spaces-in-numbers", lambda t: t.replace("已支付 1200000.00 元", "已支付 1 200 000.00 元"), "utf-8"),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "encoding"), VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_clean_report_in_other_forms_gives_the_same_findings(tmp_path, clean_suite, name, change, encoding):
+    path = tmp_path / f"{name}.txt"
+    path.write_bytes(change(CLEAN.read_text(encoding="utf-8")).encode(encoding))
+    suite = _run(path)
+
+    def key(s):
+        return sorted(
+            (r.id.split(".L")[0], r.status.value, None if r.observed is None else Decimal(r.observed).normalize()) for r in s.results
+        )
+
+    assert key(suite) == key(clean_suite)
+
+
+def test_gbk_fixture_reads_as_gbk(clean_suite):
+    report = audit.read_report(REPORTS / "clean-gbk.txt")
+    assert report.encoding == "gb18030"
+    assert _run(REPORTS / "clean-gbk.txt").to_dicts() == clean_suite.to_dicts()
+
+
+def test_normalising_keeps_line_numbers():
+    raw = "甲\r\n<p>总收入 １２.５ 万元</p>\n4.26\n乙"
+    report = audit.prepare(raw)
+    assert report.text.split("\n") == ["甲", "总收入 12.5 万元", "", "乙"]
+    assert report.line_of(report.text.index("总收入")) == 2
+
+
+def test_no_recognised_figure_is_not_a_pass():
+    suite = _run(REPORTS / "no-figures.txt")
+    assert suite.failed and _find(suite, "extract.none")[0].status is Status.fail
+    assert suite.counts["pass"] == 0
+
+
+def _empty(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    return tmp_path / "empty.txt"
+
+
+def _blank(tmp_path):
+    (tmp_path / "blank.txt").write_text(" \n\t\n", encoding="utf-8")
+    return tmp_path / "blank.txt"
+
+
+def _undecodable(tmp_path):
+    (tmp_path / "latin.txt").write_bytes("总收入".encode()[:2] + b"\xff\xfe\xfd" * 20)
+    return tmp_path / "latin.txt"
+
+
+BAD = [
+    ("empty", _empty, "empty file"),
+    ("blank", _blank, "empty file"),
+    ("binary", lambda tmp: REPORTS / "binary.txt", "binary"),
+    ("undecodable", _undecodable, "binary or unknown encoding"),
+    ("missing", lambda tmp: tmp / "nope.txt", "file not found"),
+    ("directory", lambda tmp: tmp, "is a directory"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "words"), BAD, ids=[b[0] for b in BAD])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, name, make, words):
+    path = make(tmp_path)
+    with pytest.raises(InputError, match=re.escape(words)):
+        audit.read_report(path)
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("xteval: error: ") and str(path) in err and "Traceback" not in err
+
+
+# ----------------------------------------------------------------- the CLI
+
+
+def test_cli_exit_codes(capsys):
+    assert main(["check", str(CLEAN)]) == 0
+    assert "不符 0" in capsys.readouterr().out
+    assert main(["check", str(SEED_REPORT)]) == 1
+    assert main(["check", str(REPORTS / "no-figures.txt")]) == 1
+
+
+def test_cli_json_is_an_array_of_records_with_numeric_strings(capsys):
+    assert main(["check", str(SEED_REPORT), "--json"]) == 1
+    records = json.loads(capsys.readouterr().out)
+    assert isinstance(records, list) and len(records) == 37
+    keys = {"id", "title", "status", "expected", "observed", "difference", "tolerance", "unit", "evidence", "message"}
+    for r in records:
+        assert keys <= set(r) and r["status"] in ("pass", "warn", "fail")
+        for k in ("expected", "observed", "difference", "tolerance"):
+            assert r[k] is None or Decimal(r[k]).is_finite()
+        for e in r["evidence"]:
+            assert set(e) == {"quote", "line"}
+    by_id = {r["id"]: r for r in records}
+    assert by_id["carryover"]["expected"] == "2.19" and by_id["carryover"]["unit"] == "万元"
+    assert by_id["percent.L24.2"]["status"] == "pass"  # the params beside the report give the target 300
+
+
+def test_cli_html_page_is_offline_grouped_and_highlighted(tmp_path, capsys):
+    out = tmp_path / "findings.html"
+    assert main(["check", str(SEED_REPORT), "--html", str(out)]) == 1
+    page = out.read_text(encoding="utf-8")
+    assert page.index('id="fail"') < page.index('id="warn"') < page.index('id="pass"')
+    assert "<mark>9 月 31 日</mark>" in page or "<mark>" in page
+    assert page.count("<mark>") >= 37
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)
+    assert "@import" not in page and "<script" not in page
+
+
+def test_cli_html_escapes_report_text(tmp_path, capsys):
+    report = tmp_path / "r.txt"
+    text = CLEAN.read_text(encoding="utf-8").replace("总收入 2480.50 万元", "总收入<script>alert(1)</script> 2482.50 万元")
+    report.write_text(text, encoding="utf-8")
+    out = tmp_path / "f.html"
+    main(["check", str(report), "--html", str(out)])
+    assert "<script>alert" not in out.read_text(encoding="utf-8")
+
+
+def test_find_params_beside_the_report():
+    assert audit.find_params(SEED_REPORT) == SEED_PARAMS.resolve()
+    assert audit.find_params(CLEAN) is None
+
+
+def test_fixture_text_is_normalisable():
+    # the fixtures are plain text the way reports arrive: NFKC makes no structural change
+    text = CLEAN.read_text(encoding="utf-8")
+    assert unicodedata.normalize("NFKC", text).count("\n") == text.count("\n")
