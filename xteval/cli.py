@@ -87,6 +87,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if suite.failed else EXIT_OK
 
 
+# --------------------------------------------------------------------------- new
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import new_year, pending
+    from .schema import load_yaml
+
+    written = new_year(args.year, args.params, args.source_year)
+    for path in written:
+        todo = len(pending(load_yaml(path))) if path.suffix == ".yaml" else 0
+        print(f"wrote {path}" + (f"（待填 {todo} 项）" if todo else ""))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="xteval",
@@ -125,6 +139,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="同一报告的参数文件，提供原文未写出的指标值；默认在报告所在目录及上一级查找 source_report 指向本报告的参数文件",
     )
+
+    p = _sub(
+        subs,
+        "new",
+        "由往年参数生成新年度参数：结构与指标值沿用，实际数清空待填，来源重置 (scaffold a new year)",
+        "xteval new 2024 --from 2023",
+        cmd_new,
+    )
+    p.add_argument("year", type=int, metavar="YEAR", help="要新建的年度，写入 <params>/YEAR/；该目录已存在时拒绝覆盖")
+    p.add_argument(
+        "--from", dest="source_year", type=int, default=None, metavar="YEAR", help="沿用哪一年的参数（默认：早于 YEAR 的最近一年）"
+    )
+    p.add_argument("--params", type=Path, default=Path("params"), metavar="DIR", help="参数根目录，每年一个子目录（默认：params）")
 
     return parser
 

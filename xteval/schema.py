@@ -347,6 +347,12 @@ def validate(data: Any, path: str | Path, model: type[ParamsBase] | None = None)
     """Validate parsed YAML against its notebook's schema; errors name the first bad field."""
     if not isinstance(data, dict):
         raise ParamsError("顶层应为映射 (top level must be a mapping)", file=path)
+    from .scaffold import pending  # figures `xteval new` cleared and nobody has filled yet
+
+    todo = pending(data)
+    if todo:
+        n = len(todo)
+        raise ParamsError(f"待填（共 {n} 项，首项在此）({n} figures left to fill after `xteval new`)", file=path, field=todo[0])
     if model is None:
         if "notebook" not in data:
             raise ParamsError(_MESSAGES["missing"], file=path, field="notebook")
