@@ -53,7 +53,7 @@ def exporter():
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
-        language_code="zh-CN",
+        language_code="zh",  # ISO 639-1; nbconvert rejects zh-CN
     )
 
 
