@@ -1,0 +1,371 @@
+"""The what-if panel: edit 指标值 and 完成值, see scores, total and grade change at once.
+
+Two layers:
+
+- :class:`WhatIf` holds the logic and is tested without a browser: a table of
+  indicators (the 自评表 columns ``indicator, level1, kind, target, actual,
+  weight, grade, score``), the chosen framework, :meth:`WhatIf.edit` for one
+  cell (the text is parsed exactly, a bad entry is refused with a reason and
+  changes nothing), :attr:`WhatIf.outcome` with each row's score and flags, the
+  subtotals, the total and the grade, and :meth:`WhatIf.export` to the Excel
+  自评表.
+- :func:`show` draws it with ipywidgets in JupyterLab. In a batch run
+  (papermill, ``xteval run``) the widget is displayed into a kernel no browser
+  is attached to: nothing waits for a reply, so nothing hangs, and the
+  appendix exporter drops widget outputs, so the HTML never shows a widget's
+  repr.
+
+Scoring itself is not here: a :class:`Scorer` turns the table into an
+:class:`Outcome`. :func:`default_scorer` adapts ``xteval.scoring`` (issue 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from .errors import ConfigError, InputError
+from .schema import DepartmentParams, _number
+
+COLUMNS = ("indicator", "level1", "kind", "target", "actual", "weight", "grade", "score")
+EDITABLE = ("target", "actual")  # 指标值, 完成值
+LABELS = {
+    "indicator": "指标",
+    "level1": "一级指标",
+    "kind": "类型",
+    "target": "指标值",
+    "actual": "完成值",
+    "weight": "分值",
+    "grade": "等级",
+    "score": "评价人得分",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A scored table: each row's points and flags, subtotals by 一级指标, the total and the grade."""
+
+    framework: str
+    rows: list[dict[str, Any]]  # {"indicator", "score", "flags": [...]}
+    subtotals: dict[str, Decimal]
+    total: Decimal | None
+    grade: str
+    errors: list[str] = field(default_factory=list)  # why the table cannot be scored as it stands
+
+
+class Scorer(Protocol):
+    """What the panel needs from a scoring engine."""
+
+    def frameworks(self) -> list[str]:
+        """Names of the frameworks the evaluator may choose."""
+        ...
+
+    def score(self, table: pd.DataFrame, framework: str) -> Outcome:
+        """Score a table with the :data:`COLUMNS` under a framework."""
+        ...
+
+    def write_xlsx(self, table: pd.DataFrame, framework: str, path: Path) -> None:
+        """Write the scored table as the Excel 自评表."""
+        ...
+
+
+def department_table(p: DepartmentParams) -> pd.DataFrame:
+    """The department's indicators as a 自评表 table (values exact Decimals, blanks as None).
+
+    The first row is 预算执行率 (支出总额 ÷ 财政拨款收入, 指标值 100%), which
+    财预〔2020〕10号 scores alongside the goals; its 分值 is 10.
+    """
+    rows = []
+    if p.income.fiscal_appropriation.value:
+        rate = p.expenditure.total.value / p.income.fiscal_appropriation.value * 100
+        rows.append(
+            {
+                "indicator": "预算执行率",
+                "level1": "预算执行率",
+                "kind": "positive",
+                "target": Decimal(100),
+                "actual": rate.quantize(Decimal("0.01")),
+                "weight": Decimal(10),
+                "grade": None,
+                "score": None,
+            }
+        )
+    for g in p.goals:
+        rows.append(
+            {
+                "indicator": g.name,
+                "level1": g.level1,
+                "kind": g.kind.value,
+                "target": g.target.value if g.target else None,
+                "actual": g.actual.value if g.actual else None,
+                "weight": g.weight.value if g.weight else None,
+                "grade": g.grade,
+                "score": g.score.value if g.score else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(COLUMNS), dtype=object)
+
+
+class WhatIf:
+    """An editable 自评表 that rescoring follows on every edit.
+
+    Args:
+        table: rows with the :data:`COLUMNS` (e.g. :func:`department_table`).
+        scorer: the scoring engine; :func:`default_scorer` when omitted.
+        framework: the framework to start with; the scorer's first when omitted.
+    """
+
+    def __init__(self, table: pd.DataFrame, scorer: Scorer | None = None, framework: str | None = None):
+        missing = [c for c in COLUMNS if c not in table.columns]
+        if missing:
+            raise InputError(f"缺少列 {', '.join(missing)} (missing columns)", field="table")
+        self.scorer = scorer or default_scorer()
+        self.original = table[list(COLUMNS)].copy()
+        self.table = self.original.copy()
+        names = self.scorer.frameworks()
+        if not names:
+            raise ConfigError("没有可选的评分框架 (no scoring framework available)")
+        self._framework = framework or names[0]
+        if self._framework not in names:
+            raise ConfigError(f"未知评分框架 {self._framework!r} (unknown framework; known: {', '.join(names)})", field="framework")
+        self.listeners: list[Callable[[Outcome], None]] = []
+        self.outcome = self._score()
+
+    @property
+    def frameworks(self) -> list[str]:
+        return self.scorer.frameworks()
+
+    @property
+    def framework(self) -> str:
+        return self._framework
+
+    def choose(self, framework: str) -> Outcome:
+        """Score the same table under another framework."""
+        if framework not in self.frameworks:
+            raise ConfigError(f"未知评分框架 {framework!r} (unknown framework; known: {', '.join(self.frameworks)})", field="framework")
+        self._framework = framework
+        return self._update()
+
+    def edit(self, row: int, column: str, text: str | Decimal | int | None) -> str | None:
+        """Set one 指标值 or 完成值 and rescore.
+
+        Args:
+            row: row position in the table.
+            column: ``"target"`` (指标值) or ``"actual"`` (完成值).
+            text: the number as typed (``"95"``, ``"95%"``, ``"1,200.5"``); blank clears it.
+
+        Returns:
+            None when the value was taken; otherwise the reason it was refused
+            (the table and the outcome are left as they were).
+        """
+        if column not in EDITABLE:
+            return f"只能修改指标值或完成值 (only {', '.join(EDITABLE)} can be edited): {column}"
+        if not 0 <= row < len(self.table):
+            return f"没有第 {row + 1} 行 (no such row)"
+        if text is None or (isinstance(text, str) and not text.strip()):
+            value = None
+        else:
+            try:
+                value = _number(text)
+            except ValueError:
+                return f"{LABELS[column]}不是数值: {text!r} (not a number)"
+        if self.table.at[row, column] == value:
+            return None
+        self.table.at[row, column] = value
+        self._update()
+        return None
+
+    def reset(self) -> Outcome:
+        """Back to the figures the params file holds."""
+        self.table = self.original.copy()
+        return self._update()
+
+    def changed(self) -> list[tuple[int, str, Any, Any]]:
+        """Every edited cell: (row, column, original, now)."""
+        out = []
+        for col in EDITABLE:
+            for i, (a, b) in enumerate(zip(self.original[col], self.table[col], strict=True)):
+                if a != b:
+                    out.append((i, col, a, b))
+        return out
+
+    def export(self, path: str | Path) -> Path:
+        """Write the edited, scored table to the Excel 自评表 and return its path."""
+        path = Path(path)
+        if path.suffix.lower() != ".xlsx":
+            raise InputError("自评表应为 .xlsx 文件 (expected an .xlsx path)", file=path)
+        if path.parent and not path.parent.exists():
+            raise InputError("目录不存在 (folder not found)", file=path.parent)
+        self.scorer.write_xlsx(self.table.copy(), self.framework, path)
+        return path
+
+    def _score(self) -> Outcome:
+        try:
+            return self.scorer.score(self.table.copy(), self.framework)
+        except (ConfigError, InputError) as exc:
+            # A table the engine refuses (a zero 指标值, weights that do not add up) is
+            # shown as the reason, not raised: the evaluator is mid-edit.
+            return Outcome(self.framework, [], {}, None, "", [str(exc)])
+
+    def _update(self) -> Outcome:
+        self.outcome = self._score()
+        for listener in self.listeners:
+            listener(self.outcome)
+        return self.outcome
+
+
+# --------------------------------------------------------------------------- scoring engine
+
+
+def default_scorer() -> Scorer:
+    """The project's scoring engine (``xteval.scoring``) behind the :class:`Scorer` interface."""
+    import importlib
+
+    try:
+        importlib.import_module("xteval.scoring")
+    except ModuleNotFoundError as exc:
+        if exc.name != "xteval.scoring":
+            raise
+        raise ConfigError("评分引擎未安装 (xteval.scoring not available)") from None
+    return _EngineScorer()
+
+
+class _EngineScorer:
+    """Adapter from ``xteval.scoring`` to :class:`Scorer`."""
+
+    def frameworks(self) -> list[str]:
+        from . import scoring
+
+        return list(scoring.framework_names())
+
+    def score(self, table: pd.DataFrame, framework: str) -> Outcome:
+        from . import scoring
+
+        result = scoring.score_table(table, framework)
+        data = result.to_json() if hasattr(result, "to_json") else result
+        return Outcome(
+            framework=data["framework"],
+            rows=data["rows"],
+            subtotals={k: Decimal(str(v)) for k, v in data["subtotals"].items()},
+            total=Decimal(str(data["total"])) if data.get("total") is not None else None,
+            grade=data.get("grade", ""),
+        )
+
+    def write_xlsx(self, table: pd.DataFrame, framework: str, path: Path) -> None:
+        from . import scoring, selfeval_xlsx
+
+        selfeval_xlsx.write(scoring.score_table(table, framework), path)
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else (format(value, "f") if isinstance(value, Decimal) else str(value))
+
+
+def show(model: WhatIf | DepartmentParams, export_to: str | Path = "自评表.xlsx"):
+    """Display the panel in JupyterLab and return the widget.
+
+    Args:
+        model: a :class:`WhatIf`, or department params to build one from.
+        export_to: default file name for the 导出自评表 button.
+
+    Returns:
+        The top-level ipywidgets container (already displayed).
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    if isinstance(model, DepartmentParams):
+        try:
+            model = WhatIf(department_table(model))
+        except ConfigError as exc:
+            display(w.HTML(f"<b>评分面板不可用</b>：{_esc(str(exc))}"))
+            return None
+
+    framework = w.Dropdown(options=model.frameworks, value=model.framework, description="评分框架")
+    header = [w.HTML(f"<b>{LABELS[c]}</b>") for c in ("indicator", "level1", "target", "actual", "weight")] + [
+        w.HTML("<b>得分</b>"),
+        w.HTML("<b>提示</b>"),
+    ]
+    cells: list[w.Widget] = list(header)
+    inputs: dict[tuple[int, str], w.Text] = {}
+    scores: list[w.HTML] = []
+    flags: list[w.HTML] = []
+    layout = w.Layout(width="110px")
+    for i, row in model.table.iterrows():
+        cells += [w.HTML(_esc(_text(row["indicator"]))), w.HTML(_esc(_text(row["level1"])))]
+        for col in EDITABLE:
+            box = w.Text(value=_text(row[col]), layout=layout, continuous_update=False)
+            box.observe(_on_edit(model, int(i), col), names="value")
+            inputs[(int(i), col)] = box
+            cells.append(box)
+        cells.append(w.HTML(_esc(_text(row["weight"]))))
+        scores.append(w.HTML())
+        flags.append(w.HTML())
+        cells += [scores[-1], flags[-1]]
+    grid = w.GridBox(cells, layout=w.Layout(grid_template_columns="minmax(160px, 2fr) 100px 120px 120px 60px 70px minmax(120px, 1fr)"))
+    summary = w.HTML()
+    message = w.HTML()
+    path = w.Text(value=str(export_to), description="导出到")
+    export = w.Button(description="导出自评表", icon="download")
+    reset = w.Button(description="恢复原值")
+
+    def refresh(outcome: Outcome) -> None:
+        by_name = {r["indicator"]: r for r in outcome.rows}
+        for i, name in enumerate(model.table["indicator"]):
+            r = by_name.get(name, {})
+            scores[i].value = _esc(_text(r.get("score")))
+            flags[i].value = _esc("；".join(r.get("flags", [])))
+        if outcome.errors:
+            summary.value = f'<span style="color:#842029">不能评分：{_esc("；".join(outcome.errors))}</span>'
+        else:
+            subs = "，".join(f"{k} {_text(v)}" for k, v in outcome.subtotals.items())
+            summary.value = f"<b>总分 {_esc(_text(outcome.total))}，等级 {_esc(outcome.grade)}</b>（{_esc(subs)}）"
+
+    def on_framework(change) -> None:
+        model.choose(change["new"])
+
+    def on_export(_) -> None:
+        try:
+            message.value = f"已导出 {_esc(str(model.export(path.value)))}"
+        except (InputError, ConfigError, OSError) as exc:
+            message.value = f'<span style="color:#842029">{_esc(str(exc))}</span>'
+
+    def on_reset(_) -> None:
+        model.reset()
+        for (i, col), box in inputs.items():
+            box.value = _text(model.table.at[i, col])
+
+    model.listeners.append(refresh)
+    framework.observe(on_framework, names="value")
+    export.on_click(on_export)
+    reset.on_click(on_reset)
+    refresh(model.outcome)
+    panel = w.VBox(
+        [w.HTML("<h4>评分试算（修改指标值、完成值后即时重新评分）</h4>"), framework, grid, summary, w.HBox([path, export, reset]), message]
+    )
+    panel._xteval_model = model  # for tests and for the evaluator's own cells
+    display(panel)
+    return panel
+
+
+def _on_edit(model: WhatIf, row: int, column: str):
+    def handler(change) -> None:
+        reason = model.edit(row, column, change["new"])
+        change["owner"].layout.border = "1px solid #c00" if reason else ""
+        change["owner"].tooltip = reason or ""
+
+    return handler
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(text)
