@@ -1,0 +1,146 @@
+"""The appendix exporter: Chinese section numbers, table of contents, images, offline pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from xteval import appendix
+from xteval.appendix import chinese_number, number_headings, to_html
+from xteval.errors import InputError, RunError
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (1, "一"),
+        (9, "九"),
+        (10, "十"),
+        (11, "十一"),
+        (19, "十九"),
+        (20, "二十"),
+        (21, "二十一"),
+        (99, "九十九"),
+        (100, "一百"),
+        (105, "一百零五"),
+        (110, "一百一十"),
+    ],
+)
+def test_chinese_numbers(n, text):
+    assert chinese_number(n) == text
+
+
+def _nb(*sources: str, cwd: Path | None = None):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(s) for s in sources]
+    nb.metadata["xteval"] = {"unit": "测试单位", "year": 2023, "title": "测试"}
+    if cwd:
+        nb.metadata["papermill"] = {"cwd": str(cwd), "input_path": str(cwd / "t.ipynb")}
+    return nb
+
+
+@pytest.mark.parametrize(
+    "sources, labels",
+    [
+        (["## 概况", "## 收入"], ["一、概况", "二、收入"]),
+        (["## 概况\n### 职能\n### 机构", "## 收入\n### 财政拨款"], ["一、概况", "（一）职能", "（二）机构", "二、收入", "（一）财政拨款"]),
+        (["## 一、概况", "## 二、收入"], ["一、概况", "二、收入"]),  # hand-written numbers are not doubled
+        (["### （三）细项", "## 3、总结"], ["（一）细项", "一、总结"]),
+        (["```\n## 不是标题\n```\n## 是标题"], ["一、是标题"]),  # fenced code is left alone
+        (["# 大标题\n#### 小标题"], []),  # only ## and ### are numbered
+        (["##没有空格"], []),
+    ],
+)
+def test_headings_numbered_and_listed(sources, labels):
+    nb = _nb(*sources)
+    assert [h.label for h in number_headings(nb)] == labels
+
+
+def test_page_has_numbered_headings_and_a_table_of_contents():
+    page = to_html(_nb("## 概况\n\n正文", "### 职能", "## 收入与支出"))
+    assert re.findall(r'<h2 class="[^"]*" id="(sec-\d+)">([^<]+)</h2>', page) == [("sec-1", "一、概况"), ("sec-2", "二、收入与支出")]
+    assert '<h3 class="xt-section" id="sec-1-1">（一）职能</h3>' in page
+    toc = re.split(r'<nav[^>]*class="xt-toc"', page, maxsplit=1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'href="#([^"]+)">([^<]+)<', toc) == [("sec-1", "一、概况"), ("sec-1-1", "（一）职能"), ("sec-2", "二、收入与支出")]
+    assert page.index("<nav") < page.index('id="sec-1"')
+    assert "<h1>测试单位 2023 年度 测试</h1>" in page and 'lang="zh"' in page
+    assert "xt-first" in page.split('id="sec-1"')[0][-80:]  # the first section does not start a new printed page
+
+
+def test_no_headings_no_table_of_contents():
+    assert not re.search(r'<nav[^>]*class="xt-toc"', to_html(_nb("只有正文")))
+
+
+def test_local_image_is_embedded(tmp_path):
+    (tmp_path / "chart.png").write_bytes(PNG)
+    page = to_html(_nb("![图](chart.png)", '<img src="chart.png" alt="x">', cwd=tmp_path))
+    body = page.split("<body", 1)[1]
+    assert body.count('src="data:image/png;base64,') == 2 and "chart.png" not in page
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("![图](missing.png)", "图片不存在: missing.png"),
+        ('<img src="sub/none.png">', "图片不存在: sub/none.png"),
+        ("![图](https://example.org/a.png)", "外部"),
+        ('<img src="//cdn.example.org/a.png">', "外部"),
+        ("![表](data.csv)", "不是图片"),
+    ],
+)
+def test_broken_or_external_image_is_a_clear_error(tmp_path, source, message):
+    (tmp_path / "data.csv").write_text("a,b\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        to_html(_nb("## 概况", source, cwd=tmp_path))
+    assert message in str(err.value)
+    assert err.value.field == "cell 2" and str(tmp_path / "t.ipynb") in str(err.value)
+
+
+def test_image_in_an_output_is_checked_too(tmp_path):
+    nb = _nb("x", cwd=tmp_path)
+    cell = nbformat.v4.new_code_cell("show()")
+    cell.outputs = [nbformat.v4.new_output("display_data", {"text/html": '<img src="gone.png">'})]
+    nb.cells.append(cell)
+    with pytest.raises(InputError, match="gone.png"):
+        to_html(nb)
+
+
+def test_a_page_that_would_fetch_from_another_host_is_refused(monkeypatch):
+    monkeypatch.setattr(appendix, "embed_font", lambda page: page)
+    nb = _nb("x")
+    nb.metadata["xteval"]["title"] = "t"
+    bad = appendix.exporter().from_notebook_node
+    monkeypatch.setattr(
+        appendix,
+        "exporter",
+        lambda: type(
+            "E",
+            (),
+            {
+                "from_notebook_node": lambda self, n, resources=None: (
+                    bad(n, resources=resources)[0] + '<link href="https://x.org/a.css">',
+                    {},
+                )
+            },
+        )(),
+    )
+    with pytest.raises(RunError, match="another host"):
+        to_html(nb)
+
+
+def test_one_exporter_per_process():
+    assert appendix.exporter() is appendix.exporter()
+
+
+def test_the_input_notebook_is_not_modified():
+    nb = _nb("## 概况")
+    before = nbformat.writes(nb)
+    to_html(nb)
+    assert nbformat.writes(nb) == before
