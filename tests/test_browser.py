@@ -2,8 +2,9 @@
 
 For each page the browser must report no failed request, no request to any host,
 no JavaScript error and no dialog; the embedded CJK font must load; no table may
-be wider than the page on screen or on A4 paper; no code may show. A PNG of each
-page is saved to ``outputs/screenshots/`` for a person to look at.
+be wider than the page on screen or on A4 paper; no code may show; printed to
+PDF, each major section starts a page. A PNG of each page (screen and print
+media) and the PDF are saved to ``outputs/screenshots/`` for a person to look at.
 
 Chromium is driven over the DevTools protocol (``websocket-client``). The test
 is skipped only when no Chromium binary exists; ``.ci/run`` installs Debian's.
@@ -15,6 +16,7 @@ import base64
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -228,6 +230,11 @@ def test_every_page_is_offline_clean_and_readable(pages, browser):
         code = browser.evaluate(session, CODE_SHOWN)
         text = browser.evaluate(session, "document.body.innerText")
         size = browser.screenshot(session, SCREENSHOTS / f"{name}.png")
+        # Printed on A4 (the page's own @page size): each major section starts a page.
+        pdf = base64.b64decode(browser.send("Page.printToPDF", session, preferCSSPageSize=True, printBackground=True)["data"])
+        (SCREENSHOTS / f"{name}.pdf").write_bytes(pdf)
+        pages_printed = len(re.findall(rb"/Type\s*/Page\b", pdf))
+        sections = browser.evaluate(session, "document.querySelectorAll('h2.xt-section').length")
         # The same page as printed on A4: tables must still fit the text width.
         browser.send("Emulation.setEmulatedMedia", session, media="print")
         browser.send("Emulation.setDeviceMetricsOverride", session, width=A4_TEXT_WIDTH_PX, height=1000, deviceScaleFactor=1, mobile=False)
@@ -235,6 +242,7 @@ def test_every_page_is_offline_clean_and_readable(pages, browser):
         browser.screenshot(session, SCREENSHOTS / f"{name}-print.png")
         report[name] = size
         assert not problems, f"{name}: {problems}"
+        assert pages_printed >= max(sections, 1), f"{name}: {sections} sections printed on {pages_printed} pages"
         assert not wide, f"{name}: tables wider than the page on screen: {wide}"
         assert not wide_print, f"{name}: tables wider than A4 text width: {wide_print}"
         assert code == 0, f"{name}: code cells shown"
