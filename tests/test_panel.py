@@ -165,7 +165,7 @@ def test_widgets_drive_the_model(model, capsys):
     """Typing into the grid's boxes and picking a framework update scores and summary, no browser needed."""
     import ipywidgets as w
 
-    box = panel.show(model)
+    box = panel.show(model, force=True)
     grid = next(c for c in box.children if isinstance(c, w.GridBox))
     texts = [c for c in grid.children if isinstance(c, w.Text)]
     assert len(texts) == 2 * len(model.table)  # 指标值 and 完成值 of every row
@@ -185,7 +185,28 @@ def test_panel_without_an_engine_says_so_and_does_not_raise(monkeypatch):
         raise ConfigError("评分引擎未安装 (xteval.scoring not available)")
 
     monkeypatch.setattr(panel, "default_scorer", missing)
-    assert panel.show(load_params(SEED_PARAMS)) is None
+    assert panel.show(load_params(SEED_PARAMS), force=True) is None
+
+
+@pytest.mark.parametrize(
+    "env, shown",
+    [
+        ({}, False),  # papermill / nbclient / xteval run
+        ({"JPY_SESSION_NAME": "notebooks/department.ipynb"}, True),  # JupyterLab via Jupyter Server
+        ({"JPY_SESSION_NAME": "d.ipynb", "XTEVAL_PANEL": "0"}, False),
+        ({"XTEVAL_PANEL": "1"}, True),
+        ({"JPY_SESSION_NAME": ""}, False),
+    ],
+)
+def test_panel_shows_only_in_an_interactive_session(monkeypatch, model, capsys, env, shown):
+    for key in ("JPY_SESSION_NAME", "XTEVAL_PANEL"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert panel.interactive() is shown
+    assert (panel.show(model) is not None) is shown
+    if not shown:
+        assert capsys.readouterr().out == ""  # nothing displayed at all
 
 
 def test_widget_outputs_never_reach_the_appendix():
@@ -212,3 +233,19 @@ def test_default_scorer_is_the_project_engine_or_a_clear_error():
         assert "xteval.scoring" in str(exc)
     else:
         assert scorer.frameworks()
+
+
+@pytest.mark.parametrize("forced", ["0", "1"])
+def test_batch_run_with_the_panel_neither_hangs_nor_leaks_into_the_appendix(monkeypatch, tmp_path, forced):
+    """papermill runs the department notebook; even with the panel forced on, the page shows no widget."""
+    from xteval.run import run_params
+
+    monkeypatch.setenv("XTEVAL_PANEL", forced)  # the kernel inherits it
+    result = run_params(SEED_PARAMS, tmp_path)
+    nb = nbformat.read(result.ipynb, as_version=4)
+    cell = next(c for c in nb.cells if c.get("id") == "whatif-panel")
+    widgets = [o for o in cell.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(widgets) == (1 if forced == "1" else 0)
+    assert not [o for o in cell.outputs if o.output_type == "error"]
+    page = result.html.read_text(encoding="utf-8").split("<body", 1)[1]
+    assert "widget" not in page and "评分试算" not in page and "VBox" not in page

@@ -10,8 +10,10 @@ Two layers:
   subtotals, the total and the grade, and :meth:`WhatIf.export` to the Excel
   自评表.
 - :func:`show` draws it with ipywidgets in JupyterLab. In a batch run
-  (papermill, ``xteval run``) the widget is displayed into a kernel no browser
-  is attached to: nothing waits for a reply, so nothing hangs, and the
+  (papermill, ``xteval run``) it displays nothing: :func:`interactive` tells
+  the two apart by ``JPY_SESSION_NAME``, which Jupyter Server sets for the
+  kernels of the notebooks it opens and papermill/nbclient never set. Were a
+  widget displayed anyway, nothing would wait for a browser's reply, and the
   appendix exporter drops widget outputs, so the HTML never shows a widget's
   repr.
 
@@ -21,6 +23,7 @@ Scoring itself is not here: a :class:`Scorer` turns the table into an
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -269,16 +272,32 @@ def _text(value: Any) -> str:
     return "" if value is None else (format(value, "f") if isinstance(value, Decimal) else str(value))
 
 
-def show(model: WhatIf | DepartmentParams, export_to: str | Path = "自评表.xlsx"):
-    """Display the panel in JupyterLab and return the widget.
+def interactive() -> bool:
+    """True in a kernel that Jupyter Server started for an open notebook (JupyterLab), False in batch.
+
+    ``XTEVAL_PANEL=1`` or ``0`` overrides the guess (e.g. ``1`` for editors that
+    run kernels without Jupyter Server).
+    """
+    forced = os.environ.get("XTEVAL_PANEL", "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
+    return bool(os.environ.get("JPY_SESSION_NAME"))
+
+
+def show(model: WhatIf | DepartmentParams, export_to: str | Path = "自评表.xlsx", *, force: bool = False):
+    """Display the panel in JupyterLab and return the widget; in batch runs show nothing.
 
     Args:
         model: a :class:`WhatIf`, or department params to build one from.
         export_to: default file name for the 导出自评表 button.
+        force: display even when :func:`interactive` says this is a batch run.
 
     Returns:
-        The top-level ipywidgets container (already displayed).
+        The top-level ipywidgets container (already displayed), or None when
+        nothing was displayed.
     """
+    if not (force or interactive()):
+        return None
     import ipywidgets as w
     from IPython.display import display
 
