@@ -25,6 +25,7 @@ import bisect
 import calendar
 import datetime as dt
 import html
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -125,31 +126,43 @@ def read_report(path: str | Path) -> ReportText:
     return prepare(raw, path=path, encoding=enc.removesuffix("-sig"))
 
 
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]{0,80}>")
-_PAGE_NOISE = re.compile(r"^(?:[-—–]?\s*\d{1,4}(?:\.\d{1,3})?\s*[-—–]?|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>\n]{0,80}>")
+_SPACES = re.compile(r"[^\S\n]+")  # any whitespace but the line break
+_EDGES = re.compile(r"^ | $", re.M)
+_PAGE_NOISE = re.compile(r"^(?:[-—–]? ?\d{1,4}(?:\.\d{1,3})? ?[-—–]?|第 ?\d{1,4} ?页(?: ?共 ?\d{1,4} ?页)?|\d{1,4} ?/ ?\d{1,4})$", re.M)
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
 
 
-def _normalise_line(line: str) -> str:
-    line = unicodedata.normalize("NFKC", line)
-    line = _TAG.sub(" ", line)
-    line = html.unescape(line) if "&" in line else line
-    line = re.sub(r"[ \t\u3000\xa0]+", " ", line).strip()
-    return "" if _PAGE_NOISE.match(line) else line
+def _unescape(m: re.Match) -> str:
+    out = html.unescape(m.group(0))
+    return " " if "\n" in out or "\r" in out else out  # an entity must not add a line
 
 
 def prepare(raw: str, *, path: Path | None = None, encoding: str = "utf-8") -> ReportText:
-    """Normalise a decoded text line by line (NFKC, no tags, no page-number lines), keeping line numbers."""
-    lines = [_normalise_line(x) for x in raw.splitlines()]
-    starts, pos = [], 0
-    for x in lines:
-        starts.append(pos)
-        pos += len(x) + 1
-    return ReportText(raw=raw, text="\n".join(lines), encoding=encoding, path=path, line_starts=tuple(starts))
+    """Normalise a decoded text (NFKC, no tags or entities, no page-number lines), keeping its line numbers.
+
+    Works on the whole text at once, never across a line break, so the line of
+    every offset is the line of the raw text.
+    """
+    lines = raw.splitlines()
+    text = unicodedata.normalize("NFKC", "\n".join(lines))
+    if text.count("\n") != max(0, len(lines) - 1):  # NFKC made a line break: go line by line
+        text = "\n".join(unicodedata.normalize("NFKC", x).replace("\n", " ") for x in lines)
+    text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = _ENTITY.sub(_unescape, text)
+    text = _SPACES.sub(" ", text)
+    text = _EDGES.sub("", text)
+    text = _PAGE_NOISE.sub("", text)
+    starts = tuple(itertools.accumulate(map(len, text.split("\n")), lambda acc, n: acc + n + 1, initial=0))[:-1]
+    return ReportText(raw=raw, text=text, encoding=encoding, path=path, line_starts=starts)
 
 
 # --------------------------------------------------------------------------- patterns
 
-NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+\.\d+|\d+(?:\.\d+)?"
+# A number as reports write it: thousands separators (comma or space) or plain. Bounded, and never
+# started inside another number, so a long run of digits costs linear time.
+NUM = r"(?<![\d.])(?:\d{1,3}(?:,\d{3}){1,6}(?:\.\d{1,8})?|\d{1,3}(?: \d{3}){1,6}\.\d{1,8}|\d{1,15}(?:\.\d{1,8})?)"
 _MONEY_UNIT = r"亿\s*元|万\s*元|元(?!月)|亿(?![条个人次件项户家])|万(?![条个人次件项户家余多])"
 _LEAD = r"[\s:]*(?:为|是|达到|达|共计|合计|总计|共|计)?\s*(?:约\s*)?"
 _MONEY = re.compile(rf"(?P<num>{NUM})\s*(?P<unit>亿\s*元|万\s*元|元(?!月))")
@@ -630,9 +643,9 @@ def period_reversed_checks(report: ReportText, ranges: list[_Range]) -> list[Che
 
 
 _LIST_TOKENS = re.compile(
-    rf"(?P<money>(?P<num>{NUM})\s*(?P<unit>亿\s*元|万\s*元|元(?!月)))|(?P<kw>其中|包括)|(?P<semi>;)|(?P<stop>。)|(?P<nl>\n)|(?P<open>[(\[【])|(?P<close>[)\]】])"
+    rf"(?P<money>(?P<num>{NUM})\s*(?P<unit>亿\s*元|万\s*元|元(?!月)))|(?P<kw>其中|包括)|(?P<semi>;)|(?P<stop>。)|(?P<nl>\n+)|(?P<open>[(\[【])|(?P<close>[)\]】])"
 )
-_ENUMERATOR = re.compile(r"\s*(?:[一二三四五六七八九十]+、|\(?[一二三四五六七八九十\d]{1,3}\)|\d{1,3}[、.](?!\d))")
+_ENUMERATOR = re.compile(r"[ \t]{0,3}(?:[一二三四五六七八九十]+、|\(?[一二三四五六七八九十\d]{1,3}\)|\d{1,3}[、.](?!\d))")
 _APPROX_BEFORE = re.compile(r"(?:约|近|超过|超|逾|不到|不足|以上|以下)\s*$")
 _THRESHOLD_AFTER = re.compile(r"\s*(?:以上|以下|以内|左右|余|多)")
 
@@ -695,7 +708,7 @@ def money_lists(text: str, *, limit: int = 60) -> list[_List]:
         elif kind == "stop":
             depth = 0
             close(0, m.start())
-        elif kind == "nl" and depth == 0 and _ENUMERATOR.match(text, m.end() + 1 if text[m.end() : m.end() + 1] == "\n" else m.end()):
+        elif kind == "nl" and depth == 0 and _ENUMERATOR.match(text, m.end()):
             close(0, m.start())
             last = None
     close(0, len(text))
@@ -935,7 +948,7 @@ def percent_checks(report: ReportText, ex: Extraction, params: Any = None) -> li
     return out
 
 
-_ENUM = re.compile(r"(?P<deng>等)?\s*(?P<n>\d{1,3})\s*(?P<u>个|项|家|场|批|类|所|座|条)")
+_ENUM = re.compile(r"(?P<deng>等)?[ \t]{0,3}(?<![\d.])(?P<n>\d{1,3})\s*(?P<u>个|项|家|场|批|类|所|座|条)")
 
 
 def enumeration_checks(report: ReportText) -> list[CheckResult]:
@@ -1043,7 +1056,7 @@ def _highlight(report: ReportText | None, ev: Evidence) -> str:
     """The evidence's line with the quote marked, all else escaped."""
     if report is None or ev.line is None or not 1 <= ev.line <= len(report.line_starts):
         return f"<mark>{html.escape(ev.quote)}</mark>"
-    line = report.text.split("\n", ev.line)[ev.line - 1] if ev.line < 2000 else _line(report, ev.line)
+    line = _line(report, ev.line)
     i = line.find(ev.quote)
     if i < 0:
         return f"<mark>{html.escape(ev.quote)}</mark>"
