@@ -197,6 +197,18 @@ VARIANTS = [
         lambda t: t.replace("总收入 2480.50 万元", "总收入 24,805,000.00 元").replace("年中追加 150 万 元", "年中追加 0.015 亿元"),
         "utf-8",
     ),
+    (
+        "other-phrasings",
+        lambda t: (
+            t.replace("支出总额 2450.00", "总支出 2450.00")
+            .replace("公务用车运行费", "公务用车运行维护费")
+            .replace("出国出境费", "因公出国（境）费")
+            .replace("预算执行率为", "预算执行率达到")
+            .replace("共设置5个绩效目标", "共设定5个绩效目标")
+            .replace("已于 2023 年 12 月 20 日支付", "于 2023 年 12 月支付")
+        ),
+        "utf-8",
+    ),
     ("spaces-in-numbers", lambda t: t.replace("已支付 1200000.00 元", "已支付 1 200 000.00 元"), "utf-8"),
 ]
 
@@ -324,3 +336,21 @@ def test_fixture_text_is_normalisable():
     # the fixtures are plain text the way reports arrive: NFKC makes no structural change
     text = CLEAN.read_text(encoding="utf-8")
     assert unicodedata.normalize("NFKC", text).count("\n") == text.count("\n")
+
+
+def test_a_fuller_qizhong_list_replaces_the_identity(tmp_path):
+    # another department's income also lists 事业收入: the text's own list is checked, not the two-part identity
+    text = (
+        CLEAN.read_text(encoding="utf-8")
+        .replace("总收入 2480.50 万元", "总收入 2490.50 万元")
+        .replace("；其他收入 242,000.00 元", "；事业收入 10 万元；其他收入 242,000.00 元")
+        .replace("结转结余30.5万元", "结转结余40.5万元")
+    )
+    path = tmp_path / "r.txt"
+    path.write_text(text, encoding="utf-8")
+    suite = _run(path)
+    assert not suite.failed and "income.total" not in {r.id for r in suite.results}
+    listed = [r for r in suite.results if r.id.startswith("list.L9")]
+    assert listed and listed[0].passed and "事业收入" in listed[0].message
+    path.write_text(text.replace("事业收入 10 万元", "事业收入 12 万元"), encoding="utf-8")
+    assert [r.status for r in _run(path).results if r.id.startswith("list.L9")] == [Status.fail]

@@ -181,6 +181,7 @@ class Extraction:
     not_found: list[tuple[str, str]] = field(default_factory=list)  # (field path, Chinese label)
     year: int | None = None
     goal_sources: list[dict[str, Any]] = field(default_factory=list)
+    superseded: set[str] = field(default_factory=set)  # identity ids a fuller “其中” list replaces
 
     @property
     def count(self) -> int:
@@ -721,6 +722,19 @@ def _label_before(text: str, pos: int) -> str:
     return m.group(1) if m else "未命名"
 
 
+# The identity whose total is this extracted figure: when the text's own “其中” list has parts the
+# model does not (事业收入, 经营收入…), the list check replaces that identity.
+IDENTITY_OF = {
+    "income.total": "income.total",
+    "income.fiscal_appropriation": "income.fiscal_appropriation",
+    "expenditure.total": "expenditure.total",
+    "expenditure.basic": "expenditure.basic",
+    "expenditure.project": "expenditure.project",
+    "three_public.control.total": "three_public.control",
+    "three_public.actual.total": "three_public.actual",
+}
+
+
 def list_checks(report: ReportText, ex: Extraction, ranges: list[_Range]) -> list[CheckResult]:
     """“其中/包括” lists: the parts add up to the total; periods cover the whole; fees per month agree."""
     text = report.text
@@ -732,6 +746,9 @@ def list_checks(report: ReportText, ex: Extraction, ranges: list[_Range]) -> lis
         nums = [lst.total, *lst.parts]
         if all(_in(x, ex) for x in nums):
             continue  # an identity of the department model already checks it
+        total_path = next((path for path, (s, e) in ex.found.items() if s <= lst.total.s < e), None)
+        if total_path in IDENTITY_OF:
+            ex.superseded.add(IDENTITY_OF[total_path])  # the text lists more parts than the model has (e.g. 事业收入)
         periods = [_period_before(text, x, ranges, starts) for x in nums]
         if all(periods):
             out += _period_list(report, lst, periods, ex.year)
@@ -746,11 +763,19 @@ def list_checks(report: ReportText, ex: Extraction, ranges: list[_Range]) -> lis
             parts,
             unit=unit,
             evidence=(report.evidence(lst.total.s, lst.parts[-1].e),),
+            tolerance=_tolerance(lst, unit),
         )
         if r.status is Status.fail and lst.kw == "其中" and r.difference > 0:
             r = replace(r, status=Status.warn, message=r.message + "；“其中”可能未列全")
         out.append(r)
     return out
+
+
+def _tolerance(lst: _List, unit: str) -> Decimal:
+    """What rounding of the stated figures could explain, in ``unit``: none for 元 (a fee in 元 is exact)."""
+    if unit == "元":
+        return Decimal(0)
+    return checks.rounding_tolerance([convert(x.value, unit) for x in (lst.total, *lst.parts)])
 
 
 def _in(x: _Money, ex: Extraction) -> bool:
@@ -798,6 +823,7 @@ def _period_list(report: ReportText, lst: _List, periods: list[_Range], year: in
                 [(f"{p.start:%m-%d}~{p.end:%m-%d}", convert(m.value, unit)) for p, m in zip(part_ps, lst.parts, strict=True)],
                 unit=unit,
                 evidence=evs,
+                tolerance=_tolerance(lst, unit),
             ),
             reason=Reason.ok,
         )
@@ -1009,14 +1035,15 @@ def audit(report: ReportText, params: Any = None) -> tuple[Extraction, Suite]:
         recognised figure gives a fail, never a pass.
     """
     ex = extract(report)
+    ranges = _ranges(report.text, ex.year)
+    lists = list_checks(report, ex, ranges)  # first: it may supersede an identity (see IDENTITY_OF)
     suite = Suite()
     suite.extend(_not_found(ex))
     if ex.found:
-        suite.extend(checks.department_checks(ex.model).results)
-    ranges = _ranges(report.text, ex.year)
+        suite.extend(r for r in checks.department_checks(ex.model).results if r.id not in ex.superseded)
     suite.extend(date_checks(report, ex.year))
     suite.extend(period_reversed_checks(report, ranges))
-    suite.extend(list_checks(report, ex, ranges))
+    suite.extend(lists)
     suite.extend(percent_checks(report, ex, params))
     suite.extend(enumeration_checks(report))
     return ex, suite
