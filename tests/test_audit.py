@@ -354,3 +354,11 @@ def test_a_fuller_qizhong_list_replaces_the_identity(tmp_path):
     assert listed and listed[0].passed and "事业收入" in listed[0].message
     path.write_text(text.replace("事业收入 10 万元", "事业收入 12 万元"), encoding="utf-8")
     assert [r.status for r in _run(path).results if r.id.startswith("list.L9")] == [Status.fail]
+
+
+def test_cli_unwritable_html_is_bad_input_and_prints_nothing(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    assert main(["check", str(CLEAN), "--html", str(blocker / "findings.html")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("xteval: error: ") and err.count("\n") == 1

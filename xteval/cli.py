@@ -69,6 +69,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.html is not None and args.html.is_dir():
         raise InputError("--html 应为文件路径而不是目录 (is a directory)", file=args.html)
     report, _, suite = audit_file(args.report, params)
+    if args.html is not None:
+        from .appendix import write_atomic
+
+        try:
+            write_atomic(args.html, render_html(suite, report))
+        except OSError as exc:
+            raise InputError(f"无法写入 (cannot write: {exc.strerror})", file=args.html) from None
     if args.json:
         print(json.dumps(suite.to_dicts(), ensure_ascii=False, indent=2))
     else:
@@ -80,9 +87,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         used = f"；指标值取自 {params_file}" if params_file is not None else ""
         print(f"{args.report}: 不符 {c['fail']}，提示 {c['warn']}，通过 {c['pass']}{used}")
     if args.html is not None:
-        from .appendix import write_atomic
-
-        write_atomic(args.html, render_html(suite, report))
         print(f"wrote {args.html}", file=sys.stderr)
     return EXIT_FINDINGS if suite.failed else EXIT_OK
 
