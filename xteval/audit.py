@@ -806,124 +806,140 @@ _PAY_DATE = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class _Fees:
+    """A fee for a whole period and the fees of its parts, as one statement of the report writes them."""
+
+    report: ReportText
+    lst: _List
+    whole: _Range
+    parts: tuple[_Range, ...]
+    unit: str
+    fiscal_year: int
+
+    @property
+    def line(self) -> int:
+        return self.report.line_of(self.lst.total.s)
+
+    @property
+    def pairs(self) -> list[tuple[_Range, _Money]]:
+        return list(zip(self.parts, self.lst.parts, strict=True))
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        r = self.report
+        return (r.evidence(self.whole.s, self.lst.total.e), *(r.evidence(p.s, m.e) for p, m in self.pairs))
+
+
 def _period_list(report: ReportText, lst: _List, periods: list[_Range], year: int | None) -> list[CheckResult]:
-    """A total for a whole period against the fees of its parts; coverage; fee per month; payment dates."""
-    text = report.text
-    total_p, part_ps = periods[0], periods[1:]
+    """Every check on a whole-period fee and its parts: sum, coverage, fee per month, payment dates."""
     unit = lst.total.unit if all(p.unit == lst.total.unit for p in lst.parts) else "万元"
-    ev_total = report.evidence(total_p.s, lst.total.e)
-    evs = (ev_total, *(report.evidence(p.s, m.e) for p, m in zip(part_ps, lst.parts, strict=True)))
-    line = report.line_of(lst.total.s)
-    out = [
-        replace(
-            balance(
-                f"periods.sum.L{line}",
-                "全期金额 = 各期间金额之和",
-                (f"{total_p.start:%Y-%m-%d}~{total_p.end:%Y-%m-%d} 全期", convert(lst.total.value, unit)),
-                [(f"{p.start:%m-%d}~{p.end:%m-%d}", convert(m.value, unit)) for p, m in zip(part_ps, lst.parts, strict=True)],
-                unit=unit,
-                evidence=evs,
-                tolerance=_tolerance(lst, unit),
-            ),
-            reason=Reason.ok,
+    fees = _Fees(report, lst, periods[0], tuple(periods[1:]), unit, year or periods[0].end.year)
+    return [*period_sum_check(fees), *period_coverage_check(fees), *monthly_rate_check(fees), *payment_checks(fees)]
+
+
+def period_sum_check(f: _Fees) -> list[CheckResult]:
+    """The fee for the whole period equals the sum of the fees of its parts."""
+    r = balance(
+        f"periods.sum.L{f.line}",
+        "全期金额 = 各期间金额之和",
+        (f"{f.whole.start:%Y-%m-%d}~{f.whole.end:%Y-%m-%d} 全期", convert(f.lst.total.value, f.unit)),
+        [(f"{p.start:%m-%d}~{p.end:%m-%d}", convert(m.value, f.unit)) for p, m in f.pairs],
+        unit=f.unit,
+        evidence=f.evidence,
+        tolerance=_tolerance(f.lst, f.unit),
+    )
+    return [replace(r, reason=Reason.ok if r.passed else Reason.period_sum_mismatch)]
+
+
+def period_coverage_check(f: _Fees) -> list[CheckResult]:
+    """The parts, end to end, with no gap or overlap, make the whole period."""
+    issues = [i.message for i in period_issues([Period(p.start, p.end, f"{p.start:%m-%d}~{p.end:%m-%d}") for p in f.parts])]
+    first, last = min(p.start for p in f.parts), max(p.end for p in f.parts)
+    if first != f.whole.start or last != f.whole.end:
+        issues.append(f"各期间覆盖 {first}~{last}，全期为 {f.whole.start}~{f.whole.end}")
+    return [
+        CheckResult(
+            id=f"periods.coverage.L{f.line}",
+            title="各期间首尾相接并覆盖全期",
+            status=Status.fail if issues else Status.passed,
+            message="；".join(issues) if issues else f"各期间首尾相接，覆盖 {f.whole.start}~{f.whole.end}",
+            unit="天",
+            evidence=f.evidence,
+            reason=Reason.period_gap_overlap if issues else Reason.ok,
         )
     ]
-    if not out[0].passed:
-        out[0] = replace(out[0], reason=Reason.period_sum_mismatch)
-    # coverage: the parts, end to end, make the whole period
-    issues = period_issues([Period(p.start, p.end, f"{p.start:%m-%d}~{p.end:%m-%d}") for p in part_ps])
-    first, last_end = min(p.start for p in part_ps), max(p.end for p in part_ps)
-    gaps = [i.message for i in issues]
-    if first != total_p.start or last_end != total_p.end:
-        gaps.append(f"各期间覆盖 {first}~{last_end}，全期为 {total_p.start}~{total_p.end}")
+
+
+def monthly_rate_check(f: _Fees) -> list[CheckResult]:
+    """The fee per month implied by each whole-month part is the same (warn when it is not)."""
+    monthly = [(p, convert(m.value, "元") / k) for p, m in f.pairs if (k := _months(p))]
+    if len(monthly) < 2:
+        return []
+    cfg = checks.rules()["monthly_rate"]
+    lo, hi = min(v for _, v in monthly), max(v for _, v in monthly)
+    diff = q2(hi - lo)
+    ok = diff <= Decimal(cfg["tolerance_yuan"])
+    listing = "；".join(f"{p.start:%m-%d}~{p.end:%m-%d} 每月 {amount(q2(v))} 元" for p, v in monthly)
+    return [
+        CheckResult(
+            id=f"periods.monthly_rate.L{f.line}",
+            title="各期间月均费用一致",
+            status=Status.passed if ok else Status(cfg["status"]),
+            message=f"各期间月均费用一致（{listing}）"
+            if ok
+            else f"各期间月均费用不一致: {listing}；相差 {amount(diff)} 元/月，请核对合同单价或期间",
+            expected=q2(lo),
+            observed=q2(hi),
+            difference=diff,
+            tolerance=Decimal(cfg["tolerance_yuan"]),
+            unit="元/月",
+            evidence=f.evidence[1:],
+            reason=Reason.ok if ok else Reason.rate_difference,
+        )
+    ]
+
+
+def payment_checks(f: _Fees) -> list[CheckResult]:
+    """Payment dates after the fiscal year (warn), and a “全期已支付” claim they contradict (fail)."""
+    text, fy = f.report.text, f.fiscal_year
+    span_end = _sentence_end(text, f.lst.parts[-1].e, 300)
+    late = [pm for pm in _PAY_DATE.finditer(text, f.lst.total.s, span_end + 1) if int(pm["y"] or pm["y2"]) > fy]
+    out = [
+        CheckResult(
+            id=f"payment.cross_year.L{f.report.line_of(pm.start())}",
+            title="支付日期在本预算年度内",
+            status=Status.warn,
+            message=f"跨年度支付: “{pm.group(0)}”晚于 {fy} 年度（{fy} 年 12 月 31 日之后），该笔费用应在次年列支或作为应付",
+            expected=fy,
+            observed=int(pm["y"] or pm["y2"]),
+            difference=int(pm["y"] or pm["y2"]) - fy,
+            unit="年",
+            evidence=(_context(f.report, pm.start(), pm.end(), 30),),
+            reason=Reason.cross_year_payment,
+        )
+        for pm in late
+    ]
+    if not _PAID.search(text, f.whole.s, f.lst.total.e + 6):
+        return out
+    claim = f.report.evidence(f.whole.s, f.lst.total.e)
+    whole = f"{f.whole.start}~{f.whole.end}"
     out.append(
         CheckResult(
-            id=f"periods.coverage.L{line}",
-            title="各期间首尾相接并覆盖全期",
-            status=Status.fail if gaps else Status.passed,
-            message="；".join(gaps) if gaps else f"各期间首尾相接，覆盖 {total_p.start}~{total_p.end}",
-            unit="天",
-            evidence=evs,
-            reason=Reason.period_gap_overlap if gaps else Reason.ok,
+            id=f"payment.claim.L{f.line}",
+            title="“全期已支付”的表述与支付日期相符",
+            status=Status.fail if late else Status.passed,
+            message=(
+                f"表述与数字矛盾: 称 {whole} 费用“已支付” {amount(convert(f.lst.total.value, f.unit))} {f.unit}，"
+                f"但同段写明“{late[0].group(0)}”，在 {fy} 年度之后"
+                if late
+                else f"称 {whole} 费用已支付，同段未见 {fy} 年度之后的支付日期"
+            ),
+            unit=f.unit,
+            evidence=(claim, _context(f.report, late[0].start(), late[0].end(), 30)) if late else (claim,),
+            reason=Reason.claim_contradicted if late else Reason.ok,
         )
     )
-    # fee per month implied by each part
-    monthly = [(p, m, _months(p)) for p, m in zip(part_ps, lst.parts, strict=True)]
-    monthly = [(p, m, convert(m.value, "元") / k) for p, m, k in monthly if k]
-    if len(monthly) >= 2:
-        cfg = checks.rules()["monthly_rate"]
-        lo, hi = min(monthly, key=lambda x: x[2]), max(monthly, key=lambda x: x[2])
-        diff = q2(hi[2] - lo[2])
-        ok = diff <= Decimal(cfg["tolerance_yuan"])
-        listing = "；".join(f"{p.start:%m-%d}~{p.end:%m-%d} 每月 {amount(q2(v))} 元" for p, _, v in monthly)
-        out.append(
-            CheckResult(
-                id=f"periods.monthly_rate.L{line}",
-                title="各期间月均费用一致",
-                status=Status.passed if ok else Status(cfg["status"]),
-                message=f"各期间月均费用一致（{listing}）"
-                if ok
-                else f"各期间月均费用不一致: {listing}；相差 {amount(diff)} 元/月，请核对合同单价或期间",
-                expected=q2(lo[2]),
-                observed=q2(hi[2]),
-                difference=diff,
-                tolerance=Decimal(cfg["tolerance_yuan"]),
-                unit="元/月",
-                evidence=evs[1:],
-                reason=Reason.ok if ok else Reason.rate_difference,
-            )
-        )
-    # payments dated after the fiscal year, and a “已支付” claim for the whole period
-    fy = year or total_p.end.year
-    span_end = _sentence_end(text, lst.parts[-1].e, 300)
-    late = []
-    for pm in _PAY_DATE.finditer(text, lst.total.s, span_end + 1):
-        y = int(pm["y"] or pm["y2"])
-        if y > fy:
-            late.append(pm)
-    for pm in late:
-        out.append(
-            CheckResult(
-                id=f"payment.cross_year.L{report.line_of(pm.start())}",
-                title="支付日期在本预算年度内",
-                status=Status.warn,
-                message=f"跨年度支付: “{pm.group(0)}”晚于 {fy} 年度（{fy} 年 12 月 31 日之后），该笔费用应在次年列支或作为应付",
-                expected=fy,
-                observed=int(pm["y"] or pm["y2"]),
-                difference=int(pm["y"] or pm["y2"]) - fy,
-                unit="年",
-                evidence=(_context(report, pm.start(), pm.end(), 30),),
-                reason=Reason.cross_year_payment,
-            )
-        )
-    claim = _PAID.search(text, total_p.s, lst.total.e + 6)
-    if claim and not late:
-        out.append(
-            CheckResult(
-                id=f"payment.claim.L{line}",
-                title="“全期已支付”的表述与支付日期相符",
-                status=Status.passed,
-                message=f"称 {total_p.start}~{total_p.end} 费用已支付，同段未见 {fy} 年度之后的支付日期",
-                unit=unit,
-                evidence=(report.evidence(total_p.s, lst.total.e),),
-                reason=Reason.ok,
-            )
-        )
-    if claim and late:
-        out.append(
-            CheckResult(
-                id=f"payment.claim.L{line}",
-                title="“全期已支付”的表述与支付日期相符",
-                status=Status.fail,
-                message=(
-                    f"表述与数字矛盾: 称 {total_p.start}~{total_p.end} 费用“已支付” {amount(convert(lst.total.value, unit))} {unit}，"
-                    f"但同段写明“{late[0].group(0)}”，在 {fy} 年度之后"
-                ),
-                unit=unit,
-                evidence=(report.evidence(total_p.s, lst.total.e), _context(report, late[0].start(), late[0].end(), 30)),
-                reason=Reason.claim_contradicted,
-            )
-        )
     return out
 
 
