@@ -206,6 +206,7 @@ VARIANTS = [
             .replace("预算执行率为", "预算执行率达到")
             .replace("共设置5个绩效目标", "共设定5个绩效目标")
             .replace("已于 2023 年 12 月 20 日支付", "于 2023 年 12 月支付")
+            .replace("经费控制数为6.00万元", "经费预算数为6.00万元")
         ),
         "utf-8",
     ),
@@ -362,3 +363,32 @@ def test_cli_unwritable_html_is_bad_input_and_prints_nothing(tmp_path, capsys):
     assert main(["check", str(CLEAN), "--html", str(blocker / "findings.html")]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.startswith("xteval: error: ") and err.count("\n") == 1
+
+
+# (sentence added to the clean report, result id prefix, status or None when no such result may appear)
+TEXT_CASES = [
+    ("服务期为 2023 年 12 月 1 日至 3 月 31 日。", "periods.reversed", None),  # a winter period runs into the next year
+    ("服务期为 2023 年 6 月 1 日至 3 月 31 日。", "periods.reversed", Status.fail),
+    ("尾款于次年 2 月支付。", "payment.cross_year", Status.warn),
+    ("尾款拟于 2024 年 3 月支付。", "payment.cross_year", None),  # planned, not described as made
+    ("尾款已于 2024 年 3 月支付。", "payment.cross_year", Status.warn),
+    ("2023 年 2 月 29 日完成验收。", "dates.invalid", Status.fail),
+    ("2024 年 2 月 29 日完成验收。", "dates.invalid", None),  # a leap day
+    ("配套资金 50 万元，其中省级 20 万元，市级 20 万元。", "list", Status.warn),  # parts short: perhaps not all listed
+    ("配套资金 50 万元，其中省级 30 万元，市级 30 万元。", "list", Status.fail),
+    ("总投资约 50 万元，其中省级 30 万元，市级 30 万元。", "list", None),  # an approximate total is not reconciled
+    ("完成张三、李四、王五 3 个课题。", "enumeration", Status.passed),
+    ("完成张三、李四 3 个课题。", "enumeration", Status.warn),
+    ("涉及张三、李四等 3 个课题。", "enumeration", None),  # “等” with fewer named: an etc.
+]
+
+
+@pytest.mark.parametrize(("sentence", "cid", "status"), TEXT_CASES, ids=[c[0] for c in TEXT_CASES])
+def test_text_check_table(tmp_path, sentence, cid, status):
+    path = tmp_path / "r.txt"
+    path.write_text(CLEAN.read_text(encoding="utf-8").replace("无。", sentence), encoding="utf-8")
+    hits = [r for r in _run(path).results if r.id.startswith(cid) and r.evidence and r.evidence[0].line == 34]
+    if status is None:
+        assert not [r for r in hits if not r.passed], [r.message for r in hits]
+    else:
+        assert hits and hits[0].status is status, [r.message for r in hits]

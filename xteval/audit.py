@@ -248,7 +248,7 @@ def _report_year(text: str) -> int | None:
 
 def _three_public(report: ReportText, ex: Extraction) -> ThreePublic | None:
     text = report.text
-    ctl = re.search(rf"三公[”\"]?\s*经费[”\"]?\s*(?:预算)?控制数{_LEAD}(?P<num>{NUM})\s*(?P<unit>{_MONEY_UNIT})", text)
+    ctl = re.search(rf"三公[”\"]?\s*经费[”\"]?\s*(?:(?:预算)?控制数|(?:年初)?预算数){_LEAD}(?P<num>{NUM})\s*(?P<unit>{_MONEY_UNIT})", text)
     act = re.search(rf"三公[”\"]?\s*经费[”\"]?\s*(?:实际)?(?:支出|决算)(?:数)?{_LEAD}(?P<num>{NUM})\s*(?P<unit>{_MONEY_UNIT})", text)
     splits: dict[str, ThreePublicSplit | None] = {}
     for key, m in (("control", ctl), ("actual", act)):
@@ -603,6 +603,8 @@ def _ranges(text: str, year: int | None) -> list[_Range]:
         if y1 is None:
             continue
         y2 = int(m["y2"]) if m["y2"] else y1
+        if not m["y2"] and int(m["m1"]) >= 10 and int(m["m2"]) <= 3:
+            y2 = y1 + 1  # “12 月 1 日至 3 月 31 日”: a winter period runs into the next year
         last = y2
         a, b = _day(y1, int(m["m1"]), int(m["d1"])), _day(y2, int(m["m2"]), int(m["d2"]))
         if a and b:
@@ -765,8 +767,8 @@ def list_checks(report: ReportText, ex: Extraction, ranges: list[_Range]) -> lis
             evidence=(report.evidence(lst.total.s, lst.parts[-1].e),),
             tolerance=_tolerance(lst, unit),
         )
-        if r.status is Status.fail and lst.kw == "其中" and r.difference > 0:
-            r = replace(r, status=Status.warn, message=r.message + "；“其中”可能未列全")
+        if r.status is Status.fail and r.difference > 0:  # parts short of the total: perhaps not all listed
+            r = replace(r, status=Status.warn, message=r.message + f"；“{lst.kw}”可能未列全")
         out.append(r)
     return out
 
@@ -803,7 +805,50 @@ _PAID = re.compile(r"已(?:全部|完成)?(?:支付|付款|拨付)|已完成支�
 _PAY_DATE = re.compile(
     r"(?:支付|付款|结算|拨付)(?:日期|时间)?\s*(?:为|是|于|在)?\s*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2}|元|正)\s*月"
     r"|于\s*(?P<y2>(?:19|20)\d{2})\s*年\s*(?P<m2>\d{1,2}|元|正)\s*月[^。;]{0,8}(?:支付|付款)"
+    r"|(?P<next>次年|下一年度|下年度|下年)\s*(?P<m3>\d{1,2}|元|正)\s*月[^。;]{0,8}(?:支付|付款)"
+    r"|(?:支付|付款)(?:日期|时间)?\s*(?:为|是|于|在)?\s*(?P<next2>次年|下一年度|下年度|下年)"
 )
+_PLANNED = re.compile(r"(?:拟|计划|预计|将|待)\s*$")
+
+
+def _pay_year(m: re.Match, fiscal_year: int) -> int:
+    """The year a payment-date mention names (次年 is the year after the fiscal year)."""
+    if m["next"] or m["next2"]:
+        return fiscal_year + 1
+    return int(m["y"] or m["y2"])
+
+
+def _late_payments(text: str, fiscal_year: int, start: int = 0, end: int | None = None) -> list[re.Match]:
+    """Payment dates after the fiscal year, unless the sentence says it is only planned (拟/计划/预计)."""
+    out = []
+    for m in _PAY_DATE.finditer(text, start, len(text) if end is None else end):
+        if _pay_year(m, fiscal_year) > fiscal_year and not _PLANNED.search(text[max(0, m.start() - 6) : m.start()]):
+            out.append(m)
+    return out
+
+
+def cross_year_payment_checks(report: ReportText, year: int | None) -> list[CheckResult]:
+    """A payment dated after the fiscal year is flagged as cross-year (warn)."""
+    if year is None:
+        return []
+    out = []
+    for pm in _late_payments(report.text, year):
+        paid = _pay_year(pm, year)
+        out.append(
+            CheckResult(
+                id=f"payment.cross_year.L{report.line_of(pm.start())}",
+                title="支付日期在本预算年度内",
+                status=Status.warn,
+                message=f"跨年度支付: “{pm.group(0)}”晚于 {year} 年度（{year} 年 12 月 31 日之后），该笔费用应在次年列支或作为应付",
+                expected=year,
+                observed=paid,
+                difference=paid - year,
+                unit="年",
+                evidence=(_context(report, pm.start(), pm.end(), 30),),
+                reason=Reason.cross_year_payment,
+            )
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -835,7 +880,7 @@ def _period_list(report: ReportText, lst: _List, periods: list[_Range], year: in
     """Every check on a whole-period fee and its parts: sum, coverage, fee per month, payment dates."""
     unit = lst.total.unit if all(p.unit == lst.total.unit for p in lst.parts) else "万元"
     fees = _Fees(report, lst, periods[0], tuple(periods[1:]), unit, year or periods[0].end.year)
-    return [*period_sum_check(fees), *period_coverage_check(fees), *monthly_rate_check(fees), *payment_checks(fees)]
+    return [*period_sum_check(fees), *period_coverage_check(fees), *monthly_rate_check(fees), *payment_claim_check(fees)]
 
 
 def period_sum_check(f: _Fees) -> list[CheckResult]:
@@ -900,26 +945,14 @@ def monthly_rate_check(f: _Fees) -> list[CheckResult]:
     ]
 
 
-def payment_checks(f: _Fees) -> list[CheckResult]:
-    """Payment dates after the fiscal year (warn), and a “全期已支付” claim they contradict (fail)."""
+def payment_claim_check(f: _Fees) -> list[CheckResult]:
+    """A “全期已支付” claim that a payment date after the fiscal year contradicts (fail).
+
+    The late payment date itself is reported by :func:`cross_year_payment_checks`.
+    """
     text, fy = f.report.text, f.fiscal_year
-    span_end = _sentence_end(text, f.lst.parts[-1].e, 300)
-    late = [pm for pm in _PAY_DATE.finditer(text, f.lst.total.s, span_end + 1) if int(pm["y"] or pm["y2"]) > fy]
-    out = [
-        CheckResult(
-            id=f"payment.cross_year.L{f.report.line_of(pm.start())}",
-            title="支付日期在本预算年度内",
-            status=Status.warn,
-            message=f"跨年度支付: “{pm.group(0)}”晚于 {fy} 年度（{fy} 年 12 月 31 日之后），该笔费用应在次年列支或作为应付",
-            expected=fy,
-            observed=int(pm["y"] or pm["y2"]),
-            difference=int(pm["y"] or pm["y2"]) - fy,
-            unit="年",
-            evidence=(_context(f.report, pm.start(), pm.end(), 30),),
-            reason=Reason.cross_year_payment,
-        )
-        for pm in late
-    ]
+    late = _late_payments(text, fy, f.lst.total.s, _sentence_end(text, f.lst.parts[-1].e, 300) + 1)
+    out: list[CheckResult] = []
     if not _PAID.search(text, f.whole.s, f.lst.total.e + 6):
         return out
     claim = f.report.evidence(f.whole.s, f.lst.total.e)
@@ -1060,6 +1093,7 @@ def audit(report: ReportText, params: Any = None) -> tuple[Extraction, Suite]:
     suite.extend(date_checks(report, ex.year))
     suite.extend(period_reversed_checks(report, ranges))
     suite.extend(lists)
+    suite.extend(cross_year_payment_checks(report, ex.year))
     suite.extend(percent_checks(report, ex, params))
     suite.extend(enumeration_checks(report))
     return ex, suite
