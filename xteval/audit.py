@@ -84,6 +84,7 @@ class ReportText:
         return re.sub(r"\s+", " ", self.text[start:end]).strip()
 
     def evidence(self, start: int, end: int) -> Evidence:
+        """Evidence for the text between two offsets."""
         return Evidence(self.quote(start, end), self.line_of(start))
 
 
@@ -134,6 +135,7 @@ _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
 
 
 def _unescape(m: re.Match) -> str:
+    """An HTML entity as its character; one that would break a line becomes a space."""
     out = html.unescape(m.group(0))
     return " " if "\n" in out or "\r" in out else out  # an entity must not add a line
 
@@ -169,6 +171,7 @@ _MONEY = re.compile(rf"(?P<num>{NUM})\s*(?P<unit>亿\s*元|万\s*元|元(?!月))
 
 
 def _money_value(num: str, unit: str) -> Decimal:
+    """An amount as written (“1 115 814.3”, “万 元”) in 万元."""
     return D(num.replace(" ", "") + unit.replace(" ", ""))
 
 
@@ -185,6 +188,7 @@ class Extraction:
 
     @property
     def count(self) -> int:
+        """How many template figures were found."""
         return len(self.found)
 
 
@@ -221,22 +225,26 @@ def _find_amount(report: ReportText, label: str, start: int = 0, end: int | None
 
 
 def _amount(report: ReportText, found: tuple[Decimal, int, int], cls=Amount, **extra) -> Any:
+    """A found amount as a params ``Amount`` (or ``cls``) quoting the text and its line."""
     value, s, e = found
     return cls(value=value, seed=report.quote(s, e), line=report.line_of(s), **extra)
 
 
 def _sentence_end(text: str, pos: int, limit: int = 400) -> int:
+    """Offset of the next 。 or line break after ``pos``, looking at most ``limit`` characters."""
     m = re.compile(r"[。\n]").search(text, pos, min(len(text), pos + limit))
     return m.start() if m else min(len(text), pos + limit)
 
 
 def _sentence_start(text: str, pos: int, limit: int = 400) -> int:
+    """Offset just after the last 。 or line break before ``pos``, looking back at most ``limit``."""
     lo = max(0, pos - limit)
     cut = max(text.rfind("。", lo, pos), text.rfind("\n", lo, pos))
     return cut + 1 if cut >= 0 else lo
 
 
 def _report_year(text: str) -> int | None:
+    """The year the report is about: the most frequent “20xx 年度”, else “20xx 年”."""
     years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年度", text[:200_000]))
     if not years:
         years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年", text[:200_000]))
@@ -247,6 +255,7 @@ def _report_year(text: str) -> int | None:
 
 
 def _three_public(report: ReportText, ex: Extraction) -> ThreePublic | None:
+    """The 三公 control and actual figures with their parts, and a “未超过控制数” claim."""
     text = report.text
     ctl = re.search(rf"三公[”\"]?\s*经费[”\"]?\s*(?:(?:预算)?控制数|(?:年初)?预算数){_LEAD}(?P<num>{NUM})\s*(?P<unit>{_MONEY_UNIT})", text)
     act = re.search(rf"三公[”\"]?\s*经费[”\"]?\s*(?:实际)?(?:支出|决算)(?:数)?{_LEAD}(?P<num>{NUM})\s*(?P<unit>{_MONEY_UNIT})", text)
@@ -319,10 +328,12 @@ def _clause_end(text: str, pos: int, limit: int = 600) -> int:
 
 
 def _claims(report: ReportText, ex: Extraction) -> Claims:
+    """The stated 预算执行率, execution score, goal count and the claims the checks test."""
     text = report.text
     out: dict[str, Any] = {}
 
     def fig(key: str, pat: str, unit: str) -> None:
+        """Record a stated figure found by ``pat`` under ``claims.<key>``."""
         m = re.search(pat, text)
         if m:
             out[key] = Figure(value=Decimal(m["v"]), unit=unit, seed=report.quote(m.start(), m.end()), line=report.line_of(m.start()))
@@ -359,6 +370,7 @@ _TARGET_IN_SENTENCE = re.compile(rf"(?:目标|指标值|计划|任务)(?:数|值
 
 
 def _label(clause: str) -> str:
+    """A goal name from the clause before its number, without “一是”, years, “全年”, “实际”."""
     clause = re.sub(r"^(?:[一二三四五六七八九十]+是|在.{0,6}方面|\d{4}\s*年(?:度)?|全年|实际|共|累计)+", "", clause.strip())
     return clause.strip(' ,、:“”"')[-24:] or "未命名目标"
 
@@ -582,6 +594,8 @@ _DATE_RANGE = re.compile(
 
 @dataclass(frozen=True)
 class _Range:
+    """A period written in the text, with its offsets."""
+
     start: dt.date
     end: dt.date
     exact: bool  # False when an impossible day was clamped to the month's end
@@ -590,6 +604,7 @@ class _Range:
 
 
 def _day(y: int, m: int, d: int) -> tuple[dt.date, bool] | None:
+    """A date, with an impossible day clamped to the month end (and flagged as inexact)."""
     if not 1 <= m <= 12 or d < 1:
         return None
     last = calendar.monthrange(y, m)[1]
@@ -597,6 +612,7 @@ def _day(y: int, m: int, d: int) -> tuple[dt.date, bool] | None:
 
 
 def _ranges(text: str, year: int | None) -> list[_Range]:
+    """Every “A 月 B 日至 C 月 D 日” period, years inferred from the last one written."""
     out, last = [], year
     for m in _DATE_RANGE.finditer(text):
         y1 = int(m["y1"]) if m["y1"] else last
@@ -655,6 +671,8 @@ _THRESHOLD_AFTER = re.compile(r"\s*(?:以上|以下|以内|左右|余|多)")
 
 @dataclass
 class _Money:
+    """An amount written in the text: value in 万元, unit as written, offsets, approximate or not."""
+
     value: Decimal
     unit: str
     s: int
@@ -664,6 +682,8 @@ class _Money:
 
 @dataclass
 class _List:
+    """A “其中/包括” list: its keyword, total and parts."""
+
     kw: str
     total: _Money
     parts: list[_Money] = field(default_factory=list)
@@ -678,6 +698,7 @@ def money_lists(text: str, *, limit: int = 60) -> list[_List]:
     depth = 0
 
     def close(n_keep: int, pos: int) -> None:
+        """Close open lists until ``n_keep`` remain, ending them at ``pos``."""
         while len(stack) > n_keep:
             lst = stack.pop()
             lst.end = pos
@@ -719,6 +740,7 @@ def money_lists(text: str, *, limit: int = 60) -> list[_List]:
 
 
 def _label_before(text: str, pos: int) -> str:
+    """The words just before an amount (“专项经费”), for messages."""
     head = text[max(0, pos - 40) : pos]
     m = re.search(r"([^\s,;:、()。\d]{2,14})\s*(?:为|是|已支付|已完成支付)?\s*$", head.replace("其中", " ").replace("包括", " "))
     return m.group(1) if m else "未命名"
@@ -781,6 +803,7 @@ def _tolerance(lst: _List, unit: str) -> Decimal:
 
 
 def _in(x: _Money, ex: Extraction) -> bool:
+    """True when an amount is one the extractor already put into the department model."""
     return any(s <= x.s < e for s, e in ex.found.values())
 
 
@@ -864,14 +887,17 @@ class _Fees:
 
     @property
     def line(self) -> int:
+        """The line of the whole-period amount."""
         return self.report.line_of(self.lst.total.s)
 
     @property
     def pairs(self) -> list[tuple[_Range, _Money]]:
+        """(period, amount) for each part."""
         return list(zip(self.parts, self.lst.parts, strict=True))
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
+        """Quotes of the whole-period amount and of each part, in that order."""
         r = self.report
         return (r.evidence(self.whole.s, self.lst.total.e), *(r.evidence(p.s, m.e) for p, m in self.pairs))
 
@@ -1148,6 +1174,7 @@ def _highlight(report: ReportText | None, ev: Evidence) -> str:
 
 
 def _line(report: ReportText, n: int) -> str:
+    """Line ``n`` (1-based) of the normalised text."""
     s = report.line_starts[n - 1]
     e = report.text.find("\n", s)
     return report.text[s : len(report.text) if e < 0 else e]
@@ -1177,6 +1204,7 @@ def render_html(suite: Suite, report: ReportText | None = None, title: str = "�
 
 
 def _fmt(v: Any) -> str:
+    """A number for the findings page: an amount with its decimals, else as written."""
     if v is None:
         return ""
     if isinstance(v, Decimal):

@@ -375,11 +375,13 @@ def rules() -> dict[str, Any]:
 
 
 def _rule_note(key: str) -> str:
+    """The citation of a rule for a message: its source document and the rules version."""
     r = rules()[key]
     return f"依据：{r['source']}（规则版本 {rules()['version']}）"
 
 
 def _pct(v: Decimal) -> str:
+    """A percentage to 2 decimals, half-up."""
     return f"{q2(v)}%"
 
 
@@ -464,6 +466,7 @@ def execution_rates(p) -> dict[str, tuple[str, Decimal]]:
 
 
 def _stated_places(v: Decimal) -> int:
+    """How many decimals a figure was stated with."""
     return max(0, -v.as_tuple().exponent)
 
 
