@@ -1155,29 +1155,20 @@ def find_params(report_path: str | Path) -> Path | None:
 TEMPLATE = Path(__file__).parent / "templates" / "findings.html.j2"
 
 
-def _highlight(report: ReportText | None, ev: Evidence) -> str:
-    """The evidence's line with the quote marked, all else escaped."""
+def _highlight(report: ReportText | None, ev: Evidence, pad: int = 60) -> str:
+    """The quote marked in its line, with up to ``pad`` characters either side; all else escaped."""
+    mark = f"<mark>{html.escape(ev.quote)}</mark>"
     if report is None or ev.line is None or not 1 <= ev.line <= len(report.line_starts):
-        return f"<mark>{html.escape(ev.quote)}</mark>"
-    line = _line(report, ev.line)
-    i = line.find(ev.quote)
+        return mark
+    text, starts = report.text, report.line_starts
+    s = starts[ev.line - 1]
+    e = starts[ev.line] - 1 if ev.line < len(starts) else len(text)
+    i = text.find(ev.quote, s, e)
     if i < 0:
-        return f"<mark>{html.escape(ev.quote)}</mark>"
-    lo, hi = max(0, i - 60), min(len(line), i + len(ev.quote) + 60)
-    return (
-        ("…" if lo else "")
-        + html.escape(line[lo:i])
-        + f"<mark>{html.escape(ev.quote)}</mark>"
-        + html.escape(line[i + len(ev.quote) : hi])
-        + ("…" if hi < len(line) else "")
-    )
-
-
-def _line(report: ReportText, n: int) -> str:
-    """Line ``n`` (1-based) of the normalised text."""
-    s = report.line_starts[n - 1]
-    e = report.text.find("\n", s)
-    return report.text[s : len(report.text) if e < 0 else e]
+        return mark
+    lo, hi = max(s, i - pad), min(e, i + len(ev.quote) + pad)
+    before, after = text[lo:i], text[i + len(ev.quote) : hi]
+    return ("…" if lo > s else "") + html.escape(before) + mark + html.escape(after) + ("…" if hi < e else "")
 
 
 def render_html(suite: Suite, report: ReportText | None = None, title: str = "报告勾稽检查") -> str:
