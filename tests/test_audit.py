@@ -392,3 +392,59 @@ def test_text_check_table(tmp_path, sentence, cid, status):
         assert not [r for r in hits if not r.passed], [r.message for r in hits]
     else:
         assert hits and hits[0].status is status, [r.message for r in hits]
+
+
+# ----------------------------------------------------------------- any consistent report in the template passes
+
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WAN = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999.99"), places=2)
+_SMALL = st.decimals(min_value=Decimal("0.00"), max_value=Decimal("9.99"), places=2)
+
+TEMPLATE = """\t单位名称\t某市某中心
+\t年度预算金额\t{fiscal}
+绩效完成情况\t部门整体支出管理和使用情况\t<p>（一）收入情况：2023 年度我中心总收入 {total}，其中财政拨款收入 {fiscal}，包括年初预算 {initial}，年中追加 {midyear}；其他收入 {other}。</p> <p>（二）支出情况：2023 年度支出总额 {spend}。包括基本支出 {basic}，其中人员经费 {personnel}，公用经费 {public}；项目支出 {project}，其中中心项目经费 {center}，专项经费 {special}。</p>
+<p>（三）“三公经费”预算执行情况：2023年，中心“三公”经费控制数为{c_total}，其中公务接待费{c_rec}，公务用车运行费{c_veh}。我中心2023年度“三公经费”实际支出{a_total}，其中公务接待费{a_rec}，公务用车运行费{a_veh}，未超过控制数。</p> <p>（四）结转结余情况。2023年度我中心财政拨款结转结余{carry}。</p> <p>2023年度我中心预算执行率为{rate}%。</p> <p>预算执行情况总分20分，得分{score}分。</p>
+"""
+
+
+def _render(v: Decimal, as_yuan: bool, wide: bool) -> str:
+    text = f"{v * 10000:,.2f} 元" if as_yuan else f"{v} 万元"
+    return _fullwidth(text) if wide else text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    initial=_WAN, midyear=_WAN, other=_SMALL, personnel=_WAN, public=_WAN, center=_WAN, special=_WAN,
+    c_rec=_SMALL, c_veh=_SMALL, share=st.decimals(min_value=Decimal("0"), max_value=Decimal("1"), places=2),
+    yuan=st.lists(st.booleans(), min_size=16, max_size=16), wide=st.booleans(),
+)  # fmt: skip
+def test_any_consistent_report_in_the_template_has_no_fail(
+    tmp_path, initial, midyear, other, personnel, public, center, special, c_rec, c_veh, share, yuan, wide
+):
+    fiscal, total = initial + midyear, initial + midyear + other
+    basic, project = personnel + public, center + special
+    spend = basic + project
+    assume(spend <= total)
+    a_rec, a_veh = (c_rec * share).quantize(Decimal("0.01")), (c_veh * share).quantize(Decimal("0.01"))
+    rate = (spend / fiscal * 100).quantize(Decimal("0.1"))
+    figures = dict(
+        fiscal=fiscal, total=total, initial=initial, midyear=midyear, other=other, spend=spend, basic=basic,
+        personnel=personnel, public=public, project=project, center=center, special=special,
+        c_total=c_rec + c_veh, c_rec=c_rec, c_veh=c_veh, a_total=a_rec + a_veh, a_rec=a_rec, a_veh=a_veh,
+        carry=total - spend,
+    )  # fmt: skip
+    text = TEMPLATE.format(
+        **{k: _render(v, yuan[i % len(yuan)], wide) for i, (k, v) in enumerate(figures.items())},
+        rate=rate,
+        score=(20 * rate / 100).quantize(Decimal("0.01")),
+    )
+    path = tmp_path / "r.txt"
+    path.write_text(text, encoding="utf-8")
+    suite = _run(path)
+    assert not suite.failed, [r.message for r in suite.results if r.status is Status.fail]
+    ids = {r.id for r in suite.results if r.passed}
+    for cid in ("income.total", "income.fiscal_appropriation", "expenditure.total", "expenditure.basic", "expenditure.project"):
+        assert cid in ids, cid
+    assert not [r for r in suite.results if r.reason is Reason.not_found]
