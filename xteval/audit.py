@@ -186,11 +186,6 @@ class Extraction:
     goal_sources: list[dict[str, Any]] = field(default_factory=list)
     superseded: set[str] = field(default_factory=set)  # identity ids a fuller “其中” list replaces
 
-    @property
-    def count(self) -> int:
-        """How many template figures were found."""
-        return len(self.found)
-
 
 # field path, Chinese label, label pattern, required by the template
 _FIGURES: list[tuple[str, str, str, bool]] = [
@@ -295,7 +290,7 @@ def _project_parts(report: ReportText, project_end: int, ex: Extraction) -> list
         return []
     out = []
     end = _clause_end(text, m.end())
-    for a in re.compile(rf"(?P<num>{NUM})\s*(?P<unit>亿\s*元|万\s*元|元(?!月))").finditer(text, m.end(), end):
+    for a in _MONEY.finditer(text, m.end(), end):
         head = text[max(m.end(), a.start() - 40) : a.start()]
         lab = re.search(r"([^\s,;:、()。0-9]{2,16})\s*(?:为|是)?\s*$", head.replace("其中", " "))
         if not lab:
