@@ -163,11 +163,12 @@ class Suite:
                 "差额": _show(r.difference),
                 "单位": r.unit,
                 "说明": r.message,
+                "原文": "；".join(f"第 {e.line} 行：{e.quote}" if e.line else e.quote for e in r.evidence[:2]),
                 "id": r.id,
             }
             for r in self.results
         ]
-        return pd.DataFrame(rows, columns=["检查项", "结果", "应为", "实为", "差额", "单位", "说明", "id"])
+        return pd.DataFrame(rows, columns=["检查项", "结果", "应为", "实为", "差额", "单位", "说明", "原文", "id"])
 
 
 def _show(v: Number) -> str:
