@@ -255,3 +255,31 @@ def test_payload_in_every_text_field_never_becomes_markup(notebook, tmp_path):
     assert f"{MARK}粗" in pages[-1], "the payload's text is shown (escaped or stripped), proving the fields were rendered"
     if notebook == "department":
         assert "<p>1、贯彻落实国家" in pages[-1]  # <p> markup from the source system still makes paragraphs
+
+
+def test_table_cells_are_clipped():
+    from xteval.report import styled
+    from xteval.sanitize import MAX_CELL
+
+    html_ = styled(__import__("pandas").DataFrame({"名称": ["名" * (MAX_CELL * 10), "短"]})).to_html()
+    assert html_.count("名") == MAX_CELL + 1 and "已截断" in html_ and ">短<" in html_
+
+
+def test_megabyte_and_nested_fields_render_through_a_whole_run(tmp_path):
+    """A run, not just the renderer: megabyte narrative and evidence, 200,000 nested tags, a huge goal name."""
+    shutil.copytree(PARAMS, tmp_path / "params")
+    (tmp_path / "notebooks").symlink_to(ROOT / "notebooks")
+    target = tmp_path / "params" / "2023" / "department.yaml"
+    data = load_yaml(target)
+    data["narrative"]["functions"] = "<p>" + "职能" * 500_000 + "</p>"
+    data["narrative"]["problems"] = "<div>" * 200_000 + "问题"
+    data["narrative"]["improvements"] = "<b><i>" * 100_000
+    data["goals"][0]["evidence"] = "证" * 1_000_000
+    data["goals"][1]["name"] = "<div>" * 50_000 + "名"
+    target.write_text(dump(data), encoding="utf-8")
+    page = run_params(target, tmp_path / "out").html.read_text(encoding="utf-8")
+    assert len(page) < 3_000_000  # every field was cut, none laid out in full
+    assert page.count("原文过长") >= 1 and "已截断" in page
+    found = active_markup(page)
+    assert (found.scripts, found.handlers) == (0, [])
+    assert "&lt;div&gt;" in page  # the nested name is escaped text

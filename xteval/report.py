@@ -23,7 +23,9 @@ IND = "\u3000"  # full-width space: indents sub-items the way 决算 tables do
 
 def styled(df: pd.DataFrame, right: tuple[str, ...] = (), caption: str | None = None):
     """A pandas Styler with no index, right-aligned number columns and an optional caption."""
-    st = df.style.format(escape="html").hide(axis="index").set_table_attributes('class="xt-table"')
+    from .sanitize import clip  # a megabyte-long name or quote is cut, not laid out
+
+    st = df.map(clip).style.format(escape="html").hide(axis="index").set_table_attributes('class="xt-table"')
     cols = [c for c in right if c in df.columns]
     if cols:
         st = st.set_properties(subset=cols, **{"text-align": "right", "white-space": "nowrap"})

@@ -70,6 +70,16 @@ def narrative_html(text: str | None, limit: int = MAX_CHARS) -> str:
     return f'<div class="xt-narrative">{body}</div>'
 
 
+MAX_CELL = 2_000  # characters of one table cell (a name, a quote, an evidence note)
+
+
+def clip(value):
+    """A table cell's text cut to :data:`MAX_CELL` characters with a note; other values unchanged."""
+    if isinstance(value, str) and len(value) > MAX_CELL:
+        return value[:MAX_CELL] + f"…（原文 {len(value)} 字，已截断）"
+    return value
+
+
 # --------------------------------------------------------------------------- notebook outputs
 
 _OUTPUT_TAGS = {
