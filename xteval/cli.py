@@ -105,6 +105,32 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- batch
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    import signal
+
+    from .batch import progress_printer, run_batch, summary_lines
+    from .errors import EXIT_FINDINGS
+
+    def _term(signum, frame):  # SIGTERM unwinds like Ctrl-C: workers clean up, exit 130
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _term)
+    summary = run_batch(
+        args.paths or [Path("params")],
+        args.out,
+        jobs=args.jobs,
+        force=args.force,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        progress=progress_printer(),
+    )
+    print("\n".join(summary_lines(summary)))
+    return EXIT_FINDINGS if summary.failed else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="xteval",
@@ -156,6 +182,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--from", dest="source_year", type=int, default=None, metavar="YEAR", help="沿用哪一年的参数（默认：早于 YEAR 的最近一年）"
     )
     p.add_argument("--params", type=Path, default=Path("params"), metavar="DIR", help="参数根目录，每年一个子目录（默认：params）")
+
+    p = _sub(
+        subs,
+        "batch",
+        "批量运行目录下全部参数文件：并行、增量、失败隔离，并生成 outputs/index.html (run many params files)",
+        "xteval batch params/2023 --jobs 2",
+        cmd_batch,
+    )
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="参数文件或目录（默认：params/），递归查找 *.yaml，跳过 sources/")
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="并行运行数（默认：CPU 核数）")
+    p.add_argument("--force", action="store_true", help="全部重新运行，不跳过未变化的运行")
+    p.add_argument("--executor", choices=("local", "dask"), default="local", help="local：本机进程池；dask：dask.distributed 集群")
+    p.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="dask 调度器地址 tcp://host:8786（默认：本机 LocalCluster）"
+    )
+    p.add_argument("--out", type=Path, default=None, help="输出根目录（默认：项目根目录下 outputs/）")
 
     return parser
 

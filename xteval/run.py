@@ -16,6 +16,7 @@ import shutil
 import sys
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,16 @@ PARAMETER = "params_path"  # the one notebook parameter: the params file to rend
 
 
 _kernel_ids = itertools.count()
+_live: weakref.WeakSet = weakref.WeakSet()  # kernel managers this process started
+
+
+def kill_kernels() -> None:
+    """Kill every kernel this process started and has not shut down (on interrupt)."""
+    for km in list(_live):
+        proc = getattr(getattr(km, "provisioner", None), "process", None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=5)
 
 
 @functools.cache
@@ -57,6 +68,7 @@ class CurrentPythonKernelManager(AsyncKernelManager):
         # race for the same port, and nothing listens on the network.
         self.transport = "ipc"
         self.ip = str(_socket_dir() / f"k{next(_kernel_ids)}")
+        _live.add(self)
 
     @property
     def kernel_spec(self) -> KernelSpec:
