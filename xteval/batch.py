@@ -215,7 +215,10 @@ def run_job(job: Job, out_dir: str) -> Outcome:
         run_params(job.params_file, out_dir, extra_meta={"inputs": job.key})
         return Outcome(job, "ok", time.perf_counter() - started)
     except RunError as exc:
-        return Outcome(job, "failed", time.perf_counter() - started, exc.reason)
+        from .index import run_meta
+
+        error = run_meta(job.ipynb).get("error") or exc.reason  # "cell N: Ename: evalue"
+        return Outcome(job, "failed", time.perf_counter() - started, error)
     except XtevalError as exc:
         return Outcome(job, "invalid", time.perf_counter() - started, str(exc))
     except KeyboardInterrupt:
