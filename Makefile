@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	@for f in params/2023/*.yaml; do $(BIN)/xteval run $$f || exit 1; done
+	$(BIN)/xteval batch params/2023
 	@echo "HTML appendices: $(CURDIR)/outputs/2023/"
+	@echo "Index of all runs: $(CURDIR)/outputs/index.html"
 
 test: install
 	$(BIN)/ruff check .
