@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 from . import __version__
@@ -131,6 +132,73 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if summary.failed else EXIT_OK
 
 
+# --------------------------------------------------------------------------- score
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from . import scoring
+    from .errors import InputError
+
+    path = args.file
+    framework = args.framework or "mof2020-self"
+    if args.xlsx is not None and args.xlsx.suffix.lower() != ".xlsx":
+        raise InputError("--xlsx 应为 .xlsx 文件 (expected an .xlsx path)", file=args.xlsx)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        from .schema import DepartmentParams, load_params
+
+        params = load_params(path)
+        if not isinstance(params, DepartmentParams):
+            raise InputError("只能为部门整体支出参数文件评分 (expected notebook: department)", file=path, field="notebook")
+        if framework == "pefa2016":
+            from . import pefa
+
+            return _print_pefa(pefa.from_department(params), args.json)
+        result = scoring.score_department(params, framework)
+    else:
+        if framework == "pefa2016":
+            raise InputError("pefa2016 用 xteval pefa FILE.csv 评分 (use `xteval pefa`)", file=path, field="--framework")
+        result = scoring.score_table(scoring.read_table(path), framework, file=path)
+    if args.xlsx is not None:
+        from . import selfeval_xlsx
+
+        selfeval_xlsx.write(result, args.xlsx)
+    if args.json:
+        print(result.dumps())
+    else:
+        for _, row in result.rows.iterrows():
+            pts = "无数据" if row["points"] is None else str(row["points"])
+            flags = f"  [{'；'.join(row['flags'])}]" if row["flags"] else ""
+            print(f"{row['level1']}\t{row['indicator']}\t{pts}/{row['weight']}{flags}")
+        print("小计: " + "，".join(f"{k} {v}" for k, v in result.subtotals.items()))
+        extra = f"（{result.missing} 项无数据，可评分值 {result.assessed}，不定等级）" if result.missing else ""
+        print(f"{result.framework} {result.version}: 总分 {result.total}，等级 {result.grade or '—'}{extra}")
+    if args.xlsx is not None:
+        print(f"wrote {args.xlsx}", file=sys.stderr)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- pefa
+
+
+def _print_pefa(result, as_json: bool) -> int:
+    import json
+
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for d in result.dimensions.values():
+        years = "，".join(f"{y} 年 {v.quantize(Decimal('0.01'))}%" for y, v in d.values.items())
+        print(f"{d.id}: {d.score}  {years}{d.note}")
+    print("汇总: " + "，".join(f"{k} {v}" for k, v in result.indicators.items()))
+    return EXIT_OK
+
+
+def cmd_pefa(args: argparse.Namespace) -> int:
+    from . import pefa
+
+    return _print_pefa(pefa.read_csv(args.file), args.json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="xteval",
@@ -194,10 +262,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="并行运行数（默认：CPU 核数）")
     p.add_argument("--force", action="store_true", help="全部重新运行，不跳过未变化的运行")
     p.add_argument("--executor", choices=("local", "dask"), default="local", help="local：本机进程池；dask：dask.distributed 集群")
-    p.add_argument(
-        "--scheduler", default=None, metavar="ADDRESS", help="dask 调度器地址 tcp://host:8786（默认：本机 LocalCluster）"
-    )
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="dask 调度器地址 tcp://host:8786（默认：本机 LocalCluster）")
     p.add_argument("--out", type=Path, default=None, help="输出根目录（默认：项目根目录下 outputs/）")
+
+    p = _sub(
+        subs,
+        "score",
+        "按评分框架为指标表评分：各行得分与提示、一级指标小计、总分、等级 (score an indicator table)",
+        "xteval score params/2023/department.yaml --framework dept-common-2013 --json",
+        cmd_score,
+    )
+    p.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="指标表 .csv / .xlsx（列 indicator, level1, kind, target, actual, weight, grade, score，或自评表格式），或部门参数 .yaml",
+    )
+    p.add_argument(
+        "--framework",
+        default=None,
+        metavar="NAME",
+        help="评分框架：mof2020-self（默认）、dept-common-2013（部门参数文件）、pefa2016（部门参数文件）",
+    )
+    p.add_argument("--json", action="store_true", help="以 JSON 输出 {framework, total, grade, subtotals, rows}（数值为数字字符串）")
+    p.add_argument("--xlsx", type=Path, default=None, metavar="OUT", help="另写 Excel 自评表（中文表头、合并一级指标、小计、总分、等级）")
+
+    p = _sub(
+        subs,
+        "pefa",
+        "PEFA 2016 预算可靠性评分：PI-1、PI-2.1、PI-3.1 逐年与汇总 (PEFA budget reliability)",
+        "xteval pefa outturn.csv --json",
+        cmd_pefa,
+    )
+    p.add_argument(
+        "file", type=Path, metavar="FILE.csv", help="列 year, kind (expenditure|revenue), category, budget, actual；金额可带 元/万元"
+    )
+    p.add_argument("--json", action="store_true", help="以 JSON 输出各维度得分、逐年数值与指标汇总")
 
     return parser
 

@@ -1,0 +1,148 @@
+"""`xteval score`: tables in CSV/xlsx/YAML, the --json shape, and one readable line (exit 2) for each bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import ROOT, SEED_PARAMS
+
+from xteval import cli, scoring
+from xteval.errors import ConfigError, InputError
+
+FIX = ROOT / "tests" / "fixtures" / "scoring"
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_score_csv_json_shape(capsys):
+    code, out, err = run(["score", str(FIX / "ok-mof2020.csv"), "--json"], capsys)
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert {"framework", "total", "grade", "subtotals", "rows"} <= data.keys()
+    assert data["framework"] == "mof2020-self"
+    # 9.55 + (27 + 18) + 20 + 9.44: level1 aliases 产出/效益/满意度 resolved
+    assert data["subtotals"] == {"预算执行率": "9.55", "产出指标": "45.00", "效益指标": "20.00", "满意度指标": "9.44"}
+    assert (data["total"], data["grade"]) == ("83.99", "良")
+    assert data["rows"][0] == {"indicator": "预算执行率", "score": "9.55", "flags": []}
+    assert all(set(r) == {"indicator", "score", "flags"} for r in data["rows"])
+
+
+def test_score_text_output(capsys):
+    code, out, _ = run(["score", str(FIX / "ok-mof2020.csv")], capsys)
+    assert code == 0
+    assert "总分 83.99，等级 良" in out and "成本指标乙\t18.00/20" in out
+
+
+def test_missing_actual_is_no_data_not_zero_or_full(capsys):
+    code, out, _ = run(["score", str(FIX / "missing-actual.csv"), "--json"], capsys)
+    data = json.loads(out)
+    row = next(r for r in data["rows"] if r["indicator"] == "满意度")
+    assert row == {"indicator": "满意度", "score": None, "flags": ["无数据"]}
+    assert data["total"] == "74.55" and data["grade"] is None and data["missing"] == 1
+    assert "满意度指标" not in data["subtotals"]
+
+
+@pytest.mark.parametrize(
+    "fixture, where, reason",
+    [
+        ("missing-weight.csv", "row 3, weight", "缺少分值"),
+        ("weights-not-sum.csv", "row 3, weight", "各行分值之和 55 ≠ 50（多 5）"),
+        ("unknown-kind.csv", "row 4, kind", "未知类型 'sideways'"),
+        ("target-not-number.csv", "row 3, target", "不是数值: '两百'"),
+        ("positive-target-zero.csv", "row 3, target", "正向指标的指标值须大于 0"),
+        ("qualitative-no-grade.csv", "row 5, grade", "定性指标缺少等级"),
+        ("qualitative-score-outside-band.csv", "row 5, score", "得分 25 不在“部分达成”的区间 [18, 24) 内"),
+        ("unknown-level1.csv", "row 3, level1", "未知一级指标 '产出效益'"),
+        ("wrong-columns.csv", "row 1, level_1", "未知列 'level_1'"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(fixture, where, reason, capsys):
+    path = FIX / fixture
+    code, out, err = run(["score", str(path)], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1
+    assert err.startswith(f"xteval: error: {path}: {where}: ") and reason in err
+
+
+def test_unknown_framework_exit_2(capsys):
+    code, _, err = run(["score", str(FIX / "ok-mof2020.csv"), "--framework", "nope"], capsys)
+    assert code == 2 and "未知评分框架 'nope'" in err and err.count("\n") == 1
+
+
+def test_xlsx_with_wrong_columns_exit_2(tmp_path: Path, capsys):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["一级指标", "指标"])
+    ws.append(["x", "y"])
+    ws.append(["一级指标", "指标名称", "类型"])
+    path = tmp_path / "wrong.xlsx"
+    wb.save(path)
+    code, out, err = run(["score", str(path)], capsys)
+    assert code == 2 and out == ""
+    assert f"{path}: row 3, B 列: 列名应为 '指标'，实为 '指标名称'" in err
+
+
+def test_plain_xlsx_with_english_columns(tmp_path: Path, capsys):
+    df = pd.read_csv(FIX / "ok-mof2020.csv", dtype=str, keep_default_na=False)
+    path = tmp_path / "plain.xlsx"
+    df.to_excel(path, index=False)
+    code, out, _ = run(["score", str(path), "--json"], capsys)
+    assert code == 0 and json.loads(out)["total"] == "83.99"
+
+
+def test_department_yaml_under_each_framework(capsys):
+    expect = {"mof2020-self": ("100.00", "优"), "dept-common-2013": ("41.00", None)}
+    for name, (total, grade) in expect.items():
+        code, out, _ = run(["score", str(SEED_PARAMS), "--framework", name, "--json"], capsys)
+        data = json.loads(out)
+        assert code == 0 and (data["total"], data["grade"]) == (total, grade), name
+    code, out, _ = run(["score", str(SEED_PARAMS), "--framework", "pefa2016", "--json"], capsys)
+    assert code == 0 and json.loads(out)["dimensions"]["PI-1"]["score"] == "D*"
+
+
+def test_score_writes_xlsx(tmp_path: Path, capsys):
+    out_path = tmp_path / "自评表.xlsx"
+    code, _, err = run(["score", str(FIX / "ok-mof2020.csv"), "--xlsx", str(out_path)], capsys)
+    assert code == 0 and out_path.is_file() and f"wrote {out_path}" in err
+
+
+def test_no_traceback_from_the_program():
+    r = subprocess.run(
+        [sys.executable, "-m", "xteval.cli", "score", str(FIX / "weights-not-sum.csv")], capture_output=True, text=True, cwd=ROOT
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- the Python API
+
+
+def test_score_table_accepts_decimals_and_text_alike():
+    as_text = scoring.read_table(FIX / "ok-mof2020.csv")
+    as_dec = as_text.map(lambda v: Decimal(v) if v.replace(".", "").isdigit() else (v or None))
+    a, b = scoring.score_table(as_text), scoring.score_table(as_dec)
+    assert a.to_json() == b.to_json()
+
+
+def test_score_table_row_numbers_default_to_position():
+    df = pd.DataFrame([{"indicator": "x", "level1": "产出", "kind": "positive", "target": "0", "actual": "1", "weight": "50"}])
+    with pytest.raises(InputError) as exc:
+        scoring.score_table(df)
+    assert (exc.value.row, exc.value.field) == (1, "target")
+
+
+def test_pefa_framework_is_not_a_points_framework():
+    assert "pefa2016" not in scoring.framework_names()
+    with pytest.raises(ConfigError, match="xteval pefa"):
+        scoring.score_table(pd.DataFrame(columns=list(scoring.COLUMNS)), "pefa2016")

@@ -1,0 +1,143 @@
+"""双监控: budget execution against time progress (序时进度) and indicator progress, as colours.
+
+- **Execution**: v = cumulative execution rate ÷ (month ÷ 12) × 100;
+  v < 60 red, 60 ≤ v < 80 yellow, v ≥ 80 green.
+- **Indicators**: v = actual ÷ (target ÷ 12 × month) × 100;
+  v < 60 red, [60, 80) yellow, [80, 120) green, ≥ 120 blue (ahead of plan).
+- **Project colour**: its worst indicator's colour, worst first: red, yellow,
+  blue, green (running far ahead of plan is a warning, not a success).
+
+All arithmetic is ``Decimal``; the chart converts to float only to draw.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .errors import InputError
+
+__all__ = [
+    "Colour",
+    "MonthRow",
+    "execution",
+    "execution_chart",
+    "execution_colour",
+    "indicator_colour",
+    "indicator_progress",
+    "project_colour",
+]
+
+HUNDRED, TWELVE = Decimal(100), Decimal(12)
+
+
+class Colour(enum.StrEnum):
+    """Warning colours, as finance bureaus' 双监控 systems show them."""
+
+    red = "red"
+    yellow = "yellow"
+    blue = "blue"
+    green = "green"
+
+    @property
+    def label(self) -> str:
+        return {"red": "红", "yellow": "黄", "blue": "蓝", "green": "绿"}[self.value]
+
+
+SEVERITY = (Colour.red, Colour.yellow, Colour.blue, Colour.green)  # worst first
+
+
+def _month(month: int) -> Decimal:
+    if not isinstance(month, int) or not 1 <= month <= 12:
+        raise InputError(f"月份应为 1–12: {month!r} (month must be 1-12)", field="month")
+    return Decimal(month)
+
+
+def execution_colour(v: Decimal) -> Colour:
+    """Colour of an execution-to-time-progress ratio v (in %)."""
+    return Colour.red if v < 60 else Colour.yellow if v < 80 else Colour.green
+
+
+def indicator_colour(v: Decimal) -> Colour:
+    """Colour of an indicator-progress ratio v (in %)."""
+    return Colour.red if v < 60 else Colour.yellow if v < 80 else Colour.green if v < 120 else Colour.blue
+
+
+def indicator_progress(actual: Decimal, target: Decimal, month: int) -> Decimal:
+    """v = actual ÷ (target ÷ 12 × month) × 100; a zero target is bad input."""
+    if not target:
+        raise InputError("指标值为 0，无法计算序时进度 (target is 0)", field="target")
+    return Decimal(actual) / (Decimal(target) / TWELVE * _month(month)) * HUNDRED
+
+
+def project_colour(colours: Iterable[Colour]) -> Colour:
+    """A project's colour: its worst indicator's (red, yellow, blue, green, worst first)."""
+    cs = list(colours)
+    if not cs:
+        raise InputError("项目没有指标 (a project needs at least one indicator)")
+    return min(cs, key=SEVERITY.index)
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    """One month of execution: cumulative spend, its rate, time progress, v and colour."""
+
+    month: int
+    spent: Decimal
+    rate: Decimal  # cumulative spend ÷ budget × 100
+    time_progress: Decimal  # month ÷ 12 × 100
+    v: Decimal
+    colour: Colour
+
+
+def execution(budget: Decimal, cumulative: Mapping[int, Decimal]) -> list[MonthRow]:
+    """Monthly execution against time progress.
+
+    Args:
+        budget: the annual budget (万元).
+        cumulative: month (1–12) → cumulative spending to the end of that month (万元).
+
+    Returns:
+        One :class:`MonthRow` per month given, in month order; rate, time progress and v to 2 decimals.
+    """
+    if not budget or budget < 0:
+        raise InputError(f"预算应大于 0: {budget} (budget must be > 0)", field="budget")
+    out = []
+    q = Decimal("0.01")
+    for month in sorted(cumulative):
+        m = _month(month)
+        spent = Decimal(cumulative[month])
+        rate = spent / budget * HUNDRED
+        v = rate / (m / TWELVE)
+        out.append(
+            MonthRow(
+                month,
+                spent,
+                rate.quantize(q, ROUND_HALF_UP),
+                (m / TWELVE * HUNDRED).quantize(q, ROUND_HALF_UP),
+                v.quantize(q, ROUND_HALF_UP),
+                execution_colour(v),
+            )
+        )
+    return out
+
+
+def execution_chart(rows: list[MonthRow], title: str = "预算执行进度与序时进度"):
+    """Line chart: cumulative execution rate by month against the time-progress line, points coloured by warning."""
+    from .charts import _f, _figure
+
+    fig, ax = _figure()
+    months = [r.month for r in rows]
+    ax.plot(range(0, 13), [m / 12 * 100 for m in range(0, 13)], linestyle="--", color="#7f7f7f", label="序时进度")
+    ax.plot(months, [_f(r.rate) for r in rows], color="#2f5597", marker="", label="累计执行率")
+    palette = {Colour.red: "#c00000", Colour.yellow: "#e0a800", Colour.green: "#548235", Colour.blue: "#2f75b5"}
+    for r in rows:
+        ax.scatter([r.month], [_f(r.rate)], color=palette[r.colour], zorder=3, s=28)
+    ax.set_xticks(range(1, 13), [f"{m}月" for m in range(1, 13)])
+    ax.set_xlim(0.5, 12.5)
+    ax.set_ylabel("%")
+    ax.set_title(title)
+    ax.legend(frameon=False, loc="upper left")
+    return fig
