@@ -287,3 +287,21 @@ def from_department(p, others: list | None = None) -> PefaResult:
     years = {q.year: q for q in [*(others or []), p]}
     expenditure = {y: {"合计": (q.budget_header.value, q.expenditure.total.value)} for y, q in years.items()}
     return assess(expenditure, {})
+
+
+def frame(result: PefaResult):
+    """Dimensions and indicator scores as a table for a notebook (维度, 得分, 逐年数值, 说明)."""
+    import pandas as pd
+
+    titles = {k: v["title"] for k, v in _spec()["dimensions"].items()}
+    rows = [
+        {
+            "维度": f"{d.id} {titles.get(d.id, '')}",
+            "得分": d.score,
+            "逐年": "，".join(f"{y} 年 {_q(v)}%" for y, v in d.values.items()),
+            "说明": d.note,
+        }
+        for d in result.dimensions.values()
+    ]
+    rows += [{"维度": f"{k}（汇总）", "得分": v, "逐年": "", "说明": ""} for k, v in result.indicators.items()]
+    return pd.DataFrame(rows)

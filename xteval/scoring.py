@@ -575,3 +575,70 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise InputError(f"未知列 {unknown[0]!r} (unknown column; expected {', '.join(COLUMNS)})", file=path, row=1, field=unknown[0])
     df.attrs["rows"] = list(range(2, len(df) + 2))  # line 1 is the header
     return df
+
+
+# --------------------------------------------------------------------------- display
+
+
+def frame(result: ScoreResult) -> pd.DataFrame:
+    """The scored table for a notebook: Chinese headers, a 小计 row per 一级指标, then 总分 and 等级.
+
+    Numbers are formatted text (2 decimals for points); 无数据 rows say so.
+    """
+    from .money import fmt
+
+    def num(v: Decimal | None, places: int = 2) -> str:
+        return "" if v is None else format(v.normalize(), "f") if places is None else fmt(v, places, sep=False)
+
+    out = []
+    rows = result.rows
+    for level1, weight in result.level1_weights.items():
+        group = rows[rows["level1"] == level1]
+        for _, r in group.iterrows():
+            out.append(
+                {
+                    "一级指标": level1,
+                    "指标": r["indicator"],
+                    "指标值": num(r.get("target"), None),
+                    "完成值": num(r.get("actual"), None) if r["kind"] != "qualitative" else (r.get("grade") or ""),
+                    "分值": num(r["weight"], None),
+                    "得分": NO_DATA if r["points"] is None else num(r["points"]),
+                    "提示": "；".join(f for f in r["flags"] if f != NO_DATA),
+                }
+            )
+        sub = result.subtotals.get(level1)
+        out.append(
+            {
+                "一级指标": level1,
+                "指标": "小计",
+                "指标值": "",
+                "完成值": "",
+                "分值": num(weight, None),
+                "得分": NO_DATA if sub is None else num(sub),
+                "提示": "",
+            }
+        )
+    note = f"{result.missing} 项无数据，可评分值 {num(result.assessed, None)}" if result.missing else ""
+    out.append(
+        {
+            "一级指标": "总分",
+            "指标": "",
+            "指标值": "",
+            "完成值": "",
+            "分值": num(sum(result.level1_weights.values(), Decimal(0)), None),
+            "得分": num(result.total),
+            "提示": note,
+        }
+    )
+    out.append(
+        {
+            "一级指标": "等级",
+            "指标": "",
+            "指标值": "",
+            "完成值": "",
+            "分值": "",
+            "得分": result.grade or "不定级",
+            "提示": "有无数据项时不定等级" if result.missing else "",
+        }
+    )
+    return pd.DataFrame(out)
