@@ -146,3 +146,16 @@ def test_pefa_framework_is_not_a_points_framework():
     assert "pefa2016" not in scoring.framework_names()
     with pytest.raises(ConfigError, match="xteval pefa"):
         scoring.score_table(pd.DataFrame(columns=list(scoring.COLUMNS)), "pefa2016")
+
+
+def test_the_what_if_panel_scores_with_this_engine(tmp_path: Path):
+    from xteval import panel
+    from xteval.schema import load_params
+
+    assert scoring.framework_names() == ["mof2020-self", "dept-common-2013"]  # open framework first: the panel's default
+    w = panel.WhatIf(panel.department_table(load_params(SEED_PARAMS)))
+    assert (w.framework, w.outcome.total, w.outcome.grade) == ("mof2020-self", Decimal("100.00"), "优")
+    row = list(w.table["indicator"]).index("治理数据")
+    assert w.edit(row, "actual", "0.5") is None  # 10 × 0.5 ÷ 1 = 5 points
+    assert (w.outcome.total, w.outcome.grade) == (Decimal("95.00"), "优")
+    assert w.export(tmp_path / "w.xlsx").is_file()

@@ -103,8 +103,13 @@ class ScoreResult:
 
 
 def framework_names() -> list[str]:
-    """Frameworks that score a table of indicators (PEFA is scored by ``xteval.pefa``)."""
-    return [n for n in frameworks.names() if frameworks.get(n).kind == "points"]
+    """Frameworks that score a table of indicators, open ones (the default ``mof2020-self``) first.
+
+    A closed framework (``dept-common-2013``) scores only its own indicators;
+    PEFA is scored by ``xteval.pefa``.
+    """
+    fws = [frameworks.get(n) for n in frameworks.names()]
+    return [f.name for f in sorted(fws, key=lambda f: (f.closed, f.name)) if f.kind == "points"]
 
 
 # --------------------------------------------------------------------------- parsing
