@@ -1,0 +1,323 @@
+"""智慧湘潭 PPP: government payment by performance score, deductions, and the sub-project counts.
+
+Payment of one sub-project for the year (the structure 财办金〔2017〕92号 requires)::
+
+    可用性付费基数 × (1 − 挂钩比例) + (可用性付费基数 × 挂钩比例 + 运维付费基数) × 系数(得分) − 扣款
+
+The coefficient comes from the score-band table in params; the ≥30% share of
+construction cost tied to performance is a rule in ``xteval/rules/projects.yaml``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from . import charts
+from .checks import CheckResult, Evidence, Reason, Status
+from .cloud_lease import Text, rule
+from .errors import InputError
+from .money import ZERO, AmountError, D, fmt
+from .schema import Amount, Figure, Number, ParamsBase, Provenance, _Strict, register, resolve
+from .video_maintenance import DataFile, read_csv
+
+HUNDRED = Decimal(100)
+SUBPROJECT_COLUMNS = ("name", "state", "accepted_year", "availability_base", "om_base", "score", "deduction")
+
+
+class State(enum.StrEnum):
+    """Where a sub-project stands."""
+
+    unfinished = "unfinished"  # 启动未完工
+    built = "built"  # 建成未验收
+    accepted = "accepted"  # 竣工验收
+    terminated = "terminated"  # 终止（未实施）
+
+
+class Band(_Strict):
+    """Scores in [min, max) pay ``coefficient``; the top band includes its max (100)."""
+
+    min: Number = Field(description="分数下限（含）")
+    max: Number = Field(description="分数上限（不含；最高一档含 100）")
+    coefficient: Figure = Field(description="付费系数")
+
+
+class StatedCounts(_Strict):
+    started_built: Figure = Field(description="启动并建成的子项目数")
+    terminated: Figure = Field(description="终止的未实施子项目数")
+    accepted_this_year: Figure = Field(description="本年竣工验收的子项目数")
+
+
+class PppParams(ParamsBase):
+    """One year of the 智慧湘潭 PPP project."""
+
+    bands: list[Band] = Field(description="绩效得分分档与付费系数（0–100 连续、不重叠）")
+    linked_share: Figure = Field(description="建设成本与绩效挂钩比例（%）")
+    subprojects: DataFile = Field(description="子项目 CSV：" + ",".join(SUBPROJECT_COLUMNS))
+    paid: Amount = Field(description="本年已完成政府付费")
+    stated: StatedCounts = Field(description="报告所称子项目个数")
+    accepted_named: list[Text] | None = Field(None, description="报告点名的本年验收子项目")
+    exit_status: Text | None = Field(None, description="退库进展（报告原文）")
+
+    @model_validator(mode="after")
+    def _bands_cover(self) -> PppParams:
+        bands_check(self.bands)
+        return self
+
+
+def bands_check(bands: list[Band]) -> None:
+    """The band table covers 0–100 with no gap and no overlap; a ValueError names the two bands."""
+    if not bands:
+        raise ValueError("分档表为空 (empty band table)")
+    order = sorted(bands, key=lambda b: b.min)
+    for b in order:
+        if b.max <= b.min:
+            raise ValueError(f"分档 [{b.min}, {b.max}) 上限不大于下限 (empty band)")
+    if order[0].min != 0 or order[-1].max != HUNDRED:
+        raise ValueError(f"分档应覆盖 0–100，现为 {order[0].min}–{order[-1].max} (bands must cover 0–100)")
+    for a, b in zip(order, order[1:], strict=False):
+        if b.min > a.max:
+            raise ValueError(f"分档 [{a.min}, {a.max}) 与 [{b.min}, {b.max}) 之间有空档 (gap between bands)")
+        if b.min < a.max:
+            raise ValueError(f"分档 [{a.min}, {a.max}) 与 [{b.min}, {b.max}) 重叠 (overlapping bands)")
+
+
+register("ppp", PppParams)
+
+
+def coefficient(bands: list[Band], score: Decimal) -> Decimal | None:
+    """The coefficient of the band ``score`` falls in; None outside 0–100."""
+    for b in bands:
+        if b.min <= score < b.max or (score == b.max == HUNDRED):
+            return b.coefficient.value
+    return None
+
+
+@dataclass(frozen=True)
+class Subproject:
+    name: str
+    state: State
+    accepted_year: int | None
+    availability_base: Decimal  # 万元
+    om_base: Decimal
+    score: Decimal | None
+    deduction: Decimal
+    row: int
+
+
+def load_subprojects(path: Path) -> list[Subproject]:
+    """Read the sub-project CSV; a bad cell is an InputError naming the file, row and column."""
+    out = []
+    for i, r in enumerate(read_csv(path, SUBPROJECT_COLUMNS), start=2):
+
+        def cell(col, parse, r=r, i=i):
+            text = r[col]
+            if text == "":
+                return None
+            try:
+                return parse(text)
+            except (ValueError, AmountError, ArithmeticError):
+                raise InputError(f"无法解析 {text!r} (cannot parse)", file=path, row=i, field=col) from None
+
+        state = cell("state", State)
+        if state is None:
+            raise InputError("缺少状态 (missing state)", file=path, row=i, field="state")
+        out.append(
+            Subproject(
+                r["name"],
+                state,
+                cell("accepted_year", int),
+                cell("availability_base", D) or ZERO,
+                cell("om_base", D) or ZERO,
+                cell("score", Decimal),
+                cell("deduction", D) or ZERO,
+                i,
+            )
+        )
+    return out
+
+
+def load_data(p: PppParams) -> list[Subproject]:
+    return load_subprojects(resolve(p, p.subprojects.value))
+
+
+def payment(p: PppParams, s: Subproject) -> Decimal | None:
+    """Government payment for one sub-project (万元); None when terminated or its score is outside 0–100."""
+    if s.state is State.terminated or s.score is None:
+        return None
+    k = coefficient(p.bands, s.score)
+    if k is None:
+        return None
+    share = p.linked_share.value / HUNDRED
+    return max(s.availability_base * (1 - share) + (s.availability_base * share + s.om_base) * k - s.deduction, ZERO)
+
+
+def payment_frame(p: PppParams, subs: list[Subproject]):
+    """Per sub-project: state, bases, score, coefficient, deduction and payment (万元)."""
+    import pandas as pd
+
+    label = {"unfinished": "未完工", "built": "已建成", "accepted": "已验收", "terminated": "已终止"}
+    rows = []
+    for s in subs:
+        pay = payment(p, s)
+        k = coefficient(p.bands, s.score) if s.score is not None else None
+        rows.append(
+            {
+                "子项目": s.name,
+                "状态": label[s.state.value] + (f"（{s.accepted_year}）" if s.accepted_year else ""),
+                "可用性付费基数": fmt(s.availability_base),
+                "运维付费基数": fmt(s.om_base),
+                "绩效得分": "—" if s.score is None else str(s.score),
+                "系数": "—" if k is None else str(k),
+                "扣款": fmt(s.deduction),
+                "应付（万元）": fmt(pay),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def total_payment(p: PppParams, subs: list[Subproject]) -> Decimal:
+    return sum((x for x in (payment(p, s) for s in subs) if x is not None), ZERO)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _ev(prov: Provenance) -> tuple[Evidence, ...]:
+    return (Evidence(prov.seed, prov.line),) if prov.seed else ()
+
+
+def run_checks(p: PppParams, subs: list[Subproject]) -> list[CheckResult]:
+    """Scores in 0–100, the ≥30% tie to performance, the stated counts, and payment reconciliation."""
+    out: list[CheckResult] = []
+    name = p.subprojects.value
+    for s in subs:
+        if s.state is not State.terminated and (s.score is None or not (0 <= s.score <= 100)):
+            out.append(
+                CheckResult(
+                    f"ppp.score[{s.name}]",
+                    f"绩效得分：{s.name}",
+                    Status.fail,
+                    f"{name} 第 {s.row} 行：子项目“{s.name}”得分 {s.score if s.score is not None else '缺失'} 不在 0–100 之间，未计付费",
+                    observed=s.score,
+                    reason=Reason.invalid_value,
+                )
+            )
+    spec = rule("ppp", "performance_linked_share")
+    need = Decimal(str(spec["min_percent"]))
+    got = p.linked_share.value
+    ok = got >= need
+    out.append(
+        CheckResult(
+            "ppp.linked_share",
+            "建设成本与绩效挂钩比例 ≥ 30%",
+            Status.passed if ok else Status(spec["status"]),
+            f"挂钩比例 {got}%" + ("，不低于" if ok else f"，低于（少 {need - got} 个百分点）") + f" {need}%（{spec['source']}）",
+            expected=need,
+            observed=got,
+            difference=got - need,
+            unit="%",
+            reason=Reason.ok if ok else Reason.invalid_value,
+        )
+    )
+    started = [s for s in subs if s.state is not State.terminated]
+    counts = [
+        ("ppp.count.started_built", "启动并建成的子项目数", p.stated.started_built, len(started)),
+        ("ppp.count.not_built", "启动而未建成的子项目数", None, sum(s.state is State.unfinished for s in subs)),
+        ("ppp.count.terminated", "终止的子项目数", p.stated.terminated, sum(s.state is State.terminated for s in subs)),
+        (
+            "ppp.count.accepted",
+            f"{p.year} 年验收的子项目数",
+            p.stated.accepted_this_year,
+            sum(s.state is State.accepted and s.accepted_year == p.year for s in subs),
+        ),
+    ]
+    for rid, title, stated, n in counts:
+        want = Decimal(0) if stated is None else stated.value
+        good = Decimal(n) == want
+        out.append(
+            CheckResult(
+                rid,
+                title,
+                Status.passed if good else Status.fail,
+                (f"报告 {want} 个" if stated else "报告称已全部建成，应为 0 个")
+                + f"，子项目清单 {n} 个"
+                + ("" if good else f"（{'多' if n > want else '少'} {abs(n - want)} 个）"),
+                expected=want,
+                observed=n,
+                difference=n - want,
+                unit="个",
+                evidence=_ev(stated) if stated else (),
+                reason=Reason.ok if good else Reason.count_mismatch,
+            )
+        )
+    spec = rule("ppp", "payment_reconciliation")
+    tol = Decimal(str(spec["tolerance"]))
+    computed = total_payment(p, subs)
+    diff = p.paid.value - computed
+    good = abs(diff) <= tol
+    out.append(
+        CheckResult(
+            "ppp.payment",
+            "已付政府付费 = 按绩效计算的应付额",
+            Status.passed if good else Status(spec["status"]),
+            f"已付 {fmt(p.paid.value)} 万元，按绩效计算应付 {fmt(computed)} 万元"
+            + ("" if good else f"（{'多付' if diff > 0 else '少付'} {fmt(abs(diff))} 万元）"),
+            expected=computed,
+            observed=p.paid.value,
+            difference=diff,
+            tolerance=tol,
+            unit="万元",
+            evidence=_ev(p.paid),
+            reason=Reason.ok if good else Reason.sum_mismatch,
+        )
+    )
+    return out
+
+
+def band_frame(p: PppParams):
+    import pandas as pd
+
+    bands = sorted(p.bands, key=lambda b: b.min)
+    rows = [
+        {
+            "得分区间": f"[{b.min}, {b.max}{']' if b.max == HUNDRED else ')'}",
+            "付费系数": str(b.coefficient.value),
+            "来源": b.coefficient.source,
+        }
+        for b in bands
+    ]
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def payment_chart(p: PppParams, subs: list[Subproject]):
+    """Payment by sub-project (horizontal bars, largest first)."""
+    pays = sorted(((s.name, payment(p, s)) for s in subs if payment(p, s) is not None), key=lambda x: x[1])
+    fig, ax = charts._figure(width=8.0, height=1.0 + 0.2 * len(pays))
+    ax.barh([n for n, _ in pays], [charts._f(v) for _, v in pays], color=charts.PALETTE[0])
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_xlabel("万元")
+    ax.set_title(f"{p.year} 年各子项目政府付费（合计 {fmt(total_payment(p, subs))} 万元）")
+    return fig
+
+
+def score_chart(p: PppParams, subs: list[Subproject]):
+    """Each sub-project's score against its coefficient, over the band table's steps."""
+    fig, ax = charts._figure(width=7.0, height=3.6)
+    for b in sorted(p.bands, key=lambda b: b.min):
+        ax.hlines(charts._f(b.coefficient.value), charts._f(b.min), charts._f(b.max), color="#a5a5a5")
+    pts = [(s.score, coefficient(p.bands, s.score)) for s in subs if s.score is not None and coefficient(p.bands, s.score) is not None]
+    ax.scatter([charts._f(x) for x, _ in pts], [charts._f(k) for _, k in pts], color=charts.PALETTE[1], zorder=3, label="子项目")
+    ax.set_xlabel("绩效得分")
+    ax.set_ylabel("付费系数")
+    ax.set_xlim(0, 100)
+    ax.set_title("绩效得分与付费系数")
+    ax.legend(frameon=False)
+    return fig

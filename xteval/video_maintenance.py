@@ -1,0 +1,369 @@
+"""视频监控系统维护保养: phases, monthly online rates, fault tickets and the fee after SLA deductions.
+
+The traffic police (交警支队) deliver three CSV files beside the params file:
+phases (cameras and fee per phase), monthly online rates and fault tickets. A
+file that cannot be read, lacks a column or holds a date or number that cannot
+be parsed is an :class:`~xteval.errors.InputError` naming the file, the row and
+the column. Values that parse but cannot be right (an online rate above 100%,
+a repair before its report, a phase with 0 cameras) are ``fail`` findings.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from pydantic import Field
+
+from . import charts
+from .checks import CheckResult, Reason, Status
+from .errors import InputError
+from .money import ZERO, AmountError, D, fmt
+from .schema import Amount, Figure, ParamsBase, Provenance, _Strict, register, resolve
+
+
+class DataFile(Provenance):
+    """A CSV file beside the params file (path relative to it), with the provenance of its figures."""
+
+    value: str = Field(description="CSV 路径（相对参数文件）")
+
+
+class Text(Provenance):
+    value: str
+
+
+class VideoSla(_Strict):
+    online_target: Figure = Field(description="月度在线率目标（%）")
+    repair_hours: Figure = Field(description="故障修复时限（小时）")
+    online_deduction: Amount = Field(description="每个分期每个未达标月份的扣款")
+    repair_deduction: Amount = Field(description="每张超时工单的扣款")
+
+
+class VideoParams(ParamsBase):
+    """One year of 视频监控系统维护保养 (交警道路 + 公安一至七期)."""
+
+    scope: Text = Field(description="项目范围（报告原文）")
+    reporter: Text = Field(description="绩效资料填报单位（报告原文）")
+    phases: DataFile = Field(description="分期 CSV：phase,cameras,annual_fee")
+    online: DataFile = Field(description="月度在线率 CSV：month,phase,online_rate")
+    tickets: DataFile = Field(description="故障工单 CSV：ticket,phase,reported_at,repaired_at")
+    sla: VideoSla = Field(description="考核条款")
+
+
+register("video_maintenance", VideoParams)
+
+PHASE_COLUMNS = ("phase", "cameras", "annual_fee")
+ONLINE_COLUMNS = ("month", "phase", "online_rate")
+TICKET_COLUMNS = ("ticket", "phase", "reported_at", "repaired_at")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_csv(path: str | Path, columns: Sequence[str]) -> list[dict[str, str]]:
+    """Rows of a UTF-8 CSV (BOM allowed) that must have ``columns``; row numbers count the header as 1.
+
+    Raises:
+        InputError: the file is missing or not UTF-8, or a column is missing.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("数据文件不存在 (data file not found)", file=path) from None
+    except UnicodeDecodeError:
+        raise InputError("不是 UTF-8 文本 (not UTF-8 text)", file=path) from None
+    reader = csv.DictReader(text.splitlines())
+    have = [c.strip() for c in reader.fieldnames or []]
+    missing = [c for c in columns if c not in have]
+    if missing:
+        raise InputError(f"缺少列 {', '.join(missing)}（现有 {', '.join(have) or '无'}）(missing columns)", file=path, row=1)
+    return [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+
+
+def _cell(path: Path, row: int, col: str, value: str, parse):
+    try:
+        return parse(value)
+    except (ValueError, InvalidOperation, AmountError):
+        raise InputError(f"无法解析 {value!r} (cannot parse)", file=path, row=row, field=col) from None
+
+
+def _decimal(text: str) -> Decimal:
+    out = Decimal(text.rstrip("%％").replace(",", ""))
+    if not out.is_finite():
+        raise ValueError(text)
+    return out
+
+
+def _datetime(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("/", "-"))
+
+
+def _month(text: str) -> str:
+    d = dt.datetime.strptime(text.replace("/", "-"), "%Y-%m")
+    return f"{d.year}-{d.month:02d}"
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    cameras: int
+    fee: Decimal  # 万元
+    row: int
+
+
+@dataclass(frozen=True)
+class Online:
+    month: str
+    phase: str
+    rate: Decimal  # %
+    row: int
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    phase: str
+    reported: dt.datetime
+    repaired: dt.datetime
+    row: int
+
+    @property
+    def hours(self) -> Decimal:
+        return Decimal(int((self.repaired - self.reported).total_seconds())) / 3600
+
+
+def load_phases(path: Path) -> list[Phase]:
+    rows = read_csv(path, PHASE_COLUMNS)
+    return [
+        Phase(r["phase"], _cell(path, i, "cameras", r["cameras"], int), _cell(path, i, "annual_fee", r["annual_fee"], D), i)
+        for i, r in enumerate(rows, start=2)
+    ]
+
+
+def load_online(path: Path) -> list[Online]:
+    rows = read_csv(path, ONLINE_COLUMNS)
+    return [
+        Online(_cell(path, i, "month", r["month"], _month), r["phase"], _cell(path, i, "online_rate", r["online_rate"], _decimal), i)
+        for i, r in enumerate(rows, start=2)
+    ]
+
+
+def load_tickets(path: Path) -> list[Ticket]:
+    rows = read_csv(path, TICKET_COLUMNS)
+    return [
+        Ticket(
+            r["ticket"],
+            r["phase"],
+            _cell(path, i, "reported_at", r["reported_at"], _datetime),
+            _cell(path, i, "repaired_at", r["repaired_at"], _datetime),
+            i,
+        )
+        for i, r in enumerate(rows, start=2)
+    ]
+
+
+@dataclass(frozen=True)
+class Data:
+    phases: list[Phase]
+    online: list[Online]
+    tickets: list[Ticket]
+
+
+def load_data(p: VideoParams) -> Data:
+    """The three CSV files named in the params, resolved beside the params file."""
+    return Data(
+        load_phases(resolve(p, p.phases.value)),
+        load_online(resolve(p, p.online.value)),
+        load_tickets(resolve(p, p.tickets.value)),
+    )
+
+
+# --------------------------------------------------------------------------- calculations
+
+
+def _valid_rate(o: Online) -> bool:
+    return ZERO <= o.rate <= 100
+
+
+def online_breaches(p: VideoParams, data: Data) -> list[Online]:
+    """Valid monthly rates below the online target."""
+    return [o for o in data.online if _valid_rate(o) and o.rate < p.sla.online_target.value]
+
+
+def late_tickets(p: VideoParams, data: Data) -> list[Ticket]:
+    """Tickets repaired (after being reported) later than the deadline."""
+    return [t for t in data.tickets if t.repaired >= t.reported and t.hours > p.sla.repair_hours.value]
+
+
+def phase_frame(p: VideoParams, data: Data):
+    """Per phase: cameras, fee, months below target, late tickets, deductions and fee payable (万元)."""
+    import pandas as pd
+
+    rows = []
+    for ph in data.phases:
+        ob = [o for o in online_breaches(p, data) if o.phase == ph.name]
+        lt = [t for t in late_tickets(p, data) if t.phase == ph.name]
+        ded = p.sla.online_deduction.value * len(ob) + p.sla.repair_deduction.value * len(lt)
+        rows.append(
+            {
+                "分期": ph.name,
+                "点位数": ph.cameras,
+                "年度维护费（万元）": ph.fee,
+                "在线率未达标月数": len(ob),
+                "工单数": sum(t.phase == ph.name for t in data.tickets),
+                "超时工单": len(lt),
+                "扣款（万元）": ded,
+                "应付（万元）": max(ph.fee - ded, ZERO),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def totals(p: VideoParams, data: Data) -> dict[str, Decimal]:
+    """Contract fee, deductions and fee payable over all phases (万元)."""
+    df = phase_frame(p, data)
+    fee = sum(df["年度维护费（万元）"], ZERO)
+    ded = sum(df["扣款（万元）"], ZERO)
+    return {"fee": fee, "deduction": ded, "payable": sum(df["应付（万元）"], ZERO)}
+
+
+def totals_frame(p: VideoParams, data: Data):
+    import pandas as pd
+
+    t = totals(p, data)
+    rows = [("合同维护费", t["fee"]), ("考核扣款", t["deduction"]), ("扣款后应付", t["payable"])]
+    return pd.DataFrame([{"项目": k, "金额（万元）": fmt(v)} for k, v in rows])
+
+
+def monthly_frame(data: Data):
+    """Online rate (%) by month (rows) and phase (columns)."""
+    import pandas as pd
+
+    df = pd.DataFrame([{"月份": o.month, "分期": o.phase, "在线率": str(o.rate)} for o in data.online])
+    if df.empty:
+        return df
+    order = list(dict.fromkeys(o.phase for o in data.online))
+    return df.pivot(index="月份", columns="分期", values="在线率")[order].reset_index()
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def run_checks(p: VideoParams, data: Data) -> list[CheckResult]:
+    """Bad records (0 cameras, rate > 100%, repair before report, unknown phase) fail; SLA breaches warn."""
+    out: list[CheckResult] = []
+    names = {ph.name for ph in data.phases}
+    for ph in data.phases:
+        if ph.cameras <= 0:
+            out.append(
+                CheckResult(
+                    f"video.phase[{ph.name}]",
+                    f"分期点位数：{ph.name}",
+                    Status.fail,
+                    f"{p.phases.value} 第 {ph.row} 行：分期“{ph.name}”点位数为 {ph.cameras}",
+                    observed=ph.cameras,
+                    reason=Reason.invalid_value,
+                )
+            )
+    for o in data.online:
+        where = f"{p.online.value} 第 {o.row} 行（{o.phase} {o.month}）"
+        if not _valid_rate(o):
+            out.append(
+                CheckResult(
+                    f"video.online[{o.row}]",
+                    "在线率取值",
+                    Status.fail,
+                    f"{where}：在线率 {o.rate}% 不在 0–100% 之间",
+                    observed=o.rate,
+                    unit="%",
+                    reason=Reason.invalid_value,
+                )
+            )
+        elif o.phase not in names:
+            out.append(
+                CheckResult(
+                    f"video.online[{o.row}]", "在线率分期", Status.fail, f"{where}：未知分期“{o.phase}”", reason=Reason.invalid_value
+                )
+            )
+    for t in data.tickets:
+        where = f"{p.tickets.value} 第 {t.row} 行（工单 {t.id}）"
+        if t.repaired < t.reported:
+            out.append(
+                CheckResult(
+                    f"video.ticket[{t.id}]",
+                    "工单时间",
+                    Status.fail,
+                    f"{where}：修复时间 {t.repaired} 早于报修时间 {t.reported}",
+                    reason=Reason.invalid_date,
+                )
+            )
+        elif t.phase not in names:
+            out.append(
+                CheckResult(f"video.ticket[{t.id}]", "工单分期", Status.fail, f"{where}：未知分期“{t.phase}”", reason=Reason.invalid_value)
+            )
+    target = p.sla.online_target.value
+    for o in online_breaches(p, data):
+        out.append(
+            CheckResult(
+                f"video.online_sla[{o.phase}/{o.month}]",
+                "在线率考核",
+                Status.warn,
+                f"{o.phase} {o.month} 在线率 {o.rate}% 低于目标 {target}%，扣款 {fmt(p.sla.online_deduction.value)} 万元",
+                expected=target,
+                observed=o.rate,
+                difference=o.rate - target,
+                unit="%",
+                reason=Reason.sla_breach,
+            )
+        )
+    limit = p.sla.repair_hours.value
+    for t in late_tickets(p, data):
+        out.append(
+            CheckResult(
+                f"video.repair_sla[{t.id}]",
+                "修复时限考核",
+                Status.warn,
+                f"工单 {t.id}（{t.phase}）修复用时 {fmt(t.hours, 1)} 小时，超过时限 {limit} 小时，扣款 {fmt(p.sla.repair_deduction.value)} 万元",
+                expected=limit,
+                observed=t.hours,
+                difference=t.hours - limit,
+                unit="小时",
+                reason=Reason.sla_breach,
+            )
+        )
+    if not out:
+        out.append(CheckResult("video.sla", "考核", Status.passed, "各分期在线率均达标，工单均按时修复"))
+    return out
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def online_chart(p: VideoParams, data: Data):
+    """Monthly online rate per phase against the target."""
+    fig, ax = charts._figure(width=8.0, height=3.8)
+    phases = list(dict.fromkeys(o.phase for o in data.online))
+    for k, name in enumerate(phases):
+        pts = sorted((o.month, o.rate) for o in data.online if o.phase == name and _valid_rate(o))
+        ax.plot([m for m, _ in pts], [charts._f(r) for _, r in pts], marker=".", label=name, color=charts.PALETTE[k % len(charts.PALETTE)])
+    ax.axhline(charts._f(p.sla.online_target.value), color="#c00000", linestyle="--", label="目标")
+    ax.set_ylabel("在线率（%）")
+    ax.tick_params(axis="x", labelrotation=60, labelsize=8)
+    ax.set_title(f"{p.year} 年各分期月度在线率")
+    ax.legend(frameon=False, fontsize=7, ncol=3)
+    return fig
+
+
+def fee_chart(p: VideoParams, data: Data):
+    """Fee and fee payable after deductions, per phase."""
+    df = phase_frame(p, data)
+    return charts.grouped_bars(
+        list(df["分期"]),
+        [("年度维护费", list(df["年度维护费（万元）"])), ("扣款后应付", list(df["应付（万元）"]))],
+        f"{p.year} 年各分期维护费与扣款后应付",
+    )
