@@ -249,3 +249,61 @@ def test_batch_run_with_the_panel_neither_hangs_nor_leaks_into_the_appendix(monk
     assert not [o for o in cell.outputs if o.output_type == "error"]
     page = result.html.read_text(encoding="utf-8").split("<body", 1)[1]
     assert "widget" not in page and "评分试算" not in page and "VBox" not in page
+
+
+# --------------------------------------------------------------------------- with the project's engine
+
+
+@pytest.fixture
+def department() -> panel.WhatIf:
+    return panel.WhatIf.for_department(load_params(SEED_PARAMS))
+
+
+def test_real_engine_frameworks_and_seed_scores(department):
+    assert department.frameworks == ["mof2020-self", "dept-common-2013"]
+    assert (department.outcome.total, department.outcome.grade) == (Decimal("100.00"), "优")
+    department.choose("dept-common-2013")
+    assert len(department.table) == 14 and "三公经费控制率" in department.table["indicator"].tolist()
+    assert department.outcome.total == Decimal("41.00") and department.outcome.grade.startswith("—")  # 无数据 rows: no grade
+
+
+@pytest.mark.parametrize(
+    "framework, indicator, column, text, total",
+    [
+        ("mof2020-self", "治理数据", "actual", "0.5", Decimal("95.00")),
+        ("mof2020-self", "预算执行率", "actual", "90", Decimal("99.00")),
+        ("mof2020-self", "短信发送量", "target", "700.4", Decimal("97.50")),
+        ("dept-common-2013", "在职人员控制率", "actual", "100", Decimal("49.00")),
+    ],
+)
+def test_real_engine_rescoring(department, framework, indicator, column, text, total):
+    department.choose(framework)
+    row = department.table["indicator"].tolist().index(indicator)
+    assert department.edit(row, column, text) is None
+    assert department.outcome.total == total and not department.outcome.errors
+
+
+def test_real_engine_refusal_is_shown_not_raised(department):
+    row = department.table["indicator"].tolist().index("归集数据")
+    assert department.edit(row, "target", "0") is None
+    assert department.outcome.total is None and "指标值" in department.outcome.errors[0]
+
+
+def test_real_engine_export_reads_back(department, tmp_path):
+    from xteval import selfeval_xlsx
+
+    row = department.table["indicator"].tolist().index("治理数据")
+    department.edit(row, "actual", "0.5")
+    back = selfeval_xlsx.read(department.export(tmp_path / "自评表.xlsx"))
+    got = back.set_index("indicator").loc["治理数据", "actual"]
+    assert Decimal(str(got)) == Decimal("0.5")
+
+
+def test_widget_grid_follows_the_framework(department):
+    import ipywidgets as w
+
+    box = panel.show(department, force=True)
+    rows = lambda: sum(isinstance(c, w.Text) for c in box.children[2].children) // 2  # noqa: E731
+    assert rows() == len(panel.department_table(load_params(SEED_PARAMS)))
+    box.children[1].value = "dept-common-2013"
+    assert rows() == 14 and "总分 41.00" in box.children[3].value

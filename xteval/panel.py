@@ -78,77 +78,93 @@ class Scorer(Protocol):
 
 
 def department_table(p: DepartmentParams) -> pd.DataFrame:
-    """The department's indicators as a 自评表 table (values exact Decimals, blanks as None).
+    """The department's 预算执行率 and goals as a 自评表 table (``xteval.scoring.department_table``)."""
+    from .scoring import department_table as table
 
-    The first row is 预算执行率 (支出总额 ÷ 财政拨款收入, 指标值 100%), which
-    财预〔2020〕10号 scores alongside the goals; its 分值 is 10.
-    """
-    rows = []
-    if p.income.fiscal_appropriation.value:
-        rate = p.expenditure.total.value / p.income.fiscal_appropriation.value * 100
-        rows.append(
-            {
-                "indicator": "预算执行率",
-                "level1": "预算执行率",
-                "kind": "positive",
-                "target": Decimal(100),
-                "actual": rate.quantize(Decimal("0.01")),
-                "weight": Decimal(10),
-                "grade": None,
-                "score": None,
-            }
-        )
-    for g in p.goals:
-        rows.append(
-            {
-                "indicator": g.name,
-                "level1": g.level1,
-                "kind": g.kind.value,
-                "target": g.target.value if g.target else None,
-                "actual": g.actual.value if g.actual else None,
-                "weight": g.weight.value if g.weight else None,
-                "grade": g.grade,
-                "score": g.score.value if g.score else None,
-            }
-        )
-    return pd.DataFrame(rows, columns=list(COLUMNS), dtype=object)
+    return table(p)
 
 
 class WhatIf:
     """An editable 自评表 that rescoring follows on every edit.
 
     Args:
-        table: rows with the :data:`COLUMNS` (e.g. :func:`department_table`).
+        table: rows with the :data:`COLUMNS` (e.g. :func:`department_table`), scored
+            under whichever framework is chosen.
         scorer: the scoring engine; :func:`default_scorer` when omitted.
         framework: the framework to start with; the scorer's first when omitted.
+        tables: instead of ``table``, one table per framework (a closed framework such
+            as ``dept-common-2013`` scores its own indicators); see :meth:`for_department`.
     """
 
-    def __init__(self, table: pd.DataFrame, scorer: Scorer | None = None, framework: str | None = None):
-        missing = [c for c in COLUMNS if c not in table.columns]
-        if missing:
-            raise InputError(f"缺少列 {', '.join(missing)} (missing columns)", field="table")
+    def __init__(
+        self,
+        table: pd.DataFrame | None = None,
+        scorer: Scorer | None = None,
+        framework: str | None = None,
+        *,
+        tables: dict[str, pd.DataFrame] | None = None,
+    ):
         self.scorer = scorer or default_scorer()
-        self.original = table[list(COLUMNS)].copy()
-        self.table = self.original.copy()
         names = self.scorer.frameworks()
         if not names:
             raise ConfigError("没有可选的评分框架 (no scoring framework available)")
-        self._framework = framework or names[0]
-        if self._framework not in names:
-            raise ConfigError(f"未知评分框架 {self._framework!r} (unknown framework; known: {', '.join(names)})", field="framework")
+        if tables is None:
+            if table is None:
+                raise InputError("需要一张指标表 (a table is required)", field="table")
+            tables = dict.fromkeys(names, table)
+        for t in tables.values():
+            missing = [c for c in COLUMNS if c not in t.columns]
+            if missing:
+                raise InputError(f"缺少列 {', '.join(missing)} (missing columns)", field="table")
+        # Frameworks given the same table share one editable copy: an edit shows under each.
+        copies: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+        for t in tables.values():
+            if id(t) not in copies:
+                first = t[list(COLUMNS)].reset_index(drop=True).copy()
+                copies[id(t)] = (first, first.copy())
+        self.originals = {k: copies[id(t)][0] for k, t in tables.items() if k in names}
+        self.tables = {k: copies[id(t)][1] for k, t in tables.items() if k in names}
+        self._framework = framework or next((n for n in names if n in self.tables), names[0])
+        if self._framework not in self.tables:
+            raise ConfigError(f"未知评分框架 {self._framework!r} (unknown framework; known: {', '.join(self.tables)})", field="framework")
         self.listeners: list[Callable[[Outcome], None]] = []
         self.outcome = self._score()
 
+    @classmethod
+    def for_department(cls, p: DepartmentParams, scorer: Scorer | None = None, previous: DepartmentParams | None = None) -> WhatIf:
+        """A panel model for a department-year: its goals for open frameworks, the common indicators for closed ones."""
+        from . import frameworks, scoring
+
+        scorer = scorer or default_scorer()
+        tables = {}
+        for name in scorer.frameworks():
+            if frameworks.get(name).closed:
+                scored = scoring.score_table(scoring.common_table(p, previous), name)
+                tables[name] = scored.rows[list(COLUMNS)]
+            else:
+                tables[name] = scoring.department_table(p)
+        return cls(scorer=scorer, tables=tables)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The chosen framework's table, as edited."""
+        return self.tables[self._framework]
+
+    @property
+    def original(self) -> pd.DataFrame:
+        """The chosen framework's table as the params file gives it."""
+        return self.originals[self._framework]
+
     @property
     def frameworks(self) -> list[str]:
-        return self.scorer.frameworks()
+        return [n for n in self.scorer.frameworks() if n in self.tables]
 
     @property
     def framework(self) -> str:
         return self._framework
 
     def choose(self, framework: str) -> Outcome:
-        """Score the same table under another framework."""
+        """Switch to another framework (and its table, when it has its own) and rescore."""
         if framework not in self.frameworks:
             raise ConfigError(f"未知评分框架 {framework!r} (unknown framework; known: {', '.join(self.frameworks)})", field="framework")
         self._framework = framework
@@ -185,7 +201,7 @@ class WhatIf:
 
     def reset(self) -> Outcome:
         """Back to the figures the params file holds."""
-        self.table = self.original.copy()
+        self.table.loc[:, :] = self.original.to_numpy()  # in place: frameworks sharing the table see it too
         return self._update()
 
     def changed(self) -> list[tuple[int, str, Any, Any]]:
@@ -256,7 +272,7 @@ class _EngineScorer:
             rows=data["rows"],
             subtotals={k: Decimal(str(v)) for k, v in data["subtotals"].items()},
             total=Decimal(str(data["total"])) if data.get("total") is not None else None,
-            grade=data.get("grade", ""),
+            grade=data.get("grade") or "—（含无数据指标，不评等级）",
         )
 
     def write_xlsx(self, table: pd.DataFrame, framework: str, path: Path) -> None:
@@ -303,33 +319,34 @@ def show(model: WhatIf | DepartmentParams, export_to: str | Path = "自评表.xl
 
     if isinstance(model, DepartmentParams):
         try:
-            model = WhatIf(department_table(model))
-        except ConfigError as exc:
+            model = WhatIf.for_department(model)
+        except (ConfigError, InputError) as exc:
             display(w.HTML(f"<b>评分面板不可用</b>：{_esc(str(exc))}"))
             return None
 
     framework = w.Dropdown(options=model.frameworks, value=model.framework, description="评分框架")
-    header = [w.HTML(f"<b>{LABELS[c]}</b>") for c in ("indicator", "level1", "target", "actual", "weight")] + [
-        w.HTML("<b>得分</b>"),
-        w.HTML("<b>提示</b>"),
-    ]
-    cells: list[w.Widget] = list(header)
-    inputs: dict[tuple[int, str], w.Text] = {}
-    scores: list[w.HTML] = []
-    flags: list[w.HTML] = []
-    layout = w.Layout(width="110px")
-    for i, row in model.table.iterrows():
-        cells += [w.HTML(_esc(_text(row["indicator"]))), w.HTML(_esc(_text(row["level1"])))]
-        for col in EDITABLE:
-            box = w.Text(value=_text(row[col]), layout=layout, continuous_update=False)
-            box.observe(_on_edit(model, int(i), col), names="value")
-            inputs[(int(i), col)] = box
-            cells.append(box)
-        cells.append(w.HTML(_esc(_text(row["weight"]))))
-        scores.append(w.HTML())
-        flags.append(w.HTML())
-        cells += [scores[-1], flags[-1]]
-    grid = w.GridBox(cells, layout=w.Layout(grid_template_columns="minmax(160px, 2fr) 100px 120px 120px 60px 70px minmax(120px, 1fr)"))
+    state: dict[str, Any] = {}
+
+    def build_grid() -> w.GridBox:
+        """One row per indicator of the chosen framework's table: 指标值 and 完成值 editable."""
+        cells: list[w.Widget] = [w.HTML(f"<b>{LABELS[c]}</b>") for c in ("indicator", "level1", "target", "actual", "weight")]
+        cells += [w.HTML("<b>得分</b>"), w.HTML("<b>提示</b>")]
+        state.update(inputs={}, scores=[], flags=[])
+        for i, row in model.table.iterrows():
+            cells += [w.HTML(_esc(_text(row["indicator"]))), w.HTML(_esc(_text(row["level1"])))]
+            for col in EDITABLE:
+                box = w.Text(value=_text(row[col]), layout=w.Layout(width="110px"), continuous_update=False)
+                box.observe(_on_edit(model, int(i), col), names="value")
+                state["inputs"][(int(i), col)] = box
+                cells.append(box)
+            cells.append(w.HTML(_esc(_text(row["weight"]))))
+            state["scores"].append(w.HTML())
+            state["flags"].append(w.HTML())
+            cells += [state["scores"][-1], state["flags"][-1]]
+        columns = "minmax(160px, 2fr) 100px 120px 120px 60px 70px minmax(120px, 1fr)"
+        return w.GridBox(cells, layout=w.Layout(grid_template_columns=columns))
+
+    grid = build_grid()
     summary = w.HTML()
     message = w.HTML()
     path = w.Text(value=str(export_to), description="导出到")
@@ -337,11 +354,13 @@ def show(model: WhatIf | DepartmentParams, export_to: str | Path = "自评表.xl
     reset = w.Button(description="恢复原值")
 
     def refresh(outcome: Outcome) -> None:
+        if len(state["scores"]) != len(model.table):
+            return  # the framework changed; the new grid refreshes itself
         by_name = {r["indicator"]: r for r in outcome.rows}
         for i, name in enumerate(model.table["indicator"]):
             r = by_name.get(name, {})
-            scores[i].value = _esc(_text(r.get("score")))
-            flags[i].value = _esc("；".join(r.get("flags", [])))
+            state["scores"][i].value = _esc(_text(r.get("score")))
+            state["flags"][i].value = _esc("；".join(r.get("flags", [])))
         if outcome.errors:
             summary.value = f'<span style="color:#842029">不能评分：{_esc("；".join(outcome.errors))}</span>'
         else:
@@ -350,6 +369,10 @@ def show(model: WhatIf | DepartmentParams, export_to: str | Path = "自评表.xl
 
     def on_framework(change) -> None:
         model.choose(change["new"])
+        children = list(panel.children)
+        children[2] = build_grid()
+        panel.children = tuple(children)
+        refresh(model.outcome)
 
     def on_export(_) -> None:
         try:
@@ -359,8 +382,9 @@ def show(model: WhatIf | DepartmentParams, export_to: str | Path = "自评表.xl
 
     def on_reset(_) -> None:
         model.reset()
-        for (i, col), box in inputs.items():
+        for (i, col), box in state["inputs"].items():
             box.value = _text(model.table.at[i, col])
+            box.layout.border = ""
 
     model.listeners.append(refresh)
     framework.observe(on_framework, names="value")
