@@ -170,17 +170,22 @@ def test_csv_data_files_are_copied_with_header_only(params_dir):
     (src / "tickets.csv").write_text("phase,reported,repaired\n一期,2023-01-05 08:00,2023-01-05 12:00\n", encoding="utf-8")
     (src / "maint.yaml").write_text(
         "notebook: department\nunit: {name: 单位, supervisor: 主管, year: 2023}\n"
-        "tickets_csv: tickets.csv\nsla_rules: {repair_hours: {value: 24, illustrative: 示例}}\n"
+        "tickets_csv: tickets.csv\nphases: {value: data/phases.csv, illustrative: 示例分期}\n"
+        "sla_rules: {repair_hours: {value: 24, illustrative: 示例}}\n"
         "paid_on: 2023-03-01\nfee: {value: 10, seed: 费用10万元}\n",
         encoding="utf-8",
     )
+    (src / "data").mkdir()
+    (src / "data" / "phases.csv").write_text("phase,cameras\n一期,120\n", encoding="utf-8")
     written = new_year(2024, params_dir, 2023)
+    assert (params_dir / "2024" / "data" / "phases.csv").read_text(encoding="utf-8") == "phase,cameras\n"
     assert (params_dir / "2024" / "tickets.csv").read_text(encoding="utf-8") == "phase,reported,repaired\n"
     assert params_dir / "2024" / "tickets.csv" in written
     data = load_yaml(params_dir / "2024" / "maint.yaml")
     assert data["sla_rules"]["repair_hours"]["value"] == 24  # a contract term is kept
     assert data["fee"]["value"] is None and data["paid_on"] is None
-    assert set(pending(data)) == {"(top level)", "fee"}  # the cleared date marks its mapping
+    assert data["phases"]["value"] == "data/phases.csv" and "表头" in data["phases"]["todo"]
+    assert set(pending(data)) == {"(top level)", "fee", "phases"}  # the cleared date marks its mapping
 
 
 @pytest.mark.parametrize(

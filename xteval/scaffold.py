@@ -207,6 +207,11 @@ class _Scaffolder:
         for k, v in fig.items():
             if k in (*PROVENANCE, "line"):
                 continue
+            if isinstance(v, str) and self._data_file(v):
+                out[k] = v  # the file is copied with its header row only
+                self.data_files.append(v)
+                out[TODO] = f"待填（{v} 只保留了表头，填入本年度数据）"
+                continue
             if k in IDENTITY:
                 out[k] = v
             elif isinstance(v, bool):
@@ -218,7 +223,8 @@ class _Scaffolder:
                 out[k] = ""
             else:
                 out[k] = None
-        out[TODO] = f"待填（{self.source_year} 年为 {'、'.join(old)}）" if old else f"待填（{self.source_year} 年的内容已清空）"
+        if TODO not in out:
+            out[TODO] = f"待填（{self.source_year} 年为 {'、'.join(old)}）" if old else f"待填（{self.source_year} 年的内容已清空）"
         return out
 
 
