@@ -175,7 +175,7 @@ def test_csv_data_files_are_copied_with_header_only(params_dir):
         "paid_on: 2023-03-01\nfee: {value: 10, seed: 费用10万元}\n",
         encoding="utf-8",
     )
-    (src / "data").mkdir()
+    (src / "data").mkdir(exist_ok=True)
     (src / "data" / "phases.csv").write_text("phase,cameras\n一期,120\n", encoding="utf-8")
     written = new_year(2024, params_dir, 2023)
     assert (params_dir / "2024" / "data" / "phases.csv").read_text(encoding="utf-8") == "phase,cameras\n"
