@@ -27,14 +27,77 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .appendix import sha256, write_atomic
-from .errors import InputError, RunError, XtevalError
-from .run import ensure_writable, notebook_path, output_paths, project_root, run_params
-from .schema import load_params
+from .errors import InputError, ParamsError, RunError, XtevalError
+from .schema import ParamsBase, load_params
+
+# This module stays light (no nbformat, nbconvert, papermill at import): a batch where
+# nothing changed must finish in well under two seconds. Runs import ``xteval.run``.
 
 PACKAGE = Path(__file__).resolve().parent
 PARAMS_SUFFIXES = (".yaml", ".yml")
-DATA_DIRS = ("sources",)  # folders beside params files that hold data, not params
+DATA_DIRS = ("sources", "data")  # folders beside params files that hold data, not params
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def project_root(params_file: Path) -> Path:
+    """The nearest folder above a params file that has ``notebooks/`` (else the cwd)."""
+    for folder in Path(params_file).resolve().parents:
+        if (folder / "notebooks").is_dir():
+            return folder
+    return Path.cwd()
+
+
+def notebook_path(params: ParamsBase, params_file: Path, notebook_dir: Path | None = None) -> Path:
+    """The notebook a params file names: ``notebooks/<notebook>.ipynb`` under the project root."""
+    folder = notebook_dir or project_root(params_file) / "notebooks"
+    path = folder / f"{params.notebook}.ipynb"
+    if not path.is_file():
+        raise ParamsError(f"notebook 不存在: {path} (notebook not found)", file=params_file, field="notebook")
+    return path
+
+
+def output_paths(params: ParamsBase, params_file: Path, out_dir: Path) -> tuple[Path, Path]:
+    """``<out>/<year>/<params file stem>.ipynb`` and ``.html``."""
+    base = Path(out_dir) / str(params.year) / Path(params_file).stem
+    return base.with_suffix(".ipynb"), base.with_suffix(".html")
+
+
+def ensure_writable(out_dir: Path) -> None:
+    """Fail early, before any kernel starts, when the output folder cannot be written."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".xteval-write-test-{time.monotonic_ns()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(f"输出目录不可写 (output directory not writable: {exc.strerror})", file=out_dir) from None
+
+
+def sha256(path: Path) -> str:
+    """Content hash of a file (the same as ``appendix.sha256``, without importing nbformat)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Temporary file beside ``path``, then rename (light twin of ``appendix.write_atomic``)."""
+    import tempfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; outputs are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 # --------------------------------------------------------------------------- discovery
@@ -208,7 +271,7 @@ def worker_init() -> None:
 
 def run_job(job: Job, out_dir: str) -> Outcome:
     """Run one job and report; never raises for a notebook or input problem."""
-    from .run import kill_kernels
+    from .run import kill_kernels, run_params
 
     started = time.perf_counter()
     try:
@@ -235,6 +298,8 @@ def run_job(job: Job, out_dir: str) -> Outcome:
 def _local(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None]) -> None:
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    from . import run  # noqa: F401 - imported once here, inherited by the forked workers
 
     pool = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork"), initializer=worker_init)
     try:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import nbformat
-
-from .appendix import write_atomic
+from .batch import write_atomic
 
 if TYPE_CHECKING:
     from .batch import Outcome
@@ -39,7 +38,8 @@ def run_meta(ipynb: str | Path | None) -> dict[str, Any]:
     if not ipynb or not Path(ipynb).is_file():
         return {}
     try:
-        return dict(nbformat.read(ipynb, as_version=4).metadata.get("xteval", {}))
+        # plain JSON: importing nbformat costs more than a whole skipped batch may take
+        return dict(json.loads(Path(ipynb).read_text(encoding="utf-8")).get("metadata", {}).get("xteval", {}))
     except (OSError, ValueError):
         return {}
 
