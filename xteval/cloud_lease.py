@@ -148,6 +148,23 @@ def monthly_rates(p: CloudLeaseParams) -> list[dict]:
     return out
 
 
+FEN = Decimal("0.000001")  # one fen in 万元
+
+
+def spread(fee: Decimal, months: int) -> list[Decimal]:
+    """A period's fee by month, to the fen; the last month takes the remainder so the parts sum exactly."""
+    per = (fee / months).quantize(FEN)
+    return [per] * (months - 1) + [fee - per * (months - 1)]
+
+
+def _month_keys(pp: ParsedPeriod, months: int) -> list[tuple[int, int]]:
+    y, m, out = pp.start.year, pp.start.month, []
+    for _ in range(months):
+        out.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
 def accrual_and_cash(p: CloudLeaseParams) -> dict[int, tuple[Decimal, Decimal]]:
     """Fiscal year → (expense accrued, cash paid), in 万元; accrual is spread by month over each period."""
     out: dict[int, list[Decimal]] = {}
@@ -155,11 +172,8 @@ def accrual_and_cash(p: CloudLeaseParams) -> dict[int, tuple[Decimal, Decimal]]:
         months = _months(pp)
         if not months:
             continue
-        per = x.fee.value / months
-        y, m = pp.start.year, pp.start.month
-        for _ in range(months):
-            out.setdefault(y, [ZERO, ZERO])[0] += per
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        for (y, _), part in zip(_month_keys(pp, months), spread(x.fee.value, months), strict=True):
+            out.setdefault(y, [ZERO, ZERO])[0] += part
     for pay in p.payments:
         day = parse_date(pay.date.value, p.year)
         if day is not None:
@@ -175,10 +189,8 @@ def cumulative(p: CloudLeaseParams) -> list[tuple[str, Decimal, Decimal]]:
         months = _months(pp)
         if not months:
             continue
-        y, m = pp.start.year, pp.start.month
-        for _ in range(months):
-            acc[f"{y}-{m:02d}"] = acc.get(f"{y}-{m:02d}", ZERO) + x.fee.value / months
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        for (y, m), part in zip(_month_keys(pp, months), spread(x.fee.value, months), strict=True):
+            acc[f"{y}-{m:02d}"] = acc.get(f"{y}-{m:02d}", ZERO) + part
     for pay in p.payments:
         day = parse_date(pay.date.value, p.year)
         if day is not None:
@@ -218,7 +230,7 @@ def check_dates(p: CloudLeaseParams) -> list[CheckResult]:
                     rid,
                     f"期间日期：{x.label}",
                     Status.fail,
-                    f"期间“{pp.text}”中无法识别起止日期",
+                    f"期间 {x.label}（“{pp.text}”）中无法识别起止日期",
                     evidence=_ev(x.period),
                     reason=Reason.invalid_date,
                 )

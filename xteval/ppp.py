@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator
 
 from . import charts
 from .checks import CheckResult, Evidence, Reason, Status
@@ -63,10 +63,11 @@ class PppParams(ParamsBase):
     accepted_named: list[Text] | None = Field(None, description="报告点名的本年验收子项目")
     exit_status: Text | None = Field(None, description="退库进展（报告原文）")
 
-    @model_validator(mode="after")
-    def _bands_cover(self) -> PppParams:
-        bands_check(self.bands)
-        return self
+    @field_validator("bands")
+    @classmethod
+    def _bands_cover(cls, bands: list[Band]) -> list[Band]:
+        bands_check(bands)
+        return bands
 
 
 def bands_check(bands: list[Band]) -> None:
