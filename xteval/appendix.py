@@ -248,7 +248,11 @@ def toc_html(headings: list[Heading]) -> str:
     for h in headings:
         cls = "xt-toc-2" if h.level == 2 else "xt-toc-3"
         items.append(f'<li class="{cls}"><a href="#{h.anchor}">{html.escape(h.label)}</a></li>')
-    return '<nav class="xt-toc" aria-label="目录"><div class="xt-toc-title">目　录</div><ol>' + "".join(items) + "</ol></nav>"
+    rows = (len(items) + 1) // 2  # two columns, filled down: 一 二 三 | 四 五 六
+    return (
+        '<nav class="xt-toc" aria-label="目录"><div class="xt-toc-title">目　录</div>'
+        f'<ol style="grid-template-rows: repeat({rows}, auto)">' + "".join(items) + "</ol></nav>"
+    )
 
 
 def _page_title(nb) -> str:
