@@ -159,3 +159,17 @@ def test_the_what_if_panel_scores_with_this_engine(tmp_path: Path):
     assert w.edit(row, "actual", "0.5") is None  # 10 × 0.5 ÷ 1 = 5 points
     assert (w.outcome.total, w.outcome.grade) == (Decimal("95.00"), "优")
     assert w.export(tmp_path / "w.xlsx").is_file()
+
+
+def test_over_achievement_flags_positive_rows_only():
+    df = pd.DataFrame(
+        [
+            {"indicator": "预算执行率", "level1": "预算执行率", "kind": "positive", "target": "100", "actual": "100", "weight": "10"},
+            {"indicator": "产量", "level1": "产出", "kind": "positive", "target": "100", "actual": "130", "weight": "25"},
+            {"indicator": "成本", "level1": "产出", "kind": "reverse", "target": "100", "actual": "130", "weight": "25"},
+            {"indicator": "效益", "level1": "效益", "kind": "equal", "target": "100", "actual": "130", "weight": "30"},
+            {"indicator": "满意度", "level1": "满意度", "kind": "positive", "target": "90", "actual": "95", "weight": "10"},
+        ]
+    )
+    flags = {r["indicator"]: r["flags"] for r in scoring.score_table(df).to_json()["rows"]}
+    assert flags == {"预算执行率": [], "产量": ["偏离度≥130%"], "成本": [], "效益": [], "满意度": []}

@@ -152,6 +152,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         if framework == "pefa2016":
             from . import pefa
 
+            if args.xlsx is not None:
+                raise InputError("pefa2016 没有自评表，不能写 --xlsx (no 自评表 for PEFA)", file=args.xlsx)
             return _print_pefa(pefa.from_department(params), args.json)
         result = scoring.score_department(params, framework)
     else:

@@ -279,7 +279,7 @@ def _score_open(df: pd.DataFrame, fw: Framework, rows: list[int], names: list[st
             continue
         p = params_of[k]
         pts = methods.limit(methods.get(method_of[k])(a[m], t0[m], w[m], p), p)
-        if method_of[k] != "qualitative" and fw.over_achievement:
+        if method_of[k] == "positive" and fw.over_achievement:  # 偏离度 is about exceeding a ≥ target
             pts, over = methods.over_achievement(a[m], t0[m], w[m], pts, fw.over_achievement)
             label = OVER.format(ratio=_pct(fw.over_achievement.get("ratio", "1.3")))
             for i in np.flatnonzero(m)[over]:
