@@ -173,3 +173,17 @@ def test_over_achievement_flags_positive_rows_only():
     )
     flags = {r["indicator"]: r["flags"] for r in scoring.score_table(df).to_json()["rows"]}
     assert flags == {"预算执行率": [], "产量": ["偏离度≥130%"], "成本": [], "效益": [], "满意度": []}
+
+
+def test_dept_common_from_a_csv(tmp_path: Path, capsys):
+    path = tmp_path / "common.csv"
+    path.write_text("indicator,actual\n三公经费控制率,102.5\n预算完成率,88\nbudget_adjustment_rate,15\n", encoding="utf-8")
+    code, out, _ = run(["score", str(path), "--framework", "dept-common-2013", "--json"], capsys)
+    scores = {r["indicator"]: r["score"] for r in json.loads(out)["rows"]}
+    assert code == 0
+    # −1 per point over 100% (a part point counts); −2 per full 5% below 100%; (10, 20%] → 1
+    assert (scores["三公经费控制率"], scores["预算完成率"], scores["预算调整率"]) == ("3.00", "6.00", "1.00")
+    assert scores["支付进度率"] is None  # not in the table: 无数据
+    path.write_text("indicator,actual\n三公经费超支率,1\n", encoding="utf-8")
+    code, _, err = run(["score", str(path), "--framework", "dept-common-2013"], capsys)
+    assert code == 2 and f"{path}: row 2, indicator: dept-common-2013 没有指标 '三公经费超支率'" in err
