@@ -191,16 +191,12 @@ CODE_SHOWN = """
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> list[Path]:
-    """Run every params file in params/ (one appendix each) and collect the HTML written."""
-    from xteval.errors import RunError
-    from xteval.run import run_params
+    """Run every params file in params/ with the batch runner (appendices and index.html) and collect the HTML."""
+    from xteval.batch import run_batch
 
     out = tmp_path_factory.mktemp("outputs")
-    for params_file in sorted(PARAMS.glob("*/*.yaml")):
-        try:
-            run_params(params_file, out)
-        except RunError:
-            pass  # a failed run still writes its page, which must be clean as well
+    summary = run_batch([PARAMS], out, jobs=2)  # a failed run still writes its page, which must be clean as well
+    assert summary.index.is_file()
     # The report audit page (`xteval check --html`) is generated HTML too.
     from xteval.cli import main
 
@@ -221,11 +217,12 @@ def browser():
 def test_every_page_is_offline_clean_and_readable(pages, browser):
     report = {}
     for page in pages:
-        name = f"{page.parent.name}-{page.stem}"
+        name = "index" if page.stem == "index" else f"{page.parent.name}-{page.stem}"
         session = browser.open(page.as_uri())
         problems = browser.problems(session)
         assert browser.evaluate(session, "document.querySelector('h1') !== null"), f"{name}: no title block"
         assert browser.evaluate(session, "document.fonts.check('16px XtevalCJK', '单位年度')"), f"{name}: embedded CJK font not loaded"
+        appendix = browser.evaluate(session, "document.body.classList.contains('xt-appendix')")
         wide = browser.evaluate(session, OVERFLOWING_TABLES)
         code = browser.evaluate(session, CODE_SHOWN)
         text = browser.evaluate(session, "document.body.innerText")
@@ -240,15 +237,17 @@ def test_every_page_is_offline_clean_and_readable(pages, browser):
         browser.send("Emulation.setDeviceMetricsOverride", session, width=A4_TEXT_WIDTH_PX, height=1000, deviceScaleFactor=1, mobile=False)
         wide_print = browser.evaluate(session, OVERFLOWING_TABLES)
         browser.screenshot(session, SCREENSHOTS / f"{name}-print.png")
-        report[name] = size
+        report[name] = (size, appendix)
         assert not problems, f"{name}: {problems}"
         assert pages_printed >= max(sections, 1), f"{name}: {sections} sections printed on {pages_printed} pages"
         assert not wide, f"{name}: tables wider than the page on screen: {wide}"
-        assert not wide_print, f"{name}: tables wider than A4 text width: {wide_print}"
+        if appendix:  # appendices are printed; the batch index and the check page are read on screen
+            assert not wide_print, f"{name}: tables wider than A4 text width: {wide_print}"
         assert code == 0, f"{name}: code cells shown"
         for leak in ("import xteval", "load_params(", "params_path", "Traceback", "VBox(", "HBox("):
             assert leak not in text, f"{name}: {leak!r} visible"
     assert len(report) == len(pages)
+    assert sum(a for _, a in report.values()) == len(list(PARAMS.glob("*/*.yaml")))  # one appendix per params file
 
 
 def test_browser_sees_a_blocked_request_and_a_script_error(tmp_path, browser):
