@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from conftest import PARAMS
+from conftest import PARAMS, ROOT
 
 from xteval import cloud_lease as cl
 from xteval.checks import Reason, Status
@@ -198,3 +198,14 @@ def test_notebook_shows_the_seed_inconsistency(tmp_path):
         "示例数据",
     ):
         assert text in html, text
+
+
+def test_plain_papermill_run(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "o.ipynb"
+    cmd = [sys.executable, "-m", "papermill", "notebooks/cloud_lease.ipynb", str(out), "-p", "params_path", "params/2023/cloud_lease.yaml"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert '"fail"' in out.read_text(encoding="utf-8")  # report.record ran

@@ -158,3 +158,14 @@ def test_notebook_end_to_end(tmp_path):
     html = result.html.read_text(encoding="utf-8")
     for text in ("5,034.00", "财办金〔2017〕92号", "示例数据", "智慧纪检项目", "绩效得分分档与付费系数", "data:image/png"):
         assert text in html, text
+
+
+def test_plain_papermill_run(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "o.ipynb"
+    cmd = [sys.executable, "-m", "papermill", "notebooks/ppp.ipynb", str(out), "-p", "params_path", "params/2023/ppp.yaml"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert '"fail"' in out.read_text(encoding="utf-8")  # report.record ran

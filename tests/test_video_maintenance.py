@@ -95,3 +95,23 @@ def test_notebook_end_to_end(tmp_path):
     html = run_params(SEED, tmp_path).html.read_text(encoding="utf-8")
     for text in ("湘潭市交警支队", "公安七期", "771.40", "示例数据", "在线率"):
         assert text in html, text
+
+
+def test_plain_papermill_run(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "o.ipynb"
+    cmd = [
+        sys.executable,
+        "-m",
+        "papermill",
+        "notebooks/video_maintenance.ipynb",
+        str(out),
+        "-p",
+        "params_path",
+        "params/2023/video_maintenance.yaml",
+    ]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert '"fail"' in out.read_text(encoding="utf-8")  # report.record ran
