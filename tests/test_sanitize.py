@@ -178,12 +178,12 @@ FREE_TEXT = {"name", "title", "evidence", "functions", "problems", "improvements
 
 
 def _params_per_notebook() -> dict[str, Path]:
-    """One params file per notebook (the latest year), so every notebook is run once."""
+    """One params file per notebook (the seed year 2023 where it has one), so every notebook is run once."""
     chosen: dict[str, Path] = {}
-    for path in sorted(PARAMS.glob("*/*.yaml")):
+    for path in sorted(PARAMS.glob("*/*.yaml"), key=lambda p: (p.parent.name != "2023", str(p))):
         data = load_yaml(path)
         if isinstance(data, dict) and "notebook" in data and "todo" not in str(data):
-            chosen[data["notebook"]] = path
+            chosen.setdefault(data["notebook"], path)
     return chosen
 
 
