@@ -9,7 +9,7 @@ that month, shown beside the text, never silently replacing it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -294,7 +294,7 @@ def check_statements(p: CloudLeaseParams) -> list[CheckResult]:
         )
         same = [k for k, v in inside if v == s.amount.value]
         if same and len(inside) > 1:
-            r = CheckResult(**{**r.__dict__, "message": r.message + f"；所称{s.label}金额恰等于“{same[0]}”一期"})
+            r = replace(r, message=r.message + f"；所称{s.label}金额恰等于“{same[0]}”一期")
         out.append(r)
     return out
 
@@ -457,13 +457,13 @@ def fiscal_frame(p: CloudLeaseParams):
 
 
 def cumulative_chart(p: CloudLeaseParams):
-    """Cumulative accrual against cumulative cash, month by month (元)."""
+    """Cumulative accrual against cumulative cash, month by month (万元)."""
     rows = cumulative(p)
     fig, ax = charts._figure(width=8.0, height=3.6)
     xs = [k for k, _, _ in rows]
-    ax.step(xs, [charts._f(a * YUAN) for _, a, _ in rows], where="post", label="累计应计费用", color=charts.PALETTE[0])
-    ax.step(xs, [charts._f(c * YUAN) for _, _, c in rows], where="post", label="累计支付", color=charts.PALETTE[1])
-    ax.set_ylabel("元")
+    ax.step(xs, [charts._f(a) for _, a, _ in rows], where="post", label="累计应计费用", color=charts.PALETTE[0])
+    ax.step(xs, [charts._f(c) for _, _, c in rows], where="post", label="累计支付", color=charts.PALETTE[1])
+    ax.set_ylabel("万元")
     ax.tick_params(axis="x", labelrotation=60, labelsize=8)
     ax.set_title(f"{p.year} 年政务云租赁：累计应计与累计支付")
     ax.legend(frameon=False)

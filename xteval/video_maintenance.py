@@ -21,6 +21,7 @@ from pydantic import Field
 
 from . import charts
 from .checks import CheckResult, Reason, Status
+from .cloud_lease import Text
 from .errors import InputError
 from .money import ZERO, AmountError, D, fmt
 from .schema import Amount, Figure, ParamsBase, Provenance, _Strict, register, resolve
@@ -30,10 +31,6 @@ class DataFile(Provenance):
     """A CSV file beside the params file (path relative to it), with the provenance of its figures."""
 
     value: str = Field(description="CSV 路径（相对参数文件）")
-
-
-class Text(Provenance):
-    value: str
 
 
 class VideoSla(_Strict):
