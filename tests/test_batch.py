@@ -199,7 +199,7 @@ def test_interrupt_leaves_no_partial_output_and_no_kernels(project, sig):
 def test_dask_local_cluster_runs_a_small_batch(project):
     pytest.importorskip("distributed")
     variant(project / "params" / "2023", "second.yaml")
-    summary = run_batch([project / "params"], project / "outputs", executor="dask", jobs=2, processes=False)
+    summary = run_batch([project / "params"], project / "outputs", executor="dask", jobs=2)
     assert _statuses(summary) == {"department.yaml": "ok", "second.yaml": "ok"}
     assert (project / "outputs" / "2023" / "second.html").is_file()
     assert ROOT.joinpath("notebooks").is_dir()

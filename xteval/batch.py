@@ -299,9 +299,12 @@ def _local(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], Non
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    from . import run  # noqa: F401 - imported once here, inherited by the forked workers
-
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork"), initializer=worker_init)
+    # forkserver, not fork: a caller that already ran a kernel (zmq context, event loop)
+    # must not hand that state to the workers; the server imports xteval.run once and
+    # each worker forks from it, so the import is not paid per worker.
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["xteval.run"])
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker_init)
     try:
         pending = {pool.submit(run_job, job, str(out_dir)) for job in jobs}
         while pending:

@@ -49,10 +49,20 @@ def kill_kernels() -> None:
 
 
 @functools.cache
-def _socket_dir() -> Path:
-    """One short-pathed folder per process for kernel sockets, removed at exit."""
+def _made_socket_dir() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="xtk-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def _socket_dir() -> Path:
+    """One short-pathed folder per process for kernel sockets, removed at exit.
+
+    Re-created if something removed it meanwhile (a tmp cleaner, a test's temporary
+    folder): a kernel whose socket folder is gone dies before replying.
+    """
+    folder = _made_socket_dir()
+    folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
