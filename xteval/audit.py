@@ -1128,7 +1128,11 @@ def audit_file(path: str | Path, params: Any = None) -> tuple[ReportText, Extrac
 
 
 def find_params(report_path: str | Path) -> Path | None:
-    """The params file whose ``source_report`` is this report, looked for beside it and one folder up."""
+    """The department params file whose ``source_report`` is this report, beside it or one folder up.
+
+    Project params (ppp, cloud_lease…) quote the same report but carry no
+    department figures, so only ``notebook: department`` files qualify.
+    """
     from .errors import XtevalError
     from .schema import load_yaml
 
@@ -1139,7 +1143,9 @@ def find_params(report_path: str | Path) -> Path | None:
                 data = load_yaml(candidate)
             except XtevalError:
                 continue
-            src = data.get("source_report") if isinstance(data, dict) else None
+            if not isinstance(data, dict) or data.get("notebook") != "department":
+                continue
+            src = data.get("source_report")
             if isinstance(src, str) and (candidate.parent / src).resolve() == target:
                 return candidate
     return None
