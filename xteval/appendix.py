@@ -19,7 +19,6 @@ import base64
 import functools
 import hashlib
 import html
-import io
 import mimetypes
 import os
 import re
@@ -31,11 +30,11 @@ from pathlib import Path
 import nbformat
 
 from .errors import InputError, RunError
+from .fonts import FONT_FAMILY, embed_font  # noqa: F401 - re-exported for callers of appendix
 from .report import RECORD_MIME
 from .sanitize import markdown_text, output_html
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-FONT_FAMILY = "XtevalCJK"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # What a page may show. Everything else (JavaScript, widget views, LaTeX that needs
 # MathJax, Plotly JSON…) needs a script from somewhere and is dropped.
@@ -275,43 +274,6 @@ def _check_offline(page: str, nb) -> None:
 
 
 # --------------------------------------------------------------------------- font
-
-_TAG = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S | re.I)
-
-
-@functools.cache
-def _font_bytes() -> bytes:
-    import pylopdf_fonts_zh_cn
-
-    return (Path(pylopdf_fonts_zh_cn.__file__).parent / "NotoSansSC-Regular.otf").read_bytes()
-
-
-@functools.lru_cache(maxsize=64)
-def _subset_woff(chars: str) -> bytes:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(io.BytesIO(_font_bytes()), lazy=True)
-    opts = subset.Options()
-    opts.flavor = "woff"
-    opts.notdef_outline = True
-    sub = subset.Subsetter(opts)
-    sub.populate(text=chars)
-    sub.subset(font)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
-
-
-def embed_font(page: str) -> str:
-    """Add an @font-face with a Noto Sans SC subset covering the page's CJK characters."""
-    text = _TAG.sub(" ", page)
-    chars = "".join(sorted({c for c in text if ord(c) > 0x2E7F}))
-    if not chars:
-        return page
-    data = base64.b64encode(_subset_woff(chars)).decode("ascii")
-    face = f'<style type="text/css">@font-face{{font-family:"{FONT_FAMILY}";src:url(data:font/woff;base64,{data}) format("woff");}}</style>'
-    return page.replace("</head>", face + "\n</head>", 1)
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

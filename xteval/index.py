@@ -3,7 +3,7 @@
 The values (score, grade, fail and warn counts…) come from ``metadata.xteval``
 of each executed notebook, which the notebooks fill with ``report.record()``;
 the page never scrapes HTML. It is one self-contained file: inline CSS, no
-scripts, no fonts or images from anywhere, so it opens offline.
+scripts and no images; its Chinese font subset is embedded, so it opens offline.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .batch import write_atomic
+from .fonts import embed_font
 
 if TYPE_CHECKING:
     from .batch import Outcome
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 STATUS_TEXT = {"ok": "成功 ok", "skipped": "未变 skipped", "failed": "失败 failed", "invalid": "输入错误 invalid"}
 
 CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
+body{font-family:"XtevalCJK","Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f0f0f0} td.num{text-align:right;font-variant-numeric:tabular-nums}
@@ -109,7 +110,7 @@ def render(rows: list[dict[str, Any]], title: str = "绩效评价批量运行 Ba
         tds = tds.replace("<td", "</td><td")[5:] + "</td>"
         out.append(f'<tr class="{e(r["status"])}">{tds}</tr>')
     out.append("</tbody></table></body></html>")
-    return "\n".join(out)
+    return embed_font("\n".join(out))
 
 
 def write_index(out_dir: str | Path, outcomes: list[Outcome]) -> Path:
