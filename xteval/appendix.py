@@ -17,12 +17,9 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import html
 import mimetypes
-import os
 import re
-import tempfile
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +27,7 @@ from pathlib import Path
 import nbformat
 
 from .errors import InputError, RunError
-from .fonts import FONT_FAMILY, embed_font  # noqa: F401 - re-exported for callers of appendix
+from .fonts import embed_font
 from .report import RECORD_MIME
 from .sanitize import markdown_text, output_html
 
@@ -274,29 +271,3 @@ def _check_offline(page: str, nb) -> None:
 
 
 # --------------------------------------------------------------------------- font
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it over, so no reader sees half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def sha256(path: Path) -> str:
-    """Content hash of a file, for provenance and incremental runs."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -1190,7 +1190,7 @@ def render_html(suite: Suite, report: ReportText | None = None, title: str = "æŠ
         rules_version=checks.rules()["version"],
         fmt=_fmt,
     )
-    from .appendix import embed_font
+    from .fonts import embed_font
 
     return embed_font(page)
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from . import __version__
 from .errors import InputError, ParamsError, RunError, XtevalError
+from .files import sha256, write_atomic
 from .schema import ParamsBase, load_params
 
 # This module stays light (no nbformat, nbconvert, papermill at import): a batch where
@@ -74,30 +75,6 @@ def ensure_writable(out_dir: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise InputError(f"输出目录不可写 (output directory not writable: {exc.strerror})", file=out_dir) from None
-
-
-def sha256(path: Path) -> str:
-    """Content hash of a file (the same as ``appendix.sha256``, without importing nbformat)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Temporary file beside ``path``, then rename (light twin of ``appendix.write_atomic``)."""
-    import tempfile
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; outputs are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --------------------------------------------------------------------------- discovery

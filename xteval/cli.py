@@ -71,7 +71,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise InputError("--html 应为文件路径而不是目录 (is a directory)", file=args.html)
     report, _, suite = audit_file(args.report, params)
     if args.html is not None:
-        from .appendix import write_atomic
+        from .files import write_atomic
 
         try:
             write_atomic(args.html, render_html(suite, report))

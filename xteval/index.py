@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .batch import write_atomic
+from .files import write_atomic
 from .fonts import embed_font
 
 if TYPE_CHECKING:

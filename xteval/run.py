@@ -26,9 +26,10 @@ from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
 
 from . import __version__
-from .appendix import sha256, to_html, write_atomic
+from .appendix import to_html
 from .batch import ensure_writable, notebook_path, output_paths, project_root
 from .errors import RunError
+from .files import sha256, write_atomic
 from .report import collect_records
 from .schema import load_params
 
