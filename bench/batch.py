@@ -25,7 +25,7 @@ BIN = Path(sys.executable).parent
 
 def make_tree(tmp: Path, n: int) -> list[Path]:
     from xteval.errors import XtevalError
-    from xteval.schema import load_params
+    from xteval.params import load_params
 
     shutil.copytree(ROOT / "notebooks", tmp / "notebooks")
     shutil.copytree(ROOT / "params", tmp / "params")
@@ -57,7 +57,7 @@ def timed(cmd: list[str], **kw) -> float:
 
 
 def naive(tmp: Path, files: list[Path]) -> float:
-    from xteval.schema import load_params
+    from xteval.params import load_params
 
     out = tmp / "naive"
     out.mkdir()

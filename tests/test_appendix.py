@@ -8,9 +8,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from xteval import appendix
-from xteval.appendix import chinese_number, number_headings, to_html
 from xteval.errors import InputError, RunError
+from xteval.render import appendix
+from xteval.render.appendix import chinese_number, number_headings, to_html
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
@@ -150,7 +150,7 @@ def test_a_missing_data_file_is_a_clear_one_line_error(project):
     """The report text a notebook reads is gone: one line names it; the failed page is still written."""
     from conftest import variant
 
-    from xteval.run import run_params
+    from xteval.runner.run import run_params
 
     params = variant(
         project / "params" / "2023",

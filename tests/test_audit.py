@@ -7,13 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import SEED_PARAMS, SEED_REPORT
+from conftest import SEED_PARAMS, SEED_REPORT, variant
 
 from xteval import audit
 from xteval.checks import Reason, Status
 from xteval.cli import main
 from xteval.errors import InputError
-from xteval.schema import load_params
+from xteval.params import load_params
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 CLEAN = REPORTS / "clean.txt"
@@ -152,7 +152,10 @@ def test_seed_finding(seed_suite, cid, status, reason):
 
 
 def test_seed_counts_and_key_numbers(seed_suite):
-    assert seed_suite.counts == {"pass": 21, "warn": 13, "fail": 3}
+    # 21 checks pass, plus one record that every figure found in the text equals the params'
+    assert seed_suite.counts == {"pass": 22, "warn": 13, "fail": 3}
+    agree = _find(seed_suite, "source.agree")[0]
+    assert agree.passed and "department.yaml" in agree.message
     r = _find(seed_suite, "periods.sum")[0]
     assert (r.observed, r.expected, r.difference, r.unit) == (
         Decimal("3343659.05"),
@@ -295,7 +298,7 @@ def test_cli_exit_codes(capsys):
 def test_cli_json_is_an_array_of_records_with_numeric_strings(capsys):
     assert main(["check", str(SEED_REPORT), "--json"]) == 1
     records = json.loads(capsys.readouterr().out)
-    assert isinstance(records, list) and len(records) == 37
+    assert isinstance(records, list) and len(records) == 38  # 37 findings and the agreement with the params
     keys = {"id", "title", "status", "expected", "observed", "difference", "tolerance", "unit", "evidence", "message"}
     for r in records:
         assert keys <= set(r) and r["status"] in ("pass", "warn", "fail")
@@ -448,3 +451,31 @@ def test_any_consistent_report_in_the_template_has_no_fail(
     for cid in ("income.total", "income.fiscal_appropriation", "expenditure.total", "expenditure.basic", "expenditure.project"):
         assert cid in ids, cid
     assert not [r for r in suite.results if r.reason is Reason.not_found]
+
+
+def test_beside_params_the_text_adds_only_what_it_alone_gives():
+    """The department notebook runs the identities on the params; the text audit must not run them again."""
+    _, _, suite = audit.audit_file(SEED_REPORT, load_params(SEED_PARAMS), model_checks=False)
+    ids = {r.id for r in suite.results}
+    assert not ids & {"income.total", "budget_header", "execution_rate", "carryover", "goals.count"}
+    assert not any(i.startswith("extract.") for i in ids)  # the params give what the text lacks
+    assert {"dates.invalid.L44", "source.agree"} <= ids
+
+
+def test_a_text_figure_that_differs_from_the_params_names_both(tmp_path):
+    params = variant(
+        tmp_path,
+        "department.yaml",
+        ('other_income: {value: 22.2, seed: "其他收入 22.2 万元", line: 15}', "other_income: {value: 22.5, illustrative: 转录测试}"),
+        ("source_report: sources/xiangtan-bigdata-2023.txt", f"source_report: {SEED_REPORT}"),
+    )
+    _, _, suite = audit.audit_file(SEED_REPORT, load_params(params), model_checks=False)
+    r = _find(suite, "source.income.other_income")[0]
+    assert (r.status, r.reason, r.observed, r.expected, r.difference) == (
+        Status.warn,
+        Reason.source_mismatch,
+        Decimal("22.2"),
+        Decimal("22.5"),
+        Decimal("-0.3"),
+    )
+    assert "第 15 行" in r.message and "department.yaml" in r.message and "少 0.30 万元" in r.message

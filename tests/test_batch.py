@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SEED_PARAMS, variant
 
-from xteval.batch import discover, input_key, plan, run_batch
 from xteval.errors import InputError
+from xteval.runner.batch import discover, input_key, plan, run_batch
 
 XTEVAL = str(Path(sys.executable).parent / "xteval")
 GOOD_TO_FAILING = ("source_report: sources/xiangtan-bigdata-2023.txt", "source_report: sources/gone.txt")

@@ -192,7 +192,7 @@ CODE_SHOWN = """
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> list[Path]:
     """Run every params file in params/ with the batch runner (appendices and index.html) and collect the HTML."""
-    from xteval.batch import run_batch
+    from xteval.runner.batch import run_batch
 
     out = tmp_path_factory.mktemp("outputs")
     summary = run_batch([PARAMS], out, jobs=2)  # a failed run still writes its page, which must be clean as well

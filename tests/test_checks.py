@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 from conftest import SEED_PARAMS, variant
 
-from xteval.checks import Reason, Status, balance, department_checks, rounding_tolerance
-from xteval.schema import load_params
+from xteval.checks import Reason, Status, balance, rounding_tolerance
+from xteval.department.checks import department_checks
+from xteval.params import load_params
 
 IDENTITIES = [
     "income.total",

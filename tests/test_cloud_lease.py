@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from conftest import PARAMS, ROOT
 
-from xteval import cloud_lease as cl
 from xteval.checks import Reason, Status
-from xteval.run import run_params
-from xteval.schema import load_params, load_yaml, validate
+from xteval.params import load_params, load_yaml, validate
+from xteval.projects import cloud_lease as cl
+from xteval.runner.run import run_params
 
 SEED = PARAMS / "2023" / "cloud_lease.yaml"
 

@@ -5,10 +5,11 @@ from decimal import Decimal
 import pytest
 from conftest import SEED_PARAMS, variant
 
-from xteval import checks
-from xteval.checks import Reason, Status, department_checks
+from xteval import rules
+from xteval.checks import Reason, Status
+from xteval.department.checks import department_checks
 from xteval.errors import ConfigError
-from xteval.schema import load_params
+from xteval.params import load_params
 
 
 def _by_id(suite):
@@ -122,7 +123,7 @@ def test_missing_figures_skip_their_checks_instead_of_raising():
 
 
 def test_rules_cite_their_source_and_version():
-    data = checks.rules()
+    data = rules.checks()
     assert data["version"]
     for key, rule in data.items():
         if key != "version":
@@ -135,10 +136,10 @@ def test_rules_cite_their_source_and_version():
 def test_broken_rules_file_is_a_config_error(tmp_path, monkeypatch):
     bad = tmp_path / "checks.yaml"
     bad.write_text("version: x\n", encoding="utf-8")
-    monkeypatch.setattr(checks, "RULES_FILE", bad)
-    checks.rules.cache_clear()
+    monkeypatch.setattr(rules, "CHECKS_FILE", bad)
+    rules.checks.cache_clear()
     try:
         with pytest.raises(ConfigError, match="over_achievement"):
-            checks.rules()
+            rules.checks()
     finally:
-        checks.rules.cache_clear()
+        rules.checks.cache_clear()

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SEED_PARAMS
 
-from xteval import frameworks, pefa, scoring
 from xteval.errors import ConfigError
-from xteval.schema import load_params
+from xteval.params import load_params
+from xteval.scoring import department, frameworks, pefa
 
 SHIPPED = ["dept-common-2013", "mof2020-self", "pefa2016"]
 
@@ -100,7 +100,7 @@ def test_unknown_framework_names_the_key():
 
 
 def test_worked_example_mof2020_self_seed_department():
-    r = scoring.score_department(load_params(SEED_PARAMS), "mof2020-self")
+    r = department.score_department(load_params(SEED_PARAMS), "mof2020-self")
     assert r.subtotals == {
         "预算执行率": Decimal("10.00"),
         "产出指标": Decimal("50.00"),
@@ -115,7 +115,7 @@ def test_worked_example_mof2020_self_seed_department():
 
 
 def test_worked_example_dept_common_2013_seed_department():
-    r = scoring.score_department(load_params(SEED_PARAMS), "dept-common-2013")
+    r = department.score_department(load_params(SEED_PARAMS), "dept-common-2013")
     rows = r.rows.set_index("indicator")
     expect = {
         "预算完成率": ("100.18", "10.00"),  # 11188.83 ÷ 11168.82
@@ -144,7 +144,7 @@ def test_worked_example_dept_common_2013_seed_department():
 
 def test_dept_common_previous_year_fills_the_change_rates(tmp_path: Path):
     prev = load_params(_prev(tmp_path))
-    r = scoring.score_department(load_params(SEED_PARAMS), "dept-common-2013", previous=prev)
+    r = department.score_department(load_params(SEED_PARAMS), "dept-common-2013", previous=prev)
     rows = r.rows.set_index("indicator")
     assert rows.at["三公经费变动率", "actual"] == Decimal("-4.00")  # (3.84 − 4.00) ÷ 4.00
     assert rows.at["三公经费变动率", "points"] == Decimal("8.00")
@@ -167,7 +167,7 @@ def _prev(tmp_path: Path) -> Path:
 
 def test_dept_common_previous_zero_carryover_is_no_data(tmp_path: Path):
     prev = load_params(_zero_carry(tmp_path))
-    r = scoring.score_department(load_params(SEED_PARAMS), "dept-common-2013", previous=prev)
+    r = department.score_department(load_params(SEED_PARAMS), "dept-common-2013", previous=prev)
     rows = r.rows.set_index("indicator")
     assert rows.at["结转结余变动率", "points"] is None
     assert "上年结转结余为 0，变动率无定义" in rows.at["结转结余变动率", "flags"]
@@ -199,9 +199,12 @@ def test_worked_example_pefa2016_seed_department_is_d_star():
     assert r.dimensions["PI-1"].values == {}  # no year invented
 
 
-def test_framework_files_ship_in_the_wheel(tmp_path: Path):
-    builder = pytest.importorskip("hatchling.builders.wheel")
-    wheel = next(builder.WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"]))
+def test_rule_files_and_templates_ship_in_the_wheel(tmp_path: Path):
+    from hatchling.builders.wheel import WheelBuilder  # a dev dependency: this test never skips
+
+    wheel = next(WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"]))
     names = zipfile.ZipFile(wheel).namelist()
     for name in SHIPPED:
-        assert f"xteval/frameworks/{name}.yaml" in names
+        assert f"xteval/scoring/frameworks/{name}.yaml" in names
+    for data in ("xteval/rules/checks.yaml", "xteval/rules/projects.yaml", "xteval/render/templates/xteval/conf.json"):
+        assert data in names

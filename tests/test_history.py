@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from conftest import PARAMS
 
-from xteval import history
+from xteval.department import history
 from xteval.errors import ParamsError
-from xteval.run import run_params
-from xteval.schema import load_params, load_yaml, validate
+from xteval.params import load_params, load_yaml, validate
+from xteval.runner.run import run_params
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from xteval.batch import Job, Outcome
-from xteval.index import write_index
+from xteval.runner.batch import Job, Outcome
+from xteval.runner.index import write_index
 
 
 def _executed(path: Path, **meta) -> str:

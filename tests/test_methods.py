@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import numpy as np
 import pytest
 
-from xteval import frameworks, methods
 from xteval.errors import ConfigError
+from xteval.money import half_up
+from xteval.scoring import frameworks, methods
 
 
 def D(x) -> Decimal:
@@ -16,9 +16,8 @@ def D(x) -> Decimal:
 
 
 def run(name: str, a, t, w, params=None) -> Decimal:
-    arr = lambda v: np.array([D(v)], dtype=object)  # noqa: E731
-    out = methods.limit(methods.get(name)(arr(a), arr(t), arr(w), params or {}), params or {})
-    return methods.round2(out)[0]
+    out = methods.limit(methods.get(name)(D(a), D(t), D(w), params or {}), params or {})
+    return half_up(out)
 
 
 @pytest.mark.parametrize(
@@ -155,10 +154,9 @@ def test_floor_lifts_a_low_score():
     ],
 )
 def test_over_achievement(a, t, rule, flagged, points):
-    arr = lambda v: np.array([D(v)], dtype=object)  # noqa: E731
-    pts, mask = methods.over_achievement(arr(a), arr(t), arr(10), arr(10), rule)
-    assert bool(mask[0]) is flagged
-    assert pts[0] == D(points)
+    pts, flag = methods.over_achievement(D(a), D(t), D(10), rule)
+    assert flag is flagged
+    assert pts == D(points)
 
 
 def test_unknown_method_names_the_key():
@@ -175,10 +173,9 @@ def test_register_adds_a_method():
 
 
 def test_methods_return_decimals_never_floats():
-    a = np.array([D("1.1"), D("2.2"), D("3.3")], dtype=object)
-    t = np.array([D("3.3")] * 3, dtype=object)
+    t = D("3.3")
     for name in ("positive", "reverse", "equal"):
-        out = methods.round2(methods.get(name)(a, t, t, {}))
+        out = [methods.get(name)(D(a), t, t, {}) for a in ("1.1", "2.2", "3.3", "6.7")]
         assert all(type(x) is Decimal for x in out), name
 
 

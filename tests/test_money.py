@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xteval.money import UNITS, AmountError, D, convert, fmt, q2
+from xteval.money import UNITS, AmountError, D, N, NumberError, convert, fmt, fmt_count, fmt_money, fmt_rate, half_up
 
 
 @pytest.mark.parametrize(
@@ -70,6 +70,33 @@ def test_units_are_exact_powers_of_ten():
 
 
 def test_half_up_rounding_and_format():
-    assert q2(Decimal("0.125")) == Decimal("0.13")  # banker's rounding would give 0.12
+    assert half_up(Decimal("0.125")) == Decimal("0.13")  # banker's rounding would give 0.12
     assert fmt(Decimal("11191.015")) == "11,191.02"
     assert fmt(None) == "—"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("95", "95"), ("95%", "95"), ("１，２００．５", "1200.5"), ("1,200.5", "1200.5"), ("-3.25", "-3.25"), (7, "7"), (0.1, "0.1")],
+)
+def test_plain_numbers(value, expected):
+    assert N(value) == Decimal(expected)
+
+
+@pytest.mark.parametrize("bad", ["abc", "", "1e5", "NaN", "inf", "1,2,3", "12.3.4", "5 万", None, True, [1], float("nan")])
+def test_plain_numbers_reject(bad):
+    with pytest.raises(NumberError):
+        N(bad)
+
+
+@pytest.mark.parametrize(
+    ("fn", "value", "shown"),
+    [
+        (fmt_count, Decimal(1480), "1,480"),
+        (fmt_count, 3, "3"),
+        (fmt_rate, Decimal("99.125"), "99.13%"),
+        (fmt_money, Decimal("1115814.305"), "1,115,814.31"),
+    ],
+)
+def test_formats(fn, value, shown):
+    assert fn(value) == shown

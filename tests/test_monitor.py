@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from xteval import monitor
 from xteval.errors import InputError
-from xteval.monitor import Colour
+from xteval.scoring import monitor
+from xteval.scoring.monitor import Colour
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from conftest import ROOT
 
-from xteval.run import run_params
+from xteval.runner.run import run_params
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -92,11 +92,25 @@ def test_plain_papermill_cli_runs_the_notebook(tmp_path):
 
 
 def test_charts_have_no_missing_glyphs():
-    from xteval import charts
-    from xteval.schema import load_params
+    from xteval.department import charts
+    from xteval.params import load_params
 
     p = load_params(ROOT / "params" / "2023" / "department.yaml")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Glyph ... missing from font" is a UserWarning
         for fig in (charts.composition_chart(p), charts.three_public_chart(p)):
             fig.savefig(Path("/dev/null"), format="png")
+
+
+def test_department_lists_each_check_once_and_records_what_it_shows(department_run):
+    """One reconciliation section: the params checks, then only what the report text adds."""
+    html = department_run.html.read_text(encoding="utf-8")
+    assert html.count("报告勾稽检查") == 0 and "勾稽检查" in html
+    rows = re.findall(r"<tr>(.*?)</tr>", html, flags=re.S)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S) for r in rows]
+    checks = [c for c in cells if len(c) == 8 and c[1].strip() in ("不符", "提示", "通过")]
+    shown = [(c[0].strip(), c[6].strip(), c[7].strip()) for c in checks]  # title, message, quote
+    assert len(shown) == len(set(shown)), [s for s in shown if shown.count(s) > 1]
+    record = department_run.record
+    assert record["fail"] == sum(c[1].strip() == "不符" for c in checks) == 3
+    assert record["warn"] == sum(c[1].strip() == "提示" for c in checks) == 13

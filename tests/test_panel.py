@@ -11,9 +11,9 @@ import pytest
 from conftest import SEED_PARAMS
 
 from xteval import panel
-from xteval.appendix import to_html
 from xteval.errors import ConfigError, InputError
-from xteval.schema import load_params
+from xteval.params import load_params
+from xteval.render.appendix import to_html
 
 Q = Decimal("0.01")
 
@@ -238,7 +238,7 @@ def test_default_scorer_is_the_project_engine_or_a_clear_error():
 @pytest.mark.parametrize("forced", ["0", "1"])
 def test_batch_run_with_the_panel_neither_hangs_nor_leaks_into_the_appendix(monkeypatch, tmp_path, forced):
     """papermill runs the department notebook; even with the panel forced on, the page shows no widget."""
-    from xteval.run import run_params
+    from xteval.runner.run import run_params
 
     monkeypatch.setenv("XTEVAL_PANEL", forced)  # the kernel inherits it
     result = run_params(SEED_PARAMS, tmp_path)
@@ -290,7 +290,7 @@ def test_real_engine_refusal_is_shown_not_raised(department):
 
 
 def test_real_engine_export_reads_back(department, tmp_path):
-    from xteval import selfeval_xlsx
+    from xteval.scoring import workbook as selfeval_xlsx
 
     row = department.table["indicator"].tolist().index("治理数据")
     department.edit(row, "actual", "0.5")

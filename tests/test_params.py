@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from conftest import PARAMS, SEED_PARAMS, variant
 
+from xteval.department.model import DepartmentParams
 from xteval.errors import ParamsError
-from xteval.schema import DepartmentParams, iter_provenance, load_params, load_yaml, resolve
+from xteval.params import iter_provenance, load_params, load_yaml, resolve
 
 
 def test_seed_params_load_exactly():

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from conftest import ROOT
 
-from xteval import cli, pefa
+from xteval import cli
+from xteval.scoring import pefa
 
 FIX = ROOT / "tests" / "fixtures" / "scoring"
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from conftest import PARAMS, ROOT
 
-from xteval import ppp
 from xteval.checks import Reason, Status
 from xteval.errors import InputError, ParamsError
-from xteval.run import run_params
-from xteval.schema import load_params, load_yaml, validate
+from xteval.params import load_params, load_yaml, validate
+from xteval.projects import ppp
+from xteval.runner.run import run_params
 
 FIX = ROOT / "tests" / "fixtures" / "projects"
 SEED = PARAMS / "2023" / "ppp.yaml"

@@ -16,13 +16,13 @@ import nbformat
 import pytest
 from conftest import PARAMS, ROOT
 
-from xteval.appendix import to_html
 from xteval.errors import RunError
-from xteval.report import narrative
-from xteval.run import run_params
-from xteval.sanitize import MAX_CHARS, MAX_INPUT, narrative_html, output_html
+from xteval.params import load_yaml, validate
+from xteval.render.appendix import to_html
+from xteval.render.report import narrative
+from xteval.render.sanitize import MAX_CHARS, MAX_INPUT, narrative_html, output_html
+from xteval.runner.run import run_params
 from xteval.scaffold import dump
-from xteval.schema import load_yaml, validate
 
 MARK = "XT7"
 PAYLOAD = (
@@ -258,8 +258,8 @@ def test_payload_in_every_text_field_never_becomes_markup(notebook, tmp_path):
 
 
 def test_table_cells_are_clipped():
-    from xteval.report import styled
-    from xteval.sanitize import MAX_CELL
+    from xteval.render.report import styled
+    from xteval.render.sanitize import MAX_CELL
 
     html_ = styled(__import__("pandas").DataFrame({"名称": ["名" * (MAX_CELL * 10), "短"]})).to_html()
     assert html_.count("名") == MAX_CELL + 1 and "已截断" in html_ and ">短<" in html_

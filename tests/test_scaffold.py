@@ -11,8 +11,8 @@ from conftest import PARAMS
 
 from xteval.cli import main
 from xteval.errors import InputError, ParamsError
+from xteval.params import load_params, load_yaml, validate
 from xteval.scaffold import dump, new_year, pending
-from xteval.schema import load_params, load_yaml, validate
 
 
 @pytest.fixture

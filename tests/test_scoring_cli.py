@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 from conftest import ROOT, SEED_PARAMS
 
-from xteval import cli, scoring
+from xteval import cli
 from xteval.errors import ConfigError, InputError
+from xteval.scoring import engine, table
 
 FIX = ROOT / "tests" / "fixtures" / "scoring"
 
@@ -129,30 +130,30 @@ def test_no_traceback_from_the_program():
 
 
 def test_score_table_accepts_decimals_and_text_alike():
-    as_text = scoring.read_table(FIX / "ok-mof2020.csv")
+    as_text = engine.read_table(FIX / "ok-mof2020.csv")
     as_dec = as_text.map(lambda v: Decimal(v) if v.replace(".", "").isdigit() else (v or None))
-    a, b = scoring.score_table(as_text), scoring.score_table(as_dec)
+    a, b = engine.score_table(as_text), engine.score_table(as_dec)
     assert a.to_json() == b.to_json()
 
 
 def test_score_table_row_numbers_default_to_position():
     df = pd.DataFrame([{"indicator": "x", "level1": "产出", "kind": "positive", "target": "0", "actual": "1", "weight": "50"}])
     with pytest.raises(InputError) as exc:
-        scoring.score_table(df)
+        engine.score_table(df)
     assert (exc.value.row, exc.value.field) == (1, "target")
 
 
 def test_pefa_framework_is_not_a_points_framework():
-    assert "pefa2016" not in scoring.framework_names()
+    assert "pefa2016" not in engine.framework_names()
     with pytest.raises(ConfigError, match="xteval pefa"):
-        scoring.score_table(pd.DataFrame(columns=list(scoring.COLUMNS)), "pefa2016")
+        engine.score_table(pd.DataFrame(columns=list(table.COLUMNS)), "pefa2016")
 
 
 def test_the_what_if_panel_scores_with_this_engine(tmp_path: Path):
     from xteval import panel
-    from xteval.schema import load_params
+    from xteval.params import load_params
 
-    assert scoring.framework_names() == ["mof2020-self", "dept-common-2013"]  # open framework first: the panel's default
+    assert engine.framework_names() == ["mof2020-self", "dept-common-2013"]  # open framework first: the panel's default
     w = panel.WhatIf(panel.department_table(load_params(SEED_PARAMS)))
     assert (w.framework, w.outcome.total, w.outcome.grade) == ("mof2020-self", Decimal("100.00"), "优")
     row = list(w.table["indicator"]).index("治理数据")
@@ -171,7 +172,7 @@ def test_over_achievement_flags_positive_rows_only():
             {"indicator": "满意度", "level1": "满意度", "kind": "positive", "target": "90", "actual": "95", "weight": "10"},
         ]
     )
-    flags = {r["indicator"]: r["flags"] for r in scoring.score_table(df).to_json()["rows"]}
+    flags = {r["indicator"]: r["flags"] for r in engine.score_table(df).to_json()["rows"]}
     assert flags == {"预算执行率": [], "产量": ["偏离度≥130%"], "成本": [], "效益": [], "满意度": []}
 
 

@@ -9,16 +9,17 @@ import pytest
 from conftest import ROOT, SEED_PARAMS
 from openpyxl import load_workbook
 
-from xteval import scoring, selfeval_xlsx
 from xteval.errors import InputError
-from xteval.schema import load_params
+from xteval.params import load_params
+from xteval.scoring import department, engine
+from xteval.scoring import workbook as selfeval_xlsx
 
 FIX = ROOT / "tests" / "fixtures" / "scoring"
 
 
 @pytest.fixture
 def seed_result():
-    return scoring.score_department(load_params(SEED_PARAMS), "mof2020-self")
+    return department.score_department(load_params(SEED_PARAMS), "mof2020-self")
 
 
 def test_layout(tmp_path: Path, seed_result):
@@ -38,18 +39,18 @@ def test_layout(tmp_path: Path, seed_result):
 
 @pytest.mark.parametrize("source", ["seed", "csv"])
 def test_round_trip(tmp_path: Path, seed_result, source):
-    result = seed_result if source == "seed" else scoring.score_table(scoring.read_table(FIX / "ok-mof2020.csv"))
+    result = seed_result if source == "seed" else engine.score_table(engine.read_table(FIX / "ok-mof2020.csv"))
     path = selfeval_xlsx.write(result, tmp_path / "a.xlsx")
     back = selfeval_xlsx.read(path)
-    again = scoring.score_table(back, "mof2020-self")
+    again = engine.score_table(back, "mof2020-self")
     assert again.to_json() == result.to_json()
     for col in ("target", "actual", "weight"):
         assert [v for v in back[col] if v is not None] == [v for v in result.rows[col] if v is not None]
 
 
 def test_round_trip_dept_common_keeps_no_data(tmp_path: Path):
-    result = scoring.score_department(load_params(SEED_PARAMS), "dept-common-2013")
-    back = scoring.score_table(selfeval_xlsx.read(selfeval_xlsx.write(result, tmp_path / "c.xlsx")), "dept-common-2013")
+    result = department.score_department(load_params(SEED_PARAMS), "dept-common-2013")
+    back = engine.score_table(selfeval_xlsx.read(selfeval_xlsx.write(result, tmp_path / "c.xlsx")), "dept-common-2013")
     assert (back.total, back.missing) == (Decimal("41.00"), 8)
     assert [r["score"] for r in back.to_json()["rows"]] == [r["score"] for r in result.to_json()["rows"]]
 

@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 from conftest import PARAMS, ROOT
 
-from xteval import video_maintenance as vm
 from xteval.checks import Reason, Status
 from xteval.errors import InputError
-from xteval.run import run_params
-from xteval.schema import load_params, load_yaml, validate
+from xteval.params import load_params, load_yaml, validate
+from xteval.projects import video_maintenance as vm
+from xteval.runner.run import run_params
 
 FIX = ROOT / "tests" / "fixtures" / "projects"
 SEED = PARAMS / "2023" / "video_maintenance.yaml"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 
 from . import __version__
@@ -44,7 +43,7 @@ def _sub(subs, name: str, help: str, example: str, handler: Callable[[argparse.N
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .run import run_params
+    from .runner.run import run_params
 
     result = run_params(args.params_file, args.out)
     print(f"wrote {result.html}")
@@ -64,7 +63,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     params = None
     params_file = args.params if args.params is not None else find_params(args.report)
     if params_file is not None:
-        from .schema import load_params
+        from .params import load_params
 
         params = load_params(params_file)
     if args.html is not None and args.html.is_dir():
@@ -96,8 +95,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .scaffold import new_year, pending
-    from .schema import load_yaml
+    from .params import load_yaml, pending
+    from .scaffold import new_year
 
     written = new_year(args.year, args.params, args.source_year)
     for path in written:
@@ -112,8 +111,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     import signal
 
-    from .batch import progress_printer, run_batch, summary_lines
     from .errors import EXIT_FINDINGS
+    from .runner.batch import progress_printer, run_batch, summary_lines
 
     def _term(signum, frame):  # SIGTERM unwinds like Ctrl-C: workers clean up, exit 130
         raise KeyboardInterrupt
@@ -136,44 +135,46 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from . import scoring
     from .errors import InputError
+    from .money import fmt
+    from .scoring import department, engine
 
     path = args.file
     framework = args.framework or "mof2020-self"
     if args.xlsx is not None and args.xlsx.suffix.lower() != ".xlsx":
         raise InputError("--xlsx 应为 .xlsx 文件 (expected an .xlsx path)", file=args.xlsx)
     if path.suffix.lower() in (".yaml", ".yml"):
-        from .schema import DepartmentParams, load_params
+        from .department.model import DepartmentParams
+        from .params import load_params
 
         params = load_params(path)
         if not isinstance(params, DepartmentParams):
             raise InputError("只能为部门整体支出参数文件评分 (expected notebook: department)", file=path, field="notebook")
         if framework == "pefa2016":
-            from . import pefa
+            from .scoring import pefa
 
             if args.xlsx is not None:
                 raise InputError("pefa2016 没有自评表，不能写 --xlsx (no 自评表 for PEFA)", file=args.xlsx)
             return _print_pefa(pefa.from_department(params), args.json)
-        result = scoring.score_department(params, framework)
+        result = department.score_department(params, framework)
     else:
         if framework == "pefa2016":
             raise InputError("pefa2016 用 xteval pefa FILE.csv 评分 (use `xteval pefa`)", file=path, field="--framework")
-        result = scoring.score_table(scoring.read_table(path), framework, file=path)
+        result = engine.score_table(engine.read_table(path), framework, file=path)
     if args.xlsx is not None:
-        from . import selfeval_xlsx
+        from .scoring import workbook
 
-        selfeval_xlsx.write(result, args.xlsx)
+        workbook.write(result, args.xlsx)
     if args.json:
         print(result.dumps())
     else:
         for _, row in result.rows.iterrows():
-            pts = "无数据" if row["points"] is None else str(row["points"])
+            pts = "无数据" if row["points"] is None else fmt(row["points"], sep=False)
             flags = f"  [{'；'.join(row['flags'])}]" if row["flags"] else ""
             print(f"{row['level1']}\t{row['indicator']}\t{pts}/{row['weight']}{flags}")
-        print("小计: " + "，".join(f"{k} {v}" for k, v in result.subtotals.items()))
+        print("小计: " + "，".join(f"{k} {fmt(v, sep=False)}" for k, v in result.subtotals.items()))
         extra = f"（{result.missing} 项无数据，可评分值 {result.assessed}，不定等级）" if result.missing else ""
-        print(f"{result.framework} {result.version}: 总分 {result.total}，等级 {result.grade or '—'}{extra}")
+        print(f"{result.framework} {result.version}: 总分 {fmt(result.total, sep=False)}，等级 {result.grade or '—'}{extra}")
     if args.xlsx is not None:
         print(f"wrote {args.xlsx}", file=sys.stderr)
     return EXIT_OK
@@ -185,18 +186,20 @@ def cmd_score(args: argparse.Namespace) -> int:
 def _print_pefa(result, as_json: bool) -> int:
     import json
 
+    from .money import fmt_rate
+
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return EXIT_OK
     for d in result.dimensions.values():
-        years = "，".join(f"{y} 年 {v.quantize(Decimal('0.01'))}%" for y, v in d.values.items())
+        years = "，".join(f"{y} 年 {fmt_rate(v)}" for y, v in d.values.items())
         print(f"{d.id}: {d.score}  {years}{d.note}")
     print("汇总: " + "，".join(f"{k} {v}" for k, v in result.indicators.items()))
     return EXIT_OK
 
 
 def cmd_pefa(args: argparse.Namespace) -> int:
-    from . import pefa
+    from .scoring import pefa
 
     return _print_pefa(pefa.read_csv(args.file), args.json)
 

@@ -1,14 +1,17 @@
-"""Money as ``Decimal`` in 万元, built by one constructor.
+"""Exact numbers: money as ``Decimal`` in 万元 (:func:`D`), plain numbers (:func:`N`),
+one rounding rule (:func:`half_up`) and the formats every surface uses.
 
-Every amount in xteval goes through :func:`D`. It understands 元, 万元 and 亿元,
-thousands separators, full-width digits and punctuation, and spaces between
-number and unit, and it converts exactly (decimal arithmetic, no binary float).
+Every amount in xteval goes through :func:`D`; every other number a person or a
+file gives (a count, a percentage, a score, a 指标值) goes through :func:`N`.
+:func:`D` understands 元, 万元 and 亿元, thousands separators, full-width digits
+and punctuation, and spaces between number and unit, and it converts exactly
+(decimal arithmetic, no binary float).
 
 Floats: a Python ``float`` handed to :func:`D` (from papermill or pandas) is
 converted through ``repr``, the shortest string that round-trips, so ``0.1``
 becomes ``Decimal("0.1")``. YAML never produces floats at all: the params
 loader reads numeric scalars straight from their source text (see
-``xteval.schema.load_yaml``). NaN and infinity are rejected.
+``xteval.params.load_yaml``). NaN and infinity are rejected.
 """
 
 from __future__ import annotations
@@ -17,10 +20,23 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-__all__ = ["D", "UNITS", "AmountError", "convert", "fmt", "normalize", "q2", "ZERO"]
+__all__ = [
+    "D",
+    "N",
+    "UNITS",
+    "ZERO",
+    "AmountError",
+    "NumberError",
+    "convert",
+    "fmt",
+    "fmt_count",
+    "fmt_money",
+    "fmt_rate",
+    "half_up",
+    "normalize",
+]
 
 ZERO = Decimal(0)
-CENT = Decimal("0.01")
 
 # Factor that turns one of the unit into 万元.
 UNITS: dict[str, Decimal] = {
@@ -50,6 +66,19 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _python_number(value: object) -> Decimal | None:
+    """A Python number as an exact Decimal (a float through ``repr``); None for anything else, booleans included."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return None
+
+
 def D(value: object, unit: str = "万元") -> Decimal:
     """Parse an amount into 万元 exactly.
 
@@ -66,15 +95,8 @@ def D(value: object, unit: str = "万元") -> Decimal:
     """
     if unit not in UNITS:
         raise AmountError(f"未知单位 {unit!r} (unknown unit)")
-    if isinstance(value, bool):
-        raise AmountError(f"不是金额: {value!r} (not an amount)")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))
-    elif isinstance(value, str):
+    number = _python_number(value)
+    if isinstance(value, str):
         text = normalize(value).replace(" ", "")
         m = _AMOUNT.match(text)
         if not m:
@@ -82,7 +104,7 @@ def D(value: object, unit: str = "万元") -> Decimal:
         digits = m["int"].replace(",", "") + ("." + m["frac"] if m["frac"] else "")
         number = Decimal((m["sign"] or "") + digits)
         unit = m["unit"] or unit
-    else:
+    elif number is None:
         raise AmountError(f"不是金额: {value!r} (not an amount)")
     if not number.is_finite():
         raise AmountError(f"不是有限金额: {value!r} (not a finite amount)")
@@ -96,17 +118,84 @@ def convert(amount_wan: Decimal, unit: str) -> Decimal:
     return amount_wan / UNITS[unit]
 
 
-def q2(value: Decimal) -> Decimal:
-    """Round half-up to 2 decimals: 万元 to the hundred yuan, or points to 0.01."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+def half_up(value: Decimal, places: int = 2) -> Decimal:
+    """Round half-up (GB/T 8170) to ``places`` decimals: the one rounding rule of xteval.
+
+    ``Decimal.quantize`` and ``format(d, ".2f")`` both default to half-even, which
+    shows 99.125 as 99.12; every page, message, workbook and CLI output rounds here.
+    """
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def fmt(value: Decimal | None, places: int = 2, sep: bool = True) -> str:
-    """Format for a table: half-up to ``places`` decimals, thousands separators."""
+def fmt(value: Decimal | int | None, places: int = 2, sep: bool = True) -> str:
+    """A number as text: half-up to ``places`` decimals, with thousands separators; None is “—”."""
     if value is None:
         return "—"
+    if not isinstance(value, Decimal):
+        value = N(value)
     try:
-        v = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        v = half_up(value, places)
     except InvalidOperation:
         return str(value)
     return f"{v:,.{places}f}" if sep else f"{v:.{places}f}"
+
+
+def fmt_money(value: Decimal | None) -> str:
+    """An amount in 万元 for a table: 11,191.02."""
+    return fmt(value, 2)
+
+
+def fmt_rate(value: Decimal | None, places: int = 2) -> str:
+    """A rate in % with its sign: 99.13%."""
+    return "—" if value is None else f"{fmt(value, places)}%"
+
+
+def fmt_count(value: Decimal | int | None) -> str:
+    """A count as an integer with separators: 1,480 (a fractional count keeps its decimals)."""
+    if value is None:
+        return "—"
+    v = value if isinstance(value, Decimal) else N(value)
+    if v == v.to_integral_value():
+        return f"{int(v):,}"
+    return f"{v.normalize():,f}"
+
+
+# --------------------------------------------------------------------------- plain numbers
+
+
+class NumberError(ValueError):
+    """A text that is not a plain number; the message says what was given."""
+
+
+_ASCII_PLAIN = re.compile(r"-?\d{1,30}(?:\.\d{1,30})?\Z")
+_PLAIN = re.compile(r"^(?P<sign>[+-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?%?$")
+
+
+def N(value: object) -> Decimal:
+    """Parse a plain number (a count, a percentage, a score, a 指标值) exactly.
+
+    Args:
+        value: ``"95"``, ``"95%"``, ``"1,200.5"``, a full-width string, an ``int``,
+            a ``Decimal`` or a ``float`` (converted through ``repr``).
+
+    Returns:
+        The number as a ``Decimal`` (a trailing % is dropped: ``"95%"`` is 95).
+
+    Raises:
+        NumberError: not a finite number (booleans, NaN, infinity, exponents and
+            words are refused).
+    """
+    number = _python_number(value)
+    if isinstance(value, str):
+        if _ASCII_PLAIN.match(value):  # the common case (a CSV cell): no folding needed
+            return Decimal(value)
+        text = normalize(value).replace(" ", "")
+        m = _PLAIN.match(text)
+        if not m:
+            raise NumberError(f"不是数值: {value!r} (not a number)")
+        number = Decimal((m["sign"] or "") + m["int"].replace(",", "") + ("." + m["frac"] if m["frac"] else ""))
+    elif number is None:
+        raise NumberError(f"不是数值: {value!r} (not a number)")
+    if not number.is_finite():
+        raise NumberError(f"不是有限数值: {value!r} (not a finite number)")
+    return number

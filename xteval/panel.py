@@ -18,7 +18,7 @@ Two layers:
   repr.
 
 Scoring itself is not here: a :class:`Scorer` turns the table into an
-:class:`Outcome`. :func:`default_scorer` adapts ``xteval.scoring`` (issue 4).
+:class:`Outcome`. :func:`default_scorer` adapts ``xteval.scoring.engine``.
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from .department.model import DepartmentParams
 from .errors import ConfigError, InputError
-from .schema import DepartmentParams, _number
+from .money import N, NumberError
+from .scoring.table import COLUMNS
 
-COLUMNS = ("indicator", "level1", "kind", "target", "actual", "weight", "grade", "score")
 EDITABLE = ("target", "actual")  # 指标值, 完成值
 LABELS = {
     "indicator": "指标",
@@ -78,8 +79,8 @@ class Scorer(Protocol):
 
 
 def department_table(p: DepartmentParams) -> pd.DataFrame:
-    """The department's 预算执行率 and goals as a 自评表 table (``xteval.scoring.department_table``)."""
-    from .scoring import department_table as table
+    """The department's 预算执行率 and goals as a 自评表 table (``xteval.scoring.department.department_table``)."""
+    from .scoring.department import department_table as table
 
     return table(p)
 
@@ -133,16 +134,16 @@ class WhatIf:
     @classmethod
     def for_department(cls, p: DepartmentParams, scorer: Scorer | None = None, previous: DepartmentParams | None = None) -> WhatIf:
         """A panel model for a department-year: its goals for open frameworks, the common indicators for closed ones."""
-        from . import frameworks, scoring
+        from .scoring import department, engine, frameworks
 
         scorer = scorer or default_scorer()
         tables = {}
         for name in scorer.frameworks():
             if frameworks.get(name).closed:
-                scored = scoring.score_table(scoring.common_table(p, previous), name)
+                scored = engine.score_table(department.common_table(p, previous), name)
                 tables[name] = scored.rows[list(COLUMNS)]
             else:
-                tables[name] = scoring.department_table(p)
+                tables[name] = department.department_table(p)
         return cls(scorer=scorer, tables=tables)
 
     @property
@@ -190,8 +191,8 @@ class WhatIf:
             value = None
         else:
             try:
-                value = _number(text)
-            except ValueError:
+                value = N(text)
+            except NumberError:
                 return f"{LABELS[column]}不是数值: {text!r} (not a number)"
         if self.table.at[row, column] == value:
             return None
@@ -242,43 +243,35 @@ class WhatIf:
 
 
 def default_scorer() -> Scorer:
-    """The project's scoring engine (``xteval.scoring``) behind the :class:`Scorer` interface."""
-    import importlib
-
-    try:
-        importlib.import_module("xteval.scoring")
-    except ModuleNotFoundError as exc:
-        if exc.name != "xteval.scoring":
-            raise
-        raise ConfigError("评分引擎未安装 (xteval.scoring not available)") from None
+    """The project's scoring engine (``xteval.scoring.engine``) behind the :class:`Scorer` interface."""
     return _EngineScorer()
 
 
 class _EngineScorer:
-    """Adapter from ``xteval.scoring`` to :class:`Scorer`."""
+    """Adapter from ``xteval.scoring.engine`` to :class:`Scorer`."""
 
     def frameworks(self) -> list[str]:
-        from . import scoring
+        from .scoring import engine
 
-        return list(scoring.framework_names())
+        return list(engine.framework_names())
 
     def score(self, table: pd.DataFrame, framework: str) -> Outcome:
-        from . import scoring
+        from .scoring import engine
 
-        result = scoring.score_table(table, framework)
+        result = engine.score_table(table, framework)
         data = result.to_json() if hasattr(result, "to_json") else result
         return Outcome(
             framework=data["framework"],
             rows=data["rows"],
             subtotals={k: Decimal(str(v)) for k, v in data["subtotals"].items()},
-            total=Decimal(str(data["total"])) if data.get("total") is not None else None,
+            total=N(str(data["total"])) if data.get("total") is not None else None,
             grade=data.get("grade") or "—（含无数据指标，不评等级）",
         )
 
     def write_xlsx(self, table: pd.DataFrame, framework: str, path: Path) -> None:
-        from . import scoring, selfeval_xlsx
+        from .scoring import engine, workbook
 
-        selfeval_xlsx.write(scoring.score_table(table, framework), path)
+        workbook.write(engine.score_table(table, framework), path)
 
 
 # --------------------------------------------------------------------------- widgets

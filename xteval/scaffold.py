@@ -12,7 +12,7 @@ How a cleared figure is written:
     actual: {value: null, unit: "%", todo: 待填（2023 年为 133 %）}
 
 ``value: null`` invents no number, and the ``todo`` key replaces the provenance
-key. :func:`pending` finds every ``todo``; :func:`xteval.schema.validate`
+key. :func:`pending` finds every ``todo``; :func:`xteval.params.validate`
 refuses a file that still has one and names the first field and the count, so
 ``xteval run`` says exactly what is left to fill. A kept figure has its
 provenance reset: a quote from last year's report is no longer a ``seed`` of
@@ -34,9 +34,8 @@ from typing import Any
 import yaml
 
 from .errors import InputError
-from .schema import load_yaml
+from .params import TODO, load_yaml, pending
 
-TODO = "todo"
 PROVENANCE = ("seed", "derived", "illustrative")
 # Keys whose subtree is the plan or a contract term, not the outcome: kept, provenance reset.
 # Budgets and 三公 control figures are set anew each year, so they are cleared.
@@ -45,28 +44,6 @@ PLAN = re.compile(r"target|weight|^max$|threshold|limit|deadline|band|coefficien
 OUTCOME_TEXT = re.compile(r"^(evidence|grade|note|notes|comment|remark|status|state)$", re.I)
 # Inside a cleared figure these name it and stay; everything else goes.
 IDENTITY = {"name", "unit", "max", "kind", "level1", "level2"}
-
-
-def pending(data: Any, path: str = "") -> list[str]:
-    """Field paths of every figure still marked ``todo`` (left to fill after ``xteval new``).
-
-    Args:
-        data: parsed YAML of a params file.
-        path: the path prefix (for recursion).
-
-    Returns:
-        Paths such as ``goals[0].actual``, in file order; empty when nothing is left.
-    """
-    out: list[str] = []
-    if isinstance(data, dict):
-        if TODO in data:
-            out.append(path or "(top level)")
-        for key, value in data.items():
-            out += pending(value, f"{path}.{key}" if path else str(key))
-    elif isinstance(data, list):
-        for i, item in enumerate(data):
-            out += pending(item, f"{path}[{i}]")
-    return out
 
 
 def available_years(params_dir: Path) -> list[int]:
@@ -257,5 +234,5 @@ _Dumper.add_representer(dict, _mapping)
 
 
 def dump(data: Any) -> str:
-    """YAML text that :func:`xteval.schema.load_yaml` reads back to the same values."""
+    """YAML text that :func:`xteval.params.load_yaml` reads back to the same values."""
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)

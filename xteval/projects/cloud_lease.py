@@ -11,22 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from pathlib import Path
 
 from pydantic import Field
 
-from . import charts, dates
-from .checks import CheckResult, Evidence, Reason, Status, balance
-from .money import ZERO, fmt
-from .schema import Amount, Figure, ParamsBase, Provenance, _Strict, load_yaml, register
+from .. import dates, rules
+from ..checks import CheckResult, Evidence, Reason, Status, balance
+from ..money import ZERO, N, fmt, half_up
+from ..params import Amount, Figure, ParamsBase, _Strict
+from ..render import charts
+from .common import Text
 
 YUAN = Decimal(10000)  # 元 per 万元
-
-
-class Text(Provenance):
-    """A phrase of the report (a period or a date as written) with its provenance."""
-
-    value: str
 
 
 class LeasePeriod(_Strict):
@@ -61,16 +56,6 @@ class CloudLeaseParams(ParamsBase):
     payments: list[Payment] = Field(default_factory=list, description="支付记录")
     statements: list[Statement] = Field(default_factory=list, description="报告中对多个期间合计的表述")
     sla: Sla | None = Field(None, description="可用率扣款（可选）")
-
-
-register("cloud_lease", CloudLeaseParams)
-
-RULES = Path(__file__).parent / "rules" / "projects.yaml"
-
-
-def rule(section: str, name: str) -> dict:
-    """One rule of ``xteval/rules/projects.yaml`` (thresholds of the project checks)."""
-    return load_yaml(RULES)[section][name]
 
 
 # --------------------------------------------------------------------------- periods
@@ -148,12 +133,9 @@ def monthly_rates(p: CloudLeaseParams) -> list[dict]:
     return out
 
 
-FEN = Decimal("0.000001")  # one fen in 万元
-
-
 def spread(fee: Decimal, months: int) -> list[Decimal]:
     """A period's fee by month, to the fen; the last month takes the remainder so the parts sum exactly."""
-    per = (fee / months).quantize(FEN)
+    per = half_up(fee / months, 6)
     return [per] * (months - 1) + [fee - per * (months - 1)]
 
 
@@ -301,8 +283,8 @@ def check_statements(p: CloudLeaseParams) -> list[CheckResult]:
 
 def check_rates(p: CloudLeaseParams) -> list[CheckResult]:
     """Implied monthly rates agree with each other (and with the contract fee when given)."""
-    spec = rule("cloud_lease", "monthly_rate")
-    tol = Decimal(str(spec["tolerance_yuan"]))
+    spec = rules.project("cloud_lease", "monthly_rate")
+    tol = N(spec["tolerance_yuan"])
     rates = [r for r in monthly_rates(p) if r["rate_yuan"] is not None]
     if p.contract_monthly_fee is not None:
         base, base_label = p.contract_monthly_fee.value * YUAN, "合同月租费"

@@ -1,4 +1,4 @@
-"""Scoring frameworks as data: versioned YAML files under ``xteval/frameworks/``.
+"""Scoring frameworks as data: versioned YAML files beside this module (``xteval/scoring/frameworks/``).
 
 A framework file holds its name, version, source document, grade bands and
 either an indicator tree (一级/二级/三级 with 分值; children must add up to their
@@ -24,13 +24,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import methods
-from .errors import ConfigError
-from .schema import load_yaml
+from ...errors import ConfigError, ParamsError
+from ...money import N, NumberError
+from ...params import load_yaml
+from .. import methods
 
 __all__ = ["Framework", "Leaf", "Level1", "get", "load", "names", "FRAMEWORK_DIR"]
 
-FRAMEWORK_DIR = Path(__file__).parent / "frameworks"
+FRAMEWORK_DIR = Path(__file__).parent
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,13 @@ class Framework:
 
 
 def _dec(value: Any, file: Path, where: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise ConfigError(f"应为数值 (expected a number, got {value!r})", file=file, field=where)
-    return Decimal(value)
+    """A number of the framework file (YAML gives int or Decimal); text is not a number here."""
+    try:
+        if isinstance(value, str):
+            raise NumberError(value)
+        return N(value)
+    except NumberError:
+        raise ConfigError(f"应为数值 (expected a number, got {value!r})", file=file, field=where) from None
 
 
 def _need(d: dict, key: str, file: Path, where: str) -> Any:
@@ -184,8 +189,6 @@ def load(path: str | Path) -> Framework:
             the message names the file and the field path.
     """
     path = Path(path)
-    from .errors import ParamsError
-
     try:
         doc = load_yaml(path)
     except ParamsError as exc:
@@ -215,7 +218,7 @@ def load(path: str | Path) -> Framework:
                 kids = _need(lv2, "children", path, w2)
                 _sum_check(
                     [_dec(_need(c, "weight", path, f"{w2}.children[{k}]"), path, "") for k, c in enumerate(kids)],
-                    Decimal(lv2["weight"]),
+                    _dec(lv2["weight"], path, f"{w2}.weight"),
                     path,
                     w2,
                 )

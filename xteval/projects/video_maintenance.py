@@ -10,27 +10,19 @@ a repair before its report, a phase with 0 cameras) are ``fail`` findings.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pydantic import Field
 
-from . import charts
-from .checks import CheckResult, Reason, Status
-from .cloud_lease import Text
-from .errors import InputError
-from .money import ZERO, AmountError, D, fmt
-from .schema import Amount, Figure, ParamsBase, Provenance, _Strict, register, resolve
-
-
-class DataFile(Provenance):
-    """A CSV file beside the params file (path relative to it), with the provenance of its figures."""
-
-    value: str = Field(description="CSV 路径（相对参数文件）")
+from ..checks import CheckResult, Reason, Status
+from ..errors import InputError
+from ..money import ZERO, AmountError, D, N, NumberError, fmt
+from ..params import Amount, Figure, ParamsBase, _Strict, resolve
+from ..render import charts
+from .common import DataFile, Text, read_csv
 
 
 class VideoSla(_Strict):
@@ -51,8 +43,6 @@ class VideoParams(ParamsBase):
     sla: VideoSla = Field(description="考核条款")
 
 
-register("video_maintenance", VideoParams)
-
 PHASE_COLUMNS = ("phase", "cameras", "annual_fee")
 ONLINE_COLUMNS = ("month", "phase", "online_rate")
 TICKET_COLUMNS = ("ticket", "phase", "reported_at", "repaired_at")
@@ -61,39 +51,11 @@ TICKET_COLUMNS = ("ticket", "phase", "reported_at", "repaired_at")
 # --------------------------------------------------------------------------- reading
 
 
-def read_csv(path: str | Path, columns: Sequence[str]) -> list[dict[str, str]]:
-    """Rows of a UTF-8 CSV (BOM allowed) that must have ``columns``; row numbers count the header as 1.
-
-    Raises:
-        InputError: the file is missing or not UTF-8, or a column is missing.
-    """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("数据文件不存在 (data file not found)", file=path) from None
-    except UnicodeDecodeError:
-        raise InputError("不是 UTF-8 文本 (not UTF-8 text)", file=path) from None
-    reader = csv.DictReader(text.splitlines())
-    have = [c.strip() for c in reader.fieldnames or []]
-    missing = [c for c in columns if c not in have]
-    if missing:
-        raise InputError(f"缺少列 {', '.join(missing)}（现有 {', '.join(have) or '无'}）(missing columns)", file=path, row=1)
-    return [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
-
-
 def _cell(path: Path, row: int, col: str, value: str, parse):
     try:
         return parse(value)
-    except (ValueError, InvalidOperation, AmountError):
+    except (ValueError, InvalidOperation, AmountError, NumberError):
         raise InputError(f"无法解析 {value!r} (cannot parse)", file=path, row=row, field=col) from None
-
-
-def _decimal(text: str) -> Decimal:
-    out = Decimal(text.rstrip("%％").replace(",", ""))
-    if not out.is_finite():
-        raise ValueError(text)
-    return out
 
 
 def _datetime(text: str) -> dt.datetime:
@@ -145,7 +107,7 @@ def load_phases(path: Path) -> list[Phase]:
 def load_online(path: Path) -> list[Online]:
     rows = read_csv(path, ONLINE_COLUMNS)
     return [
-        Online(_cell(path, i, "month", r["month"], _month), r["phase"], _cell(path, i, "online_rate", r["online_rate"], _decimal), i)
+        Online(_cell(path, i, "month", r["month"], _month), r["phase"], _cell(path, i, "online_rate", r["online_rate"], N), i)
         for i, r in enumerate(rows, start=2)
     ]
 

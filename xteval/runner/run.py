@@ -8,88 +8,24 @@ then raises :class:`RunError`.
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
-import functools
-import itertools
-import shutil
-import sys
-import tempfile
 import time
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
-from jupyter_client import AsyncKernelManager
-from jupyter_client.kernelspec import KernelSpec
 
-from . import __version__
-from .appendix import to_html
-from .batch import ensure_writable, notebook_path, output_paths, project_root
-from .errors import RunError
-from .files import sha256, write_atomic
-from .report import collect_records
-from .schema import load_params
+from .. import __version__
+from ..errors import RunError
+from ..files import sha256, write_atomic
+from ..params import load_params
+from ..render.appendix import to_html
+from ..render.report import collect_records
+from .kernels import CurrentPythonKernelManager
+from .paths import ensure_writable, notebook_path, output_paths, project_root
 
 PARAMETER = "params_path"  # the one notebook parameter: the params file to render
-
-
-_kernel_ids = itertools.count()
-_live: weakref.WeakSet = weakref.WeakSet()  # kernel managers this process started
-
-
-def kill_kernels() -> None:
-    """Kill every kernel this process started and has not shut down (on interrupt)."""
-    for km in list(_live):
-        proc = getattr(getattr(km, "provisioner", None), "process", None)
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=5)
-
-
-@functools.cache
-def _made_socket_dir() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="xtk-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return folder
-
-
-def _socket_dir() -> Path:
-    """One short-pathed folder per process for kernel sockets, removed at exit.
-
-    Re-created if something removed it meanwhile (a tmp cleaner, a test's temporary
-    folder): a kernel whose socket folder is gone dies before replying.
-    """
-    folder = _made_socket_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-class CurrentPythonKernelManager(AsyncKernelManager):
-    """A kernel manager that always starts ipykernel on this interpreter.
-
-    Runs never depend on a kernelspec installed elsewhere on the machine: a
-    user-level ``python3`` spec pointing at another Python is ignored.
-    """
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        # IPC (Unix sockets) instead of TCP: many kernels starting at once cannot
-        # race for the same port, and nothing listens on the network.
-        self.transport = "ipc"
-        self.ip = str(_socket_dir() / f"k{next(_kernel_ids)}")
-        _live.add(self)
-
-    @property
-    def kernel_spec(self) -> KernelSpec:
-        return KernelSpec(
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (xteval)",
-            language="python",
-            env={"PYDEVD_DISABLE_FILE_VALIDATION": "1"},
-        )
 
 
 @dataclass

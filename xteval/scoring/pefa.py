@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
+from ..money import AmountError, D, N, half_up
 from . import frameworks
-from .errors import InputError
-from .money import AmountError, D
 
 __all__ = ["Dimension", "PefaResult", "assess", "from_department", "m1", "m2", "pi1", "pi21", "pi31", "read_csv"]
 
@@ -49,7 +49,7 @@ class Dimension:
             "id": self.id,
             "score": self.score,
             "years": list(self.years),
-            "values": {str(y): str(_q(v)) for y, v in self.values.items()},
+            "values": {str(y): str(half_up(v)) for y, v in self.values.items()},
             "note": self.note,
         }
 
@@ -71,10 +71,6 @@ class PefaResult:
         }
 
 
-def _q(v: Decimal) -> Decimal:
-    return v.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
 def _spec() -> dict[str, Any]:
     return frameworks.get(FRAMEWORK).raw
 
@@ -92,7 +88,7 @@ def _grade_ratio(dim: str, values: dict[int, Decimal]) -> str:
     bands = _spec()["dimensions"][dim]["bands"]
     meet = int(_spec()["years_meeting"])
     for g in ("A", "B", "C"):
-        lo, hi = (Decimal(x) for x in bands[g])
+        lo, hi = (N(x) for x in bands[g])
         if sum(lo <= v <= hi for v in values.values()) >= meet:
             return g
     return "D"
@@ -102,7 +98,7 @@ def _grade_below(dim: str, values: dict[int, Decimal]) -> str:
     bands = _spec()["dimensions"][dim]["bands"]
     meet = int(_spec()["years_meeting"])
     for g in ("A", "B", "C"):
-        if sum(v < Decimal(bands[g]) for v in values.values()) >= meet:
+        if sum(v < N(bands[g]) for v in values.values()) >= meet:
             return g
     return "D"
 
@@ -121,7 +117,7 @@ def _outturn(dim: str, years: Mapping[int, tuple[Decimal, Decimal]]) -> Dimensio
         budget, actual = years[y]
         if not budget:
             return _insufficient(dim, years, f"{y} 年预算为 0，无法计算")
-        values[y] = Decimal(actual) / Decimal(budget) * HUNDRED
+        values[y] = N(actual) / N(budget) * HUNDRED
     return Dimension(dim, _grade_ratio(dim, values), values, window)
 
 
@@ -298,7 +294,7 @@ def frame(result: PefaResult):
         {
             "维度": f"{d.id} {titles.get(d.id, '')}",
             "得分": d.score,
-            "逐年": "，".join(f"{y} 年 {_q(v)}%" for y, v in d.values.items()),
+            "逐年": "，".join(f"{y} 年 {half_up(v)}%" for y, v in d.values.items()),
             "说明": d.note,
         }
         for d in result.dimensions.values()

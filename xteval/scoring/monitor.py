@@ -15,9 +15,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from .errors import InputError
+from ..errors import InputError
+from ..money import N, half_up
 
 __all__ = [
     "Colour",
@@ -69,7 +70,7 @@ def indicator_progress(actual: Decimal, target: Decimal, month: int) -> Decimal:
     """v = actual ÷ (target ÷ 12 × month) × 100; a zero target is bad input."""
     if not target:
         raise InputError("指标值为 0，无法计算序时进度 (target is 0)", field="target")
-    return Decimal(actual) / (Decimal(target) / TWELVE * _month(month)) * HUNDRED
+    return N(actual) / (N(target) / TWELVE * _month(month)) * HUNDRED
 
 
 def project_colour(colours: Iterable[Colour]) -> Colour:
@@ -105,19 +106,18 @@ def execution(budget: Decimal, cumulative: Mapping[int, Decimal]) -> list[MonthR
     if not budget or budget < 0:
         raise InputError(f"预算应大于 0: {budget} (budget must be > 0)", field="budget")
     out = []
-    q = Decimal("0.01")
     for month in sorted(cumulative):
         m = _month(month)
-        spent = Decimal(cumulative[month])
+        spent = N(cumulative[month])
         rate = spent / budget * HUNDRED
         v = rate / (m / TWELVE)
         out.append(
             MonthRow(
                 month,
                 spent,
-                rate.quantize(q, ROUND_HALF_UP),
-                (m / TWELVE * HUNDRED).quantize(q, ROUND_HALF_UP),
-                v.quantize(q, ROUND_HALF_UP),
+                half_up(rate),
+                half_up(m / TWELVE * HUNDRED),
+                half_up(v),
                 execution_colour(v),
             )
         )
@@ -126,7 +126,7 @@ def execution(budget: Decimal, cumulative: Mapping[int, Decimal]) -> list[MonthR
 
 def execution_chart(rows: list[MonthRow], title: str = "预算执行进度与序时进度"):
     """Line chart: cumulative execution rate by month against the time-progress line, points coloured by warning."""
-    from .charts import _f, _figure
+    from ..render.charts import _f, _figure
 
     fig, ax = _figure()
     months = [r.month for r in rows]

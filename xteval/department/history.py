@@ -8,13 +8,14 @@ that holds a different notebook's file under the same name is an error.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
+from decimal import Decimal
 
-from . import charts, pefa
-from .errors import ParamsError
-from .money import ZERO, fmt
-from .schema import DepartmentParams, ParamsBase, load_params, params_path
+from ..errors import ParamsError
+from ..money import ZERO, fmt, fmt_rate, half_up
+from ..params import ParamsBase, load_params, params_path
+from ..render import charts
+from ..scoring import pefa
+from .model import DepartmentParams
 
 HUNDRED = Decimal(100)
 
@@ -60,7 +61,7 @@ def change_rate(before: Decimal | None, after: Decimal | None) -> Decimal | None
     """(after − before) ÷ before × 100, to 2 decimals; None when before is 0 or missing."""
     if before is None or after is None or before == ZERO:
         return None
-    return ((after - before) / before * HUNDRED).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return half_up((after - before) / before * HUNDRED)
 
 
 # Rows compared across department years: label and how to read the figure.
@@ -132,7 +133,7 @@ def pi1_frame(years: dict[int, DepartmentParams]):
             "年度": y,
             "年度预算金额（万元）": fmt(years[y].budget_header.value),
             "支出总额（万元）": fmt(years[y].expenditure.total.value),
-            "决算 ÷ 预算": f"{d.values[y].quantize(Decimal('0.01'))}%" if y in d.values else "—",
+            "决算 ÷ 预算": fmt_rate(d.values[y]) if y in d.values else "—",
         }
         for y in sorted(years)
     ]
@@ -161,10 +162,3 @@ def three_public_trend_chart(years: dict[int, DepartmentParams]):
     rows = {r["label"]: r["values"] for r in comparison(years)}
     series = [("控制数", [rows["三公经费控制数"][y] for y in ys]), ("实际支出", [rows["三公经费"][y] for y in ys])]
     return charts.grouped_bars([f"{y} 年" for y in ys], series, "“三公”经费（多年度）")
-
-
-def folder_years(params_file: str | Path) -> list[int]:
-    """Years that hold a file of the same name (for messages and tests)."""
-    path = Path(params_file).resolve()
-    root = path.parent.parent
-    return sorted(int(d.name) for d in root.iterdir() if d.name.isdigit() and (d / path.name).exists())

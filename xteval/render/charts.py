@@ -4,6 +4,10 @@ Font choice: a CJK font the system already has wins (fontconfig names below);
 otherwise Noto Sans SC from the ``pylopdf-fonts-zh-cn`` wheel (SIL OFL 1.1),
 a runtime dependency, is registered with matplotlib. Nothing is downloaded.
 Charts are embedded as PNG, so the HTML reader needs no font either.
+
+matplotlib is imported on the first chart, not with this module: a module that
+only defines chart functions (a project module loaded to validate its params)
+costs no matplotlib import.
 """
 
 from __future__ import annotations
@@ -13,20 +17,31 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "inline")) else None
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+from ..money import fmt, fmt_rate
 
 SYSTEM_CJK = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei")
 PALETTE = ["#2f5597", "#c55a11", "#548235", "#7f6000", "#7030a0", "#1f7a8c", "#a5a5a5"]
 
 
 @functools.cache
+def pyplot():
+    """matplotlib's pyplot, on the Agg backend unless a notebook chose an inline one."""
+    import matplotlib
+
+    if not matplotlib.get_backend().lower().startswith(("module://", "inline")):
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+@functools.cache
 def cjk_font() -> str:
     """Register and return the family name of a CJK font (system first, then bundled)."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    pyplot()
     installed = {f.name for f in font_manager.fontManager.ttflist}
     for name in SYSTEM_CJK:
         if name in installed:
@@ -50,7 +65,7 @@ def _f(v: Decimal | None) -> float:
 
 def _figure(width: float = 8.0, height: float = 3.6):
     cjk_font()
-    fig, ax = plt.subplots(figsize=(width, height), dpi=110, layout="constrained")
+    fig, ax = pyplot().subplots(figsize=(width, height), dpi=110, layout="constrained")
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax
 
@@ -60,7 +75,7 @@ def show(fig) -> None:
     from IPython.display import display
 
     display(fig)
-    plt.close(fig)
+    pyplot().close(fig)
 
 
 def stacked_bars(rows: Sequence[tuple[str, Sequence[tuple[str, Decimal]]]], title: str, unit: str = "万元"):
@@ -73,13 +88,14 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[tuple[str, Decimal]]]], titl
         total = sum((v for _, v in parts), Decimal(0))
         left = 0.0
         for name, v in parts:
-            share = _f(v / total * 100) if total else 0.0
+            exact = v / total * 100 if total else Decimal(0)
+            share = _f(exact)
             ax.barh(y, share, left=left, color=PALETTE[colour % len(PALETTE)], edgecolor="white", label=name)
             if share >= 8:
-                ax.text(left + share / 2, y, f"{name}\n{share:.1f}%", ha="center", va="center", color="white", fontsize=8)
+                ax.text(left + share / 2, y, f"{name}\n{fmt_rate(exact, 1)}", ha="center", va="center", color="white", fontsize=8)
             left += share
             colour += 1
-        labels.insert(0, f"{row_label}\n{total:,.2f} {unit}")
+        labels.insert(0, f"{row_label}\n{fmt(total)} {unit}")
     ax.set_yticks(range(len(rows)), labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel("占比（%）")
@@ -96,30 +112,10 @@ def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence
     for k, (name, values) in enumerate(series):
         xs = [i - 0.4 + width * (k + 0.5) for i in range(len(categories))]
         bars = ax.bar(xs, [_f(v) for v in values], width, label=name, color=PALETTE[k % len(PALETTE)])
-        ax.bar_label(bars, labels=["—" if v is None else f"{v:,.2f}" for v in values], fontsize=8, padding=2)
+        ax.bar_label(bars, labels=[fmt(v) for v in values], fontsize=8, padding=2)
     ax.set_xticks(range(len(categories)), categories)
     ax.set_ylabel(unit)
     ax.set_title(title)
     ax.legend(frameon=False)
     ax.margins(y=0.15)
     return fig
-
-
-def composition_chart(p):
-    """收入与支出构成 of a department-year."""
-    inc, exp = p.income, p.expenditure
-    income = [("年初预算", inc.initial_budget.value), ("年中追加", inc.midyear_addition.value), ("其他收入", inc.other_income.value)]
-    spending = [("人员经费", exp.personnel.value), ("公用经费", exp.public_operation.value)]
-    spending += [(x.name, x.value) for x in exp.project_parts] or [("项目支出", exp.project.value)]
-    return stacked_bars([("总收入", income), ("支出总额", spending)], f"{p.year} 年收入与支出构成")
-
-
-def three_public_chart(p):
-    """三公经费 control figure against actual, by category."""
-    tp = p.three_public
-    cats = ["公务接待费", "公务用车运行费", "出国出境费", "合计"]
-
-    def values(s):
-        return [s.reception.value, s.vehicle.value, s.overseas.value if s.overseas else None, s.total.value]
-
-    return grouped_bars(cats, [("控制数", values(tp.control)), ("实际支出", values(tp.actual))], f"{p.year} 年“三公”经费控制数与实际支出")

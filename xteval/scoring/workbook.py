@@ -20,7 +20,9 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import InputError
+from ..errors import InputError
+from ..money import N
+from .table import COLUMNS
 
 __all__ = ["HEADERS", "read", "write"]
 
@@ -49,10 +51,10 @@ def _cell(v: Any) -> Any:
 
 
 def write(result, path: str | Path) -> Path:
-    """Write a :class:`xteval.scoring.ScoreResult` as the Excel 自评表.
+    """Write a :class:`xteval.scoring.engine.ScoreResult` as the Excel 自评表.
 
     Args:
-        result: the scored table (``xteval.scoring.score_table``).
+        result: the scored table (``xteval.scoring.engine.score_table``).
         path: the ``.xlsx`` file to write (written to a temporary file, then renamed).
 
     Returns:
@@ -136,11 +138,8 @@ def write(result, path: str | Path) -> Path:
 
 
 def _num(v: Any) -> Any:
-    if isinstance(v, float):
-        return Decimal(repr(v))
-    if isinstance(v, int) and not isinstance(v, bool):
-        return Decimal(v)
-    return v
+    """A number cell as an exact Decimal (openpyxl reads numbers as int or float); text stays text."""
+    return N(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
 
 
 def read(path: str | Path) -> pd.DataFrame:
@@ -150,7 +149,7 @@ def read(path: str | Path) -> pd.DataFrame:
         path: an ``.xlsx`` file.
 
     Returns:
-        A DataFrame with the ``xteval.scoring.COLUMNS``; ``attrs["rows"]`` holds each row's sheet row number.
+        A DataFrame with the ``xteval.scoring.table.COLUMNS``; ``attrs["rows"]`` holds each row's sheet row number.
 
     Raises:
         InputError: not a readable workbook, or the headers are not the expected ones
@@ -158,8 +157,6 @@ def read(path: str | Path) -> pd.DataFrame:
     """
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
-
-    from .scoring import COLUMNS
 
     path = Path(path)
     try:

@@ -17,13 +17,13 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from . import charts
-from .checks import CheckResult, Evidence, Reason, Status
-from .cloud_lease import Text, rule
-from .errors import InputError
-from .money import ZERO, AmountError, D, fmt
-from .schema import Amount, Figure, Number, ParamsBase, Provenance, _Strict, register, resolve
-from .video_maintenance import DataFile, read_csv
+from .. import rules
+from ..checks import CheckResult, Evidence, Reason, Status
+from ..errors import InputError
+from ..money import ZERO, AmountError, D, N, fmt
+from ..params import Amount, Figure, Number, ParamsBase, Provenance, _Strict, resolve
+from ..render import charts
+from .common import DataFile, Text, read_csv
 
 HUNDRED = Decimal(100)
 SUBPROJECT_COLUMNS = ("name", "state", "accepted_year", "availability_base", "om_base", "score", "deduction")
@@ -85,9 +85,6 @@ def bands_check(bands: list[Band]) -> None:
             raise ValueError(f"分档 [{a.min}, {a.max}) 与 [{b.min}, {b.max}) 之间有空档 (gap between bands)")
         if b.min < a.max:
             raise ValueError(f"分档 [{a.min}, {a.max}) 与 [{b.min}, {b.max}) 重叠 (overlapping bands)")
-
-
-register("ppp", PppParams)
 
 
 def coefficient(bands: list[Band], score: Decimal) -> Decimal | None:
@@ -208,8 +205,8 @@ def run_checks(p: PppParams, subs: list[Subproject]) -> list[CheckResult]:
                     reason=Reason.invalid_value,
                 )
             )
-    spec = rule("ppp", "performance_linked_share")
-    need = Decimal(str(spec["min_percent"]))
+    spec = rules.project("ppp", "performance_linked_share")
+    need = N(spec["min_percent"])
     got = p.linked_share.value
     ok = got >= need
     out.append(
@@ -256,8 +253,8 @@ def run_checks(p: PppParams, subs: list[Subproject]) -> list[CheckResult]:
                 reason=Reason.ok if good else Reason.count_mismatch,
             )
         )
-    spec = rule("ppp", "payment_reconciliation")
-    tol = Decimal(str(spec["tolerance"]))
+    spec = rules.project("ppp", "payment_reconciliation")
+    tol = N(spec["tolerance"])
     computed = total_payment(p, subs)
     diff = p.paid.value - computed
     good = abs(diff) <= tol

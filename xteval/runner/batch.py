@@ -4,7 +4,8 @@ The pipeline reads top to bottom: :func:`discover` finds params files,
 :func:`plan` turns each into a :class:`Job` (or a job that already carries its
 input error: invalid params, missing notebook, two files writing the same
 output), :func:`run_batch` runs the jobs that changed on a local process pool
-or a dask cluster, and writes ``outputs/index.html`` (see ``xteval.index``).
+or a dask cluster (``xteval.runner.executors``), and writes ``outputs/index.html``
+(see ``xteval.runner.index``).
 
 Each run is isolated: a failing notebook, or a params file that does not load,
 is one row of the summary and the index; the other runs go ahead. A run is
@@ -18,63 +19,25 @@ import functools
 import hashlib
 import json
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import InputError, ParamsError, RunError, XtevalError
-from .files import sha256, write_atomic
-from .schema import ParamsBase, load_params
+from .. import __version__
+from ..errors import InputError, XtevalError
+from ..files import sha256, write_atomic
+from ..params import load_params
+from .jobs import Job, Outcome, Summary
+from .paths import ensure_writable, notebook_path, output_paths, project_root
 
 # This module stays light (no nbformat, nbconvert, papermill at import): a batch where
-# nothing changed must finish in well under two seconds. Runs import ``xteval.run``.
+# nothing changed must finish in well under two seconds. Runs import ``xteval.runner.run``.
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]  # the xteval package
 PARAMS_SUFFIXES = (".yaml", ".yml")
 DATA_DIRS = ("sources", "data")  # folders beside params files that hold data, not params
-
-
-# --------------------------------------------------------------------------- paths
-
-
-def project_root(params_file: Path) -> Path:
-    """The nearest folder above a params file that has ``notebooks/`` (else the cwd)."""
-    for folder in Path(params_file).resolve().parents:
-        if (folder / "notebooks").is_dir():
-            return folder
-    return Path.cwd()
-
-
-def notebook_path(params: ParamsBase, params_file: Path, notebook_dir: Path | None = None) -> Path:
-    """The notebook a params file names: ``notebooks/<notebook>.ipynb`` under the project root."""
-    folder = notebook_dir or project_root(params_file) / "notebooks"
-    path = folder / f"{params.notebook}.ipynb"
-    if not path.is_file():
-        raise ParamsError(f"notebook 不存在: {path} (notebook not found)", file=params_file, field="notebook")
-    return path
-
-
-def output_paths(params: ParamsBase, params_file: Path, out_dir: Path) -> tuple[Path, Path]:
-    """``<out>/<year>/<params file stem>.ipynb`` and ``.html``."""
-    base = Path(out_dir) / str(params.year) / Path(params_file).stem
-    return base.with_suffix(".ipynb"), base.with_suffix(".html")
-
-
-def ensure_writable(out_dir: Path) -> None:
-    """Fail early, before any kernel starts, when the output folder cannot be written."""
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        probe = out_dir / f".xteval-write-test-{time.monotonic_ns()}"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise InputError(f"输出目录不可写 (output directory not writable: {exc.strerror})", file=out_dir) from None
 
 
 # --------------------------------------------------------------------------- discovery
@@ -101,34 +64,6 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
 
 
 # --------------------------------------------------------------------------- planning
-
-
-@dataclass
-class Job:
-    """One params file planned for a run; ``error`` set means it cannot run."""
-
-    params_file: str
-    name: str  # "<year>/<stem>": the row in the index and the summary
-    year: str
-    ipynb: str | None = None
-    html: str | None = None
-    notebook: str | None = None
-    key: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-
-
-@dataclass
-class Outcome:
-    """What happened to one job: ``ok``, ``failed``, ``skipped`` or ``invalid``."""
-
-    job: Job
-    status: str
-    seconds: float = 0.0
-    error: str | None = None
-
-    @property
-    def bad(self) -> bool:
-        return self.status in ("failed", "invalid")
 
 
 def plan(files: list[Path], out_dir: Path) -> list[Job]:
@@ -172,9 +107,9 @@ def package_hash() -> str:
 
 @functools.cache
 def frameworks_hash() -> str:
-    """A hash of the framework and rule tables (``xteval/frameworks``, ``xteval/rules``)."""
+    """A hash of the framework and rule tables (``xteval/scoring/frameworks``, ``xteval/rules``)."""
     h = hashlib.sha256()
-    for folder in ("frameworks", "rules"):
+    for folder in ("scoring/frameworks", "rules"):
         for f in sorted((PACKAGE / folder).glob("*.y*ml")):
             h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
@@ -233,110 +168,7 @@ def save_state(out_dir: Path, job: Job) -> None:
     write_atomic(state_path(out_dir, job), json.dumps(data, ensure_ascii=False, indent=1))
 
 
-# --------------------------------------------------------------------------- one run (in a worker)
-
-
-def _on_sigterm(signum, frame):
-    raise KeyboardInterrupt
-
-
-def worker_init() -> None:
-    """In each worker process: SIGTERM unwinds like Ctrl-C, so temp files and kernels are cleaned up."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
-def run_job(job: Job, out_dir: str) -> Outcome:
-    """Run one job and report; never raises for a notebook or input problem."""
-    from .run import kill_kernels, run_params
-
-    started = time.perf_counter()
-    try:
-        run_params(job.params_file, out_dir, extra_meta={"inputs": job.key})
-        return Outcome(job, "ok", time.perf_counter() - started)
-    except RunError as exc:
-        from .index import run_meta
-
-        error = run_meta(job.ipynb).get("error") or exc.reason  # "cell N: Ename: evalue"
-        return Outcome(job, "failed", time.perf_counter() - started, error)
-    except XtevalError as exc:
-        return Outcome(job, "invalid", time.perf_counter() - started, str(exc))
-    except KeyboardInterrupt:
-        kill_kernels()
-        raise
-    except Exception as exc:
-        kill_kernels()
-        return Outcome(job, "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
-
-
-# --------------------------------------------------------------------------- executors
-
-
-def _local(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None]) -> None:
-    import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-
-    # forkserver, not fork: a caller that already ran a kernel (zmq context, event loop)
-    # must not hand that state to the workers; the server imports xteval.run once and
-    # each worker forks from it, so the import is not paid per worker.
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["xteval.run"])
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker_init)
-    try:
-        pending = {pool.submit(run_job, job, str(out_dir)) for job in jobs}
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                done(fut.result())
-        pool.shutdown()
-    except BaseException:
-        # Ctrl-C or SIGTERM: workers unwind (temp files removed, kernels killed), then stop.
-        for proc in list((pool._processes or {}).values()):
-            if proc.is_alive():
-                os.kill(proc.pid, signal.SIGTERM)
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-
-
-def _dask(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None], scheduler: str | None, processes: bool) -> None:
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise InputError("--executor dask 需要 pip install 'xteval[dask]' (dask not installed)") from None
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=None, silence_logs=40)
-        client = Client(cluster)
-    try:
-        futures = [client.submit(run_job, job, str(out_dir), pure=False, key=f"xteval-{job.name}") for job in jobs]
-        for fut in as_completed(futures):
-            done(fut.result())
-    except BaseException:
-        client.cancel(futures) if "futures" in locals() else None
-        raise
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
 # --------------------------------------------------------------------------- the batch
-
-
-@dataclass
-class Summary:
-    outcomes: list[Outcome]
-    index: Path
-    seconds: float
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.bad]
-
-    def count(self, status: str) -> int:
-        return sum(o.status == status for o in self.outcomes)
 
 
 def run_batch(
@@ -356,6 +188,7 @@ def run_batch(
         InputError: a path does not exist, or the output folder is not writable
             (before anything runs).
     """
+    from . import executors
     from .index import write_index
 
     started = time.perf_counter()
@@ -388,9 +221,9 @@ def run_batch(
     n = max(1, min(jobs or os.cpu_count() or 1, len(to_run) or 1))
     if to_run:
         if executor == "dask":
-            _dask(to_run, out_dir, n, done, scheduler, processes)
+            executors.dask(to_run, out_dir, n, done, scheduler, processes)
         elif executor == "local":
-            _local(to_run, out_dir, n, done)
+            executors.local(to_run, out_dir, n, done)
         else:
             raise InputError(f"未知 executor {executor!r} (local or dask)", field="--executor")
 
@@ -437,7 +270,3 @@ def summary_lines(s: Summary) -> list[str]:
         lines += [f"  {o.job.name} ({o.job.params_file}): {o.error}" for o in s.failed]
     lines.append(f"index: {s.index}")
     return lines
-
-
-def as_dict(o: Outcome) -> dict[str, Any]:
-    return {**asdict(o.job), "status": o.status, "seconds": o.seconds, "error": o.error}

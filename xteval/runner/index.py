@@ -15,11 +15,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .files import write_atomic
-from .fonts import embed_font
+from ..files import write_atomic
+from ..render.fonts import embed_font
 
 if TYPE_CHECKING:
-    from .batch import Outcome
+    from .jobs import Outcome
 
 STATUS_TEXT = {"ok": "成功 ok", "skipped": "未变 skipped", "failed": "失败 failed", "invalid": "输入错误 invalid"}
 

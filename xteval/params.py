@@ -3,7 +3,9 @@
 A params file describes one unit-year (the department) or one project-year.
 Its top-level ``notebook`` key names the notebook that renders it
 (``notebook: department`` runs ``notebooks/department.ipynb``) and picks the
-schema it is validated against (see :func:`register` / :func:`load_params`).
+schema it is validated against: :func:`get` looks the name up in
+``xteval.registry`` and imports only that model's module, so loading a
+department file imports no project module and no matplotlib.
 
 Every figure is a mapping with ``value`` and exactly one provenance key:
 ``seed`` (a short quote from the source report), ``derived`` (the rule) or
@@ -12,7 +14,6 @@ Every figure is a mapping with ``value`` and exactly one provenance key:
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,7 +23,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .errors import ParamsError
-from .money import ZERO, AmountError, D
+from .money import ZERO, AmountError, D, N, NumberError
 
 # --------------------------------------------------------------------------- YAML
 
@@ -107,21 +108,10 @@ def _money(value: Any) -> Decimal:
 
 
 def _number(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError(f"不是数值: {value!r} (not a number)")
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, int | Decimal):
-        return Decimal(value)
-    if isinstance(value, str):
-        text = value.strip().rstrip("%％").replace(",", "")
-        try:
-            out = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"不是数值: {value!r} (not a number)") from None
-        if out.is_finite():
-            return out
-    raise ValueError(f"不是数值: {value!r} (not a number)")
+    try:
+        return N(value)
+    except NumberError as exc:
+        raise ValueError(str(exc)) from None
 
 
 Money = Annotated[Decimal, BeforeValidator(_money)]
@@ -166,7 +156,7 @@ class Claim(Provenance):
     value: bool = True
 
 
-# --------------------------------------------------------------------------- department
+# --------------------------------------------------------------------------- models every params file shares
 
 
 class _Strict(BaseModel):
@@ -177,80 +167,6 @@ class Unit(_Strict):
     name: str = Field(description="单位名称")
     supervisor: str = Field(description="主管部门")
     year: int = Field(ge=2000, le=2100, description="评价年度")
-
-
-class Income(_Strict):
-    total: Amount = Field(description="总收入")
-    fiscal_appropriation: Amount = Field(description="财政拨款收入")
-    initial_budget: Amount = Field(description="年初预算")
-    non_tax_revenue: Amount | None = Field(None, description="其中：非税收入")
-    midyear_addition: Amount = Field(description="年中追加")
-    other_income: Amount = Field(description="其他收入")
-
-
-class Expenditure(_Strict):
-    total: Amount = Field(description="支出总额")
-    basic: Amount = Field(description="基本支出")
-    personnel: Amount = Field(description="人员经费")
-    public_operation: Amount = Field(description="公用经费")
-    project: Amount = Field(description="项目支出")
-    project_parts: list[NamedAmount] = Field(description="项目支出明细（中心项目经费、专项经费…）")
-
-
-class ThreePublicSplit(_Strict):
-    total: Amount = Field(description="合计")
-    reception: Amount = Field(description="公务接待费")
-    vehicle: Amount = Field(description="公务用车运行费")
-    overseas: Amount | None = Field(None, description="出国出境费；报告未提及时留空")
-
-
-class ThreePublic(_Strict):
-    control: ThreePublicSplit = Field(description="三公经费控制数")
-    actual: ThreePublicSplit = Field(description="三公经费实际支出")
-    within_control_claim: Claim | None = Field(None, description="报告“未超过控制数”之类的表述")
-
-
-class Carryover(_Strict):
-    fiscal: Amount = Field(description="财政拨款结转结余")
-
-
-class Claims(_Strict):
-    execution_rate: Figure | None = Field(None, description="报告所称预算执行率（%）")
-    execution_score: Score | None = Field(None, description="报告所称预算执行得分，如 30/30")
-    goal_count: Figure | None = Field(None, description="报告所称绩效目标个数")
-    all_goals_completed: Claim | None = Field(None, description="报告所称“所有目标均已完成”")
-    adjustment_not_counted: Claim | None = Field(None, description="“未记入预算调整数”之类的表述")
-
-
-class GoalKind(enum.StrEnum):
-    """How a 绩效指标 compares 完成值 with 指标值."""
-
-    positive = "positive"  # ≥
-    reverse = "reverse"  # ≤
-    equal = "equal"  # =
-    qualitative = "qualitative"
-
-
-class Goal(_Strict):
-    """One 绩效目标/指标 with its 指标值 (target) and 完成值 (actual)."""
-
-    name: str = Field(description="指标名称")
-    level1: str = Field(description="一级指标：产出指标 / 效益指标 / 满意度指标")
-    level2: str | None = Field(None, description="二级指标：数量 / 质量 / 时效 / 成本 …")
-    kind: GoalKind = Field(description="positive ≥ / reverse ≤ / equal = / qualitative")
-    unit: str = Field("", description="计量单位")
-    target: Figure | None = Field(None, description="指标值")
-    actual: Figure | None = Field(None, description="完成值")
-    weight: Figure | None = Field(None, description="分值（权重）")
-    grade: str | None = Field(None, description="定性指标等级：达成 / 部分达成 / 未达成")
-    score: Figure | None = Field(None, description="评价人给出的得分（定性指标）")
-    evidence: str = Field("", description="佐证材料或原文")
-
-
-class Narrative(Provenance):
-    functions: str = Field("", description="单位基本职能")
-    problems: str = Field("", description="存在的问题")
-    improvements: str = Field("", description="改进措施")
 
 
 class ParamsBase(_Strict):
@@ -267,52 +183,43 @@ class ParamsBase(_Strict):
         return self.unit.year
 
 
-class DepartmentParams(ParamsBase):
-    """One department-year: 部门整体支出绩效自评报告 transcribed."""
-
-    budget_header: Amount = Field(description="表头“年度预算金额”")
-    income: Income = Field(description="收入")
-    expenditure: Expenditure = Field(description="支出")
-    three_public: ThreePublic = Field(description="三公经费")
-    carryover: Carryover = Field(description="结转结余")
-    claims: Claims = Field(default_factory=Claims, description="报告表述")
-    goals: list[Goal] = Field(default_factory=list, description="绩效指标")
-    narrative: Narrative | None = Field(None, description="文字部分")
-
-
-# --------------------------------------------------------------------------- registry
-
-SCHEMAS: dict[str, type[ParamsBase]] = {}
-
-
-def register(notebook: str, model: type[ParamsBase]) -> None:
-    """Register the params model for a notebook name."""
-    SCHEMAS[notebook] = model
+# --------------------------------------------------------------------------- loading
 
 
 def get(notebook: str) -> type[ParamsBase]:
-    """The params model for a notebook name; the error names the key."""
-    _load_plugins()
+    """The params model for a notebook name, imported on first use; the error names the key."""
+    from . import registry
+
     try:
-        return SCHEMAS[notebook]
+        return registry.model(notebook)
     except KeyError:
-        known = ", ".join(sorted(SCHEMAS))
+        known = ", ".join(registry.names())
         raise ParamsError(f"未知 notebook {notebook!r} (unknown notebook; known: {known})", field="notebook") from None
 
 
-register("department", DepartmentParams)
+TODO = "todo"  # the key `xteval new` leaves in a figure nobody has filled yet
 
 
-def _load_plugins() -> None:
-    """Import the project modules so they register their schemas."""
-    import importlib
+def pending(data: Any, path: str = "") -> list[str]:
+    """Field paths of every figure still marked ``todo`` (left to fill after ``xteval new``).
 
-    for mod in ("ppp", "cloud_lease", "video_maintenance"):
-        try:
-            importlib.import_module(f"xteval.{mod}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"xteval.{mod}":
-                raise
+    Args:
+        data: parsed YAML of a params file.
+        path: the path prefix (for recursion).
+
+    Returns:
+        Paths such as ``goals[0].actual``, in file order; empty when nothing is left.
+    """
+    out: list[str] = []
+    if isinstance(data, dict):
+        if TODO in data:
+            out.append(path or "(top level)")
+        for key, value in data.items():
+            out += pending(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            out += pending(item, f"{path}[{i}]")
+    return out
 
 
 _MESSAGES = {
@@ -347,8 +254,6 @@ def validate(data: Any, path: str | Path, model: type[ParamsBase] | None = None)
     """Validate parsed YAML against its notebook's schema; errors name the first bad field."""
     if not isinstance(data, dict):
         raise ParamsError("顶层应为映射 (top level must be a mapping)", file=path)
-    from .scaffold import pending  # figures `xteval new` cleared and nobody has filled yet
-
     todo = pending(data)
     if todo:
         n = len(todo)

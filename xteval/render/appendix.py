@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from .errors import InputError, RunError
+from ..errors import InputError, RunError
 from .fonts import embed_font
 from .report import RECORD_MIME
 from .sanitize import markdown_text, output_html

@@ -1,0 +1,134 @@
+"""Amounts as reports write them: the number pattern, units, sentences and “其中/包括” lists."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..money import D
+
+# A number as reports write it: thousands separators (comma or space) or plain. Bounded, and never
+# started inside another number, so a long run of digits costs linear time.
+NUM = r"(?<![\d.])(?:\d{1,3}(?:,\d{3}){1,6}(?:\.\d{1,8})?|\d{1,3}(?: \d{3}){1,6}\.\d{1,8}|\d{1,15}(?:\.\d{1,8})?)"
+MONEY_UNIT = r"亿\s*元|万\s*元|元(?!月)|亿(?![条个人次件项户家])|万(?![条个人次件项户家余多])"
+LEAD = r"[\s:]*(?:为|是|达到|达|共计|合计|总计|共|计)?\s*(?:约\s*)?"
+MONEY = re.compile(rf"(?P<num>{NUM})\s*(?P<unit>亿\s*元|万\s*元|元(?!月))")
+
+
+def money_value(num: str, unit: str) -> Decimal:
+    """An amount as written (“1 115 814.3”, “万 元”) in 万元."""
+    return D(num.replace(" ", "") + unit.replace(" ", ""))
+
+
+def sentence_end(text: str, pos: int, limit: int = 400) -> int:
+    """Offset of the next 。 or line break after ``pos``, looking at most ``limit`` characters."""
+    m = re.compile(r"[。\n]").search(text, pos, min(len(text), pos + limit))
+    return m.start() if m else min(len(text), pos + limit)
+
+
+def sentence_start(text: str, pos: int, limit: int = 400) -> int:
+    """Offset just after the last 。 or line break before ``pos``, looking back at most ``limit``."""
+    lo = max(0, pos - limit)
+    cut = max(text.rfind("。", lo, pos), text.rfind("\n", lo, pos))
+    return cut + 1 if cut >= 0 else lo
+
+
+def clause_end(text: str, pos: int, limit: int = 600) -> int:
+    """End of a clause: the next ； or 。 outside brackets (OCR breaks inside brackets are ignored)."""
+    depth = 0
+    stop = min(len(text), pos + limit)
+    for i in range(pos, stop):
+        ch = text[i]
+        if ch in "([（【":
+            depth += 1
+        elif ch in ")]）】":
+            depth = max(0, depth - 1)
+        elif ch in ";。" and depth == 0:
+            return i
+    return stop
+
+
+_LIST_TOKENS = re.compile(
+    rf"(?P<money>(?P<num>{NUM})\s*(?P<unit>亿\s*元|万\s*元|元(?!月)))|(?P<kw>其中|包括)|(?P<semi>;)|(?P<stop>。)|(?P<nl>\n+)|(?P<open>[(\[【])|(?P<close>[)\]】])"
+)
+_ENUMERATOR = re.compile(r"[ \t]{0,3}(?:[一二三四五六七八九十]+、|\(?[一二三四五六七八九十\d]{1,3}\)|\d{1,3}[、.](?!\d))")
+_APPROX_BEFORE = re.compile(r"(?:约|近|超过|超|逾|不到|不足|以上|以下)\s*$")
+_THRESHOLD_AFTER = re.compile(r"\s*(?:以上|以下|以内|左右|余|多)")
+
+
+@dataclass
+class Money:
+    """An amount written in the text: value in 万元, unit as written, offsets, approximate or not."""
+
+    value: Decimal
+    unit: str
+    s: int
+    e: int
+    approx: bool
+
+
+@dataclass
+class MoneyList:
+    """A “其中/包括” list: its keyword, total and parts."""
+
+    kw: str
+    total: Money
+    parts: list[Money] = field(default_factory=list)
+    end: int = 0
+
+
+def money_lists(text: str, *, limit: int = 60) -> list[MoneyList]:
+    """Parse “X 万元，其中 A 万元，B 万元” lists, nested ones (包括 … 其中 …；) included."""
+    done: list[MoneyList] = []
+    stack: list[MoneyList] = []
+    last: Money | None = None
+    depth = 0
+
+    def close(n_keep: int, pos: int) -> None:
+        """Close open lists until ``n_keep`` remain, ending them at ``pos``."""
+        while len(stack) > n_keep:
+            lst = stack.pop()
+            lst.end = pos
+            done.append(lst)
+
+    for m in _LIST_TOKENS.finditer(text):
+        kind = m.lastgroup
+        if kind == "money":
+            unit = m["unit"].replace(" ", "")
+            if _THRESHOLD_AFTER.match(text, m.end()) and re.match(r"\s*(?:以上|以下|以内)", text[m.end() : m.end() + 4]):
+                continue  # “10亿元以上”: a threshold, not an amount
+            approx = bool(_APPROX_BEFORE.search(text[max(0, m.start() - 3) : m.start()])) or bool(_THRESHOLD_AFTER.match(text, m.end()))
+            tok = Money(money_value(m["num"], unit), unit, m.start(), m.end(), approx)
+            if depth == 0:
+                if stack:
+                    stack[-1].parts.append(tok)
+                last = tok
+        elif kind == "kw":
+            if depth or last is None or m.start() - last.e > limit:
+                continue
+            if stack and stack[-1].parts and stack[-1].parts[-1] is last:
+                stack.append(MoneyList(m["kw"], last))
+            elif not stack:
+                stack.append(MoneyList(m["kw"], last))
+        elif kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        elif kind == "semi" and depth == 0:
+            close(1, m.start())
+        elif kind == "stop":
+            depth = 0
+            close(0, m.start())
+        elif kind == "nl" and depth == 0 and _ENUMERATOR.match(text, m.end()):
+            close(0, m.start())
+            last = None
+    close(0, len(text))
+    return done
+
+
+def label_before(text: str, pos: int) -> str:
+    """The words just before an amount (“专项经费”), for messages."""
+    head = text[max(0, pos - 40) : pos]
+    m = re.search(r"([^\s,;:、()。\d]{2,14})\s*(?:为|是|已支付|已完成支付)?\s*$", head.replace("其中", " ").replace("包括", " "))
+    return m.group(1) if m else "未命名"

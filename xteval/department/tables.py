@@ -1,0 +1,88 @@
+"""Department-year tables for the appendix: 收入, 支出, 三公经费 and 预算执行率.
+
+Amounts in 万元 to 2 decimals (half-up, thousands separators), shares of the
+total, and the provenance of each figure in words (报告原文 / 推算 / 示例).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+
+from ..money import fmt, fmt_rate
+from ..render.report import styled
+from .checks import execution_rates as _rates
+from .model import DepartmentParams
+
+IND = "\u3000"  # full-width space: indents sub-items the way 决算 tables do
+
+
+def _row(label: str, fig, base: Decimal | None, depth: int = 0) -> dict[str, str]:
+    value = fig.value if fig is not None else None
+    share = fmt_rate(value / base * 100) if value is not None and base else ""
+    return {
+        "项目": IND * depth + label,
+        "金额（万元）": fmt(value),
+        "占比": share,
+        "来源": "未披露" if fig is None else {"seed": "报告原文", "derived": "推算", "illustrative": "示例"}[fig.source],
+    }
+
+
+def income_table(p: DepartmentParams):
+    """收入情况: 总收入 and its parts, 万元 to 2 decimals, with shares of 总收入."""
+    inc = p.income
+    base = inc.total.value
+    rows = [
+        _row("总收入", inc.total, base),
+        _row("财政拨款收入", inc.fiscal_appropriation, base, 1),
+        _row("年初预算", inc.initial_budget, base, 2),
+    ]
+    if inc.non_tax_revenue is not None:
+        rows.append(_row("其中：非税收入", inc.non_tax_revenue, base, 3))
+    rows += [_row("年中追加", inc.midyear_addition, base, 2), _row("其他收入", inc.other_income, base, 1)]
+    return styled(pd.DataFrame(rows), right=("金额（万元）", "占比"), caption="收入情况（万元）")
+
+
+def expenditure_table(p: DepartmentParams):
+    """支出情况: 支出总额, 基本支出 and 项目支出 with their parts."""
+    exp = p.expenditure
+    base = exp.total.value
+    rows = [
+        _row("支出总额", exp.total, base),
+        _row("基本支出", exp.basic, base, 1),
+        _row("人员经费", exp.personnel, base, 2),
+        _row("公用经费", exp.public_operation, base, 2),
+        _row("项目支出", exp.project, base, 1),
+    ]
+    rows += [_row(x.name, x, base, 2) for x in exp.project_parts]
+    return styled(pd.DataFrame(rows), right=("金额（万元）", "占比"), caption="支出情况（万元）")
+
+
+def three_public_table(p: DepartmentParams):
+    """三公经费: control figure, actual, and the room left, by category."""
+    tp = p.three_public
+    rows = []
+    for label, key in (("公务接待费", "reception"), ("公务用车运行费", "vehicle"), ("出国出境费", "overseas"), ("合计", "total")):
+        c, a = getattr(tp.control, key), getattr(tp.actual, key)
+        cv, av = (c.value if c else None), (a.value if a else None)
+        rows.append(
+            {
+                "项目": label,
+                "控制数": fmt(cv),
+                "实际支出": fmt(av) if a else "未披露",
+                "结余（控制数−实际）": fmt(cv - av) if cv is not None and av is not None else "",
+                "执行比例": fmt_rate(av / cv * 100) if cv and av is not None else "",
+            }
+        )
+    return styled(pd.DataFrame(rows), right=("控制数", "实际支出", "结余（控制数−实际）", "执行比例"), caption="“三公”经费（万元）")
+
+
+def execution_rate_table(p: DepartmentParams):
+    """The computed 预算执行率 beside the rate the report states."""
+    stated = p.claims.execution_rate
+    rows = [
+        {"口径": name, "计算值": fmt_rate(rate), "报告所称": f"{stated.value}%" if stated else "未披露"}
+        for name, rate in _rates(p).values()
+    ]
+    return styled(pd.DataFrame(rows), right=("计算值", "报告所称"), caption="预算执行率")

@@ -1,0 +1,103 @@
+"""Running jobs in parallel: a local process pool or a dask cluster; one job per worker call.
+
+Each worker runs its notebooks through ``xteval.runner.run``. A notebook or
+input problem is an :class:`~xteval.runner.jobs.Outcome`, never an exception.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import InputError, RunError, XtevalError
+from .jobs import Job, Outcome
+
+
+def _on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+def worker_init() -> None:
+    """In each worker process: SIGTERM unwinds like Ctrl-C, so temp files and kernels are cleaned up."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def run_job(job: Job, out_dir: str) -> Outcome:
+    """Run one job and report; never raises for a notebook or input problem."""
+    from .kernels import kill_kernels
+    from .run import run_params
+
+    started = time.perf_counter()
+    try:
+        run_params(job.params_file, out_dir, extra_meta={"inputs": job.key})
+        return Outcome(job, "ok", time.perf_counter() - started)
+    except RunError as exc:
+        from .index import run_meta
+
+        error = run_meta(job.ipynb).get("error") or exc.reason  # "cell N: Ename: evalue"
+        return Outcome(job, "failed", time.perf_counter() - started, error)
+    except XtevalError as exc:
+        return Outcome(job, "invalid", time.perf_counter() - started, str(exc))
+    except KeyboardInterrupt:
+        kill_kernels()
+        raise
+    except Exception as exc:
+        kill_kernels()
+        return Outcome(job, "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
+
+
+# --------------------------------------------------------------------------- executors
+
+
+def local(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None]) -> None:
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    # forkserver, not fork: a caller that already ran a kernel (zmq context, event loop)
+    # must not hand that state to the workers; the server imports xteval.run once and
+    # each worker forks from it, so the import is not paid per worker.
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["xteval.runner.run"])
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker_init)
+    try:
+        pending = {pool.submit(run_job, job, str(out_dir)) for job in jobs}
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                done(fut.result())
+        pool.shutdown()
+    except BaseException:
+        # Ctrl-C or SIGTERM: workers unwind (temp files removed, kernels killed), then stop.
+        for proc in list((pool._processes or {}).values()):
+            if proc.is_alive():
+                os.kill(proc.pid, signal.SIGTERM)
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+
+
+def dask(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None], scheduler: str | None, processes: bool) -> None:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InputError("--executor dask 需要 pip install 'xteval[dask]' (dask not installed)") from None
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=None, silence_logs=40)
+        client = Client(cluster)
+    try:
+        futures = [client.submit(run_job, job, str(out_dir), pure=False, key=f"xteval-{job.name}") for job in jobs]
+        for fut in as_completed(futures):
+            done(fut.result())
+    except BaseException:
+        client.cancel(futures) if "futures" in locals() else None
+        raise
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,44 @@
+"""Where a run reads and writes: the project root, the notebook a params file names, its outputs."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ..errors import InputError, ParamsError
+from ..params import ParamsBase
+
+
+def project_root(params_file: Path) -> Path:
+    """The nearest folder above a params file that has ``notebooks/`` (else the cwd)."""
+    for folder in Path(params_file).resolve().parents:
+        if (folder / "notebooks").is_dir():
+            return folder
+    return Path.cwd()
+
+
+def notebook_path(params: ParamsBase, params_file: Path, notebook_dir: Path | None = None) -> Path:
+    """The notebook a params file names: ``notebooks/<notebook>.ipynb`` under the project root."""
+    folder = notebook_dir or project_root(params_file) / "notebooks"
+    path = folder / f"{params.notebook}.ipynb"
+    if not path.is_file():
+        raise ParamsError(f"notebook 不存在: {path} (notebook not found)", file=params_file, field="notebook")
+    return path
+
+
+def output_paths(params: ParamsBase, params_file: Path, out_dir: Path) -> tuple[Path, Path]:
+    """``<out>/<year>/<params file stem>.ipynb`` and ``.html``."""
+    base = Path(out_dir) / str(params.year) / Path(params_file).stem
+    return base.with_suffix(".ipynb"), base.with_suffix(".html")
+
+
+def ensure_writable(out_dir: Path) -> None:
+    """Fail early, before any kernel starts, when the output folder cannot be written."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".xteval-write-test-{time.monotonic_ns()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(f"输出目录不可写 (output directory not writable: {exc.strerror})", file=out_dir) from None

@@ -1,0 +1,72 @@
+"""The indicator table every scorer takes: its columns, one cell as a number, and reading it from CSV.
+
+Columns ``indicator, level1, kind, target, actual, weight, grade, score``
+(``grade`` and ``score`` only for qualitative rows); the Excel 自评表 is read by
+``xteval.scoring.workbook`` into the same columns.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError
+from ..money import N, NumberError
+
+COLUMNS = ("indicator", "level1", "kind", "target", "actual", "weight", "grade", "score")
+
+
+def blank(v: Any) -> bool:
+    """An empty cell: None, NaN, pandas NA or only spaces."""
+    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip()) or v is pd.NA
+
+
+def number(v: Any) -> Decimal | None:
+    """One cell as a Decimal (``95``, ``"95%"``, ``"1,200.5"``), None when blank.
+
+    Raises:
+        NumberError: the cell is not a number.
+    """
+    if type(v) is Decimal:
+        return v
+    if blank(v):
+        return None
+    return N(v.strip() if isinstance(v, str) else v)
+
+
+def numbers(df: pd.DataFrame, col: str, rows: list[int], file: str | None) -> list[Decimal | None]:
+    """A column as Decimals; the first cell that is not a number raises, naming its row and column."""
+    values = df[col].tolist() if col in df.columns else [None] * len(df)
+    out = []
+    for i, v in enumerate(values):
+        try:
+            out.append(number(v))
+        except NumberError:
+            raise InputError(f"不是数值: {v!r} (not a number)", file=file, row=rows[i], field=col) from None
+    return out
+
+
+def texts(df: pd.DataFrame, col: str) -> list[str | None]:
+    """A column as stripped text, None when blank."""
+    if col not in df.columns:
+        return [None] * len(df)
+    return [None if blank(v) else str(v).strip() for v in df[col].tolist()]
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """Read a ``.csv`` indicator table; ``attrs["rows"]`` holds each row's line in the file."""
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("不是 UTF-8 文本 (not UTF-8 text)", file=path) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"不是有效的 CSV ({str(exc).splitlines()[0]})", file=path) from None
+    df.columns = [str(c).strip() for c in df.columns]
+    unknown = [c for c in df.columns if c not in COLUMNS]
+    if unknown:
+        raise InputError(f"未知列 {unknown[0]!r} (unknown column; expected {', '.join(COLUMNS)})", file=path, row=1, field=unknown[0])
+    df.attrs["rows"] = list(range(2, len(df) + 2))  # line 1 is the header
+    return df
