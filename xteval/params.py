@@ -22,7 +22,8 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from .errors import ParamsError
+from .errors import InputError, ParamsError
+from .files import read_input
 from .money import ZERO, AmountError, D, N, NumberError
 
 # --------------------------------------------------------------------------- YAML
@@ -49,16 +50,14 @@ _ExactLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 def load_yaml(path: str | Path) -> Any:
     """Read a YAML file with floats as exact Decimals; errors name the file and line."""
     path = Path(path)
-    if not path.exists():
-        raise ParamsError("文件不存在 (file not found)", file=path)
-    if path.is_dir():
-        raise ParamsError("是目录而不是文件 (is a directory)", file=path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_input(path)
+    except InputError as exc:
+        raise ParamsError(exc.reason, file=path) from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ParamsError("不是 UTF-8 文本 (not UTF-8 text)", file=path) from None
-    except OSError as exc:
-        raise ParamsError(f"无法读取 (cannot read: {exc.strerror})", file=path) from None
     try:
         return yaml.load(text, Loader=_ExactLoader)
     except yaml.YAMLError as exc:

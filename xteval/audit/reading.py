@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..checks import Evidence
 from ..errors import InputError
+from ..files import read_input
 
 ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK and GB2312
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -56,17 +57,11 @@ def read_report(path: str | Path) -> ReportText:
         The :class:`ReportText`, normalised.
 
     Raises:
-        InputError: the file is missing, a directory, unreadable, empty or binary.
+        InputError: the file is missing, a directory, not a regular file, too large,
+            unreadable, empty or binary.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError("文件不存在 (file not found)", file=path)
-    if path.is_dir():
-        raise InputError("是目录而不是文件 (is a directory)", file=path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"无法读取 (cannot read: {exc.strerror})", file=path) from None
+    data = read_input(path)  # a FIFO, a device or a file over the size cap is refused, not read
     if not data.strip():
         raise InputError("文件为空 (empty file)", file=path)
     if b"\x00" in data[:65536]:

@@ -44,10 +44,25 @@ SUBTOTAL, TOTAL, GRADE = "小计", "总分", "等级"
 SHEET = "自评表"
 
 
-def _cell(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    return v
+def put(ws, row: int, col: int, value: Any):
+    """Write one cell: a number as a number, anything else as text, never as a formula.
+
+    openpyxl turns a string that starts with ``=`` into a live formula; a name
+    from someone else's file (``=HYPERLINK(...)``, ``=cmd|' /C calc'!A0``) must
+    stay the text it is, so the cell's data type is set to string. Characters a
+    workbook cannot hold (NUL and other control characters) are dropped.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell = ws.cell(row, col)
+    if value is None or (isinstance(value, float) and value != value):
+        return cell
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        cell.value = value
+        return cell
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    cell.data_type = "s"
+    return cell
 
 
 def write(result, path: str | Path) -> Path:
@@ -75,12 +90,12 @@ def write(result, path: str | Path) -> Path:
     thin = Side(style="thin", color="999999")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.cell(1, 1, f"绩效自评表（{fw.title}）").font = Font(bold=True, size=14)
+    put(ws, 1, 1, f"绩效自评表（{fw.title}）").font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
-    ws.cell(2, 1, f"评分框架：{fw.name} {fw.version}；依据：{fw.source}")
+    put(ws, 2, 1, f"评分框架：{fw.name} {fw.version}；依据：{fw.source}")
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
     for j, h in enumerate(HEADERS, start=1):
-        c = ws.cell(HEADER_ROW, j, h)
+        c = put(ws, HEADER_ROW, j, h)
         c.font, c.alignment, c.border = bold, centre, box
         c.fill = PatternFill("solid", fgColor="DDEBF7")
     r = HEADER_ROW + 1
@@ -104,23 +119,23 @@ def write(result, path: str | Path) -> Path:
                 "；".join(row["flags"]),
             ]
             for j, v in enumerate(values, start=1):
-                ws.cell(r, j, _cell(v)).border = box
+                put(ws, r, j, v).border = box
             r += 1
         weight = sum((w for w in group["weight"] if w is not None), Decimal(0))
         for j, v in ((2, SUBTOTAL), (6, weight), (9, result.subtotals.get(level1, "无数据"))):
-            ws.cell(r, j, v).font = bold
+            put(ws, r, j, v).font = bold
         for j in range(1, ncol + 1):
             ws.cell(r, j).border = box
         ws.merge_cells(start_row=start, start_column=1, end_row=r, end_column=1)
         ws.cell(start, 1).alignment = centre
         r += 1
-    ws.cell(r, 1, TOTAL).font = bold
-    ws.cell(r, 6, sum(result.level1_weights.values(), Decimal(0)))
-    ws.cell(r, 9, result.total).font = bold
+    put(ws, r, 1, TOTAL).font = bold
+    put(ws, r, 6, sum(result.level1_weights.values(), Decimal(0)))
+    put(ws, r, 9, result.total).font = bold
     if result.missing:
-        ws.cell(r, 10, f"{result.missing} 项无数据；可评分值 {result.assessed}")
-    ws.cell(r + 1, 1, GRADE).font = bold
-    ws.cell(r + 1, 9, result.grade or "不定级（有无数据项）").font = bold
+        put(ws, r, 10, f"{result.missing} 项无数据；可评分值 {result.assessed}")
+    put(ws, r + 1, 1, GRADE).font = bold
+    put(ws, r + 1, 9, result.grade or "不定级（有无数据项）").font = bold
     for rr in (r, r + 1):
         for j in range(1, ncol + 1):
             ws.cell(rr, j).border = box
