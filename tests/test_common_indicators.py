@@ -199,6 +199,54 @@ def test_yuhua_building_area_control_rate(rate, points, ambiguous):
     check(YUHUA, "building_area_control_rate", rate, points, ambiguous)
 
 
+@pytest.mark.parametrize(
+    "rate, points, ambiguous", [(100, "5.00", False), (105, "3.00", False), (107.5, "3.00", True), (115, "0.00", False)]
+)
+def test_yuhua_building_investment_control_rate(rate, points, ambiguous):
+    """雨花区 2017 指标表 新建楼堂馆所投资概算控制率 5 分: ≤100% 满分，每超出5%扣2分."""
+    check(YUHUA, "building_investment_control_rate", rate, points, ambiguous)
+
+
+HUNAN_2018 = "dept-common-2013@hunan-2018"
+JXW_2015 = "dept-common-2013@hunan-jxw-2015"
+
+
+@pytest.mark.parametrize(
+    "rate, points, ambiguous", [(100, "8.00", False), (101, "7.50", False), (116, "0.00", False), (100.5, "8.00", True)]
+)
+def test_hunan_2018_staff_control_rate(rate, points, ambiguous):
+    """湖南 2018 指标表 在职人员控制率 8 分: 每超过一个百分点扣0.5分 (16 points over: 8 − 8 = 0)."""
+    check(HUNAN_2018, "staff_control_rate", rate, points, ambiguous)
+
+
+@pytest.mark.parametrize("rate, points", [(-3, "8.00"), (0, "8.00"), (1, "7.20"), (9, "0.80"), (10, "0.00")])
+def test_hunan_2018_three_public_change_rate(rate, points):
+    """湖南 2018 指标表 “三公经费”变动率 8 分: ≤0 满分，每超过一个百分点扣0.8分."""
+    check(HUNAN_2018, "three_public_change_rate", rate, points)
+
+
+@pytest.mark.parametrize("rate, points", [(100, "8.00"), (95.01, "8.00"), (95, "6.00"), (90, "4.00"), (85, "2.00"), (80, "0.00")])
+def test_hunan_2018_budget_completion_rate(rate, points):
+    """湖南 2018 指标表 预算完成率 8 分: 100%计满分，每低于5%扣2分 (per full step)."""
+    check(HUNAN_2018, "budget_completion_rate", rate, points)
+
+
+@pytest.mark.parametrize(
+    "indicator, rate, points",
+    [
+        ("staff_control_rate", 100, "5.00"),
+        ("staff_control_rate", 102, "4.00"),
+        ("three_public_change_rate", 0, "8.00"),
+        ("three_public_change_rate", 5, "4.00"),
+        ("budget_completion_rate", 95, "3.00"),
+        ("budget_completion_rate", 89.99, "1.00"),
+    ],
+)
+def test_hunan_jxw_2015_rows(indicator, rate, points):
+    """湖南省经信委 2015 评分表: 在职人员控制率 5 (0.5/点)、“三公经费”变动率 8 (0.8/点)、预算完成率 5 (每低于5%扣2分)."""
+    check(JXW_2015, indicator, rate, points)
+
+
 # --------------------------------------------------------------------------- the tables' own worked examples
 
 
