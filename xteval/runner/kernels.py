@@ -31,6 +31,11 @@ def kill_kernels() -> None:
 def _made_socket_dir() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="xtk-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    # A pool worker ends with os._exit, which skips atexit; multiprocessing runs its
+    # finalizers first, so the folder goes with the worker too.
+    from multiprocessing import util
+
+    util.Finalize(None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=0)
     return folder
 
 

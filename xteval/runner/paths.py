@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import time
+import os
+import tempfile
 from pathlib import Path
 
-from ..errors import InputError, ParamsError
+from ..errors import ParamsError, WriteError
 from ..params import ParamsBase
 
 
@@ -33,12 +34,17 @@ def output_paths(params: ParamsBase, params_file: Path, out_dir: Path) -> tuple[
 
 
 def ensure_writable(out_dir: Path) -> None:
-    """Fail early, before any kernel starts, when the output folder cannot be written."""
+    """Fail early, before any kernel starts, when the output folder cannot be written.
+
+    Raises:
+        WriteError: the folder cannot be made (a file is in the way, read-only, no
+            permission) or no file can be created in it.
+    """
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        probe = out_dir / f".xteval-write-test-{time.monotonic_ns()}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        fd, probe = tempfile.mkstemp(prefix=".xteval-write-test-", dir=out_dir)  # exclusive, random: nothing planted is touched
+        os.close(fd)
+        os.unlink(probe)
     except OSError as exc:
-        raise InputError(f"输出目录不可写 (output directory not writable: {exc.strerror})", file=out_dir) from None
+        raise WriteError(f"输出目录不可写 (output directory not writable: {exc.strerror})", file=out_dir) from None
