@@ -31,7 +31,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .errors import InputError, WriteError
+from .errors import InputError, WriteError, XtevalError
 
 DEFAULT_LIMIT_MB = 50
 LIMIT_ENV = "XTEVAL_MAX_INPUT_MB"  # raises or lowers the cap for one run
@@ -251,16 +251,21 @@ def write_with(path: str | Path, write: Callable[[Path], object], *, root: str |
     tmp = private / path.name
     try:
         write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # outputs are meant to be shared, like any file the user writes
+        os.chmod(tmp, 0o666 & ~current_umask())  # outputs are meant to be shared, like any file the user writes
         os.replace(tmp, path)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
+    except XtevalError as exc:
+        if exc.file and Path(exc.file).parent == private:  # the writer's own "cannot write": name the target
+            raise WriteError(exc.reason, file=path) from None
+        raise
     finally:
         shutil.rmtree(private, ignore_errors=True)
     return path
 
 
-def _umask() -> int:
+def current_umask() -> int:
+    """The process umask (os.umask can only be read by setting it, so it is set straight back)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
