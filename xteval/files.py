@@ -189,7 +189,8 @@ def read_csv(path: str | Path, columns: Sequence[str], *, root: str | Path | Non
 # --------------------------------------------------------------------------- writing
 
 
-def _cannot_write(path: Path, exc: OSError) -> WriteError:
+def cannot_write(path: Path, exc: OSError) -> WriteError:
+    """The one-line error for an output that could not be written, naming the cause by its errno."""
     reason = exc.strerror or type(exc).__name__
     if exc.errno == errno.ENOSPC:
         reason = f"磁盘已满 ({reason})"
@@ -206,7 +207,7 @@ def _folder(path: Path, root: str | Path | None) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise _cannot_write(path, exc) from None
+        raise cannot_write(path, exc) from None
     if root is not None and not inside(folder, root):
         raise WriteError(f"目标目录经链接指向 {root} 之外，拒绝写入 (folder leads outside the output folder)", file=path)
     return folder
@@ -247,14 +248,14 @@ def write_with(path: str | Path, write: Callable[[Path], object], *, root: str |
     try:
         private = Path(tempfile.mkdtemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=folder))
     except OSError as exc:
-        raise _cannot_write(path, exc) from None
+        raise cannot_write(path, exc) from None
     tmp = private / path.name
     try:
         write(tmp)
         os.chmod(tmp, 0o666 & ~current_umask())  # outputs are meant to be shared, like any file the user writes
         os.replace(tmp, path)
     except OSError as exc:
-        raise _cannot_write(path, exc) from None
+        raise cannot_write(path, exc) from None
     except XtevalError as exc:
         if exc.file and Path(exc.file).parent == private:  # the writer's own "cannot write": name the target
             raise WriteError(exc.reason, file=path) from None

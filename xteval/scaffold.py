@@ -36,8 +36,8 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, WriteError
-from .files import current_umask, decode_text, inside, read_input
+from .errors import InputError
+from .files import cannot_write, current_umask, decode_text, inside, read_input
 from .params import TODO, load_yaml, pending
 
 PROVENANCE = ("seed", "derived", "illustrative")
@@ -96,7 +96,7 @@ def new_year(year: int, params_dir: str | Path = "params", source_year: int | No
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{year}.", suffix=".new", dir=params_dir))
     except OSError as exc:
-        raise WriteError(f"无法写入 (cannot write: {exc.strerror})", file=target) from None
+        raise cannot_write(target, exc) from None
     written: list[Path] = []
     try:
         for f, (data, data_files) in plans:
@@ -114,7 +114,7 @@ def new_year(year: int, params_dir: str | Path = "params", source_year: int | No
             raise InputError("该年度已存在，不覆盖 (year exists; refusing to overwrite)", file=target)
         os.rename(staging, target)
     except OSError as exc:
-        raise WriteError(f"无法写入，未生成任何文件 (cannot write: {exc.strerror}; nothing was created)", file=target) from None
+        raise cannot_write(target, exc) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written
