@@ -69,8 +69,10 @@ MAX_TEXT = 100  # characters of a number's text (separators, unit and spaces inc
 
 def _show(value: object) -> str:
     """A value for a one-line message: its repr, cut to 40 characters."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 100:
+        return f"约 {int(value.bit_length() * 0.30103):,} 位的整数"  # repr would hit Python's int-to-text limit
     text = repr(value)
-    return text if len(text) <= 40 else f"{text[:37]}…（共 {len(str(value)):,} 字符）"
+    return text if len(text) <= 40 else f"{text[:37]}…（共 {len(text):,} 字符）"
 
 
 def _too_big(number: Decimal) -> bool:
