@@ -571,3 +571,17 @@ def test_a_hostile_department_batch_run(project_tree, tmp_path):
     left = {p.name for p in (out / "2023").iterdir() if not p.is_symlink()}
     assert left == {"department.html", "department.ipynb"}  # no temporary of ours remains
     assert not list(private_tmp.iterdir()), "xteval left temporary folders (xtk-*) behind"
+
+
+def test_a_year_folder_planted_as_a_link_out_of_out_is_refused(project_tree, tmp_path, monkeypatch, capsys):
+    from xteval.runner import run as runner
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "2023").symlink_to(elsewhere)
+    monkeypatch.setattr(runner, "execute", _fake_execute())
+    code, _, err = run(["run", project_tree / "department.yaml", "--out", out], capsys)
+    assert code == EXIT_INPUT and "--out" in one_line(err)
+    assert not list(elsewhere.iterdir())  # not even a probe file was written there

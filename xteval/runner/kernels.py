@@ -42,11 +42,15 @@ def _made_socket_dir() -> Path:
 def _socket_dir() -> Path:
     """One short-pathed folder per process for kernel sockets, removed at exit.
 
-    Re-created if something removed it meanwhile (a tmp cleaner, a test's temporary
-    folder): a kernel whose socket folder is gone dies before replying.
+    Made anew (another random name) if something removed it meanwhile (a tmp cleaner,
+    a test's temporary folder): a kernel whose socket folder is gone dies before
+    replying, and re-creating the old, now known name could adopt a folder or link
+    someone else planted there.
     """
     folder = _made_socket_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.is_symlink() or not folder.is_dir():
+        _made_socket_dir.cache_clear()
+        folder = _made_socket_dir()
     return folder
 
 

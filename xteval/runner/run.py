@@ -114,7 +114,7 @@ def run_params(
     nb_path = notebook_path(params, params_file, notebook_dir)
     out_dir = Path(out_dir) if out_dir else project_root(params_file) / "outputs"
     ipynb, html = output_paths(params, params_file, out_dir)
-    ensure_writable(ipynb.parent)
+    ensure_writable(ipynb.parent, root=out_dir)
 
     started = time.perf_counter()
     # papermill writes the notebook by name, again and again while it runs: a private
