@@ -115,7 +115,11 @@ BEYOND = [
 ]
 
 
-@pytest.mark.parametrize(("value", "reason"), BEYOND, ids=["exponent", "16-digits", "16-digits-separators", "200000-digits", "31-decimals", "Decimal-1E400", "int-5000-digits"])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    BEYOND,
+    ids=["exponent", "16-digits", "16-digits-separators", "200000-digits", "31-decimals", "Decimal-1E400", "int-5000-digits"],
+)
 def test_amounts_beyond_any_budget_are_refused_in_one_short_message(value, reason):
     with pytest.raises(AmountError, match=reason) as err:
         D(value)
