@@ -564,7 +564,7 @@ def test_a_hostile_department_batch_run(project_tree, tmp_path):
     assert victim.read_text(encoding="utf-8") == "不能被覆盖"
     page = (out / "2023" / "department.html").read_text(encoding="utf-8")
     assert not (out / "2023" / "department.html").is_symlink()
-    assert len(page) < 3_000_000 and "已截断" in page  # the unit name is cut, not laid out a million times
+    assert len(page) < 1_000_000 and "已截断" in page  # the unit name is cut (the seed page is about 600,000 characters)
     assert "@import url(//evil.example/a.css)" in page and 'src="http://evil.example/a.png"' in page  # text, and the page was written
     meta = json.loads((out / "2023" / "department.ipynb").read_text(encoding="utf-8"))["metadata"]["xteval"]
     assert len(meta["unit"]) < 2_100
