@@ -156,6 +156,8 @@ YAML_REFUSED = [
     ("a: 1234567890123456", "line 1, a", "整数部分超过 15 位（16 位）"),
     ("a: 1234567890123456.5", "line 1, a", "超过 15 位"),
     ("a: " + "9" * 5000, "line 1, a", "（5,000 位）"),
+    ("a: 0" + "9" * 5000, "line 1, a", "（5,000 位）"),  # too long before ambiguous: the hint would echo it
+    ("a: 1_" + "0" * 5000, "line 1, a", "下划线 '1_000"),  # quoted cut, the line stays short
     ("a: !!int 0100", "line 1, a", "前导零"),
     ("list:\n  - 1\n  - 0x10", "line 3, list[1]", "十六/八/二进制"),
     ("total: 1\nx: 2\ntotal: 3", "line 3, total", "键 'total' 重复：第 1 行与第 3 行"),

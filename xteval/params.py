@@ -63,24 +63,22 @@ _BOOL_LIKE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 def number_problem(text: str, tag: str) -> str | None:
     """Why a YAML number's text is refused (see above), or None when it reads unambiguously in base 10."""
     t = text.lstrip("+-")
+    text = text if len(text) <= 40 else f"{text[:37]}…"  # quoted in a one-line message
     if ":" in t:
         return f"60 进制写法 {text!r} 不被接受（YAML 1.1 会读作另一个数）：写十进制数，或加引号作文本 (sexagesimal number refused)"
     if t[:2].lower() in ("0x", "0o", "0b"):
         return f"十六/八/二进制写法 {text!r} 不被接受：写十进制数 (hex, octal or binary number refused)"
     if "_" in t:
         return f"数字中的下划线 {text!r} 不被接受：去掉下划线 (underscore in a number refused)"
-    if tag == _FLOAT:
-        if t.lower() in (".inf", ".nan"):
-            return f"不是有限数值 {text!r} (not a finite number)"
-        if "e" in t.lower():
-            return f"科学计数法 {text!r} 不被接受：写出全部数字 (exponent refused)"
-        whole = t.split(".")[0]
-    else:
-        if len(t) > 1 and t[0] == "0":
-            return f"前导零有歧义 {text!r}（YAML 1.1 读作八进制 {_octal(t)}）：写 {t.lstrip('0') or '0'}，或加引号作文本 (leading zero is ambiguous)"
-        whole = t
-    if len(whole.lstrip("0")) > MAX_INT_DIGITS:
-        return f"整数部分超过 {MAX_INT_DIGITS} 位（{len(whole.lstrip('0')):,} 位）(more than {MAX_INT_DIGITS} integer digits)"
+    if tag == _FLOAT and t.lower() in (".inf", ".nan"):
+        return f"不是有限数值 {text!r} (not a finite number)"
+    if tag == _FLOAT and "e" in t.lower():
+        return f"科学计数法 {text!r} 不被接受：写出全部数字 (exponent refused)"
+    digits = (t.split(".")[0] if tag == _FLOAT else t).lstrip("0")
+    if len(digits) > MAX_INT_DIGITS:
+        return f"整数部分超过 {MAX_INT_DIGITS} 位（{len(digits):,} 位）(more than {MAX_INT_DIGITS} integer digits)"
+    if tag != _FLOAT and len(t) > 1 and t[0] == "0":
+        return f"前导零有歧义 {text!r}（YAML 1.1 读作八进制 {_octal(t)}）：写 {digits or '0'}，或加引号作文本 (leading zero is ambiguous)"
     return None
 
 
@@ -164,7 +162,7 @@ class _ExactLoader(yaml.SafeLoader):
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     problem = number_problem(node.value, _INT)
-    if problem:  # an explicit !!int tag never passes through _check's resolver path twice, but stays checked
+    if problem:  # compose_node checked it already; the constructor stays safe on its own
         raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
     return int(node.value)
 
