@@ -87,7 +87,7 @@ def plan(files: list[Path], out_dir: Path) -> list[Job]:
             # An invalid params file keeps its row (named by its folder) but no outputs.
             job = Job(str(f), f"{f.parent.name}/{f.stem}", f.parent.name, error=str(exc))
         except Exception as exc:  # one file's fault, whatever it is, must not stop the batch
-            reason = f"无法读取 ({type(exc).__name__}: {str(exc)[:200]}) (could not be planned)"
+            reason = f"无法读取 ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}) (could not be planned)"
             job = Job(str(f), f"{f.parent.name}/{f.stem}", f.parent.name, error=f"{f}: {reason}")
         jobs.append(job)
     by_output: dict[str, list[Job]] = {}
