@@ -269,9 +269,11 @@ class _EngineScorer:
         )
 
     def write_xlsx(self, table: pd.DataFrame, framework: str, path: Path) -> None:
+        from .files import write_with
         from .scoring import engine, workbook
 
-        workbook.write(engine.score_table(table, framework), path)
+        result = engine.score_table(table, framework)
+        write_with(path, lambda tmp: workbook.write(result, tmp))  # a private temporary: no planted name is followed
 
 
 # --------------------------------------------------------------------------- widgets

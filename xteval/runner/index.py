@@ -15,8 +15,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..files import write_atomic
+from ..errors import XtevalError
+from ..files import read_input, write_atomic
 from ..render.fonts import embed_font
+from ..render.sanitize import clip
 
 if TYPE_CHECKING:
     from .jobs import Outcome
@@ -39,9 +41,11 @@ def run_meta(ipynb: str | Path | None) -> dict[str, Any]:
     if not ipynb or not Path(ipynb).is_file():
         return {}
     try:
-        # plain JSON: importing nbformat costs more than a whole skipped batch may take
-        return dict(json.loads(Path(ipynb).read_text(encoding="utf-8")).get("metadata", {}).get("xteval", {}))
-    except (OSError, ValueError):
+        # plain JSON: importing nbformat costs more than a whole skipped batch may take;
+        # read_input: whatever sits at that name now, a FIFO there must not hang the index
+        meta = json.loads(read_input(ipynb).decode("utf-8")).get("metadata", {}).get("xteval", {})
+        return dict(meta) if isinstance(meta, dict) else {}
+    except (XtevalError, ValueError, AttributeError, RecursionError):
         return {}
 
 
@@ -76,7 +80,9 @@ def _rel(path: str | None, base: Path) -> str | None:
 
 
 def render(rows: list[dict[str, Any]], title: str = "绩效评价批量运行 Batch runs") -> str:
-    e = html.escape
+    def e(value: Any) -> str:  # every cell is cut to MAX_CELL characters before it is laid out
+        return html.escape(clip(str(value)))
+
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     bad = sum(r["status"] in ("failed", "invalid") for r in rows)
     head = ["年度", "名称", "单位", "状态", "用时 s", "总分", "等级", "fail", "warn", "运行时间", "链接", "错误"]
@@ -93,9 +99,9 @@ def render(rows: list[dict[str, Any]], title: str = "绩效评价批量运行 Ba
             f'<a href="{e(r[k])}">{k}</a>' for k in ("html", "ipynb") if r[k]
         )  # relative links: the folder can be moved or zipped
         cells = [
-            e(str(r["year"])),
+            e(r["year"]),
             f"{e(r['name'])}<br><small>{e(r['params'])}</small>",
-            e(str(r["unit"])),
+            e(r["unit"]),
             e(STATUS_TEXT.get(r["status"], r["status"])),
             f'<td class="num">{e(str(r["seconds"]))}',
             f'<td class="num">{e(str(r["total"]))}',
