@@ -258,6 +258,38 @@ def test_check_refuses_fifos_devices_and_files_over_the_cap_without_hanging(tmp_
         assert says in one_line(r.stderr), name
 
 
+# --------------------------------------------------------------------------- PEFA input
+
+PEFA_HEAD = "年度,类别,科目,预算数,决算数\n"
+PEFA_GOOD = "".join(f"{y},支出,一般公共服务,100,98\n{y},收入,税收收入,100,101\n" for y in (2021, 2022, 2023))
+PEFA_CASES = [
+    ("negative-budget", PEFA_GOOD + "2023,支出,教育,-5,3\n", "行 8"),
+    ("negative-actual", PEFA_GOOD + "2023,支出,教育,5,-3\n", "行 8"),
+    ("year-1e20", PEFA_GOOD + "100000000000000000000,支出,教育,5,3\n", "行 8"),
+    ("year-1900", PEFA_GOOD + "1900,支出,教育,5,3\n", "行 8"),
+    ("unknown-kind", PEFA_GOOD + "2023,转移支付,教育,5,3\n", "行 8"),
+    ("no-revenue", "".join(f"{y},支出,一般公共服务,100,98\n" for y in (2021, 2022, 2023)), "收入"),
+    ("binary", "2021,支出,\x00,1,1\n", "NUL"),
+]
+
+
+@pytest.mark.parametrize(("body", "says"), [c[1:] for c in PEFA_CASES], ids=[c[0] for c in PEFA_CASES])
+def test_hostile_pefa_input_is_one_line_naming_the_row(tmp_path, capsys, body, says):
+    csv = tmp_path / "outturn.csv"
+    csv.write_text(PEFA_HEAD + body, encoding="utf-8")
+    code, out, err = run(["pefa", csv], capsys)
+    assert code == EXIT_INPUT and out == ""
+    line = one_line(err)
+    assert says in line or says.replace("行 ", "row ") in line, line
+
+
+def test_pefa_refuses_a_fifo_without_hanging(tmp_path):
+    fifo = tmp_path / "outturn.csv"
+    os.mkfifo(fifo)
+    r = subprocess.run([XTEVAL, "pefa", str(fifo)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == EXIT_INPUT and "不是普通文件" in one_line(r.stderr)
+
+
 # --------------------------------------------------------------------------- spreadsheets: text is text
 
 
