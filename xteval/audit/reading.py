@@ -12,16 +12,12 @@ import bisect
 import html
 import itertools
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks import Evidence
-from ..errors import InputError
-from ..files import read_input
-
-ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK and GB2312
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+from ..files import ScannedDocument, document_text, read_input
+from ..money import fold
 
 
 @dataclass(frozen=True)
@@ -48,36 +44,29 @@ class ReportText:
 
 
 def read_report(path: str | Path) -> ReportText:
-    """Read a report text file, whatever its encoding.
+    """Read a report, whatever it arrived as: plain text, .docx, a PDF's text layer, or a scanned PDF.
 
     Args:
-        path: a plain-text report (UTF-8 with or without BOM, GBK or GB18030).
+        path: a report: plain text (UTF-8 with or without BOM, GBK or GB18030), a .docx, or a
+            PDF. A PDF without a text layer is read by OCR when the ``ocr`` extra is installed.
 
     Returns:
         The :class:`ReportText`, normalised.
 
     Raises:
         InputError: the file is missing, a directory, not a regular file, too large,
-            unreadable, empty or binary.
+            unreadable, empty or binary, an old .doc, an encrypted or corrupt .docx or PDF,
+            or a scanned PDF without the ``ocr`` extra.
     """
     path = Path(path)
     data = read_input(path)  # a FIFO, a device or a file over the size cap is refused, not read
-    if not data.strip():
-        raise InputError("文件为空 (empty file)", file=path)
-    if b"\x00" in data[:65536]:
-        raise InputError("是二进制文件而不是文本 (binary file: NUL bytes)", file=path)
-    for enc in ENCODINGS:
-        try:
-            raw = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError("不是 UTF-8 或 GBK/GB18030 文本 (binary or unknown encoding)", file=path)
-    sample = raw[:65536]
-    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
-        raise InputError("是二进制文件而不是文本 (binary file: control characters)", file=path)
-    return prepare(raw, path=path, encoding=enc.removesuffix("-sig"))
+    try:
+        raw, how = document_text(path, data)
+    except ScannedDocument as scanned:
+        from .ocr import read_scanned
+
+        raw, how = read_scanned(path, scanned.data), "ocr"
+    return prepare(raw, path=path, encoding=how)
 
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>\n]{0,80}>")
@@ -94,15 +83,15 @@ def _unescape(m: re.Match) -> str:
 
 
 def prepare(raw: str, *, path: Path | None = None, encoding: str = "utf-8") -> ReportText:
-    """Normalise a decoded text (NFKC, no tags or entities, no page-number lines), keeping its line numbers.
+    """Normalise a decoded text (NFKC, traditional characters folded, no tags or entities, no page-number lines), keeping its line numbers.
 
     Works on the whole text at once, never across a line break, so the line of
     every offset is the line of the raw text.
     """
     lines = raw.splitlines()
-    text = unicodedata.normalize("NFKC", "\n".join(lines))
+    text = fold("\n".join(lines))
     if text.count("\n") != max(0, len(lines) - 1):  # NFKC made a line break: go line by line
-        text = "\n".join(unicodedata.normalize("NFKC", x).replace("\n", " ") for x in lines)
+        text = "\n".join(fold(x).replace("\n", " ") for x in lines)
     text = _TAG.sub(" ", text)
     if "&" in text:
         text = _ENTITY.sub(_unescape, text)

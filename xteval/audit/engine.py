@@ -1,0 +1,381 @@
+"""The extraction engine: tokens of the scanner become facts, field ids as the document kinds name them.
+
+For each token, in order:
+
+1. **What it says about another figure** (the kind YAML's ``modifiers``): a change on last year
+   (比上年增加 X 万元 → ``F.change`` = +X; 下降 Y% → ``F.change_rate`` = −Y), last year's figure
+   (上年 X → ``F.previous``), a share (占 X% → ``F.share``), a rate of the budget
+   (完成预算的 Y% → ``F.budget_rate``), a difference from the budget (决算数大于预算数 N →
+   ``F.budget_diff``). F is the figure the clause names, else the last figure of the sentence.
+   A change is never a total.
+2. **Which field it is**: among the labels of ``fields.yaml`` that end near the figure, the
+   longest; 三公 figures by part (公务接待费…) and mode (预算/控制数 → control, 决算/支出 → actual),
+   the part and mode carried through the sentence. Only the kind's field groups are used.
+3. **A named part** of a list (其中：教育支出 X 万元…) when its label is no field.
+
+A field stated with two different values is kept twice: the reconciliation reports it as
+``ambiguous``, it never picks one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..money import match_key
+from .kinds import Kind, detect, vocabulary
+from .reading import ReportText
+from .scanner import Token, scan
+
+NEAR = 10  # a label ends at most this many characters before its figure's lead words
+
+
+@dataclass
+class Fact:
+    """One figure of the document under a field id."""
+
+    field: str
+    value: Decimal
+    unit: str  # 万元, %, 分, a count's unit, or "date"/"claim"
+    line: int
+    quote: str
+    start: int
+    end: int
+    name: str | None = None  # a named part (教育支出)
+    of: str | None = None  # the parent of a share
+    label: str = ""
+    token: int | None = None  # index of the token
+    owner: int | None = None  # index of the fact whose 其中 list this part is in
+    cell: bool = False
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        return self.field, self.name
+
+    @property
+    def path(self) -> str:
+        """The field path for ids and messages: ``expenditure.function[教育支出]``."""
+        return f"{self.field}[{self.name}]" if self.name else self.field
+
+
+@dataclass
+class Document:
+    """What the engine read from one report: its kind, year and facts."""
+
+    report: ReportText
+    kind: Kind | None
+    scores: dict[str, int]
+    year: int | None
+    facts: list[Fact] = field(default_factory=list)
+    tokens: list[Token] = field(default_factory=list)
+    goals: list[dict[str, Any]] = field(default_factory=list)
+
+    def get(self, field_id: str, name: str | None = None) -> list[Fact]:
+        """Every fact of a field (and name)."""
+        return [f for f in self.facts if f.field == field_id and (name is None or f.name == name)]
+
+    def one(self, field_id: str, name: str | None = None) -> Fact | None:
+        """The fact of a field when the document states it with one value only; None when absent or ambiguous."""
+        facts = self.get(field_id, name)
+        if not facts or len({f.value for f in facts}) > 1:
+            return None
+        return facts[0]
+
+    def names(self, field_id: str) -> list[str]:
+        """The names of a named field's parts, in order of first statement."""
+        return list(dict.fromkeys(f.name for f in self.get(field_id) if f.name))
+
+
+def report_year(text: str) -> int | None:
+    """The year the report is about: the most frequent “20xx 年度”, else “20xx 年”."""
+    years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年度", text[:200_000]))
+    if not years:
+        years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年", text[:200_000]))
+    return years.most_common(1)[0][0] if years else None
+
+
+# --------------------------------------------------------------------------- matching labels to fields
+
+
+def _best(label: str, patterns: list[re.Pattern]) -> tuple[int, int] | None:
+    """The best alias match in a label: (length, end) of the longest that ends within NEAR of the end."""
+    best = None
+    for pat in patterns:
+        for m in pat.finditer(label):
+            if len(label) - m.end() <= NEAR and m.end() > m.start():
+                cand = (m.end() - m.start(), m.end())
+                if best is None or cand > best:
+                    best = cand
+    return best
+
+
+class Matcher:
+    """Label → field ids, for one document kind."""
+
+    def __init__(self, kind: Kind | None):
+        self.kind = kind
+        self.vocab = vocabulary()
+        self.mod = self.vocab["_mod"]
+        self.tp = self.vocab["three_public"]
+
+    def _uses(self, field_id: str) -> bool:
+        return self.kind is None or self.kind.uses(field_id)
+
+    def fields(self, group: str, label: str, context: str, unit: str = "") -> tuple[list[str], str]:
+        """The field ids a label names in a vocabulary group, and what follows the alias in the label."""
+        best, best_key, rest = [], None, ""
+        for entry in self.vocab[group]:
+            fields = [f for f in entry["_fields"] if self._uses(f)]
+            if not fields:
+                continue
+            if unit and entry.get("units") and unit not in entry["units"]:
+                continue
+            if entry["_within"] is not None and not entry["_within"].search(context):
+                continue
+            if entry["_not"] is not None and entry["_not"].search(context):
+                continue
+            m = _best(label, entry["_re"])
+            if m is None:
+                continue
+            key = (m[0] + (2 if entry["_within"] is not None else 0), m[1])
+            if best_key is None or key > best_key:
+                best, best_key, rest = fields, key, label[m[1] :]
+        return best, rest
+
+    def three_public(self, label: str, context: str, state: dict) -> str | None:
+        """A 三公 field (``three_public.<mode>.<part>``) when the label or its sentence is about 三公."""
+        if not self._uses("three_public.actual.total"):
+            return None
+        part, where = None, None
+        for name, pats in self.tp["_parts"].items():
+            m = _best(label, pats)
+            if m and (where is None or m > where):
+                part, where = name, m
+        tm = _best(label, self.tp["_total"])
+        if tm and (where is None or tm[0] > where[0] and tm[1] >= where[1]):
+            part, where = "total", tm
+        rest = label[where[1] :] if where else label
+        in_context = self.tp["marker"] in context or state.get("tp_part")
+        if part is None:
+            if not in_context or len(label) > 14:
+                return None
+            if not (self.tp["_control"].search(rest) or self.tp["_actual"].search(rest)):
+                return None
+            part = state.get("tp_part") or "total"
+        mode = None
+        control, actual = self.tp["_control"].search(rest), self.tp["_actual"].search(rest)
+        if control and (not actual or "预算" in rest):
+            mode = "control"
+        elif actual:
+            mode = "actual"
+        mode = mode or state.get("tp_mode") or "actual"
+        state["tp_part"], state["tp_mode"] = part, mode
+        return f"three_public.{mode}.{part}"
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+_YEAR_PREFIX = re.compile(r"^(?:20\d\d)年度?")
+_BUDGET_REST = re.compile(r"^(?:支出)?(?:年初)?预算(?:数|资金|金额)?$")
+
+
+def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
+    """Read a prepared report into a :class:`Document`: its kind (detected unless given) and facts."""
+    key = match_key(report.text[:400_000])
+    detected, scores = detect(key)
+    kind = kind or detected
+    doc = Document(report, kind, scores, report_year(report.text))
+    sc = scan(report.text, report.line_starts)
+    doc.tokens = sc.tokens
+    _Reader(doc, Matcher(kind)).run()
+    return doc
+
+
+class _Reader:
+    """Walks the tokens once, keeping the state of the current sentence."""
+
+    def __init__(self, doc: Document, matcher: Matcher):
+        self.doc, self.m = doc, matcher
+        self.mod = matcher.mod
+        self.state: dict[str, Any] = {}
+        self.sentence = -1
+        self.by_token: dict[int, list[Fact]] = defaultdict(list)
+
+    # -- helpers
+    def emit(self, tok: Token, field_id: str, value: Decimal, unit: str, **extra) -> Fact:
+        s, e = tok.quote_span
+        f = Fact(
+            field_id,
+            value,
+            unit,
+            tok.line,
+            self.doc.report.quote(s, e),
+            tok.start,
+            tok.end,
+            label=tok.label,
+            token=tok.index,
+            cell=tok.cell,
+            **extra,
+        )
+        self.doc.facts.append(f)
+        self.by_token[tok.index].append(f)
+        return f
+
+    def base(self) -> list[Fact]:
+        """The facts of the last base figure of the sentence (what a modifier is about)."""
+        return self.state.get("base", [])
+
+    def run(self) -> None:
+        year = self.doc.year
+        for tok in self.doc.tokens:
+            if tok.sentence_start != self.sentence:
+                self.sentence, self.state = tok.sentence_start, {}
+            label = tok.label
+            if year and label.startswith(str(year)):
+                label = _YEAR_PREFIX.sub("", label)
+            context = tok.sentence + " " + tok.section
+            if tok.kind == "money":
+                self.money(tok, label, context)
+            elif tok.kind == "percent":
+                self.percent(tok, label, context)
+            elif tok.kind == "count":
+                self.count(tok, label, context)
+            elif tok.kind == "points":
+                self.points(tok, label, context)
+            if re.match(r"\s*[,，]?\s*(?:其中|包括)", tok.after) and self.by_token.get(tok.index):
+                self.state["owner"] = len(self.doc.facts) - 1
+        self.doc.facts.sort(key=lambda f: (f.start, f.field))
+
+    # -- money
+    def money(self, tok: Token, label: str, context: str) -> None:
+        mod = self.mod
+        if mod["threshold_after"].search(tok.after):
+            self.emit(tok, "threshold", tok.value, "万元")
+            return
+        if mod["approx_before"].search(tok.raw_label.rstrip()):
+            return  # “约 50 万元”: not a stated figure
+        year = self.doc.year
+        prior = re.match(r"^(20\d\d)年度?", label)
+        if prior and year and int(prior[1]) < year:
+            fields = self._fields(label[prior.end() :], context)
+            if fields:  # “2022年度三公经费决算16.43万元”
+                for f in fields:
+                    self.emit(tok, f + ".previous", tok.value, "万元")
+                return
+        if mod["previous"].search(label) and mod["compare"].search(context) or re.fullmatch(r"(?:上年|上年度|去年)(?:为)?", label):
+            target = self.state.get("change_subject") or [f.field for f in self.base()]
+            if target:
+                for f in target:
+                    self.emit(tok, f + ".previous", tok.value, "万元")
+            else:
+                self.state["pending_previous"] = tok
+            return
+        sign = self._sign(label)
+        if sign and (mod["compare"].search(tok.sentence) or mod["compare"].search(label)):
+            subject = self._subject(label, context)
+            for f in subject:
+                self.emit(tok, f + ".change", sign * tok.value, "万元")
+            self.state["change_subject"] = subject
+            pend = self.state.pop("pending_previous", None)
+            if pend is not None:
+                for f in subject:
+                    self.emit(pend, f + ".previous", pend.value, "万元")
+            return
+        for pat, s in ((mod["budget_diff_up"], 1), (mod["budget_diff_down"], -1)):
+            if pat.search(label) and self.base():
+                for f in self.base():
+                    self.emit(tok, f.field + ".budget_diff", s * tok.value, "万元")
+                return
+        fields = self._fields(label, context)
+        if fields:
+            facts = [self.emit(tok, f, tok.value, "万元", owner=self.state.get("owner")) for f in fields]
+            if not any(f.field.endswith(".budget") for f in facts):
+                self.state["base"] = facts
+            self.state.pop("change_subject", None)
+            return
+        owner = self.state.get("owner")
+        if owner is not None and label:
+            parent = self.doc.facts[owner].field
+            part = self.m.vocab["parts_of"].get(parent)
+            name = re.sub(r"^(?:其中|包括|主要是|主要为|用于)", "", label)
+            if part and name and self.m._uses(part) and not re.search(r"\d", name):
+                self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner)
+
+    def _fields(self, label: str, context: str) -> list[str]:
+        """Base field ids of a money label (三公 first), with ``F.budget`` for “F 年初预算为”."""
+        tp = self.m.three_public(label, context, self.state)
+        if tp:
+            return [tp]
+        fields, rest = self.m.fields("money", label, context)
+        if fields and _BUDGET_REST.match(rest) and rest:
+            return [f + ".budget" for f in fields]
+        if not fields and _BUDGET_REST.match(label) and self.base():  # “（预算 6.00 万元）” after a figure
+            return [f.field + ".budget" for f in self.base() if "." in f.field]
+        return fields
+
+    def _sign(self, label: str) -> int:
+        """+1 / −1 when the label ends with an increase / decrease word, else 0."""
+        tail = label[-6:]
+        up, down = self.mod["increase"].search(tail), self.mod["decrease"].search(tail)
+        if down and (not up or down.start() >= up.start()):
+            return -1
+        if up:
+            return 1
+        return 0
+
+    def _subject(self, label: str, context: str) -> list[str]:
+        """The fields a change is about: named in the clause, else the sentence's last figure."""
+        words = re.split(self.mod["increase"].pattern + "|" + self.mod["decrease"].pattern, label)[0]
+        words = re.sub(self.mod["compare"].pattern, "", words)
+        words = re.sub(r"(?:与|和|比|较)?(?:20\d\d年度?|上年度?|去年)(?:决算数?)?(?:相比)?", "", words)
+        if len(words) >= 2:
+            fields = self._fields(words, context)
+            if fields:
+                return [f.removesuffix(".budget") for f in fields]
+        return [f.field for f in self.base()]
+
+    # -- percent
+    def percent(self, tok: Token, label: str, context: str) -> None:
+        mod = self.mod
+        if mod["budget_rate"].search(label) and self.base():
+            for f in self.base():
+                self.emit(tok, f.field + ".budget_rate", tok.value, "%")
+            return
+        if label.startswith(mod["share"].pattern) or re.match(r"^(?:分别)?占", label):
+            parent = None
+            m = re.match(r"^占(.*?)的?$", label)
+            if m and m[1]:
+                fields, _ = self.m.fields("money", m[1], context)
+                parent = fields[0] if fields else None
+            owner = self.state.get("owner")
+            if parent is None and owner is not None:
+                parent = self.doc.facts[owner].field
+            for f in self.base():
+                self.emit(tok, f.field + ".share", tok.value, "%", of=parent)
+            return
+        sign = self._sign(label) or (1 if re.search(r"增幅|增长率", label) else -1 if re.search(r"降幅|减幅|下降率", label) else 0)
+        if sign and (mod["compare"].search(tok.sentence) or self.state.get("change_subject")):
+            subject = self.state.get("change_subject") or [f.field for f in self.base()]
+            if len(label) > 6 and not self.state.get("change_subject"):
+                subject = self._subject(label, context)
+            for f in subject:
+                self.emit(tok, f + ".change_rate", sign * tok.value, "%")
+            return
+        fields, _ = self.m.fields("percent", label, context)
+        for f in fields:
+            self.emit(tok, f, tok.value, "%")
+
+    # -- counts and points
+    def count(self, tok: Token, label: str, context: str) -> None:
+        fields, _ = self.m.fields("counts", label or " ", context, tok.unit)
+        for f in fields[:1]:
+            self.emit(tok, f, tok.value, tok.unit)
+
+    def points(self, tok: Token, label: str, context: str) -> None:
+        fields, _ = self.m.fields("points", label, context)
+        for f in fields[:1]:
+            self.emit(tok, f, tok.value, "分")

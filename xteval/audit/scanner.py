@@ -1,0 +1,254 @@
+"""The one scanner: a report's text as tokens, each number with its value, unit, line, label and section.
+
+A token is a number as the report writes it, found by :func:`xteval.money.amounts_in` (the
+unit table of the core), and typed here: money (in 万元), percent, points (分), a count with its
+unit (个, 人次, 辆…), or a bare number (a table cell). Each token carries:
+
+* its **label**: the clause before it (back to the previous punctuation, bracket, cell
+  separator or number), without the lead words that stand between a label and its figure
+  (为, 是, 达, 约…); a label broken by a line wrap is read whole;
+* its **sentence**: the text since the last 。 or paragraph break, for the context words
+  (比上年, 三公, 其中…) that decide what a figure is;
+* its **section**: the headings it sits under (一、… （一）… 1. …).
+
+Years (2023 年), dates, list markers (1、) and page numbers are not tokens.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..money import UNITS, amounts_in
+
+# Units after a number that make it a count (longest first); 分 is points unless 分钟.
+COUNT_UNITS = (
+    "万平方米|平方公里|平方米|万人次|万人|万条|亿条|万头（只）|万头\\(只\\)|万头|万只|万份|万册|台（套）|台\\(套\\)|人次|批次|个百分点|"
+    "公里|千米|立方米|万亩|亩|小时|分钟|个月|个|项|人|次|辆|台|套|家|户|所|场|批|件|条|份|本|册|名|张|座|间|处|篇|部|支|吨|天|"
+    "头|只|株|棵|箱|期|类|村|镇|米|元/平方米|元/人|元/次|元/户"
+)
+_COUNT_AFTER = re.compile(rf"\s*(?P<u>{COUNT_UNITS})")
+_POINTS_AFTER = re.compile(r"\s*分(?!钟|之|别|类|析|配|布|管|项|期|批|级|解|散|摊|成)")
+_YEAR_AFTER = re.compile(r"\s*年(?!度指标|均)")
+_MONTH_DAY_AFTER = re.compile(r"\s*[月日号时]")
+_TERMINAL = "。！？!?"
+_CLAUSE_STOPS = "，,。；;：:、（）()【】[]|\t\n！？!?“”\"《》"
+_LEAD = re.compile(r"(?:[\s:：]|为|是|达到|达|约|共计|了|至|仅|累计|分别为|分别是|各为|各是|均为|各)+$")
+_ENUMERATOR = re.compile(r"(?:^|(?<=[\s>）)]))(?:[（(]?[一二三四五六七八九十]{1,3}[)）、.．]|[（(]\d{1,2}[)）]|\d{1,2}[、.．](?!\d))")
+_HEADING = re.compile(
+    r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、](?!\d))\s*(?P<title>[^\n。；;]{1,40})"
+)
+
+
+@dataclass
+class Token:
+    """A number of the report with what surrounds it."""
+
+    value: Decimal  # money in 万元; a percent, count, points or bare number as written
+    kind: str  # money | percent | points | count | number
+    unit: str  # 万元/元/亿元, %, 分, the count's unit, or "" (bare)
+    number: Decimal  # as written, before unit conversion
+    start: int
+    end: int  # end of the unit
+    line: int
+    label: str = ""  # the clause before, lead words removed, quotes and spaces dropped
+    raw_label: str = ""  # the clause before as written (for sign and mode words)
+    sentence: str = ""  # the sentence up to the token
+    sentence_start: int = 0
+    section: str = ""  # the headings above, outermost first
+    after: str = ""  # the few characters after the token (以上, 以下, ）…)
+    cell: bool = False  # a number alone in a table cell
+    index: int = 0
+
+    @property
+    def quote_span(self) -> tuple[int, int]:
+        """Offsets of label + figure, for evidence."""
+        return self.start - len(self.raw_label), self.end
+
+
+@dataclass
+class Scan:
+    """A scanned text: its tokens in order, the line starts and the section headings."""
+
+    text: str
+    tokens: list[Token] = field(default_factory=list)
+    line_starts: list[int] = field(default_factory=list)
+    headings: list[tuple[int, int, str]] = field(default_factory=list)  # (offset, depth, title)
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.line_starts, offset)
+
+
+def _depth(marker: str) -> int:
+    """How deep a heading marker nests: 第X部分 0, 一、 1, （一） 2, 1. 3."""
+    if marker.startswith("第"):
+        return 0
+    if marker[0] in "（(":
+        return 2
+    if marker[0].isdigit():
+        return 3
+    return 1
+
+
+def _headings(text: str, starts: list[int]) -> list[tuple[int, int, str]]:
+    """The headings of a text: a line that starts with a heading marker and is short or ends without a sentence."""
+    out = []
+    for i, s in enumerate(starts):
+        e = starts[i + 1] - 1 if i + 1 < len(starts) else len(text)
+        line = text[s:e]
+        m = _HEADING.match(line)
+        if not m or len(line) > 60 and "。" in line[:40]:
+            continue
+        marker = line.lstrip()[: m.start("title") - (len(line) - len(line.lstrip()))]
+        out.append((s, _depth(marker.strip()), m["title"].strip()))
+    return out
+
+
+def _section(headings: list[tuple[int, int, str]], offsets: list[int], pos: int) -> str:
+    """The heading path above an offset: the nearest heading of each shallower depth."""
+    i = bisect.bisect_right(offsets, pos) - 1
+    path: dict[int, str] = {}
+    deepest = 99
+    while i >= 0 and len(path) < 4:
+        _, depth, title = headings[i]
+        if depth < deepest:
+            path[depth] = title
+            deepest = depth
+        i -= 1
+    return " / ".join(path[d] for d in sorted(path))
+
+
+def _kind(text: str, w, end: int) -> tuple[str, str, int]:
+    """The kind, unit and end of a number that :func:`amounts_in` left bare (count, points) or typed."""
+    if w.kind != "number":
+        return w.kind, w.unit, end
+    m = _COUNT_AFTER.match(text, end)
+    if m:
+        return "count", m["u"], m.end()
+    m = _POINTS_AFTER.match(text, end)
+    if m:
+        return "points", "分", m.end()
+    return "number", "", end
+
+
+def _skip(text: str, w) -> bool:
+    """Years, dates, times, list markers and identifiers are not figures."""
+    s, e = w.start, w.end
+    before, after = text[max(0, s - 1) : s], text[e : e + 2]
+    if w.kind == "number":
+        if _YEAR_AFTER.match(text, e) and Decimal(1900) <= w.number <= Decimal(2100):
+            return True
+        if _MONTH_DAY_AFTER.match(text, e) or re.match(r"\s*[/-]\s*\d", text[e : e + 3]) or re.match(r"\s*[、.](?!\d)", after):
+            return True
+        if before in ("〔", "[", "第", "_", "-", "—", "图", "表", "件") or after[:1] in ("号", "〕", "]", "_"):
+            return True
+        line_start = text.rfind("\n", 0, s) + 1
+        line_end = text.find("\n", e)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        if "PAGEREF" in line or re.search(r"(?:\.{4,}|…{2,}|·{4,})\s*\d+\s*$", line):  # a table of contents
+            return True
+        if before.isascii() and before.isalpha():  # 510000_0013zp, Toc16112, PAGEREF
+            return True
+    return False
+
+
+def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
+    """Tokens of a normalised text (see :func:`xteval.audit.reading.prepare`), in order."""
+    starts = list(line_starts)
+    sc = Scan(text, line_starts=starts)
+    sc.headings = _headings(text, starts)
+    offsets = [h[0] for h in sc.headings]
+    prev_end = 0
+    for w in amounts_in(text):
+        if _skip(text, w):
+            continue
+        kind, unit, end = _kind(text, w, w.end)
+        tok = Token(w.value, kind, unit, w.number, w.start, end, bisect.bisect_right(starts, w.start))
+        tok.raw_label, tok.label = _label(text, w.start, prev_end, starts)
+        tok.sentence_start, tok.sentence = _sentence(text, w.start)
+        tok.section = _section(sc.headings, offsets, w.start)
+        tok.after = text[end : end + 8]
+        tok.cell = _is_cell(text, w.start, end)
+        tok.index = len(sc.tokens)
+        sc.tokens.append(tok)
+        prev_end = end
+    _pairs(text, sc.tokens)
+    return sc
+
+
+def _pairs(text: str, tokens: list[Token]) -> None:
+    """“各是 A，B 万元”: a bare number followed at once by an amount takes that amount's unit."""
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        if a.kind == "number" and b.kind in ("money", "percent") and re.fullmatch(r"\s*[，,、和与及]\s*", text[a.end : b.start]):
+            a.kind, a.unit = b.kind, b.unit
+            a.value = a.number * UNITS[b.unit] if b.kind == "money" else a.number
+
+
+def _is_cell(text: str, start: int, end: int) -> bool:
+    """A number alone between cell separators (tab, |, a run of spaces, a line break)."""
+    before = re.search(r"(?:^|[\t|\n]| {2,}|[≥≤=<>﹦])\s*$", text[max(0, start - 4) : start])
+    after = re.match(r"\s*(?:$|[\t|\n]| {2,})", text[end : end + 4])
+    return bool(before and after)
+
+
+def _clean(label: str) -> str:
+    """A label for matching: no quotes, spaces, enumerators, 其中/包括 or lead words."""
+    label = re.sub(r"[“”\"'‘’\s]", "", label).replace("收、支", "收支")
+    label = _ENUMERATOR.sub("", label)
+    label = re.sub(r"^(?:其中|包括|另有|含)", "", label)
+    prev = None
+    while prev != label:
+        prev = label
+        label = _LEAD.sub("", label)
+    return label
+
+
+def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, str]:
+    """The clause before ``pos`` as written, and cleaned for matching."""
+    lo = max(prev_end, pos - 60)
+    i = pos
+    while i > lo:
+        ch = text[i - 1]
+        if ch == "\n":
+            # a label broken by a line wrap: the line so far holds almost nothing and the line above ends mid-clause
+            here = text[i:pos].strip()
+            above = text[i - 2 : i - 1]
+            if len(here) < 4 and above and not re.match(r"[\s。；;：:，,！？|\t\d%)）]", above):
+                i -= 1
+                continue
+            break
+        if ch == "、" and text[i - 2 : i - 1] == "收" and text[i : i + 1] == "支":
+            i -= 1
+            continue
+        if ch in _CLAUSE_STOPS:
+            break
+        i -= 1
+    raw = text[i:pos]
+    cleaned = _clean(raw.replace("\n", ""))
+    if not cleaned and i > lo and text[i - 1] in "：:":  # “收入：792.22”: the label stands before the colon
+        j = i - 1
+        while j > lo and text[j - 1] not in _CLAUSE_STOPS:
+            j -= 1
+        raw = text[j:pos]
+        cleaned = _clean(raw.replace("\n", "").rstrip(":："))
+    return raw, cleaned
+
+
+def _sentence(text: str, pos: int, limit: int = 300) -> tuple[int, str]:
+    """Where the sentence of ``pos`` starts, and its text up to ``pos``: since the last 。 or blank line."""
+    lo = max(0, pos - limit)
+    cut = max(text.rfind("。", lo, pos), text.rfind("\n\n", lo, pos))
+    begin = cut + 1 if cut >= 0 else lo
+    chunk = text[begin:pos]
+    # a hard line break ends a sentence unless the line above was cut mid-clause by a wrap
+    parts = chunk.split("\n")
+    keep = [parts[-1]]
+    for p in reversed(parts[:-1]):
+        if p and p[-1] not in _TERMINAL and len(p) > 30:
+            keep.append(p)
+        else:
+            break
+    body = "".join(reversed(keep))
+    return pos - len("\n".join(reversed(keep))), body
