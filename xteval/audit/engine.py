@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..money import match_key
+from ..money import UNITS, match_key
 from .kinds import Kind, detect, vocabulary
 from .reading import ReportText
 from .scanner import Token, scan
@@ -145,6 +145,16 @@ class Matcher:
                 best, best_key, rest = fields, key, label[m[1] :]
         return best, rest
 
+    def part_in(self, text: str) -> str | None:
+        """The 三公 part named last in a text (a sentence before its figure)."""
+        best, where = None, -1
+        for name, pats in self.tp["_parts"].items():
+            for pat in pats:
+                for m in pat.finditer(text):
+                    if (m.end(), m.end() - m.start()) > (where, 0):
+                        best, where = name, m.end()
+        return best
+
     def three_public(self, label: str, context: str, state: dict) -> str | None:
         """A 三公 field (``three_public.<mode>.<part>``) when the label or its sentence is about 三公."""
         if not self._uses("three_public.actual.total"):
@@ -164,13 +174,15 @@ class Matcher:
                 return None
             if not (self.tp["_control"].search(rest) or self.tp["_actual"].search(rest)):
                 return None
-            part = state.get("tp_part") or "total"
+            part = state.get("tp_part") or self.part_in(context.split(" ")[0][-80:]) or "total"
         mode = None
         control, actual = self.tp["_control"].search(rest), self.tp["_actual"].search(rest)
         if control and (not actual or "预算" in rest):
             mode = "control"
         elif actual:
             mode = "actual"
+        if where is None and mode and state.get("tp_mode") and mode != state["tp_mode"]:
+            part = "total"  # “控制数 X，其中…；实际支出 Y，其中…”: a new mode starts at the total
         mode = mode or state.get("tp_mode") or "actual"
         state["tp_part"], state["tp_mode"] = part, mode
         return f"three_public.{mode}.{part}"
@@ -181,6 +193,7 @@ class Matcher:
 
 _YEAR_PREFIX = re.compile(r"^(?:20\d\d)年度?")
 _BUDGET_REST = re.compile(r"^(?:支出)?(?:年初)?预算(?:数|资金|金额)?$")
+_ACTUAL_ONLY = re.compile(r"^(?:支出)?决算(?:数)?$|^实际支出$")
 
 
 def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
@@ -204,6 +217,8 @@ class _Reader:
         self.state: dict[str, Any] = {}
         self.sentence = -1
         self.by_token: dict[int, list[Fact]] = defaultdict(list)
+        self.last_base: list[Fact] = []
+        self.section = ""
 
     # -- helpers
     def emit(self, tok: Token, field_id: str, value: Decimal, unit: str, **extra) -> Fact:
@@ -226,18 +241,28 @@ class _Reader:
         return f
 
     def base(self) -> list[Fact]:
-        """The facts of the last base figure of the sentence (what a modifier is about)."""
-        return self.state.get("base", [])
+        """The facts of the last base figure of the sentence (what a modifier is about).
+
+        A sentence that opens with a change (“。较上年增加 X 万元”) is about the figure just before it.
+        """
+        return self.state.get("base") or self.last_base
 
     def run(self) -> None:
         year = self.doc.year
         for tok in self.doc.tokens:
             if tok.sentence_start != self.sentence:
-                self.sentence, self.state = tok.sentence_start, {}
+                self.last_base = self.state.get("base") or (self.last_base if tok.section == self.section else [])
+                self.sentence, self.state, self.section = tok.sentence_start, {}, tok.section
             label = tok.label
             if year and label.startswith(str(year)):
                 label = _YEAR_PREFIX.sub("", label)
             context = tok.sentence + " " + tok.section
+            if re.search(r"其中|包括", tok.between) and not tok.in_brackets:
+                if self.base():
+                    self.state["owner"] = self.doc.facts.index(self.base()[0])
+                    self.state["owner_field"] = self.base()[0].field
+                elif self.state.get("change_subject"):  # 比上年增加 X，…，其中：this year's parts of the subject
+                    self.state["owner_field"] = self.state["change_subject"][0]
             if tok.kind == "money":
                 self.money(tok, label, context)
             elif tok.kind == "percent":
@@ -246,8 +271,11 @@ class _Reader:
                 self.count(tok, label, context)
             elif tok.kind == "points":
                 self.points(tok, label, context)
+            elif tok.kind == "number":
+                self.bare(tok, label, context)
             if re.match(r"\s*[,，]?\s*(?:其中|包括)", tok.after) and self.by_token.get(tok.index):
                 self.state["owner"] = len(self.doc.facts) - 1
+                self.state["owner_field"] = self.doc.facts[-1].field
         self.doc.facts.sort(key=lambda f: (f.start, f.field))
 
     # -- money
@@ -290,29 +318,54 @@ class _Reader:
                 for f in self.base():
                     self.emit(tok, f.field + ".budget_diff", s * tok.value, "万元")
                 return
-        fields = self._fields(label, context)
+        fields = self._fields(label, context, tok.in_brackets)
+        scoped = self.m.vocab.get("scoped_parts", {}).get(self.state.get("owner_field") or "", {})
+        fields = [scoped.get(f, f) for f in fields]
         if fields:
             facts = [self.emit(tok, f, tok.value, "万元", owner=self.state.get("owner")) for f in fields]
-            if not any(f.field.endswith(".budget") for f in facts):
+            if not tok.in_brackets and not any(f.field.endswith(".budget") for f in facts):
                 self.state["base"] = facts
+            if not tok.in_brackets:
+                self.state["subject"] = [f.field.removesuffix(".budget") for f in facts]
             self.state.pop("change_subject", None)
             return
         owner = self.state.get("owner")
-        if owner is not None and label:
-            parent = self.doc.facts[owner].field
-            part = self.m.vocab["parts_of"].get(parent)
+        parent = self.state.get("owner_field")
+        part = self.m.vocab["parts_of"].get(parent) if parent else None
+        if part == "expenditure.project_part" and re.search(r"包括|明细", tok.sentence):
+            part = "expenditure.project_item"
+        if part is None:
+            part = next((f for pat, f in self.m.vocab["_openers"] if pat.search(tok.sentence)), None)
+        if part and label:
             name = re.sub(r"^(?:其中|包括|主要是|主要为|用于)", "", label)
             if part and name and self.m._uses(part) and not re.search(r"\d", name):
                 self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner)
 
-    def _fields(self, label: str, context: str) -> list[str]:
-        """Base field ids of a money label (三公 first), with ``F.budget`` for “F 年初预算为”."""
-        tp = self.m.three_public(label, context, self.state)
+    def _fields(self, label: str, context: str, aside: bool = False) -> list[str]:
+        """Base field ids of a money label (三公 first), with ``F.budget`` for “F 年初预算为”.
+
+        A label that is only a mode word (支出决算为, 年初预算为) is about the sentence's subject.
+        """
+        tp = self.m.three_public(label, context, self.state if not aside else dict(self.state))
         if tp:
             return [tp]
         fields, rest = self.m.fields("money", label, context)
-        if fields and _BUDGET_REST.match(rest) and rest:
-            return [f + ".budget" for f in fields]
+        if fields and not (_ACTUAL_ONLY.match(label) and fields == ["expenditure.total"]):
+            if _BUDGET_REST.match(rest) and rest:
+                return [f + ".budget" for f in fields]
+            return fields
+        subject = [f for f in self.state.get("subject", []) if "." in f and f != "expenditure.total"]
+        if subject and _ACTUAL_ONLY.match(label):
+            return subject
+        if subject and _BUDGET_REST.match(label):
+            return [f + ".budget" for f in subject]
+        if not subject and (_BUDGET_REST.match(label) or _ACTUAL_ONLY.match(label)):
+            heading = context.rsplit(" / ", 2)
+            for title in reversed(heading[-2:]):
+                fields, _ = self.m.fields("money", re.sub(r"(?:决算)?情况说明|情况|说明", "", title).split(" ")[-1], context)
+                fields = [f for f in fields if "." in f and f not in ("expenditure.total", "income.total")]
+                if fields:
+                    return [f + ".budget" for f in fields] if _BUDGET_REST.match(label) else fields
         if not fields and _BUDGET_REST.match(label) and self.base():  # “（预算 6.00 万元）” after a figure
             return [f.field + ".budget" for f in self.base() if "." in f.field]
         return fields
@@ -351,9 +404,8 @@ class _Reader:
             if m and m[1]:
                 fields, _ = self.m.fields("money", m[1], context)
                 parent = fields[0] if fields else None
-            owner = self.state.get("owner")
-            if parent is None and owner is not None:
-                parent = self.doc.facts[owner].field
+            if parent is None:
+                parent = self.state.get("owner_field")
             for f in self.base():
                 self.emit(tok, f.field + ".share", tok.value, "%", of=parent)
             return
@@ -369,6 +421,34 @@ class _Reader:
         for f in fields:
             self.emit(tok, f, tok.value, "%")
 
+    # -- bare numbers: table cells under a 单位：万元 heading
+    def bare(self, tok: Token, label: str, context: str) -> None:
+        unit = self.table_unit(tok.start)
+        if unit is None or not label or tok.cell is False and not re.search(r" {2,}|\t|\|", tok.raw_label + " "):
+            return
+        factor = UNITS[unit]
+        if label == "总计":  # 收入支出决算总表: the left 总计 is income's, the right one spending's
+            line_start = self.doc.report.line_starts[tok.line - 1]
+            left = any(t.line == tok.line and t.start < tok.start and t.kind in ("number", "money") for t in self.doc.tokens[: tok.index])
+            field_id = "expenditure.grand_total" if left else "income.grand_total"
+            if self.m._uses(field_id) and line_start >= 0:
+                self.emit(tok, field_id, tok.number * factor, "万元")
+            return
+        fields, _ = self.m.fields("money", label, context)
+        for f in fields:
+            self.emit(tok, f, tok.number * factor, "万元")
+        if not fields and label.endswith("支出") and self.m._uses("expenditure.function") and len(label) <= 16:
+            self.emit(tok, "expenditure.function", tok.number * factor, "万元", name=label)
+
+    def table_unit(self, pos: int) -> str | None:
+        """The unit a table heading gives its bare numbers (单位：万元, （万元）), within the last 40 lines."""
+        text = self.doc.report.text
+        lo = max(0, pos - 3000)
+        m = None
+        for m in re.finditer(r"(?:单位|金额单位)\s*[:：]?\s*(万元|元)|[(（](万元|元)[)）]", text[lo:pos]):
+            pass
+        return (m[1] or m[2]) if m else None
+
     # -- counts and points
     def count(self, tok: Token, label: str, context: str) -> None:
         fields, _ = self.m.fields("counts", label or " ", context, tok.unit)
@@ -376,6 +456,16 @@ class _Reader:
             self.emit(tok, f, tok.value, tok.unit)
 
     def points(self, tok: Token, label: str, context: str) -> None:
+        for entry in self.m.vocab["points"]:
+            if entry.get("of_last") and any(p.search(label) for p in entry["_re"]):
+                last = self.state.get("last_points")
+                if last is not None and last.field == entry["of_last"] and tok.in_brackets:
+                    self.emit(tok, entry["field"], tok.value, "分", name=last.name)
+                    return
         fields, _ = self.m.fields("points", label, context)
         for f in fields[:1]:
-            self.emit(tok, f, tok.value, "分")
+            entry = next(e for e in self.m.vocab["points"] if f in e["_fields"])
+            name = None
+            if entry.get("named"):
+                name = next((m.group(0) for p in entry["_re"] for m in p.finditer(label)), None)
+            self.state["last_points"] = self.emit(tok, f, tok.value, "分", name=name)

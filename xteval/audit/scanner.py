@@ -29,12 +29,12 @@ COUNT_UNITS = (
     "公里|千米|立方米|万亩|亩|小时|分钟|个月|个|项|人|次|辆|台|套|家|户|所|场|批|件|条|份|本|册|名|张|座|间|处|篇|部|支|吨|天|"
     "头|只|株|棵|箱|期|类|村|镇|米|元/平方米|元/人|元/次|元/户"
 )
-_COUNT_AFTER = re.compile(rf"\s*(?P<u>{COUNT_UNITS})")
-_POINTS_AFTER = re.compile(r"\s*分(?!钟|之|别|类|析|配|布|管|项|期|批|级|解|散|摊|成)")
+_COUNT_AFTER = re.compile(rf"[ \t]*(?P<u>{COUNT_UNITS})")
+_POINTS_AFTER = re.compile(r"[ \t]*分(?!钟|之|别|类|析|配|布|管|项|期|批|级|解|散|摊|成)")
 _YEAR_AFTER = re.compile(r"\s*年(?!度指标|均)")
 _MONTH_DAY_AFTER = re.compile(r"\s*[月日号时]")
 _TERMINAL = "。！？!?"
-_CLAUSE_STOPS = "，,。；;：:、（）()【】[]|\t\n！？!?“”\"《》"
+_CLAUSE_STOPS = "，,。；;：:、（）()【】[]|\t\n！？!?《》"
 _LEAD = re.compile(r"(?:[\s:：]|为|是|达到|达|约|共计|了|至|仅|累计|分别为|分别是|各为|各是|均为|各)+$")
 _ENUMERATOR = re.compile(r"(?:^|(?<=[\s>）)]))(?:[（(]?[一二三四五六七八九十]{1,3}[)）、.．]|[（(]\d{1,2}[)）]|\d{1,2}[、.．](?!\d))")
 _HEADING = re.compile(
@@ -61,6 +61,8 @@ class Token:
     after: str = ""  # the few characters after the token (以上, 以下, ）…)
     cell: bool = False  # a number alone in a table cell
     index: int = 0
+    in_brackets: bool = False  # inside （…） in its sentence: an aside (预算 6.00 万元), not the subject
+    between: str = ""  # the text since the previous token (where 其中 / 包括 stand)
 
     @property
     def quote_span(self) -> tuple[int, int]:
@@ -170,6 +172,9 @@ def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
         tok.sentence_start, tok.sentence = _sentence(text, w.start)
         tok.section = _section(sc.headings, offsets, w.start)
         tok.after = text[end : end + 8]
+        tok.between = text[prev_end : w.start] if prev_end else text[max(0, w.start - 60) : w.start]
+        head = tok.sentence
+        tok.in_brackets = head.count("(") + head.count("（") > head.count(")") + head.count("）")
         tok.cell = _is_cell(text, w.start, end)
         tok.index = len(sc.tokens)
         sc.tokens.append(tok)
@@ -215,13 +220,20 @@ def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, 
             # a label broken by a line wrap: the line so far holds almost nothing and the line above ends mid-clause
             here = text[i:pos].strip()
             above = text[i - 2 : i - 1]
-            if len(here) < 4 and above and not re.match(r"[\s。；;：:，,！？|\t\d%)）]", above):
+            line_above = text[text.rfind("\n", 0, i - 1) + 1 : i - 1]
+            wrapped = len(line_above) >= 20 and "\t" not in line_above and "|" not in line_above
+            if (len(here) < 4 or wrapped) and above and not re.match(r"[\s。；;：:，,！？|\t\d%)）]", above):
                 i -= 1
                 continue
             break
         if ch == "、" and text[i - 2 : i - 1] == "收" and text[i : i + 1] == "支":
             i -= 1
             continue
+        if ch in ")）":  # a short bracket inside a label: 因公出国(境)费, 维修(护)费
+            j = max(text.rfind("(", max(lo, i - 5), i - 1), text.rfind("（", max(lo, i - 5), i - 1))
+            if j >= 0 and j > lo and text[j - 1 : j] not in _CLAUSE_STOPS and not re.search(r"\d", text[j:i]):
+                i = j
+                continue
         if ch in _CLAUSE_STOPS:
             break
         i -= 1
@@ -246,7 +258,7 @@ def _sentence(text: str, pos: int, limit: int = 300) -> tuple[int, str]:
     parts = chunk.split("\n")
     keep = [parts[-1]]
     for p in reversed(parts[:-1]):
-        if p and p[-1] not in _TERMINAL and len(p) > 30:
+        if p and p[-1] not in _TERMINAL and len(p) >= 20 and "\t" not in p and "|" not in p:
             keep.append(p)
         else:
             break

@@ -29,6 +29,7 @@ class Kind:
     title: str
     markers: dict[str, int]
     fields: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
     identities: tuple[dict[str, Any], ...] = ()
     claims: dict[str, re.Pattern] = field(default_factory=dict)
@@ -39,6 +40,8 @@ class Kind:
 
     def uses(self, field_id: str) -> bool:
         """True when a field id belongs to one of this kind's field groups."""
+        if field_id in self.exclude:
+            return False
         return any(field_id == g or (g.endswith(".") and field_id.startswith(g)) for g in self.fields)
 
     def score(self, key: str) -> int:
@@ -63,6 +66,7 @@ def vocabulary() -> dict[str, Any]:
         tp["_control"] = re.compile("|".join(tp["control"]))
         tp["_actual"] = re.compile("|".join(tp["actual"]))
         doc["_mod"] = {k: re.compile(v) for k, v in doc["modifiers"].items()}
+        doc["_openers"] = [(re.compile(k), v) for k, v in (doc.get("list_openers") or {}).items()]
     except (KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"字段词表无效 (invalid vocabulary: {exc})", file=FOLDER / "fields.yaml") from None
     return doc
@@ -82,6 +86,7 @@ def kinds() -> dict[str, Kind]:
                 title=doc["title"],
                 markers={str(k): int(v) for k, v in doc["markers"].items()},
                 fields=tuple(doc["fields"]),
+                exclude=tuple(doc.get("exclude") or ()),
                 required=tuple(doc.get("required") or ()),
                 identities=tuple(doc.get("identities") or ()),
                 claims={k: re.compile(v) for k, v in (doc.get("claims") or {}).items()},
