@@ -263,8 +263,22 @@ _MORE_TRADITIONAL = (
     "秘祸穷筛纠丝绪绳绘罢罗圣肃胁肤艰庄虚虫袭览托诞诸叠崭冈庙梦夺奋寻币刚剧劲厉壮隐隶齿鸟鱼马鸡猪饲兽扎绑绵缉坛聪肾胆脸舱莲视"
     "谊诺谓岂贬赵跃轨辩逊遥酿铅锐锦锅镜板颇台飘惊骤脏鲁鸣"
 )
+_FURTHER_TRADITIONAL = (
+    "過則佈併勻囑夥巖攤棄歡淨溝滯漲潛粵葉蝕許該論閱儘傭僱兌凍勳啟嚮壇壘峽帥彎慶擋擠擺擾攔樁樹櫃渾滲滾潤濁瀉烏煩爐狹瑪癡盧矚礙"
+    "窩紛紹締纜腳蔥藍蟬觸詭誦誰諒謊謎譯譴賊賜賤贖輯轟迴遲鄧鉅鍊鑄閘閩頃頸顛飢餅饋馮駕騙驕鹵龐龜淺測產雲構繫聯撥蘊蘆廬鄰籤驛堅"
+    "塗壓夾嶽扣掛揚撈擬攪敵暢檢歸淚濱瀝煥犖獵璣鑽韌韻頌餓鬱"
+), (
+    "过则布并匀嘱伙岩摊弃欢净沟滞涨潜粤叶蚀许该论阅尽佣雇兑冻勋启向坛垒峡帅弯庆挡挤摆扰拦桩树柜浑渗滚润浊泻乌烦炉狭玛痴卢瞩碍"
+    "窝纷绍缔缆脚葱蓝蝉触诡诵谁谅谎谜译谴贼赐贱赎辑轰回迟邓巨炼铸闸闽顷颈颠饥饼馈冯驾骗骄卤庞龟浅测产云构系联拨蕴芦庐邻签驿坚"
+    "涂压夹岳扣挂扬捞拟搅敌畅检归泪滨沥焕荦猎玑钻韧韵颂饿郁"
+)
 TRADITIONAL = str.maketrans(
-    {**dict(zip(_TRADITIONAL, _SIMPLIFIED, strict=True)), **_EXTRA_TRADITIONAL, **dict(zip(*_MORE_TRADITIONAL, strict=True))}
+    {
+        **dict(zip(_TRADITIONAL, _SIMPLIFIED, strict=True)),
+        **_EXTRA_TRADITIONAL,
+        **dict(zip(*_MORE_TRADITIONAL, strict=True)),
+        **dict(zip(*_FURTHER_TRADITIONAL, strict=True)),
+    }
 )
 
 

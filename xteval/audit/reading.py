@@ -82,6 +82,29 @@ def _unescape(m: re.Match) -> str:
     return " " if "\n" in out or "\r" in out else out  # an entity must not add a line
 
 
+_BARE_NUMBER = re.compile(r"^\d{1,4}(?:\.\d{1,3})?$")
+
+
+def _drop_page_numbers(text: str) -> str:
+    """Blank the lines that are page furniture (``- 3 -``, ``第 2 页``, a lone ``4.26`` between paragraphs).
+
+    A line holding only a number is a page number, unless the line before or after it holds only
+    a number too: then it is a run of cells (a table pasted one cell per line) and stays.
+    """
+    lines = text.split("\n")
+    filled = [i for i, x in enumerate(lines) if x.strip()]
+    for n, i in enumerate(filled):
+        line = lines[i]
+        if not _PAGE_NOISE.match(line):
+            continue
+        if _BARE_NUMBER.match(line):
+            around = [lines[j] for j in filled[max(0, n - 1) : n] + filled[n + 1 : n + 2]]
+            if any(_BARE_NUMBER.match(x.strip().rstrip("%")) for x in around):
+                continue  # a cell among cells
+        lines[i] = ""
+    return "\n".join(lines)
+
+
 def prepare(raw: str, *, path: Path | None = None, encoding: str = "utf-8") -> ReportText:
     """Normalise a decoded text (NFKC, traditional characters folded, no tags or entities, no page-number lines), keeping its line numbers.
 
@@ -97,6 +120,6 @@ def prepare(raw: str, *, path: Path | None = None, encoding: str = "utf-8") -> R
         text = _ENTITY.sub(_unescape, text)
     text = _SPACES.sub(" ", text)
     text = _EDGES.sub("", text)
-    text = _PAGE_NOISE.sub("", text)
+    text = _drop_page_numbers(text)
     starts = tuple(itertools.accumulate(map(len, text.split("\n")), lambda acc, n: acc + n + 1, initial=0))[:-1]
     return ReportText(raw=raw, text=text, encoding=encoding, path=path, line_starts=starts)
