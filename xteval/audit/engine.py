@@ -38,7 +38,7 @@ class Fact:
     """One figure of the document under a field id."""
 
     field: str
-    value: Decimal
+    value: Any  # Decimal; an ISO date string for a date; Decimal(1) for a claim
     unit: str  # 万元, %, 分, a count's unit, or "date"/"claim"
     line: int
     quote: str
@@ -83,6 +83,11 @@ class Document:
         if not facts or len({f.value for f in facts}) > 1:
             return None
         return facts[0]
+
+    @property
+    def m_parts_of(self) -> set[str]:
+        """Field ids whose facts are named parts of a list (教育支出, 中心项目经费…)."""
+        return set(vocabulary()["parts_of"].values()) | {f for _, f in vocabulary()["_openers"]}
 
     def names(self, field_id: str) -> list[str]:
         """The names of a named field's parts, in order of first statement."""
@@ -205,7 +210,38 @@ def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
     sc = scan(report.text, report.line_starts)
     doc.tokens = sc.tokens
     _Reader(doc, Matcher(kind)).run()
+    _claims_and_dates(doc)
+    if kind is not None and kind.form:
+        from .forms import read_form
+
+        read_form(doc, kind.form)
+        doc.facts.sort(key=lambda f: (f.start, f.field))
     return doc
+
+
+def _claims_and_dates(doc: Document) -> None:
+    """Claims in words (the kind's ``claims`` phrases) and every calendar date, as facts."""
+    from ..dates import find_dates
+    from .kinds import kinds
+
+    report = doc.report
+    phrases = dict(doc.kind.claims) if doc.kind is not None else {}
+    if doc.kind is None:  # a text of no known kind: the department report's phrases
+        phrases = dict(kinds()["dept_selfeval"].claims)
+    for name, pat in phrases.items():
+        for m in pat.finditer(report.text):
+            doc.facts.append(Fact(f"claims.{name}", Decimal(1), "claim", report.line_of(m.start()), m.group(0), m.start(), m.end(), label=name))
+    last_year = doc.year
+    for i, line in enumerate(report.text.split("\n")):
+        if "年" not in line or "月" not in line:
+            continue
+        for d in find_dates(line, default_year=last_year):
+            if d.year is None or d.day is None or d.year_inferred:
+                continue
+            last_year = d.year
+            start = report.line_starts[i] + d.start
+            iso = f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
+            doc.facts.append(Fact("date", iso, "date", i + 1, d.text, start, start + len(d.text), label="valid" if d.valid else "invalid"))
 
 
 class _Reader:

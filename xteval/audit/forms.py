@@ -134,8 +134,8 @@ def _split_value(text: str) -> tuple[str | None, Decimal | None, str]:
 
 def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any]) -> None:
     """Indicator rows after the header, and the 总分 row."""
-    level1_words = [re.compile(f"^{w}$") for w in form["level1"]]
-    level2_words = [re.compile(f"^{w}") for w in form["level2"]]
+    level1_words = [re.compile(f"^{w}(?:\\(\\d+分\\))?$") for w in form["level1"]]
+    level2_words = [re.compile(f"^{w}(?:\\(\\d+分\\))?$") for w in form["level2"]]
     header = re.compile(r"指标|指标值|完成值|分值|得分|权重|偏差|原因|措施|度量单位|指标性质|改进|未完成|分析|年度|实际")
     level1 = level2 = None
     i = start
@@ -158,7 +158,7 @@ def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any])
         if (
             re.search(r"[\u4e00-\u9fff]", text)
             and not _NUM.match(text)
-            and not (header.fullmatch(text) or len(text) <= 6 and header.search(text))
+            and not (header.fullmatch(text) or len(text) <= 6 and header.search(text) or re.search(r"原因|措施|分析", text))
             and not re.fullmatch(r"指标\d*|…+|\.+", text)
         ):
             j = _indicator(doc, cs, i, level1, level2)
@@ -216,4 +216,7 @@ def _indicator(doc: Document, cs: list[Cell], i: int, level1: str | None, level2
     if len(nums) > 1:
         goal["score"] = _number(nums[1].text)
     doc.goals.append(goal)
+    if nums and re.search(r"[|\t]", doc.report.text[doc.report.line_starts[nums[-1].line - 1] : nums[-1].start]):
+        while j < len(cs) and cs[j].line == nums[-1].line:  # the rest of the row: 偏差原因 and padding
+            j += 1
     return j

@@ -185,13 +185,23 @@ IDENTITY_OF = {
 }
 
 
-def list_checks(report: ReportText, ex: Extraction, ranges: list[DateRange]) -> list[CheckResult]:
-    """“其中/包括” lists: the parts add up to the total; periods cover the whole; fees per month agree."""
+_CHANGE_BEFORE = re.compile(r"(?:增加|减少|增长|下降|降低|减|增|节约|上升)\s*$")
+
+
+def list_checks(report: ReportText, ex: Extraction, ranges: list[DateRange], doc: Any = None) -> list[CheckResult]:
+    """“其中/包括” lists: the parts add up to the total; periods cover the whole; fees per month agree.
+
+    A list after a change (比上年增加 X 万元，…，其中：…) lists this year's parts, not parts of the
+    change: such a “total” is never checked.
+    """
     text = report.text
     out: list[CheckResult] = []
     starts = [r.s for r in ranges]
+    modifiers = {(f.start, f.end) for f in getattr(doc, "facts", ()) if f.field.endswith((".change", ".previous", ".budget_diff", ".budget"))}
     for n, lst in enumerate(money_lists(text)):
         if len(lst.parts) < 2 or lst.total.approx or any(p.approx for p in lst.parts):
+            continue
+        if _CHANGE_BEFORE.search(text[max(0, lst.total.s - 8) : lst.total.s]) or any(s <= lst.total.s < e for s, e in modifiers):
             continue
         nums = [lst.total, *lst.parts]
         if all(_in(x, ex) for x in nums):
