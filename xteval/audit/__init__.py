@@ -65,6 +65,10 @@ def read_document(report: ReportText) -> Document:
     doc = extract_facts(report)
     if doc.kind is None or not doc.kind.form:
         read_goals(doc)
+        if "三级指标" in report.text:  # an indicator table inside a prose report (云南 决算-embedded 自评表)
+            from .forms import read_indicator_table
+
+            read_indicator_table(doc)
     return doc
 
 

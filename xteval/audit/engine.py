@@ -294,6 +294,7 @@ class _Reader:
                 label = _YEAR_PREFIX.sub("", label)
             context = tok.sentence + " " + tok.section
             if re.search(r"其中|包括", tok.between) and not tok.in_brackets:
+                self.state["owner_kw"] = re.findall(r"其中|包括", tok.between)[-1]
                 if self.base():
                     self.state["owner"] = self.doc.facts.index(self.base()[0])
                     self.state["owner_field"] = self.base()[0].field
@@ -310,6 +311,7 @@ class _Reader:
             elif tok.kind == "number":
                 self.bare(tok, label, context)
             if re.match(r"\s*[,，]?\s*(?:其中|包括)", tok.after) and self.by_token.get(tok.index):
+                self.state["owner_kw"] = re.findall(r"其中|包括", tok.after)[0]
                 self.state["owner"] = len(self.doc.facts) - 1
                 self.state["owner_field"] = self.doc.facts[-1].field
         self.doc.facts.sort(key=lambda f: (f.start, f.field))
@@ -368,7 +370,7 @@ class _Reader:
         owner = self.state.get("owner")
         parent = self.state.get("owner_field")
         part = self.m.vocab["parts_of"].get(parent) if parent else None
-        if part == "expenditure.project_part" and re.search(r"包括|明细", tok.sentence):
+        if part == "expenditure.project_part" and self.state.get("owner_kw") != "其中":
             part = "expenditure.project_item"
         if part is None:
             part = next((f for pat, f in self.m.vocab["_openers"] if pat.search(tok.sentence)), None)

@@ -230,6 +230,10 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
         lo = max(sentence_start(text, m.start(), 200), m.start() - 120)
         before = text[lo : m.start()].rstrip(" ,、")
         clause = re.split(r"[,;:。\n]", before)[-1]
+        # “420个(年度目标300个)、完成率达150%”: the target in brackets right after the value
+        bracket = re.search(rf"[(（][^()（）]{{0,12}}?(?:目标|计划|指标值)(?:值|数)?\s*(?P<t>{NUM})\s*(?P<u>{_COUNT_UNIT})?[)）]\s*$", clause)
+        if bracket:
+            clause = clause[: bracket.start()]
         v = re.search(
             rf"(?P<v>{NUM})\s*(?P<mult>亿|万)?\s*(?P<approx>余|多)?\s*(?P<u>条|个|项|家|次|人次|人|件|户|场|批|套|台|元)?\s*$", clause
         )
@@ -241,7 +245,9 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
             src.update(value=N(v["v"]), unit=(v["mult"] or "") + (v["u"] or ""), approx=bool(v["approx"]))
             sentence = text[sentence_start(text, m.start()) : sentence_end(text, m.end())]
             t = _TARGET_IN_SENTENCE.search(sentence)
-            if t and (t["u"] == src["unit"] or not src["unit"]):
+            if bracket:
+                src.update(target=N(bracket["t"]), target_quote=bracket.group(0).strip("()（） "))
+            elif t and (t["u"] == src["unit"] or not src["unit"]):
                 src.update(target=N(t["t"]), target_quote=t.group(0))
         ex.goal_sources.append(src)
         goals.append(
@@ -374,6 +380,10 @@ def extract(report: ReportText, doc: Any = None) -> Extraction:
     tp = _three_public_from_doc(doc, tp, report, ex)
     for key, name in (("control", "控制数"), ("actual", "实际支出")):
         split = getattr(tp, key, None) if tp else None
+        if tp is None or tp.control is None and tp.actual is None:
+            if key == "control":
+                ex.not_found.append(("three_public", "三公经费"))
+            continue
         needed = [("total", "合计")] + [(k, n) for k, n, _ in _TP_PARTS if k != "overseas"]
         for k, n in needed:
             if split is None or getattr(split, k) is None:

@@ -220,3 +220,18 @@ def _indicator(doc: Document, cs: list[Cell], i: int, level1: str | None, level2
         while j < len(cs) and cs[j].line == nums[-1].line:  # the rest of the row: 偏差原因 and padding
             j += 1
     return j
+
+
+def read_indicator_table(doc: Document) -> None:
+    """The indicator rows of a 自评表 embedded in a prose report; an indicator already read from the prose is kept once."""
+    from .kinds import kinds
+
+    form = kinds()["selfeval_table"].form
+    before = list(doc.goals)
+    doc.goals = []
+    cs = cells(doc)
+    start = next((i for i, c in enumerate(cs) if any(re.match(f"^(?:{w})$", c.text) for w in form["indicator_header"])), None)
+    if start is not None:
+        _indicators(doc, cs, start, form)
+    table = doc.goals
+    doc.goals = before + [g for g in table if not any(g["actual"] == b["actual"] and g["target"] == b["target"] for b in before)]
