@@ -150,6 +150,15 @@ class Matcher:
                 best, best_key, rest = fields, key, label[m[1] :]
         return best, rest
 
+    def alias_share(self, label: str) -> float:
+        """How much of a label its best money alias covers (1.0: the label is the alias)."""
+        best = 0
+        for entry in self.vocab["money"]:
+            m = _best(label, entry["_re"])
+            if m and m[1] == len(label):
+                best = max(best, m[0])
+        return best / len(label) if label else 0.0
+
     def part_in(self, text: str) -> str | None:
         """The 三公 part named last in a text (a sentence before its figure)."""
         best, where = None, -1
@@ -160,7 +169,7 @@ class Matcher:
                         best, where = name, m.end()
         return best
 
-    def three_public(self, label: str, context: str, state: dict) -> str | None:
+    def three_public(self, label: str, context: str, state: dict, aside: bool = False) -> str | None:
         """A 三公 field (``three_public.<mode>.<part>``) when the label or its sentence is about 三公."""
         if not self._uses("three_public.actual.total"):
             return None
@@ -186,7 +195,7 @@ class Matcher:
             mode = "control"
         elif actual:
             mode = "actual"
-        if where is None and mode and state.get("tp_mode") and mode != state["tp_mode"]:
+        if where is None and not aside and mode and state.get("tp_mode") and mode != state["tp_mode"]:
             part = "total"  # “控制数 X，其中…；实际支出 Y，其中…”: a new mode starts at the total
         mode = mode or state.get("tp_mode") or "actual"
         state["tp_part"], state["tp_mode"] = part, mode
@@ -198,6 +207,16 @@ class Matcher:
 
 _YEAR_PREFIX = re.compile(r"^(?:20\d\d)年度?")
 _BUDGET_REST = re.compile(r"^(?:支出)?(?:年初)?预算(?:数|资金|金额)?$")
+_COUNTERPART = {
+    "expenditure.general_budget": "expenditure.general_budget",
+    "expenditure.government_fund": "expenditure.government_fund",
+    "expenditure.fiscal_appropriation": "expenditure.fiscal",
+    "expenditure.total": "expenditure.total",
+    "income.general_budget": "income.general_budget",
+    "income.government_fund": "income.government_fund",
+    "income.fiscal": "income.fiscal_appropriation",
+    "income.total": "income.total",
+}
 _ACTUAL_ONLY = re.compile(r"^(?:支出)?决算(?:数)?$|^实际支出$")
 
 
@@ -377,16 +396,22 @@ class _Reader:
         if part and label:
             name = re.sub(r"^(?:其中|包括|主要是|主要为|用于)", "", label)
             if part and name and self.m._uses(part) and not re.search(r"\d", name):
-                self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner)
+                self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner, of=parent)
 
     def _fields(self, label: str, context: str, aside: bool = False) -> list[str]:
         """Base field ids of a money label (三公 first), with ``F.budget`` for “F 年初预算为”.
 
         A label that is only a mode word (支出决算为, 年初预算为) is about the sentence's subject.
         """
-        tp = self.m.three_public(label, context, self.state if not aside else dict(self.state))
+        tp = self.m.three_public(label, context, self.state if not aside else dict(self.state), aside)
         if tp:
             return [tp]
+        if label in ("收入", "支出", "支出决算", "收入决算") and self.state.get("base"):
+            # “政府性基金预算财政拨款收入 260.00 万元，支出 255.00 万元”: the counterpart of the figure before
+            prior = self.state["base"][0].field
+            flip = ("income.", "expenditure.") if label.startswith("支出") else ("expenditure.", "income.")
+            twin = _COUNTERPART.get(prior.replace(*flip)) if prior.startswith(flip[0]) else None
+            return [twin] if twin and self.m._uses(twin) else []
         fields, rest = self.m.fields("money", label, context)
         if fields and not (_ACTUAL_ONLY.match(label) and fields == ["expenditure.total"]):
             if _BUDGET_REST.match(rest) and rest:
@@ -440,12 +465,13 @@ class _Reader:
             parent = None
             m = re.match(r"^占(.*?)的?$", label)
             if m and m[1]:
-                fields, _ = self.m.fields("money", m[1], context)
-                parent = fields[0] if fields else None
+                fields, rest = self.m.fields("money", m[1], context)
+                strict = fields and not rest and self.m.alias_share(m[1]) >= 0.7
+                parent = fields[0] if strict else "?"  # a parent the vocabulary does not know exactly: not checked
             if parent is None:
                 parent = self.state.get("owner_field")
             for f in self.base():
-                self.emit(tok, f.field + ".share", tok.value, "%", of=parent)
+                self.emit(tok, f.field + ".share", tok.value, "%", of=None if parent == "?" else parent, name=f.name)
             return
         sign = self._sign(label) or (1 if re.search(r"增幅|增长率", label) else -1 if re.search(r"降幅|减幅|下降率", label) else 0)
         if sign and (mod["compare"].search(tok.sentence) or self.state.get("change_subject")):
@@ -476,7 +502,7 @@ class _Reader:
         for f in fields:
             self.emit(tok, f, tok.number * factor, "万元")
         if not fields and label.endswith("支出") and self.m._uses("expenditure.function") and len(label) <= 16:
-            self.emit(tok, "expenditure.function", tok.number * factor, "万元", name=label)
+            self.emit(tok, "expenditure.function", tok.number * factor, "万元", name=label, of="expenditure.total")
 
     def table_unit(self, pos: int) -> str | None:
         """The unit a table heading gives its bare numbers (单位：万元, （万元）), within the last 40 lines."""

@@ -156,8 +156,9 @@ def identity_checks(doc: Document) -> list[CheckResult]:
             parts: list[Fact] = []
             complete = True
             for ref in alt:
-                if doc.kind.form is None and ref in doc.m_parts_of:  # a named list: every part stated
-                    named = [doc.one(ref, n) for n in doc.names(ref)]
+                if doc.kind.form is None and ref in doc.m_parts_of:  # a named list of this total: every part stated
+                    names = list(dict.fromkeys(f.name for f in doc.get(ref) if f.name and f.of in (spec["total"], None)))
+                    named = [doc.one(ref, n) for n in names]
                     parts += [p for p in named if p is not None]
                     complete = complete and bool(named) and all(named)
                     continue

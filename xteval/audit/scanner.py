@@ -101,7 +101,14 @@ def _headings(text: str, starts: list[int]) -> list[tuple[int, int, str]]:
         e = starts[i + 1] - 1 if i + 1 < len(starts) else len(text)
         line = text[s:e]
         m = _HEADING.match(line)
-        if not m or len(line) > 60 and "。" in line[:40]:
+        if not m:
+            continue
+        if len(line) > 60 and "。" in line[:40]:
+            inline = re.match(r"^([^。]{2,20})。", m["title"])  # “（二）预算执行情况。2023年…”: a heading run into its paragraph
+            if not inline:
+                continue
+            marker = line.lstrip()[: m.start("title") - (len(line) - len(line.lstrip()))]
+            out.append((s, _depth(marker.strip()), inline[1]))
             continue
         marker = line.lstrip()[: m.start("title") - (len(line) - len(line.lstrip()))]
         out.append((s, _depth(marker.strip()), m["title"].strip()))
