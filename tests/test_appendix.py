@@ -147,9 +147,11 @@ def test_the_input_notebook_is_not_modified():
 
 
 def test_a_missing_data_file_is_a_clear_one_line_error(project):
-    """The report text a notebook reads is gone: one line names it; the failed page is still written."""
+    """The report text the seeds quote is gone: loading refuses the file (issue 11: provenance is checked
+    on load), one line names the field and the file, and nothing is run or written."""
     from conftest import variant
 
+    from xteval.errors import ParamsError
     from xteval.runner.run import run_params
 
     params = variant(
@@ -157,9 +159,8 @@ def test_a_missing_data_file_is_a_clear_one_line_error(project):
         "department.yaml",
         ("source_report: sources/xiangtan-bigdata-2023.txt", "source_report: sources/gone.txt"),
     )
-    with pytest.raises(RunError) as err:
+    with pytest.raises(ParamsError) as err:
         run_params(params, project / "outputs")
     line = str(err.value)
-    assert "\n" not in line and "gone.txt" in line and "文件不存在" in line
-    page = (project / "outputs" / "2023" / "department.html").read_text(encoding="utf-8")
-    assert "gone.txt" in page and not re.search(r'(src|href)="https?://', page)
+    assert "\n" not in line and "gone.txt" in line and "source_report" in line
+    assert not (project / "outputs" / "2023" / "department.html").exists()

@@ -18,7 +18,10 @@ from xteval.errors import InputError
 from xteval.runner.batch import discover, input_key, plan, run_batch
 
 XTEVAL = str(Path(sys.executable).parent / "xteval")
-GOOD_TO_FAILING = ("source_report: sources/xiangtan-bigdata-2023.txt", "source_report: sources/gone.txt")
+# A params file that loads but whose notebook fails at run time: its data file is gone. (A missing
+# source_report no longer gets that far: the seeds' provenance is checked on load, issue 11.)
+PPP_PARAMS = ROOT / "params" / "2023" / "ppp.yaml"
+GOOD_TO_FAILING = ("subprojects: {value: data/ppp_subprojects.csv", "subprojects: {value: data/gone.csv")
 
 
 @pytest.fixture
@@ -114,17 +117,17 @@ def test_every_input_changes_the_key(tmp_path, change):
 
 def test_batch_isolates_a_failure_then_skips_what_succeeded(project):
     folder = project / "params" / "2023"
-    variant(folder, "failing.yaml", GOOD_TO_FAILING)
+    variant(folder, "failing.yaml", GOOD_TO_FAILING, source=PPP_PARAMS)
     variant(folder, "invalid.yaml", ("year: 2023", "year: 二〇二三"))
     out = project / "outputs"
 
     first = run_batch([project / "params"], out, jobs=2)
     assert _statuses(first) == {"department.yaml": "ok", "failing.yaml": "failed", "invalid.yaml": "invalid"}
     [failed] = [o for o in first.failed if o.status == "failed"]
-    assert failed.error.startswith("cell ") and "gone.txt" in failed.error
+    assert failed.error.startswith("cell ") and "gone.csv" in failed.error
     assert (out / "2023" / "department.html").is_file()
     failed_page = (out / "2023" / "failing.html").read_text(encoding="utf-8")
-    assert "gone.txt" in failed_page  # papermill's error banner survives into the page
+    assert "gone.csv" in failed_page  # papermill's error banner survives into the page
     index = first.index.read_text(encoding="utf-8")
     assert index.count('<tr class="failed">') == 1 and index.count('<tr class="invalid">') == 1
     assert index.count('<tr class="ok">') == 1 and 'href="2023/department.html"' in index
@@ -143,7 +146,7 @@ def test_batch_isolates_a_failure_then_skips_what_succeeded(project):
 
 
 def test_cli_exit_code_is_1_when_a_run_fails(project):
-    variant(project / "params" / "2023", "failing.yaml", GOOD_TO_FAILING)
+    variant(project / "params" / "2023", "failing.yaml", GOOD_TO_FAILING, source=PPP_PARAMS)
     (project / "params" / "2023" / "department.yaml").unlink()
     proc = subprocess.run(
         [XTEVAL, "batch", str(project / "params"), "--out", str(project / "o")],
@@ -153,7 +156,7 @@ def test_cli_exit_code_is_1_when_a_run_fails(project):
     )
     assert proc.returncode == 1, proc.stderr
     assert "[1/1] failed  2023/failing" in proc.stdout  # not a TTY: one plain line per run
-    assert "failures:" in proc.stdout and "gone.txt" in proc.stdout and "Traceback" not in proc.stderr
+    assert "failures:" in proc.stdout and "gone.csv" in proc.stdout and "Traceback" not in proc.stderr
 
 
 def _tagged_processes(tag: str) -> list[int]:
