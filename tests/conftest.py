@@ -22,11 +22,25 @@ def project(tmp_path: Path) -> Path:
 
 
 def variant(folder: Path, name: str, *subs: tuple[str, str], source: Path = SEED_PARAMS) -> Path:
-    """Copy a params file with text substitutions; each must match, so a stale test fails loudly."""
+    """Copy a params file with text substitutions; each must match, so a stale test fails loudly.
+
+    A substitution that plants another value in a ``seed`` figure makes that figure ``illustrative``:
+    a planted value is no longer what the report says, and loading checks seeds against the report.
+    """
     text = source.read_text(encoding="utf-8")
     for old, new in subs:
         assert old in text, f"substitution target not found: {old!r}"
+        start = text.index(old) if new else -1
         text = text.replace(old, new, 1)
+        if start >= 0 and old.split("seed:")[0] != new.split("seed:")[0]:
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", start + len(new))
+            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            if "{" in line and "seed:" in line:
+                text = text[:line_start] + line.replace("seed:", "illustrative:", 1) + text[line_start + len(line) :]
     out = folder / name
     out.write_text(text, encoding="utf-8")
+    sources = source.parent / "sources"
+    if sources.is_dir() and not (folder / "sources").exists():  # seeds quote their report: it travels with the file
+        shutil.copytree(sources, folder / "sources")
     return out

@@ -31,6 +31,7 @@ from . import reconcile
 from .engine import Document, extract_facts
 from .extraction import Extraction, extract
 from .findings import render_html
+from .forms import read_form, read_indicator_table
 from .goals import read_goals
 from .reading import ReportText, prepare, read_report
 from .text_checks import (
@@ -63,11 +64,12 @@ __all__ = [
 def read_document(report: ReportText) -> Document:
     """The kind and every figure of a prepared report (facts, and indicators written in prose)."""
     doc = extract_facts(report)
-    if doc.kind is None or not doc.kind.form:
+    if doc.kind is not None and doc.kind.form:
+        read_form(doc, doc.kind.form)
+        doc.facts.sort(key=lambda f: (f.start, f.field))
+    else:
         read_goals(doc)
         if "三级指标" in report.text:  # an indicator table inside a prose report (云南 决算-embedded 自评表)
-            from .forms import read_indicator_table
-
             read_indicator_table(doc)
     return doc
 

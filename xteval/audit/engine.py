@@ -230,11 +230,6 @@ def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
     doc.tokens = sc.tokens
     _Reader(doc, Matcher(kind)).run()
     _claims_and_dates(doc)
-    if kind is not None and kind.form:
-        from .forms import read_form
-
-        read_form(doc, kind.form)
-        doc.facts.sort(key=lambda f: (f.start, f.field))
     return doc
 
 
@@ -249,7 +244,9 @@ def _claims_and_dates(doc: Document) -> None:
         phrases = dict(kinds()["dept_selfeval"].claims)
     for name, pat in phrases.items():
         for m in pat.finditer(report.text):
-            doc.facts.append(Fact(f"claims.{name}", Decimal(1), "claim", report.line_of(m.start()), m.group(0), m.start(), m.end(), label=name))
+            doc.facts.append(
+                Fact(f"claims.{name}", Decimal(1), "claim", report.line_of(m.start()), m.group(0), m.start(), m.end(), label=name)
+            )
     last_year = doc.year
     for i, line in enumerate(report.text.split("\n")):
         if "年" not in line or "月" not in line:
@@ -508,10 +505,8 @@ class _Reader:
         """The unit a table heading gives its bare numbers (单位：万元, （万元）), within the last 40 lines."""
         text = self.doc.report.text
         lo = max(0, pos - 3000)
-        m = None
-        for m in re.finditer(r"(?:单位|金额单位)\s*[:：]?\s*(万元|元)|[(（](万元|元)[)）]", text[lo:pos]):
-            pass
-        return (m[1] or m[2]) if m else None
+        found = re.findall(r"(?:单位|金额单位)\s*[:：]?\s*(万元|元)|[(（](万元|元)[)）]", text[lo:pos])
+        return (found[-1][0] or found[-1][1]) if found else None
 
     # -- counts and points
     def count(self, tok: Token, label: str, context: str) -> None:

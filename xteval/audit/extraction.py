@@ -231,7 +231,9 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
         before = text[lo : m.start()].rstrip(" ,、")
         clause = re.split(r"[,;:。\n]", before)[-1]
         # “420个(年度目标300个)、完成率达150%”: the target in brackets right after the value
-        bracket = re.search(rf"[(（][^()（）]{{0,12}}?(?:目标|计划|指标值)(?:值|数)?\s*(?P<t>{NUM})\s*(?P<u>{_COUNT_UNIT})?[)）]\s*$", clause)
+        bracket = re.search(
+            rf"[(（][^()（）]{{0,12}}?(?:目标|计划|指标值)(?:值|数)?\s*(?P<t>{NUM})\s*(?P<u>{_COUNT_UNIT})?[)）]\s*$", clause
+        )
         if bracket:
             clause = clause[: bracket.start()]
         v = re.search(
@@ -336,7 +338,17 @@ def _goals_from_doc(doc: Any, ex: Extraction) -> list[Goal]:
         )
         if g.get("rate") is not None:
             ex.goal_sources.append(
-                {"name": g["name"], "pct": g["rate"], "value": a, "unit": g["unit"], "target": t, "quote": g["quote"], "line": g["line"], "start": g["start"], "end": g["start"]}
+                {
+                    "name": g["name"],
+                    "pct": g["rate"],
+                    "value": a,
+                    "unit": g["unit"],
+                    "target": t,
+                    "quote": g["quote"],
+                    "line": g["line"],
+                    "start": g["start"],
+                    "end": g["start"],
+                }
             )
     return out
 

@@ -21,10 +21,14 @@ from .engine import Document, Fact
 _CELL = re.compile(r"[^\s|]+")
 _NUM = re.compile(r"^[-−]?\d{1,3}(?:,\d{3})*(?:\.\d+)?%?$|^[-−]?\d+(?:\.\d+)?%?$")
 _PLACEHOLDER = re.compile(r"^[—\-/／–]+$")
-_COMPARATOR = re.compile(r"^(?P<cmp>[≥≤=﹦<>]|大于等于|小于等于|不低于|不高于|不少于|不超过|≧|≦)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>.*)$")
+_COMPARATOR = re.compile(
+    r"^(?P<cmp>[≥≤=﹦<>]|大于等于|小于等于|不低于|不高于|不少于|不超过|≧|≦)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>.*)$"
+)
 _NATURE = {"≥": "positive", "≧": "positive", ">": "positive", "≤": "reverse", "≦": "reverse", "<": "reverse", "=": "equal", "﹦": "equal"}
 _NATURE_WORDS = {"定性": "qualitative", "正向": "positive", "反向": "reverse", "等于": "equal", "定量": None}
-_UNIT_WORD = re.compile(r"^(?:%|个|项|次|人|人次|元|万元|吨|米|公里|天|份|本|台|套|户|家|所|处|辆|批|批次|平方米|万人|小时|分钟|年|月|日|亩|件|条)$")
+_UNIT_WORD = re.compile(
+    r"^(?:%|个|项|次|人|人次|元|万元|吨|米|公里|天|份|本|台|套|户|家|所|处|辆|批|批次|平方米|万人|小时|分钟|年|月|日|亩|件|条)$"
+)
 
 
 @dataclass

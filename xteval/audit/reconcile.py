@@ -470,7 +470,9 @@ def goal_model(doc: Document) -> SimpleNamespace:
                 level2=g.get("level2"),
                 kind=GoalKind(kind),
                 unit=g.get("unit") or "",
-                target=Figure.model_construct(value=g["target"], unit=g["unit"], seed=g.get("target_quote") or g["quote"], line=g.get("target_line"))
+                target=Figure.model_construct(
+                    value=g["target"], unit=g["unit"], seed=g.get("target_quote") or g["quote"], line=g.get("target_line")
+                )
                 if quantified
                 else None,
                 actual=Figure.model_construct(value=g["actual"], unit=g["unit"], seed=g["quote"], line=g["line"]) if quantified else None,
@@ -611,7 +613,9 @@ def _score_totals(doc: Document) -> list[CheckResult]:
         else:
             values = []
         if values:
-            r = balance("project.score", "自评得分 = 各项得分之和", ("自评得分", total.value), values, unit="分", evidence=_ev(total, *parts))
+            r = balance(
+                "project.score", "自评得分 = 各项得分之和", ("自评得分", total.value), values, unit="分", evidence=_ev(total, *parts)
+            )
             out.append(CheckResult(**{**r.__dict__, "reason": Reason.ok if r.passed else Reason.score_mismatch}))
     top = doc.one("project.score_max")
     weights = [g.get("weight") for g in doc.goals]

@@ -197,7 +197,9 @@ def list_checks(report: ReportText, ex: Extraction, ranges: list[DateRange], doc
     text = report.text
     out: list[CheckResult] = []
     starts = [r.s for r in ranges]
-    modifiers = {(f.start, f.end) for f in getattr(doc, "facts", ()) if f.field.endswith((".change", ".previous", ".budget_diff", ".budget"))}
+    modifiers = {
+        (f.start, f.end) for f in getattr(doc, "facts", ()) if f.field.endswith((".change", ".previous", ".budget_diff", ".budget"))
+    }
     for n, lst in enumerate(money_lists(text)):
         if len(lst.parts) < 2 or lst.total.approx or any(p.approx for p in lst.parts):
             continue
