@@ -211,6 +211,8 @@ def pending(data: Any, path: str = "") -> list[str]:
         Paths such as ``goals[0].actual``, in file order; empty when nothing is left.
     """
     out: list[str] = []
+    if data == TODO and path:  # a text left to fill (`level1: todo` in an `xteval extract` draft)
+        return [path]
     if isinstance(data, dict):
         if TODO in data:
             out.append(path or "(top level)")

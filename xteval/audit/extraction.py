@@ -253,7 +253,7 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
                 src.update(target=N(t["t"]), target_quote=t.group(0))
         ex.goal_sources.append(src)
         goals.append(
-            Goal(
+            Goal.model_construct(
                 name=name,
                 level1="未注明",
                 kind=GoalKind.positive,
@@ -274,7 +274,7 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
         name = _label(re.split(r"[,;:。\n]", before)[-1]) if before.strip() else "未命名目标"
         q = report.quote(s0, m.end()) if m.end() - s0 <= 120 else report.quote(m.start(), m.end())
         goals.append(
-            Goal(
+            Goal.model_construct(
                 name=name,
                 level1="未注明",
                 kind=GoalKind.positive,
@@ -289,7 +289,7 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
         before = re.split(r"[,;:。\n]", text[lo : m.start()])[-1]
         q = report.quote(m.start() - len(before), m.end())
         goals.append(
-            Goal(
+            Goal.model_construct(
                 name=_label(before + "满意度"),
                 level1="满意度指标",
                 kind=GoalKind.positive,

@@ -98,6 +98,42 @@ def read_goals(doc: Document) -> None:
             continue
     if listed:
         _match_listed(doc, toks, listed, used, text)
+    _done_statements(doc, toks, used)
+
+
+_DONE = re.compile(r"(?:推进|完成|实现|建成|组织)[^，,；;。]{0,30}?$")
+_DONE_AFTER = re.compile(r"^[^，,；;。]{0,16}?(?:实现|完成|通过)?(?:竣工)?(?:验收|建成|上线|投入使用|投用)")
+
+
+def _done_statements(doc: Document, toks: list[Token], used: set[int]) -> None:
+    """“推进…等7个未完工子项目实现竣工验收”: a 完成值 without a 指标值, in a section about goals achieved."""
+    text = doc.report.text
+    for tok in toks:
+        if tok.index in used or tok.kind != "count":
+            continue
+        before = text[max(0, tok.start - 8000) : tok.start]
+        at = max(before.rfind("目标完成情"), before.rfind("绩效目标完成"))
+        if at < 0 or "存在的问" in before[at:]:
+            continue
+        if not _DONE.search(tok.raw_label) or not _DONE_AFTER.match(text[tok.end : tok.end + 24]):
+            continue
+        tail = _DONE_AFTER.match(text[tok.end : tok.end + 24]).group(0)
+        words = re.sub(r"^(?:推进|完成|实现|组织)", "", tok.label)
+        name = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", re.split(r"等$", words)[0])[-12:] + re.sub(r"^(?:实现|完成|通过)", "", tail)
+        doc.goals.append(
+            {
+                "name": name or "完成事项",
+                "level1": "产出指标",
+                "level2": None,
+                "kind": "positive",
+                "unit": tok.unit,
+                "target": None,
+                "actual": tok.number,
+                "line": tok.line,
+                "quote": doc.report.quote(tok.start - len(tok.raw_label), tok.end + len(tail)),
+                "start": tok.start,
+            }
+        )
 
 
 def _add(doc: Document, target: Token, actual: Token, name: str, text: str) -> None:

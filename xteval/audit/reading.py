@@ -70,7 +70,7 @@ def read_report(path: str | Path) -> ReportText:
 
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>\n]{0,80}>")
-_SPACES = re.compile(r"[^\S\n]+")  # any whitespace but the line break
+_SPACES = re.compile(r"[^\S\n\t]+")  # any whitespace but the line break and the tab (a cell separator)
 _EDGES = re.compile(r"^ | $", re.M)
 _PAGE_NOISE = re.compile(r"^(?:[-—–]? ?\d{1,4}(?:\.\d{1,3})? ?[-—–]?|第 ?\d{1,4} ?页(?: ?共 ?\d{1,4} ?页)?|\d{1,4} ?/ ?\d{1,4})$", re.M)
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")

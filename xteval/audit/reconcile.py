@@ -60,7 +60,7 @@ def figure_records(doc: Document) -> list[CheckResult]:
                 id=fid,
                 title=f"识别出的数字：{f.path}",
                 status=Status.passed,
-                message=f"{f.path} = {f.value} {f.unit}（第 {f.line} 行）",
+                message=f"{f.path} = {f.value}{'' if f.unit in ('date', 'claim') else ' ' + f.unit}（第 {f.line} 行）",
                 observed=f.value if isinstance(f.value, Decimal) else None,
                 unit=f.unit,
                 evidence=_ev(f),
