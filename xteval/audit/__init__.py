@@ -68,6 +68,9 @@ def read_document(report: ReportText) -> Document:
         read_form(doc, doc.kind.form)
         doc.facts.sort(key=lambda f: (f.start, f.field))
     else:
+        if doc.kind is not None and doc.kind.funds_table:
+            read_form(doc, doc.kind.funds_table, indicators=False)
+            doc.facts.sort(key=lambda f: (f.start, f.field))
         read_goals(doc)
         if "三级指标" in report.text:  # an indicator table inside a prose report (云南 决算-embedded 自评表)
             read_indicator_table(doc)

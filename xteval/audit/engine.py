@@ -508,6 +508,34 @@ class _Reader:
         found = re.findall(r"(?:单位|金额单位)\s*[:：]?\s*(万元|元)|[(（](万元|元)[)）]", text[lo:pos])
         return (found[-1][0] or found[-1][1]) if found else None
 
+    def _bracket_score(self, tok: Token, label: str) -> bool:
+        """“资金投入情况（满分10分，得分9.5分）”: a section's score and its maximum, named by the words before the bracket.
+
+        With 分值 instead of 满分 inside the 资金/预算执行 section it is the execution row (分值, 得分);
+        after an indicator's figure it is that indicator's (see :mod:`.goals`), not a figure here.
+        """
+        head = tok.sentence
+        cut = max(head.rfind("("), head.rfind("（"))
+        inside, before = head[cut + 1 :], head[:cut]
+        m = re.search(r"(满分|分值|总分)\s*(\d+(?:\.\d+)?)\s*分\s*[,，;；]?\s*(?:自评)?得分$", inside)
+        name = re.sub(r"^[\s(（]*[一二三四五六七八九十\d]{1,2}[)）、.．]\s*", "", before).strip(" ,，:：")
+        if label not in ("得分", "自评得分") or not m or not name or re.search(r"\d", name[-6:]):
+            return label in ("满分", "分值", "总分")  # the maximum waits for its score
+        max_tok = next((t for t in reversed(self.doc.tokens[: tok.index]) if t.kind == "points" and t.start > tok.sentence_start + cut), None)
+        if m[1] == "分值" and re.search(r"资金|预算执行|投入", name) and self.m._uses("project.execution_score"):
+            if max_tok is not None:
+                self.emit(max_tok, "project.execution_weight", max_tok.value, "分")
+            self.emit(tok, "project.execution_score", tok.value, "分")
+            return True
+        if m[1] == "分值":
+            return True
+        if self.m._uses("score.part"):
+            name = name[-16:]
+            self.emit(tok, "score.part", tok.value, "分", name=name)
+            if max_tok is not None:
+                self.emit(max_tok, "score.part.max", max_tok.value, "分", name=name)
+        return True
+
     # -- counts and points
     def count(self, tok: Token, label: str, context: str) -> None:
         fields, _ = self.m.fields("counts", label or " ", context, tok.unit)
@@ -515,6 +543,8 @@ class _Reader:
             self.emit(tok, f, tok.value, tok.unit)
 
     def points(self, tok: Token, label: str, context: str) -> None:
+        if tok.in_brackets and self._bracket_score(tok, label):
+            return
         for entry in self.m.vocab["points"]:
             if entry.get("of_last") and any(p.search(label) for p in entry["_re"]):
                 last = self.state.get("last_points")

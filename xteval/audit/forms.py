@@ -56,7 +56,7 @@ def _clean(text: str) -> str:
     return re.sub(r"^(?:其中|包括)[:：]?", "", text).strip("：:")
 
 
-def read_form(doc: Document, form: dict[str, Any]) -> None:
+def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> None:
     """Add the facts and goals of a 自评表 to ``doc`` (funds block, indicator rows, 总分)."""
     cs = cells(doc)
     columns = {k: [re.compile(f"^(?:{a})$") for a in v] for k, v in form["columns"].items()}
@@ -89,11 +89,11 @@ def read_form(doc: Document, form: dict[str, Any]) -> None:
         if row is not None and order:
             i = _funds_row(doc, cs, i + 1, row, order)
             continue
-        if any(re.match(f"^(?:{w})$", text) for w in form["indicator_header"]):
+        if indicators and any(re.match(f"^(?:{w})$", text) for w in form["indicator_header"]):
             indicator_at = i
             break
         i += 1
-    if indicator_at is not None:
+    if indicator_at is not None and indicators:
         _indicators(doc, cs, indicator_at, form)
 
 
@@ -140,7 +140,7 @@ def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any])
     """Indicator rows after the header, and the 总分 row."""
     level1_words = [re.compile(f"^{w}(?:\\(\\d+分\\))?$") for w in form["level1"]]
     level2_words = [re.compile(f"^{w}(?:\\(\\d+分\\))?$") for w in form["level2"]]
-    header = re.compile(r"指标|指标值|完成值|分值|得分|权重|偏差|原因|措施|度量单位|指标性质|改进|未完成|分析|年度|实际")
+    header = re.compile(r"指标|指标值|完成值|分值|得分|权重|偏差|原因|措施|度量单位|指标性质|改进|未完成|分析|年度|实际|[一二三]级")
     level1 = level2 = None
     i = start
     while i < len(cs):

@@ -104,12 +104,9 @@ def _headings(text: str, starts: list[int]) -> list[tuple[int, int, str]]:
         if not m:
             continue
         if len(line) > 60 and "。" in line[:40]:
-            inline = re.match(r"^([^。]{2,20})。", m["title"])  # “（二）预算执行情况。2023年…”: a heading run into its paragraph
-            if not inline:
+            # “（二）预算执行情况。2023年…”: a short heading run into its paragraph
+            if not (2 <= len(m["title"].strip()) <= 20 and line[m.end("title") : m.end("title") + 1] == "。"):
                 continue
-            marker = line.lstrip()[: m.start("title") - (len(line) - len(line.lstrip()))]
-            out.append((s, _depth(marker.strip()), inline[1]))
-            continue
         marker = line.lstrip()[: m.start("title") - (len(line) - len(line.lstrip()))]
         out.append((s, _depth(marker.strip()), m["title"].strip()))
     return out

@@ -35,6 +35,7 @@ class Kind:
     claims: dict[str, re.Pattern] = field(default_factory=dict)
     model: str | None = None
     form: dict[str, Any] | None = None
+    funds_table: dict[str, Any] | None = None
     project_checks: bool = False
     version: str = ""
 
@@ -92,6 +93,7 @@ def kinds() -> dict[str, Kind]:
                 claims={k: re.compile(v) for k, v in (doc.get("claims") or {}).items()},
                 model=doc.get("model"),
                 form=doc.get("form"),
+                funds_table=doc.get("funds_table"),
                 project_checks=bool(doc.get("project_checks")),
                 version=str(doc.get("version", "")),
             )
