@@ -109,6 +109,10 @@ def _best(label: str, patterns: list[re.Pattern]) -> tuple[int, int] | None:
     """The best alias match in a label: (length, end) of the longest that ends within NEAR of the end."""
     best = None
     for pat in patterns:
+        if pat.pattern in (".*", "^$"):  # a catch-all (the unit decides): the weakest match
+            if pat.pattern == ".*" or not label:
+                best = best or (0, len(label))
+            continue
         for m in pat.finditer(label):
             if len(label) - m.end() <= NEAR and m.end() > m.start():
                 cand = (m.end() - m.start(), m.end())
