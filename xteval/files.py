@@ -250,7 +250,7 @@ def _table_lines(table) -> list[str]:
     return out
 
 
-_SENTENCE_END = "。：:；;！？!?"
+_SENTENCE_END = "。：:；;！？!?|"  # a line ending so is complete (a sentence, a label, a table row)
 
 
 def _pdf_text(path: Path, data: bytes) -> str:
@@ -267,39 +267,49 @@ def _pdf_text(path: Path, data: bytes) -> str:
         pages = [_page_lines(pdf[i]) for i in range(len(pdf))]
     finally:
         pdf.close()
-    chars = sum(len(line.strip()) for page in pages for line in page)
+    chars = sum(len(text.strip()) for page, _ in pages for text, _, _ in page)
     if chars < 20 * max(1, len(pages)) // 4 or not pages:
         raise ScannedDocument(path, data)
-    return "\n".join(line for page in pages for line in page)
+    # the right margin of the typeset text: the furthest any line reaches, on any page
+    margin = max((right for page, _ in pages for _, right, _ in page), default=0.0)
+    return "\n".join(line for page, width in pages for line in _join_wrapped(page, margin, width))
 
 
-def _page_lines(page) -> list[str]:
-    """A page's lines, each line that reaches the right margin without ending a sentence joined to the next."""
+def _page_lines(page) -> tuple[list[tuple[str, float, float]], float]:
+    """A page's lines as (text, right edge, width of the last character), and the page's width."""
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
         n = textpage.count_chars()
-        lines: list[tuple[str, float, float]] = []  # (text, right edge, char width)
+        lines: list[tuple[str, float, float]] = []
         start = 0
-        for part in text.replace("\r\n", "\n").split("\n"):
-            # the text range counts "\r\n" as two characters, like the character index does
+        for part in text.split("\n"):
+            part = part.removesuffix("\r")
             right = width = 0.0
-            for i in range(min(start + len(part), n) - 1, start - 1, -1):
-                if not part[i - start].isspace():
-                    left, _, right, _ = textpage.get_charbox(i)
-                    width = right - left
-                    break
+            if len(text) == n:  # the text range and the character index agree (they do for PDFium's generated breaks)
+                for i in range(start + len(part) - 1, start - 1, -1):
+                    if not text[i].isspace():
+                        left, _, right, _ = textpage.get_charbox(i, loose=True)
+                        width = right - left
+                        break
             lines.append((part.rstrip(), right, width))
-            start += len(part) + 2
+            start = text.find("\n", start) + 1 if "\n" in text[start:] else len(text)
     finally:
         textpage.close()
-    margin = max((r for _, r, _ in lines), default=0.0)
+    return lines, page.get_width()
+
+
+def _join_wrapped(lines: list[tuple[str, float, float]], margin: float, page_width: float) -> list[str]:
+    """Lines with each one that reaches the right margin without ending a sentence joined to the next."""
     out: list[str] = []
     joining = False
     for line, right, width in lines:
         if joining and out:
-            out[-1] += line.lstrip()
+            nxt = line.lstrip()
+            glue = " " if out[-1][-1:].isascii() and out[-1][-1:].isalnum() and nxt[:1].isascii() and nxt[:1].isalnum() else ""
+            out[-1] += glue + nxt
         else:
             out.append(line)
-        joining = bool(line) and line[-1] not in _SENTENCE_END and right >= margin - 2.5 * max(width, 1.0)
+        reach = max(margin - 2.5 * max(width, 1.0), 0.75 * page_width)
+        joining = bool(line) and line[-1] not in _SENTENCE_END and right >= reach
     return out
