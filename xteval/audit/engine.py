@@ -19,6 +19,7 @@ A field stated with two different values is kept twice: the reconciliation repor
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class Fact:
     label: str = ""
     token: int | None = None  # index of the token
     owner: int | None = None  # index of the fact whose 其中 list this part is in
+    seq: int = -1  # position in the order the engine made its facts (-1: not the engine's)
     cell: bool = False
 
     @property
@@ -74,8 +76,19 @@ class Document:
     goals: list[dict[str, Any]] = field(default_factory=list)
 
     def get(self, field_id: str, name: str | None = None) -> list[Fact]:
-        """Every fact of a field (and name)."""
-        return [f for f in self.facts if f.field == field_id and (name is None or f.name == name)]
+        """Every fact of a field (and name), in the order they stand in the text."""
+        index = self._by_field()
+        facts = index.get(field_id, [])
+        return facts if name is None else [f for f in facts if f.name == name]
+
+    def _by_field(self) -> dict[str, list[Fact]]:
+        """Facts by field, rebuilt when facts were added (a long report has tens of thousands)."""
+        if getattr(self, "_index_len", -1) != len(self.facts):
+            index: dict[str, list[Fact]] = defaultdict(list)
+            for f in sorted(self.facts, key=lambda f: f.start):
+                index[f.field].append(f)
+            self._index, self._index_len = index, len(self.facts)
+        return self._index
 
     def one(self, field_id: str, name: str | None = None) -> Fact | None:
         """The fact of a field when the document states it with one value only; None when absent or ambiguous."""
@@ -131,20 +144,46 @@ class Matcher:
         self.tp = self.vocab["three_public"]
 
     def _uses(self, field_id: str) -> bool:
-        return self.kind is None or self.kind.uses(field_id)
+        cache = self.__dict__.setdefault("_uses_cache", {})
+        if field_id not in cache:
+            cache[field_id] = self.kind is None or self.kind.uses(field_id)
+        return cache[field_id]
+
+    def _scoped(self, group: str, context: str) -> tuple[bool, ...]:
+        """Which entries of a group the context admits (their ``within`` / ``not_within``), cached by context."""
+        cache = self.__dict__.setdefault("_scope_cache", {})
+        key = (group, context)
+        if key not in cache:
+            if len(cache) > 20000:
+                cache.clear()
+            cache[key] = tuple(
+                (e["_within"] is None or bool(e["_within"].search(context))) and (e["_not"] is None or not e["_not"].search(context))
+                for e in self.vocab[group]
+            )
+        return cache[key]
 
     def fields(self, group: str, label: str, context: str, unit: str = "") -> tuple[list[str], str]:
-        """The field ids a label names in a vocabulary group, and what follows the alias in the label."""
+        """The field ids a label names in a vocabulary group, and what follows the alias in the label.
+
+        Cached by label, unit and the entries the context admits: a long report repeats its labels.
+        """
+        scope = self._scoped(group, context)
+        cache = self.__dict__.setdefault("_fields_cache", {})
+        key = (group, label, unit, scope)
+        if key not in cache:
+            if len(cache) > 20000:
+                cache.clear()
+            cache[key] = self._fields_uncached(group, label, unit, scope)
+        fields, rest = cache[key]
+        return list(fields), rest
+
+    def _fields_uncached(self, group: str, label: str, unit: str, scope: tuple[bool, ...]) -> tuple[list[str], str]:
         best, best_key, rest = [], None, ""
-        for entry in self.vocab[group]:
+        for entry, admitted in zip(self.vocab[group], scope, strict=True):
             fields = [f for f in entry["_fields"] if self._uses(f)]
-            if not fields:
+            if not fields or not admitted:
                 continue
             if unit and entry.get("units") and unit not in entry["units"]:
-                continue
-            if entry["_within"] is not None and not entry["_within"].search(context):
-                continue
-            if entry["_not"] is not None and entry["_not"].search(context):
                 continue
             m = _best(label, entry["_re"])
             if m is None:
@@ -292,6 +331,7 @@ class _Reader:
             cell=tok.cell,
             **extra,
         )
+        f.seq = len(self.doc.facts)
         self.doc.facts.append(f)
         self.by_token[tok.index].append(f)
         return f
@@ -316,7 +356,7 @@ class _Reader:
             if re.search(r"其中|包括", tok.between) and not tok.in_brackets:
                 self.state["owner_kw"] = re.findall(r"其中|包括", tok.between)[-1]
                 if self.base():
-                    self.state["owner"] = self.doc.facts.index(self.base()[0])
+                    self.state["owner"] = self.base()[0].seq
                     self.state["owner_field"] = self.base()[0].field
                 elif self.state.get("change_subject"):  # 比上年增加 X，…，其中：this year's parts of the subject
                     self.state["owner_field"] = self.state["change_subject"][0]
@@ -332,7 +372,7 @@ class _Reader:
                 self.bare(tok, label, context)
             if re.match(r"\s*[,，]?\s*(?:其中|包括)", tok.after) and self.by_token.get(tok.index):
                 self.state["owner_kw"] = re.findall(r"其中|包括", tok.after)[0]
-                self.state["owner"] = len(self.doc.facts) - 1
+                self.state["owner"] = self.doc.facts[-1].seq
                 self.state["owner_field"] = self.doc.facts[-1].field
         self.doc.facts.sort(key=lambda f: (f.start, f.field))
 
@@ -494,7 +534,8 @@ class _Reader:
         factor = UNITS[unit]
         if label == "总计":  # 收入支出决算总表: the left 总计 is income's, the right one spending's
             line_start = self.doc.report.line_starts[tok.line - 1]
-            left = any(t.line == tok.line and t.start < tok.start and t.kind in ("number", "money") for t in self.doc.tokens[: tok.index])
+            prev = self.doc.tokens[tok.index - 1] if tok.index else None
+            left = prev is not None and prev.line == tok.line and prev.kind in ("number", "money")
             field_id = "expenditure.grand_total" if left else "income.grand_total"
             if self.m._uses(field_id) and line_start >= 0:
                 self.emit(tok, field_id, tok.number * factor, "万元")
@@ -506,11 +547,13 @@ class _Reader:
             self.emit(tok, "expenditure.function", tok.number * factor, "万元", name=label, of="expenditure.total")
 
     def table_unit(self, pos: int) -> str | None:
-        """The unit a table heading gives its bare numbers (单位：万元, （万元）), within the last 40 lines."""
-        text = self.doc.report.text
-        lo = max(0, pos - 3000)
-        found = re.findall(r"(?:单位|金额单位)\s*[:：]?\s*(万元|元)|[(（](万元|元)[)）]", text[lo:pos])
-        return (found[-1][0] or found[-1][1]) if found else None
+        """The unit a table heading gives its bare numbers (单位：万元, （万元）), within the 3000 characters before."""
+        if not hasattr(self, "_units"):
+            marks = re.finditer(r"(?:单位|金额单位)\s*[:：]?\s*(万元|元)|[(（](万元|元)[)）]", self.doc.report.text)
+            self._units = [(m.start(), m[1] or m[2]) for m in marks]
+            self._unit_at = [u[0] for u in self._units]
+        i = bisect.bisect_left(self._unit_at, pos) - 1
+        return self._units[i][1] if i >= 0 and pos - self._units[i][0] <= 3000 else None
 
     def _bracket_score(self, tok: Token, label: str) -> bool:
         """“资金投入情况（满分10分，得分9.5分）”: a section's score and its maximum, named by the words before the bracket.

@@ -150,9 +150,9 @@ def _skip(text: str, w) -> bool:
             return True
         if before in ("〔", "[", "第", "_", "-", "—", "图", "表", "件") or after[:1] in ("号", "〕", "]", "_"):
             return True
-        line_start = text.rfind("\n", 0, s) + 1
-        line_end = text.find("\n", e)
-        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        line_start = max(text.rfind("\n", max(0, s - 300), s) + 1, s - 300, 0)
+        line_end = text.find("\n", e, e + 300)
+        line = text[line_start : line_end if line_end >= 0 else min(len(text), e + 300)]
         if "PAGEREF" in line or re.search(r"(?:\.{4,}|…{2,}|·{4,})\s*\d+\s*$", line):  # a table of contents
             return True
         if before.isascii() and before.isalpha():  # 510000_0013zp, Toc16112, PAGEREF
@@ -224,7 +224,7 @@ def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, 
             # a label broken by a line wrap: the line so far holds almost nothing and the line above ends mid-clause
             here = text[i:pos].strip()
             above = text[i - 2 : i - 1]
-            line_above = text[text.rfind("\n", 0, i - 1) + 1 : i - 1]
+            line_above = text[max(text.rfind("\n", max(0, i - 200), i - 1) + 1, i - 200, 0) : i - 1]
             wrapped = len(line_above) >= 20 and "\t" not in line_above and "|" not in line_above
             if (len(here) < 4 or wrapped) and above and not re.match(r"[\s。；;：:，,！？|\t\d%)）]", above):
                 i -= 1
