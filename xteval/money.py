@@ -313,7 +313,7 @@ MONEY_WORDS = {"亿元": "亿元", "万元": "万元", "元": "元", "亿": "亿
 # After a bare 万/亿 these make it a count (20 亿条, 1.5 万人), not money.
 COUNT_AFTER_MULTIPLIER = "条个人次件项户家余多平米公吨头只册本份台套辆所场批名张座间处篇部支"
 _AMOUNT_IN_TEXT = re.compile(
-    rf"(?P<sign>[-−])?(?P<num>{NUMBER})\s*(?:(?P<money>亿\s*元|万\s*元|元(?![/每])|亿(?![{COUNT_AFTER_MULTIPLIER}])|万(?![{COUNT_AFTER_MULTIPLIER}]))|(?P<pct>%))?"
+    rf"(?P<sign>[-−])?(?P<num>{NUMBER})(?:\s*(?:(?P<money>亿\s*元|万\s*元|元(?![/每])|亿(?![{COUNT_AFTER_MULTIPLIER}])|万(?![{COUNT_AFTER_MULTIPLIER}]))|(?P<pct>%)))?"
 )
 
 

@@ -352,8 +352,10 @@ class _Reader:
             label = tok.label
             if year and label.startswith(str(year)):
                 label = _YEAR_PREFIX.sub("", label)
+            if tok.kind == "number" and (not label or self.table_unit(tok.start) is None):
+                continue  # a bare number with no label or no table unit: nothing to read (most of a long text)
             context = tok.sentence + " " + tok.section
-            if re.search(r"其中|包括", tok.between) and not tok.in_brackets:
+            if ("其中" in tok.between or "包括" in tok.between) and not tok.in_brackets:
                 self.state["owner_kw"] = re.findall(r"其中|包括", tok.between)[-1]
                 if self.base():
                     self.state["owner"] = self.base()[0].seq

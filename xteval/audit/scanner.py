@@ -17,6 +17,7 @@ Years (2023 年), dates, list markers (1、) and page numbers are not tokens.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -55,14 +56,45 @@ class Token:
     line: int
     label: str = ""  # the clause before, lead words removed, quotes and spaces dropped
     raw_label: str = ""  # the clause before as written (for sign and mode words)
-    sentence: str = ""  # the sentence up to the token
     sentence_start: int = 0
-    section: str = ""  # the headings above, outermost first
-    after: str = ""  # the few characters after the token (以上, 以下, ）…)
-    cell: bool = False  # a number alone in a table cell
     index: int = 0
-    in_brackets: bool = False  # inside （…） in its sentence: an aside (预算 6.00 万元), not the subject
-    between: str = ""  # the text since the previous token (where 其中 / 包括 stand)
+    prev_end: int = 0  # where the previous token ends
+    scan: Scan | None = field(default=None, repr=False, compare=False)
+
+    # What surrounds a token is read when a reader asks (a long text has a million numbers, most
+    # of which need only their label).
+
+    @functools.cached_property
+    def sentence(self) -> str:
+        """The sentence up to the token."""
+        return _sentence(self.scan.text, self.start)[1]
+
+    @functools.cached_property
+    def section(self) -> str:
+        """The headings above the token, outermost first."""
+        return _section(self.scan.headings, self.scan.heading_offsets, self.start)
+
+    @functools.cached_property
+    def after(self) -> str:
+        """The few characters after the token (以上, 以下, ）…)."""
+        return self.scan.text[self.end : self.end + 8]
+
+    @functools.cached_property
+    def cell(self) -> bool:
+        """A number alone in a table cell."""
+        return _is_cell(self.scan.text, self.start, self.end)
+
+    @functools.cached_property
+    def between(self) -> str:
+        """The text since the previous token (where 其中 / 包括 stand)."""
+        text = self.scan.text
+        return text[self.prev_end : self.start] if self.prev_end else text[max(0, self.start - 60) : self.start]
+
+    @functools.cached_property
+    def in_brackets(self) -> bool:
+        """Inside （…） in its sentence: an aside (预算 6.00 万元), not the subject."""
+        head = self.sentence
+        return head.count("(") + head.count("（") > head.count(")") + head.count("）")
 
     @property
     def quote_span(self) -> tuple[int, int]:
@@ -78,6 +110,7 @@ class Scan:
     tokens: list[Token] = field(default_factory=list)
     line_starts: list[int] = field(default_factory=list)
     headings: list[tuple[int, int, str]] = field(default_factory=list)  # (offset, depth, title)
+    heading_offsets: list[int] = field(default_factory=list)
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self.line_starts, offset)
@@ -165,22 +198,19 @@ def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
     starts = list(line_starts)
     sc = Scan(text, line_starts=starts)
     sc.headings = _headings(text, starts)
-    offsets = [h[0] for h in sc.headings]
+    sc.heading_offsets = [h[0] for h in sc.headings]
     prev_end = 0
+    n = len(text)
     for w in amounts_in(text):
+        if (w.start == 0 or text[w.start - 1] == "\n") and (w.end == n or text[w.end] == "\n") and w.kind == "number":
+            continue  # a number alone on its line: a table cell for the form reader, or a page number; no label to read
         if _skip(text, w):
             continue
         kind, unit, end = _kind(text, w, w.end)
         tok = Token(w.value, kind, unit, w.number, w.start, end, bisect.bisect_right(starts, w.start))
         tok.raw_label, tok.label = _label(text, w.start, prev_end, starts)
-        tok.sentence_start, tok.sentence = _sentence(text, w.start)
-        tok.section = _section(sc.headings, offsets, w.start)
-        tok.after = text[end : end + 8]
-        tok.between = text[prev_end : w.start] if prev_end else text[max(0, w.start - 60) : w.start]
-        head = tok.sentence
-        tok.in_brackets = head.count("(") + head.count("（") > head.count(")") + head.count("）")
-        tok.cell = _is_cell(text, w.start, end)
-        tok.index = len(sc.tokens)
+        tok.sentence_start = _sentence_start(text, w.start)
+        tok.index, tok.prev_end, tok.scan = len(sc.tokens), prev_end, sc
         sc.tokens.append(tok)
         prev_end = end
     _pairs(text, sc.tokens)
@@ -250,6 +280,11 @@ def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, 
         raw = text[j:pos]
         cleaned = _clean(raw.replace("\n", "").rstrip(":："))
     return raw, cleaned
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    """Where the sentence of ``pos`` starts (see :func:`_sentence`)."""
+    return _sentence(text, pos)[0]
 
 
 def _sentence(text: str, pos: int, limit: int = 300) -> tuple[int, str]:
