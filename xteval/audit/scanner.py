@@ -39,7 +39,9 @@ _CLAUSE_STOPS = "，,。；;：:、（）()【】[]|\t\n！？!?《》"
 _LEAD = re.compile(r"(?:[\s:：]|为|是|达到|达|约|共计|了|至|仅|累计|分别为|分别是|各为|各是|均为|各)+$")
 _ENUMERATOR = re.compile(r"(?:^|(?<=[\s>）)]))(?:[（(]?[一二三四五六七八九十]{1,3}[)）、.．]|[（(]\d{1,2}[)）]|\d{1,2}[、.．](?!\d))")
 _HEADING = re.compile(
-    r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、](?!\d))\s*(?P<title>[^\n。；;]{1,40})"
+    r"^[ \t]*(?P<marker>第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、](?!\d))"
+    r"[ \t]*(?P<title>[^\n。；;]{1,40})",
+    re.M,
 )
 
 
@@ -130,18 +132,15 @@ def _depth(marker: str) -> int:
 def _headings(text: str, starts: list[int]) -> list[tuple[int, int, str]]:
     """The headings of a text: a line that starts with a heading marker and is short or ends without a sentence."""
     out = []
-    for i, s in enumerate(starts):
-        e = starts[i + 1] - 1 if i + 1 < len(starts) else len(text)
-        line = text[s:e]
-        m = _HEADING.match(line)
-        if not m:
-            continue
+    for m in _HEADING.finditer(text):  # one pass over the text: a long text has millions of lines
+        s = m.start()
+        e = text.find("\n", s)
+        line = text[s : e if e >= 0 else len(text)]
         if len(line) > 60 and "。" in line[:40]:
             # “（二）预算执行情况。2023年…”: a short heading run into its paragraph
-            if not (2 <= len(m["title"].strip()) <= 20 and line[m.end("title") : m.end("title") + 1] == "。"):
+            if not (2 <= len(m["title"].strip()) <= 20 and text[m.end("title") : m.end("title") + 1] == "。"):
                 continue
-        marker = line.lstrip()[: m.start("title") - (len(line) - len(line.lstrip()))]
-        out.append((s, _depth(marker.strip()), m["title"].strip()))
+        out.append((s, _depth(m["marker"]), m["title"].strip()))
     return out
 
 
