@@ -216,6 +216,8 @@ class Matcher:
         """A 三公 field (``three_public.<mode>.<part>``) when the label or its sentence is about 三公."""
         if not self._uses("three_public.actual.total"):
             return None
+        if self.tp["marker"] not in context and not state.get("tp_part") and not any(k in label for k in _TP_WORDS):
+            return None  # nothing about 三公 here (the common case: decided without a regular expression)
         part, where = None, None
         for name, pats in self.tp["_parts"].items():
             m = _best(label, pats)
@@ -248,6 +250,7 @@ class Matcher:
 # --------------------------------------------------------------------------- the engine
 
 
+_TP_WORDS = ("公务", "出国", "三公", "车辆", "接待")
 _YEAR_PREFIX = re.compile(r"^(?:20\d\d)年度?")
 _BUDGET_REST = re.compile(r"^(?:支出)?(?:年初)?预算(?:数|资金|金额)?$")
 _COUNTERPART = {

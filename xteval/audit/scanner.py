@@ -74,7 +74,7 @@ class Token:
     @functools.cached_property
     def section(self) -> str:
         """The headings above the token, outermost first."""
-        return _section(self.scan.headings, self.scan.heading_offsets, self.start)
+        return _section(self.scan.heading_paths, self.scan.heading_offsets, self.start)
 
     @functools.cached_property
     def after(self) -> str:
@@ -113,6 +113,7 @@ class Scan:
     line_starts: list[int] = field(default_factory=list)
     headings: list[tuple[int, int, str]] = field(default_factory=list)  # (offset, depth, title)
     heading_offsets: list[int] = field(default_factory=list)
+    heading_paths: list[str] = field(default_factory=list)
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self.line_starts, offset)
@@ -144,18 +145,22 @@ def _headings(text: str, starts: list[int]) -> list[tuple[int, int, str]]:
     return out
 
 
-def _section(headings: list[tuple[int, int, str]], offsets: list[int], pos: int) -> str:
-    """The heading path above an offset: the nearest heading of each shallower depth."""
+def _section_paths(headings: list[tuple[int, int, str]]) -> list[str]:
+    """The heading path in force at each heading (each heading under the nearest shallower one), in one pass."""
+    open_: dict[int, str] = {}
+    out = []
+    for _, depth, title in headings:
+        for d in [d for d in open_ if d >= depth]:
+            del open_[d]
+        open_[depth] = title
+        out.append(" / ".join(open_[d] for d in sorted(open_)))
+    return out
+
+
+def _section(paths: list[str], offsets: list[int], pos: int) -> str:
+    """The heading path above an offset."""
     i = bisect.bisect_right(offsets, pos) - 1
-    path: dict[int, str] = {}
-    deepest = 99
-    while i >= 0 and len(path) < 4:
-        _, depth, title = headings[i]
-        if depth < deepest:
-            path[depth] = title
-            deepest = depth
-        i -= 1
-    return " / ".join(path[d] for d in sorted(path))
+    return paths[i] if i >= 0 else ""
 
 
 def _kind(text: str, w, end: int) -> tuple[str, str, int]:
@@ -198,6 +203,7 @@ def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
     sc = Scan(text, line_starts=starts)
     sc.headings = _headings(text, starts)
     sc.heading_offsets = [h[0] for h in sc.headings]
+    sc.heading_paths = _section_paths(sc.headings)
     prev_end = 0
     n = len(text)
     for w in amounts_in(text):
