@@ -214,7 +214,7 @@ def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
         kind, unit, end = _kind(text, w, w.end)
         tok = Token(w.value, kind, unit, w.number, w.start, end, bisect.bisect_right(starts, w.start))
         tok.raw_label, tok.label = _label(text, w.start, prev_end, starts)
-        tok.sentence_start = _sentence_start(text, w.start)
+        tok.sentence_start, tok.__dict__["sentence"] = _sentence(text, w.start)  # the cached property, filled at once
         tok.index, tok.prev_end, tok.scan = len(sc.tokens), prev_end, sc
         sc.tokens.append(tok)
         prev_end = end
@@ -237,11 +237,15 @@ def _is_cell(text: str, start: int, end: int) -> bool:
     return bool(before and after)
 
 
+_QUOTES = re.compile(r"[“”\"'‘’\s]")
+_LIST_WORD = re.compile(r"^(?:其中|包括|另有|含)")
+
+
 def _clean(label: str) -> str:
     """A label for matching: no quotes, spaces, enumerators, 其中/包括 or lead words."""
-    label = re.sub(r"[“”\"'‘’\s]", "", label).replace("收、支", "收支")
+    label = _QUOTES.sub("", label).replace("收、支", "收支")
     label = _ENUMERATOR.sub("", label)
-    label = re.sub(r"^(?:其中|包括|另有|含)", "", label)
+    label = _LIST_WORD.sub("", label)
     prev = None
     while prev != label:
         prev = label
@@ -285,11 +289,6 @@ def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, 
         raw = text[j:pos]
         cleaned = _clean(raw.replace("\n", "").rstrip(":："))
     return raw, cleaned
-
-
-def _sentence_start(text: str, pos: int) -> int:
-    """Where the sentence of ``pos`` starts (see :func:`_sentence`)."""
-    return _sentence(text, pos)[0]
 
 
 def _sentence(text: str, pos: int, limit: int = 300) -> tuple[int, str]:
