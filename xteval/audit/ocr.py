@@ -10,11 +10,13 @@ two cells (so a scanned table reads like a table pasted as text).
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from ..errors import InputError
 from ..files import OCR_INSTALL
 
+THREADS_ENV = "XTEVAL_OCR_THREADS"  # threads for OCR (default: ONNX Runtime's own choice, every core)
 SCALE = 2.0  # 144 dpi: enough for 10.5 pt Chinese body text, and one A4 page stays under the time budget
 MAX_PAGES = 200
 
@@ -26,6 +28,9 @@ def _engine():
         from rapidocr_onnxruntime import RapidOCR
     except ImportError:
         raise InputError(f"是扫描件（无文字层），需要 OCR，请安装：{OCR_INSTALL} (scanned PDF: install the ocr extra)") from None
+    threads = os.environ.get(THREADS_ENV, "").strip()
+    if threads.isdigit() and int(threads) > 0:
+        return RapidOCR(print_verbose=False, intra_op_num_threads=int(threads), inter_op_num_threads=1)
     return RapidOCR(print_verbose=False)
 
 
