@@ -197,16 +197,17 @@ def list_checks(report: ReportText, ex: Extraction, ranges: list[DateRange], doc
     text = report.text
     out: list[CheckResult] = []
     starts = [r.s for r in ranges]
-    modifiers = {
+    modifiers = _Spans(
         (f.start, f.end) for f in getattr(doc, "facts", ()) if f.field.endswith((".change", ".previous", ".budget_diff", ".budget"))
-    }
+    )
+    found = _Spans(ex.found.values())
     for n, lst in enumerate(money_lists(text)):
         if len(lst.parts) < 2 or lst.total.approx or any(p.approx for p in lst.parts):
             continue
-        if _CHANGE_BEFORE.search(text[max(0, lst.total.s - 8) : lst.total.s]) or any(s <= lst.total.s < e for s, e in modifiers):
+        if _CHANGE_BEFORE.search(text[max(0, lst.total.s - 8) : lst.total.s]) or lst.total.s in modifiers:
             continue
         nums = [lst.total, *lst.parts]
-        if all(_in(x, ex) for x in nums):
+        if all(x.s in found for x in nums):
             continue  # an identity of the department model already checks it
         total_path = next((path for path, (s, e) in ex.found.items() if s <= lst.total.s < e), None)
         if total_path in IDENTITY_OF:
@@ -240,9 +241,22 @@ def _tolerance(lst: MoneyList, unit: str) -> Decimal:
     return rounding_tolerance([convert(x.value, unit) for x in (lst.total, *lst.parts)])
 
 
-def _in(x: Money, ex: Extraction) -> bool:
-    """True when an amount is one the extractor already put into the department model."""
-    return any(s <= x.s < e for s, e in ex.found.values())
+class _Spans:
+    """Offsets covered by a set of spans, looked up in log time (a long text has thousands)."""
+
+    def __init__(self, spans):
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self.starts = [m[0] for m in merged]
+        self.ends = [m[1] for m in merged]
+
+    def __contains__(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
 
 
 def _period_before(text: str, x: Money, ranges: list[DateRange], starts: list[int]) -> DateRange | None:
