@@ -41,11 +41,19 @@ def test_a_docx_reads_paragraphs_and_tables_in_order(tmp_path):
     d.add_paragraph("本年收入合计1,978.36万元。")
     d.save(tmp_path / "r.docx")
     text = files.read_document(tmp_path / "r.docx")
-    assert text.split("\n") == ["一、收入支出决算总体情况说明", "项目\t年初预算数\t全年执行数", "年度资金总额\t86.00\t90.62", "本年收入合计1,978.36万元。"]
+    assert text.split("\n") == [
+        "一、收入支出决算总体情况说明",
+        "项目\t年初预算数\t全年执行数",
+        "年度资金总额\t86.00\t90.62",
+        "本年收入合计1,978.36万元。",
+    ]
 
 
 def test_a_pdf_rejoins_a_label_broken_at_the_right_margin(tmp_path):
-    text = "2023年财政拨款收、支总计各是1,851.02，1,851.02万元。" + "其中，年初财政拨款结转和结余48.87万元，本年财政拨款收入1,802.15万元，本年财政拨款支出1,808.46万元。" * 2
+    text = (
+        "2023年财政拨款收、支总计各是1,851.02，1,851.02万元。"
+        + "其中，年初财政拨款结转和结余48.87万元，本年财政拨款收入1,802.15万元，本年财政拨款支出1,808.46万元。" * 2
+    )
     pdf = make_pdf(text, tmp_path / "r.pdf", size=12)
     raw = files.read_document(pdf)
     assert raw.count("\n") == 0 and "本年财政拨款收入1,802.15万元" in raw
@@ -72,7 +80,9 @@ def test_a_scanned_pdf_is_read_by_ocr(tmp_path):
 
 def test_traditional_characters_read_like_simplified(tmp_path):
     simplified = "2023年度本部门收入合计392.60万元，其中财政拨款收入388.20万元（年初预算362.70万元，年中追加25.50万元），其他收入4.40万元。"
-    traditional = "2023年度本部門收入合計392.60萬元，其中財政撥款收入388.20萬元（年初預算362.70萬元，年中追加25.50萬元），其他收入4.40萬元。"
+    traditional = (
+        "2023年度本部門收入合計392.60萬元，其中財政撥款收入388.20萬元（年初預算362.70萬元，年中追加25.50萬元），其他收入4.40萬元。"
+    )
     (tmp_path / "s.txt").write_text(simplified, encoding="utf-8")
     (tmp_path / "t.txt").write_text(traditional, encoding="utf-8")
     assert _figures(read_report(tmp_path / "t.txt")) == _figures(read_report(tmp_path / "s.txt"))

@@ -46,6 +46,8 @@ def test_provenance_table(tmp_path, sub, field, words):
 
 
 def test_a_payload_in_a_seed_never_loads(tmp_path):
-    path = variant(tmp_path, "department.yaml", ('seed: "年度预算金额 11168.82 万元"', 'seed: "年度预算金额 11168.82 万元<script>x</script>"'))
+    path = variant(
+        tmp_path, "department.yaml", ('seed: "年度预算金额 11168.82 万元"', 'seed: "年度预算金额 11168.82 万元<script>x</script>"')
+    )
     with pytest.raises(ParamsError, match="budget_header.seed"):
         load_params(path)

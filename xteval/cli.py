@@ -89,7 +89,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         marks = {"fail": "不符", "warn": "提示", "pass": "通过"}
         from .audit.kinds import kinds
 
-        kind = f"文档类型：{doc.kind.title}（{doc.kind.id}）" if doc.kind else f"文档类型：未识别（已知：{'、'.join(k.title for k in kinds().values())}），按部门整体支出自评报告读取"
+        kind = (
+            f"文档类型：{doc.kind.title}（{doc.kind.id}）"
+            if doc.kind
+            else f"文档类型：未识别（已知：{'、'.join(k.title for k in kinds().values())}），按部门整体支出自评报告读取"
+        )
         print(kind)
         for r in sorted(suite.results, key=lambda r: ("fail", "warn", "pass").index(r.status.value)):
             where = f" (第 {r.evidence[0].line} 行)" if r.evidence and r.evidence[0].line else ""

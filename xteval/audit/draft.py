@@ -106,7 +106,12 @@ def _goal(goal: Any, sources: list[dict[str, Any]] = ()) -> dict[str, Any]:
     if src is not None:
         from ..params import Figure
 
-        goal = goal.model_copy(update={"unit": src["unit"], "actual": Figure.model_construct(value=src["value"], unit=src["unit"], seed=src["quote"], line=src["line"])})
+        goal = goal.model_copy(
+            update={
+                "unit": src["unit"],
+                "actual": Figure.model_construct(value=src["value"], unit=src["unit"], seed=src["quote"], line=src["line"]),
+            }
+        )
     unit = goal.unit or ""
     out: dict[str, Any] = {"name": _clean_name(goal.name)}
     level1 = _level1(goal.level1)
@@ -144,7 +149,9 @@ def _narrative(report: ReportText) -> dict[str, Any] | None:
         found = None
         for m in re.finditer(rf"(?:{pat})[^\n。]{{0,10}}?(?:[:：\t]|\n)", text):
             body = text[m.end() : m.end() + 2000]
-            body = re.split(r"\n\s*\n(?=[^\n]{0,20}(?:改进措施|存在的问题|其他需要说明|单位基本职能|主管部门|[一二三四五六七八九十]、))", body)[0]
+            body = re.split(
+                r"\n\s*\n(?=[^\n]{0,20}(?:改进措施|存在的问题|其他需要说明|单位基本职能|主管部门|[一二三四五六七八九十]、))", body
+            )[0]
             body = re.split(r"\n(?=[^\n]{0,12}(?:绩效完成情况|部门整体支出|绩效目标完成|存在的问|改进措施|其他需要说明))", body)[0]
             body = body.strip()
             if len(body) >= 10:
@@ -216,7 +223,12 @@ def draft(report: ReportText, source: str) -> tuple[dict[str, Any], Document, li
     if c.execution_rate is not None:
         claims["execution_rate"] = _seed(c.execution_rate, unit="%")
     if c.execution_score is not None:
-        claims["execution_score"] = {"score": c.execution_score.score, "max": c.execution_score.max, "seed": c.execution_score.seed, "line": c.execution_score.line}
+        claims["execution_score"] = {
+            "score": c.execution_score.score,
+            "max": c.execution_score.max,
+            "seed": c.execution_score.seed,
+            "line": c.execution_score.line,
+        }
     if c.goal_count is not None:
         claims["goal_count"] = _seed(c.goal_count, unit=c.goal_count.unit)
     for key in ("all_goals_completed", "adjustment_not_counted"):

@@ -573,7 +573,9 @@ class _Reader:
         name = re.sub(r"^[\s(（]*[一二三四五六七八九十\d]{1,2}[)）、.．]\s*", "", before).strip(" ,，:：")
         if label not in ("得分", "自评得分") or not m or not name or re.search(r"\d", name[-6:]):
             return label in ("满分", "分值", "总分")  # the maximum waits for its score
-        max_tok = next((t for t in reversed(self.doc.tokens[: tok.index]) if t.kind == "points" and t.start > tok.sentence_start + cut), None)
+        max_tok = next(
+            (t for t in reversed(self.doc.tokens[: tok.index]) if t.kind == "points" and t.start > tok.sentence_start + cut), None
+        )
         if m[1] == "分值" and re.search(r"资金|预算执行|投入", name) and self.m._uses("project.execution_score"):
             if max_tok is not None:
                 self.emit(max_tok, "project.execution_weight", max_tok.value, "分")
