@@ -92,13 +92,14 @@ def test_a_draft_of_any_kind_quotes_its_report(tmp_path, capsys, report):
     assert draft["source_report"] == report.name
     text = report.read_text(encoding="utf-8")
     # every seed is a quote of the report (same normalisation as the audit) and states its value
-    from xteval.money import match_key
+    from xteval.money import amounts_in, fold, match_key
 
     for path, value in _seed_figures(draft).items():
         node = draft
         for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
             node = node[int(part[1:-1])] if part.startswith("[") else node[part]
         assert match_key(node["seed"]) in match_key(text), path
+        assert any(value in (w.value, w.number) for w in amounts_in(fold(node["seed"]))), path
 
 
 def test_check_json_lists_every_figure_found(capsys):
