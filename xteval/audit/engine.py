@@ -240,10 +240,12 @@ class Matcher:
             mode = "control"
         elif actual:
             mode = "actual"
-        if where is None and not aside and mode and state.get("tp_mode") and mode != state["tp_mode"]:
-            part = "total"  # “控制数 X，其中…；实际支出 Y，其中…”: a new mode starts at the total
+        if where is None and not aside and mode and state.get("tp_mode") and mode != state["tp_mode"] and state.get("tp_total"):
+            part = "total"  # “控制数 X，其中…；实际支出 Y，其中…”: after a total and its parts, a new mode starts at the total
         mode = mode or state.get("tp_mode") or "actual"
         state["tp_part"], state["tp_mode"] = part, mode
+        if part == "total":
+            state["tp_total"] = True
         return f"three_public.{mode}.{part}"
 
 
@@ -439,10 +441,23 @@ class _Reader:
             part = "expenditure.project_item"
         if part is None:
             part = next((f for pat, f in self.m.vocab["_openers"] if pat.search(tok.sentence)), None)
+        if part is None and label.endswith("支出") and len(label) <= 16:
+            # “（二）结构情况：农林水支出 X 万元，占 Y%”: the 科目 of the figure the section is about
+            for title in reversed(tok.section.split(" / ")[-2:]):
+                owner_fields, _ = self.m.fields("money", re.sub(r"(?:决算)?情况说明|情况|说明", "", title), context)
+                part = next(
+                    (self.m.vocab["parts_of"].get(f) for f in owner_fields if self.m.vocab["parts_of"].get(f) == "expenditure.function"),
+                    None,
+                )
+                if part:
+                    parent = owner_fields[0]
+                    break
         if part and label:
             name = re.sub(r"^(?:其中|包括|主要是|主要为|用于)", "", label)
             if part and name and self.m._uses(part) and not re.search(r"\d", name):
-                self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner, of=parent)
+                fact = self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner, of=parent)
+                if not tok.in_brackets:
+                    self.state["base"] = [fact]
 
     def _fields(self, label: str, context: str, aside: bool = False) -> list[str]:
         """Base field ids of a money label (三公 first), with ``F.budget`` for “F 年初预算为”.
@@ -506,6 +521,11 @@ class _Reader:
         if mod["budget_rate"].search(label) and self.base():
             for f in self.base():
                 self.emit(tok, f.field + ".budget_rate", tok.value, "%")
+            return
+        fields, _ = self.m.fields("percent", label, context)
+        if fields and ("执行" in label or "占" not in label):
+            for f in fields:
+                self.emit(tok, f, tok.value, "%")
             return
         if label.startswith(mod["share"].pattern) or re.match(r"^(?:分别)?占", label):
             parent = None
@@ -597,6 +617,11 @@ class _Reader:
             self.emit(tok, f, tok.value, tok.unit)
 
     def points(self, tok: Token, label: str, context: str) -> None:
+        last = self.state.get("last_points")
+        if tok.in_brackets and label in ("满分", "总分") and last is not None and last.field in ("project.score", "dept.score"):
+            if last.field == "project.score":  # “自评得分 99.91 分（满分 100 分）”
+                self.emit(tok, "project.score_max", tok.value, "分")
+            return
         if tok.in_brackets and self._bracket_score(tok, label):
             return
         for entry in self.m.vocab["points"]:

@@ -70,6 +70,7 @@ def read_report(path: str | Path) -> ReportText:
 
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>\n]{0,80}>")
+_CELL_GAP = re.compile(r"(?<=\S)[^\S\n\t]{2,}(?=\S)")
 _SPACES = re.compile(r"[^\S\n\t]+")  # any whitespace but the line break and the tab (a cell separator)
 _EDGES = re.compile(r"^ | $", re.M)
 _PAGE_NOISE = re.compile(r"^(?:[-—–]? ?\d{1,4}(?:\.\d{1,3})? ?[-—–]?|第 ?\d{1,4} ?页(?: ?共 ?\d{1,4} ?页)?|\d{1,4} ?/ ?\d{1,4})$", re.M)
@@ -118,6 +119,7 @@ def prepare(raw: str, *, path: Path | None = None, encoding: str = "utf-8") -> R
     text = _TAG.sub(" ", text)
     if "&" in text:
         text = _ENTITY.sub(_unescape, text)
+    text = _CELL_GAP.sub("\t", text)  # a run of spaces between two cells of a table pasted as text: a cell separator
     text = _SPACES.sub(" ", text)
     text = _EDGES.sub("", text)
     text = _drop_page_numbers(text)

@@ -160,7 +160,10 @@ def identity_checks(doc: Document) -> list[CheckResult]:
                     names = list(dict.fromkeys(f.name for f in doc.get(ref) if f.name and f.of in (spec["total"], None)))
                     named = [doc.one(ref, n) for n in names]
                     parts += [p for p in named if p is not None]
-                    complete = complete and bool(named) and all(named)
+                    # a list of names is complete only as a table's rows beside the total (决算总表): prose may
+                    # name some 科目 and leave others out
+                    in_table = total.cell and all(p is not None and p.cell and abs(p.line - total.line) <= 40 for p in named)
+                    complete = complete and bool(named) and all(named) and in_table
                     continue
                 f = doc.one(ref)
                 if f is None:

@@ -265,6 +265,8 @@ def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, 
             above = text[i - 2 : i - 1]
             line_above = text[max(text.rfind("\n", max(0, i - 200), i - 1) + 1, i - 200, 0) : i - 1]
             wrapped = len(line_above) >= 20 and "\t" not in line_above and "|" not in line_above
+            if _HEADING.match(text[i:pos]):
+                break  # a line that opens with an enumerator (1. 卫生健康支出…) starts a clause of its own
             if (len(here) < 4 or wrapped) and above and not re.match(r"[\s。；;：:，,！？|\t\d%)）]", above):
                 i -= 1
                 continue
@@ -280,8 +282,13 @@ def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, 
         if ch in _CLAUSE_STOPS:
             break
         i -= 1
+    if i == pos and i > lo and text[i - 1] == "\t":  # a table cell: its label is the cell before
+        j = i - 1
+        while j > lo and text[j - 1] not in "\t\n|":
+            j -= 1
+        i = j
     raw = text[i:pos]
-    cleaned = _clean(raw.replace("\n", ""))
+    cleaned = _clean(raw.replace("\n", "").rstrip("\t"))
     if not cleaned and i > lo and text[i - 1] in "：:":  # “收入：792.22”: the label stands before the colon
         j = i - 1
         while j > lo and text[j - 1] not in _CLAUSE_STOPS:
