@@ -276,27 +276,49 @@ def _pdf_text(path: Path, data: bytes) -> str:
 
 
 def _page_lines(page) -> tuple[list[tuple[str, float, float]], float]:
-    """A page's lines as (text, right edge, width of the last character), and the page's width."""
+    """A page's lines as (text, right edge, width of the last character), and the page's width.
+
+    Where two characters of a line stand far apart (a gap wider than two characters: the columns of
+    a table), a tab separates them, as in a table pasted from Word.
+    """
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
         n = textpage.count_chars()
+        aligned = len(text) == n  # the text range and the character index agree (they do for PDFium's breaks)
         lines: list[tuple[str, float, float]] = []
         start = 0
         for part in text.split("\n"):
             part = part.removesuffix("\r")
             right = width = 0.0
-            if len(text) == n:  # the text range and the character index agree (they do for PDFium's generated breaks)
-                for i in range(start + len(part) - 1, start - 1, -1):
-                    if not text[i].isspace():
-                        left, _, right, _ = textpage.get_charbox(i, loose=True)
-                        width = right - left
-                        break
+            if aligned:
+                part, right, width = _line_geometry(textpage, text, start, part)
             lines.append((part.rstrip(), right, width))
             start = text.find("\n", start) + 1 if "\n" in text[start:] else len(text)
     finally:
         textpage.close()
     return lines, page.get_width()
+
+
+def _line_geometry(textpage, text: str, start: int, part: str) -> tuple[str, float, float]:
+    """A line with tabs at its wide gaps, its right edge and the width of its last character."""
+    out: list[str] = []
+    prev_right = None
+    right = width = 0.0
+    pending_space = False
+    for k, ch in enumerate(part):
+        if ch.isspace():
+            pending_space = True
+            continue
+        left, _, right, _ = textpage.get_charbox(start + k, loose=True)
+        width = right - left
+        if prev_right is not None and left - prev_right > 2.0 * max(width, 1.0):
+            out.append("\t")
+        elif pending_space:
+            out.append(" ")
+        out.append(ch)
+        prev_right, pending_space = right, False
+    return "".join(out), right, width
 
 
 def _join_wrapped(lines: list[tuple[str, float, float]], margin: float, page_width: float) -> list[str]:

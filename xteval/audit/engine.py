@@ -51,6 +51,7 @@ class Fact:
     token: int | None = None  # index of the token
     owner: int | None = None  # index of the fact whose 其中 list this part is in
     seq: int = -1  # position in the order the engine made its facts (-1: not the engine's)
+    certain: bool = True  # False: a modifier whose subject was taken from an earlier sentence
     cell: bool = False
 
     @property
@@ -409,9 +410,10 @@ class _Reader:
             return
         sign = self._sign(label)
         if sign and (mod["compare"].search(tok.sentence) or mod["compare"].search(label)):
+            self.state.pop("subject_carried", None)
             subject = self._subject(label, context)
             for f in subject:
-                self.emit(tok, f + ".change", sign * tok.value, "万元")
+                self.emit(tok, f + ".change", sign * tok.value, "万元", certain=not self.state.get("subject_carried"))
             self.state["change_subject"] = subject
             pend = self.state.pop("pending_previous", None)
             if pend is not None:
@@ -513,6 +515,7 @@ class _Reader:
             fields = self._fields(words, context)
             if fields:
                 return [f.removesuffix(".budget") for f in fields]
+        self.state["subject_carried"] = not self.state.get("base")  # the figure of an earlier sentence
         return [f.field for f in self.base()]
 
     # -- percent
@@ -544,8 +547,9 @@ class _Reader:
             subject = self.state.get("change_subject") or [f.field for f in self.base()]
             if len(label) > 6 and not self.state.get("change_subject"):
                 subject = self._subject(label, context)
+            carried = self.state.get("subject_carried") or not (self.state.get("change_subject") or self.state.get("base"))
             for f in subject:
-                self.emit(tok, f + ".change_rate", sign * tok.value, "%")
+                self.emit(tok, f + ".change_rate", sign * tok.value, "%", certain=not carried)
             return
         fields, _ = self.m.fields("percent", label, context)
         for f in fields:

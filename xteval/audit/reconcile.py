@@ -89,6 +89,11 @@ def figure_records(doc: Document) -> list[CheckResult]:
 _NOT_AMBIGUOUS = (".share", "threshold", "date")
 
 
+def _section_of(doc: Document, fact: Fact) -> str:
+    """The heading path a fact stands under (its token's), or "" for a fact read from a form."""
+    return doc.tokens[fact.token].section if fact.token is not None and fact.token < len(doc.tokens) else ""
+
+
 def ambiguity_checks(doc: Document) -> list[CheckResult]:
     """One field stated with two different values in the document: a warn listing both, never a pick.
 
@@ -106,7 +111,7 @@ def ambiguity_checks(doc: Document) -> list[CheckResult]:
             continue
         first = facts[0]
         other = next(f for f in facts if f.value != first.value)
-        same_words = first.label == other.label and len(first.label) >= 4
+        same_words = first.label == other.label and len(first.label) >= 4 and _section_of(doc, first) == _section_of(doc, other)
         path = f"{field}[{name}]" if name else field
         out.append(
             CheckResult(
@@ -219,7 +224,7 @@ def change_checks(doc: Document) -> list[CheckResult]:
                 CheckResult(
                     id=f"change.{base}",
                     title=f"{base}：增减额 = 本年 − 上年",
-                    status=Status.passed if ok else Status.fail,
+                    status=Status.passed if ok else Status.fail if change.certain else Status.warn,
                     message=(
                         f"增减额相符: {amount(cur.value)} − {amount(prev.value)} = {amount(diff)} 万元"
                         if ok
@@ -246,6 +251,8 @@ def change_checks(doc: Document) -> list[CheckResult]:
             status = Status.passed if abs(computed - rate.value) < Decimal(1).scaleb(-_places(rate.value)) else status
         if (rate.value < 0) != (change.value < 0) and rate.value and change.value:
             status = Status.fail
+        if status is Status.fail and not (rate.certain and change.certain):
+            status = Status.warn  # the figure the change is about was read from an earlier sentence: not certain
         out.append(
             CheckResult(
                 id=f"change_rate.{base}",
