@@ -200,7 +200,7 @@ def list_checks(report: ReportText, ex: Extraction, ranges: list[DateRange], doc
     modifiers = _Spans(
         (f.start, f.end) for f in getattr(doc, "facts", ()) if f.field.endswith((".change", ".previous", ".budget_diff", ".budget"))
     )
-    found = _Spans(ex.found.values())
+    found = _Spans(ex.found.values(), ex.found)
     for n, lst in enumerate(money_lists(text)):
         if len(lst.parts) < 2 or lst.total.approx or any(p.approx for p in lst.parts):
             continue
@@ -209,7 +209,7 @@ def list_checks(report: ReportText, ex: Extraction, ranges: list[DateRange], doc
         nums = [lst.total, *lst.parts]
         if all(x.s in found for x in nums):
             continue  # an identity of the department model already checks it
-        total_path = next((path for path, (s, e) in ex.found.items() if s <= lst.total.s < e), None)
+        total_path = found.path_at(lst.total.s)
         if total_path in IDENTITY_OF:
             ex.superseded.add(IDENTITY_OF[total_path])  # the text lists more parts than the model has (e.g. 事业收入)
         periods = [_period_before(text, x, ranges, starts) for x in nums]
@@ -244,7 +244,7 @@ def _tolerance(lst: MoneyList, unit: str) -> Decimal:
 class _Spans:
     """Offsets covered by a set of spans, looked up in log time (a long text has thousands)."""
 
-    def __init__(self, spans):
+    def __init__(self, spans, named: dict[str, tuple[int, int]] | None = None):
         merged: list[list[int]] = []
         for s, e in sorted(spans):
             if merged and s <= merged[-1][1]:
@@ -253,6 +253,20 @@ class _Spans:
                 merged.append([s, e])
         self.starts = [m[0] for m in merged]
         self.ends = [m[1] for m in merged]
+        self.named = sorted((s, e, path) for path, (s, e) in (named or {}).items())
+        self.named_starts = [n[0] for n in self.named]
+
+    def path_at(self, pos: int) -> str | None:
+        """The name of a span that covers ``pos`` (the field path of an extracted figure), or None."""
+        i = bisect.bisect_right(self.named_starts, pos) - 1
+        while i >= 0:
+            s, e, path = self.named[i]
+            if s <= pos < e:
+                return path
+            if pos - s > 2000:
+                return None
+            i -= 1
+        return None
 
     def __contains__(self, pos: int) -> bool:
         i = bisect.bisect_right(self.starts, pos) - 1
