@@ -28,7 +28,10 @@ _REVERSE = re.compile(r"不高于|不超过|不多于|不大于|控制在|≤|<=
 _NAME_NOISE = re.compile(
     r"^(?:[(（]?[一二三四五六七八九十\d]{1,2}[)）、.．]|年度|全年|实际|完成|累计|开展|共|组织|通过|其中|全部|平均|当年|本年|向使用单位发放问卷|第三方调查显示)+"
 )
-_RATE_AFTER = re.compile(r"^\s*[、,，]?\s*(?:完成率|目标任务完成率|任务完成率)\s*(?:达到|达|为)?\s*(?P<pct>\d+(?:\.\d+)?)\s*%")
+_RATE_AFTER = re.compile(
+    r"^\s*[、,，]?\s*(?:完成率|目标任务完成率|任务完成率|完成(?:了)?(?:年度|全年)?(?:目标|计划|任务)(?:值)?的?)\s*(?:达到|达|为)?\s*(?P<pct>\d+(?:\.\d+)?)\s*%"
+)
+_OVER_AFTER = re.compile(r"^\s*[、,，]?\s*超额完成(?:了)?(?:年度|全年)?(?:目标|计划|任务)?\s*(?P<pct>\d+(?:\.\d+)?)\s*%")
 _SCORE_AFTER = re.compile(r"^[^。；;\n]{0,20}?[(（]\s*分值\s*(?P<w>\d+(?:\.\d+)?)\s*分\s*[,，]\s*得分\s*(?P<s>\d+(?:\.\d+)?)\s*分\s*[)）]")
 
 
@@ -155,6 +158,9 @@ def _add(doc: Document, target: Token, actual: Token, name: str, text: str) -> N
     m = _RATE_AFTER.match(re.sub(r"^\s*[)）]", "", after))
     if m:
         goal["rate"] = Decimal(m["pct"])
+    m = _OVER_AFTER.match(re.sub(r"^\s*[)）]", "", after))
+    if m:
+        goal["over_rate"] = Decimal(m["pct"])  # “超额完成 20%”: 完成值 ÷ 指标值 − 1
     m = _SCORE_AFTER.match(text[actual.end : actual.end + 60])
     if m:
         goal["weight"], goal["score"] = Decimal(m["w"]), Decimal(m["s"])

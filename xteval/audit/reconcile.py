@@ -506,6 +506,7 @@ def goal_checks(doc: Document) -> list[CheckResult]:
     model = goal_model(doc)
     out = goal_achievement_check(model) + goals_completed_claim_check(model)
     for i, g in enumerate(doc.goals):
+        out += _over_claim(i, g)
         rate, t, a = g.get("rate"), g.get("target"), g.get("actual")
         if rate is None or not isinstance(t, Decimal) or not isinstance(a, Decimal) or not t:
             continue
@@ -531,6 +532,34 @@ def goal_checks(doc: Document) -> list[CheckResult]:
             )
         )
     return out
+
+
+def _over_claim(i: int, g: dict[str, Any]) -> list[CheckResult]:
+    """“超额完成 N%” against 完成值 ÷ 指标值 − 1 at its stated precision."""
+    over, t, a = g.get("over_rate"), g.get("target"), g.get("actual")
+    if over is None or not isinstance(t, Decimal) or not isinstance(a, Decimal) or not t:
+        return []
+    computed = (a / t - 1) * HUNDRED
+    status, _ = _rate_status(over, computed)
+    ok = status is Status.passed
+    return [
+        CheckResult(
+            id=f"percent.over.L{g['line']}.{i}",
+            title=f"超额完成比例 = 完成值 ÷ 指标值 − 1：{g['name']}",
+            status=Status.passed if ok else Status.fail,
+            message=(
+                f"“{g['name']}”超额完成 {over}% 与 {a} ÷ {t} − 1 = {_pct(computed)} 相符"
+                if ok
+                else f"超额完成比例不符: 报告称超额完成 {over}%，但 {a} ÷ 指标值 {t} − 1 = {_pct(computed)}"
+            ),
+            expected=half_up(computed),
+            observed=over,
+            difference=over - half_up(computed),
+            unit="%",
+            evidence=(Evidence(g["quote"], g["line"]),),
+            reason=Reason.ok if ok else Reason.percent_mismatch,
+        )
+    ]
 
 
 def project_checks(doc: Document) -> list[CheckResult]:
