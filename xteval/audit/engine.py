@@ -596,7 +596,8 @@ class _Reader:
         m = re.search(r"(满分|分值|总分)\s*(\d+(?:\.\d+)?)\s*分\s*[,，;；]?\s*(?:自评)?得分$", inside)
         name = re.sub(r"^[\s(（]*[一二三四五六七八九十\d]{1,2}[)）、.．]\s*", "", before).strip(" ,，:：")
         if label not in ("得分", "自评得分") or not m or not name or re.search(r"\d", name[-6:]):
-            return label in ("满分", "分值", "总分")  # the maximum waits for its score
+            # “（满分 10 分，得分 9.5 分）”: the maximum waits for its score; “18 分（满分 20 分）” is read below
+            return label in ("满分", "分值", "总分") and bool(re.match(r"\s*[,，;；]?\s*(?:自评)?得分", tok.after))
         max_tok = next(
             (t for t in reversed(self.doc.tokens[: tok.index]) if t.kind == "points" and t.start > tok.sentence_start + cut), None
         )
