@@ -220,8 +220,9 @@ def _indicator(doc: Document, cs: list[Cell], i: int, level1: str | None, level2
     if len(nums) > 1:
         goal["score"] = _number(nums[1].text)
     doc.goals.append(goal)
-    if nums and re.search(r"[|\t]", doc.report.text[doc.report.line_starts[nums[-1].line - 1] : nums[-1].start]):
-        while j < len(cs) and cs[j].line == nums[-1].line:  # the rest of the row: 偏差原因 and padding
+    last = nums[-1] if nums else actual_cell
+    if re.search(r"[|\t]", doc.report.text[doc.report.line_starts[last.line - 1] : last.start]):
+        while j < len(cs) and cs[j].line == last.line:  # the rest of the row: 偏差原因 and padding
             j += 1
     return j
 

@@ -99,6 +99,8 @@ def read_goals(doc: Document) -> None:
             if re.search(r"目标|任务|计划|绩效", tok.sentence + tok.section):
                 listed.append((tok, _name(head)))
             continue
+        if _in_target_statement(tok):  # “项目年度绩效目标为：新创排剧目1部，…，演出安全事故0起”
+            listed.append((tok, _name(head)))
     if listed:
         _match_listed(doc, toks, listed, used, text)
     _done_statements(doc, toks, used)
@@ -137,6 +139,13 @@ def _done_statements(doc: Document, toks: list[Token], used: set[int]) -> None:
                 "start": tok.start,
             }
         )
+
+
+def _in_target_statement(tok: Token) -> bool:
+    """A figure of the paragraph that states the year's targets (its heading or sentence says 绩效目标), not their results."""
+    last = tok.section.split(" / ")[-1] if tok.section else ""
+    here = re.search(r"(?:年度|项目|整体)?绩效目标(?:为|是|:|：)|预期目标|绩效目标$", tok.sentence) or re.search(r"绩效目标|年度目标|预期目标", last)
+    return bool(here) and not re.search(r"完成|实现|分析|偏差|自评|结论", last + tok.sentence[:12])
 
 
 def _add(doc: Document, target: Token, actual: Token, name: str, text: str) -> None:
@@ -190,7 +199,7 @@ def _match_listed(doc: Document, toks: list[Token], listed: list[tuple[Token, st
     for tok in toks:
         if tok.index in used or tok.start <= last_target or not free:
             continue
-        if tok.kind == "money" and not _SCORE_AFTER.match(text[tok.end : tok.end + 60]):
+        if tok.kind == "money" and not _SCORE_AFTER.match(text[tok.end : tok.end + 60]) and not any(t.kind == "money" for t, _ in free):
             continue
         name = _name(tok.raw_label, _paragraph_title(doc, tok))
         if not name:
