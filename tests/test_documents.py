@@ -39,8 +39,8 @@ KNOWN_GAPS = {
 
 # the share of golden facts (figures, dates, claims, indicators) the engine finds, per kind;
 # measured on this corpus and kept as a floor, so that a change that reads less fails
-RECALL_FLOOR = {"dept_selfeval": 0.84, "final_accounts": 0.92, "project_selfeval": 0.77, "selfeval_table": 0.91}
-OVERALL_FLOOR = 0.88
+RECALL_FLOOR = {"dept_selfeval": 0.93, "final_accounts": 0.92, "project_selfeval": 0.84, "selfeval_table": 0.91}
+OVERALL_FLOOR = 0.91
 
 
 def _golden(path: Path) -> dict:

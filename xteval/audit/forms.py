@@ -87,7 +87,12 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
             continue
         row = row_of(text)
         if row is not None and order:
-            i = _funds_row(doc, cs, i + 1, row, order)
+            i = _funds_row(doc, cs, i + 1, row, order, form.get("fields"))
+            continue
+        if form.get("headless") and len(order) >= 2 and _NUM.match(text) and cs[i - 1].line < cs[i].line:
+            # the header row, then a row of numbers with no row word (一张只有一行的预算情况表)
+            i = _funds_row(doc, cs, i, "", order, form.get("fields"))
+            order = []
             continue
         if indicators and any(re.match(f"^(?:{w})$", text) for w in form["indicator_header"]):
             indicator_at = i
@@ -103,8 +108,12 @@ def _emit(doc: Document, field: str, cell: Cell, value: Decimal, unit: str, **ex
     return f
 
 
-def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str]) -> int:
-    """The numbers after a row word, column by column; returns where the row ends."""
+def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str], fields: dict[str, str] | None = None) -> int:
+    """The numbers after a row word, column by column; returns where the row ends.
+
+    ``fields`` names the field of each column (a department's 预算情况 table); by default a column is
+    ``project.<row>.<column>``.
+    """
     k = 0
     prefix = "project." + (f"{row}." if row else "")
     while i < len(cs) and k < len(order):
@@ -123,7 +132,7 @@ def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str]
             value = value * 100  # 执行率 written as a fraction: 1 or 0.95
         unit = "%" if col == "execution_rate" else "分" if col in ("execution_weight", "execution_score") else "万元"
         if value is not None:
-            _emit(doc, prefix + col, cs[i], value, unit)
+            _emit(doc, fields[col] if fields and col in fields else prefix + col, cs[i], value, unit)
         k, i = k + 1, i + 1
     return i
 

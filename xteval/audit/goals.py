@@ -144,7 +144,9 @@ def _done_statements(doc: Document, toks: list[Token], used: set[int]) -> None:
 def _in_target_statement(tok: Token) -> bool:
     """A figure of the paragraph that states the year's targets (its heading or sentence says 绩效目标), not their results."""
     last = tok.section.split(" / ")[-1] if tok.section else ""
-    here = re.search(r"(?:年度|项目|整体)?绩效目标(?:为|是|:|：)|预期目标|绩效目标$", tok.sentence) or re.search(r"绩效目标|年度目标|预期目标", last)
+    here = re.search(r"(?:年度|项目|整体)?绩效目标(?:为|是|:|：)|预期目标|绩效目标$", tok.sentence) or re.search(
+        r"绩效目标|年度目标|预期目标", last
+    )
     return bool(here) and not re.search(r"完成|实现|分析|偏差|自评|结论", last + tok.sentence[:12])
 
 
