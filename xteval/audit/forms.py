@@ -61,13 +61,23 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
     cs = cells(doc)
     columns = {k: [re.compile(f"^(?:{a})$") for a in v] for k, v in form["columns"].items()}
     rows = {k: [re.compile(f"^(?:{a})$") for a in v] for k, v in form["rows"].items()}
+    longest = 24  # a column or row word is short: a longer cell is prose, decided without a regular expression
+    seen: dict[tuple[str, str], str | None] = {}
 
     def column_of(text: str) -> str | None:
-        return next((k for k, pats in columns.items() if any(p.match(text) for p in pats)), None)
+        if len(text) > longest or not re.search(r"[\u4e00-\u9fff]", text):
+            return None
+        if ("c", text) not in seen:
+            seen[("c", text)] = next((k for k, pats in columns.items() if any(p.match(text) for p in pats)), None)
+        return seen[("c", text)]
 
     def row_of(text: str) -> str | None:
-        t = _clean(text)
-        return next((k for k, pats in rows.items() if any(p.match(t) for p in pats)), None)
+        if len(text) > longest + 4 or not re.search(r"[\u4e00-\u9fff]", text):
+            return None
+        if ("r", text) not in seen:
+            t = _clean(text)
+            seen[("r", text)] = next((k for k, pats in rows.items() if any(p.match(t) for p in pats)), None)
+        return seen[("r", text)]
 
     order: list[str] = []
     i = 0
