@@ -68,13 +68,21 @@ def read_document(report: ReportText) -> Document:
         read_form(doc, doc.kind.form)
         doc.facts.sort(key=lambda f: (f.start, f.field))
     else:
-        if doc.kind is not None and doc.kind.funds_table:
+        if doc.kind is not None and doc.kind.funds_table and _has_columns(report.text, doc.kind.funds_table):
             read_form(doc, doc.kind.funds_table, indicators=False)
             doc.facts.sort(key=lambda f: (f.start, f.field))
         read_goals(doc)
         if "三级指标" in report.text:  # an indicator table inside a prose report (云南 决算-embedded 自评表)
             read_indicator_table(doc)
     return doc
+
+
+def _has_columns(text: str, table: dict) -> bool:
+    """True when at least two of a funds table's column words occur in the text (else there is no such table)."""
+    import re
+
+    found = sum(1 for aliases in table["columns"].values() if any(re.search(a, text) for a in aliases))
+    return found >= 2
 
 
 def _is_department(doc: Document) -> bool:

@@ -93,10 +93,16 @@ class Document:
 
     def one(self, field_id: str, name: str | None = None) -> Fact | None:
         """The fact of a field when the document states it with one value only; None when absent or ambiguous."""
-        facts = self.get(field_id, name)
-        if not facts or len({f.value for f in facts}) > 1:
-            return None
-        return facts[0]
+        self._by_field()
+        memo = self.__dict__.setdefault("_one", {})
+        if memo.get("_len") != len(self.facts):
+            memo.clear()
+            memo["_len"] = len(self.facts)
+        key = (field_id, name)
+        if key not in memo:
+            facts = self.get(field_id, name)
+            memo[key] = None if not facts or len({f.value for f in facts}) > 1 else facts[0]
+        return memo[key]
 
     @property
     def m_parts_of(self) -> set[str]:
@@ -298,8 +304,8 @@ def _claims_and_dates(doc: Document) -> None:
             )
     last_year = doc.year
     for i, line in enumerate(report.text.split("\n")):
-        if "年" not in line or "月" not in line:
-            continue
+        if "月" not in line or "年" not in line or ("日" not in line and "号" not in line):
+            continue  # a date fact needs its day
         for d in find_dates(line, default_year=last_year):
             if d.year is None or d.day is None or d.year_inferred:
                 continue

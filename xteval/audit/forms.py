@@ -39,10 +39,27 @@ class Cell:
     line: int
 
 
-def cells(doc: Document) -> list[Cell]:
-    """Every cell (a run of text between whitespace or ``|``) of the report, in order."""
+def cells(doc: Document, near: re.Pattern | None = None) -> list[Cell]:
+    """Every cell (a run of text between whitespace or ``|``) of the report, in order.
+
+    With ``near``, only the cells within a few lines of where the pattern occurs (a table in a long
+    prose report is a few lines; reading the whole report cell by cell would cost more than the table).
+    """
     report = doc.report
-    return [Cell(m.group(0), m.start(), m.end(), report.line_of(m.start())) for m in _CELL.finditer(report.text)]
+    text = report.text
+    if near is None:
+        return [Cell(m.group(0), m.start(), m.end(), report.line_of(m.start())) for m in _CELL.finditer(text)]
+    out: list[Cell] = []
+    end = 0
+    for hit in near.finditer(text):
+        lo = max(end, report.line_starts[max(0, report.line_of(hit.start()) - 4)])
+        last = min(len(report.line_starts), report.line_of(hit.start()) + 12)
+        hi = report.line_starts[last] if last < len(report.line_starts) else len(text)
+        if hi <= lo:
+            continue
+        out += [Cell(m.group(0), m.start(), m.end(), report.line_of(m.start())) for m in _CELL.finditer(text, lo, hi)]
+        end = hi
+    return out
 
 
 def _number(text: str) -> Decimal | None:
@@ -58,7 +75,8 @@ def _clean(text: str) -> str:
 
 def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> None:
     """Add the facts and goals of a 自评表 to ``doc`` (funds block, indicator rows, 总分)."""
-    cs = cells(doc)
+    words = re.compile("|".join(a for v in form["columns"].values() for a in v))
+    cs = cells(doc) if indicators else cells(doc, near=words)
     columns = {k: [re.compile(f"^(?:{a})$") for a in v] for k, v in form["columns"].items()}
     rows = {k: [re.compile(f"^(?:{a})$") for a in v] for k, v in form["rows"].items()}
     longest = 24  # a column or row word is short: a longer cell is prose, decided without a regular expression

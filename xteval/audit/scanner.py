@@ -34,6 +34,9 @@ _COUNT_AFTER = re.compile(rf"[ \t]*(?P<u>{COUNT_UNITS})")
 _POINTS_AFTER = re.compile(r"[ \t]*分(?!钟|之|别|类|析|配|布|管|项|期|批|级|解|散|摊|成)")
 _YEAR_AFTER = re.compile(r"\s*年(?!度指标|均)")
 _MONTH_DAY_AFTER = re.compile(r"\s*[月日号时]")
+_SLASH_AFTER = re.compile(r"\s{0,2}[/-]\s{0,2}\d")
+_MARKER_AFTER = re.compile(r"\s*[、.](?!\d)")
+_TOC_END = re.compile(r"(?:\.{4,}|…{2,}|·{4,})\s*\d+\s*$")
 _TERMINAL = "。！？!?"
 _CLAUSE_STOPS = "，,。；;：:、（）()【】[]|\t\n！？!?《》"
 _LEAD = re.compile(r"(?:[\s:：]|为|是|达到|达|约|共计|了|至|仅|累计|分别为|分别是|各为|各是|均为|各)+$")
@@ -183,14 +186,14 @@ def _skip(text: str, w) -> bool:
     if w.kind == "number":
         if _YEAR_AFTER.match(text, e) and Decimal(1900) <= w.number <= Decimal(2100):
             return True
-        if _MONTH_DAY_AFTER.match(text, e) or re.match(r"\s*[/-]\s*\d", text[e : e + 3]) or re.match(r"\s*[、.](?!\d)", after):
+        if _MONTH_DAY_AFTER.match(text, e) or _SLASH_AFTER.match(text, e) or _MARKER_AFTER.match(after):
             return True
         if before in ("〔", "[", "第", "_", "-", "—", "图", "表", "件") or after[:1] in ("号", "〕", "]", "_"):
             return True
         line_start = max(text.rfind("\n", max(0, s - 300), s) + 1, s - 300, 0)
         line_end = text.find("\n", e, e + 300)
         line = text[line_start : line_end if line_end >= 0 else min(len(text), e + 300)]
-        if "PAGEREF" in line or re.search(r"(?:\.{4,}|…{2,}|·{4,})\s*\d+\s*$", line):  # a table of contents
+        if "PAGEREF" in line or (("...." in line or "……" in line or "····" in line) and _TOC_END.search(line)):  # a table of contents
             return True
         if before.isascii() and before.isalpha():  # 510000_0013zp, Toc16112, PAGEREF
             return True
