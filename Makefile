@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,dask]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,dask,ocr]"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -32,6 +32,7 @@ format: install
 bench: install
 	$(BIN)/python bench/score.py
 	$(BIN)/python bench/batch.py
+	$(BIN)/python bench/check.py
 
 clean:
 	rm -rf outputs/*/ outputs/index.html outputs/.state

@@ -26,14 +26,23 @@ def variant(folder: Path, name: str, *subs: tuple[str, str], source: Path = SEED
 
     The data folders beside the source (``sources/``, ``data/``) are copied too when the
     target folder lacks them: a params file may only name files inside its own tree.
+    A substitution that plants another value in a ``seed`` figure makes that figure ``illustrative``:
+    a planted value is no longer what the report says, and loading checks seeds against the report.
     """
     text = source.read_text(encoding="utf-8")
     for old, new in subs:
         assert old in text, f"substitution target not found: {old!r}"
+        start = text.index(old) if new else -1
         text = text.replace(old, new, 1)
-    for data in ("sources", "data"):
-        if (source.parent / data).is_dir() and not (folder / data).exists():
-            shutil.copytree(source.parent / data, folder / data)
+        if start >= 0 and old.split("seed:")[0] != new.split("seed:")[0]:
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", start + len(new))
+            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            if "{" in line and "seed:" in line:
+                text = text[:line_start] + line.replace("seed:", "illustrative:", 1) + text[line_start + len(line) :]
     out = folder / name
     out.write_text(text, encoding="utf-8")
+    for data in ("sources", "data"):  # seeds quote their report, and data files travel with the file
+        if (source.parent / data).is_dir() and not (folder / data).exists():
+            shutil.copytree(source.parent / data, folder / data)
     return out

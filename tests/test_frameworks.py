@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -212,9 +213,11 @@ def _prev(tmp_path: Path) -> Path:
         'total: {value: 5.44, seed: "“三公”经费控制数为5.44万元", line: 19}', "total: {value: 5.80, illustrative: 上年示例}"
     )
     text = text.replace('fiscal: {value: 0, seed: "财政拨款结转0万元", line: 19}', "fiscal: {value: 10, illustrative: 上年示例}")
-    text = text.replace("year: 2023", "year: 2022").replace("source_report: sources/xiangtan-bigdata-2023.txt\n", "")
+    text = text.replace("year: 2023", "year: 2022")
     path = tmp_path / "2022.yaml"
     path.write_text(text, encoding="utf-8")
+    if not (tmp_path / "sources").exists():  # the seeds it keeps quote the report: it travels with the file
+        shutil.copytree(SEED_PARAMS.parent / "sources", tmp_path / "sources")
     return path
 
 

@@ -40,7 +40,6 @@ def _department(tmp_path, fiscal: str, spend: str):
             f"fiscal_appropriation: {{value: {fiscal}, illustrative: 舍入测试}}",
         ),
         ('  total: {value: 11188.83, seed: "支出总额 11188.83 万元", line: 15}', f"  total: {{value: {spend}, illustrative: 舍入测试}}"),
-        ("source_report: sources/xiangtan-bigdata-2023.txt\n", ""),
     )
     return load_params(path)
 

@@ -209,8 +209,8 @@ def inject(data: dict, params_file: Path, only_free_text: bool) -> list[tuple]:
     changed = []
     for path, text in list(_string_leaves(data)):
         key = next((p for p in reversed(path) if isinstance(p, str)), "")
-        if key in ("notebook", "source_report") or (only_free_text and key not in FREE_TEXT):
-            continue
+        if key in ("notebook", "source_report", "seed") or (only_free_text and key not in FREE_TEXT):
+            continue  # a seed is checked against its report on load: a payload there never loads (tests/test_params.py)
         if len(text) < 200 and (params_file.parent / text).is_file():
             continue  # a data file the notebook reads
         _set(data, path, text + PAYLOAD)

@@ -67,6 +67,10 @@ class Reason(enum.StrEnum):
     invalid_value = "invalid_value"
     not_found = "not_found"
     source_mismatch = "source_mismatch"  # a figure of the report text differs from the params that transcribe it
+    change_mismatch = "change_mismatch"  # a stated change ≠ this year − last year, or its rate ≠ change ÷ last year
+    ambiguous = "ambiguous"  # one field stated with two different values
+    extracted = "extracted"  # a figure found in a report (a record, not a check)
+    document_mismatch = "document_mismatch"  # one figure differs between two documents of the same unit-year
 
 
 @dataclass(frozen=True)

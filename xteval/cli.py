@@ -66,6 +66,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     import json
 
     from .audit import audit_file, find_params, render_html
+    from .audit.against import against
+    from .audit.reconcile import figure_records
     from .errors import EXIT_FINDINGS, InputError
 
     params = None
@@ -76,24 +78,89 @@ def cmd_check(args: argparse.Namespace) -> int:
         params = load_params(params_file)
     if args.html is not None and args.html.is_dir():
         raise InputError("--html 应为文件路径而不是目录 (is a directory)", file=args.html)
-    report, _, suite = audit_file(args.report, params)
+    report, ex, suite = audit_file(args.report, params)
+    if args.against is not None:
+        other, other_ex, _ = audit_file(args.against)
+        suite.extend(against(ex.document, other_ex.document))
+    doc = ex.document
+    figures = figure_records(doc)
     if args.html is not None:
         from .files import write_atomic
 
         write_atomic(args.html, render_html(suite, report))
     if args.json:
-        print(json.dumps(suite.to_dicts(), ensure_ascii=False, indent=2))
+        print(json.dumps(suite.to_dicts() + [r.to_dict() for r in figures], ensure_ascii=False, indent=2))
     else:
         marks = {"fail": "不符", "warn": "提示", "pass": "通过"}
+        from .audit.kinds import kinds
+
+        kind = (
+            f"文档类型：{doc.kind.title}（{doc.kind.id}）"
+            if doc.kind
+            else f"文档类型：未识别（已知：{'、'.join(k.title for k in kinds().values())}），按部门整体支出自评报告读取"
+        )
+        print(kind)
         for r in sorted(suite.results, key=lambda r: ("fail", "warn", "pass").index(r.status.value)):
             where = f" (第 {r.evidence[0].line} 行)" if r.evidence and r.evidence[0].line else ""
             print(f"[{marks[r.status.value]}] {r.id}: {r.message}{where}")
+        print(f"识别出的数字（{len(figures)} 项）:")
+        for r in figures:
+            print(f"  {r.message}：{r.evidence[0].quote}")
         c = suite.counts
         used = f"；指标值取自 {params_file}" if params_file is not None else ""
-        print(f"{args.report}: 不符 {c['fail']}，提示 {c['warn']}，通过 {c['pass']}{used}")
+        print(f"{args.report}: 不符 {c['fail']}，提示 {c['warn']}，通过 {c['pass']}，识别出数字 {len(figures)} 项{used}")
     if args.html is not None:
         print(f"wrote {args.html}", file=sys.stderr)
     return EXIT_FINDINGS if suite.failed else EXIT_OK
+
+
+# --------------------------------------------------------------------------- extract
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    import os
+
+    from .audit import read_report
+    from .audit.draft import draft
+    from .errors import InputError
+    from .scaffold import dump
+
+    out = args.output
+    if out is not None:
+        if out.exists() or out.is_symlink():
+            raise InputError("已存在，不覆盖 (exists: never overwritten; choose another -o)", file=out)
+        if out.suffix.lower() not in (".yaml", ".yml"):
+            raise InputError("-o 应为 .yaml 文件 (expected a .yaml path)", file=out)
+    report = read_report(args.report)
+    base = (out.resolve().parent if out is not None else Path.cwd()).resolve()
+    source = os.path.relpath(args.report.resolve(), base)
+    data, doc, beyond = draft(report, source)
+    kind = doc.kind.title if doc.kind else "未识别的文档类型"
+    head = [
+        f"# 参数草稿：由 xteval extract 从 {args.report.name} 生成（{kind}）。",
+        "# 识别出的数字为 seed（原文摘引与行号）；未识别或前后不一致的为 todo，须填入 value 并改为 seed / derived / illustrative。",
+        "# 仍有 todo 时 xteval run 拒绝运行，并列出全部待填项。",
+    ]
+    if beyond:
+        head += ["# 报告中还识别出（部门参数模型之外）:", *beyond]
+    text = "\n".join(head) + "\n" + dump(data)
+    if out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    from .files import write_atomic
+
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)  # claim the name: never overwrite, even in a race
+        os.close(fd)
+        write_atomic(out, text)
+    except FileExistsError:
+        raise InputError("已存在，不覆盖 (exists: never overwritten)", file=out) from None
+    except OSError as exc:
+        raise InputError(f"无法写入 (cannot write: {exc.strerror})", file=out) from None
+    from .params import load_yaml, pending
+
+    print(f"wrote {out}（待填 {len(pending(load_yaml(out)))} 项）")
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- new
@@ -243,14 +310,37 @@ def build_parser() -> argparse.ArgumentParser:
         "xteval check params/2023/sources/xiangtan-bigdata-2023.txt --json",
         cmd_check,
     )
-    p.add_argument("report", type=Path, help="报告纯文本（UTF-8 或 GBK/GB18030；可含 <p> 标签、全角字符、OCR 页码）")
-    p.add_argument("--json", action="store_true", help="以 JSON 数组输出全部检查结果（数值为数字字符串，附 unit）")
+    p.add_argument(
+        "report",
+        type=Path,
+        help="报告：纯文本（UTF-8 或 GBK/GB18030）、.docx、带文字层的 .pdf，扫描件 .pdf 需安装 ocr 扩展（pip install 'xteval[ocr]'）",
+    )
+    p.add_argument("--json", action="store_true", help="以 JSON 数组输出全部检查结果，另附每个识别出的数字一条（id figure.<字段>）")
+    p.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        metavar="OTHER",
+        help="同一单位同一年度的另一份文件（如决算说明）：两份都有的数字逐项核对，不一致处列出两份文件与行号",
+    )
     p.add_argument("--html", type=Path, default=None, metavar="OUT", help="另写一份离线 HTML 检查结果页，按结果分组、高亮原文摘引")
     p.add_argument(
         "--params",
         type=Path,
         default=None,
         help="同一报告的参数文件，提供原文未写出的指标值；默认在报告所在目录及上一级查找 source_report 指向本报告的参数文件",
+    )
+
+    p = _sub(
+        subs,
+        "extract",
+        "从报告生成部门参数草稿：识别出的数字为 seed，其余为 todo (draft params from a report)",
+        "xteval extract params/2023/sources/xiangtan-bigdata-2023.txt -o params/2023/draft.yaml",
+        cmd_extract,
+    )
+    p.add_argument("report", type=Path, help="报告：纯文本、.docx、.pdf（扫描件需 ocr 扩展）")
+    p.add_argument(
+        "-o", "--output", type=Path, default=None, metavar="FILE", help="写入的参数草稿 .yaml（已存在时拒绝覆盖）；省略时打印到标准输出"
     )
 
     p = _sub(

@@ -149,11 +149,19 @@ def read_text(path: str | Path, *, root: str | Path | None = None) -> tuple[str,
         ``(text, encoding)`` as :func:`decode_text` gives them.
 
     Raises:
-        InputError: as :func:`read_input`, or the file is empty, has NUL bytes, is in
-            no known encoding, or is mostly control characters (binary).
+        InputError: as :func:`read_input`, or as :func:`plain_text`.
     """
     path = Path(path)
-    data = read_input(path, root=root)
+    return plain_text(read_input(path, root=root), path)
+
+
+def plain_text(data: bytes, path: str | Path) -> tuple[str, str]:
+    """The bytes of a plain-text report decoded, refusing what is not text.
+
+    Raises:
+        InputError: the file is empty, has NUL bytes, is in no known encoding, or is
+            mostly control characters (binary).
+    """
     if not data.strip():
         raise InputError("文件为空 (empty file)", file=path)
     text, encoding = decode_text(data, path)
@@ -280,3 +288,198 @@ def sha256(path: Path) -> str:
 def sha256_bytes(data: bytes) -> str:
     """Content hash of bytes already read (what is hashed is what was read)."""
     return hashlib.sha256(data).hexdigest()
+
+
+# --------------------------------------------------------------------------- documents as text
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a Word 97-2003 .doc, or an encrypted Office file
+DOCX_MAX_UNPACKED = 256 * 1024 * 1024  # a .docx is a zip: refuse one that would unpack into more than this
+OCR_INSTALL = "pip install 'xteval[ocr]'"
+
+
+class ScannedDocument(InputError):
+    """A PDF with no text layer: its text needs OCR (the optional ``ocr`` extra)."""
+
+    def __init__(self, path: Path, data: bytes):
+        super().__init__(f"是扫描件（无文字层），需要 OCR：{OCR_INSTALL} (scanned PDF: install the ocr extra)", file=path)
+        self.data = data
+
+
+def document_format(path: Path, data: bytes) -> str:
+    """``txt``, ``docx`` or ``pdf`` by content (a renamed file is read for what it is); refuses .doc."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(_OLE_MAGIC):
+        if path.suffix.lower() == ".docx":
+            raise InputError("是加密的 .docx，请去除密码后另存 (encrypted .docx)", file=path)
+        raise InputError("是旧版 Word .doc 格式，请在 Word 中另存为 .docx (old binary .doc: save as .docx)", file=path)
+    if data.startswith(b"PK\x03\x04"):
+        return "docx"
+    if path.suffix.lower() in (".pdf", ".docx", ".doc"):
+        what = {".pdf": "PDF", ".docx": ".docx", ".doc": ".doc"}[path.suffix.lower()]
+        raise InputError(f"不是有效的 {what} 文件（文件已损坏） (corrupt {what})", file=path)
+    return "txt"
+
+
+def read_document(path: str | Path, *, root: str | Path | None = None) -> str:
+    """A report's text, whatever it arrived as: plain text (UTF-8, GBK/GB18030), .docx, or a PDF's text layer.
+
+    A .docx gives its paragraphs and tables in reading order, one table row per line with its
+    cells separated by tabs (as a table pasted from Word). A PDF gives its text layer page by
+    page, with a line that was wrapped at the right margin joined to the next, so a label or a
+    number broken by the layout reads whole again.
+
+    Raises:
+        ScannedDocument: a PDF with no text layer (see ``xteval.audit.ocr``).
+        InputError: missing, not a regular file, too large, empty, binary, an old .doc, an
+            encrypted or corrupt .docx or PDF; one line naming the file.
+    """
+    path = Path(path)
+    return document_text(path, read_input(path, root=root))[0]
+
+
+def document_text(path: Path, data: bytes) -> tuple[str, str]:
+    """The text of a document's bytes (see :func:`read_document`) and how it was read: an encoding, ``docx`` or ``pdf``."""
+    kind = document_format(path, data)
+    if kind == "pdf":
+        return _pdf_text(path, data), "pdf"
+    if kind == "docx":
+        return _docx_text(path, data), "docx"
+    return plain_text(data, path)
+
+
+def _docx_text(path: Path, data: bytes) -> str:
+    """Paragraphs and table rows of a .docx in reading order (python-docx)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if sum(i.file_size for i in z.infolist()) > DOCX_MAX_UNPACKED:
+                raise InputError("解压后过大，拒绝读取 (.docx unpacks too large)", file=path)
+            if "word/document.xml" not in z.namelist():
+                raise InputError("不是有效的 .docx 文件（文件已损坏） (corrupt .docx: no word/document.xml)", file=path)
+    except zipfile.BadZipFile:
+        raise InputError("不是有效的 .docx 文件（文件已损坏） (corrupt .docx)", file=path) from None
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        document = docx.Document(io.BytesIO(data))
+        lines: list[str] = []
+        for child in document.element.body.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                lines.append(Paragraph(child, document).text)
+            elif tag == "tbl":
+                lines += _table_lines(Table(child, document))
+    except InputError:
+        raise
+    except Exception as exc:  # python-docx and lxml raise many kinds on a damaged package
+        raise InputError(f"不是有效的 .docx 文件（文件已损坏） (corrupt .docx: {type(exc).__name__})", file=path) from None
+    text = "\n".join(lines)
+    if not text.strip():
+        raise InputError("文件为空 (empty document)", file=path)
+    return text
+
+
+def _table_lines(table) -> list[str]:
+    """One line per table row, cells separated by tabs; a merged cell once; a cell's paragraphs joined."""
+    out = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+        out.append("\t".join(cells))
+    return out
+
+
+_SENTENCE_END = "。：:；;！？!?|"  # a line ending so is complete (a sentence, a label, a table row)
+
+
+def _pdf_text(path: Path, data: bytes) -> str:
+    """The text layer of a PDF, wrapped lines joined (pypdfium2)."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise InputError("是加密的 PDF，请去除密码后再读取 (encrypted PDF)", file=path) from None
+        raise InputError("不是有效的 PDF 文件（文件已损坏） (corrupt PDF)", file=path) from None
+    try:
+        pages = [_page_lines(pdf[i]) for i in range(len(pdf))]
+    finally:
+        pdf.close()
+    chars = sum(len(text.strip()) for page, _ in pages for text, _, _ in page)
+    if chars < 20 * max(1, len(pages)) // 4 or not pages:
+        raise ScannedDocument(path, data)
+    # the right margin of the typeset text: the furthest any line reaches, on any page
+    margin = max((right for page, _ in pages for _, right, _ in page), default=0.0)
+    return "\n".join(line for page, width in pages for line in _join_wrapped(page, margin, width))
+
+
+def _page_lines(page) -> tuple[list[tuple[str, float, float]], float]:
+    """A page's lines as (text, right edge, width of the last character), and the page's width.
+
+    Where two characters of a line stand far apart (a gap wider than two characters: the columns of
+    a table), a tab separates them, as in a table pasted from Word.
+    """
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range()
+        n = textpage.count_chars()
+        aligned = len(text) == n  # the text range and the character index agree (they do for PDFium's breaks)
+        lines: list[tuple[str, float, float]] = []
+        start = 0
+        for part in text.split("\n"):
+            part = part.removesuffix("\r")
+            right = width = 0.0
+            if aligned:
+                part, right, width = _line_geometry(textpage, text, start, part)
+            lines.append((part.rstrip(), right, width))
+            start = text.find("\n", start) + 1 if "\n" in text[start:] else len(text)
+    finally:
+        textpage.close()
+    return lines, page.get_width()
+
+
+def _line_geometry(textpage, text: str, start: int, part: str) -> tuple[str, float, float]:
+    """A line with tabs at its wide gaps, its right edge and the width of its last character."""
+    out: list[str] = []
+    prev_right = None
+    right = width = 0.0
+    pending_space = False
+    for k, ch in enumerate(part):
+        if ch.isspace():
+            pending_space = True
+            continue
+        left, _, right, _ = textpage.get_charbox(start + k, loose=True)
+        width = right - left
+        if prev_right is not None and left - prev_right > 2.0 * max(width, 1.0):
+            out.append("\t")
+        elif pending_space:
+            out.append(" ")
+        out.append(ch)
+        prev_right, pending_space = right, False
+    return "".join(out), right, width
+
+
+def _join_wrapped(lines: list[tuple[str, float, float]], margin: float, page_width: float) -> list[str]:
+    """Lines with each one that reaches the right margin without ending a sentence joined to the next."""
+    out: list[str] = []
+    joining = False
+    for line, right, width in lines:
+        if joining and out:
+            nxt = line.lstrip()
+            glue = " " if out[-1][-1:].isascii() and out[-1][-1:].isalnum() and nxt[:1].isascii() and nxt[:1].isalnum() else ""
+            out[-1] += glue + nxt
+        else:
+            out.append(line)
+        reach = max(margin - 2.5 * max(width, 1.0), 0.75 * page_width)
+        joining = bool(line) and line[-1] not in _SENTENCE_END and right >= reach
+    return out

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 __all__ = [
@@ -25,14 +26,19 @@ __all__ = [
     "N",
     "UNITS",
     "ZERO",
+    "NUMBER",
     "AmountError",
+    "Written",
+    "amounts_in",
     "NumberError",
     "convert",
     "fmt",
     "fmt_count",
     "fmt_money",
     "fmt_rate",
+    "fold",
     "half_up",
+    "match_key",
     "normalize",
 ]
 
@@ -231,3 +237,146 @@ def N(value: object) -> Decimal:
     if _too_big(number):
         raise NumberError(f"数值超过 {MAX_INT_DIGITS} 位整数: {_show(value)} (more than {MAX_INT_DIGITS} integer digits)")
     return number
+
+
+# --------------------------------------------------------------------------- amounts in running text
+
+# Traditional characters that budget texts use, folded to simplified one for one (so offsets
+# and line numbers stay where they were). Portals serve a mechanical 繁體 conversion of the
+# same documents (萬元, 預算數, 決算, 財政撥款…); a table of the characters that matter is
+# enough, and needs no converter dependency.
+_TRADITIONAL = (
+    "萬億預決撥款經費項績總額與較增長減少為發開實際數計劃劃動資產營業機關職員績評價報表單"
+    "務維護購置運輸車輛點設備專戶結餘轉調補貼償還稅費幣證書圖館醫療衛藥療養險災質環"
+    "產權據庫區縣鄉鎮們對這個時間後應當體係統財會認證準確額規範節約統籌協辦處門類標準"
+    "衝擊農業漁業廣東雲南貴陝寧鄰見觀點記錄實現獲得範圍達標優良級別編製執行況說明"
+    "層級儲備節能減排網絡監測護衛蓋維修場館養護團組織選舉屬於歷屆聯繫電話導師課題學術"
+    "歲數傳統藝術國內貿易購買賣價條碼種類型號標識證據權益際際關係興趣億萬億"
+    "來從學習問題處理與會議訓練與時俱進當選規劃氣溫濕度風險評級債務複雜壓縮資訊雜誌"
+    "園區兒童幼兒園陽顯龍鳳麗華碼頭灣鐵騰沖壩澤瀾島嶺橋濱渦蘇貢獻歸屬錢銀銷售"
+    "歸檔檔案當年張貼優質驗收線遠遠離邊邊緣環境滿意綜合執法檢測驗證號碼價值簽訂"
+    "談判與會專題專項運行補助彙總匯總紀檢監察審計廳盡責負擔擔保證確認無縫銜接"
+)
+_SIMPLIFIED = (
+    "万亿预决拨款经费项绩总额与较增长减少为发开实际数计划划动资产营业机关职员绩评价报表单"
+    "务维护购置运输车辆点设备专户结余转调补贴偿还税费币证书图馆医疗卫药疗养险灾质环"
+    "产权据库区县乡镇们对这个时间后应当体系统财会认证准确额规范节约统筹协办处门类标准"
+    "冲击农业渔业广东云南贵陕宁邻见观点记录实现获得范围达标优良级别编制执行况说明"
+    "层级储备节能减排网络监测护卫盖维修场馆养护团组织选举属于历届联系电话导师课题学术"
+    "岁数传统艺术国内贸易购买卖价条码种类型号标识证据权益际际关系兴趣亿万亿"
+    "来从学习问题处理与会议训练与时俱进当选规划气温湿度风险评级债务复杂压缩资讯杂志"
+    "园区儿童幼儿园阳显龙凤丽华码头湾铁腾冲坝泽澜岛岭桥滨涡苏贡献归属钱银销售"
+    "归档档案当年张贴优质验收线远远离边边缘环境满意综合执法检测验证号码价值签订"
+    "谈判与会专题专项运行补助汇总汇总纪检监察审计厅尽责负担担保证确认无缝衔接"
+)
+_EXTRA_TRADITIONAL = dict(
+    zip(
+        "減餘決預撥績總額實際維護費購運輛發開設專戶結轉調補貼稅幣證書圖醫衛藥險災產權據庫區縣鄉鎮對時間後應當統會認證準確規範節約籌協辦處門類標農漁廣雲貴陝寧鄰觀記錄現獲範圍達優級別編執況說層儲網絡測團織選舉屬歷屆聯繫電話導師題術歲傳藝國貿買賣價條碼種標識權益關係興趣來從學習問處理議練選劃氣溫濕險債務複雜壓縮訊誌園兒陽顯龍鳳麗華頭灣鐵騰壩澤瀾島嶺橋濱渦蘇貢獻歸錢銀銷檔張質驗線遠離邊緣環滿綜執檢號值簽談紀監審廳盡責擔無縫銜"
+        "萬億與較長為數計勞務機職員價報單點備養險質環體係財統額節約統門準衝擊業選當條種類型號據際興億個們這問題會訓時氣風評級債雜誌區兒童幼幹倉儲糧衛健護總隊醫院鄉鎮紀檢監察審計廳盡責負擔擔保證確認無縫銜接處罰違規範圍屬設施銷販賣購買車輛緣遠進開關閉門戶網絡線電話書記長們組織團結黨員幹部學習讀寫聽說話語言詞彙寫作證據憑證帳賬簿賬戶餘額結轉結餘撥付劃撥",
+        "减余决预拨绩总额实际维护费购运辆发开设专户结转调补贴税币证书图医卫药险灾产权据库区县乡镇对时间后应当统会认证准确规范节约筹协办处门类标农渔广云贵陕宁邻观记录现获范围达优级别编执况说层储网络测团织选举属历届联系电话导师题术岁传艺国贸买卖价条码种标识权益关系兴趣来从学习问处理议练选划气温湿险债务复杂压缩讯志园儿阳显龙凤丽华头湾铁腾坝泽澜岛岭桥滨涡苏贡献归钱银销档张质验线远离边缘环满综执检号值签谈纪监审厅尽责担无缝衔"
+        "万亿与较长为数计劳务机职员价报单点备养险质环体系财统额节约统门准冲击业选当条种类型号据际兴亿个们这问题会训时气风评级债杂志区儿童幼干仓储粮卫健护总队医院乡镇纪检监察审计厅尽责负担担保证确认无缝衔接处罚违规范围属设施销贩卖购买车辆缘远进开关闭门户网络线电话书记长们组织团结党员干部学习读写听说话语言词汇写作证据凭证帐账簿账户余额结转结余拨付划拨",
+        strict=True,
+    )
+)
+_MORE_TRADITIONAL = (
+    (
+        "構採訪創獎勵講貫徹續齡並參義礎損虧適復勢態斷繼絕熱紙貸幾雙輕錯誤擬詢獨濟紅綠陸階隨齊劑勝嚴塊夠婦寬寶將崗幫廠徵擴樂樓樣殘"
+        "爭狀畢畫異盤眾礦穩積競筆簡納細終給緊緩聞聲腦臨舊裝覺親討試請謝變讓豐貧貨賓賠趨跡踐軍軟載輔輪遞遷遺郵釋鋼鍵鐘閒陳難響頁順"
+        "須領頻顧飛飯駐黃賦稱穀鏈廢慮擇擁換暫滅潔禮綱縱繳脈詳譽轄鎖靜頒願驅鬆麼燈煙紐純兩廁壞壽惡慣儀側偵傷僅兇凱劉勸卻廈噸墊奧嬰"
+        "孫幟悅愛憶懇搖攜畝磚禦築紋緻繡脹腫膠蒼薦蘋襯訴診証誘諮謠讚賽贏趕輿遊遼釘鈴銅鋪錶鍛閥闖隻霧顏餵鴨鵝鹹麵臺檯裡裏著週鄭漢蘭"
+        "閣陰陣韓頂顆飲鮮鹽麥貝詩誠謀謹譜豎貪賀賞賢賴贊贈軸輝輩辭針鈔鑒閃闊闡雖靈飾鬧彈徑憲懷戲撫攝敗敵曉橫殺毀沒濃煉燒爾牆猶獄盜"
+        "祕禍窮篩糾絲緒繩繪罷羅聖肅脅膚艱莊虛蟲襲覽託誕諸疊嶄岡廟夢奪奮尋幣剛劇勁厲壯隱隸齒鳥魚馬雞豬飼獸紮綁綿緝罈聰腎膽臉艙蓮視"
+        "誼諾謂豈貶趙躍軌辯遜遙釀鉛銳錦鍋鏡闆頗颱飄驚驟髒魯鳴"
+    ),
+    (
+        "构采访创奖励讲贯彻续龄并参义础损亏适复势态断继绝热纸贷几双轻错误拟询独济红绿陆阶随齐剂胜严块够妇宽宝将岗帮厂征扩乐楼样残"
+        "争状毕画异盘众矿稳积竞笔简纳细终给紧缓闻声脑临旧装觉亲讨试请谢变让丰贫货宾赔趋迹践军软载辅轮递迁遗邮释钢键钟闲陈难响页顺"
+        "须领频顾飞饭驻黄赋称谷链废虑择拥换暂灭洁礼纲纵缴脉详誉辖锁静颁愿驱松么灯烟纽纯两厕坏寿恶惯仪侧侦伤仅凶凯刘劝却厦吨垫奥婴"
+        "孙帜悦爱忆恳摇携亩砖御筑纹致绣胀肿胶苍荐苹衬诉诊证诱咨谣赞赛赢赶舆游辽钉铃铜铺表锻阀闯只雾颜喂鸭鹅咸面台台里里着周郑汉兰"
+        "阁阴阵韩顶颗饮鲜盐麦贝诗诚谋谨谱竖贪贺赏贤赖赞赠轴辉辈辞针钞鉴闪阔阐虽灵饰闹弹径宪怀戏抚摄败敌晓横杀毁没浓炼烧尔墙犹狱盗"
+        "秘祸穷筛纠丝绪绳绘罢罗圣肃胁肤艰庄虚虫袭览托诞诸叠崭冈庙梦夺奋寻币刚剧劲厉壮隐隶齿鸟鱼马鸡猪饲兽扎绑绵缉坛聪肾胆脸舱莲视"
+        "谊诺谓岂贬赵跃轨辩逊遥酿铅锐锦锅镜板颇台飘惊骤脏鲁鸣"
+    ),
+)
+_FURTHER_TRADITIONAL = (
+    (
+        "過則佈併勻囑夥巖攤棄歡淨溝滯漲潛粵葉蝕許該論閱儘傭僱兌凍勳啟嚮壇壘峽帥彎慶擋擠擺擾攔樁樹櫃渾滲滾潤濁瀉烏煩爐狹瑪癡盧矚礙"
+        "窩紛紹締纜腳蔥藍蟬觸詭誦誰諒謊謎譯譴賊賜賤贖輯轟迴遲鄧鉅鍊鑄閘閩頃頸顛飢餅饋馮駕騙驕鹵龐龜淺測產雲構繫聯撥蘊蘆廬鄰籤驛堅"
+        "塗壓夾嶽扣掛揚撈擬攪敵暢檢歸淚濱瀝煥犖獵璣鑽韌韻頌餓鬱"
+    ),
+    (
+        "过则布并匀嘱伙岩摊弃欢净沟滞涨潜粤叶蚀许该论阅尽佣雇兑冻勋启向坛垒峡帅弯庆挡挤摆扰拦桩树柜浑渗滚润浊泻乌烦炉狭玛痴卢瞩碍"
+        "窝纷绍缔缆脚葱蓝蝉触诡诵谁谅谎谜译谴贼赐贱赎辑轰回迟邓巨炼铸闸闽顷颈颠饥饼馈冯驾骗骄卤庞龟浅测产云构系联拨蕴芦庐邻签驿坚"
+        "涂压夹岳扣挂扬捞拟搅敌畅检归泪滨沥焕荦猎玑钻韧韵颂饿郁"
+    ),
+)
+TRADITIONAL = str.maketrans(
+    {
+        **dict(zip(_TRADITIONAL, _SIMPLIFIED, strict=True)),
+        **_EXTRA_TRADITIONAL,
+        **dict(zip(*_MORE_TRADITIONAL, strict=True)),
+        **dict(zip(*_FURTHER_TRADITIONAL, strict=True)),
+    }
+)
+
+
+def fold(text: str) -> str:
+    """A text as the audit reads it: NFKC (full-width forms, ㎡…), traditional characters folded
+    to simplified, the fullwidth ideographic space and NBSP as plain spaces.
+
+    NFKC may change the length of a line (``㎡`` → ``m2``), never the number of lines.
+    """
+    return unicodedata.normalize("NFKC", text).translate(TRADITIONAL)
+
+
+def match_key(text: str) -> str:
+    """A text reduced for “does this quote occur in that report”: :func:`fold`, then no whitespace at all.
+
+    Reports spread characters for justification (``经 费 总 预 算``) and break labels across
+    lines; a quote must match whatever spacing either side used.
+    """
+    return re.sub(r"\s+", "", fold(text))
+
+
+# A number as reports write it: thousands separators (comma or a thin space) or plain. Bounded, and
+# never started inside another number, so a long run of digits costs linear time.
+NUMBER = r"(?<![\d.])(?:\d{1,3}(?:,\d{3}){1,6}(?:\.\d{1,8})?|\d{1,15}(?:\.\d{1,8})?)(?![\d])"
+MONEY_WORDS = {"亿元": "亿元", "万元": "万元", "元": "元", "亿": "亿元", "万": "万元"}
+# After a bare 万/亿 these make it a count (20 亿条, 1.5 万人), not money.
+COUNT_AFTER_MULTIPLIER = "条个人次件项户家余多平米公吨头只册本份台套辆所场批名张座间处篇部支"
+_AMOUNT_IN_TEXT = re.compile(
+    rf"(?P<sign>[-−])?(?P<num>{NUMBER})(?:\s*(?:(?P<money>亿\s*元|万\s*元|元(?![/每])|亿(?![{COUNT_AFTER_MULTIPLIER}])|万(?![{COUNT_AFTER_MULTIPLIER}]))|(?P<pct>%)))?"
+)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A number written in a text: its value (money in 万元), kind, unit as written, and offsets."""
+
+    value: Decimal
+    kind: str  # "money", "percent" or "number" (a bare number; a count or a table cell)
+    unit: str  # 万元 / 亿元 / 元 for money, % for percent, "" for a bare number
+    number: Decimal  # the number as written, before any unit conversion
+    start: int
+    end: int
+
+
+def amounts_in(text: str) -> list[Written]:
+    """Every number written in a (folded) text: money converted to 万元, percentages, bare numbers.
+
+    The one primitive the params provenance check and the report scanner share: a quote's
+    amount is found here the same way the audit finds it in the report.
+    """
+    out = []
+    for m in _AMOUNT_IN_TEXT.finditer(text):
+        number = Decimal(m["num"].replace(",", ""))
+        if m["sign"]:
+            number = -number
+        if m["money"]:
+            unit = MONEY_WORDS[m["money"].replace(" ", "")]
+            out.append(Written(number * UNITS[unit], "money", unit, number, m.start(), m.end()))
+        elif m["pct"]:
+            out.append(Written(number, "percent", "%", number, m.start(), m.end()))
+        else:
+            out.append(Written(number, "number", "", number, m.start(), m.end()))
+    return out

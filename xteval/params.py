@@ -14,6 +14,7 @@ Every figure is a mapping with ``value`` and exactly one provenance key:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -25,9 +26,9 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from .errors import InputError, ParamsError
-from .files import inside, read_input, read_text, sha256_bytes
-from .money import ZERO, AmountError, D, N, NumberError
+from .errors import InputError, ParamsError, XtevalError
+from .files import inside, read_document, read_input, read_text, sha256_bytes
+from .money import ZERO, AmountError, D, N, NumberError, amounts_in, fold, match_key
 
 # --------------------------------------------------------------------------- YAML
 
@@ -409,6 +410,8 @@ def pending(data: Any, path: str = "") -> list[str]:
         Paths such as ``goals[0].actual``, in file order; empty when nothing is left.
     """
     out: list[str] = []
+    if data == TODO and path:  # a text left to fill (`level1: todo` in an `xteval extract` draft)
+        return [path]
     if isinstance(data, dict):
         if TODO in data:
             out.append(path or "(top level)")
@@ -455,7 +458,11 @@ def validate(data: Any, path: str | Path, model: type[ParamsBase] | None = None)
     todo = pending(data)
     if todo:
         n = len(todo)
-        raise ParamsError(f"待填（共 {n} 项，首项在此）({n} figures left to fill after `xteval new`)", file=path, field=todo[0])
+        raise ParamsError(
+            f"待填 {n} 项: {', '.join(todo)} ({n} figures left to fill: give each a value and seed/derived/illustrative)",
+            file=path,
+            field=todo[0],
+        )
     if model is None:
         if "notebook" not in data:
             raise ParamsError(_MESSAGES["missing"], file=path, field="notebook")
@@ -501,7 +508,8 @@ def load_params(path: str | Path, *, data: bytes | None = None) -> ParamsBase:
     params = validate(load_yaml(path, data), path)
     params._path = path.resolve()
     params._sha256 = sha256_bytes(data)
-    check_inputs(params)
+    check_inputs(params)  # every file it names: inside the params tree, readable by its reader
+    check_provenance(params, path)  # every seed quote occurs in source_report and states the value
     return params
 
 
@@ -624,3 +632,87 @@ def iter_provenance(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, P
 def uses_illustrative(model: BaseModel) -> bool:
     """True when any figure is illustrative: the report must say 示例数据."""
     return any(p.is_illustrative for _, p in iter_provenance(model))
+
+
+# --------------------------------------------------------------------------- provenance on load
+
+
+@functools.lru_cache(maxsize=16)
+def _source_key(path: str, mtime_ns: int, size: int) -> str:
+    """A source report's text reduced for quote matching (cached per file version: a batch loads many params files)."""
+    return match_key(read_document(Path(path)))
+
+
+def _source_text_key(params: ParamsBase, relative: str, file: Path) -> str:
+    """The match key of ``source_report``; an unreadable report is a params error naming the field."""
+    report = resolve(params, relative)
+    try:
+        info = report.stat()
+        return _source_key(str(report.resolve()), info.st_mtime_ns, info.st_size)
+    except OSError:
+        raise ParamsError(f"源报告不存在或无法读取: {relative} (source_report not found)", file=file, field="source_report") from None
+    except XtevalError as exc:
+        raise ParamsError(f"源报告无法读取: {exc.reason} (source_report unreadable)", file=file, field="source_report") from None
+
+
+def _numbers_of(figure: Provenance) -> tuple[str, list[Decimal]] | None:
+    """What a seed's quote must contain: ("金额", values in 万元) for money, ("数值", numbers) otherwise; None for claims."""
+    if isinstance(figure, Amount):
+        return "金额", [figure.value]
+    if isinstance(figure, Figure):
+        return "数值", [figure.value]
+    if isinstance(figure, Score):
+        return "得分", [figure.score]
+    return None
+
+
+def _quote_states(quote: str, kind: str, value: Decimal) -> bool | None:
+    """True when the quote writes ``value`` (money converted to 万元; a bare number in a money quote is 万元).
+
+    None when the quote holds no number at all.
+    """
+    written = amounts_in(fold(quote))
+    if not written:
+        return None
+    if kind == "金额":
+        return any(w.value == value for w in written if w.kind in ("money", "number"))
+    return any(w.number == value or w.value == value for w in written)
+
+
+def check_provenance(params: ParamsBase, file: str | Path) -> None:
+    """Every ``seed`` quote occurs in ``source_report`` and states the figure's value.
+
+    The quote and the report are compared after :func:`xteval.money.match_key` (the audit's own
+    normalisation: full-width forms, traditional characters, spacing); the amount is found in the
+    quote by :func:`xteval.money.amounts_in` and compared in 万元. A seed with no source report is
+    refused: a quote of nothing cannot be checked.
+
+    Raises:
+        ParamsError: naming the first field whose quote is not in the report, whose quote states
+            another amount, or that has a seed but the file has no ``source_report``.
+    """
+    seeds = [(path, prov) for path, prov in iter_provenance(params) if prov.source == "seed"]
+    if not seeds:
+        return
+    if not params.source_report:
+        path, _ = seeds[0]
+        raise ParamsError("有 seed 原文摘引但未给出 source_report (a seed figure needs source_report)", file=file, field=f"{path}.seed")
+    text = _source_text_key(params, params.source_report, Path(file))
+    for path, prov in seeds:
+        if match_key(prov.seed) not in text:
+            raise ParamsError(
+                f"原文摘引不在源报告中: {prov.seed!r} (seed quote not found in {params.source_report})", file=file, field=f"{path}.seed"
+            )
+        expected = _numbers_of(prov)
+        if expected is None:
+            continue
+        kind, (value,) = expected
+        states = _quote_states(prov.seed, kind, value)
+        if states is None:
+            raise ParamsError(f"原文摘引中没有{kind}: {prov.seed!r} (the seed quote states no number)", file=file, field=f"{path}.seed")
+        if not states:
+            raise ParamsError(
+                f"{kind} {value} 与原文摘引 {prov.seed!r} 中的数字不符 (value differs from the amount in the seed quote)",
+                file=file,
+                field=f"{path}.value",
+            )

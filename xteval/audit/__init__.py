@@ -1,19 +1,20 @@
-"""Audit a self-evaluation report from its text: read it, extract its figures, check them.
+"""Audit a report from its text: read it, extract its figures, check them.
 
 The pipeline reads top to bottom:
 
-1. :func:`read_report` decodes the file (UTF-8, else GB18030, which covers GBK)
-   and refuses what is not a report: missing, a directory, empty, binary.
-2. :func:`prepare` normalises each line (full-width forms, ``<p>`` tags, OCR
-   page numbers such as a stray ``4.26`` line) while keeping line numbers.
-3. :func:`extract` finds the figures of the 部门整体支出绩效自评报告 template
-   (收入, 支出, 三公经费, 结转结余, 预算执行率, 绩效目标…) by their labels and
-   builds a department model from them. A figure it cannot find stays ``None``
-   and is listed as not found; it is never guessed.
-4. :func:`audit` runs every department check of :mod:`xteval.checks` on that
-   model, plus the checks only the text allows: dates that do not exist,
-   periods and their sums, cross-year payments, “其中” lists, percentages next
-   to the numbers they come from, and “等 N 个” enumerations.
+1. :func:`read_report` reads the file whatever it arrived as (plain text in UTF-8 or
+   GBK/GB18030, .docx, a PDF's text layer, a scanned PDF through the ``ocr`` extra) and
+   refuses what is not a report: missing, a directory, empty, binary, encrypted, corrupt.
+2. :func:`prepare` normalises each line (full-width forms, traditional characters, ``<p>``
+   tags, page numbers) while keeping line numbers.
+3. :func:`read_document` detects the document kind (``kinds/*.yaml``) and turns every
+   number into a fact under a field id (:mod:`.engine`, :mod:`.forms`, :mod:`.goals`).
+4. :func:`audit` checks the facts: the kind's identities, changes on last year, rates of
+   the budget, shares, 三公 against control, project execution and scores, indicators and
+   claims in words, figures stated twice with different values; for a 部门整体支出 report
+   also the department checks on the department model built from the facts
+   (:func:`extract`); and the checks only the text allows (dates, periods, “其中” lists,
+   completion rates, “等 N 个”).
 
 Data problems are results (:class:`~xteval.checks.CheckResult`); only input that
 cannot be read at all raises :class:`~xteval.errors.InputError`.
@@ -26,8 +27,12 @@ from typing import Any
 
 from ..checks import Suite
 from ..department.checks import department_checks
+from . import reconcile
+from .engine import Document, extract_facts
 from .extraction import Extraction, extract
 from .findings import render_html
+from .forms import read_form, read_indicator_table
+from .goals import read_goals
 from .reading import ReportText, prepare, read_report
 from .text_checks import (
     compare_with_params,
@@ -41,7 +46,49 @@ from .text_checks import (
     ranges,
 )
 
-__all__ = ["Extraction", "ReportText", "audit", "audit_file", "extract", "find_params", "prepare", "read_report", "render_html"]
+__all__ = [
+    "Document",
+    "Extraction",
+    "ReportText",
+    "audit",
+    "audit_file",
+    "extract",
+    "find_params",
+    "prepare",
+    "read_document",
+    "read_report",
+    "render_html",
+]
+
+
+def read_document(report: ReportText) -> Document:
+    """The kind and every figure of a prepared report (facts, and indicators written in prose)."""
+    doc = extract_facts(report)
+    if doc.kind is not None and doc.kind.form:
+        read_form(doc, doc.kind.form)
+        doc.facts.sort(key=lambda f: (f.start, f.field))
+    else:
+        if doc.kind is not None and doc.kind.funds_table and _has_columns(report.text, doc.kind.funds_table):
+            read_form(doc, doc.kind.funds_table, indicators=False)
+            doc.facts.sort(key=lambda f: (f.start, f.field))
+        read_goals(doc)
+        if "三级指标" in report.text:  # an indicator table inside a prose report (云南 决算-embedded 自评表)
+            read_indicator_table(doc)
+    return doc
+
+
+def _has_columns(text: str, table: dict) -> bool:
+    """True when at least two of a funds table's column words occur in the text (else there is no such table)."""
+    import re
+
+    found = sum(1 for aliases in table["columns"].values() if any(re.search(a, text) for a in aliases))
+    return found >= 2
+
+
+def _is_department(doc: Document) -> bool:
+    """A 部门整体支出 report, or a text of no known kind read as one (the template the toolkit began with)."""
+    return doc.kind is None or doc.kind.model == "department"
+
 
 # --------------------------------------------------------------------------- the audit
 
@@ -61,24 +108,44 @@ def audit(report: ReportText, params: Any = None, *, model_checks: bool = True) 
             run twice; the text then adds only what the text alone gives.
 
     Returns:
-        ``(extraction, suite)``: what was found, and every finding. A text with no
-        recognised figure gives a fail, never a pass.
+        ``(extraction, suite)``: what was found (``extraction.document`` holds every
+        fact and the document kind), and every finding. A text with no recognised
+        figure gives a fail, never a pass.
     """
-    ex = extract(report)
+    doc = read_document(report)
+    dept = _is_department(doc)
+    ex = extract(report, doc)
     periods = ranges(report.text, ex.year)
-    lists = list_checks(report, ex, periods)  # first: it may supersede an identity (see IDENTITY_OF)
     suite = Suite()
-    if params is None or model_checks:
-        suite.extend(not_found_checks(ex))  # beside a params file, a figure the text lacks is the params' to give
-    if ex.found and model_checks:
-        suite.extend(r for r in department_checks(ex.model).results if r.id not in ex.superseded)
+    if dept:
+        lists = list_checks(report, ex, periods, doc)  # first: it may supersede an identity (see IDENTITY_OF)
+        if params is None or model_checks:
+            suite.extend(not_found_checks(ex))  # beside a params file, a figure the text lacks is the params' to give
+        if ex.found and model_checks:
+            suite.extend(r for r in department_checks(ex.model).results if r.id not in ex.superseded)
+    else:
+        lists = []
+        if params is None or model_checks:
+            suite.extend(reconcile.required_checks(doc))
+        if not doc.facts and not doc.goals:
+            suite.extend(not_found_checks(Extraction(model=None)))
+        suite.extend(reconcile.identity_checks(doc))
+        suite.extend(reconcile.three_public_checks(doc))
+        if doc.kind.project_checks:
+            suite.extend(reconcile.project_checks(doc))
+        suite.extend(reconcile.goal_checks(doc))
+    suite.extend(reconcile.ambiguity_checks(doc))
+    suite.extend(reconcile.change_checks(doc))
+    suite.extend(reconcile.budget_rate_checks(doc))
+    suite.extend(reconcile.share_checks(doc))
     if params is not None:
         suite.extend(compare_with_params(report, ex, params))
     suite.extend(date_checks(report, ex.year))
     suite.extend(period_reversed_checks(report, periods))
     suite.extend(lists)
     suite.extend(cross_year_payment_checks(report, ex.year))
-    suite.extend(percent_checks(report, ex, params))
+    if dept:
+        suite.extend(percent_checks(report, ex, params))
     suite.extend(enumeration_checks(report))
     return ex, suite
 

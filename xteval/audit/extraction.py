@@ -38,6 +38,7 @@ class Extraction:
     year: int | None = None
     goal_sources: list[dict[str, Any]] = field(default_factory=list)
     superseded: set[str] = field(default_factory=set)  # identity ids a fuller “其中” list replaces
+    document: Any = None  # the engine's Document: the kind and every fact
 
 
 # field path, Chinese label, label pattern, required by the template
@@ -122,6 +123,32 @@ def _three_public(report: ReportText, ex: Extraction) -> ThreePublic | None:
     return ThreePublic.model_construct(control=splits["control"], actual=splits["actual"], within_control_claim=claim)
 
 
+def _three_public_from_doc(doc: Any, tp: ThreePublic | None, report: ReportText, ex: Extraction) -> ThreePublic | None:
+    """Fill the 三公 figures the template patterns missed from the engine's facts (公务用车运行费 from 购置及运行 when alone)."""
+    if doc is None:
+        return tp
+    splits = {}
+    for key in ("control", "actual"):
+        current = getattr(tp, key, None) if tp else None
+        parts = {k: getattr(current, k, None) if current else None for k in ("total", "reception", "vehicle", "overseas")}
+        for k in parts:
+            if parts[k] is not None:
+                continue
+            fact = doc.one(f"three_public.{key}.{k}") or (doc.one(f"three_public.{key}.vehicle_total") if k == "vehicle" else None)
+            if fact is not None:
+                parts[k] = Amount(value=fact.value, seed=fact.quote, line=fact.line)
+                ex.found[f"three_public.{key}.{k}"] = (fact.start, fact.end)
+        splits[key] = ThreePublicSplit.model_construct(**parts) if any(v is not None for v in parts.values()) else None
+    claim = tp.within_control_claim if tp else None
+    if claim is None:
+        c = next(iter(doc.get("claims.within_control")), None)
+        if c is not None:
+            claim = Claim(value=True, seed=c.quote, line=c.line)
+    if splits["control"] is None and splits["actual"] is None:
+        return tp
+    return ThreePublic.model_construct(control=splits["control"], actual=splits["actual"], within_control_claim=claim)
+
+
 def _project_parts(report: ReportText, project_end: int, ex: Extraction) -> list[NamedAmount]:
     """The “其中 A n 万元，B m 万元” parts right after 项目支出."""
     text = report.text
@@ -203,6 +230,12 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
         lo = max(sentence_start(text, m.start(), 200), m.start() - 120)
         before = text[lo : m.start()].rstrip(" ,、")
         clause = re.split(r"[,;:。\n]", before)[-1]
+        # “420个(年度目标300个)、完成率达150%”: the target in brackets right after the value
+        bracket = re.search(
+            rf"[(（][^()（）]{{0,12}}?(?:目标|计划|指标值)(?:值|数)?\s*(?P<t>{NUM})\s*(?P<u>{_COUNT_UNIT})?[)）]\s*$", clause
+        )
+        if bracket:
+            clause = clause[: bracket.start()]
         v = re.search(
             rf"(?P<v>{NUM})\s*(?P<mult>亿|万)?\s*(?P<approx>余|多)?\s*(?P<u>条|个|项|家|次|人次|人|件|户|场|批|套|台|元)?\s*$", clause
         )
@@ -214,11 +247,13 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
             src.update(value=N(v["v"]), unit=(v["mult"] or "") + (v["u"] or ""), approx=bool(v["approx"]))
             sentence = text[sentence_start(text, m.start()) : sentence_end(text, m.end())]
             t = _TARGET_IN_SENTENCE.search(sentence)
-            if t and (t["u"] == src["unit"] or not src["unit"]):
+            if bracket:
+                src.update(target=N(bracket["t"]), target_quote=bracket.group(0).strip("()（） "))
+            elif t and (t["u"] == src["unit"] or not src["unit"]):
                 src.update(target=N(t["t"]), target_quote=t.group(0))
         ex.goal_sources.append(src)
         goals.append(
-            Goal(
+            Goal.model_construct(
                 name=name,
                 level1="未注明",
                 kind=GoalKind.positive,
@@ -239,7 +274,7 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
         name = _label(re.split(r"[,;:。\n]", before)[-1]) if before.strip() else "未命名目标"
         q = report.quote(s0, m.end()) if m.end() - s0 <= 120 else report.quote(m.start(), m.end())
         goals.append(
-            Goal(
+            Goal.model_construct(
                 name=name,
                 level1="未注明",
                 kind=GoalKind.positive,
@@ -254,7 +289,7 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
         before = re.split(r"[,;:。\n]", text[lo : m.start()])[-1]
         q = report.quote(m.start() - len(before), m.end())
         goals.append(
-            Goal(
+            Goal.model_construct(
                 name=_label(before + "满意度"),
                 level1="满意度指标",
                 kind=GoalKind.positive,
@@ -266,11 +301,65 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
     return goals
 
 
-def extract(report: ReportText) -> Extraction:
-    """Find the department figures of the report template in a text.
+def _from_doc(doc: Any, path: str, report: ReportText) -> tuple[Decimal, int, int] | None:
+    """A figure the engine found once, as ``(value, start, end)``; None when absent or stated with two values."""
+    if doc is None:
+        return None
+    fact = doc.one(path)
+    if fact is None or not isinstance(fact.value, Decimal):
+        return None
+    return fact.value, fact.start - (len(fact.quote) - len(report.text[fact.start : fact.end])), fact.end
+
+
+def _goals_from_doc(doc: Any, ex: Extraction) -> list[Goal]:
+    """The engine's indicators (指标值 and 完成值 both stated) that the template patterns did not find."""
+    if doc is None:
+        return []
+    taken = {src["line"] for src in ex.goal_sources}
+    out = []
+    for g in doc.goals:
+        t, a = g.get("target"), g.get("actual")
+        if not isinstance(t, Decimal) or not isinstance(a, Decimal) or g["line"] in taken:
+            continue
+        out.append(
+            Goal.model_construct(
+                name=g["name"],
+                level1=g.get("level1") or "",
+                level2=g.get("level2"),
+                kind=GoalKind(g["kind"]),
+                unit=g["unit"],
+                target=Figure(value=t, unit=g["unit"], seed=g.get("target_quote") or g["quote"], line=g.get("target_line")),
+                actual=Figure(value=a, unit=g["unit"], seed=g["quote"], line=g["line"]),
+                weight=None,
+                grade=None,
+                score=None,
+                evidence=g["quote"],
+            )
+        )
+        if g.get("rate") is not None:
+            ex.goal_sources.append(
+                {
+                    "name": g["name"],
+                    "pct": g["rate"],
+                    "value": a,
+                    "unit": g["unit"],
+                    "target": t,
+                    "quote": g["quote"],
+                    "line": g["line"],
+                    "start": g["start"],
+                    "end": g["start"],
+                }
+            )
+    return out
+
+
+def extract(report: ReportText, doc: Any = None) -> Extraction:
+    """Find the department figures of a report: the engine's facts, else the seed template's labels.
 
     Args:
         report: a prepared :class:`ReportText`.
+        doc: the engine's :class:`~xteval.audit.engine.Document` of the same report; its
+            facts fill every figure of the department model the document states once.
 
     Returns:
         An :class:`Extraction` whose ``model`` has the shape of ``DepartmentParams``
@@ -278,10 +367,13 @@ def extract(report: ReportText) -> Extraction:
         listed in ``not_found``.
     """
     text = report.text
-    ex = Extraction(model=None, year=_report_year(text))
+    ex = Extraction(model=None, year=_report_year(text), document=doc)
     values: dict[str, Any] = {}
     for path, label, pat, required in _FIGURES:
-        f = _find_amount(report, pat)
+        if doc is not None and len({x.value for x in doc.get(path)}) > 1:
+            values[path] = None  # stated with two values: the ambiguity is the finding, no value is picked
+            continue
+        f = _from_doc(doc, path, report) or _find_amount(report, pat)
         if f is None:
             values[path] = None
             if required:
@@ -291,9 +383,19 @@ def extract(report: ReportText) -> Extraction:
         ex.found[path] = (f[1], f[2])
     project = values["expenditure.project"]
     parts = _project_parts(report, ex.found["expenditure.project"][1], ex) if project is not None else []
+    named = [f for f in (doc.get("expenditure.project_part") if doc is not None else []) if isinstance(f.value, Decimal)]
+    if len(named) > len(parts):
+        parts = [NamedAmount(name=f.name, value=f.value, seed=f.quote, line=f.line) for f in named]
+        for i, f in enumerate(named):
+            ex.found[f"expenditure.project_parts[{i}]"] = (f.start, f.end)
     tp = _three_public(report, ex)
+    tp = _three_public_from_doc(doc, tp, report, ex)
     for key, name in (("control", "控制数"), ("actual", "实际支出")):
         split = getattr(tp, key, None) if tp else None
+        if tp is None or tp.control is None and tp.actual is None:
+            if key == "control":
+                ex.not_found.append(("three_public", "三公经费"))
+            continue
         needed = [("total", "合计")] + [(k, n) for k, n, _ in _TP_PARTS if k != "overseas"]
         for k, n in needed:
             if split is None or getattr(split, k) is None:
@@ -301,6 +403,21 @@ def extract(report: ReportText) -> Extraction:
     if tp is None:
         tp = ThreePublic.model_construct(control=None, actual=None, within_control_claim=None)
     claims = _claims(report, ex)
+    if doc is not None:
+        extra: dict[str, Any] = {}
+        rate = doc.one("claims.execution_rate")
+        if claims.execution_rate is None and rate is not None:
+            extra["execution_rate"] = Figure(value=rate.value, unit="%", seed=rate.quote, line=rate.line)
+            ex.found["claims.execution_rate"] = (rate.start, rate.end)
+        count = doc.one("claims.goal_count")
+        if claims.goal_count is None and count is not None:
+            extra["goal_count"] = Figure(value=count.value, unit=count.unit, seed=count.quote, line=count.line)
+            ex.found["claims.goal_count"] = (count.start, count.end)
+        done = next(iter(doc.get("claims.all_goals_completed")), None)
+        if claims.all_goals_completed is None and done is not None:
+            extra["all_goals_completed"] = Claim(value=True, seed=done.quote, line=done.line)
+        if extra:
+            claims = Claims.model_construct(**{**{k: getattr(claims, k) for k in type(claims).model_fields}, **extra})
     if claims.execution_rate is None:
         ex.not_found.append(("claims.execution_rate", "预算执行率"))
     unit_name = re.search(r"单位名称\s*[:]?\s*(\S{2,40})", text)
@@ -320,7 +437,7 @@ def extract(report: ReportText) -> Extraction:
         three_public=tp,
         carryover=Carryover.model_construct(fiscal=values["carryover.fiscal"]),
         claims=claims,
-        goals=_goals(report, ex),
+        goals=_goals(report, ex) + _goals_from_doc(doc, ex),
         narrative=None,
     )
     return ex

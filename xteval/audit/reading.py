@@ -12,12 +12,12 @@ import bisect
 import html
 import itertools
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks import Evidence
-from ..files import read_text
+from ..files import ScannedDocument, document_text, read_input
+from ..money import fold
 
 
 @dataclass(frozen=True)
@@ -44,25 +44,34 @@ class ReportText:
 
 
 def read_report(path: str | Path) -> ReportText:
-    """Read a report text file, whatever its encoding.
+    """Read a report, whatever it arrived as: plain text, .docx, a PDF's text layer, or a scanned PDF.
 
     Args:
-        path: a plain-text report (UTF-8 with or without BOM, GBK or GB18030).
+        path: a report: plain text (UTF-8 with or without BOM, GBK or GB18030), a .docx, or a
+            PDF. A PDF without a text layer is read by OCR when the ``ocr`` extra is installed.
 
     Returns:
         The :class:`ReportText`, normalised.
 
     Raises:
         InputError: the file is missing, a directory, not a regular file, too large,
-            unreadable, empty or binary.
+            unreadable, empty or binary, an old .doc, an encrypted or corrupt .docx or PDF,
+            or a scanned PDF without the ``ocr`` extra.
     """
     path = Path(path)
-    raw, encoding = read_text(path)  # a FIFO, a device, a file over the size cap or a binary file is refused
-    return prepare(raw, path=path, encoding=encoding)
+    data = read_input(path)  # a FIFO, a device or a file over the size cap is refused, not read
+    try:
+        raw, how = document_text(path, data)
+    except ScannedDocument as scanned:
+        from .ocr import read_scanned
+
+        raw, how = read_scanned(path, scanned.data), "ocr"
+    return prepare(raw, path=path, encoding=how)
 
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>\n]{0,80}>")
-_SPACES = re.compile(r"[^\S\n]+")  # any whitespace but the line break
+_CELL_GAP = re.compile(r"(?<=\S)[^\S\n\t]{2,}(?=\S)")
+_SPACES = re.compile(r"[^\S\n\t]+")  # any whitespace but the line break and the tab (a cell separator)
 _EDGES = re.compile(r"^ | $", re.M)
 _PAGE_NOISE = re.compile(r"^(?:[-—–]? ?\d{1,4}(?:\.\d{1,3})? ?[-—–]?|第 ?\d{1,4} ?页(?: ?共 ?\d{1,4} ?页)?|\d{1,4} ?/ ?\d{1,4})$", re.M)
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
@@ -74,21 +83,45 @@ def _unescape(m: re.Match) -> str:
     return " " if "\n" in out or "\r" in out else out  # an entity must not add a line
 
 
+_BARE_NUMBER = re.compile(r"^\d{1,4}(?:\.\d{1,3})?$")
+
+
+def _drop_page_numbers(text: str) -> str:
+    """Blank the lines that are page furniture (``- 3 -``, ``第 2 页``, a lone ``4.26`` between paragraphs).
+
+    A line holding only a number is a page number, unless the line before or after it holds only
+    a number too: then it is a run of cells (a table pasted one cell per line) and stays.
+    """
+    lines = text.split("\n")
+    filled = [i for i, x in enumerate(lines) if x.strip()]
+    for n, i in enumerate(filled):
+        line = lines[i]
+        if not _PAGE_NOISE.match(line):
+            continue
+        if _BARE_NUMBER.match(line):
+            around = [lines[j] for j in filled[max(0, n - 1) : n] + filled[n + 1 : n + 2]]
+            if any(_BARE_NUMBER.match(x.strip().rstrip("%")) for x in around):
+                continue  # a cell among cells
+        lines[i] = ""
+    return "\n".join(lines)
+
+
 def prepare(raw: str, *, path: Path | None = None, encoding: str = "utf-8") -> ReportText:
-    """Normalise a decoded text (NFKC, no tags or entities, no page-number lines), keeping its line numbers.
+    """Normalise a decoded text (NFKC, traditional characters folded, no tags or entities, no page-number lines), keeping its line numbers.
 
     Works on the whole text at once, never across a line break, so the line of
     every offset is the line of the raw text.
     """
     lines = raw.splitlines()
-    text = unicodedata.normalize("NFKC", "\n".join(lines))
+    text = fold("\n".join(lines))
     if text.count("\n") != max(0, len(lines) - 1):  # NFKC made a line break: go line by line
-        text = "\n".join(unicodedata.normalize("NFKC", x).replace("\n", " ") for x in lines)
+        text = "\n".join(fold(x).replace("\n", " ") for x in lines)
     text = _TAG.sub(" ", text)
     if "&" in text:
         text = _ENTITY.sub(_unescape, text)
+    text = _CELL_GAP.sub("\t", text)  # a run of spaces between two cells of a table pasted as text: a cell separator
     text = _SPACES.sub(" ", text)
     text = _EDGES.sub("", text)
-    text = _PAGE_NOISE.sub("", text)
+    text = _drop_page_numbers(text)
     starts = tuple(itertools.accumulate(map(len, text.split("\n")), lambda acc, n: acc + n + 1, initial=0))[:-1]
     return ReportText(raw=raw, text=text, encoding=encoding, path=path, line_starts=starts)

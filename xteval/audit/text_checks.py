@@ -185,18 +185,31 @@ IDENTITY_OF = {
 }
 
 
-def list_checks(report: ReportText, ex: Extraction, ranges: list[DateRange]) -> list[CheckResult]:
-    """“其中/包括” lists: the parts add up to the total; periods cover the whole; fees per month agree."""
+_CHANGE_BEFORE = re.compile(r"(?:增加|减少|增长|下降|降低|减|增|节约|上升)\s*$")
+
+
+def list_checks(report: ReportText, ex: Extraction, ranges: list[DateRange], doc: Any = None) -> list[CheckResult]:
+    """“其中/包括” lists: the parts add up to the total; periods cover the whole; fees per month agree.
+
+    A list after a change (比上年增加 X 万元，…，其中：…) lists this year's parts, not parts of the
+    change: such a “total” is never checked.
+    """
     text = report.text
     out: list[CheckResult] = []
     starts = [r.s for r in ranges]
+    modifiers = _Spans(
+        (f.start, f.end) for f in getattr(doc, "facts", ()) if f.field.endswith((".change", ".previous", ".budget_diff", ".budget"))
+    )
+    found = _Spans(ex.found.values(), ex.found)
     for n, lst in enumerate(money_lists(text)):
         if len(lst.parts) < 2 or lst.total.approx or any(p.approx for p in lst.parts):
             continue
+        if _CHANGE_BEFORE.search(text[max(0, lst.total.s - 8) : lst.total.s]) or lst.total.s in modifiers:
+            continue
         nums = [lst.total, *lst.parts]
-        if all(_in(x, ex) for x in nums):
+        if all(x.s in found for x in nums):
             continue  # an identity of the department model already checks it
-        total_path = next((path for path, (s, e) in ex.found.items() if s <= lst.total.s < e), None)
+        total_path = found.path_at(lst.total.s)
         if total_path in IDENTITY_OF:
             ex.superseded.add(IDENTITY_OF[total_path])  # the text lists more parts than the model has (e.g. 事业收入)
         periods = [_period_before(text, x, ranges, starts) for x in nums]
@@ -228,9 +241,36 @@ def _tolerance(lst: MoneyList, unit: str) -> Decimal:
     return rounding_tolerance([convert(x.value, unit) for x in (lst.total, *lst.parts)])
 
 
-def _in(x: Money, ex: Extraction) -> bool:
-    """True when an amount is one the extractor already put into the department model."""
-    return any(s <= x.s < e for s, e in ex.found.values())
+class _Spans:
+    """Offsets covered by a set of spans, looked up in log time (a long text has thousands)."""
+
+    def __init__(self, spans, named: dict[str, tuple[int, int]] | None = None):
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self.starts = [m[0] for m in merged]
+        self.ends = [m[1] for m in merged]
+        self.named = sorted((s, e, path) for path, (s, e) in (named or {}).items())
+        self.named_starts = [n[0] for n in self.named]
+
+    def path_at(self, pos: int) -> str | None:
+        """The name of a span that covers ``pos`` (the field path of an extracted figure), or None."""
+        i = bisect.bisect_right(self.named_starts, pos) - 1
+        while i >= 0:
+            s, e, path = self.named[i]
+            if s <= pos < e:
+                return path
+            if pos - s > 2000:
+                return None
+            i -= 1
+        return None
+
+    def __contains__(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
 
 
 def _period_before(text: str, x: Money, ranges: list[DateRange], starts: list[int]) -> DateRange | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..params import Amount, Claim, Figure, NamedAmount, ParamsBase, Provenance, Score, _Strict
 
@@ -118,6 +118,23 @@ class Goal(_Strict):
     grade: str | None = Field(None, description="定性指标等级：达成 / 部分达成 / 未达成")
     score: Figure | None = Field(None, description="评价人给出的得分（定性指标）")
     evidence: str = Field("", description="佐证材料或原文")
+
+    @field_validator("level1")
+    @classmethod
+    def _framework_level1(cls, v: str) -> str:
+        """一级指标 must be a name (or alias) of the default framework's indicator levels: the notebook scores by it."""
+        names = level1_names()
+        if v not in names:
+            raise ValueError(f"一级指标 {v!r} 不是评分框架的一级指标 (level1 must be one of: {'、'.join(sorted(set(names.values())))})")
+        return v
+
+
+def level1_names() -> dict[str, str]:
+    """Accepted 一级指标 → canonical name, from the ``mof2020-self`` framework (预算执行率 is not a goal's level)."""
+    from ..scoring import frameworks
+
+    fw = frameworks.get("mof2020-self")
+    return {k: v for k, v in fw.alias_map.items() if v != "预算执行率"}
 
 
 class Narrative(Provenance):

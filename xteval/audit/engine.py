@@ -1,0 +1,650 @@
+"""The extraction engine: tokens of the scanner become facts, field ids as the document kinds name them.
+
+For each token, in order:
+
+1. **What it says about another figure** (the kind YAML's ``modifiers``): a change on last year
+   (比上年增加 X 万元 → ``F.change`` = +X; 下降 Y% → ``F.change_rate`` = −Y), last year's figure
+   (上年 X → ``F.previous``), a share (占 X% → ``F.share``), a rate of the budget
+   (完成预算的 Y% → ``F.budget_rate``), a difference from the budget (决算数大于预算数 N →
+   ``F.budget_diff``). F is the figure the clause names, else the last figure of the sentence.
+   A change is never a total.
+2. **Which field it is**: among the labels of ``fields.yaml`` that end near the figure, the
+   longest; 三公 figures by part (公务接待费…) and mode (预算/控制数 → control, 决算/支出 → actual),
+   the part and mode carried through the sentence. Only the kind's field groups are used.
+3. **A named part** of a list (其中：教育支出 X 万元…) when its label is no field.
+
+A field stated with two different values is kept twice: the reconciliation reports it as
+``ambiguous``, it never picks one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..money import UNITS, match_key
+from .kinds import Kind, detect, vocabulary
+from .reading import ReportText
+from .scanner import Token, scan
+
+NEAR = 10  # a label ends at most this many characters before its figure's lead words
+
+
+@dataclass
+class Fact:
+    """One figure of the document under a field id."""
+
+    field: str
+    value: Any  # Decimal; an ISO date string for a date; Decimal(1) for a claim
+    unit: str  # 万元, %, 分, a count's unit, or "date"/"claim"
+    line: int
+    quote: str
+    start: int
+    end: int
+    name: str | None = None  # a named part (教育支出)
+    of: str | None = None  # the parent of a share
+    label: str = ""
+    token: int | None = None  # index of the token
+    owner: int | None = None  # index of the fact whose 其中 list this part is in
+    seq: int = -1  # position in the order the engine made its facts (-1: not the engine's)
+    certain: bool = True  # False: a modifier whose subject was taken from an earlier sentence
+    cell: bool = False
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        return self.field, self.name
+
+    @property
+    def path(self) -> str:
+        """The field path for ids and messages: ``expenditure.function[教育支出]``."""
+        return f"{self.field}[{self.name}]" if self.name else self.field
+
+
+@dataclass
+class Document:
+    """What the engine read from one report: its kind, year and facts."""
+
+    report: ReportText
+    kind: Kind | None
+    scores: dict[str, int]
+    year: int | None
+    facts: list[Fact] = field(default_factory=list)
+    tokens: list[Token] = field(default_factory=list)
+    goals: list[dict[str, Any]] = field(default_factory=list)
+
+    def get(self, field_id: str, name: str | None = None) -> list[Fact]:
+        """Every fact of a field (and name), in the order they stand in the text."""
+        index = self._by_field()
+        facts = index.get(field_id, [])
+        return facts if name is None else [f for f in facts if f.name == name]
+
+    def _by_field(self) -> dict[str, list[Fact]]:
+        """Facts by field, rebuilt when facts were added (a long report has tens of thousands)."""
+        if getattr(self, "_index_len", -1) != len(self.facts):
+            index: dict[str, list[Fact]] = defaultdict(list)
+            for f in sorted(self.facts, key=lambda f: f.start):
+                index[f.field].append(f)
+            self._index, self._index_len = index, len(self.facts)
+        return self._index
+
+    def one(self, field_id: str, name: str | None = None) -> Fact | None:
+        """The fact of a field when the document states it with one value only; None when absent or ambiguous."""
+        self._by_field()
+        memo = self.__dict__.setdefault("_one", {})
+        if memo.get("_len") != len(self.facts):
+            memo.clear()
+            memo["_len"] = len(self.facts)
+        key = (field_id, name)
+        if key not in memo:
+            facts = self.get(field_id, name)
+            memo[key] = None if not facts or len({f.value for f in facts}) > 1 else facts[0]
+        return memo[key]
+
+    @property
+    def m_parts_of(self) -> set[str]:
+        """Field ids whose facts are named parts of a list (教育支出, 中心项目经费…)."""
+        return set(vocabulary()["parts_of"].values()) | {f for _, f in vocabulary()["_openers"]}
+
+    def names(self, field_id: str) -> list[str]:
+        """The names of a named field's parts, in order of first statement."""
+        return list(dict.fromkeys(f.name for f in self.get(field_id) if f.name))
+
+
+def report_year(text: str) -> int | None:
+    """The year the report is about: the most frequent “20xx 年度”, else “20xx 年”."""
+    years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年度", text[:200_000]))
+    if not years:
+        years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年", text[:200_000]))
+    return years.most_common(1)[0][0] if years else None
+
+
+# --------------------------------------------------------------------------- matching labels to fields
+
+
+def _best(label: str, patterns: list[re.Pattern]) -> tuple[int, int] | None:
+    """The best alias match in a label: (length, end) of the longest that ends within NEAR of the end."""
+    best = None
+    for pat in patterns:
+        if pat.pattern in (".*", "^$"):  # a catch-all (the unit decides): the weakest match
+            if pat.pattern == ".*" or not label:
+                best = best or (0, len(label))
+            continue
+        for m in pat.finditer(label):
+            if len(label) - m.end() <= NEAR and m.end() > m.start():
+                cand = (m.end() - m.start(), m.end())
+                if best is None or cand > best:
+                    best = cand
+    return best
+
+
+class Matcher:
+    """Label → field ids, for one document kind."""
+
+    def __init__(self, kind: Kind | None):
+        self.kind = kind
+        self.vocab = vocabulary()
+        self.mod = self.vocab["_mod"]
+        self.tp = self.vocab["three_public"]
+
+    def _uses(self, field_id: str) -> bool:
+        cache = self.__dict__.setdefault("_uses_cache", {})
+        if field_id not in cache:
+            cache[field_id] = self.kind is None or self.kind.uses(field_id)
+        return cache[field_id]
+
+    def _scoped(self, group: str, context: str) -> tuple[bool, ...]:
+        """Which entries of a group the context admits (their ``within`` / ``not_within``), cached by context."""
+        cache = self.__dict__.setdefault("_scope_cache", {})
+        key = (group, context)
+        if key not in cache:
+            if len(cache) > 20000:
+                cache.clear()
+            cache[key] = tuple(
+                (e["_within"] is None or bool(e["_within"].search(context))) and (e["_not"] is None or not e["_not"].search(context))
+                for e in self.vocab[group]
+            )
+        return cache[key]
+
+    def fields(self, group: str, label: str, context: str, unit: str = "") -> tuple[list[str], str]:
+        """The field ids a label names in a vocabulary group, and what follows the alias in the label.
+
+        Cached by label, unit and the entries the context admits: a long report repeats its labels.
+        """
+        scope = self._scoped(group, context)
+        cache = self.__dict__.setdefault("_fields_cache", {})
+        key = (group, label, unit, scope)
+        if key not in cache:
+            if len(cache) > 20000:
+                cache.clear()
+            cache[key] = self._fields_uncached(group, label, unit, scope)
+        fields, rest = cache[key]
+        return list(fields), rest
+
+    def _fields_uncached(self, group: str, label: str, unit: str, scope: tuple[bool, ...]) -> tuple[list[str], str]:
+        best, best_key, rest = [], None, ""
+        for entry, admitted in zip(self.vocab[group], scope, strict=True):
+            fields = [f for f in entry["_fields"] if self._uses(f)]
+            if not fields or not admitted:
+                continue
+            if unit and entry.get("units") and unit not in entry["units"]:
+                continue
+            m = _best(label, entry["_re"])
+            if m is None:
+                continue
+            key = (m[0] + (2 if entry["_within"] is not None else 0), m[1])
+            if best_key is None or key > best_key:
+                best, best_key, rest = fields, key, label[m[1] :]
+        return best, rest
+
+    def alias_share(self, label: str) -> float:
+        """How much of a label its best money alias covers (1.0: the label is the alias)."""
+        best = 0
+        for entry in self.vocab["money"]:
+            m = _best(label, entry["_re"])
+            if m and m[1] == len(label):
+                best = max(best, m[0])
+        return best / len(label) if label else 0.0
+
+    def part_in(self, text: str) -> str | None:
+        """The 三公 part named last in a text (a sentence before its figure)."""
+        best, where = None, -1
+        for name, pats in self.tp["_parts"].items():
+            for pat in pats:
+                for m in pat.finditer(text):
+                    if (m.end(), m.end() - m.start()) > (where, 0):
+                        best, where = name, m.end()
+        return best
+
+    def three_public(self, label: str, context: str, state: dict, aside: bool = False) -> str | None:
+        """A 三公 field (``three_public.<mode>.<part>``) when the label or its sentence is about 三公."""
+        if not self._uses("three_public.actual.total"):
+            return None
+        if self.tp["marker"] not in context and not state.get("tp_part") and not any(k in label for k in _TP_WORDS):
+            return None  # nothing about 三公 here (the common case: decided without a regular expression)
+        part, where = None, None
+        for name, pats in self.tp["_parts"].items():
+            m = _best(label, pats)
+            if m and (where is None or m > where):
+                part, where = name, m
+        tm = _best(label, self.tp["_total"])
+        if tm and (where is None or tm[0] > where[0] and tm[1] >= where[1]):
+            part, where = "total", tm
+        rest = label[where[1] :] if where else label
+        in_context = self.tp["marker"] in context or state.get("tp_part")
+        if part is None:
+            if not in_context or len(label) > 14:
+                return None
+            if not (self.tp["_control"].search(rest) or self.tp["_actual"].search(rest)):
+                return None
+            part = state.get("tp_part") or self.part_in(context.split(" ")[0][-80:]) or "total"
+        mode = None
+        control, actual = self.tp["_control"].search(rest), self.tp["_actual"].search(rest)
+        if control and (not actual or "预算" in rest):
+            mode = "control"
+        elif actual:
+            mode = "actual"
+        if where is None and not aside and mode and state.get("tp_mode") and mode != state["tp_mode"] and state.get("tp_total"):
+            part = "total"  # “控制数 X，其中…；实际支出 Y，其中…”: after a total and its parts, a new mode starts at the total
+        mode = mode or state.get("tp_mode") or "actual"
+        state["tp_part"], state["tp_mode"] = part, mode
+        if part == "total":
+            state["tp_total"] = True
+        return f"three_public.{mode}.{part}"
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+_TP_WORDS = ("公务", "出国", "三公", "车辆", "接待")
+_YEAR_PREFIX = re.compile(r"^(?:20\d\d)年度?")
+_BUDGET_REST = re.compile(r"^(?:支出)?(?:年初)?预算(?:数|资金|金额)?$")
+_COUNTERPART = {
+    "expenditure.general_budget": "expenditure.general_budget",
+    "expenditure.government_fund": "expenditure.government_fund",
+    "expenditure.fiscal_appropriation": "expenditure.fiscal",
+    "expenditure.total": "expenditure.total",
+    "income.general_budget": "income.general_budget",
+    "income.government_fund": "income.government_fund",
+    "income.fiscal": "income.fiscal_appropriation",
+    "income.total": "income.total",
+}
+_ACTUAL_ONLY = re.compile(r"^(?:支出)?决算(?:数)?$|^实际支出$")
+
+
+def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
+    """Read a prepared report into a :class:`Document`: its kind (detected unless given) and facts."""
+    key = match_key(report.text[:400_000])
+    detected, scores = detect(key)
+    kind = kind or detected
+    doc = Document(report, kind, scores, report_year(report.text))
+    sc = scan(report.text, report.line_starts)
+    doc.tokens = sc.tokens
+    _Reader(doc, Matcher(kind)).run()
+    _claims_and_dates(doc)
+    return doc
+
+
+def _claims_and_dates(doc: Document) -> None:
+    """Claims in words (the kind's ``claims`` phrases) and every calendar date, as facts."""
+    from ..dates import find_dates
+    from .kinds import kinds
+
+    report = doc.report
+    phrases = dict(doc.kind.claims) if doc.kind is not None else {}
+    if doc.kind is None:  # a text of no known kind: the department report's phrases
+        phrases = dict(kinds()["dept_selfeval"].claims)
+    for name, pat in phrases.items():
+        for m in pat.finditer(report.text):
+            doc.facts.append(
+                Fact(f"claims.{name}", Decimal(1), "claim", report.line_of(m.start()), m.group(0), m.start(), m.end(), label=name)
+            )
+    last_year = doc.year
+    for i, line in enumerate(report.text.split("\n")):
+        if "月" not in line or "年" not in line or ("日" not in line and "号" not in line):
+            continue  # a date fact needs its day
+        for d in find_dates(line, default_year=last_year):
+            if d.year is None or d.day is None or d.year_inferred:
+                continue
+            last_year = d.year
+            start = report.line_starts[i] + d.start
+            iso = f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
+            doc.facts.append(Fact("date", iso, "date", i + 1, d.text, start, start + len(d.text), label="valid" if d.valid else "invalid"))
+
+
+class _Reader:
+    """Walks the tokens once, keeping the state of the current sentence."""
+
+    def __init__(self, doc: Document, matcher: Matcher):
+        self.doc, self.m = doc, matcher
+        self.mod = matcher.mod
+        self.state: dict[str, Any] = {}
+        self.sentence = -1
+        self.by_token: dict[int, list[Fact]] = defaultdict(list)
+        self.last_base: list[Fact] = []
+        self.section = ""
+
+    # -- helpers
+    def emit(self, tok: Token, field_id: str, value: Decimal, unit: str, **extra) -> Fact:
+        s, e = tok.quote_span
+        f = Fact(
+            field_id,
+            value,
+            unit,
+            tok.line,
+            self.doc.report.quote(s, e),
+            tok.start,
+            tok.end,
+            label=tok.label,
+            token=tok.index,
+            cell=tok.cell,
+            **extra,
+        )
+        f.seq = len(self.doc.facts)
+        self.doc.facts.append(f)
+        self.by_token[tok.index].append(f)
+        return f
+
+    def base(self) -> list[Fact]:
+        """The facts of the last base figure of the sentence (what a modifier is about).
+
+        A sentence that opens with a change (“。较上年增加 X 万元”) is about the figure just before it.
+        """
+        return self.state.get("base") or self.last_base
+
+    def run(self) -> None:
+        year = self.doc.year
+        for tok in self.doc.tokens:
+            if tok.sentence_start != self.sentence:
+                self.last_base = self.state.get("base") or (self.last_base if tok.section == self.section else [])
+                self.sentence, self.state, self.section = tok.sentence_start, {}, tok.section
+            label = tok.label
+            if year and label.startswith(str(year)):
+                label = _YEAR_PREFIX.sub("", label)
+            if tok.kind == "number" and (not label or self.table_unit(tok.start) is None):
+                continue  # a bare number with no label or no table unit: nothing to read (most of a long text)
+            context = tok.sentence + " " + tok.section
+            if ("其中" in tok.between or "包括" in tok.between) and not tok.in_brackets:
+                self.state["owner_kw"] = re.findall(r"其中|包括", tok.between)[-1]
+                if self.base():
+                    self.state["owner"] = self.base()[0].seq
+                    self.state["owner_field"] = self.base()[0].field
+                elif self.state.get("change_subject"):  # 比上年增加 X，…，其中：this year's parts of the subject
+                    self.state["owner_field"] = self.state["change_subject"][0]
+            if tok.kind == "money":
+                self.money(tok, label, context)
+            elif tok.kind == "percent":
+                self.percent(tok, label, context)
+            elif tok.kind == "count":
+                self.count(tok, label, context)
+            elif tok.kind == "points":
+                self.points(tok, label, context)
+            elif tok.kind == "number":
+                self.bare(tok, label, context)
+            if re.match(r"\s*[,，]?\s*(?:其中|包括)", tok.after) and self.by_token.get(tok.index):
+                self.state["owner_kw"] = re.findall(r"其中|包括", tok.after)[0]
+                self.state["owner"] = self.doc.facts[-1].seq
+                self.state["owner_field"] = self.doc.facts[-1].field
+        self.doc.facts.sort(key=lambda f: (f.start, f.field))
+
+    # -- money
+    def money(self, tok: Token, label: str, context: str) -> None:
+        mod = self.mod
+        if mod["threshold_after"].search(tok.after):
+            self.emit(tok, "threshold", tok.value, "万元")
+            return
+        if mod["approx_before"].search(tok.raw_label.rstrip()):
+            return  # “约 50 万元”: not a stated figure
+        year = self.doc.year
+        prior = re.match(r"^(20\d\d)年度?", label)
+        if prior and year and int(prior[1]) < year:
+            fields = self._fields(label[prior.end() :], context)
+            if fields:  # “2022年度三公经费决算16.43万元”
+                for f in fields:
+                    self.emit(tok, f + ".previous", tok.value, "万元")
+                return
+        if mod["previous"].search(label) and mod["compare"].search(context) or re.fullmatch(r"(?:上年|上年度|去年)(?:为)?", label):
+            target = self.state.get("change_subject") or [f.field for f in self.base()]
+            if target:
+                for f in target:
+                    self.emit(tok, f + ".previous", tok.value, "万元")
+            else:
+                self.state["pending_previous"] = tok
+            return
+        sign = self._sign(label)
+        if sign and (mod["compare"].search(tok.sentence) or mod["compare"].search(label)):
+            self.state.pop("subject_carried", None)
+            subject = self._subject(label, context)
+            for f in subject:
+                self.emit(tok, f + ".change", sign * tok.value, "万元", certain=not self.state.get("subject_carried"))
+            self.state["change_subject"] = subject
+            pend = self.state.pop("pending_previous", None)
+            if pend is not None:
+                for f in subject:
+                    self.emit(pend, f + ".previous", pend.value, "万元")
+            return
+        for pat, s in ((mod["budget_diff_up"], 1), (mod["budget_diff_down"], -1)):
+            if pat.search(label) and self.base():
+                for f in self.base():
+                    self.emit(tok, f.field + ".budget_diff", s * tok.value, "万元")
+                return
+        fields = self._fields(label, context, tok.in_brackets)
+        scoped = self.m.vocab.get("scoped_parts", {}).get(self.state.get("owner_field") or "", {})
+        fields = [scoped.get(f, f) for f in fields]
+        if fields:
+            facts = [self.emit(tok, f, tok.value, "万元", owner=self.state.get("owner")) for f in fields]
+            if not tok.in_brackets and not any(f.field.endswith(".budget") for f in facts):
+                self.state["base"] = facts
+            if not tok.in_brackets:
+                self.state["subject"] = [f.field.removesuffix(".budget") for f in facts]
+            self.state.pop("change_subject", None)
+            return
+        owner = self.state.get("owner")
+        parent = self.state.get("owner_field")
+        part = self.m.vocab["parts_of"].get(parent) if parent else None
+        if part == "expenditure.project_part" and self.state.get("owner_kw") != "其中":
+            part = "expenditure.project_item"
+        if part is None:
+            part = next((f for pat, f in self.m.vocab["_openers"] if pat.search(tok.sentence)), None)
+        if part is None and label.endswith("支出") and len(label) <= 16:
+            # “（二）结构情况：农林水支出 X 万元，占 Y%”: the 科目 of the figure the section is about
+            for title in reversed(tok.section.split(" / ")[-2:]):
+                owner_fields, _ = self.m.fields("money", re.sub(r"(?:决算)?情况说明|情况|说明", "", title), context)
+                part = next(
+                    (self.m.vocab["parts_of"].get(f) for f in owner_fields if self.m.vocab["parts_of"].get(f) == "expenditure.function"),
+                    None,
+                )
+                if part:
+                    parent = owner_fields[0]
+                    break
+        if part and label:
+            name = re.sub(r"^(?:其中|包括|主要是|主要为|用于)", "", label)
+            if part and name and self.m._uses(part) and not re.search(r"\d", name):
+                fact = self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner, of=parent)
+                if not tok.in_brackets:
+                    self.state["base"] = [fact]
+
+    def _fields(self, label: str, context: str, aside: bool = False) -> list[str]:
+        """Base field ids of a money label (三公 first), with ``F.budget`` for “F 年初预算为”.
+
+        A label that is only a mode word (支出决算为, 年初预算为) is about the sentence's subject.
+        """
+        tp = self.m.three_public(label, context, self.state if not aside else dict(self.state), aside)
+        if tp:
+            return [tp]
+        if label in ("收入", "支出", "支出决算", "收入决算") and self.state.get("base"):
+            # “政府性基金预算财政拨款收入 260.00 万元，支出 255.00 万元”: the counterpart of the figure before
+            prior = self.state["base"][0].field
+            flip = ("income.", "expenditure.") if label.startswith("支出") else ("expenditure.", "income.")
+            twin = _COUNTERPART.get(prior.replace(*flip)) if prior.startswith(flip[0]) else None
+            return [twin] if twin and self.m._uses(twin) else []
+        fields, rest = self.m.fields("money", label, context)
+        if fields and not (_ACTUAL_ONLY.match(label) and fields == ["expenditure.total"]):
+            if _BUDGET_REST.match(rest) and rest:
+                return [f + ".budget" for f in fields]
+            return fields
+        subject = [f for f in self.state.get("subject", []) if "." in f and f != "expenditure.total"]
+        if subject and _ACTUAL_ONLY.match(label):
+            return subject
+        if subject and _BUDGET_REST.match(label):
+            return [f + ".budget" for f in subject]
+        if not subject and (_BUDGET_REST.match(label) or _ACTUAL_ONLY.match(label)):
+            heading = context.rsplit(" / ", 2)
+            for title in reversed(heading[-2:]):
+                fields, _ = self.m.fields("money", re.sub(r"(?:决算)?情况说明|情况|说明", "", title).split(" ")[-1], context)
+                fields = [f for f in fields if "." in f and f not in ("expenditure.total", "income.total")]
+                if fields:
+                    return [f + ".budget" for f in fields] if _BUDGET_REST.match(label) else fields
+        if not fields and _BUDGET_REST.match(label) and self.base():  # “（预算 6.00 万元）” after a figure
+            return [f.field + ".budget" for f in self.base() if "." in f.field]
+        return fields
+
+    def _sign(self, label: str) -> int:
+        """+1 / −1 when the label ends with an increase / decrease word, else 0."""
+        tail = label[-6:]
+        up, down = self.mod["increase"].search(tail), self.mod["decrease"].search(tail)
+        if down and (not up or down.start() >= up.start()):
+            return -1
+        if up:
+            return 1
+        return 0
+
+    def _subject(self, label: str, context: str) -> list[str]:
+        """The fields a change is about: named in the clause, else the sentence's last figure."""
+        words = re.split(self.mod["increase"].pattern + "|" + self.mod["decrease"].pattern, label)[0]
+        words = re.sub(self.mod["compare"].pattern, "", words)
+        words = re.sub(r"(?:与|和|比|较)?(?:20\d\d年度?|上年度?|去年)(?:决算数?)?(?:相比)?", "", words)
+        if len(words) >= 2:
+            fields = self._fields(words, context)
+            if fields:
+                return [f.removesuffix(".budget") for f in fields]
+        self.state["subject_carried"] = not self.state.get("base")  # the figure of an earlier sentence
+        return [f.field for f in self.base()]
+
+    # -- percent
+    def percent(self, tok: Token, label: str, context: str) -> None:
+        mod = self.mod
+        if mod["budget_rate"].search(label) and self.base():
+            for f in self.base():
+                self.emit(tok, f.field + ".budget_rate", tok.value, "%")
+            return
+        fields, _ = self.m.fields("percent", label, context)
+        if fields and ("执行" in label or "占" not in label):
+            for f in fields:
+                self.emit(tok, f, tok.value, "%")
+            return
+        if label.startswith(mod["share"].pattern) or re.match(r"^(?:分别)?占", label):
+            parent = None
+            m = re.match(r"^占(.*?)的?$", label)
+            if m and m[1]:
+                fields, rest = self.m.fields("money", m[1], context)
+                strict = fields and not rest and self.m.alias_share(m[1]) >= 0.7
+                parent = fields[0] if strict else "?"  # a parent the vocabulary does not know exactly: not checked
+            if parent is None:
+                parent = self.state.get("owner_field")
+            for f in self.base():
+                self.emit(tok, f.field + ".share", tok.value, "%", of=None if parent == "?" else parent, name=f.name)
+            return
+        sign = self._sign(label) or (1 if re.search(r"增幅|增长率", label) else -1 if re.search(r"降幅|减幅|下降率", label) else 0)
+        if sign and (mod["compare"].search(tok.sentence) or self.state.get("change_subject")):
+            subject = self.state.get("change_subject") or [f.field for f in self.base()]
+            if len(label) > 6 and not self.state.get("change_subject"):
+                subject = self._subject(label, context)
+            carried = self.state.get("subject_carried") or not (self.state.get("change_subject") or self.state.get("base"))
+            for f in subject:
+                self.emit(tok, f + ".change_rate", sign * tok.value, "%", certain=not carried)
+            return
+        fields, _ = self.m.fields("percent", label, context)
+        for f in fields:
+            self.emit(tok, f, tok.value, "%")
+
+    # -- bare numbers: table cells under a 单位：万元 heading
+    def bare(self, tok: Token, label: str, context: str) -> None:
+        unit = self.table_unit(tok.start)
+        if unit is None or not label or tok.cell is False and not re.search(r" {2,}|\t|\|", tok.raw_label + " "):
+            return
+        factor = UNITS[unit]
+        if label == "总计":  # 收入支出决算总表: the left 总计 is income's, the right one spending's
+            line_start = self.doc.report.line_starts[tok.line - 1]
+            prev = self.doc.tokens[tok.index - 1] if tok.index else None
+            left = prev is not None and prev.line == tok.line and prev.kind in ("number", "money")
+            field_id = "expenditure.grand_total" if left else "income.grand_total"
+            if self.m._uses(field_id) and line_start >= 0:
+                self.emit(tok, field_id, tok.number * factor, "万元")
+            return
+        fields, _ = self.m.fields("money", label, context)
+        for f in fields:
+            self.emit(tok, f, tok.number * factor, "万元")
+        if not fields and label.endswith("支出") and self.m._uses("expenditure.function") and len(label) <= 16:
+            self.emit(tok, "expenditure.function", tok.number * factor, "万元", name=label, of="expenditure.total")
+
+    def table_unit(self, pos: int) -> str | None:
+        """The unit a table heading gives its bare numbers (单位：万元, （万元）), within the 3000 characters before."""
+        if not hasattr(self, "_units"):
+            marks = re.finditer(r"(?:单位|金额单位)\s*[:：]?\s*(万元|元)|[(（](万元|元)[)）]", self.doc.report.text)
+            self._units = [(m.start(), m[1] or m[2]) for m in marks]
+            self._unit_at = [u[0] for u in self._units]
+        i = bisect.bisect_left(self._unit_at, pos) - 1
+        return self._units[i][1] if i >= 0 and pos - self._units[i][0] <= 3000 else None
+
+    def _bracket_score(self, tok: Token, label: str) -> bool:
+        """“资金投入情况（满分10分，得分9.5分）”: a section's score and its maximum, named by the words before the bracket.
+
+        With 分值 instead of 满分 inside the 资金/预算执行 section it is the execution row (分值, 得分);
+        after an indicator's figure it is that indicator's (see :mod:`.goals`), not a figure here.
+        """
+        head = tok.sentence
+        cut = max(head.rfind("("), head.rfind("（"))
+        inside, before = head[cut + 1 :], head[:cut]
+        m = re.search(r"(满分|分值|总分)\s*(\d+(?:\.\d+)?)\s*分\s*[,，;；]?\s*(?:自评)?得分$", inside)
+        name = re.sub(r"^[\s(（]*[一二三四五六七八九十\d]{1,2}[)）、.．]\s*", "", before).strip(" ,，:：")
+        if label not in ("得分", "自评得分") or not m or not name or re.search(r"\d", name[-6:]):
+            # “（满分 10 分，得分 9.5 分）”: the maximum waits for its score; “18 分（满分 20 分）” is read below
+            return label in ("满分", "分值", "总分") and bool(re.match(r"\s*[,，;；]?\s*(?:自评)?得分", tok.after))
+        max_tok = next(
+            (t for t in reversed(self.doc.tokens[: tok.index]) if t.kind == "points" and t.start > tok.sentence_start + cut), None
+        )
+        if m[1] == "分值" and re.search(r"资金|预算执行|投入", name) and self.m._uses("project.execution_score"):
+            if max_tok is not None:
+                self.emit(max_tok, "project.execution_weight", max_tok.value, "分")
+            self.emit(tok, "project.execution_score", tok.value, "分")
+            return True
+        if m[1] == "分值":
+            return True
+        if self.m._uses("score.part"):
+            name = name[-16:]
+            self.emit(tok, "score.part", tok.value, "分", name=name)
+            if max_tok is not None:
+                self.emit(max_tok, "score.part.max", max_tok.value, "分", name=name)
+        return True
+
+    # -- counts and points
+    def count(self, tok: Token, label: str, context: str) -> None:
+        fields, _ = self.m.fields("counts", label or " ", context, tok.unit)
+        for f in fields[:1]:
+            self.emit(tok, f, tok.value, tok.unit)
+
+    def points(self, tok: Token, label: str, context: str) -> None:
+        last = self.state.get("last_points")
+        if tok.in_brackets and label in ("满分", "总分") and last is not None and last.field in ("project.score", "dept.score"):
+            if last.field == "project.score":  # “自评得分 99.91 分（满分 100 分）”
+                self.emit(tok, "project.score_max", tok.value, "分")
+            return
+        if tok.in_brackets and self._bracket_score(tok, label):
+            return
+        for entry in self.m.vocab["points"]:
+            if entry.get("of_last") and any(p.search(label) for p in entry["_re"]):
+                last = self.state.get("last_points")
+                if last is not None and last.field == entry["of_last"] and tok.in_brackets:
+                    self.emit(tok, entry["field"], tok.value, "分", name=last.name)
+                    return
+        fields, _ = self.m.fields("points", label, context)
+        for f in fields[:1]:
+            entry = next(e for e in self.m.vocab["points"] if f in e["_fields"])
+            name = None
+            if entry.get("named"):
+                name = next((m.group(0) for p in entry["_re"] for m in p.finditer(label)), None)
+            self.state["last_points"] = self.emit(tok, f, tok.value, "分", name=name)

@@ -1,0 +1,279 @@
+"""The 自评表 as text: the funds block and the indicator rows of a 项目支出绩效自评表, read as a table.
+
+However the form arrived (cells split by ``|``, tabs, runs of spaces, one cell per line, or the
+whole form collapsed into one line), it is read as a sequence of cells. The funds block's
+column words (年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分 — or 年初预算, 调整后预算数,
+预算执行数, 预算执行率, 权重, 得分) give the order of the columns, and each row word
+(年度资金总额, 其中：当年财政拨款, 上年结转资金…) takes the numbers after it in that order. An
+indicator row is a name followed by its 指标值, 完成值, 分值 and 得分 (with 指标性质 and 度量单位
+columns where the form has them). The words are the kind YAML's ``form`` section.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .engine import Document, Fact
+
+_CELL = re.compile(r"[^\s|]+")
+_NUM = re.compile(r"^[-−]?\d{1,3}(?:,\d{3})*(?:\.\d+)?%?$|^[-−]?\d+(?:\.\d+)?%?$")
+_PLACEHOLDER = re.compile(r"^[—\-/／–]+$")
+_COMPARATOR = re.compile(
+    r"^(?P<cmp>[≥≤=﹦<>]|大于等于|小于等于|不低于|不高于|不少于|不超过|≧|≦)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>.*)$"
+)
+_NATURE = {"≥": "positive", "≧": "positive", ">": "positive", "≤": "reverse", "≦": "reverse", "<": "reverse", "=": "equal", "﹦": "equal"}
+_NATURE_WORDS = {"定性": "qualitative", "正向": "positive", "反向": "reverse", "等于": "equal", "定量": None}
+_UNIT_WORD = re.compile(
+    r"^(?:%|个|项|次|人|人次|元|万元|吨|米|公里|天|份|本|台|套|户|家|所|处|辆|批|批次|平方米|万人|小时|分钟|年|月|日|亩|件|条)$"
+)
+
+
+@dataclass
+class Cell:
+    text: str
+    start: int
+    end: int
+    line: int
+
+
+def cells(doc: Document, near: re.Pattern | None = None) -> list[Cell]:
+    """Every cell (a run of text between whitespace or ``|``) of the report, in order.
+
+    With ``near``, only the cells within a few lines of where the pattern occurs (a table in a long
+    prose report is a few lines; reading the whole report cell by cell would cost more than the table).
+    """
+    report = doc.report
+    text = report.text
+    if near is None:
+        return [Cell(m.group(0), m.start(), m.end(), report.line_of(m.start())) for m in _CELL.finditer(text)]
+    out: list[Cell] = []
+    end = 0
+    for hit in near.finditer(text):
+        lo = max(end, report.line_starts[max(0, report.line_of(hit.start()) - 4)])
+        last = min(len(report.line_starts), report.line_of(hit.start()) + 12)
+        hi = report.line_starts[last] if last < len(report.line_starts) else len(text)
+        if hi <= lo:
+            continue
+        out += [Cell(m.group(0), m.start(), m.end(), report.line_of(m.start())) for m in _CELL.finditer(text, lo, hi)]
+        end = hi
+    return out
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.rstrip("%").replace(",", "").replace("−", "-"))
+    except InvalidOperation:
+        return None
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"^(?:其中|包括)[:：]?", "", text).strip("：:")
+
+
+def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> None:
+    """Add the facts and goals of a 自评表 to ``doc`` (funds block, indicator rows, 总分)."""
+    words = re.compile("|".join(a for v in form["columns"].values() for a in v))
+    cs = cells(doc) if indicators else cells(doc, near=words)
+    columns = {k: [re.compile(f"^(?:{a})$") for a in v] for k, v in form["columns"].items()}
+    rows = {k: [re.compile(f"^(?:{a})$") for a in v] for k, v in form["rows"].items()}
+    longest = 24  # a column or row word is short: a longer cell is prose, decided without a regular expression
+    seen: dict[tuple[str, str], str | None] = {}
+
+    def column_of(text: str) -> str | None:
+        if len(text) > longest or not re.search(r"[\u4e00-\u9fff]", text):
+            return None
+        if ("c", text) not in seen:
+            seen[("c", text)] = next((k for k, pats in columns.items() if any(p.match(text) for p in pats)), None)
+        return seen[("c", text)]
+
+    def row_of(text: str) -> str | None:
+        if len(text) > longest + 4 or not re.search(r"[\u4e00-\u9fff]", text):
+            return None
+        if ("r", text) not in seen:
+            t = _clean(text)
+            seen[("r", text)] = next((k for k, pats in rows.items() if any(p.match(t) for p in pats)), None)
+        return seen[("r", text)]
+
+    order: list[str] = []
+    i = 0
+    indicator_at = None
+    while i < len(cs):
+        text = cs[i].text
+        joined = text + cs[i + 1].text if i + 1 < len(cs) else ""
+        col = column_of(text)
+        if col is None and joined and column_of(joined) and not column_of(cs[i + 1].text):
+            col, i = column_of(joined), i + 1  # a header cell broken in two (年初 / 预算数)
+        if col:
+            if order and col == order[0] and len(order) > 2:
+                order = []
+            if col not in order:
+                order.append(col)
+            i += 1
+            continue
+        row = row_of(text)
+        if row is not None and order:
+            i = _funds_row(doc, cs, i + 1, row, order, form.get("fields"))
+            continue
+        if form.get("headless") and len(order) >= 2 and _NUM.match(text) and cs[i - 1].line < cs[i].line:
+            # the header row, then a row of numbers with no row word (一张只有一行的预算情况表)
+            i = _funds_row(doc, cs, i, "", order, form.get("fields"))
+            order = []
+            continue
+        if indicators and any(re.match(f"^(?:{w})$", text) for w in form["indicator_header"]):
+            indicator_at = i
+            break
+        i += 1
+    if indicator_at is not None and indicators:
+        _indicators(doc, cs, indicator_at, form)
+
+
+def _emit(doc: Document, field: str, cell: Cell, value: Decimal, unit: str, **extra) -> Fact:
+    f = Fact(field, value, unit, cell.line, cell.text, cell.start, cell.end, label=field, cell=True, **extra)
+    doc.facts.append(f)
+    return f
+
+
+def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str], fields: dict[str, str] | None = None) -> int:
+    """The numbers after a row word, column by column; returns where the row ends.
+
+    ``fields`` names the field of each column (a department's 预算情况 table); by default a column is
+    ``project.<row>.<column>``.
+    """
+    k = 0
+    prefix = "project." + (f"{row}." if row else "")
+    while i < len(cs) and k < len(order):
+        text = cs[i].text
+        if _PLACEHOLDER.match(text):
+            k, i = k + 1, i + 1
+            continue
+        if not _NUM.match(text):
+            break
+        col = order[k]
+        value = _number(text)
+        if row and col in ("execution_weight", "execution_score"):
+            k, i = k + 1, i + 1  # a source row has no weight or score of its own
+            continue
+        if col == "execution_rate" and not text.endswith("%") and value is not None and value <= 1 and "." in text:
+            value = value * 100  # 执行率 written as a fraction: 1 or 0.95
+        unit = "%" if col == "execution_rate" else "分" if col in ("execution_weight", "execution_score") else "万元"
+        if value is not None:
+            _emit(doc, fields[col] if fields and col in fields else prefix + col, cs[i], value, unit)
+        k, i = k + 1, i + 1
+    return i
+
+
+def _split_value(text: str) -> tuple[str | None, Decimal | None, str]:
+    """A 指标值 or 完成值 cell: (comparator kind, number, unit), or (None, None, text) for a qualitative value."""
+    m = _COMPARATOR.match(text)
+    if not m:
+        return None, None, text
+    return _NATURE.get(m["cmp"] or ""), _number(m["num"]), m["unit"]
+
+
+def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any]) -> None:
+    """Indicator rows after the header, and the 总分 row."""
+    level1_words = [re.compile(f"^{w}(?:\\(\\d+分\\))?$") for w in form["level1"]]
+    level2_words = [re.compile(f"^{w}(?:\\(\\d+分\\))?$") for w in form["level2"]]
+    header = re.compile(r"指标|指标值|完成值|分值|得分|权重|偏差|原因|措施|度量单位|指标性质|改进|未完成|分析|年度|实际|[一二三]级")
+    level1 = level2 = None
+    i = start
+    while i < len(cs):
+        text = cs[i].text
+        if any(re.match(f"^(?:{w})$", text) for w in form["total_row"]):
+            nums = [c for c in cs[i + 1 : i + 4] if _NUM.match(c.text)]
+            if len(nums) >= 2:
+                _emit(doc, "project.score_max", nums[0], _number(nums[0].text), "分")
+                _emit(doc, "project.score", nums[1], _number(nums[1].text), "分")
+            elif len(nums) == 1:
+                _emit(doc, "project.score", nums[0], _number(nums[0].text), "分")
+            break
+        if any(p.match(text) for p in level1_words):
+            level1, i = text, i + 1
+            continue
+        if any(p.match(text) for p in level2_words) and len(text) <= 10:
+            level2, i = text, i + 1
+            continue
+        if (
+            re.search(r"[\u4e00-\u9fff]", text)
+            and not _NUM.match(text)
+            and not (header.fullmatch(text) or len(text) <= 6 and header.search(text) or re.search(r"原因|措施|分析", text))
+            and not re.fullmatch(r"指标\d*|…+|\.+", text)
+        ):
+            j = _indicator(doc, cs, i, level1, level2)
+            i = j if j > i else i + 1
+            continue
+        i += 1
+
+
+def _indicator(doc: Document, cs: list[Cell], i: int, level1: str | None, level2: str | None) -> int:
+    """One indicator row starting at its name cell; returns the index after it (or ``i`` if it is none)."""
+    name = cs[i]
+    j = i + 1
+    nature = None
+    if j < len(cs) and (cs[j].text in _NATURE or cs[j].text in _NATURE_WORDS):
+        nature = _NATURE.get(cs[j].text) or _NATURE_WORDS.get(cs[j].text)
+        j += 1
+    if j + 1 >= len(cs):
+        return i
+    target_cell = cs[j]
+    j += 1
+    unit_cell = None
+    if j < len(cs) and _UNIT_WORD.match(cs[j].text) and _NUM.match(target_cell.text):
+        unit_cell, j = cs[j], j + 1
+    actual_cell = cs[j] if j < len(cs) else None
+    if actual_cell is None or actual_cell.line - name.line > 3 and "\n\n" not in doc.report.text[name.start : actual_cell.start]:
+        return i
+    j += 1
+    cmp_kind, target, t_unit = _split_value(target_cell.text)
+    _, actual, a_unit = _split_value(actual_cell.text)
+    if target is None and actual is None and nature != "qualitative":
+        if not (target_cell.text and actual_cell.text and not _NUM.match(actual_cell.text)):
+            return i
+    nums = []
+    while j < len(cs) and len(nums) < 2 and _NUM.match(cs[j].text) and cs[j].line - actual_cell.line <= 4:
+        nums.append(cs[j])
+        j += 1
+    unit = (unit_cell.text if unit_cell else "") or t_unit or a_unit
+    kind = nature or cmp_kind or ("qualitative" if target is None else "positive")
+    goal = {
+        "name": re.sub(r"^指标\d+", "", name.text),
+        "level1": level1,
+        "level2": level2,
+        "kind": kind,
+        "unit": unit.strip(),
+        "target": target if target is not None else target_cell.text,
+        "actual": actual if actual is not None else actual_cell.text,
+        "line": actual_cell.line,
+        "target_line": target_cell.line,
+        "quote": doc.report.quote(name.start, actual_cell.end),
+        "start": name.start,
+    }
+    if nums:
+        goal["weight"] = _number(nums[0].text)
+        goal["weight_line"] = nums[0].line
+    if len(nums) > 1:
+        goal["score"] = _number(nums[1].text)
+    doc.goals.append(goal)
+    last = nums[-1] if nums else actual_cell
+    if re.search(r"[|\t]", doc.report.text[doc.report.line_starts[last.line - 1] : last.start]):
+        while j < len(cs) and cs[j].line == last.line:  # the rest of the row: 偏差原因 and padding
+            j += 1
+    return j
+
+
+def read_indicator_table(doc: Document) -> None:
+    """The indicator rows of a 自评表 embedded in a prose report; an indicator already read from the prose is kept once."""
+    from .kinds import kinds
+
+    form = kinds()["selfeval_table"].form
+    before = list(doc.goals)
+    doc.goals = []
+    cs = cells(doc)
+    start = next((i for i, c in enumerate(cs) if any(re.match(f"^(?:{w})$", c.text) for w in form["indicator_header"])), None)
+    if start is not None:
+        _indicators(doc, cs, start, form)
+    table = doc.goals
+    doc.goals = before + [g for g in table if not any(g["actual"] == b["actual"] and g["target"] == b["target"] for b in before)]

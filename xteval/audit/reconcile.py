@@ -1,0 +1,682 @@
+"""Reconciliation over the facts of any document kind: identities, changes, budget rates, shares,
+三公 against control, project execution and scores, ambiguous figures, and the figures themselves.
+
+Every check returns :class:`~xteval.checks.CheckResult` records. A check runs only on figures
+the document states with one value; a fail is raised only when the arithmetic is certain (a
+total against a list of parts the text itself gives, a change against both years, a rate at the
+precision it was stated at). What is uncertain is a warn, or nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_DOWN, Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from .. import rules
+from ..checks import CheckResult, Evidence, Reason, Status, amount, balance, direction, rounding_tolerance
+from ..money import ZERO, half_up
+from .engine import Document, Fact
+
+HUNDRED = Decimal(100)
+BASE_UNITS = ("万元", "%", "分")
+
+
+def _ev(*facts: Fact | None) -> tuple[Evidence, ...]:
+    return tuple(Evidence(f.quote, f.line) for f in facts if f is not None)
+
+
+def _places(v: Decimal) -> int:
+    return max(0, -v.as_tuple().exponent)
+
+
+def _rate_status(stated: Decimal, computed: Decimal) -> tuple[Status, Reason | None]:
+    """A stated rate against the computed one at its stated precision: pass, warn (truncation) or fail."""
+    places = _places(stated)
+    if half_up(computed, places) == stated:
+        return Status.passed, None
+    step = Decimal(1).scaleb(-places)
+    if computed.quantize(step, rounding=ROUND_DOWN) == stated or abs(computed - stated) <= step:
+        return Status.warn, Reason.rate_mismatch
+    return Status.fail, Reason.rate_mismatch
+
+
+def _pct(v: Decimal) -> str:
+    return f"{half_up(v)}%"
+
+
+# --------------------------------------------------------------------------- figures and ambiguity
+
+
+def figure_records(doc: Document) -> list[CheckResult]:
+    """One pass record per figure found (``figure.<field path>``), so a reader of the JSON sees every figure."""
+    out, seen = [], defaultdict(int)
+    for f in doc.facts:
+        seen[f.path] += 1
+        fid = f"figure.{f.path}" if seen[f.path] == 1 else f"figure.{f.path}.L{f.line}"
+        out.append(
+            CheckResult(
+                id=fid,
+                title=f"识别出的数字：{f.path}",
+                status=Status.passed,
+                message=f"{f.path} = {f.value}{'' if f.unit in ('date', 'claim') else ' ' + f.unit}（第 {f.line} 行）",
+                observed=f.value if isinstance(f.value, Decimal) else None,
+                unit=f.unit,
+                evidence=_ev(f),
+                reason=Reason.extracted,
+            )
+        )
+    for i, g in enumerate(doc.goals):
+        for part in ("target", "actual"):
+            v = g.get(part)
+            if isinstance(v, Decimal):
+                out.append(
+                    CheckResult(
+                        id=f"figure.goals[{i}].{part}",
+                        title=f"识别出的数字：{g['name']} {'指标值' if part == 'target' else '完成值'}",
+                        status=Status.passed,
+                        message=f"“{g['name']}”{'指标值' if part == 'target' else '完成值'} {v}{g['unit']}",
+                        observed=v,
+                        unit=g["unit"],
+                        evidence=(Evidence(g.get(f"{part}_quote") or g["quote"], g.get(f"{part}_line") or g["line"]),),
+                        reason=Reason.extracted,
+                    )
+                )
+    return out
+
+
+_NOT_AMBIGUOUS = (".share", "threshold", "date")
+
+
+def _section_of(doc: Document, fact: Fact) -> str:
+    """The heading path a fact stands under (its token's), or "" for a fact read from a form."""
+    return doc.tokens[fact.token].section if fact.token is not None and fact.token < len(doc.tokens) else ""
+
+
+def ambiguity_checks(doc: Document) -> list[CheckResult]:
+    """One field stated with two different values in the document: a warn listing both, never a pick.
+
+    It is a fail only when the very same words state both values (全年预算数 156.00 … 全年预算数 165.00):
+    then the document contradicts itself, whatever the reader's interpretation.
+    """
+    groups: dict[tuple[str, str | None], list[Fact]] = defaultdict(list)
+    for f in doc.facts:
+        if f.unit in BASE_UNITS and not f.field.endswith(_NOT_AMBIGUOUS) and not f.field.startswith(("count.", "score.part")):
+            groups[f.key].append(f)
+    out = []
+    for (field, name), facts in groups.items():
+        values = list(dict.fromkeys(f.value for f in facts))
+        if len(values) < 2:
+            continue
+        first = facts[0]
+        other = next(f for f in facts if f.value != first.value)
+        same_words = first.label == other.label and len(first.label) >= 4 and _section_of(doc, first) == _section_of(doc, other)
+        path = f"{field}[{name}]" if name else field
+        out.append(
+            CheckResult(
+                id=f"ambiguous.{path}",
+                title=f"同一数字前后一致：{path}",
+                status=Status.fail if same_words else Status.warn,
+                message=(
+                    f"同一项目前后数字不一致: {path} 第 {first.line} 行为 {first.value}，第 {other.line} 行为 {other.value}"
+                    f"（{'同一表述，报告自相矛盾' if same_words else '未采用任何一个，请核对'}）"
+                ),
+                expected=first.value,
+                observed=other.value,
+                difference=other.value - first.value,
+                unit=first.unit,
+                evidence=_ev(first, other),
+                reason=Reason.ambiguous,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- identities
+
+
+def _alternatives(spec: dict[str, Any]) -> list[list[str]]:
+    parts = spec["parts"]
+    return [list(p) for p in parts] if parts and isinstance(parts[0], list) else [list(parts)]
+
+
+def identity_checks(doc: Document) -> list[CheckResult]:
+    """The kind's identities (total = Σ parts) on the figures the document states.
+
+    Checked when the total and at least two parts are stated once each. A difference is a fail
+    when the parts are complete: every part the identity names is stated, or the parts are the
+    text's own list after the total (其中：…) and that list holds nothing else. Parts short of
+    an incomplete list are not checked; parts above the total are a warn.
+    """
+    if doc.kind is None:
+        return []
+    out = []
+    for spec in doc.kind.identities:
+        total = doc.one(spec["total"])
+        if total is None:
+            continue
+        best = None
+        for alt in _alternatives(spec):
+            parts: list[Fact] = []
+            complete = True
+            for ref in alt:
+                if doc.kind.form is None and ref in doc.m_parts_of:  # a named list of this total: every part stated
+                    names = list(dict.fromkeys(f.name for f in doc.get(ref) if f.name and f.of in (spec["total"], None)))
+                    named = [doc.one(ref, n) for n in names]
+                    parts += [p for p in named if p is not None]
+                    # a list of names is complete only as a table's rows beside the total (决算总表): prose may
+                    # name some 科目 and leave others out
+                    in_table = total.cell and all(p is not None and p.cell and abs(p.line - total.line) <= 40 for p in named)
+                    complete = complete and bool(named) and all(named) and in_table
+                    continue
+                f = doc.one(ref)
+                if f is None:
+                    complete = complete and not doc.get(ref) and spec.get("form", False)
+                    continue
+                parts.append(f)
+            if len(parts) + (1 if any(ref in doc.m_parts_of for ref in alt) else 0) < 2 and not (spec.get("form") and parts):
+                continue
+            listed = [f for f in doc.facts if f.owner is not None and total.seq >= 0 and f.owner == total.seq and f.unit == "万元"]
+            own_list = len(listed) >= 2 and all(f in parts for f in listed) and all(p in listed for p in parts)
+            all_named = all(doc.one(ref) is not None or ref in doc.m_parts_of for ref in alt) and complete
+            cand = (bool(own_list or all_named or (spec.get("form") and complete)), len(parts), parts)
+            if best is None or cand[:2] > best[:2]:
+                best = cand
+        if best is None or (spec.get("only_when_all") and not best[0]):
+            continue
+        sure, _, parts = best
+        if len(parts) < (1 if spec.get("form") else 2):
+            continue
+        r = balance(
+            f"identity.{total.path}",
+            f"{total.path} = " + " + ".join(p.path for p in parts),
+            (total.label or total.path, total.value),
+            [(p.name or p.label or p.path, p.value) for p in parts],
+            evidence=_ev(total, *parts),
+        )
+        if r.status is Status.fail and not sure:
+            if r.difference > 0:
+                continue  # parts short of an incomplete list: not all listed
+            r = CheckResult(**{**r.__dict__, "status": Status.warn, "message": r.message + "（所列各项可能不全，请核对）"})
+        out.append(r)
+    return out
+
+
+# --------------------------------------------------------------------------- changes, budget rates, shares
+
+
+def change_checks(doc: Document) -> list[CheckResult]:
+    """比上年增加 X 万元，增长 Y%: X against this year − last year (when last year is stated),
+    Y against X ÷ last year (last year = this year − X when it is not stated). Never a total."""
+    out = []
+    for ch in [f for f in doc.facts if f.field.endswith(".change")]:
+        base = ch.field.removesuffix(".change")
+        cur, prev, rate = doc.one(base), doc.one(base + ".previous"), doc.one(base + ".change_rate")
+        change = doc.one(ch.field)
+        if change is None or change is not ch:
+            continue
+        if cur is not None and prev is not None:
+            diff = cur.value - prev.value
+            tol = rounding_tolerance([cur.value, prev.value, change.value])
+            ok = abs(diff - change.value) <= tol
+            out.append(
+                CheckResult(
+                    id=f"change.{base}",
+                    title=f"{base}：增减额 = 本年 − 上年",
+                    status=Status.passed if ok else Status.fail if change.certain else Status.warn,
+                    message=(
+                        f"增减额相符: {amount(cur.value)} − {amount(prev.value)} = {amount(diff)} 万元"
+                        if ok
+                        else f"增减额不符: 报告称{'增加' if change.value >= 0 else '减少'} {amount(abs(change.value))} 万元，"
+                        f"但 {amount(cur.value)} − {amount(prev.value)} = {amount(diff)} 万元（报告{direction(change.value - diff, '万元')}）"
+                    ),
+                    expected=diff,
+                    observed=change.value,
+                    difference=change.value - diff,
+                    tolerance=tol,
+                    unit="万元",
+                    evidence=_ev(change, cur, prev),
+                    reason=Reason.ok if ok else Reason.change_mismatch,
+                )
+            )
+        if rate is None:
+            continue
+        last = prev.value if prev is not None else (cur.value - change.value if cur is not None else None)
+        if last is None or last <= 0:
+            continue
+        computed = change.value / last * HUNDRED
+        status, reason = _rate_status(rate.value, computed)
+        if status is Status.warn:
+            status = Status.passed if abs(computed - rate.value) < Decimal(1).scaleb(-_places(rate.value)) else status
+        if (rate.value < 0) != (change.value < 0) and rate.value and change.value:
+            status = Status.fail
+        if status is Status.fail and not (rate.certain and change.certain):
+            status = Status.warn  # the figure the change is about was read from an earlier sentence: not certain
+        out.append(
+            CheckResult(
+                id=f"change_rate.{base}",
+                title=f"{base}：增减率 = 增减额 ÷ 上年",
+                status=status,
+                message=(
+                    f"增减率相符: {amount(change.value)} ÷ {amount(last)} = {_pct(computed)}"
+                    if status is Status.passed
+                    else f"增减率不符: 报告称 {rate.value}%，但 {amount(change.value)} ÷ 上年 {amount(last)} = {_pct(computed)}"
+                    f"（报告{direction(rate.value - half_up(computed), '个百分点')}）"
+                ),
+                expected=half_up(computed),
+                observed=rate.value,
+                difference=rate.value - half_up(computed),
+                tolerance=Decimal(1).scaleb(-_places(rate.value)) / 2,
+                unit="%",
+                evidence=_ev(rate, change, cur, prev),
+                reason=Reason.ok if status is Status.passed else Reason.change_mismatch,
+            )
+        )
+    return out
+
+
+def _budget_of(doc: Document, field: str) -> Fact | None:
+    """The budget a figure is measured against: ``F.budget``, or the 三公 control of an actual."""
+    b = doc.one(field + ".budget")
+    if b is None and field.startswith("three_public.actual."):
+        b = doc.one(field.replace(".actual.", ".control."))
+    return b
+
+
+def budget_rate_checks(doc: Document) -> list[CheckResult]:
+    """完成预算的 Y% against 决算 ÷ 预算; 决算数大于预算数 N against 决算 − 预算; 完成年初预算100% against both."""
+    out = []
+    for rf in [f for f in doc.facts if f.field.endswith(".budget_rate")]:
+        base = rf.field.removesuffix(".budget_rate")
+        cur, budget, diff = doc.one(base), _budget_of(doc, base), doc.one(base + ".budget_diff")
+        if cur is None or doc.one(rf.field) is not rf:
+            continue
+        if budget is not None and budget.value:
+            computed = cur.value / budget.value * HUNDRED
+            status, _ = _rate_status(rf.value, computed)
+            out.append(
+                CheckResult(
+                    id=f"budget_rate.{base}",
+                    title=f"{base}：完成预算比例 = 决算 ÷ 预算",
+                    status=status,
+                    message=(
+                        f"完成预算比例相符: {amount(cur.value)} ÷ {amount(budget.value)} = {_pct(computed)}"
+                        if status is Status.passed
+                        else f"完成预算比例不符: 报告称 {rf.value}%，但 {amount(cur.value)} ÷ 预算 {amount(budget.value)} = {_pct(computed)}"
+                    ),
+                    expected=half_up(computed),
+                    observed=rf.value,
+                    difference=rf.value - half_up(computed),
+                    unit="%",
+                    evidence=_ev(rf, cur, budget),
+                    reason=Reason.ok if status is Status.passed else Reason.rate_mismatch,
+                )
+            )
+        elif diff is not None and cur.value - diff.value > 0:
+            implied = cur.value - diff.value
+            computed = cur.value / implied * HUNDRED
+            status, _ = _rate_status(rf.value, computed)
+            ok = status is Status.passed
+            out.append(
+                CheckResult(
+                    id=f"budget_claim.{base}",
+                    title=f"{base}：“完成预算 Y%”与“决算数大于/小于预算数”一致",
+                    status=Status.passed if ok else Status.fail,
+                    message=(
+                        f"表述一致: 预算 {amount(implied)}，决算 {amount(cur.value)}，完成 {_pct(computed)}"
+                        if ok
+                        else f"表述与数字矛盾: 称完成预算 {rf.value}%，同处又称决算数{'大于' if diff.value > 0 else '小于'}预算数 "
+                        f"{amount(abs(diff.value))} 万元，即预算 {amount(implied)}、完成 {_pct(computed)}"
+                    ),
+                    expected=half_up(computed),
+                    observed=rf.value,
+                    difference=rf.value - half_up(computed),
+                    unit="%",
+                    evidence=_ev(rf, diff, cur),
+                    reason=Reason.ok if ok else Reason.claim_contradicted,
+                )
+            )
+    for df in [f for f in doc.facts if f.field.endswith(".budget_diff")]:
+        base = df.field.removesuffix(".budget_diff")
+        cur, budget = doc.one(base), _budget_of(doc, base)
+        if cur is None or budget is None or doc.one(df.field) is not df:
+            continue
+        computed = cur.value - budget.value
+        tol = rounding_tolerance([cur.value, budget.value, df.value])
+        ok = abs(computed - df.value) <= tol
+        out.append(
+            CheckResult(
+                id=f"budget_diff.{base}",
+                title=f"{base}：决算与预算之差",
+                status=Status.passed if ok else Status.fail,
+                message=(
+                    f"决算 {amount(cur.value)} − 预算 {amount(budget.value)} = {amount(computed)} 万元，与所称相符"
+                    if ok
+                    else f"决算与预算之差不符: 报告称 {amount(df.value)}，但 {amount(cur.value)} − {amount(budget.value)} = {amount(computed)} 万元"
+                ),
+                expected=computed,
+                observed=df.value,
+                difference=df.value - computed,
+                tolerance=tol,
+                unit="万元",
+                evidence=_ev(df, cur, budget),
+                reason=Reason.ok if ok else Reason.claim_contradicted,
+            )
+        )
+    return out
+
+
+def share_checks(doc: Document) -> list[CheckResult]:
+    """占 X%: the part ÷ the parent the text names (or the list's total) at the stated precision; a warn when off."""
+    out = []
+    for sf in [f for f in doc.facts if f.field.endswith(".share") and f.of]:
+        base = sf.field.removesuffix(".share")
+        part, parent = doc.one(base, sf.name), doc.one(sf.of)
+        if part is None or parent is None or not parent.value:
+            continue
+        computed = part.value / parent.value * HUNDRED
+        status, _ = _rate_status(sf.value, computed)
+        if status is Status.passed:
+            continue  # a share that holds adds nothing to read
+        out.append(
+            CheckResult(
+                id=f"share.{part.path}.L{sf.line}",
+                title=f"{part.path} 占 {sf.of} 的比例",
+                status=Status.warn,
+                message=f"占比不符: 报告称占 {sf.value}%，但 {amount(part.value)} ÷ {amount(parent.value)} = {_pct(computed)}",
+                expected=half_up(computed),
+                observed=sf.value,
+                difference=sf.value - half_up(computed),
+                unit="%",
+                evidence=_ev(sf, part, parent),
+                reason=Reason.rate_mismatch,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- 三公 and claims
+
+
+THREE_PARTS = ("total", "overseas", "vehicle_total", "vehicle_purchase", "vehicle", "reception")
+PART_NAMES = {
+    "total": "三公经费合计",
+    "overseas": "因公出国（境）费",
+    "vehicle_total": "公务用车购置及运行维护费",
+    "vehicle_purchase": "公务用车购置费",
+    "vehicle": "公务用车运行维护费",
+    "reception": "公务接待费",
+}
+
+
+def three_public_checks(doc: Document) -> list[CheckResult]:
+    """Each 三公 actual within its control (预算) figure, and a “未超过/控制在预算以内” claim against them."""
+    out, over = [], []
+    for part in THREE_PARTS:
+        actual, control = doc.one(f"three_public.actual.{part}"), doc.one(f"three_public.control.{part}")
+        if actual is None or control is None:
+            continue
+        ok = actual.value <= control.value
+        if not ok:
+            over.append(PART_NAMES[part])
+        out.append(
+            CheckResult(
+                id=f"three_public.within_control.{part}",
+                title=f"三公经费不超预算：{PART_NAMES[part]}",
+                status=Status.passed if ok else Status.fail,
+                message=(
+                    f"{PART_NAMES[part]} 决算 {amount(actual.value)} ≤ 预算 {amount(control.value)} 万元"
+                    if ok
+                    else f"超预算: {PART_NAMES[part]} 决算 {amount(actual.value)} > 预算 {amount(control.value)} 万元"
+                    f"（{direction(actual.value - control.value, '万元')}）"
+                ),
+                expected=control.value,
+                observed=actual.value,
+                difference=actual.value - control.value,
+                tolerance=ZERO,
+                unit="万元",
+                evidence=_ev(actual, control),
+                reason=Reason.ok if ok else Reason.over_control,
+            )
+        )
+    claim = next(iter(doc.get("claims.within_control")), None)
+    if claim is not None and out:
+        ok = not over
+        out.append(
+            CheckResult(
+                id="three_public.claim",
+                title="“未超过预算/控制数”的表述与数字相符",
+                status=Status.passed if ok else Status.fail,
+                message=(
+                    "报告称未超过预算，各项决算均不超过预算"
+                    if ok
+                    else f"表述与数字矛盾: 报告称“{claim.quote}”，但 {'、'.join(over)} 超过预算"
+                ),
+                unit="万元",
+                evidence=_ev(claim),
+                reason=Reason.ok if ok else Reason.claim_contradicted,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- projects and goals
+
+
+def goal_model(doc: Document) -> SimpleNamespace:
+    """The goals and the all-completed claim in the shape the department goal checks read."""
+    from ..department.model import Goal, GoalKind
+    from ..params import Claim, Figure
+
+    goals = []
+    for g in doc.goals:
+        quantified = isinstance(g.get("target"), Decimal) and isinstance(g.get("actual"), Decimal)
+        kind = g["kind"] if quantified else "qualitative"
+        goals.append(
+            Goal.model_construct(
+                name=g["name"],
+                level1=g.get("level1") or "",
+                level2=g.get("level2"),
+                kind=GoalKind(kind),
+                unit=g.get("unit") or "",
+                target=Figure.model_construct(
+                    value=g["target"], unit=g["unit"], seed=g.get("target_quote") or g["quote"], line=g.get("target_line")
+                )
+                if quantified
+                else None,
+                actual=Figure.model_construct(value=g["actual"], unit=g["unit"], seed=g["quote"], line=g["line"]) if quantified else None,
+                weight=None,
+                grade=None,
+                score=None,
+                evidence=g["quote"],
+            )
+        )
+    claim = next(iter(doc.get("claims.all_goals_completed")), None)
+    claims = SimpleNamespace(
+        all_goals_completed=Claim.model_construct(value=True, seed=claim.quote, line=claim.line) if claim else None,
+    )
+    return SimpleNamespace(goals=goals, claims=claims)
+
+
+def goal_checks(doc: Document) -> list[CheckResult]:
+    """Each indicator's 完成值 against its 指标值, a stated 完成率 against both, and “全部完成” against all."""
+    from ..department.checks import goal_achievement_check, goals_completed_claim_check
+
+    model = goal_model(doc)
+    out = goal_achievement_check(model) + goals_completed_claim_check(model)
+    for i, g in enumerate(doc.goals):
+        out += _over_claim(i, g)
+        rate, t, a = g.get("rate"), g.get("target"), g.get("actual")
+        if rate is None or not isinstance(t, Decimal) or not isinstance(a, Decimal) or not t:
+            continue
+        computed = a / t * HUNDRED
+        status, _ = _rate_status(rate, computed)
+        ok = status is Status.passed
+        out.append(
+            CheckResult(
+                id=f"percent.L{g['line']}.{i}",
+                title=f"完成率 = 完成值 ÷ 指标值：{g['name']}",
+                status=Status.passed if ok else Status.fail,
+                message=(
+                    f"“{g['name']}”完成率 {rate}% 与 {a} ÷ {t} = {_pct(computed)} 相符"
+                    if ok
+                    else f"完成率不符: 报告 {rate}% ≠ {a} ÷ 指标值 {t} = {_pct(computed)}（报告{direction(rate - half_up(computed), '个百分点')}）"
+                ),
+                expected=half_up(computed),
+                observed=rate,
+                difference=rate - half_up(computed),
+                unit="%",
+                evidence=(Evidence(g["quote"], g["line"]),),
+                reason=Reason.ok if ok else Reason.percent_mismatch,
+            )
+        )
+    return out
+
+
+def _over_claim(i: int, g: dict[str, Any]) -> list[CheckResult]:
+    """“超额完成 N%” against 完成值 ÷ 指标值 − 1 at its stated precision."""
+    over, t, a = g.get("over_rate"), g.get("target"), g.get("actual")
+    if over is None or not isinstance(t, Decimal) or not isinstance(a, Decimal) or not t:
+        return []
+    computed = (a / t - 1) * HUNDRED
+    status, _ = _rate_status(over, computed)
+    ok = status is Status.passed
+    return [
+        CheckResult(
+            id=f"percent.over.L{g['line']}.{i}",
+            title=f"超额完成比例 = 完成值 ÷ 指标值 − 1：{g['name']}",
+            status=Status.passed if ok else Status.fail,
+            message=(
+                f"“{g['name']}”超额完成 {over}% 与 {a} ÷ {t} − 1 = {_pct(computed)} 相符"
+                if ok
+                else f"超额完成比例不符: 报告称超额完成 {over}%，但 {a} ÷ 指标值 {t} − 1 = {_pct(computed)}"
+            ),
+            expected=half_up(computed),
+            observed=over,
+            difference=over - half_up(computed),
+            unit="%",
+            evidence=(Evidence(g["quote"], g["line"]),),
+            reason=Reason.ok if ok else Reason.percent_mismatch,
+        )
+    ]
+
+
+def project_checks(doc: Document) -> list[CheckResult]:
+    """One project: 执行率 = 执行数 ÷ 全年预算数, the 执行 row's score, 总分 against the rows, 分值 against 总分, 调整幅度."""
+    out = []
+    budget, executed = doc.one("project.full_year_budget"), doc.one("project.executed")
+    rate, weight, score = doc.one("project.execution_rate"), doc.one("project.execution_weight"), doc.one("project.execution_score")
+    computed = executed.value / budget.value * HUNDRED if budget is not None and executed is not None and budget.value else None
+    if rate is not None and computed is not None:
+        status, _ = _rate_status(rate.value, computed)
+        out.append(
+            CheckResult(
+                id="project.execution_rate",
+                title="执行率 = 全年执行数 ÷ 全年预算数（按所述精度）",
+                status=status,
+                message=(
+                    f"执行率 {rate.value}% 与 {amount(executed.value)} ÷ {amount(budget.value)} = {_pct(computed)} 相符"
+                    if status is Status.passed
+                    else f"执行率不符: 报告 {rate.value}% ≠ {amount(executed.value)} ÷ {amount(budget.value)} = {_pct(computed)}"
+                    f"（报告{direction(rate.value - half_up(computed), '个百分点')}）"
+                ),
+                expected=half_up(computed),
+                observed=rate.value,
+                difference=rate.value - half_up(computed),
+                tolerance=Decimal(1).scaleb(-_places(rate.value)) / 2,
+                unit="%",
+                evidence=_ev(rate, executed, budget),
+                reason=Reason.ok if status is Status.passed else Reason.rate_mismatch,
+            )
+        )
+    if weight is not None and score is not None and rate is not None:
+        cap = N_CAP = Decimal(rules.checks()["execution_score"]["cap_percent"])
+        expected = half_up(weight.value * min(rate.value, cap) / HUNDRED)
+        ok = abs(expected - score.value) <= Decimal("0.01")
+        true_score = half_up(weight.value * min(computed, N_CAP) / HUNDRED) if computed is not None else None
+        out.append(
+            CheckResult(
+                id="project.execution_score",
+                title="预算执行得分 = 分值 × 执行率",
+                status=Status.passed if ok else Status(rules.checks()["execution_score"]["status"]),
+                message=(
+                    f"执行得分 {score.value} = {weight.value} × {rate.value}%"
+                    if ok
+                    else f"执行得分不符: 得分 {score.value} ≠ {weight.value} × 所填执行率 {rate.value}% = {expected}"
+                    + (f"（按计算执行率 {_pct(computed)} 为 {true_score}）" if true_score is not None else "")
+                ),
+                expected=expected,
+                observed=score.value,
+                difference=score.value - expected,
+                unit="分",
+                evidence=_ev(score, weight, rate),
+                reason=Reason.ok if ok else Reason.score_mismatch,
+            )
+        )
+    out += _score_totals(doc)
+    initial = doc.one("project.initial_budget")
+    if initial is not None and budget is not None and initial.value and budget.value != initial.value:
+        pct = (budget.value - initial.value) / initial.value * HUNDRED
+        band = next(b for b in rules.checks()["adjustment_rate"]["bands"] if b["up_to"] is None or abs(pct) <= Decimal(str(b["up_to"])))
+        status = Status(band["status"])
+        out.append(
+            CheckResult(
+                id="project.adjustment_rate",
+                title="预算调整幅度 =（全年预算数 − 年初预算数）÷ 年初预算数",
+                status=status,
+                message=f"全年预算数 {amount(budget.value)} 比年初预算数 {amount(initial.value)} 调{'增' if pct > 0 else '减'} {_pct(abs(pct))}：{band['label']}",
+                expected=initial.value,
+                observed=budget.value,
+                difference=budget.value - initial.value,
+                unit="万元",
+                evidence=_ev(budget, initial),
+                reason=Reason.ok if status is Status.passed else Reason.large_adjustment,
+            )
+        )
+    return out
+
+
+def _score_totals(doc: Document) -> list[CheckResult]:
+    """总分/自评得分 against the scores of the rows; the 分值 of the rows against the 满分."""
+    out = []
+    total = doc.one("project.score")
+    parts = [f for f in doc.facts if f.field == "score.part"]
+    exec_score, exec_weight = doc.one("project.execution_score"), doc.one("project.execution_weight")
+    goal_scores = [g.get("score") for g in doc.goals]
+    if total is not None:
+        if len(parts) >= 2:
+            values = [(p.name or "", p.value) for p in parts]
+        elif exec_score is not None and goal_scores and all(isinstance(s, Decimal) for s in goal_scores):
+            values = [("预算执行", exec_score.value)] + [(g["name"], g["score"]) for g in doc.goals]
+        else:
+            values = []
+        if values:
+            r = balance(
+                "project.score", "自评得分 = 各项得分之和", ("自评得分", total.value), values, unit="分", evidence=_ev(total, *parts)
+            )
+            out.append(CheckResult(**{**r.__dict__, "reason": Reason.ok if r.passed else Reason.score_mismatch}))
+    top = doc.one("project.score_max")
+    weights = [g.get("weight") for g in doc.goals]
+    if top is not None and exec_weight is not None and weights and all(isinstance(w, Decimal) for w in weights):
+        values = [("预算执行", exec_weight.value)] + [(g["name"], g["weight"]) for g in doc.goals]
+        r = balance("project.weights", "总分 = 各项分值之和", ("总分", top.value), values, unit="分", evidence=_ev(top, exec_weight))
+        out.append(CheckResult(**{**r.__dict__, "reason": Reason.ok if r.passed else Reason.score_mismatch}))
+    return out
+
+
+def required_checks(doc: Document) -> list[CheckResult]:
+    """A figure the kind requires that the document does not state: a warn, never a guess."""
+    if doc.kind is None:
+        return []
+    return [
+        CheckResult(
+            id=f"extract.{field}",
+            title=f"未找到：{field}",
+            status=Status.warn,
+            message=f"报告中未识别出 {field} 的数字，相关检查未执行（不作推测）",
+            reason=Reason.not_found,
+        )
+        for field in doc.kind.required
+        if not doc.get(field)
+    ]

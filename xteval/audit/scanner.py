@@ -1,0 +1,319 @@
+"""The one scanner: a report's text as tokens, each number with its value, unit, line, label and section.
+
+A token is a number as the report writes it, found by :func:`xteval.money.amounts_in` (the
+unit table of the core), and typed here: money (in 万元), percent, points (分), a count with its
+unit (个, 人次, 辆…), or a bare number (a table cell). Each token carries:
+
+* its **label**: the clause before it (back to the previous punctuation, bracket, cell
+  separator or number), without the lead words that stand between a label and its figure
+  (为, 是, 达, 约…); a label broken by a line wrap is read whole;
+* its **sentence**: the text since the last 。 or paragraph break, for the context words
+  (比上年, 三公, 其中…) that decide what a figure is;
+* its **section**: the headings it sits under (一、… （一）… 1. …).
+
+Years (2023 年), dates, list markers (1、) and page numbers are not tokens.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..money import UNITS, amounts_in
+
+# Units after a number that make it a count (longest first); 分 is points unless 分钟.
+COUNT_UNITS = (
+    "万平方米|平方公里|平方米|万人次|万人|万条|亿条|万头（只）|万头\\(只\\)|万头|万只|万份|万册|台（套）|台\\(套\\)|人次|批次|个百分点|"
+    "公里|千米|立方米|万亩|亩|小时|分钟|个月|个|项|人|次|辆|台|套|家|户|所|场|批|件|条|份|本|册|名|张|座|间|处|篇|部|支|吨|天|"
+    "头|只|株|棵|箱|期|类|村|镇|米|元/平方米|元/人|元/次|元/户"
+)
+_COUNT_AFTER = re.compile(rf"[ \t]*(?P<u>{COUNT_UNITS})")
+_POINTS_AFTER = re.compile(r"[ \t]*分(?!钟|之|别|类|析|配|布|管|项|期|批|级|解|散|摊|成)")
+_YEAR_AFTER = re.compile(r"\s*年(?!度指标|均)")
+_MONTH_DAY_AFTER = re.compile(r"\s*[月日号时]")
+_SLASH_AFTER = re.compile(r"\s{0,2}[/-]\s{0,2}\d")
+_MARKER_AFTER = re.compile(r"\s*[、.](?!\d)")
+_TOC_END = re.compile(r"(?:\.{4,}|…{2,}|·{4,})\s*\d+\s*$")
+_TERMINAL = "。！？!?"
+_CLAUSE_STOPS = "，,。；;：:、（）()【】[]|\t\n！？!?《》"
+_LEAD = re.compile(r"(?:[\s:：]|为|是|达到|达|约|共计|了|至|仅|累计|分别为|分别是|各为|各是|均为|各)+$")
+_ENUMERATOR = re.compile(r"(?:^|(?<=[\s>）)]))(?:[（(]?[一二三四五六七八九十]{1,3}[)）、.．]|[（(]\d{1,2}[)）]|\d{1,2}[、.．](?!\d))")
+_HEADING = re.compile(
+    r"^[ \t]*(?P<marker>第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、](?!\d))"
+    r"[ \t]*(?P<title>[^\n。；;]{1,40})",
+    re.M,
+)
+
+
+@dataclass
+class Token:
+    """A number of the report with what surrounds it."""
+
+    value: Decimal  # money in 万元; a percent, count, points or bare number as written
+    kind: str  # money | percent | points | count | number
+    unit: str  # 万元/元/亿元, %, 分, the count's unit, or "" (bare)
+    number: Decimal  # as written, before unit conversion
+    start: int
+    end: int  # end of the unit
+    line: int
+    label: str = ""  # the clause before, lead words removed, quotes and spaces dropped
+    raw_label: str = ""  # the clause before as written (for sign and mode words)
+    sentence_start: int = 0
+    index: int = 0
+    prev_end: int = 0  # where the previous token ends
+    scan: Scan | None = field(default=None, repr=False, compare=False)
+
+    # What surrounds a token is read when a reader asks (a long text has a million numbers, most
+    # of which need only their label).
+
+    @functools.cached_property
+    def sentence(self) -> str:
+        """The sentence up to the token."""
+        return _sentence(self.scan.text, self.start)[1]
+
+    @functools.cached_property
+    def section(self) -> str:
+        """The headings above the token, outermost first."""
+        return _section(self.scan.heading_paths, self.scan.heading_offsets, self.start)
+
+    @functools.cached_property
+    def after(self) -> str:
+        """The few characters after the token (以上, 以下, ）…)."""
+        return self.scan.text[self.end : self.end + 8]
+
+    @functools.cached_property
+    def cell(self) -> bool:
+        """A number alone in a table cell."""
+        return _is_cell(self.scan.text, self.start, self.end)
+
+    @functools.cached_property
+    def between(self) -> str:
+        """The text since the previous token (where 其中 / 包括 stand)."""
+        text = self.scan.text
+        return text[self.prev_end : self.start] if self.prev_end else text[max(0, self.start - 60) : self.start]
+
+    @functools.cached_property
+    def in_brackets(self) -> bool:
+        """Inside （…） in its sentence: an aside (预算 6.00 万元), not the subject."""
+        head = self.sentence
+        return head.count("(") + head.count("（") > head.count(")") + head.count("）")
+
+    @property
+    def quote_span(self) -> tuple[int, int]:
+        """Offsets of label + figure, for evidence."""
+        return self.start - len(self.raw_label), self.end
+
+
+@dataclass
+class Scan:
+    """A scanned text: its tokens in order, the line starts and the section headings."""
+
+    text: str
+    tokens: list[Token] = field(default_factory=list)
+    line_starts: list[int] = field(default_factory=list)
+    headings: list[tuple[int, int, str]] = field(default_factory=list)  # (offset, depth, title)
+    heading_offsets: list[int] = field(default_factory=list)
+    heading_paths: list[str] = field(default_factory=list)
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.line_starts, offset)
+
+
+def _depth(marker: str) -> int:
+    """How deep a heading marker nests: 第X部分 0, 一、 1, （一） 2, 1. 3."""
+    if marker.startswith("第"):
+        return 0
+    if marker[0] in "（(":
+        return 2
+    if marker[0].isdigit():
+        return 3
+    return 1
+
+
+def _headings(text: str, starts: list[int]) -> list[tuple[int, int, str]]:
+    """The headings of a text: a line that starts with a heading marker and is short or ends without a sentence."""
+    out = []
+    for m in _HEADING.finditer(text):  # one pass over the text: a long text has millions of lines
+        s = m.start()
+        e = text.find("\n", s)
+        line = text[s : e if e >= 0 else len(text)]
+        if len(line) > 60 and "。" in line[:40]:
+            # “（二）预算执行情况。2023年…”: a short heading run into its paragraph
+            if not (2 <= len(m["title"].strip()) <= 20 and text[m.end("title") : m.end("title") + 1] == "。"):
+                continue
+        out.append((s, _depth(m["marker"]), m["title"].strip()))
+    return out
+
+
+def _section_paths(headings: list[tuple[int, int, str]]) -> list[str]:
+    """The heading path in force at each heading (each heading under the nearest shallower one), in one pass."""
+    open_: dict[int, str] = {}
+    out = []
+    for _, depth, title in headings:
+        for d in [d for d in open_ if d >= depth]:
+            del open_[d]
+        open_[depth] = title
+        out.append(" / ".join(open_[d] for d in sorted(open_)))
+    return out
+
+
+def _section(paths: list[str], offsets: list[int], pos: int) -> str:
+    """The heading path above an offset."""
+    i = bisect.bisect_right(offsets, pos) - 1
+    return paths[i] if i >= 0 else ""
+
+
+def _kind(text: str, w, end: int) -> tuple[str, str, int]:
+    """The kind, unit and end of a number that :func:`amounts_in` left bare (count, points) or typed."""
+    if w.kind != "number":
+        return w.kind, w.unit, end
+    m = _COUNT_AFTER.match(text, end)
+    if m:
+        return "count", m["u"], m.end()
+    m = _POINTS_AFTER.match(text, end)
+    if m:
+        return "points", "分", m.end()
+    return "number", "", end
+
+
+def _skip(text: str, w) -> bool:
+    """Years, dates, times, list markers and identifiers are not figures."""
+    s, e = w.start, w.end
+    before, after = text[max(0, s - 1) : s], text[e : e + 2]
+    if w.kind == "number":
+        if _YEAR_AFTER.match(text, e) and Decimal(1900) <= w.number <= Decimal(2100):
+            return True
+        if _MONTH_DAY_AFTER.match(text, e) or _SLASH_AFTER.match(text, e) or _MARKER_AFTER.match(after):
+            return True
+        if before in ("〔", "[", "第", "_", "-", "—", "图", "表", "件") or after[:1] in ("号", "〕", "]", "_"):
+            return True
+        line_start = max(text.rfind("\n", max(0, s - 300), s) + 1, s - 300, 0)
+        line_end = text.find("\n", e, e + 300)
+        line = text[line_start : line_end if line_end >= 0 else min(len(text), e + 300)]
+        if "PAGEREF" in line or (("...." in line or "……" in line or "····" in line) and _TOC_END.search(line)):  # a table of contents
+            return True
+        if before.isascii() and before.isalpha():  # 510000_0013zp, Toc16112, PAGEREF
+            return True
+    return False
+
+
+def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
+    """Tokens of a normalised text (see :func:`xteval.audit.reading.prepare`), in order."""
+    starts = list(line_starts)
+    sc = Scan(text, line_starts=starts)
+    sc.headings = _headings(text, starts)
+    sc.heading_offsets = [h[0] for h in sc.headings]
+    sc.heading_paths = _section_paths(sc.headings)
+    prev_end = 0
+    n = len(text)
+    for w in amounts_in(text):
+        if (w.start == 0 or text[w.start - 1] == "\n") and (w.end == n or text[w.end] == "\n") and w.kind == "number":
+            continue  # a number alone on its line: a table cell for the form reader, or a page number; no label to read
+        if _skip(text, w):
+            continue
+        kind, unit, end = _kind(text, w, w.end)
+        tok = Token(w.value, kind, unit, w.number, w.start, end, bisect.bisect_right(starts, w.start))
+        tok.raw_label, tok.label = _label(text, w.start, prev_end, starts)
+        tok.sentence_start, tok.__dict__["sentence"] = _sentence(text, w.start)  # the cached property, filled at once
+        tok.index, tok.prev_end, tok.scan = len(sc.tokens), prev_end, sc
+        sc.tokens.append(tok)
+        prev_end = end
+    _pairs(text, sc.tokens)
+    return sc
+
+
+def _pairs(text: str, tokens: list[Token]) -> None:
+    """“各是 A，B 万元”: a bare number followed at once by an amount takes that amount's unit."""
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        if a.kind == "number" and b.kind in ("money", "percent") and re.fullmatch(r"\s*[，,、和与及]\s*", text[a.end : b.start]):
+            a.kind, a.unit = b.kind, b.unit
+            a.value = a.number * UNITS[b.unit] if b.kind == "money" else a.number
+
+
+def _is_cell(text: str, start: int, end: int) -> bool:
+    """A number alone between cell separators (tab, |, a run of spaces, a line break)."""
+    before = re.search(r"(?:^|[\t|\n]| {2,}|[≥≤=<>﹦])\s*$", text[max(0, start - 4) : start])
+    after = re.match(r"\s*(?:$|[\t|\n]| {2,})", text[end : end + 4])
+    return bool(before and after)
+
+
+_QUOTES = re.compile(r"[“”\"'‘’\s]")
+_LIST_WORD = re.compile(r"^(?:其中|包括|另有|含)")
+
+
+def _clean(label: str) -> str:
+    """A label for matching: no quotes, spaces, enumerators, 其中/包括 or lead words."""
+    label = _QUOTES.sub("", label).replace("收、支", "收支")
+    label = _ENUMERATOR.sub("", label)
+    label = _LIST_WORD.sub("", label)
+    prev = None
+    while prev != label:
+        prev = label
+        label = _LEAD.sub("", label)
+    return label
+
+
+def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, str]:
+    """The clause before ``pos`` as written, and cleaned for matching."""
+    lo = max(prev_end, pos - 60)
+    i = pos
+    while i > lo:
+        ch = text[i - 1]
+        if ch == "\n":
+            # a label broken by a line wrap: the line so far holds almost nothing and the line above ends mid-clause
+            here = text[i:pos].strip()
+            above = text[i - 2 : i - 1]
+            line_above = text[max(text.rfind("\n", max(0, i - 200), i - 1) + 1, i - 200, 0) : i - 1]
+            wrapped = len(line_above) >= 20 and "\t" not in line_above and "|" not in line_above
+            if _HEADING.match(text[i:pos]):
+                break  # a line that opens with an enumerator (1. 卫生健康支出…) starts a clause of its own
+            if (len(here) < 4 or wrapped) and above and not re.match(r"[\s。；;：:，,！？|\t\d%)）]", above):
+                i -= 1
+                continue
+            break
+        if ch == "、" and text[i - 2 : i - 1] == "收" and text[i : i + 1] == "支":
+            i -= 1
+            continue
+        if ch in ")）":  # a short bracket inside a label: 因公出国(境)费, 维修(护)费
+            j = max(text.rfind("(", max(lo, i - 5), i - 1), text.rfind("（", max(lo, i - 5), i - 1))
+            if j >= 0 and j > lo and text[j - 1 : j] not in _CLAUSE_STOPS and not re.search(r"\d", text[j:i]):
+                i = j
+                continue
+        if ch in _CLAUSE_STOPS:
+            break
+        i -= 1
+    if i == pos and i > lo and text[i - 1] == "\t":  # a table cell: its label is the cell before
+        j = i - 1
+        while j > lo and text[j - 1] not in "\t\n|":
+            j -= 1
+        i = j
+    raw = text[i:pos]
+    cleaned = _clean(raw.replace("\n", "").rstrip("\t"))
+    if not cleaned and i > lo and text[i - 1] in "：:":  # “收入：792.22”: the label stands before the colon
+        j = i - 1
+        while j > lo and text[j - 1] not in _CLAUSE_STOPS:
+            j -= 1
+        raw = text[j:pos]
+        cleaned = _clean(raw.replace("\n", "").rstrip(":："))
+    return raw, cleaned
+
+
+def _sentence(text: str, pos: int, limit: int = 300) -> tuple[int, str]:
+    """Where the sentence of ``pos`` starts, and its text up to ``pos``: since the last 。 or blank line."""
+    lo = max(0, pos - limit)
+    cut = max(text.rfind("。", lo, pos), text.rfind("\n\n", lo, pos))
+    begin = cut + 1 if cut >= 0 else lo
+    chunk = text[begin:pos]
+    # a hard line break ends a sentence unless the line above was cut mid-clause by a wrap
+    parts = chunk.split("\n")
+    keep = [parts[-1]]
+    for p in reversed(parts[:-1]):
+        if p and p[-1] not in _TERMINAL and len(p) >= 20 and "\t" not in p and "|" not in p:
+            keep.append(p)
+        else:
+            break
+    body = "".join(reversed(keep))
+    return pos - len("\n".join(reversed(keep))), body
