@@ -42,10 +42,31 @@ def _sub(subs, name: str, help: str, example: str, handler: Callable[[argparse.N
 # --------------------------------------------------------------------------- run
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from .runner.run import run_params
+def _evaluation(args: argparse.Namespace) -> dict[str, str]:
+    """The --organization/--evaluator/--date options, validated like a params file's ``evaluation``."""
+    from pydantic import ValidationError
 
-    result = run_params(args.params_file, args.out)
+    from .errors import InputError
+    from .params import Evaluation
+
+    given = {"organization": args.organization, "evaluator": args.evaluator, "date": args.date}
+    try:
+        return Evaluation(**{k: v for k, v in given.items() if v}).to_record()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InputError(err["msg"].removeprefix("Value error, "), field=f"--{err['loc'][0]}") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import os
+
+    from .runner.run import run_params
+    from .runner.summary import OUTPUT_ENV
+
+    evaluation = _evaluation(args)
+    if args.out is not None:
+        os.environ[OUTPUT_ENV] = str(args.out.resolve())  # a year summary reads the appendices of this folder
+    result = run_params(args.params_file, args.out, extra_meta={"inputs": {"evaluation": evaluation}} if evaluation else None)
     print(f"wrote {result.html}")
     print(f"wrote {result.ipynb}")
     return EXIT_OK
@@ -126,6 +147,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         executor=args.executor,
         scheduler=args.scheduler,
         progress=progress_printer(),
+        evaluation=_evaluation(args),
     )
     print("\n".join(summary_lines(summary)))
     return EXIT_FINDINGS if summary.failed else EXIT_OK
@@ -204,6 +226,12 @@ def cmd_pefa(args: argparse.Namespace) -> int:
     return _print_pefa(pefa.read_csv(args.file), args.json)
 
 
+def _evaluation_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--organization", default=None, metavar="NAME", help="评价机构，写入每份附件的标题栏（参数文件 evaluation 已填写的优先）")
+    p.add_argument("--evaluator", default=None, metavar="NAME", help="评价人，写入标题栏（参数文件已填写的优先）")
+    p.add_argument("--date", default=None, metavar="DATE", help="评价日期，如 2024-03-31 或 2024年3月31日（参数文件已填写的优先）")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="xteval",
@@ -225,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", type=Path, default=None, help="输出根目录，写入 <out>/<year>/<name>.ipynb 与 .html（默认：项目根目录下 outputs/）"
     )
+    _evaluation_options(p)
 
     p = _sub(
         subs,
@@ -269,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--executor", choices=("local", "dask"), default="local", help="local：本机进程池；dask：dask.distributed 集群")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="dask 调度器地址 tcp://host:8786（默认：本机 LocalCluster）")
     p.add_argument("--out", type=Path, default=None, help="输出根目录（默认：项目根目录下 outputs/）")
+    _evaluation_options(p)
 
     p = _sub(
         subs,

@@ -156,3 +156,22 @@ SCORE_INPUTS = ("goals", "expenditure.total", "income.fiscal_appropriation")  # 
 def score_is_illustrative(p: DepartmentParams) -> bool:
     """True when a figure the 自评 score reads (goals, 支出总额, 财政拨款收入) is illustrative: the grade is 示例."""
     return any(prov.is_illustrative for path, prov in iter_provenance(p) if path.startswith(SCORE_INPUTS))
+
+
+def key_figures(p: DepartmentParams) -> dict[str, Decimal | None]:
+    """The figures the year summary compares across units, recorded into the executed notebook.
+
+    ``execution_rate`` (预算执行率 %, 支出总额 ÷ 财政拨款收入, the first definition of
+    ``rules/checks.yaml``), ``three_public_actual`` / ``three_public_control`` (三公经费, 万元),
+    ``income_total`` and ``expenditure_total`` (万元).
+    """
+    rates = _rates(p)
+    rate = half_up(next(iter(rates.values()))[1]) if rates else None
+    tp = p.three_public
+    return {
+        "execution_rate": rate,
+        "three_public_actual": tp.actual.total.value,
+        "three_public_control": tp.control.total.value,
+        "income_total": p.income.total.value,
+        "expenditure_total": p.expenditure.total.value,
+    }

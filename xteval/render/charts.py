@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from ..money import fmt, fmt_rate
+from ..money import fmt, fmt_count, fmt_rate
 
 SYSTEM_CJK = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei")
 PALETTE = ["#2f5597", "#c55a11", "#548235", "#7f6000", "#7030a0", "#1f7a8c", "#a5a5a5"]
@@ -130,6 +130,46 @@ def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence
             t.set_verticalalignment("bottom")
         ax.margins(y=0.3)
     _spread_ticks(fig, ax)
+    return fig
+
+
+def stacked_columns(
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Decimal]]],
+    title: str,
+    unit: str = "个",
+    colours: Sequence[str] | None = None,
+):
+    """Vertical columns, one per category, each stacked from the series; each column's total written above it."""
+    fig, ax = _figure(width=6.0, height=2.6)
+    bottoms = [0.0] * len(categories)
+    for k, (name, values) in enumerate(series):
+        colour = (colours or PALETTE)[k % len(colours or PALETTE)]
+        heights = [_f(v) for v in values]
+        ax.bar(range(len(categories)), heights, 0.6, bottom=bottoms, label=name, color=colour)
+        bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    totals = [sum((vals[i] for _, vals in series), Decimal(0)) for i in range(len(categories))]
+    for i, t in enumerate(totals):
+        ax.text(i, bottoms[i], fmt_count(t) if unit == "个" else fmt(t), ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(categories)), categories)
+    ax.yaxis.get_major_locator().set_params(integer=True)  # the unit is in the title: a rotated CJK label reads sideways
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=8)
+    ax.margins(y=0.2)
+    return fig
+
+
+def hbars(labels: Sequence[str], values: Sequence[Decimal], title: str, unit: str = "%", reference: Decimal | None = None):
+    """Horizontal bars, one per label, each value written at its end; an optional reference line (e.g. 100%)."""
+    fig, ax = _figure(width=7.5, height=1.0 + 0.32 * max(len(labels), 1))
+    bars = ax.barh(range(len(labels)), [_f(v) for v in values], 0.6, color=PALETTE[0])
+    ax.bar_label(bars, labels=[fmt(v) + ("%" if unit == "%" else "") for v in values], fontsize=8, padding=3)
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    if reference is not None:
+        ax.axvline(_f(reference), color="#c00000", linestyle="--", linewidth=1)
+    ax.set_xlabel(f"（{unit}）" if unit == "%" else unit)
+    ax.set_title(title)
+    ax.margins(x=0.12)
     return fig
 
 

@@ -232,15 +232,22 @@ def narrative(text: str | None) -> str:
     return narrative_html(text, MAX_NARRATIVE)
 
 
-def illustrative_notice(p: ParamsBase) -> str:
-    """The visible 示例数据 notice, or an empty string when every figure is seed or derived."""
-    if not uses_illustrative(p):
-        return ""
-    return (
-        '<div class="xt-illustrative" role="note">'
-        "示例数据：本附件含示例数据（非报告原文），仅用于演示方法，不能作为评价结论依据；"
-        "以示例数据计算的得分和等级标有“示例”。各项数据的来源见“数据来源说明”。</div>"
-    )
+ILLUSTRATIVE_NOTICE = (
+    '<div class="xt-illustrative" role="note">'
+    "示例数据：本附件含示例数据（非报告原文），仅用于演示方法，不能作为评价结论依据；"
+    "以示例数据计算的得分和等级标有“示例”。各项数据的来源见“数据来源说明”。</div>"
+)
+
+
+def illustrative_notice(p: ParamsBase | bool) -> str:
+    """The visible 示例数据 notice, or an empty string when every figure is seed or derived.
+
+    Args:
+        p: a params model (its figures are looked at), or a flag computed elsewhere
+            (the year summary shows the notice when any unit it summarises is illustrative).
+    """
+    shown = p if isinstance(p, bool) else uses_illustrative(p)
+    return ILLUSTRATIVE_NOTICE if shown else ""
 
 
 def verdict_box(total, grade, counts: dict[str, int], illustrative: bool = False, what: str = "绩效评分") -> Html:

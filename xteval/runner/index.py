@@ -48,7 +48,7 @@ small{color:#666}
 """
 COLUMNS = (  # header, width
     ("年度", "6%"),
-    ("名称", "13%"),
+    ("参数文件", "13%"),
     ("单位与对象", "19%"),
     ("状态", "8%"),
     ("总分与等级", "15%"),
@@ -112,6 +112,12 @@ def _rank(r: dict[str, Any]) -> tuple:
     return (0 if bad else 1 if fails else 2, -fails, str(r["year"]), r["summary"], r["name"])
 
 
+def _short(params_file: str) -> str:
+    """``params/2023/department.yaml`` → ``2023/department.yaml``: the year folder and the file."""
+    parts = Path(params_file).parts
+    return "/".join(parts[-2:])
+
+
 def _count(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value or "")
 
@@ -138,13 +144,13 @@ def render(rows: list[dict[str, Any]], title: str = "绩效评价批量运行") 
         links = "<br>".join(
             f'<a href="{e(r[k])}">{label}</a>' for k, label in (("html", "附件"), ("ipynb", "运行记录")) if r[k]
         )  # relative links: the folder can be moved or zipped
-        mark = ' <span class="mark">示例</span>' if r["illustrative"] else ""
+        mark = ' <span class="mark">示例</span>' if r["illustrative"] and "示例" not in str(r["unit"]) else ""
         grade = grade_text(r["total"], r["grade"] or None, r["fail"], r["score_illustrative"]) if (r["total"] or r["grade"]) else ""
         who = f"{e(str(r['unit']))}{mark}" + (f"<br><small>{e(str(r['title']))}</small>" if r["title"] else "")
         fails = r["fail"] if isinstance(r["fail"], int) else 0
         cells = [
             f"<td>{e(str(r['year']))}</td>",
-            f"<td>{e(r['name'])}<br><small>{e(r['params'])}</small></td>",
+            f"<td>{e(_short(r['params']))}</td>",
             f"<td>{who}</td>",
             f"<td>{e(STATUS_TEXT.get(r['status'], r['status']))}</td>",
             f'<td class="grade">{e(grade)}</td>',
