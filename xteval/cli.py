@@ -163,6 +163,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     path = args.file
     framework = args.framework or "mof2020-self"
+    form = None  # what the 自评表 shows beyond the scores, for a department params file
     if args.xlsx is not None and args.xlsx.suffix.lower() != ".xlsx":
         raise InputError("--xlsx 应为 .xlsx 文件 (expected an .xlsx path)", file=args.xlsx)
     if path.suffix.lower() in (".yaml", ".yml"):
@@ -179,6 +180,9 @@ def cmd_score(args: argparse.Namespace) -> int:
                 raise InputError("pefa2016 没有自评表，不能写 --xlsx (no 自评表 for PEFA)", file=args.xlsx)
             return _print_pefa(pefa.from_department(params), args.json)
         result = department.score_department(params, framework)
+        from .scoring.workbook import FormInfo
+
+        form = FormInfo.for_department(params)
     else:
         if framework == "pefa2016":
             raise InputError("pefa2016 用 xteval pefa FILE.csv 评分 (use `xteval pefa`)", file=path, field="--framework")
@@ -186,7 +190,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.xlsx is not None:
         from .scoring import workbook
 
-        workbook.write(result, args.xlsx)
+        workbook.write(result, args.xlsx, form)
     if args.json:
         print(result.dumps())
     else:
@@ -320,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="评分框架：mof2020-self（默认）、dept-common-2013（部门参数文件）、pefa2016（部门参数文件）",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出 {framework, total, grade, subtotals, rows}（数值为数字字符串）")
-    p.add_argument("--xlsx", type=Path, default=None, metavar="OUT", help="另写 Excel 自评表（中文表头、合并一级指标、小计、总分、等级）")
+    p.add_argument("--xlsx", type=Path, default=None, metavar="OUT", help="另写 Excel 自评表（财预〔2020〕10号附件格式：项目资金、年度总体目标、各级指标，执行率、小计、总分为公式）")
 
     p = _sub(
         subs,
