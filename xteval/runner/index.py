@@ -163,7 +163,7 @@ def render(rows: list[dict[str, Any]], title: str = "绩效评价批量运行") 
         cls = r["status"] + (" findings" if fails else "")
         out.append(f'<tr class="{e(cls)}">' + "".join(cells) + "</tr>")
         if r["error"]:
-            out.append(f'<tr class="{e(r["status"])}"><td colspan="{len(COLUMNS)}"><span class="err">错误：{e(str(r["error"]))}</span></td></tr>')
+            out.append(f'<tr class="{e(r["status"])} error"><td colspan="{len(COLUMNS)}"><span class="err">错误：{e(str(r["error"]))}</span></td></tr>')
     out.append("</tbody></table></body></html>")
     return embed_font("\n".join(out))
 
