@@ -142,7 +142,17 @@ def _recalculate(path: Path, tmp_path: Path) -> Path:
     out = tmp_path / "recalculated"
     env = {**os.environ, "HOME": str(tmp_path)}  # a private LibreOffice profile, nothing shared with other runs
     r = subprocess.run(
-        [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--convert-to", "xlsx", "--outdir", str(out), str(path)],
+        [
+            SOFFICE,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

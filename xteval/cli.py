@@ -231,7 +231,9 @@ def cmd_pefa(args: argparse.Namespace) -> int:
 
 
 def _evaluation_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--organization", default=None, metavar="NAME", help="评价机构，写入每份附件的标题栏（参数文件 evaluation 已填写的优先）")
+    p.add_argument(
+        "--organization", default=None, metavar="NAME", help="评价机构，写入每份附件的标题栏（参数文件 evaluation 已填写的优先）"
+    )
     p.add_argument("--evaluator", default=None, metavar="NAME", help="评价人，写入标题栏（参数文件已填写的优先）")
     p.add_argument("--date", default=None, metavar="DATE", help="评价日期，如 2024-03-31 或 2024年3月31日（参数文件已填写的优先）")
 
@@ -324,7 +326,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="评分框架：mof2020-self（默认）、dept-common-2013（部门参数文件）、pefa2016（部门参数文件）",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出 {framework, total, grade, subtotals, rows}（数值为数字字符串）")
-    p.add_argument("--xlsx", type=Path, default=None, metavar="OUT", help="另写 Excel 自评表（财预〔2020〕10号附件格式：项目资金、年度总体目标、各级指标，执行率、小计、总分为公式）")
+    p.add_argument(
+        "--xlsx",
+        type=Path,
+        default=None,
+        metavar="OUT",
+        help="另写 Excel 自评表（财预〔2020〕10号附件格式：项目资金、年度总体目标、各级指标，执行率、小计、总分为公式）",
+    )
 
     p = _sub(
         subs,

@@ -531,7 +531,14 @@ def show(
     reset.on_click(on_reset)
     refresh(model.outcome)
     panel = w.VBox(
-        [w.HTML("<h4>评分试算（修改指标值、完成值或定性指标的等级和得分后即时重新评分）</h4>"), framework, grid, summary, w.HBox([path, export, reset]), message]
+        [
+            w.HTML("<h4>评分试算（修改指标值、完成值或定性指标的等级和得分后即时重新评分）</h4>"),
+            framework,
+            grid,
+            summary,
+            w.HBox([path, export, reset]),
+            message,
+        ]
     )
     panel._xteval_model = model  # for tests and for the evaluator's own cells
     display(panel)

@@ -429,7 +429,9 @@ def statement_frame(p: CloudLeaseParams):
         {"表述": f"{s.label}（{s.period.value}）", "金额（元）": fmt(s.amount.value * YUAN), "来源": source_label(s.amount.source)}
         for s in p.statements
     ]
-    rows.append({"表述": "各期间之和（" + " + ".join(x.label for x in p.periods) + "）", "金额（元）": fmt(total), "来源": source_label("derived")})
+    rows.append(
+        {"表述": "各期间之和（" + " + ".join(x.label for x in p.periods) + "）", "金额（元）": fmt(total), "来源": source_label("derived")}
+    )
     return pd.DataFrame(rows)
 
 

@@ -304,7 +304,15 @@ def band_frame(p: PppParams, subs: list[Subproject] | None = None):
         rows.append(row)
     if subs is not None:
         scored = sum(1 for s in subs if s.score is not None)
-        rows.append({"得分区间": "合计", "付费系数": "", "来源": "", "子项目数": fmt_count(scored), "应付合计（万元）": fmt_money(total_payment(p, subs))})
+        rows.append(
+            {
+                "得分区间": "合计",
+                "付费系数": "",
+                "来源": "",
+                "子项目数": fmt_count(scored),
+                "应付合计（万元）": fmt_money(total_payment(p, subs)),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -248,8 +248,9 @@ def overlapping(fig, texts=None) -> list[tuple[str, str]]:
     cannot read is a defect the tests catch with this.
     """
     if texts is None:
-        texts = [t for t in fig.findobj(match=lambda a: hasattr(a, "get_text") and hasattr(a, "get_window_extent"))]
-        texts = [t for t in texts if t.axes is not None or t.figure is fig]
+        from matplotlib.text import Text
+
+        texts = fig.findobj(match=Text)  # a legend entry is also wrapped in a TextArea: count the Text once
     boxes = _boxes(fig, texts)
     out = []
     for i, (a, ba) in enumerate(boxes):

@@ -239,6 +239,17 @@ ILLUSTRATIVE_NOTICE = (
 )
 
 
+def titled_text(title: str, text: str | None) -> str:
+    """A small heading over a narrative field, or nothing when the field is empty (a heading never stands alone)."""
+    from html import escape
+
+    from .sanitize import paragraphs
+
+    if not paragraphs(text)[0]:
+        return ""
+    return f"<h4>{escape(title)}</h4>" + narrative(text)
+
+
 def illustrative_notice(p: ParamsBase | bool) -> str:
     """The visible 示例数据 notice, or an empty string when every figure is seed or derived.
 
@@ -269,9 +280,11 @@ def verdict_box(total, grade, counts: dict[str, int], illustrative: bool = False
     if total is not None or grade:
         lines.append(f"<div><b>{e(what)}：</b>{e(grade_text(total, grade, fail, illustrative))}</div>")
     tone = "xt-verdict-fail" if fail else "xt-verdict-warn" if warn else "xt-verdict-ok"
-    lines.append(f"<div><b>勾稽检查：</b>不符 {fail} 项，提示 {warn} 项，通过 {counts.get('pass', 0)} 项。" + (
-        "不符项须核实后再定等级。" if fail else ""
-    ) + "</div>")
+    lines.append(
+        f"<div><b>勾稽检查：</b>不符 {fail} 项，提示 {warn} 项，通过 {counts.get('pass', 0)} 项。"
+        + ("不符项须核实后再定等级。" if fail else "")
+        + "</div>"
+    )
     return Html(f'<div class="xt-verdict {tone}" role="note">' + "".join(lines) + "</div>")
 
 

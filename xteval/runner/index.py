@@ -24,7 +24,13 @@ if TYPE_CHECKING:
     from .jobs import Outcome
 
 STATUS_TEXT = {"ok": "成功", "skipped": "未变（沿用上次结果）", "failed": "运行失败", "invalid": "输入错误"}
-ZONE_TEXT = {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "Asia/Hong_Kong": "香港时间", "Asia/Macau": "澳门时间", "Asia/Taipei": "台北时间"}
+ZONE_TEXT = {
+    "Asia/Shanghai": "北京时间",
+    "Asia/Chongqing": "北京时间",
+    "Asia/Hong_Kong": "香港时间",
+    "Asia/Macau": "澳门时间",
+    "Asia/Taipei": "台北时间",
+}
 
 # The table fits the A4 text width (180 mm) in print with many rows: fixed column widths,
 # long names and errors wrap anywhere, numbers never wrap.
@@ -163,7 +169,9 @@ def render(rows: list[dict[str, Any]], title: str = "绩效评价批量运行") 
         cls = r["status"] + (" findings" if fails else "")
         out.append(f'<tr class="{e(cls)}">' + "".join(cells) + "</tr>")
         if r["error"]:
-            out.append(f'<tr class="{e(r["status"])} error"><td colspan="{len(COLUMNS)}"><span class="err">错误：{e(str(r["error"]))}</span></td></tr>')
+            out.append(
+                f'<tr class="{e(r["status"])} error"><td colspan="{len(COLUMNS)}"><span class="err">错误：{e(str(r["error"]))}</span></td></tr>'
+            )
     out.append("</tbody></table></body></html>")
     return embed_font("\n".join(out))
 

@@ -275,7 +275,11 @@ def grade_chart(items: list[UnitRun], year: int):
     with_fail = [Decimal(sum(1 for r in scored if (r.grade or "不定级") == g and r.fail)) for g in counts]
     clean = [Decimal(n) - f for n, f in zip(counts.values(), with_fail, strict=True)]
     return charts.stacked_columns(
-        list(counts), [("无不符项", clean), ("有不符项", with_fail)], f"{year} 年各等级单位数（个）", unit="个", colours=("#548235", "#c00000")
+        list(counts),
+        [("无不符项", clean), ("有不符项", with_fail)],
+        f"{year} 年各等级单位数（个）",
+        unit="个",
+        colours=("#548235", "#c00000"),
     )
 
 

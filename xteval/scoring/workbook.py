@@ -536,7 +536,9 @@ def _read_plain(grid: list[list[Any]], names: list[str], path: Path) -> pd.DataF
 
     for j, got in enumerate(names):
         if got and got not in COLUMNS:
-            raise InputError(f"未知列 {got!r} (unknown column; expected {', '.join(COLUMNS)})", file=path, row=1, field=get_column_letter(j + 1))
+            raise InputError(
+                f"未知列 {got!r} (unknown column; expected {', '.join(COLUMNS)})", file=path, row=1, field=get_column_letter(j + 1)
+            )
     records, numbers = [], []
     for i, values in enumerate(grid[1:], start=2):
         if all(v is None for v in values):
