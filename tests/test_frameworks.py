@@ -10,38 +10,76 @@ import pytest
 from conftest import ROOT, SEED_PARAMS
 
 from xteval.errors import ConfigError
+from xteval.money import half_up
 from xteval.params import load_params
 from xteval.scoring import department, frameworks, pefa
 
-SHIPPED = ["dept-common-2013", "mof2020-self", "pefa2016"]
+SHIPPED = [
+    "dept-common-2013",
+    "dept-common-2013@hunan-2018",
+    "dept-common-2013@hunan-jxw-2015",
+    "dept-common-2013@yueyang",
+    "dept-common-2013@yuhua-2017",
+    "mof2020-self",
+    "monitor",
+    "pefa2016",
+]
 
 
 def test_shipped_frameworks_cite_their_source_and_version():
     assert frameworks.names() == SHIPPED
     for name in SHIPPED:
         fw = frameworks.get(name)
-        assert fw.name == name and fw.version and fw.source
+        assert fw.name == name and fw.version and fw.source and fw.basis in frameworks.BASES
     assert "财预〔2020〕10号" in frameworks.get("mof2020-self").source
     assert "财预〔2013〕53号" in frameworks.get("dept-common-2013").source
     assert "PEFA" in frameworks.get("pefa2016").source
+    assert "财预〔2019〕136号" in frameworks.get("monitor").source
 
 
-def test_mof2020_weights():
+def test_changed_rules_bumped_their_versions():
+    """Every framework whose rules this revision changed carries a new version (shown in the appendix footer and by the CLI)."""
+    versions = {n: frameworks.get(n).version for n in ("dept-common-2013", "mof2020-self", "pefa2016", "monitor")}
+    assert versions == {"dept-common-2013": "2013.53-2", "mof2020-self": "2020.10-2", "pefa2016": "2016-2", "monitor": "2019.136-2"}
+
+
+def test_mof2020_weights_are_adjustable_defaults():
     fw = frameworks.get("mof2020-self")
     assert {x.name: x.weight for x in fw.level1} == {"预算执行率": 10, "产出指标": 50, "效益指标": 30, "满意度指标": 10}
+    assert fw.adjustable and fw.total == 100
     assert fw.alias_map["产出"] == "产出指标" and fw.alias_map["满意度"] == "满意度指标"
 
 
-def test_dept_common_has_the_14_indicators_and_adds_up():
-    fw = frameworks.get("dept-common-2013")
-    names = [leaf.name for leaf in fw.leaves]
-    assert names == [
-        "在职人员控制率", "三公经费变动率", "预算完成率", "预算调整率", "支付进度率", "结转结余率", "结转结余变动率",
-        "公用经费控制率", "三公经费控制率", "政府采购执行率", "实际完成率", "完成及时率", "质量达标率", "重点工作办结率",
-    ]  # fmt: skip
-    assert sum(leaf.weight for leaf in fw.leaves) == fw.total == 100
-    by = {leaf.name: leaf for leaf in fw.leaves}
-    assert by["三公经费控制率"].weight == 6 and by["预算调整率"].weight == 3
+def test_mof2020_conventions_are_labelled_and_have_alternatives():
+    fw = frameworks.get("mof2020-self")
+    reverse = fw.raw["kinds"]["reverse"]
+    assert reverse["basis"] == "convention" and set(reverse["formulas"]) == {"linear", "ratio"}
+    assert reverse["formulas"]["ratio"]["basis"] == "practice" and reverse["formulas"]["ratio"]["url"].startswith("http")
+    rules = fw.raw["over_achievement"]["rules"]
+    assert rules["flag-130"]["basis"] == "convention" and rules["deviation-tiers"]["basis"] == "practice"
+    assert fw.over_achievement["name"] == "flag-130" and fw.kinds["reverse"]["params"] == {"formula": "linear"}
+
+
+def test_choose_selects_an_alternative_and_records_it_in_the_version():
+    fw = frameworks.choose(frameworks.get("mof2020-self"), reverse="ratio", over_achievement="deviation-tiers")
+    assert fw.version == "2020.10-2+reverse=ratio,over_achievement=deviation-tiers"
+    assert fw.kinds["reverse"]["params"]["formula"] == "ratio" and fw.over_achievement["method"] == "tiers"
+    assert frameworks.get("mof2020-self").kinds["reverse"]["params"]["formula"] == "linear"  # the shipped one is untouched
+    with pytest.raises(ConfigError, match="'square'.*linear, ratio"):
+        frameworks.choose(frameworks.get("mof2020-self"), reverse="square")
+
+
+def test_monitor_colours_are_practice_and_cite_136_not_for_colours():
+    fw = frameworks.get("monitor")
+    assert fw.kind == "monitor" and fw.raw["colours"]["basis"] == "practice"
+    assert "不规定颜色" in fw.note and any("101号" in r and "不涉及监控颜色" in r for r in fw.raw["related"])
+
+
+def test_pefa_names_are_translations_and_m2_is_unverified():
+    raw = frameworks.get("pefa2016").raw
+    assert raw["names_basis"] == "unverified" and raw["m2"]["basis"] == "unverified"
+    assert set(raw["dimensions"]) == {"PI-1", "PI-2.1", "PI-2.2", "PI-2.3", "PI-3.1", "PI-3.2"}
+    assert all(d["url"].startswith("https://www.pefa.org/") for d in raw["dimensions"].values())
 
 
 GOOD = """name: t
@@ -73,6 +111,15 @@ grades: [{min: 9, grade: 优}, {min: 0, grade: 差}]
         ('version: "1"\n', "", "version", "missing field"),
         ("[{min: 9, grade: 优}, {min: 0, grade: 差}]", "[{min: 0, grade: 差}, {min: 9, grade: 优}]", "grades", "highest minimum"),
         ("total: 10", "total: ten", "total", "expected a number"),
+        ("method: positive}", "method: positive, basis: official-ish}", "level1[0].children[0].children[0].basis", "basis 应为"),
+        (
+            "method: band, params: {bands: [{le: 0, points: 6}]}",
+            "method: step, params: {step: 1, points: 1, partial: round}",
+            "level1[0].children[0].children[1].params.partial",
+            "partial 应为",
+        ),
+        ("    weight: 10\n    children", "    children", "level1[0].weight", "missing field"),  # a weight not read must say unseen
+        ("total: 10", "total: 9\nunseen: rest", "level1", "children's weights do not sum"),  # unseen rows may fall short, never exceed
     ],
 )
 def test_bad_framework_file_names_the_field(tmp_path: Path, old, new, field, reason):
@@ -91,9 +138,31 @@ def test_good_framework_file_loads(tmp_path: Path):
     assert [leaf.id for leaf in frameworks.load(path).leaves] == ["a", "b"]
 
 
+def test_a_table_read_in_part_declares_its_gaps(tmp_path: Path):
+    text = GOOD.replace("total: 10\n", "unseen: 产出、效果未能读到\n").replace(
+        "      - name: 乙\n        weight: 10\n", "      - name: 乙\n        weight: 12\n        unseen: 第三行未能读到\n"
+    )
+    text = text.replace("  - name: 甲\n    weight: 10\n", "  - name: 甲\n    weight: 12\n")
+    path = tmp_path / "partial.yaml"
+    path.write_text(text, encoding="utf-8")
+    fw = frameworks.load(path)
+    assert fw.total is None and fw.gaps == ("原表：产出、效果未能读到", "甲/乙：第三行未能读到") and not fw.sourced
+
+
+def test_a_variant_names_measures_its_catalogue_has(tmp_path: Path):
+    text = GOOD.replace("version:", "extends: dept-common-2013\nversion:").replace("{id: a, name: A,", "{id: staff_control_rate, name: A,")
+    path = tmp_path / "v.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        frameworks.load(path)  # leaf b's measure "b" is not a 53号 measure
+    assert exc.value.field == "level1[0].children[0].children[1].measure" and "dept-common-2013 没有指标 'b'" in str(exc.value)
+
+
 def test_unknown_framework_names_the_key():
-    with pytest.raises(ConfigError, match="'nope'.*known: dept-common-2013, mof2020-self, pefa2016"):
+    with pytest.raises(ConfigError, match="'nope'.*known: dept-common-2013, dept-common-2013@hunan-2018"):
         frameworks.get("nope")
+    with pytest.raises(ConfigError, match="unknown framework"):
+        frameworks.get("../rules/checks")
 
 
 # --------------------------------------------------------------------------- worked examples
@@ -114,49 +183,33 @@ def test_worked_example_mof2020_self_seed_department():
     assert rows.at["短信发送量", "flags"] == []  # 350.2 ÷ 280 = 125%
 
 
-def test_worked_example_dept_common_2013_seed_department():
-    r = department.score_department(load_params(SEED_PARAMS), "dept-common-2013")
+def test_worked_example_dept_common_2013_yueyang_seed_department_with_previous_year(tmp_path: Path):
+    """岳阳样表 on the seed department with a previous year: 可评分值 only, with the reasons."""
+    prev = load_params(_prev(tmp_path))
+    r = department.score_department(load_params(SEED_PARAMS), "dept-common-2013@yueyang", previous=prev)
     rows = r.rows.set_index("indicator")
     expect = {
-        "预算完成率": ("100.18", "10.00"),  # 11188.83 ÷ 11168.82
-        "预算调整率": ("740.35", "0.00"),  # 9839.75 ÷ 1329.07 > 30%
-        "结转结余率": ("0.00", "5.00"),
-        "三公经费控制率": ("70.59", "6.00"),  # 3.84 ÷ 5.44
-        "实际完成率": ("100.00", "10.00"),
-        "质量达标率": ("100.00", "10.00"),
+        "“三公经费”变动率": ("-6.21", "5.00"),  # control 5.44 against last year's 5.80 (预算数): below 0 → 5
+        "资金结余": ("0.00", "3.00"),  # 财政拨款结转 0: 无结余 → 3
+        "“三公经费”控制率": ("70.59", "6.00"),  # 3.84 ÷ 5.44
     }
     for name, (actual, points) in expect.items():
         assert (rows.at[name, "actual"], rows.at[name, "points"]) == (Decimal(actual), Decimal(points)), name
-    for name in (
-        "在职人员控制率",
-        "三公经费变动率",
-        "支付进度率",
-        "结转结余变动率",
-        "公用经费控制率",
-        "政府采购执行率",
-        "完成及时率",
-        "重点工作办结率",
-    ):
+    for name in ("财政供养人员控制率", "重点支出安排率", "预算调整率", "支付进度", "管理制度健全性", "资金使用合规性"):
         assert rows.at[name, "points"] is None and "无数据" in rows.at[name, "flags"], name
-    assert (r.total, r.assessed, r.missing, r.grade) == (Decimal("41.00"), Decimal(44), 8, None)
-    assert r.subtotals == {"过程": Decimal("21.00"), "产出": Decimal("20.00")}  # 投入 is all 无数据: no subtotal, not 0
-
-
-def test_dept_common_previous_year_fills_the_change_rates(tmp_path: Path):
-    prev = load_params(_prev(tmp_path))
-    r = department.score_department(load_params(SEED_PARAMS), "dept-common-2013", previous=prev)
-    rows = r.rows.set_index("indicator")
-    assert rows.at["三公经费变动率", "actual"] == Decimal("-4.00")  # (3.84 − 4.00) ÷ 4.00
-    assert rows.at["三公经费变动率", "points"] == Decimal("8.00")
-    assert rows.at["结转结余变动率", "actual"] == Decimal("-100.00")  # (0 − 10) ÷ 10
-    assert rows.at["结转结余变动率", "points"] == Decimal("5.00")
+    assert (r.total, r.assessed, r.missing, r.grade) == (Decimal("14.00"), Decimal(14), 6, None)
+    assert r.reasons[0] == "6 项无数据" and "原表：资产管理、产出、效果三部分与总分未能读到（存档只有样表前半）" in r.reasons
+    assert r.subtotals == {"投入": Decimal("5.00"), "过程": Decimal("9.00")}
 
 
 def _prev(tmp_path: Path) -> Path:
-    """The seed with 三公 actual 4.00 and 结转 10: a stand-in previous year."""
+    """The seed with 三公 control 5.80, actual 4.00 and 结转 10: a stand-in previous year."""
     text = SEED_PARAMS.read_text(encoding="utf-8")
     text = text.replace(
         'total: {value: 3.84, seed: "“三公经费”实际支出3.84万元", line: 19}', "total: {value: 4.00, illustrative: 上年示例}"
+    )
+    text = text.replace(
+        'total: {value: 5.44, seed: "“三公”经费控制数为5.44万元", line: 19}', "total: {value: 5.80, illustrative: 上年示例}"
     )
     text = text.replace('fiscal: {value: 0, seed: "财政拨款结转0万元", line: 19}', "fiscal: {value: 10, illustrative: 上年示例}")
     text = text.replace("year: 2023", "year: 2022").replace("source_report: sources/xiangtan-bigdata-2023.txt\n", "")
@@ -165,18 +218,22 @@ def _prev(tmp_path: Path) -> Path:
     return path
 
 
+def test_dept_common_previous_year_fills_the_change_rates(tmp_path: Path):
+    from xteval.scoring import common
+
+    vals = common.values(load_params(SEED_PARAMS), load_params(_prev(tmp_path)))
+    assert vals["three_public_change_rate"].value == Decimal("-6.21")  # (5.44 − 5.80) ÷ 5.80, on 预算数 (control), not spending
+    assert vals["carryover_change_rate"].value == Decimal("-100.00")  # (0 − 10) ÷ 10
+    assert vals["budget_completion_rate_carryover"].value == Decimal("100.00")  # (10 + 1329.07 + 9839.75 − 0) ÷ the same
+
+
 def test_dept_common_previous_zero_carryover_is_no_data(tmp_path: Path):
-    prev = load_params(_zero_carry(tmp_path))
-    r = department.score_department(load_params(SEED_PARAMS), "dept-common-2013", previous=prev)
-    rows = r.rows.set_index("indicator")
-    assert rows.at["结转结余变动率", "points"] is None
-    assert "上年结转结余为 0，变动率无定义" in rows.at["结转结余变动率", "flags"]
+    from xteval.scoring import common
 
-
-def _zero_carry(tmp_path: Path) -> Path:
-    path = _prev(tmp_path)
-    path.write_text(path.read_text(encoding="utf-8").replace("fiscal: {value: 10,", "fiscal: {value: 0,"), encoding="utf-8")
-    return path
+    prev = _prev(tmp_path)
+    prev.write_text(prev.read_text(encoding="utf-8").replace("fiscal: {value: 10,", "fiscal: {value: 0,"), encoding="utf-8")
+    v = common.values(load_params(SEED_PARAMS), load_params(prev))["carryover_change_rate"]
+    assert v.value is None and v.why == "上年数为 0，变动率无定义"
 
 
 def test_worked_example_pefa2016_three_years():
@@ -189,14 +246,26 @@ def test_worked_example_pefa2016_three_years():
         },
         {2021: {"税收": (D(1000), D(1030))}, 2022: {"税收": (D(1000), D(960))}, 2023: {"税收": (D(1000), D(1130))}},
     )
-    assert {k: d.score for k, d in r.dimensions.items()} == {"PI-1": "A", "PI-2.1": "A", "PI-3.1": "B"}
-    assert r.indicators == {"PI-1": "A", "PI-2": "A", "PI-3": "B"}
+    scores = {k: d.score for k, d in r.dimensions.items()}
+    assert scores == {"PI-1": "A", "PI-2.1": "A", "PI-2.2": "D*", "PI-2.3": "D*", "PI-3.1": "B", "PI-3.2": "D*"}
+    assert r.indicators == {"PI-1": "A", "PI-2": "D+", "PI-3": "C"}  # M1(A, D, D); M2(B, D)
 
 
 def test_worked_example_pefa2016_seed_department_is_d_star():
     r = pefa.from_department(load_params(SEED_PARAMS))
-    assert {k: d.score for k, d in r.dimensions.items()} == {"PI-1": "D*", "PI-2.1": "D*", "PI-3.1": "D*"}
+    assert set(d.score for d in r.dimensions.values()) == {"D*"}
     assert r.dimensions["PI-1"].values == {}  # no year invented
+    assert r.indicators == {"PI-1": "D", "PI-2": "D", "PI-3": "D"}
+
+
+def test_pefa_from_department_uses_the_original_budget():
+    """PI-1 compares with the originally approved budget (pefa.org/node/4763): 年初预算, not 年度预算金额 after 追加."""
+    from xteval.department import history
+
+    ys = history.series(load_params(ROOT / "params" / "2024" / "department.yaml"))
+    r = pefa.from_department(ys[2024], [ys[2022], ys[2023]])
+    assert half_up(r.dimensions["PI-1"].values[2023]) == Decimal("841.85")  # 11188.83 ÷ 1329.07
+    assert r.dimensions["PI-1"].score == "D"
 
 
 def test_rule_files_and_templates_ship_in_the_wheel(tmp_path: Path):

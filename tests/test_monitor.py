@@ -104,3 +104,22 @@ def test_chart_draws_curve_and_time_line():
     assert labels == ["序时进度", "累计执行率"]
     assert list(ax.get_lines()[1].get_ydata())[-1] == pytest.approx(90.0)
     plt.close(fig)
+
+
+def test_colours_are_practice_read_from_the_framework_file():
+    r = monitor.rules()
+    assert r["basis"] == "practice" and r["version"] == "2019.136-2" and "136号" in r["source"]
+    assert [row.get("lt") for row in r["execution"]] == [60, 80, None]
+    assert [row.get("lt") for row in r["indicator"]] == [60, 80, 120, None]
+
+
+def test_a_bureau_can_set_its_own_thresholds(monkeypatch):
+    """Thresholds are data: a bureau whose yellow line is 90 changes the file, not the code."""
+    local = {**monitor.rules(), "execution": [{"lt": 70, "colour": "red"}, {"lt": 90, "colour": "yellow"}, {"colour": "green"}]}
+    monkeypatch.setattr(monitor, "rules", lambda: local)
+    assert [monitor.execution_colour(Decimal(v)) for v in ("69.99", "70", "89.99", "90")] == [
+        Colour.red,
+        Colour.yellow,
+        Colour.yellow,
+        Colour.green,
+    ]

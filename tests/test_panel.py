@@ -262,11 +262,11 @@ def department() -> panel.WhatIf:
 
 
 def test_real_engine_frameworks_and_seed_scores(department):
-    assert department.frameworks == ["mof2020-self", "dept-common-2013"]
+    assert department.frameworks[0] == "mof2020-self" and "dept-common-2013@yueyang" in department.frameworks
     assert (department.outcome.total, department.outcome.grade) == (Decimal("100.00"), "优")
-    department.choose("dept-common-2013")
-    assert len(department.table) == 14 and "三公经费控制率" in department.table["indicator"].tolist()
-    assert department.outcome.total == Decimal("41.00") and department.outcome.grade.startswith("—")  # 无数据 rows: no grade
+    department.choose("dept-common-2013@yueyang")
+    assert len(department.table) == 9 and "“三公经费”控制率" in department.table["indicator"].tolist()
+    assert department.outcome.total == Decimal("9.00") and department.outcome.grade.startswith("—")  # 可评分值 only: no grade
 
 
 @pytest.mark.parametrize(
@@ -275,7 +275,7 @@ def test_real_engine_frameworks_and_seed_scores(department):
         ("mof2020-self", "治理数据", "actual", "0.5", Decimal("95.00")),
         ("mof2020-self", "预算执行率", "actual", "90", Decimal("99.00")),
         ("mof2020-self", "短信发送量", "target", "700.4", Decimal("97.50")),
-        ("dept-common-2013", "在职人员控制率", "actual", "100", Decimal("49.00")),
+        ("dept-common-2013@yueyang", "财政供养人员控制率", "actual", "100", Decimal("14.00")),
     ],
 )
 def test_real_engine_rescoring(department, framework, indicator, column, text, total):
@@ -307,8 +307,8 @@ def test_widget_grid_follows_the_framework(department):
     box = panel.show(department, force=True)
     rows = lambda: sum(isinstance(c, w.Text | w.Dropdown) for c in box.children[2].children) // 2  # noqa: E731
     assert rows() == len(panel.department_table(load_params(SEED_PARAMS)))
-    box.children[1].value = "dept-common-2013"
-    assert rows() == 14 and "总分 41.00" in box.children[3].value
+    box.children[1].value = "dept-common-2013@yueyang"
+    assert rows() == 9 and "总分 9.00" in box.children[3].value
 
 
 def test_frameworks_are_listed_by_their_chinese_titles_and_units_show(department):

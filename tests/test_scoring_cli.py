@@ -57,7 +57,8 @@ def test_missing_actual_is_no_data_not_zero_or_full(capsys):
     "fixture, where, reason",
     [
         ("missing-weight.csv", "row 3, weight", "缺少分值"),
-        ("weights-not-sum.csv", "row 3, weight", "各行分值之和 55 ≠ 50（多 5）"),
+        ("weights-not-sum.csv", "row 3, weight", "一级指标分值合计 105 ≠ 100（多 5）：产出指标 55（默认 50）"),
+        ("weights-declared-mismatch.csv", "row 3, weight", "一级指标“产出指标”各行分值之和 55 ≠ 60（少 5）"),
         ("unknown-kind.csv", "row 4, kind", "未知类型 'sideways'"),
         ("target-not-number.csv", "row 3, target", "不是数值: '两百'"),
         ("positive-target-zero.csv", "row 3, target", "正向指标的指标值须大于 0"),
@@ -73,6 +74,41 @@ def test_bad_input_is_one_line_exit_2(fixture, where, reason, capsys):
     assert code == 2 and out == ""
     assert err.count("\n") == 1
     assert err.startswith(f"xteval: error: {path}: {where}: ") and reason in err
+
+
+def test_adjusted_level1_weights_that_add_up_are_a_warning(capsys):
+    """财预〔2020〕10号: 一级指标 weights may be adjusted "如有特殊情况"; the table still scores, with a warning naming the difference."""
+    path = FIX / "weights-adjusted.csv"
+    code, out, err = run(["score", str(path), "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0
+    assert err == (
+        f"xteval: warning: {path}: 一级指标分值与项目支出绩效自评（财预〔2020〕10号）的原则性设置不同："
+        "产出指标 60（默认 50，多 10）、效益指标 20（默认 30，少 10）；合计仍为 100，须在报告中说明调整理由\n"
+    )
+    # 9.55 + (180/200 × 36 = 32.40) + (24 × (1 − 10/100) = 21.60) + 14 + (10 × (1 − 5/90) = 9.44)
+    assert data["subtotals"] == {"预算执行率": "9.55", "产出指标": "54.00", "效益指标": "14.00", "满意度指标": "9.44"}
+    assert (data["total"], data["grade"], data["complete"]) == ("86.99", "良", True)
+    assert data["warnings"] and data["reasons"] == []
+
+
+def test_declared_level1_weights_in_python():
+    df = engine.read_table(FIX / "weights-adjusted.csv")
+    r = engine.score_table(df, level1_weights={"产出": 60, "效益指标": 20})
+    assert r.level1_weights == {"预算执行率": 10, "产出指标": 60, "效益指标": 20, "满意度指标": 10} and r.warnings
+    with pytest.raises(InputError, match="一级指标“产出指标”各行分值之和 60 ≠ 50（多 10）"):
+        engine.score_table(df, level1_weights={"产出指标": 50})
+
+
+def test_reverse_formula_alternative_scores_differently():
+    from xteval.scoring import frameworks
+
+    df = engine.read_table(FIX / "ok-mof2020.csv")
+    linear = engine.score_table(df).rows.set_index("indicator").at["成本指标乙", "points"]
+    ratio = engine.score_table(df, frameworks.choose(frameworks.get("mof2020-self"), reverse="ratio"))
+    assert linear == Decimal("18.00")  # 20 × (1 − 10/100): xteval convention
+    assert ratio.rows.set_index("indicator").at["成本指标乙", "points"] == Decimal("18.18")  # 20 × 100 ÷ 110: practice
+    assert ratio.version == "2020.10-2+reverse=ratio"
 
 
 def test_unknown_framework_exit_2(capsys):
@@ -104,13 +140,26 @@ def test_plain_xlsx_with_english_columns(tmp_path: Path, capsys):
 
 
 def test_department_yaml_under_each_framework(capsys):
-    expect = {"mof2020-self": ("100.00", "优"), "dept-common-2013": ("41.00", None)}
-    for name, (total, grade) in expect.items():
+    expect = {"mof2020-self": ("100.00", "优", True), "dept-common-2013@yueyang": ("9.00", None, False)}
+    for name, (total, grade, complete) in expect.items():
         code, out, _ = run(["score", str(SEED_PARAMS), "--framework", name, "--json"], capsys)
         data = json.loads(out)
-        assert code == 0 and (data["total"], data["grade"]) == (total, grade), name
+        assert code == 0 and (data["total"], data["grade"], data["complete"]) == (total, grade, complete), name
     code, out, _ = run(["score", str(SEED_PARAMS), "--framework", "pefa2016", "--json"], capsys)
     assert code == 0 and json.loads(out)["dimensions"]["PI-1"]["score"] == "D*"
+
+
+def test_department_yaml_text_says_partial_score_and_why(capsys):
+    code, out, _ = run(["score", str(SEED_PARAMS), "--framework", "dept-common-2013@yueyang"], capsys)
+    last = out.strip().splitlines()[-1]
+    assert code == 0 and last.startswith("dept-common-2013@yueyang yueyang2018-1: 可评分值 9 中得 9.00，不给总分与等级：7 项无数据；")
+    assert "原表：资产管理、产出、效果三部分与总分未能读到" in last
+
+
+def test_catalogue_is_not_a_points_framework(capsys):
+    code, out, err = run(["score", str(SEED_PARAMS), "--framework", "dept-common-2013"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "dept-common-2013 是 53 号文的指标目录，不设分值；请选一个公开评分表的版本：dept-common-2013@hunan-2018" in err
 
 
 def test_score_writes_xlsx(tmp_path: Path, capsys):
@@ -153,7 +202,13 @@ def test_the_what_if_panel_scores_with_this_engine(tmp_path: Path):
     from xteval import panel
     from xteval.params import load_params
 
-    assert engine.framework_names() == ["mof2020-self", "dept-common-2013"]  # open framework first: the panel's default
+    assert engine.framework_names() == [
+        "mof2020-self",
+        "dept-common-2013@hunan-2018",
+        "dept-common-2013@hunan-jxw-2015",
+        "dept-common-2013@yueyang",
+        "dept-common-2013@yuhua-2017",
+    ]  # open framework first: the panel's default
     w = panel.WhatIf(panel.department_table(load_params(SEED_PARAMS)))
     assert (w.framework, w.outcome.total, w.outcome.grade) == ("mof2020-self", Decimal("100.00"), "优")
     row = list(w.table["indicator"]).index("治理数据")
@@ -178,13 +233,16 @@ def test_over_achievement_flags_positive_rows_only():
 
 def test_dept_common_from_a_csv(tmp_path: Path, capsys):
     path = tmp_path / "common.csv"
-    path.write_text("indicator,actual\n三公经费控制率,102.5\n预算完成率,88\nbudget_adjustment_rate,15\n", encoding="utf-8")
-    code, out, _ = run(["score", str(path), "--framework", "dept-common-2013", "--json"], capsys)
-    scores = {r["indicator"]: r["score"] for r in json.loads(out)["rows"]}
+    path.write_text("indicator,actual\n“三公经费”控制率,102.5\nthree_public_change_rate,2\nbudget_adjustment_rate,15\n", encoding="utf-8")
+    code, out, _ = run(["score", str(path), "--framework", "dept-common-2013@yueyang", "--json"], capsys)
+    data = json.loads(out)
+    scores = {r["indicator"]: r["score"] for r in data["rows"]}
     assert code == 0
-    # −1 per point over 100% (a part point counts); −2 per full 5% below 100%; (10, 20%] → 1
-    assert (scores["三公经费控制率"], scores["预算完成率"], scores["预算调整率"]) == ("3.00", "6.00", "1.00")
-    assert scores["支付进度率"] is None  # not in the table: 无数据
+    # 岳阳样表: −1 per point over 100% (2.5 points: 2 full points → 4); −0.5 per point over 0 (2 → 4); (10, 20%] → 1
+    assert (scores["“三公经费”控制率"], scores["“三公经费”变动率"], scores["预算调整率"]) == ("4.00", "4.00", "1.00")
+    assert scores["支付进度"] is None  # not in the table: 无数据
+    flags = next(r["flags"] for r in data["rows"] if r["indicator"] == "“三公经费”控制率")
+    assert any("未写明不足一步如何计" in f and "不足一步按一步扣 3.00" in f for f in flags)  # 2.5 points over: the reading matters
     path.write_text("indicator,actual\n三公经费超支率,1\n", encoding="utf-8")
-    code, _, err = run(["score", str(path), "--framework", "dept-common-2013"], capsys)
-    assert code == 2 and f"{path}: row 2, indicator: dept-common-2013 没有指标 '三公经费超支率'" in err
+    code, _, err = run(["score", str(path), "--framework", "dept-common-2013@yueyang"], capsys)
+    assert code == 2 and f"{path}: row 2, indicator: dept-common-2013@yueyang 没有指标 '三公经费超支率'" in err

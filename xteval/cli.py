@@ -191,6 +191,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         from .scoring import workbook
 
         workbook.write(result, args.xlsx, form)
+    for warning in result.warnings:
+        print(f"xteval: warning: {path}: {warning}", file=sys.stderr)
     if args.json:
         print(result.dumps())
     else:
@@ -199,8 +201,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             flags = f"  [{'；'.join(row['flags'])}]" if row["flags"] else ""
             print(f"{row['level1']}\t{row['indicator']}\t{pts}/{row['weight']}{flags}")
         print("小计: " + "，".join(f"{k} {fmt(v, sep=False)}" for k, v in result.subtotals.items()))
-        extra = f"（{result.missing} 项无数据，可评分值 {result.assessed}，不定等级）" if result.missing else ""
-        print(f"{result.framework} {result.version}: 总分 {fmt(result.total, sep=False)}，等级 {result.grade or '—'}{extra}")
+        print(f"{result.framework} {result.version}: {result.status()}")
     if args.xlsx is not None:
         print(f"wrote {args.xlsx}", file=sys.stderr)
     return EXIT_OK
@@ -219,8 +220,11 @@ def _print_pefa(result, as_json: bool) -> int:
         return EXIT_OK
     for d in result.dimensions.values():
         years = "，".join(f"{y} 年 {fmt_rate(v)}" for y, v in d.values.items())
-        print(f"{d.id}: {d.score}  {years}{d.note}")
-    print("汇总: " + "，".join(f"{k} {v}" for k, v in result.indicators.items()))
+        print(f"{d.id}: {d.score}  {years}{'  ' if years and d.note else ''}{d.note}")
+    for ind in result.aggregation.values():
+        used = "，".join(f"{k} {v}" for k, v in ind.dimensions.items())
+        print(f"{ind.id}: {ind.score}（{ind.method}：{used}）{'  ' + ind.note if ind.note else ''}")
+    print(f"pefa2016 {result.version}")
     return EXIT_OK
 
 
@@ -310,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
         subs,
         "score",
         "按评分框架为指标表评分：各行得分与提示、一级指标小计、总分、等级 (score an indicator table)",
-        "xteval score params/2023/department.yaml --framework dept-common-2013 --json",
+        "xteval score params/2023/department.yaml --framework dept-common-2013@yueyang --json",
         cmd_score,
     )
     p.add_argument(
@@ -323,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--framework",
         default=None,
         metavar="NAME",
-        help="评分框架：mof2020-self（默认）、dept-common-2013（部门参数文件）、pefa2016（部门参数文件）",
+        help="评分框架：mof2020-self（默认）；dept-common-2013@yueyang 等 53 号共性指标的各地评分表版本（部门参数文件）；pefa2016（部门参数文件）",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出 {framework, total, grade, subtotals, rows}（数值为数字字符串）")
     p.add_argument(
@@ -337,12 +341,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(
         subs,
         "pefa",
-        "PEFA 2016 预算可靠性评分：PI-1、PI-2.1、PI-3.1 逐年与汇总 (PEFA budget reliability)",
+        "PEFA 2016 预算可靠性评分：PI-1、PI-2（2.1–2.3）、PI-3（3.1–3.2）逐年与汇总 (PEFA budget reliability)",
         "xteval pefa outturn.csv --json",
         cmd_pefa,
     )
     p.add_argument(
-        "file", type=Path, metavar="FILE.csv", help="列 year, kind (expenditure|revenue), category, budget, actual；金额可带 元/万元"
+        "file",
+        type=Path,
+        metavar="FILE.csv",
+        help="列 年度, 类别, 科目, 预算数, 决算数（或 year, kind, category, budget, actual）；"
+        "类别 支出/收入/预备费/利息/经济分类支出；金额可带 元/万元",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出各维度得分、逐年数值与指标汇总")
 

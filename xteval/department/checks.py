@@ -338,7 +338,7 @@ def carryover_check(p) -> list[CheckResult]:
 
 
 def adjustment_rate_check(p) -> list[CheckResult]:
-    """预算调整率 = 年中追加 ÷ 年初预算, banded, even when the report excludes it from 预算调整数."""
+    """年中追加 ÷ 年初预算 (the Hunan tables' 预算控制率), banded, even when the report excludes it from 53号's 预算调整数."""
     add, init = p.income.midyear_addition, p.income.initial_budget
     if add is None or init is None or not init.value:
         return []
@@ -349,11 +349,11 @@ def adjustment_rate_check(p) -> list[CheckResult]:
     claim = p.claims.adjustment_not_counted if p.claims is not None else None
     msg = f"年中追加 {amount(add.value)} ÷ 年初预算 {amount(init.value)} 万元 = {_pct(rate)}，{band['label']}"
     if claim is not None:
-        msg += "；报告称“未记入预算调整数”：财预〔2013〕53号只允许党委政府临时交办等情形不计入，须核对批复文件"
+        msg += "；报告称“未记入预算调整数”：财预〔2013〕53号的预算调整数不含落实政策、党委政府临时交办等调整，须核对批复文件确认属于此类"
     return [
         CheckResult(
             id="adjustment_rate",
-            title="预算调整率（年中追加 ÷ 年初预算）",
+            title="年中追加占年初预算比例（预算控制率）",
             status=status,
             message=f"{msg}。{rules.note('adjustment_rate')}",
             expected=None,
@@ -429,12 +429,12 @@ def goal_achievement_check(p) -> list[CheckResult]:
             msg = f"“{g.name}”未达到等值指标: 完成值 {g.actual.value} ≠ 指标值 {g.target.value}{g.unit}"
         elif ratio >= over["ratio"]:
             status, reason = Status(over["status"]), Reason.over_achievement
-            msg = f"“{g.name}”超额完成: {vs} ≥ {_pct(over['ratio'] * 100)}，指标值设定偏低须说明原因，可酌情扣分。{rules.note('over_achievement')}"
+            msg = f"“{g.name}”超额完成: {vs} ≥ {_pct(over['ratio'] * 100)}，指标值可能设定偏低，须在偏差原因中说明。{rules.note('over_achievement')}"
         elif admits_low and ratio > 1:
             status, reason = Status(over["status"]), Reason.over_achievement
             msg = (
                 f"“{g.name}”报告自认指标值设定偏低: {vs}，虽低于 {_pct(over['ratio'] * 100)}，"
-                f"但属指标设置不合理，须说明原因并可扣分。{rules.note('over_achievement')}"
+                f"须在偏差原因中说明指标值为何偏低。{rules.note('over_achievement')}"
             )
         elif ratio < under["ratio"]:
             status, reason = Status(under["status"]), Reason.under_achievement

@@ -119,30 +119,38 @@ def comparison_frame(years: dict[int, DepartmentParams]):
 
 
 def pi1(years: dict[int, DepartmentParams]) -> pefa.Dimension:
-    """PEFA PI-1 (aggregate expenditure outturn) over the years given: 支出总额 ÷ 年度预算金额 (xteval.pefa)."""
-    return pefa.pi1({y: (q.budget_header.value, q.expenditure.total.value) for y, q in years.items()})
+    """PEFA PI-1 (aggregate expenditure outturn) over the years given: 支出总额 ÷ 年初预算.
+
+    PEFA 2016 compares outturn with the originally approved budget, not the
+    budget after 年中追加 (pefa.org/node/4763), so the base is 年初预算, not the
+    header's 年度预算金额; a department's 支出总额 already includes any 预备费 or
+    利息 it spent (PI-1 includes both).
+    """
+    return pefa.pi1({y: (q.income.initial_budget.value, q.expenditure.total.value) for y, q in years.items()})
 
 
 def pi1_frame(years: dict[int, DepartmentParams]):
-    """PI-1 outturn per year and the score."""
+    """PI-1 outturn per year and the score; 年度预算金额 (after 追加) is shown beside 年初预算 for comparison."""
     import pandas as pd
 
     d = pi1(years)
     rows = [
         {
             "年度": y,
-            "年度预算金额（万元）": fmt(years[y].budget_header.value),
+            "年初预算（万元）": fmt(years[y].income.initial_budget.value),
+            "年度预算金额（万元，含追加）": fmt(years[y].budget_header.value),
             "支出总额（万元）": fmt(years[y].expenditure.total.value),
-            "决算 ÷ 预算": fmt_rate(d.values[y]) if y in d.values else "—",
+            "决算 ÷ 年初预算": fmt_rate(d.values[y]) if y in d.values else "—",
         }
         for y in sorted(years)
     ]
     rows.append(
         {
             "年度": "PI-1 评分",
-            "年度预算金额（万元）": "",
+            "年初预算（万元）": "",
+            "年度预算金额（万元，含追加）": "",
             "支出总额（万元）": "",
-            "决算 ÷ 预算": d.score + (f"（{d.note}）" if d.note else ""),
+            "决算 ÷ 年初预算": d.score + (f"（{d.note}）" if d.note else ""),
         }
     )
     return pd.DataFrame(rows)

@@ -49,6 +49,44 @@ class Carryover(_Strict):
     fiscal: Amount = Field(description="财政拨款结转结余")
 
 
+class CommonInputs(_Strict):
+    """Figures the 财预〔2013〕53号 common indicators need beyond the report's 收支 (all optional).
+
+    A figure left out makes its indicator 无数据 (never 0, never full marks).
+    Amounts are 万元 like every other amount; counts and rates are plain numbers.
+    """
+
+    carry_in: Amount | None = Field(None, description="上年结转（年初结转结余，= 上年度累计结转结余）；缺省时取上年参数的结转结余")
+    year_end_balance: Amount | None = Field(
+        None, description="年末结转结余总额（全部资金，决算数）；缺省时取 carryover.fiscal（财政拨款结转结余）"
+    )
+    staff_in_service: Figure | None = Field(None, description="在职人员数（部门决算口径，人）")
+    staff_authorized: Figure | None = Field(None, description="编制数（机构编制部门核定批复数，人）")
+    three_public_budget_previous: Amount | None = Field(None, description="上年度“三公”经费预算数；缺省时取上年参数的三公经费控制数")
+    budget_adjustment: Amount | None = Field(
+        None, description="预算调整数：年度内追加、追减、结构调整的绝对额之和，剔除政策性、不可抗力、上级临时交办等因素"
+    )
+    key_project_spending: Amount | None = Field(None, description="重点项目支出（与项目支出同一口径）")
+    payment_progress_actual: Figure | None = Field(None, description="实际支付进度（%，某一时点执行数 ÷ 全年预算数）")
+    payment_progress_planned: Figure | None = Field(None, description="既定支付进度（%，申报绩效目标时确定）")
+    public_funds_budget: Amount | None = Field(None, description="预算安排的公用经费总额（实际支出取 expenditure.public_operation）")
+    procurement_budget: Amount | None = Field(None, description="政府采购预算数（批复的年度政府采购计划）")
+    procurement_actual: Amount | None = Field(None, description="实际政府采购金额")
+    fixed_assets_in_use: Amount | None = Field(None, description="实际在用固定资产总额")
+    fixed_assets_total: Amount | None = Field(None, description="所有固定资产总额")
+    work_planned: Figure | None = Field(None, description="计划工作数（部门整体绩效目标确定的工作任务数）")
+    work_done: Figure | None = Field(None, description="实际完成工作数")
+    work_on_time: Figure | None = Field(None, description="及时完成的实际工作数")
+    work_quality_ok: Figure | None = Field(None, description="质量达标的实际工作数")
+    key_work_assigned: Figure | None = Field(None, description="党委、政府、人大等交办或下达的重点工作数")
+    key_work_done: Figure | None = Field(None, description="重点工作实际完成（办结）数")
+    late_special_funds: Figure | None = Field(None, description="未按时限下达的专项资金个数（岳阳样表“支付进度”）")
+    budget_rules_points_met: Figure | None = Field(None, description="管理制度健全性三个要点中符合的个数（评价人判断）")
+    noncompliant_cases: Figure | None = Field(None, description="资金使用不合规事项个数（评价人认定）")
+    building_area_control_rate: Figure | None = Field(None, description="新建楼堂馆所面积控制率（%）")
+    building_investment_control_rate: Figure | None = Field(None, description="新建楼堂馆所投资概算控制率（%）")
+
+
 class Claims(_Strict):
     execution_rate: Figure | None = Field(None, description="报告所称预算执行率（%）")
     execution_score: Score | None = Field(None, description="报告所称预算执行得分，如 30/30")
@@ -96,6 +134,7 @@ class DepartmentParams(ParamsBase):
     expenditure: Expenditure = Field(description="支出")
     three_public: ThreePublic = Field(description="三公经费")
     carryover: Carryover = Field(description="结转结余")
+    common: CommonInputs = Field(default_factory=CommonInputs, description="共性指标所需的其他数据（可选，缺省记无数据）")
     claims: Claims = Field(default_factory=Claims, description="报告表述")
     goals: list[Goal] = Field(default_factory=list, description="绩效指标")
     narrative: Narrative | None = Field(None, description="文字部分")

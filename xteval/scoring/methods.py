@@ -20,9 +20,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from ..errors import ConfigError
-from ..money import N
+from ..money import N, half_up
 
-__all__ = ["METHODS", "QUALITATIVE_BANDS", "get", "limit", "over_achievement", "register"]
+__all__ = ["METHODS", "PARTIAL", "QUALITATIVE_BANDS", "get", "limit", "over_achievement", "partial_mode", "register", "step_alternatives"]
 
 Method = Callable[[Decimal, Decimal, Decimal, dict[str, Any]], Decimal]
 METHODS: dict[str, Method] = {}
@@ -68,10 +68,23 @@ def positive(a: Decimal, t: Decimal, w: Decimal, p: dict[str, Any]) -> Decimal:
 
 @_method("reverse")
 def reverse(a: Decimal, t: Decimal, w: Decimal, p: dict[str, Any]) -> Decimal:
-    """反向: a ≤ t → w; t < a < 2t → w·(1 − (a−t)/t); a ≥ 2t → 0; t = 0: a ≤ 0 → w, else 0."""
+    """反向: a ≤ t → w; above t by the framework's chosen ``formula`` (both are conventions, not 10号 clauses).
+
+    - ``linear`` (default, xteval's convention): t < a < 2t → w·(1 − (a−t)/t); a ≥ 2t → 0.
+    - ``ratio`` (a 自评表 填报说明 in practice): a > t → w·t/a.
+
+    t = 0: a ≤ 0 → w, else 0 under either formula.
+    """
     if a <= t:
         return w
-    if a >= t + t or t == ZERO:
+    if t == ZERO:
+        return ZERO
+    formula = p.get("formula", "linear")
+    if formula == "ratio":
+        return w * t / a
+    if formula != "linear":
+        raise ConfigError(f"反向指标 formula 应为 linear 或 ratio (got {formula!r})", field="formula")
+    if a >= t + t:
         return ZERO
     return max(ZERO, w * (ONE - (a - t) / t))
 
@@ -98,23 +111,46 @@ def qualitative_band(grade: str, w: Decimal) -> tuple[Decimal, Decimal, bool]:
     return lo * w, hi * w, grade == "达成"
 
 
+# How a step rule ("每超过一个百分点扣 x 分") counts an incomplete step; the framework names its choice.
+PARTIAL = {
+    "per_full_step": ROUND_FLOOR,  # 按整步扣：不足一步不扣 (floor)
+    "per_started_step": ROUND_CEILING,  # 按起步扣：不足一步按一步扣 (ceil)
+    "proportional": None,  # 按比例扣
+}
+PARTIAL_ALIASES = {"floor": "per_full_step", "ceil": "per_started_step", "linear": "proportional"}
+PARTIAL_LABELS = {"per_full_step": "按整步扣", "per_started_step": "不足一步按一步扣", "proportional": "按比例扣"}
+
+
+def partial_mode(p: dict[str, Any]) -> str:
+    """The canonical name of a step rule's ``partial`` setting (old names floor/ceil/linear accepted)."""
+    mode = str(p.get("partial", "per_full_step"))
+    mode = PARTIAL_ALIASES.get(mode, mode)
+    if mode not in PARTIAL:
+        raise ConfigError(f"partial 应为 {' / '.join(PARTIAL)} (got {mode!r})", field="partial")
+    return mode
+
+
 @_method("step")
 def step(a: Decimal, t: Decimal, w: Decimal, p: dict[str, Any]) -> Decimal:
-    """阶梯扣分: w − points per ``step`` of a below (or above) ``full_at``, never below 0.
+    """阶梯扣分: w − ``points`` per ``step`` of a below (or above) ``full_at``, never below 0.
 
     Params: ``full_at`` (default: the 指标值), ``step``, ``points``, ``direction``
-    (``below`` or ``above``), ``partial`` (``floor``: an incomplete step deducts
-    nothing; ``ceil``: it deducts a whole step; ``linear``: in proportion).
+    (``below`` or ``above``), ``partial`` (``per_full_step``: an incomplete step
+    deducts nothing; ``per_started_step``: it deducts a whole step;
+    ``proportional``: in proportion; see :data:`PARTIAL`).
     """
     full_at = N(p["full_at"]) if "full_at" in p else t
     gap = (full_at - a) if p.get("direction", "below") == "below" else (a - full_at)
     steps = max(ZERO, gap) / N(p["step"])
-    mode = p.get("partial", "floor")
-    if mode in ("floor", "ceil"):
-        steps = steps.to_integral_value(rounding=ROUND_FLOOR if mode == "floor" else ROUND_CEILING)
-    elif mode != "linear":
-        raise ConfigError(f"partial 应为 floor / ceil / linear (got {mode!r})", field="partial")
+    rounding = PARTIAL[partial_mode(p)]
+    if rounding is not None:
+        steps = steps.to_integral_value(rounding=rounding)
     return max(ZERO, w - steps * N(p["points"]))
+
+
+def step_alternatives(a: Decimal, t: Decimal, w: Decimal, p: dict[str, Any]) -> dict[str, Decimal]:
+    """A step rule's points under each way of counting an incomplete step (they differ only on a part step)."""
+    return {mode: step(a, t, w, {**p, "partial": mode}) for mode in PARTIAL}
 
 
 _BOUNDS = {
@@ -144,14 +180,35 @@ def limit(points: Decimal, p: dict[str, Any]) -> Decimal:
     return points
 
 
-def over_achievement(a: Decimal, t: Decimal, points: Decimal, rule: dict[str, Any]) -> tuple[Decimal, bool]:
-    """偏离度: a ≥ ratio·t (t > 0) flags the row; the rule may deduct ``deduct`` points from it.
+def over_achievement(a: Decimal, t: Decimal, points: Decimal, rule: dict[str, Any], w: Decimal | None = None) -> tuple[Decimal, str | None]:
+    """偏离度 of a positive indicator whose 完成值 exceeds its 指标值, by the framework's chosen rule.
+
+    Rules (``rule["method"]``):
+
+    - ``flag`` (default): a ≥ ``ratio``·t (t > 0) flags the row; ``deduct`` points may be taken off.
+    - ``tiers``: deviation d = (a − t) ÷ t × 100; the first tier whose bounds hold takes
+      its ``deduct`` share of the 分值 ``w`` off the points.
+    - ``none``: nothing.
 
     Returns:
-        (points after any deduction, whether the row is flagged).
+        (points after any deduction, the flag text or None).
     """
-    flagged = t > ZERO and a >= t * N(rule.get("ratio", "1.3"))
-    deduct = N(rule.get("deduct", 0))
-    if flagged and deduct:
-        points = max(ZERO, points - deduct)
-    return points, flagged
+    method = rule.get("method", "flag")
+    if method == "none" or t <= ZERO:
+        return points, None
+    if method == "flag":
+        ratio = N(rule.get("ratio", "1.3"))
+        if a < t * ratio:
+            return points, None
+        label = f"偏离度≥{format((ratio * 100).normalize(), 'f')}%"
+        return max(ZERO, points - N(rule.get("deduct", 0))), label
+    if method != "tiers":
+        raise ConfigError(f"偏离度规则 method 应为 flag / tiers / none (got {method!r})", field="over_achievement")
+    d = (a - t) / t * 100
+    for tier in rule["tiers"]:
+        if all(op(d, N(tier[key])) for key, op in _BOUNDS.items() if key in tier):
+            share = N(tier["deduct"])
+            base = points if w is None else w
+            pct = format((share * 100).normalize(), "f")
+            return max(ZERO, points - base * share), f"偏离度 {format(half_up(d, 0), 'f')}%，扣分值的 {pct}%"
+    return points, None

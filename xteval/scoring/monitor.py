@@ -1,5 +1,12 @@
 """双监控: budget execution against time progress (序时进度) and indicator progress, as colours.
 
+What is monitored, execution and goal attainment during the year, is the rule
+of 财预〔2019〕136号《中央部门预算绩效运行监控管理暂行办法》. The colours and
+their thresholds are **practice**, not a clause of 136号 (which sets none) or of
+财预〔2021〕101号 (the 取值指引, about setting indicator values): they live in
+``frameworks/monitor.yaml`` (``basis: practice``) for a bureau to set its own.
+By default:
+
 - **Execution**: v = cumulative execution rate ÷ (month ÷ 12) × 100;
   v < 60 red, 60 ≤ v < 80 yellow, v ≥ 80 green.
 - **Indicators**: v = actual ÷ (target ÷ 12 × month) × 100;
@@ -19,6 +26,7 @@ from decimal import Decimal
 
 from ..errors import InputError
 from ..money import N, half_up
+from . import frameworks
 
 __all__ = [
     "Colour",
@@ -35,7 +43,7 @@ HUNDRED, TWELVE = Decimal(100), Decimal(12)
 
 
 class Colour(enum.StrEnum):
-    """Warning colours, as finance bureaus' 双监控 systems show them."""
+    """Warning colours, as finance bureaus' 双监控 systems show them (practice, not a document's clause)."""
 
     red = "red"
     yellow = "yellow"
@@ -47,7 +55,29 @@ class Colour(enum.StrEnum):
         return {"red": "红", "yellow": "黄", "blue": "蓝", "green": "绿"}[self.value]
 
 
-SEVERITY = (Colour.red, Colour.yellow, Colour.blue, Colour.green)  # worst first
+FRAMEWORK = "monitor"
+
+
+def rules() -> dict:
+    """The colour rules of ``frameworks/monitor.yaml`` (``basis: practice``), with its version."""
+    fw = frameworks.get(FRAMEWORK)
+    return {**fw.raw["colours"], "version": fw.version, "source": fw.source}
+
+
+def _colour(v: Decimal, table: list[dict]) -> Colour:
+    """The first row whose ``lt`` bound holds (a row without one is the catch-all)."""
+    for row in table:
+        if "lt" not in row or v < N(row["lt"]):
+            return Colour(row["colour"])
+    return Colour(table[-1]["colour"])
+
+
+def severity() -> tuple[Colour, ...]:
+    """Colours from worst to best."""
+    return tuple(Colour(c) for c in rules()["severity"])
+
+
+SEVERITY = (Colour.red, Colour.yellow, Colour.blue, Colour.green)  # the shipped order; severity() reads the file
 
 
 def _month(month: int) -> Decimal:
@@ -57,13 +87,13 @@ def _month(month: int) -> Decimal:
 
 
 def execution_colour(v: Decimal) -> Colour:
-    """Colour of an execution-to-time-progress ratio v (in %)."""
-    return Colour.red if v < 60 else Colour.yellow if v < 80 else Colour.green
+    """Colour of an execution-to-time-progress ratio v (in %), by the ``execution`` rows of ``monitor.yaml``."""
+    return _colour(v, rules()["execution"])
 
 
 def indicator_colour(v: Decimal) -> Colour:
-    """Colour of an indicator-progress ratio v (in %)."""
-    return Colour.red if v < 60 else Colour.yellow if v < 80 else Colour.green if v < 120 else Colour.blue
+    """Colour of an indicator-progress ratio v (in %), by the ``indicator`` rows of ``monitor.yaml``."""
+    return _colour(v, rules()["indicator"])
 
 
 def indicator_progress(actual: Decimal, target: Decimal, month: int) -> Decimal:
@@ -78,7 +108,8 @@ def project_colour(colours: Iterable[Colour]) -> Colour:
     cs = list(colours)
     if not cs:
         raise InputError("项目没有指标 (a project needs at least one indicator)")
-    return min(cs, key=SEVERITY.index)
+    order = severity()
+    return min(cs, key=order.index)
 
 
 @dataclass(frozen=True)

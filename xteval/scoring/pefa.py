@@ -1,22 +1,31 @@
-"""PEFA 2016 budget reliability: PI-1, PI-2.1, PI-3.1 and their M1/M2 aggregation.
+"""PEFA 2016 budget reliability: PI-1, PI-2 (2.1, 2.2, 2.3), PI-3 (3.1, 3.2) and their M1/M2 aggregation.
 
 Plain functions over plain data, so a notebook can call them with whatever
 years it has::
 
-    from xteval import pefa
+    from xteval.scoring import pefa
     pefa.pi1({2021: (budget, actual), 2022: (...), 2023: (...)}).score   # "A" … "D", or "D*"
     pefa.pi21({2023: {"一般公共服务": (budget, actual), ...}, ...})
-    pefa.pi31({2023: (revenue_budget, revenue_actual), ...})
+    pefa.assess(expenditure, revenue, contingency=..., interest=..., economic=...)
 
-Each dimension is scored on the **last three** years given, which must be
-consecutive; with fewer, the score is ``D*`` (insufficient information) and no
-year is ever invented. A grade needs at least 2 of the 3 years within its band.
-The bands and the M2 conversion table are data in ``frameworks/pefa2016.yaml``.
-Amounts are ``Decimal``; ratios and variances are exact, shown to 2 decimals.
+What each dimension covers (``frameworks/pefa2016.yaml``, from the PEFA 2016 text):
+PI-1 includes contingency (预备费) and debt interest (利息); PI-2.1 excludes
+both; PI-2.2 is the economic classification with interest and without
+contingency; PI-2.3 is spending charged to the contingency vote as a share of
+the original budget, averaged over three years; PI-3.1 and PI-3.2 are total and
+composition of revenue.
+
+Each dimension is scored on the **last three** years of its data, which must be
+consecutive; with fewer, or without the rows it needs, it is ``D*``
+(insufficient information) and no year is ever invented. An indicator is
+aggregated by its method from **all** its dimensions, D* counting as D, and
+carries no asterisk itself (PEFA 2016 §2.2). Amounts are ``Decimal``; ratios
+and variances are exact, shown to 2 decimals.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,11 +36,32 @@ from ..errors import InputError
 from ..money import AmountError, D, N, half_up
 from . import frameworks
 
-__all__ = ["Dimension", "PefaResult", "assess", "from_department", "m1", "m2", "pi1", "pi21", "pi31", "read_csv"]
+__all__ = [
+    "Dimension",
+    "Indicator",
+    "PefaResult",
+    "assess",
+    "from_department",
+    "m1",
+    "m2",
+    "pi1",
+    "pi21",
+    "pi22",
+    "pi23",
+    "pi31",
+    "pi32",
+    "read_csv",
+]
 
 FRAMEWORK = "pefa2016"
 ORDER = ("A", "B", "C", "D")
 HUNDRED = Decimal(100)
+YEARS = (1949, 2100)  # a year outside this range in an outturn file is a typo, not data
+HEADERS = {"年度": "year", "类别": "kind", "科目": "category", "预算数": "budget", "决算数": "actual"}
+COLUMNS = tuple(HEADERS.values())
+
+Pair = tuple[Decimal, Decimal]  # (original approved budget, actual)
+Outturn = Mapping[int, Mapping[str, Pair]]  # year → {category: (budget, actual)}
 
 
 @dataclass(frozen=True)
@@ -40,7 +70,7 @@ class Dimension:
 
     id: str
     score: str  # "A", "B", "C", "D" or "D*"
-    values: dict[int, Decimal] = field(default_factory=dict)  # outturn % (PI-1, PI-3.1) or variance % (PI-2.1)
+    values: dict[int, Decimal] = field(default_factory=dict)  # outturn % (PI-1, 3.1), variance % (2.1, 2.2, 3.2), share % (2.3)
     years: tuple[int, ...] = ()  # the years the score rests on
     note: str = ""
 
@@ -55,12 +85,31 @@ class Dimension:
 
 
 @dataclass(frozen=True)
+class Indicator:
+    """An indicator aggregated from all its dimensions: method, the dimension scores used, the letter."""
+
+    id: str
+    score: str  # no asterisk: D* aggregates as D
+    method: str
+    dimensions: dict[str, str]
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "score": self.score, "method": self.method, "dimensions": self.dimensions, "note": self.note}
+
+
+@dataclass(frozen=True)
 class PefaResult:
-    """Dimensions and their aggregated indicators (PI-1 M1, PI-2 M1, PI-3 M2, over the dimensions assessed)."""
+    """Dimensions and their aggregated indicators (PI-1, PI-2 by M1, PI-3 by M2)."""
 
     dimensions: dict[str, Dimension]
-    indicators: dict[str, str]
+    aggregation: dict[str, Indicator]
     version: str
+
+    @property
+    def indicators(self) -> dict[str, str]:
+        """Indicator → letter."""
+        return {k: v.score for k, v in self.aggregation.items()}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +117,7 @@ class PefaResult:
             "version": self.version,
             "dimensions": {k: d.to_json() for k, d in self.dimensions.items()},
             "indicators": self.indicators,
+            "aggregation": {k: i.to_json() for k, i in self.aggregation.items()},
         }
 
 
@@ -84,21 +134,35 @@ def _window(years: Mapping[int, Any]) -> tuple[int, ...] | None:
     return tuple(ys)
 
 
+def _meeting(values: dict[int, Decimal], inside) -> bool:
+    return sum(bool(inside(v)) for v in values.values()) >= int(_spec()["years_meeting"])
+
+
 def _grade_ratio(dim: str, values: dict[int, Decimal]) -> str:
     bands = _spec()["dimensions"][dim]["bands"]
-    meet = int(_spec()["years_meeting"])
     for g in ("A", "B", "C"):
         lo, hi = (N(x) for x in bands[g])
-        if sum(lo <= v <= hi for v in values.values()) >= meet:
+        if _meeting(values, lambda v, lo=lo, hi=hi: lo <= v <= hi):
             return g
     return "D"
 
 
 def _grade_below(dim: str, values: dict[int, Decimal]) -> str:
     bands = _spec()["dimensions"][dim]["bands"]
-    meet = int(_spec()["years_meeting"])
     for g in ("A", "B", "C"):
-        if sum(v < N(bands[g]) for v in values.values()) >= meet:
+        limit = N(bands[g])
+        if _meeting(values, lambda v, limit=limit: v < limit):
+            return g
+    return "D"
+
+
+_BOUNDS = {"gt": Decimal.__gt__, "ge": Decimal.__ge__, "lt": Decimal.__lt__, "le": Decimal.__le__}
+
+
+def _grade_average(dim: str, value: Decimal) -> str:
+    bands = _spec()["dimensions"][dim]["bands"]
+    for g in ("A", "B", "C"):
+        if all(op(value, N(bands[g][k])) for k, op in _BOUNDS.items() if k in bands[g]):
             return g
     return "D"
 
@@ -108,7 +172,11 @@ def _insufficient(dim: str, years: Mapping[int, Any], why: str = "") -> Dimensio
     return Dimension(dim, "D*", {}, (), why or f"需要最近连续 3 个财年的数据，现有 {have}（不补造年度）")
 
 
-def _outturn(dim: str, years: Mapping[int, tuple[Decimal, Decimal]]) -> Dimension:
+def _total(parts: Mapping[str, Pair]) -> Pair:
+    return sum((b for b, _ in parts.values()), Decimal(0)), sum((a for _, a in parts.values()), Decimal(0))
+
+
+def _outturn(dim: str, years: Mapping[int, Pair]) -> Dimension:
     window = _window(years)
     if window is None:
         return _insufficient(dim, years)
@@ -121,11 +189,11 @@ def _outturn(dim: str, years: Mapping[int, tuple[Decimal, Decimal]]) -> Dimensio
     return Dimension(dim, _grade_ratio(dim, values), values, window)
 
 
-def pi1(years: Mapping[int, tuple[Decimal, Decimal]]) -> Dimension:
-    """PI-1 总支出决算偏差: actual ÷ budget; A 95–105%, B 90–110%, C 85–115% in 2 of the last 3 years.
+def pi1(years: Mapping[int, Pair]) -> Dimension:
+    """PI-1 总支出决算偏差: actual ÷ original budget; A 95–105%, B 90–110%, C 85–115% in 2 of the last 3 years.
 
     Args:
-        years: year → (budgeted expenditure, actual expenditure), Decimals in any one unit.
+        years: year → (original approved expenditure including contingency and interest, actual), in any one unit.
 
     Returns:
         The :class:`Dimension`; ``D*`` with fewer than 3 consecutive years.
@@ -133,7 +201,7 @@ def pi1(years: Mapping[int, tuple[Decimal, Decimal]]) -> Dimension:
     return _outturn("PI-1", years)
 
 
-def pi31(years: Mapping[int, tuple[Decimal, Decimal]]) -> Dimension:
+def pi31(years: Mapping[int, Pair]) -> Dimension:
     """PI-3.1 总收入决算偏差: actual ÷ budget revenue; A 97–106%, B 94–112%, C 92–116% in 2 of 3 years.
 
     Args:
@@ -145,10 +213,9 @@ def pi31(years: Mapping[int, tuple[Decimal, Decimal]]) -> Dimension:
     return _outturn("PI-3.1", years)
 
 
-def variance(parts: Mapping[str, tuple[Decimal, Decimal]]) -> Decimal | None:
+def variance(parts: Mapping[str, Pair]) -> Decimal | None:
     """Composition variance in %: Σ|actual_i − budget_i·k| ÷ Σ(budget_i·k) × 100, k = Σactual ÷ Σbudget."""
-    total_b = sum((Decimal(b) for b, _ in parts.values()), Decimal(0))
-    total_a = sum((Decimal(a) for _, a in parts.values()), Decimal(0))
+    total_b, total_a = _total(parts)
     if not total_b or not total_a:
         return None
     k = total_a / total_b
@@ -157,27 +224,81 @@ def variance(parts: Mapping[str, tuple[Decimal, Decimal]]) -> Decimal | None:
     return dev / sum(adjusted.values(), Decimal(0)) * HUNDRED
 
 
-def pi21(years: Mapping[int, Mapping[str, tuple[Decimal, Decimal]]]) -> Dimension:
-    """PI-2.1 支出结构偏差: composition variance (see :func:`variance`); A < 5%, B < 10%, C < 15% in 2 of 3 years.
+def _composition(dim: str, years: Outturn, what: str) -> Dimension:
+    """A composition-variance dimension (2.1, 2.2, 3.2): A < 5%, B < 10%, C < 15% in 2 of the last 3 years."""
+    if not years:
+        return _insufficient(dim, years, f"没有{what}的行")
+    window = _window(years)
+    if window is None:
+        return _insufficient(dim, years)
+    values = {}
+    for y in window:
+        if len(years[y]) < 2:
+            return _insufficient(dim, years, f"{y} 年只有 {len(years[y])} 个{what}科目，无法计算结构偏差")
+        v = variance(years[y])
+        if v is None:
+            return _insufficient(dim, years, f"{y} 年{what}的预算或决算合计为 0")
+        values[y] = v
+    return Dimension(dim, _grade_below(dim, values), values, window)
+
+
+def pi21(years: Outturn) -> Dimension:
+    """PI-2.1 支出结构偏差（按功能）: composition variance of expenditure without contingency and interest.
 
     Args:
-        years: year → {category: (budget, actual)}, with at least two categories a year.
+        years: year → {functional or administrative category: (budget, actual)}, at least two categories a year.
 
     Returns:
         The :class:`Dimension`; ``D*`` with fewer than 3 consecutive years or a year without a breakdown.
     """
-    window = _window(years)
+    return _composition("PI-2.1", years, "支出（功能分类）")
+
+
+def pi22(economic: Outturn, interest: Outturn | None = None) -> Dimension:
+    """PI-2.2 支出结构偏差（按经济分类）: composition variance by economic type, interest included, contingency excluded.
+
+    Args:
+        economic: year → {economic category: (budget, actual)} (without contingency and interest).
+        interest: year → {debt interest line: (budget, actual)}; each line joins the year's categories.
+
+    Returns:
+        The :class:`Dimension`; ``D*`` when there are no economic rows or fewer than 3 consecutive years.
+    """
+    if not economic:
+        return _insufficient("PI-2.2", {}, "没有经济分类支出的行（类别 经济分类支出），无法计算")
+    merged = {y: {**parts, **{f"利息：{c}": v for c, v in (interest or {}).get(y, {}).items()}} for y, parts in economic.items()}
+    return _composition("PI-2.2", merged, "经济分类支出")
+
+
+def pi23(contingency: Mapping[int, Pair], original_total: Mapping[int, Decimal]) -> Dimension:
+    """PI-2.3 预备费支出: average over the last 3 years of (actual charged to contingency ÷ original total budget).
+
+    A < 3%, B 3%–6% inclusive, C > 6% and < 10%. A budget with no contingency
+    vote scores A (PEFA 2.3:4), but only when the rows say so (budget and actual 0);
+    no rows at all is D* (insufficient information).
+
+    Args:
+        contingency: year → (contingency budget, actual charged to the contingency vote).
+        original_total: year → the year's original total expenditure budget (PI-1's, contingency and interest included).
+    """
+    if not contingency:
+        return _insufficient("PI-2.3", {}, "没有预备费的行；若预算中确无预备费（按 PEFA 2.3:4 评 A），请写预算数、决算数为 0 的预备费行")
+    window = _window(contingency)
     if window is None:
-        return _insufficient("PI-2.1", years)
+        return _insufficient("PI-2.3", contingency)
     values = {}
     for y in window:
-        if len(years[y]) < 2:
-            return _insufficient("PI-2.1", years, f"{y} 年只有 {len(years[y])} 个支出类别，无法计算结构偏差")
-        v = variance(years[y])
-        if v is None:
-            return _insufficient("PI-2.1", years, f"{y} 年预算或决算合计为 0")
-        values[y] = v
-    return Dimension("PI-2.1", _grade_below("PI-2.1", values), values, window)
+        total = original_total.get(y)
+        if not total:
+            return _insufficient("PI-2.3", contingency, f"{y} 年没有年初总预算（支出行），无法计算预备费占比")
+        values[y] = N(contingency[y][1]) / N(total) * HUNDRED
+    average = sum(values.values(), Decimal(0)) / len(values)
+    return Dimension("PI-2.3", _grade_average("PI-2.3", average), values, window, f"三年平均 {half_up(average)}%")
+
+
+def pi32(years: Outturn) -> Dimension:
+    """PI-3.2 收入结构偏差: composition variance of revenue by category; A < 5%, B < 10%, C < 15% in 2 of 3 years."""
+    return _composition("PI-3.2", years, "收入")
 
 
 def _letters(scores: list[str]) -> list[str]:
@@ -192,104 +313,207 @@ def m1(scores: list[str]) -> str:
 
 
 def m2(scores: list[str]) -> str:
-    """M2 averaging, by the PEFA 2016 conversion table for 2 or 3 dimensions (one dimension: itself)."""
+    """M2 averaging, by the conversion table for 2 or 3 dimensions (one dimension: itself); the table is unverified."""
     letters = sorted(_letters(scores))
     if len(letters) == 1:
         return letters[0]
     key = "".join(letters)
-    table = _spec()["m2"]
+    table = _spec()["m2"]["rows"]
     if key not in table:
         raise InputError(f"M2 换算表未收录 {len(letters)} 个维度的组合 {key} (conversion table covers 2 or 3 dimensions)")
     return str(table[key])
 
 
-def aggregate(dimensions: Mapping[str, Dimension]) -> dict[str, str]:
-    """Indicator scores from the dimensions assessed (dimensions not given are left out of the aggregation)."""
+def aggregate(dimensions: Mapping[str, Dimension]) -> dict[str, Indicator]:
+    """Each indicator from **all** its dimensions by its method; a dimension not given counts as D* (so as D).
+
+    Args:
+        dimensions: the scored dimensions (any subset).
+
+    Returns:
+        indicator id → :class:`Indicator`; the letter never carries an asterisk.
+    """
     out = {}
     for ind, spec in _spec()["indicators"].items():
-        scores = [dimensions[d].score for d in spec["dimensions"] if d in dimensions]
-        if len(spec["dimensions"]) == 1 and scores:
-            out[ind] = scores[0]  # a one-dimension indicator is its dimension, D* included
-        elif scores:
-            out[ind] = (m1 if spec["method"] == "M1" else m2)(scores)
+        used = {d: dimensions[d].score if d in dimensions else "D*" for d in spec["dimensions"]}
+        scores = list(used.values())
+        letter = (m1 if spec["method"] == "M1" else m2)(scores)
+        notes = []
+        if any(s == "D*" for s in scores):
+            notes.append("信息不足的维度（D*）按 D 计")
+        if spec["method"] == "M2" and len(scores) > 1:
+            notes.append(f"M2 换算表未经核实（{_spec()['m2']['basis']}）")
+        out[ind] = Indicator(ind, letter, spec["method"], used, "；".join(notes))
     return out
 
 
+def _by_year(data: Outturn | None) -> dict[int, Pair]:
+    return {y: _total(parts) for y, parts in (data or {}).items()}
+
+
 def assess(
-    expenditure: Mapping[int, Mapping[str, tuple[Decimal, Decimal]]], revenue: Mapping[int, Mapping[str, tuple[Decimal, Decimal]]]
+    expenditure: Outturn,
+    revenue: Outturn,
+    *,
+    contingency: Outturn | None = None,
+    interest: Outturn | None = None,
+    economic: Outturn | None = None,
 ) -> PefaResult:
-    """PI-1, PI-2.1 and PI-3.1 from budget and actual by year and category, with the aggregation.
+    """Every dimension of PI-1, PI-2 and PI-3 from budget and actual by year and category, with the aggregation.
 
     Args:
-        expenditure: year → {category: (budget, actual)} of expenditure.
-        revenue: year → {category: (budget, actual)} of revenue.
+        expenditure: year → {functional/administrative category: (budget, actual)}, without contingency and interest.
+        revenue: year → {revenue category: (budget, actual)}.
+        contingency: year → {contingency line: (budget, actual charged to it)}.
+        interest: year → {debt interest line: (budget, actual)}.
+        economic: year → {economic category: (budget, actual)} of the same spending (without contingency and interest).
     """
-
-    def totals(data):
-        return {y: (sum((b for b, _ in c.values()), Decimal(0)), sum((a for _, a in c.values()), Decimal(0))) for y, c in data.items()}
-
-    dims = {"PI-1": pi1(totals(expenditure)), "PI-2.1": pi21(expenditure), "PI-3.1": pi31(totals(revenue))}
+    totals: dict[int, Pair] = {}
+    for data in (expenditure, contingency, interest):
+        for y, (b, a) in _by_year(data).items():
+            tb, ta = totals.get(y, (Decimal(0), Decimal(0)))
+            totals[y] = (tb + b, ta + a)
+    dims = {
+        "PI-1": pi1(totals),
+        "PI-2.1": pi21(expenditure),
+        "PI-2.2": pi22(economic or {}, interest),
+        "PI-2.3": pi23(_by_year(contingency), {y: b for y, (b, _) in totals.items()}),
+        "PI-3.1": pi31(_by_year(revenue)),
+        "PI-3.2": pi32(revenue),
+    }
     return PefaResult(dims, aggregate(dims), frameworks.get(FRAMEWORK).version)
 
 
-def read_csv(path: str | Path) -> PefaResult:
-    """Read ``year, kind, category, budget, actual`` rows (kind: expenditure | revenue) and :func:`assess` them."""
-    import csv
+# --------------------------------------------------------------------------- the outturn CSV
 
+
+def kind_names() -> dict[str, str]:
+    """Every accepted 类别 (支出, expenditure, 预备费 …) → its canonical kind."""
+    out = {}
+    for k, spec in _spec()["kinds"].items():
+        out[k] = k
+        for a in spec.get("aliases", []):
+            out[str(a)] = k
+    return out
+
+
+def _header(path: Path, fieldnames: list[str] | None) -> dict[str, str]:
+    """The file's column names → canonical columns; Chinese (年度, 类别, 科目, 预算数, 决算数) or English."""
+    names = [h.strip() for h in fieldnames or []]
+    out = {}
+    for h in names:
+        canon = HEADERS.get(h, h)
+        if canon not in COLUMNS:
+            raise InputError(
+                f"未知列 {h!r} (unknown column; expected {', '.join(HEADERS)} or {', '.join(COLUMNS)})", file=path, row=1, field=h
+            )
+        out[h] = canon
+    missing = [c for c in COLUMNS if c not in out.values()]
+    if missing:
+        cn = {v: k for k, v in HEADERS.items()}
+        raise InputError(f"缺少列 {', '.join(f'{cn[c]}/{c}' for c in missing)} (missing columns)", file=path, row=1, field=cn[missing[0]])
+    return out
+
+
+def read_csv(path: str | Path) -> PefaResult:
+    """Read an outturn CSV and :func:`assess` it.
+
+    Columns 年度, 类别, 科目, 预算数, 决算数 (or year, kind, category, budget, actual);
+    类别 is 支出, 收入, 预备费, 利息 or 经济分类支出 (expenditure, revenue, contingency,
+    interest, economic). Amounts take 元/万元/亿元 and thousands separators.
+
+    Raises:
+        InputError: naming the row and column: a year that is not an integer in
+            1949–2100, an unknown 类别, an amount that is not one or is negative, a
+            repeated 科目, or no row at all of a needed 类别 (支出, 收入).
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError("文件不存在 (file not found)", file=path)
+    kinds = kind_names()
+    labels = {k: spec["label"] for k, spec in _spec()["kinds"].items()}
+    data: dict[str, dict[int, dict[str, Pair]]] = {k: {} for k in _spec()["kinds"]}
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
-            header = [h.strip() for h in reader.fieldnames or []]
-            need = ["year", "kind", "category", "budget", "actual"]
-            missing = [c for c in need if c not in header]
-            if missing:
-                raise InputError(
-                    f"缺少列 {', '.join(missing)} (missing columns; expected {', '.join(need)})", file=path, row=1, field=missing[0]
-                )
-            data: dict[str, dict[int, dict[str, tuple[Decimal, Decimal]]]] = {"expenditure": {}, "revenue": {}}
+            header = _header(path, reader.fieldnames)
+            col = {canon: name for name, canon in header.items()}  # canonical → the name the file uses, for messages
             for n, raw in enumerate(reader, start=2):
-                row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
-                try:
-                    year = int(row["year"])
-                except ValueError:
-                    raise InputError(f"年度应为整数: {row['year']!r} (year must be an integer)", file=path, row=n, field="year") from None
-                if row["kind"] not in data:
-                    raise InputError(f"未知类型 {row['kind']!r} (kind must be expenditure or revenue)", file=path, row=n, field="kind")
-                amounts = []
-                for col in ("budget", "actual"):
-                    try:
-                        amounts.append(D(row[col]))
-                    except AmountError as exc:
-                        raise InputError(str(exc), file=path, row=n, field=col) from None
-                cat = row["category"] or "合计"
-                if cat in data[row["kind"]].setdefault(year, {}):
-                    raise InputError(f"{year} 年 {cat!r} 重复 (duplicate category)", file=path, row=n, field="category")
-                data[row["kind"]][year][cat] = (amounts[0], amounts[1])
+                row = {header[k.strip()]: (v or "").strip() for k, v in raw.items() if k and k.strip() in header}
+                if None in raw:
+                    raise InputError("列数多于表头 (more cells than columns)", file=path, row=n)
+                year = _year(row["year"], path, n, col["year"])
+                kind = kinds.get(row["kind"])
+                if kind is None:
+                    known = "、".join(labels.values()) + " 或 " + ", ".join(labels)
+                    raise InputError(f"未知类别 {row['kind']!r}（应为 {known}）(unknown kind)", file=path, row=n, field=col["kind"])
+                amounts = [_amount(row[c], path, n, col[c]) for c in ("budget", "actual")]
+                cat = row["category"] or labels[kind]
+                parts = data[kind].setdefault(year, {})
+                if cat in parts:
+                    raise InputError(
+                        f"{year} 年{labels[kind]}科目 {cat!r} 重复 (duplicate category)", file=path, row=n, field=col["category"]
+                    )
+                parts[cat] = (amounts[0], amounts[1])
     except UnicodeDecodeError:
         raise InputError("不是 UTF-8 文本 (not UTF-8 text)", file=path) from None
-    return assess(data["expenditure"], data["revenue"])
+    except csv.Error as exc:
+        raise InputError(f"不是有效的 CSV ({exc})", file=path) from None
+    for kind in _spec()["required_kinds"]:
+        if not data[kind]:
+            raise InputError(
+                f"没有“{labels[kind]}”（{kind}）的行：至少需要一个年度 (no rows of a needed kind)", file=path, field=col["kind"]
+            )
+    return assess(
+        data["expenditure"], data["revenue"], contingency=data["contingency"], interest=data["interest"], economic=data["economic"]
+    )
+
+
+def _year(text: str, path: Path, row: int, column: str) -> int:
+    try:
+        year = int(text)
+    except ValueError:
+        raise InputError(f"年度应为整数: {text!r} (year must be an integer)", file=path, row=row, field=column) from None
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise InputError(f"年度应在 {YEARS[0]}–{YEARS[1]} 之间: {year} (year out of range)", file=path, row=row, field=column)
+    return year
+
+
+def _amount(text: str, path: Path, row: int, column: str) -> Decimal:
+    try:
+        value = D(text)
+    except AmountError as exc:
+        raise InputError(str(exc), file=path, row=row, field=column) from None
+    if value < 0:
+        raise InputError(f"金额不能为负: {text!r} (negative amount)", file=path, row=row, field=column)
+    return value
+
+
+# --------------------------------------------------------------------------- a department's params
 
 
 def from_department(p, others: list | None = None) -> PefaResult:
-    """PEFA from department params: 年度预算金额 vs 支出总额 for PI-1; PI-2.1 and PI-3.1 need breakdowns the params lack.
+    """PEFA from department params: PI-1 on 年初预算 vs 支出总额; the other dimensions need breakdowns the params lack.
+
+    PEFA compares outturn with the **originally approved** budget, not the budget
+    after 年中追加 (node/4763), so PI-1 uses 年初预算, not 年度预算金额. A department's
+    支出总额 includes whatever contingency or interest it spent.
 
     Args:
         p: a ``DepartmentParams``.
-        others: the same department's other years (issue 5's multi-year params), if any.
+        others: the same department's other years, if any.
     """
     years = {q.year: q for q in [*(others or []), p]}
-    expenditure = {y: {"合计": (q.budget_header.value, q.expenditure.total.value)} for y, q in years.items()}
+    expenditure = {y: {"支出总额": (q.income.initial_budget.value, q.expenditure.total.value)} for y, q in years.items()}
     return assess(expenditure, {})
 
 
 def frame(result: PefaResult):
-    """Dimensions and indicator scores as a table for a notebook (维度, 得分, 逐年数值, 说明)."""
+    """Dimensions and indicator scores as a table for a notebook (维度, 得分, 逐年, 说明)."""
     import pandas as pd
 
-    titles = {k: v["title"] for k, v in _spec()["dimensions"].items()}
+    spec = _spec()
+    titles = {k: v["title"] for k, v in spec["dimensions"].items()}
     rows = [
         {
             "维度": f"{d.id} {titles.get(d.id, '')}",
@@ -299,5 +523,14 @@ def frame(result: PefaResult):
         }
         for d in result.dimensions.values()
     ]
-    rows += [{"维度": f"{k}（汇总）", "得分": v, "逐年": "", "说明": ""} for k, v in result.indicators.items()]
+    for k, ind in result.aggregation.items():
+        used = "，".join(f"{d} {s}" for d, s in ind.dimensions.items())
+        rows.append(
+            {
+                "维度": f"{k} {spec['indicators'][k].get('title', '')}（{ind.method} 汇总）",
+                "得分": ind.score,
+                "逐年": used,
+                "说明": ind.note,
+            }
+        )
     return pd.DataFrame(rows)

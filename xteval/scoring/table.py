@@ -1,7 +1,8 @@
 """The indicator table every scorer takes: its columns, one cell as a number, and reading it from CSV.
 
 Columns ``indicator, level1, kind, target, actual, weight, grade, score``
-(``grade`` and ``score`` only for qualitative rows); the Excel 自评表 is read by
+(``grade`` and ``score`` only for qualitative rows) and the optional
+``level1_weight``; the Excel 自评表 is read by
 ``xteval.scoring.workbook`` into the same columns.
 """
 
@@ -17,6 +18,8 @@ from ..errors import InputError
 from ..money import N, NumberError
 
 COLUMNS = ("indicator", "level1", "kind", "target", "actual", "weight", "grade", "score")
+# Optional: the 一级指标's 分值, when a table adjusts it from the framework's default (written on any row of the 一级指标).
+OPTIONAL_COLUMNS = ("level1_weight",)
 
 
 def blank(v: Any) -> bool:
@@ -65,8 +68,10 @@ def read_csv(path: Path) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"不是有效的 CSV ({str(exc).splitlines()[0]})", file=path) from None
     df.columns = [str(c).strip() for c in df.columns]
-    unknown = [c for c in df.columns if c not in COLUMNS]
+    unknown = [c for c in df.columns if c not in COLUMNS and c not in OPTIONAL_COLUMNS]
     if unknown:
-        raise InputError(f"未知列 {unknown[0]!r} (unknown column; expected {', '.join(COLUMNS)})", file=path, row=1, field=unknown[0])
+        raise InputError(
+            f"未知列 {unknown[0]!r} (unknown column; expected {', '.join(COLUMNS + OPTIONAL_COLUMNS)})", file=path, row=1, field=unknown[0]
+        )
     df.attrs["rows"] = list(range(2, len(df) + 2))  # line 1 is the header
     return df

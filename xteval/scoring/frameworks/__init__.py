@@ -1,23 +1,36 @@
 """Scoring frameworks as data: versioned YAML files beside this module (``xteval/scoring/frameworks/``).
 
-A framework file holds its name, version, source document, grade bands and
-either an indicator tree (一级/二级/三级 with 分值; children must add up to their
-parent) or, for ``kind: pefa``, PEFA dimension bands and the M2 conversion table.
+A framework file holds its name, version, source document (with its URL where
+public), grade bands and one of four bodies, by ``kind``:
 
-Two shapes of tree:
+- ``points``, **open** (``mof2020-self``): only the 一级指标 and their default
+  分值 are fixed; the indicators come from the evaluated table. ``adjustable:
+  true`` lets a table use other 一级 分值 that still add up to the total (a
+  warning, not an error).
+- ``points``, **closed** (``dept-common-2013@yueyang`` …): every 三级 indicator
+  is in the file with its method, parameters, points basis and the table it
+  comes from. A part of the source table that could not be read is declared
+  with ``unseen: reason`` on its node; it becomes a *gap*, and a result under a
+  framework with gaps is only a 可评分值, never a total.
+- ``catalogue`` (``dept-common-2013``): the indicators of 财预〔2013〕53号 with
+  their definitions and formulas and no points (53号 sets none); closed
+  frameworks ``extends:`` it and score its measures.
+- ``pefa`` and ``monitor``: band tables read by ``xteval.scoring.pefa`` and
+  ``xteval.scoring.monitor``.
 
-- **open** (``mof2020-self``): only the 一级指标 and their 分值 are fixed; the
-  indicators come from the evaluated table, and their 分值 must add up to their
-  一级指标's (checked when scoring).
-- **closed** (``dept-common-2013``): every 三级 indicator is in the file with its
-  method and parameters.
+Every number carries a ``basis``: ``official`` (a clause of the cited document),
+``practice`` (a named published table or form, cited), ``convention``
+(xteval's own choice, with alternatives), ``illustrative`` or ``unverified``.
 
 :func:`load` validates a file and names the field that is wrong; :func:`get`
-loads a shipped framework by name (cached); :func:`names` lists them.
+loads a shipped framework by name (cached); :func:`names` lists them;
+:func:`choose` selects the alternatives a framework offers (reverse formula,
+偏离度 rule).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,14 +42,48 @@ from ...money import N, NumberError
 from ...params import load_yaml
 from .. import methods
 
-__all__ = ["Framework", "Leaf", "Level1", "get", "load", "names", "FRAMEWORK_DIR"]
+__all__ = [
+    "FRAMEWORK_DIR",
+    "SOURCED",
+    "Framework",
+    "Leaf",
+    "Level1",
+    "Measure",
+    "choose",
+    "get",
+    "load",
+    "names",
+    "points_basis",
+    "variants",
+]
 
 FRAMEWORK_DIR = Path(__file__).parent
+KINDS = ("points", "catalogue", "pefa", "monitor")
+BASES = ("official", "practice", "convention", "illustrative", "unverified")
+SOURCED = frozenset({"official", "practice"})  # points that rest on a cited document or published table
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One indicator of a catalogue: what is measured and how, with no points."""
+
+    id: str
+    name: str
+    level1: str
+    level2: str
+    quantitative: bool
+    unit: str
+    formula: str
+    definition: str
+    basis: str  # official: a 53号 indicator; practice: a local table's own formula
+    checked: str  # "seen" in a stored copy of the source, or "recalled" (to confirm against the URL)
+    source: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True)
 class Leaf:
-    """A fixed indicator of a closed framework: its method, parameters and 分值."""
+    """A fixed indicator of a closed framework: its measure, method, parameters, 分值 and where they come from."""
 
     id: str
     name: str
@@ -48,15 +95,26 @@ class Leaf:
     target: Decimal | None
     unit: str
     formula: str
-    basis: str
+    basis: str  # of the points: official / practice (sourced) or illustrative / unverified
+    measure: str = ""
+    source: str = ""
+    url: str = ""
+    wording: str = ""  # the table's own 评分标准, quoted
+    partial_basis: str = ""  # step rules: whether the table settles how an incomplete step counts
+    note: str = ""
+
+    @property
+    def sourced(self) -> bool:
+        """True when the points and steps come from a cited document or published table."""
+        return self.basis in SOURCED
 
 
 @dataclass(frozen=True)
 class Level1:
-    """A 一级指标 with its 分值 and the names real 自评表 use for it."""
+    """A 一级指标 with its 分值 (None where the source table's figure was not read) and the names real 自评表 use for it."""
 
     name: str
-    weight: Decimal
+    weight: Decimal | None
     aliases: tuple[str, ...] = ()
 
 
@@ -70,10 +128,15 @@ class Framework:
     source: str
     basis: str
     note: str
-    kind: str  # "points" or "pefa"
+    kind: str  # "points", "catalogue", "pefa" or "monitor"
     total: Decimal | None
+    url: str = ""
     level1: tuple[Level1, ...] = ()
     leaves: tuple[Leaf, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    extends: str = ""
+    gaps: tuple[str, ...] = ()  # parts of the source table not read: a result is then only 可评分值
+    adjustable: bool = False  # open tree: 一级 分值 may differ from the defaults if they still add up
     kinds: dict[str, dict[str, Any]] = field(default_factory=dict)
     over_achievement: dict[str, Any] = field(default_factory=dict)
     grades: tuple[tuple[Decimal, str], ...] = ()
@@ -83,6 +146,11 @@ class Framework:
     def closed(self) -> bool:
         """True when the file lists every indicator (the table cannot add its own)."""
         return bool(self.leaves)
+
+    @property
+    def sourced(self) -> bool:
+        """True when every indicator's points are sourced and the source table was read whole."""
+        return not self.gaps and all(leaf.sourced for leaf in self.leaves)
 
     @functools.cached_property
     def alias_map(self) -> dict[str, str]:
@@ -104,12 +172,17 @@ class Framework:
                 out[str(a)] = k
         return out
 
-    def grade(self, total: Decimal) -> str:
-        """The grade band a total falls in (≥ 90 优, ≥ 80 良, ≥ 60 中, otherwise 差 by default)."""
+    @functools.cached_property
+    def measure_map(self) -> dict[str, Measure]:
+        """Catalogue measures by id."""
+        return {m.id: m for m in self.measures}
+
+    def grade(self, total: Decimal) -> str | None:
+        """The grade band a total falls in (≥ 90 优, ≥ 80 良, ≥ 60 中, otherwise 差 by default); None without bands."""
         for low, grade in self.grades:
             if total >= low:
                 return grade
-        return self.grades[-1][1]
+        return self.grades[-1][1] if self.grades else None
 
 
 def _dec(value: Any, file: Path, where: str) -> Decimal:
@@ -130,18 +203,27 @@ def _need(d: dict, key: str, file: Path, where: str) -> Any:
     return d[key]
 
 
-def _sum_check(children: list[Decimal], parent: Decimal, file: Path, where: str) -> None:
+def _basis(d: dict, file: Path, where: str, default: str = "") -> str:
+    basis = str(d.get("basis", default))
+    if basis and basis not in BASES:
+        raise ConfigError(f"basis 应为 {' / '.join(BASES)} (got {basis!r})", file=file, field=f"{where}.basis" if where else "basis")
+    return basis
+
+
+def _sum_check(children: list[Decimal], parent: Decimal, file: Path, where: str, *, partial: bool = False) -> None:
+    """Children's 分值 add up to the parent's; with part of the table unseen, they may only fall short."""
     total = sum(children, Decimal(0))
-    if total != parent:
-        diff = total - parent
-        raise ConfigError(
-            f"下级分值之和 {total} ≠ 上级分值 {parent}（{'多' if diff > 0 else '少'} {abs(diff)}）(children's weights do not sum to the parent)",
-            file=file,
-            field=where,
-        )
+    if total == parent or (partial and total < parent):
+        return
+    diff = total - parent
+    raise ConfigError(
+        f"下级分值之和 {total} ≠ 上级分值 {parent}（{'多' if diff > 0 else '少'} {abs(diff)}）(children's weights do not sum to the parent)",
+        file=file,
+        field=where,
+    )
 
 
-def _leaf(d: dict, lv1: str, lv2: str, file: Path, where: str) -> Leaf:
+def _leaf(d: dict, lv1: str, lv2: str, file: Path, where: str, catalogue: Framework | None) -> Leaf:
     method = _need(d, "method", file, where)
     try:
         methods.get(method)
@@ -151,6 +233,11 @@ def _leaf(d: dict, lv1: str, lv2: str, file: Path, where: str) -> Leaf:
     need = {"step": ("step", "points"), "band": ("bands",)}.get(method, ())
     for key in need:
         _need(params, key, file, f"{where}.params")
+    if method == "step":
+        try:
+            methods.partial_mode(params)
+        except ConfigError as exc:
+            raise ConfigError(exc.reason, file=file, field=f"{where}.params.partial") from None
     weight = _dec(_need(d, "weight", file, where), file, f"{where}.weight")
     for i, b in enumerate(params.get("bands", [])):
         pts = _dec(_need(b, "points", file, f"{where}.params.bands[{i}]"), file, f"{where}.params.bands[{i}].points")
@@ -158,9 +245,18 @@ def _leaf(d: dict, lv1: str, lv2: str, file: Path, where: str) -> Leaf:
             raise ConfigError(
                 f"档次分值 {pts} 超过指标分值 {weight} (band points exceed the weight)", file=file, field=f"{where}.params.bands[{i}]"
             )
+    leaf_id = str(_need(d, "id", file, where))
+    measure = str(d.get("measure", leaf_id))
+    formula = str(d.get("formula", ""))
+    if catalogue is not None:
+        if measure not in catalogue.measure_map:
+            raise ConfigError(
+                f"{catalogue.name} 没有指标 {measure!r} (unknown measure of the catalogue)", file=file, field=f"{where}.measure"
+            )
+        formula = formula or catalogue.measure_map[measure].formula
     target = d.get("target")
     return Leaf(
-        id=str(_need(d, "id", file, where)),
+        id=leaf_id,
         name=str(_need(d, "name", file, where)),
         level1=lv1,
         level2=lv2,
@@ -169,9 +265,133 @@ def _leaf(d: dict, lv1: str, lv2: str, file: Path, where: str) -> Leaf:
         params=params,
         target=_dec(target, file, f"{where}.target") if target is not None else None,
         unit=str(d.get("unit", "")),
-        formula=str(d.get("formula", "")),
-        basis=str(d.get("basis", "")),
+        formula=formula,
+        basis=_basis(d, file, where, "illustrative"),
+        measure=measure,
+        source=str(d.get("source", "")),
+        url=str(d.get("url", "")),
+        wording=str(d.get("wording", "")),
+        partial_basis=str(d.get("partial_basis", "")),
+        note=str(d.get("note", "")),
     )
+
+
+def _measures(doc: dict, path: Path) -> tuple[Measure, ...]:
+    out: list[Measure] = []
+    for section in ("indicators", "local_measures"):
+        for i, m in enumerate(doc.get(section) or []):
+            where = f"{section}[{i}]"
+            out.append(
+                Measure(
+                    id=str(_need(m, "id", path, where)),
+                    name=str(_need(m, "name", path, where)),
+                    level1=str(m.get("level1", "")),
+                    level2=str(m.get("level2", "")),
+                    quantitative=bool(m.get("quantitative", True)),
+                    unit=str(m.get("unit", "")),
+                    formula=str(m.get("formula", "")),
+                    definition=str(m.get("definition", "")),
+                    basis=_basis(m, path, where, "official" if section == "indicators" else "practice"),
+                    checked=str(m.get("checked", "")),
+                    source=str(m.get("source", "")),
+                    url=str(m.get("url", "")),
+                )
+            )
+    ids = [m.id for m in out]
+    dup = next((x for x in ids if ids.count(x) > 1), None)
+    if dup:
+        raise ConfigError(f"指标 id {dup!r} 重复 (duplicate measure id)", file=path, field="indicators")
+    return tuple(out)
+
+
+def _weight(node: dict, file: Path, where: str) -> Decimal | None:
+    """A node's 分值; None only where the node says the table's figure was ``unseen``."""
+    weight = _need(node, "weight", file, where) if not node.get("unseen") else node.get("weight")
+    return None if weight is None else _dec(weight, file, f"{where}.weight")
+
+
+def _tree(doc: dict, path: Path, catalogue: Framework | None):
+    """The 一级/二级/三级 tree: (level1s, leaves, gaps)."""
+    lv1s, leaves, gaps = [], [], []
+    for i, lv in enumerate(_need(doc, "level1", path, "")):
+        where = f"level1[{i}]"
+        name = str(_need(lv, "name", path, where))
+        weight = _weight(lv, path, where)
+        if lv.get("unseen"):
+            gaps.append(f"{name}：{lv['unseen']}")
+        lv1s.append(Level1(name, weight, tuple(str(a) for a in lv.get("aliases", []))))
+        children = lv.get("children") or []
+        kid_weights = [_weight(c, path, f"{where}.children[{j}]") for j, c in enumerate(children)]
+        if children and weight is not None and None not in kid_weights:
+            _sum_check(kid_weights, weight, path, where, partial=bool(lv.get("unseen")))
+        for j, lv2 in enumerate(children):
+            w2 = f"{where}.children[{j}]"
+            kids = _need(lv2, "children", path, w2)
+            if lv2.get("unseen"):
+                gaps.append(f"{name}/{lv2['name']}：{lv2['unseen']}")
+            if kid_weights[j] is not None:
+                _sum_check(
+                    [_dec(_need(c, "weight", path, f"{w2}.children[{k}]"), path, "") for k, c in enumerate(kids)],
+                    kid_weights[j],
+                    path,
+                    w2,
+                    partial=bool(lv2.get("unseen")),
+                )
+            leaves += [_leaf(c, name, str(lv2["name"]), path, f"{w2}.children[{k}]", catalogue) for k, c in enumerate(kids)]
+    ids = [leaf.id for leaf in leaves]
+    dup = next((x for x in ids if ids.count(x) > 1), None)
+    if dup:
+        raise ConfigError(f"指标 id {dup!r} 重复 (duplicate indicator id)", file=path, field="level1")
+    return lv1s, leaves, gaps
+
+
+def _kinds(doc: dict, path: Path) -> dict[str, dict[str, Any]]:
+    """An open tree's kinds, each with its params; a kind offering ``formulas`` has the chosen one in its params."""
+    kinds = {}
+    for k, spec in (doc.get("kinds") or {}).items():
+        try:
+            methods.get(_need(spec, "method", path, f"kinds.{k}"))
+        except ConfigError as exc:
+            raise ConfigError(exc.reason, file=path, field=f"kinds.{k}.method") from None
+        spec = dict(spec)
+        params = dict(spec.get("params") or {})
+        if "formulas" in spec:
+            chosen = str(_need(spec, "formula", path, f"kinds.{k}"))
+            if chosen not in spec["formulas"]:
+                raise ConfigError(
+                    f"未知公式 {chosen!r} (unknown formula; choices: {', '.join(spec['formulas'])})", file=path, field=f"kinds.{k}.formula"
+                )
+            params["formula"] = chosen
+        spec["params"] = params
+        kinds[k] = spec
+    return kinds
+
+
+def _over_achievement(doc: dict, path: Path) -> dict[str, Any]:
+    """The chosen 偏离度 rule (``rule`` among ``rules``), with its name."""
+    spec = doc.get("over_achievement") or {}
+    if not spec:
+        return {}
+    if "rules" not in spec:  # a single rule written inline
+        return dict(spec)
+    chosen = str(_need(spec, "rule", path, "over_achievement"))
+    rules = spec["rules"]
+    if chosen not in rules:
+        raise ConfigError(
+            f"未知偏离度规则 {chosen!r} (unknown rule; choices: {', '.join(rules)})", file=path, field="over_achievement.rule"
+        )
+    return {"name": chosen, **rules[chosen]}
+
+
+def _grades(doc: dict, path: Path, required: bool) -> tuple[tuple[Decimal, str], ...]:
+    raw = doc.get("grades") if not required else _need(doc, "grades", path, "")
+    grades = tuple(
+        (_dec(_need(g, "min", path, f"grades[{i}]"), path, f"grades[{i}].min"), str(_need(g, "grade", path, f"grades[{i}]")))
+        for i, g in enumerate(raw or [])
+    )
+    if (required and not grades) or list(grades) != sorted(grades, key=lambda g: -g[0]):
+        raise ConfigError("等级应按下限从高到低排列 (grade bands must go from the highest minimum down)", file=path, field="grades")
+    return grades
 
 
 def load(path: str | Path) -> Framework:
@@ -184,9 +404,11 @@ def load(path: str | Path) -> Framework:
         The validated :class:`Framework`.
 
     Raises:
-        ConfigError: a missing field, an unknown method, a band worth more than
-            its indicator, or children whose 分值 do not add up to their parent;
-            the message names the file and the field path.
+        ConfigError: a missing field, an unknown method, basis or choice, a band
+            worth more than its indicator, a measure the catalogue lacks, or
+            children whose 分值 do not add up to their parent (fall short only
+            where the node says part of the table is ``unseen``); the message
+            names the file and the field path.
     """
     path = Path(path)
     try:
@@ -197,58 +419,45 @@ def load(path: str | Path) -> Framework:
         raise ConfigError("顶层应为映射 (top level must be a mapping)", file=path)
     common = {k: str(_need(doc, k, path, "")) for k in ("name", "version", "title", "source")}
     kind = str(doc.get("kind", "points"))
+    if kind not in KINDS:
+        raise ConfigError(f"kind 应为 {' / '.join(KINDS)} (got {kind!r})", file=path, field="kind")
+    common |= {"basis": _basis(doc, path, ""), "note": str(doc.get("note", "")), "url": str(doc.get("url", "")), "kind": kind}
     if kind == "pefa":
-        for key in ("dimensions", "indicators", "m2", "years_required", "years_meeting"):
+        for key in ("dimensions", "indicators", "m2", "years_required", "years_meeting", "kinds"):
             _need(doc, key, path, "")
-        return Framework(**common, basis=str(doc.get("basis", "")), note=str(doc.get("note", "")), kind=kind, total=None, raw=doc)
-    total = _dec(_need(doc, "total", path, ""), path, "total")
-    lv1s, leaves = [], []
-    for i, lv in enumerate(_need(doc, "level1", path, "")):
-        where = f"level1[{i}]"
-        name = str(_need(lv, "name", path, where))
-        weight = _dec(_need(lv, "weight", path, where), path, f"{where}.weight")
-        lv1s.append(Level1(name, weight, tuple(str(a) for a in lv.get("aliases", []))))
-        children = lv.get("children")
-        if children:
-            _sum_check(
-                [_dec(_need(c, "weight", path, f"{where}.children[{j}]"), path, "") for j, c in enumerate(children)], weight, path, where
-            )
-            for j, lv2 in enumerate(children):
-                w2 = f"{where}.children[{j}]"
-                kids = _need(lv2, "children", path, w2)
-                _sum_check(
-                    [_dec(_need(c, "weight", path, f"{w2}.children[{k}]"), path, "") for k, c in enumerate(kids)],
-                    _dec(lv2["weight"], path, f"{w2}.weight"),
-                    path,
-                    w2,
-                )
-                leaves += [_leaf(c, name, str(lv2["name"]), path, f"{w2}.children[{k}]") for k, c in enumerate(kids)]
-    _sum_check([lv.weight for lv in lv1s], total, path, "level1")
-    kinds = doc.get("kinds") or {}
-    for k, spec in kinds.items():
-        try:
-            methods.get(_need(spec, "method", path, f"kinds.{k}"))
-        except ConfigError as exc:
-            raise ConfigError(exc.reason, file=path, field=f"kinds.{k}.method") from None
+        return Framework(**common, total=None, raw=doc)
+    if kind == "monitor":
+        _need(doc, "colours", path, "")
+        return Framework(**common, total=None, raw=doc)
+    if kind == "catalogue":
+        return Framework(**common, total=None, measures=_measures(doc, path), raw=doc)
+    extends = str(doc.get("extends", ""))
+    catalogue = get(extends) if extends else None
+    if catalogue is not None and catalogue.kind != "catalogue":
+        raise ConfigError(f"{extends} 不是指标目录 (extends must name a catalogue)", file=path, field="extends")
+    total = doc.get("total")
+    gaps = [f"原表：{doc['unseen']}"] if doc.get("unseen") else []
+    if total is None and not gaps:
+        raise ConfigError("缺少字段 (missing field; write unseen: why, when the table's total was not read)", file=path, field="total")
+    total = _dec(total, path, "total") if total is not None else None
+    lv1s, leaves, tree_gaps = _tree(doc, path, catalogue)
+    gaps += tree_gaps
+    if total is not None and all(lv.weight is not None for lv in lv1s):
+        _sum_check([lv.weight for lv in lv1s], total, path, "level1", partial=bool(gaps))
+    kinds = _kinds(doc, path)
     if not leaves and not kinds:
         raise ConfigError("开放指标表须给出 kinds (an open tree needs kinds)", file=path, field="kinds")
-    grades = tuple(
-        (_dec(_need(g, "min", path, f"grades[{i}]"), path, f"grades[{i}].min"), str(_need(g, "grade", path, f"grades[{i}]")))
-        for i, g in enumerate(_need(doc, "grades", path, ""))
-    )
-    if not grades or list(grades) != sorted(grades, key=lambda g: -g[0]):
-        raise ConfigError("等级应按下限从高到低排列 (grade bands must go from the highest minimum down)", file=path, field="grades")
     return Framework(
         **common,
-        basis=str(doc.get("basis", "")),
-        note=str(doc.get("note", "")),
-        kind=kind,
         total=total,
         level1=tuple(lv1s),
         leaves=tuple(leaves),
+        extends=extends,
+        gaps=tuple(gaps),
+        adjustable=bool(doc.get("adjustable", False)),
         kinds=kinds,
-        over_achievement=doc.get("over_achievement") or {},
-        grades=grades,
+        over_achievement=_over_achievement(doc, path),
+        grades=_grades(doc, path, required=not gaps),
         raw=doc,
     )
 
@@ -258,10 +467,62 @@ def names() -> list[str]:
     return sorted(p.stem for p in FRAMEWORK_DIR.glob("*.yaml"))
 
 
+def variants(base: str) -> list[str]:
+    """The shipped versions of a catalogue, one per published table (``dept-common-2013@yueyang`` …)."""
+    return [n for n in names() if n.startswith(f"{base}@")]
+
+
 @functools.cache
 def get(name: str) -> Framework:
     """A shipped framework by name; the error names the key and the known names."""
     path = FRAMEWORK_DIR / f"{name}.yaml"
-    if not path.is_file():
+    if "/" in name or "\\" in name or not path.is_file():
         raise ConfigError(f"未知评分框架 {name!r} (unknown framework; known: {', '.join(names())})", field="framework")
     return load(path)
+
+
+def points_basis(fw: Framework) -> str:
+    """Where a framework's points come from, in one Chinese sentence for a page (sourced or not, and why)."""
+    if fw.kind == "catalogue":
+        return "53号文只给指标、解释与公式，不设分值；分值见各地评分表版本"
+    if fw.kind == "pefa":
+        return "档次与汇总方法出自 PEFA 2016；M2 换算表未能对照原文核实；中文名称为 xteval 译名"
+    if fw.kind == "monitor":
+        return "监控内容出自 136号文；颜色阈值为实务做法，非文件条文"
+    if not fw.closed:
+        return "一级指标分值为 10号文原则性设置（可调整，合计 100）；逐行公式为实务做法；反向指标公式与偏离度规则为 xteval 约定（可改选）"
+    unsourced = [leaf.name for leaf in fw.leaves if not leaf.sourced]
+    if unsourced:
+        return f"{len(unsourced)} 项分值未取自公开评分表（{'、'.join(unsourced)}），只给可评分值"
+    if fw.gaps:
+        return "已读到的各行分值、档次与扣分措辞取自公开评分表；原表部分未能读到，只给可评分值"
+    return "全部分值、档次与扣分措辞取自公开评分表"
+
+
+def choose(fw: Framework, *, reverse: str | None = None, over_achievement: str | None = None) -> Framework:
+    """The framework with another of the alternatives its file offers; its version records the choice.
+
+    Args:
+        fw: an open framework (``mof2020-self``).
+        reverse: a formula of ``kinds.reverse.formulas`` (``linear``, ``ratio``).
+        over_achievement: a rule of ``over_achievement.rules`` (``flag-130``, ``deviation-tiers``, ``none``).
+
+    Raises:
+        ConfigError: the framework offers no such alternative (the message lists the ones it has).
+    """
+    kinds, rule, picked = dict(fw.kinds), dict(fw.over_achievement), []
+    if reverse is not None:
+        formulas = (fw.raw.get("kinds", {}).get("reverse") or {}).get("formulas") or {}
+        if reverse not in formulas:
+            raise ConfigError(f"未知反向指标公式 {reverse!r} (choices: {', '.join(formulas) or '无'})", field="reverse")
+        kinds["reverse"] = {**kinds["reverse"], "params": {**kinds["reverse"]["params"], "formula": reverse}}
+        picked.append(f"reverse={reverse}")
+    if over_achievement is not None:
+        rules = (fw.raw.get("over_achievement") or {}).get("rules") or {}
+        if over_achievement not in rules:
+            raise ConfigError(f"未知偏离度规则 {over_achievement!r} (choices: {', '.join(rules) or '无'})", field="over_achievement")
+        rule = {"name": over_achievement, **rules[over_achievement]}
+        picked.append(f"over_achievement={over_achievement}")
+    if not picked:
+        return fw
+    return dataclasses.replace(fw, kinds=kinds, over_achievement=rule, version=f"{fw.version}+{','.join(picked)}")
