@@ -36,10 +36,11 @@ DEPARTMENT_MAX_PAGES = 12  # the department appendix printed on A4
 NEAR_EMPTY = 0.15  # a page whose content fills less of its height than this is near empty (the last page may be)
 
 # Latin words a page may show: names the field writes in Latin letters (PEFA, PPP, PI-1…, SLA, APP as
-# reports quote it), the tool's name in the footer, and ``min`` of the 10号 execution-rate formula.
+# reports quote it), the tool's name in the footer and its command ``xteval pefa`` the PEFA section points to,
+# and ``min`` of the 10号 execution-rate formula.
 # File names (department.yaml, 2023/department.ipynb), identifiers with digits (PI-2.1, GD20230009,
 # checksums, UTF-8) and single letters (PEFA scores A–D, formula letters) are allowed by their shape.
-LATIN_ALLOWED = {"PEFA", "PPP", "PI", "SLA", "APP", "xteval", "min"}
+LATIN_ALLOWED = {"PEFA", "PPP", "PI", "SLA", "APP", "xteval", "pefa", "min"}
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-/]*")
 _FILE = re.compile(r"\.(yaml|yml|ipynb|html|csv|txt|xlsx)$", re.I)
 

@@ -20,7 +20,14 @@ RECORD_MIME = "application/vnd.xteval.record+json"
 
 # --------------------------------------------------------------------------- tables
 
-KEEP_WHOLE_ROWS = 20
+KEEP_WHOLE_ROWS = 6  # a table this short stays whole on paper; a longer one breaks between rows, its header repeated
+SHORT_CELL = 8  # characters: a column whose every cell is at most this long is kept on one line
+
+
+def _longest(column: pd.Series) -> int:
+    return max((len(str(v)) for v in column if v is not None), default=0)
+
+
 BREACH_STYLE = "background-color:#f8d7da;color:#842029;font-weight:bold"
 
 
@@ -49,7 +56,11 @@ def styled(
     cols = [c for c in right if c in df.columns]
     if cols:
         st = st.set_properties(subset=cols, **{"text-align": "right", "white-space": "nowrap"})
-    whole = [c for c in nowrap if c in df.columns]
+    # A column of short texts (a level name, a status, a unit) never wraps: otherwise a long
+    # neighbour (a formula, an explanation) squeezes it to one character a line and a table of
+    # twenty rows runs over three printed pages.
+    short = [c for c in df.columns if c not in cols and _longest(df[c]) <= SHORT_CELL]
+    whole = list(dict.fromkeys(c for c in (*nowrap, *short) if c in df.columns))
     if whole:
         st = st.set_properties(subset=whole, **{"white-space": "nowrap"})
     if highlight is not None and any(highlight):
