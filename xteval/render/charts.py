@@ -163,7 +163,14 @@ def hbars(labels: Sequence[str], values: Sequence[Decimal], title: str, unit: st
     """Horizontal bars, one per label, each value written at its end; an optional reference line (e.g. 100%)."""
     fig, ax = _figure(width=7.5, height=1.0 + 0.32 * max(len(labels), 1))
     bars = ax.barh(range(len(labels)), [_f(v) for v in values], 0.6, color=PALETTE[0])
-    ax.bar_label(bars, labels=[fmt(v) + ("%" if unit == "%" else "") for v in values], fontsize=8, padding=3)
+    # labels on a white ground, so a reference line passing behind a label never crosses its digits
+    ax.bar_label(
+        bars,
+        labels=[fmt(v) + ("%" if unit == "%" else "") for v in values],
+        fontsize=8,
+        padding=3,
+        bbox={"fc": "white", "ec": "none", "pad": 0.5},
+    )
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
     if reference is not None:
         ax.axvline(_f(reference), color="#c00000", linestyle="--", linewidth=1)

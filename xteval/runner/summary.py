@@ -203,8 +203,9 @@ def scope_table(items: list[UnitRun]):
     rows = [
         {
             "序号": fmt_count(i),
-            "单位": r.unit + ("（示例）" if r.illustrative and "示例" not in r.unit else ""),
+            "单位": r.unit,
             "评价对象": r.title,
+            "含示例数据": "是" if r.illustrative else "否",
             "状态": status.get(r.status, r.status or "未知"),
             "不符": fmt_count(r.fail),
             "提示": fmt_count(r.warn),
@@ -212,7 +213,7 @@ def scope_table(items: list[UnitRun]):
         for i, r in enumerate(items, start=1)
     ]
     return styled(
-        pd.DataFrame(rows, columns=["序号", "单位", "评价对象", "状态", "不符", "提示"]),
+        pd.DataFrame(rows, columns=["序号", "单位", "评价对象", "含示例数据", "状态", "不符", "提示"]),
         right=("序号", "不符", "提示"),
         caption=f"本年度附件 {len(items)} 份",
         highlight=[r.status == "failed" for r in items],
