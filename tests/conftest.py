@@ -22,11 +22,18 @@ def project(tmp_path: Path) -> Path:
 
 
 def variant(folder: Path, name: str, *subs: tuple[str, str], source: Path = SEED_PARAMS) -> Path:
-    """Copy a params file with text substitutions; each must match, so a stale test fails loudly."""
+    """Copy a params file with text substitutions; each must match, so a stale test fails loudly.
+
+    The data folders beside the source (``sources/``, ``data/``) are copied too when the
+    target folder lacks them: a params file may only name files inside its own tree.
+    """
     text = source.read_text(encoding="utf-8")
     for old, new in subs:
         assert old in text, f"substitution target not found: {old!r}"
         text = text.replace(old, new, 1)
+    for data in ("sources", "data"):
+        if (source.parent / data).is_dir() and not (folder / data).exists():
+            shutil.copytree(source.parent / data, folder / data)
     out = folder / name
     out.write_text(text, encoding="utf-8")
     return out

@@ -187,10 +187,11 @@ def test_the_input_notebook_is_not_modified():
     assert nbformat.writes(nb) == before
 
 
-def test_a_missing_data_file_is_a_clear_one_line_error(project):
-    """The report text a notebook reads is gone: one line names it; the failed page is still written."""
+def test_a_missing_data_file_is_refused_before_anything_runs(project):
+    """The report text a params file names is gone: one line names the field and the file; nothing is written."""
     from conftest import variant
 
+    from xteval.errors import ParamsError
     from xteval.runner.run import run_params
 
     params = variant(
@@ -198,9 +199,40 @@ def test_a_missing_data_file_is_a_clear_one_line_error(project):
         "department.yaml",
         ("source_report: sources/xiangtan-bigdata-2023.txt", "source_report: sources/gone.txt"),
     )
-    with pytest.raises(RunError) as err:
+    with pytest.raises(ParamsError) as err:
         run_params(params, project / "outputs")
     line = str(err.value)
-    assert "\n" not in line and "gone.txt" in line and "文件不存在" in line
-    page = (project / "outputs" / "2023" / "department.html").read_text(encoding="utf-8")
-    assert "gone.txt" in page and not re.search(r'(src|href)="https?://', page)
+    assert "\n" not in line and "source_report: sources/gone.txt: 文件不存在" in line
+    assert not (project / "outputs").exists()
+
+
+OFFLINE = [
+    # (page body, refused): real references are refused; text that merely mentions one is data
+    ('<link rel="stylesheet" href="https://x.org/a.css">', True),
+    ('<img src="//x.org/a.png">', True),
+    ("<img src='HTTP://x.org/a.png'>", True),
+    ('<img srcset="a.png 1x, https://x.org/b.png 2x">', True),
+    ('<form action="https://x.org/f"></form>', True),
+    ('<video poster="http://x.org/p.jpg"></video>', True),
+    ('<div style="background: url(//x.org/a.png)">x</div>', True),
+    ("<style>@import 'a.css';</style>", True),
+    ('<style>p { background: url("https://x.org/b.png") }</style>', True),
+    ('<meta http-equiv="refresh" content="0; url=https://x.org/">', True),
+    ('<script>fetch("https://x.org/")</script>', True),
+    ('<p>参见 @import url(//x.org/a.css) 与 src="http://x.org/a.png"</p>', False),
+    ("<p>&lt;img src=&quot;http://x.org/a.png&quot;&gt; 与 &lt;link href=https://x.org/&gt;</p>", False),
+    ("<td>见 https://www.mof.gov.cn/ 与 url(https://x.org/)</td>", False),
+    ('<img src="data:image/png;base64,iVBORw0KGgo=">', False),
+    ('<a href="#sec-1">一、概况</a>', False),
+    ("<style>p { color: #333 } .x { background: url(data:image/png;base64,AAAA) }</style>", False),
+]
+
+
+@pytest.mark.parametrize(("body", "refused"), OFFLINE, ids=[b[:40] for b, _ in OFFLINE])
+def test_the_offline_guard_refuses_only_real_references(body, refused):
+    page = f"<!DOCTYPE html><html><head><title>t</title></head><body>{body}</body></html>"
+    if refused:
+        with pytest.raises(RunError, match="another host"):
+            appendix._check_offline(page, _nb("x"))
+    else:
+        appendix._check_offline(page, _nb("x"))  # no error: the page is written

@@ -467,7 +467,6 @@ def test_a_text_figure_that_differs_from_the_params_names_both(tmp_path):
         tmp_path,
         "department.yaml",
         ('other_income: {value: 22.2, seed: "其他收入 22.2 万元", line: 15}', "other_income: {value: 22.5, illustrative: 转录测试}"),
-        ("source_report: sources/xiangtan-bigdata-2023.txt", f"source_report: {SEED_REPORT}"),
     )
     _, _, suite = audit.audit_file(SEED_REPORT, load_params(params), model_checks=False)
     r = _find(suite, "source.income.other_income")[0]

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SEED_PARAMS, variant
 
-from xteval.errors import InputError
+from xteval.errors import InputError, WriteError
+from xteval.params import load_params
 from xteval.runner.batch import discover, input_key, plan, run_batch
 
 XTEVAL = str(Path(sys.executable).parent / "xteval")
-GOOD_TO_FAILING = ("source_report: sources/xiangtan-bigdata-2023.txt", "source_report: sources/gone.txt")
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_discovery_skips_sources_and_rejects_missing_paths(project):
 def test_unwritable_output_dir_is_an_error_before_anything_runs(project):
     blocker = project / "file"
     blocker.write_text("", encoding="utf-8")
-    with pytest.raises(InputError, match="not writable"):
+    with pytest.raises(WriteError, match="not writable"):
         run_batch([project / "params"], blocker / "out")
     assert not list(project.rglob("*.ipynb.*")) and not (project / "outputs").exists()
 
@@ -97,39 +97,49 @@ def test_unwritable_output_dir_is_an_error_before_anything_runs(project):
 def test_every_input_changes_the_key(tmp_path, change):
     nb = tmp_path / "n.ipynb"
     nb.write_text("{}", encoding="utf-8")
-    params = tmp_path / "p.yaml"
-    params.write_text("source_report: s.txt", encoding="utf-8")
-    (tmp_path / "s.txt").write_text("报告", encoding="utf-8")
-    dumped = {"source_report": "s.txt", "other": "not a file"}
-    before = input_key(params, nb, dumped)
-    assert list(before["data"]) == [str((tmp_path / "s.txt").resolve())]
-    target = {"params": params, "notebook": nb, "data": tmp_path / "s.txt"}[change]
+    params = variant(tmp_path, "p.yaml")
+    report = tmp_path / "sources" / "xiangtan-bigdata-2023.txt"
+    before = input_key(load_params(params), nb)
+    assert list(before["data"]) == [str(report.resolve())]  # the files the params name, nothing else
+    target = {"params": params, "notebook": nb, "data": report}[change]
     target.write_text(target.read_text(encoding="utf-8") + " ", encoding="utf-8")
-    assert input_key(params, nb, dumped) != before
-    assert input_key(params, nb, dumped) == input_key(params, nb, dumped)
+    assert input_key(load_params(params), nb) != before
+    assert input_key(load_params(params), nb) == input_key(load_params(params), nb)
 
 
 # --------------------------------------------------------------------------- real runs
 
 
+def _failing(folder: Path) -> Path:
+    """A valid params file whose notebook fails: its earlier year (read by the 多年度比较 cell) is broken.
+
+    Every file a params file names is checked before the run, so a notebook failure
+    needs something the notebook alone reads.
+    """
+    earlier = folder.parent / "2022"
+    earlier.mkdir(exist_ok=True)
+    (earlier / "failing.yaml").write_text("notebook: department\nunit: [\n", encoding="utf-8")
+    return variant(folder, "failing.yaml")
+
+
 def test_batch_isolates_a_failure_then_skips_what_succeeded(project):
     folder = project / "params" / "2023"
-    variant(folder, "failing.yaml", GOOD_TO_FAILING)
+    _failing(folder)
     variant(folder, "invalid.yaml", ("year: 2023", "year: 二〇二三"))
     out = project / "outputs"
 
-    first = run_batch([project / "params"], out, jobs=2)
+    first = run_batch([folder], out, jobs=2)
     assert _statuses(first) == {"department.yaml": "ok", "failing.yaml": "failed", "invalid.yaml": "invalid"}
     [failed] = [o for o in first.failed if o.status == "failed"]
-    assert failed.error.startswith("cell ") and "gone.txt" in failed.error
+    assert failed.error.startswith("cell ") and "2022/failing.yaml" in failed.error
     assert (out / "2023" / "department.html").is_file()
     failed_page = (out / "2023" / "failing.html").read_text(encoding="utf-8")
-    assert "gone.txt" in failed_page  # papermill's error banner survives into the page
+    assert "2022/failing.yaml" in failed_page  # papermill's error banner survives into the page
     index = first.index.read_text(encoding="utf-8")
     assert index.count('<tr class="failed">') == 1 and index.count('<tr class="invalid">') == 1
     assert index.count('<tr class="ok findings">') == 1 and 'href="2023/department.html"' in index  # ok, with 不符 items
 
-    second = run_batch([project / "params"], out, jobs=2)
+    second = run_batch([folder], out, jobs=2)
     assert _statuses(second) == {"department.yaml": "skipped", "failing.yaml": "failed", "invalid.yaml": "invalid"}
     assert '<tr class="skipped findings">' in second.index.read_text(encoding="utf-8")  # still listed, with its links
 
@@ -137,23 +147,23 @@ def test_batch_isolates_a_failure_then_skips_what_succeeded(project):
     report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     (folder / "failing.yaml").unlink()
     (folder / "invalid.yaml").unlink()
-    third = run_batch([project / "params"], out, jobs=1)
+    third = run_batch([folder], out, jobs=1)
     assert _statuses(third) == {"department.yaml": "ok"}  # the data file it reads changed
-    assert _statuses(run_batch([project / "params"], out, force=True)) == {"department.yaml": "ok"}
+    assert _statuses(run_batch([folder], out, force=True)) == {"department.yaml": "ok"}
 
 
 def test_cli_exit_code_is_1_when_a_run_fails(project):
-    variant(project / "params" / "2023", "failing.yaml", GOOD_TO_FAILING)
+    _failing(project / "params" / "2023")
     (project / "params" / "2023" / "department.yaml").unlink()
     proc = subprocess.run(
-        [XTEVAL, "batch", str(project / "params"), "--out", str(project / "o")],
+        [XTEVAL, "batch", str(project / "params" / "2023"), "--out", str(project / "o")],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert proc.returncode == 1, proc.stderr
     assert "[1/1] failed  2023/failing" in proc.stdout  # not a TTY: one plain line per run
-    assert "failures:" in proc.stdout and "gone.txt" in proc.stdout and "Traceback" not in proc.stderr
+    assert "failures:" in proc.stdout and "2022/failing.yaml" in proc.stdout and "Traceback" not in proc.stderr
 
 
 def _tagged_processes(tag: str) -> list[int]:

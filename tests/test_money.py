@@ -100,3 +100,35 @@ def test_plain_numbers_reject(bad):
 )
 def test_formats(fn, value, shown):
     assert fn(value) == shown
+
+
+# --------------------------------------------------------------------------- bounds: a number too big to be a figure
+
+BEYOND = [
+    ("1.0e+400", "not an amount"),  # an exponent is never an amount
+    ("1" * 16 + " 元", "more than 15 integer digits"),
+    ("1,234,567,890,123,456", "more than 15 integer digits"),
+    ("1" * 200_000 + " 元", "too long"),  # refused before it is parsed
+    ("0." + "1" * 31, "not an amount"),  # more than 30 decimals
+    (Decimal("1E+400"), "more than 15 integer digits"),
+    (10**5000, "more than 15 integer digits"),  # past Python's int-to-text limit, still one message
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    BEYOND,
+    ids=["exponent", "16-digits", "16-digits-separators", "200000-digits", "31-decimals", "Decimal-1E400", "int-5000-digits"],
+)
+def test_amounts_beyond_any_budget_are_refused_in_one_short_message(value, reason):
+    with pytest.raises(AmountError, match=reason) as err:
+        D(value)
+    assert len(str(err.value)) < 200  # the value is quoted cut, not whole
+    with pytest.raises(NumberError) as err:
+        N(value)
+    assert len(str(err.value)) < 200
+
+
+@pytest.mark.parametrize("value", ["999999999999999", "999,999,999,999,999.99 元", "0." + "1" * 30, Decimal("-999999999999999")])
+def test_fifteen_integer_digits_are_still_an_amount(value):
+    assert D(value) == D(value)  # parses, exactly

@@ -2,29 +2,37 @@
 
 Every error is one line on stderr (``xteval: error: FILE: FIELD: reason``) and
 a documented exit code: 0 success, 1 findings failed or a notebook failed,
-2 bad input or usage (nothing written), 130 interrupted.
+2 bad input or usage, or an output that cannot be written (nothing half-written),
+3 an internal error (a fault in xteval: one line naming the exception; the
+traceback only with ``XTEVAL_DEBUG=1``), 130 interrupted. No traceback reaches a
+user from any input.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, XtevalError
+from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, XtevalError
+
+DEBUG_ENV = "XTEVAL_DEBUG"  # XTEVAL_DEBUG=1: an internal error shows its traceback
 
 EXIT_CODES = """exit codes:
   0  success
   1  a check failed, or a notebook run failed (its outputs are kept)
-  2  bad input or usage: one line names the file, field and reason; nothing is written
+  2  bad input or usage, or an output that cannot be written: one line names the file,
+     field and reason; nothing is half-written and earlier outputs are kept
+  3  internal error: a fault in xteval (XTEVAL_DEBUG=1 shows the traceback)
   130 interrupted"""
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # usage errors: one line, exit 2, like every input error
-        self.exit(EXIT_INPUT, f"xteval: error: {message} (see 'xteval {self.prog.split()[-1]} --help')\n")
+        self.exit(EXIT_INPUT, f"xteval: error: {message} (see '{self.prog} --help')\n")
 
 
 def _sub(subs, name: str, help: str, example: str, handler: Callable[[argparse.Namespace], int]):
@@ -93,10 +101,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.html is not None:
         from .files import write_atomic
 
-        try:
-            write_atomic(args.html, render_html(suite, report))
-        except OSError as exc:
-            raise InputError(f"无法写入 (cannot write: {exc.strerror})", file=args.html) from None
+        write_atomic(args.html, render_html(suite, report))
     if args.json:
         print(json.dumps(suite.to_dicts(), ensure_ascii=False, indent=2))
     else:
@@ -188,9 +193,10 @@ def cmd_score(args: argparse.Namespace) -> int:
             raise InputError("pefa2016 用 xteval pefa FILE.csv 评分 (use `xteval pefa`)", file=path, field="--framework")
         result = engine.score_table(engine.read_table(path), framework, file=path)
     if args.xlsx is not None:
+        from .files import write_with
         from .scoring import workbook
 
-        workbook.write(result, args.xlsx, form)
+        write_with(args.xlsx, lambda tmp: workbook.write(result, tmp, form))  # a private temporary: no planted name is followed
     for warning in result.warnings:
         print(f"xteval: warning: {path}: {warning}", file=sys.stderr)
     if args.json:
@@ -366,11 +372,30 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except XtevalError as exc:
-        print(f"xteval: error: {exc}", file=sys.stderr)
+        print(f"xteval: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("xteval: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `xteval check … | head`: the reader left; nothing to report
+        sys.stdout = open(os.devnull, "w")  # so the flush at exit does not raise again
+        return EXIT_OK
+    except Exception as exc:
+        # Every input problem is an XtevalError; reaching here is a fault in xteval.
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        print(
+            f"xteval: internal error: {type(exc).__name__}: {_one_line(str(exc), 300)} "
+            f"(a fault in xteval, not in your input; run again with {DEBUG_ENV}=1 for the traceback and report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _one_line(text: str, limit: int = 2000) -> str:
+    """A message on one line, cut to ``limit`` characters: stderr shows one line whatever the input held."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 if __name__ == "__main__":

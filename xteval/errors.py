@@ -12,7 +12,8 @@ from pathlib import Path
 # Exit codes, documented in the README.
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # a check failed, or a notebook run failed
-EXIT_INPUT = 2  # bad input or usage: nothing was written
+EXIT_INPUT = 2  # bad input or usage, or an output that cannot be written: nothing half-written
+EXIT_INTERNAL = 3  # a fault in xteval itself: one line naming it; the traceback only with XTEVAL_DEBUG=1
 EXIT_INTERRUPTED = 130
 
 
@@ -36,10 +37,12 @@ class XtevalError(Exception):
         self.row = row
 
     def __str__(self) -> str:
-        parts = [p for p in (self.file, self._where()) if p]
+        parts = [p for p in (self.file, self.where) if p]
         return ": ".join([*parts, self.reason])
 
-    def _where(self) -> str | None:
+    @property
+    def where(self) -> str | None:
+        """The row and field, as the message shows them (``row 3, cameras``), or None."""
         if self.row is not None and self.field:
             return f"row {self.row}, {self.field}"
         if self.row is not None:
@@ -57,6 +60,14 @@ class InputError(XtevalError):
 
 class ConfigError(XtevalError):
     """A framework, band table or rule file that is inconsistent."""
+
+
+class WriteError(XtevalError):
+    """An output that could not be written (disk full, read-only, permission, a file where a folder should be).
+
+    Nothing is half-written and the previous output, if any, is left in place. The
+    user has to fix the place written to, as with bad input, so the exit code is 2.
+    """
 
 
 class RunError(XtevalError):

@@ -60,6 +60,31 @@ class AmountError(ValueError):
     """A text that is not an amount; the message says what was given."""
 
 
+# Bounds on what a person or a file can hand over as a number: beyond them it is a
+# mistake or an attack (``1.0e+400``, a 200,000-digit 元 string), never a budget.
+MAX_INT_DIGITS = 15  # 999 万亿
+MAX_FRAC_DIGITS = 30  # in a string; more is noise, not precision
+MAX_TEXT = 100  # characters of a number's text (separators, unit and spaces included)
+
+
+def _show(value: object) -> str:
+    """A value for a one-line message: its repr, cut to 40 characters."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 100:
+        return f"约 {int(value.bit_length() * 0.30103):,} 位的整数"  # repr would hit Python's int-to-text limit
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}…（共 {len(text):,} 字符）"
+
+
+def _too_big(number: Decimal) -> bool:
+    return bool(number) and number.is_finite() and number.adjusted() >= MAX_INT_DIGITS
+
+
+def _bounded(text: str, error: type[ValueError], what: str) -> None:
+    """Refuse a number's text that is too long to be a real figure, before parsing it."""
+    if len(text) > MAX_TEXT:
+        raise error(f"不是{what}: {_show(text)}，文本过长 (too long to be a number)")
+
+
 def normalize(text: str) -> str:
     """Fold full-width forms (１２３，．) to ASCII and collapse spaces, as OCR text needs."""
     text = unicodedata.normalize("NFKC", text)
@@ -91,23 +116,27 @@ def D(value: object, unit: str = "万元") -> Decimal:
         The amount in 万元, as a ``Decimal``.
 
     Raises:
-        AmountError: the value is not an amount, or the unit is unknown.
+        AmountError: the value is not an amount (an exponent, more than 15 integer
+            or 30 decimal digits, a text over 100 characters), or the unit is unknown.
     """
     if unit not in UNITS:
         raise AmountError(f"未知单位 {unit!r} (unknown unit)")
     number = _python_number(value)
     if isinstance(value, str):
+        _bounded(value, AmountError, "金额")
         text = normalize(value).replace(" ", "")
         m = _AMOUNT.match(text)
-        if not m:
-            raise AmountError(f"不是金额: {value!r} (not an amount)")
+        if not m or len(m["frac"] or "") > MAX_FRAC_DIGITS:
+            raise AmountError(f"不是金额: {_show(value)} (not an amount)")
         digits = m["int"].replace(",", "") + ("." + m["frac"] if m["frac"] else "")
         number = Decimal((m["sign"] or "") + digits)
         unit = m["unit"] or unit
     elif number is None:
-        raise AmountError(f"不是金额: {value!r} (not an amount)")
+        raise AmountError(f"不是金额: {_show(value)} (not an amount)")
     if not number.is_finite():
-        raise AmountError(f"不是有限金额: {value!r} (not a finite amount)")
+        raise AmountError(f"不是有限金额: {_show(value)} (not a finite amount)")
+    if _too_big(number):
+        raise AmountError(f"金额超过 {MAX_INT_DIGITS} 位整数: {_show(value)} (more than {MAX_INT_DIGITS} integer digits)")
     return number * UNITS[unit]
 
 
@@ -167,7 +196,7 @@ class NumberError(ValueError):
     """A text that is not a plain number; the message says what was given."""
 
 
-_ASCII_PLAIN = re.compile(r"-?\d{1,30}(?:\.\d{1,30})?\Z")
+_ASCII_PLAIN = re.compile(r"-?\d{1,15}(?:\.\d{1,30})?\Z")
 _PLAIN = re.compile(r"^(?P<sign>[+-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?%?$")
 
 
@@ -182,20 +211,23 @@ def N(value: object) -> Decimal:
         The number as a ``Decimal`` (a trailing % is dropped: ``"95%"`` is 95).
 
     Raises:
-        NumberError: not a finite number (booleans, NaN, infinity, exponents and
-            words are refused).
+        NumberError: not a finite number (booleans, NaN, infinity, exponents, words,
+            more than 15 integer or 30 decimal digits are refused).
     """
     number = _python_number(value)
     if isinstance(value, str):
         if _ASCII_PLAIN.match(value):  # the common case (a CSV cell): no folding needed
             return Decimal(value)
+        _bounded(value, NumberError, "数值")
         text = normalize(value).replace(" ", "")
         m = _PLAIN.match(text)
-        if not m:
-            raise NumberError(f"不是数值: {value!r} (not a number)")
+        if not m or len(m["frac"] or "") > MAX_FRAC_DIGITS:
+            raise NumberError(f"不是数值: {_show(value)} (not a number)")
         number = Decimal((m["sign"] or "") + m["int"].replace(",", "") + ("." + m["frac"] if m["frac"] else ""))
     elif number is None:
-        raise NumberError(f"不是数值: {value!r} (not a number)")
+        raise NumberError(f"不是数值: {_show(value)} (not a number)")
     if not number.is_finite():
-        raise NumberError(f"不是有限数值: {value!r} (not a finite number)")
+        raise NumberError(f"不是有限数值: {_show(value)} (not a finite number)")
+    if _too_big(number):
+        raise NumberError(f"数值超过 {MAX_INT_DIGITS} 位整数: {_show(value)} (more than {MAX_INT_DIGITS} integer digits)")
     return number

@@ -355,9 +355,11 @@ class _EngineScorer:
         )
 
     def write_xlsx(self, table: pd.DataFrame, framework: str, path: Path, form: Any = None) -> None:
+        from .files import write_with
         from .scoring import engine, workbook
 
-        workbook.write(engine.score_table(table, framework), path, form)
+        result = engine.score_table(table, framework)
+        write_with(path, lambda tmp: workbook.write(result, tmp, form))  # a private temporary: no planted name is followed
 
 
 # --------------------------------------------------------------------------- widgets

@@ -15,8 +15,10 @@ Every figure is a mapping with ``value`` and exactly one provenance key:
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,48 +27,220 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .errors import InputError, ParamsError
-from .files import read_input
+from .files import inside, read_input, read_text, sha256_bytes
 from .money import ZERO, AmountError, D, N, NumberError
 
 # --------------------------------------------------------------------------- YAML
 
+# A params file, a framework and a rule table are data, read with a deliberately small
+# YAML: what YAML 1.1 would silently turn into another number is refused with the
+# field and the line, and what could make a small file large or deep is refused too.
+#
+# - integers are base 10: ``0100`` (octal 64 in YAML 1.1), ``0x1F``, ``0o17``, ``0b1``
+#   and ``1:30`` (sexagesimal 90) are refused; so is ``1_000`` (YAML 1.1 reads 1000,
+#   YAML 1.2 a string: ambiguous, and no report writes it);
+# - decimals keep their text exactly (``Decimal``); an exponent (``1.0e+400``), inf
+#   and nan are refused, and so is any number with more than 15 integer digits;
+# - ``true``/``false`` are the only booleans (``yes``, ``no``, ``on``, ``off`` stay text);
+# - a key given twice is refused naming both lines;
+# - anchors, aliases and ``<<`` merge keys are refused: refusing is simpler and safer
+#   than expanding under a cap ("billion laughs"), and a params file never needs them;
+# - nesting deeper than :data:`MAX_DEPTH` levels is refused before Python recurses.
+
+MAX_DEPTH = 32
+MAX_INT_DIGITS = 15  # 999 万亿: beyond any budget in 万元 or 元
+_INT, _FLOAT, _BOOL = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"
+_MERGE = "tag:yaml.org,2002:merge"
+
+# Every plain scalar that YAML 1.1 would read as a number, so that each can be checked.
+_INT_LIKE = re.compile(r"^[-+]?(?:0[xXoObB][0-9a-fA-F_]*|[0-9][0-9_]*(?::[0-9_]+)*)$")
+_FLOAT_LIKE = re.compile(
+    r"^[-+]?(?:[0-9][0-9_]*(?::[0-9_]+)*\.[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?$"
+    r"|^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"
+)
+_BOOL_LIKE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+
+
+def number_problem(text: str, tag: str) -> str | None:
+    """Why a YAML number's text is refused (see above), or None when it reads unambiguously in base 10."""
+    t = text.lstrip("+-")
+    text = text if len(text) <= 40 else f"{text[:37]}…"  # quoted in a one-line message
+    if ":" in t:
+        return f"60 进制写法 {text!r} 不被接受（YAML 1.1 会读作另一个数）：写十进制数，或加引号作文本 (sexagesimal number refused)"
+    if t[:2].lower() in ("0x", "0o", "0b"):
+        return f"十六/八/二进制写法 {text!r} 不被接受：写十进制数 (hex, octal or binary number refused)"
+    if "_" in t:
+        return f"数字中的下划线 {text!r} 不被接受：去掉下划线 (underscore in a number refused)"
+    if tag == _FLOAT and t.lower() in (".inf", ".nan"):
+        return f"不是有限数值 {text!r} (not a finite number)"
+    if tag == _FLOAT and "e" in t.lower():
+        return f"科学计数法 {text!r} 不被接受：写出全部数字 (exponent refused)"
+    digits = (t.split(".")[0] if tag == _FLOAT else t).lstrip("0")
+    if len(digits) > MAX_INT_DIGITS:
+        return f"整数部分超过 {MAX_INT_DIGITS} 位（{len(digits):,} 位）(more than {MAX_INT_DIGITS} integer digits)"
+    if tag != _FLOAT and len(t) > 1 and t[0] == "0":
+        return f"前导零有歧义 {text!r}（YAML 1.1 读作八进制 {_octal(t)}）：写 {digits or '0'}，或加引号作文本 (leading zero is ambiguous)"
+    return None
+
+
+def _octal(digits: str) -> str:
+    return str(int(digits, 8)) if len(digits) <= 20 and set(digits) <= set("01234567") else "无效数"
+
+
+class YamlRefusal(Exception):
+    """What the exact loader refuses, with the line and the field path it was found at."""
+
+    def __init__(self, reason: str, mark, field: str):
+        super().__init__(reason)
+        self.reason, self.line, self.field = reason, (mark.line + 1 if mark else None), field
+
+
+def _segment(index) -> str:
+    if index is None:
+        return ""
+    if isinstance(index, int):
+        return f"[{index}]"
+    return str(getattr(index, "value", "?"))[:80]
+
 
 class _ExactLoader(yaml.SafeLoader):
-    """SafeLoader that reads YAML floats as Decimal from their source text."""
+    """SafeLoader reading YAML as data: numbers from their text in base 10, no aliases, bounded depth."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT, _BOOL, "tag:yaml.org,2002:value")]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._path: list[str] = []
+
+    def field(self) -> str:
+        out = ""
+        for seg in self._path:
+            if seg:
+                out += seg if seg.startswith("[") else (f".{seg}" if out else seg)
+        return out or "(top level)"
+
+    def compose_node(self, parent, index):
+        self._path.append(_segment(index))
+        try:
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise YamlRefusal(
+                    "锚点与别名（& 与 *）不被接受：请逐项写出 (anchors and aliases are refused)", event.start_mark, self.field()
+                )
+            if len(self._path) > MAX_DEPTH:
+                raise YamlRefusal(f"嵌套超过 {MAX_DEPTH} 层 (nested deeper than {MAX_DEPTH} levels)", event.start_mark, self.field())
+            node = super().compose_node(parent, index)
+            self._check(node)
+            return node
+        finally:
+            self._path.pop()
+
+    def _check(self, node) -> None:
+        if isinstance(node, yaml.ScalarNode) and node.tag in (_INT, _FLOAT):
+            problem = number_problem(node.value, node.tag)
+            if problem:
+                raise YamlRefusal(problem, node.start_mark, self.field())
+        elif isinstance(node, yaml.MappingNode):
+            seen: dict[tuple[str, str], yaml.Node] = {}
+            for key, _ in node.value:
+                if key.tag == _MERGE:
+                    raise YamlRefusal("合并键 << 不被接受：请逐项写出 (merge keys are refused)", key.start_mark, self.field())
+                if not isinstance(key, yaml.ScalarNode):
+                    continue
+                first = seen.setdefault((key.tag, key.value), key)
+                if first is not key:
+                    where = self.field()
+                    name = key.value[:80]
+                    raise YamlRefusal(
+                        f"键 {name!r} 重复：第 {first.start_mark.line + 1} 行与第 {key.start_mark.line + 1} 行 (duplicate key)",
+                        key.start_mark,
+                        name if where == "(top level)" else f"{where}.{name}",
+                    )
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    problem = number_problem(node.value, _INT)
+    if problem:  # compose_node checked it already; the constructor stays safe on its own
+        raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+    return int(node.value)
 
 
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
-    text = loader.construct_scalar(node).replace("_", "")
+    problem = number_problem(node.value, _FLOAT)
+    if problem:
+        raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
     try:
-        value = Decimal(text)
+        return Decimal(node.value)
     except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite():
-        raise yaml.constructor.ConstructorError(None, None, f"不是有限数值 {text!r} (not a finite number)", node.start_mark)
-    return value
+        raise yaml.constructor.ConstructorError(None, None, f"不是数值 {node.value!r} (not a number)", node.start_mark) from None
 
 
-_ExactLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+    value = loader.construct_scalar(node)
+    if not _BOOL_LIKE.match(value):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"布尔值只能写 true 或 false: {value!r} (boolean must be true or false)", node.start_mark
+        )
+    return value.lower() == "true"
 
 
-def load_yaml(path: str | Path) -> Any:
-    """Read a YAML file with floats as exact Decimals; errors name the file and line."""
-    path = Path(path)
+_ExactLoader.add_implicit_resolver(_BOOL, _BOOL_LIKE, list("tTfF"))
+_ExactLoader.add_implicit_resolver(_FLOAT, _FLOAT_LIKE, list("-+0123456789."))
+_ExactLoader.add_implicit_resolver(_INT, _INT_LIKE, list("-+0123456789"))
+_ExactLoader.add_constructor(_INT, _construct_int)
+_ExactLoader.add_constructor(_FLOAT, _construct_decimal)
+_ExactLoader.add_constructor(_BOOL, _construct_bool)
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse YAML text with the exact loader (see the rules above).
+
+    Raises:
+        YamlRefusal: a refused number, key, alias or depth, with its line and field.
+        yaml.YAMLError: the text is not YAML.
+    """
+    loader = _ExactLoader(text)
     try:
-        data = read_input(path)
-    except InputError as exc:
-        raise ParamsError(exc.reason, file=path) from None
+        node = loader.get_single_node()
+        return None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def load_yaml(path: str | Path, data: bytes | None = None) -> Any:
+    """Read a YAML file with the exact loader; every error is one line naming the file, the line and the field.
+
+    Args:
+        path: the file; read through :func:`xteval.files.read_input` unless ``data`` is given.
+        data: the file's bytes, when the caller has read them already (read once, hashed once).
+
+    Raises:
+        ParamsError: unreadable, not UTF-8, not YAML, or refused by the exact loader.
+    """
+    path = Path(path)
+    if data is None:
+        try:
+            data = read_input(path)
+        except InputError as exc:
+            raise ParamsError(exc.reason, file=path) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ParamsError("不是 UTF-8 文本 (not UTF-8 text)", file=path) from None
     try:
-        return yaml.load(text, Loader=_ExactLoader)
+        return parse_yaml(text)
+    except YamlRefusal as exc:
+        raise ParamsError(exc.reason, file=path, field=f"line {exc.line}, {exc.field}" if exc.line else exc.field) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}" if mark else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ParamsError(f"YAML 语法错误 (YAML syntax error: {problem})", file=path, field=where) from None
+    except RecursionError:  # a parser path this loader does not bound; never a traceback
+        raise ParamsError(f"嵌套过深 (nested too deeply; at most {MAX_DEPTH} levels)", file=path) from None
 
 
 # --------------------------------------------------------------------------- figures
@@ -202,6 +376,20 @@ class Evaluation(_Strict):
         return {k: v for k, v in out.items() if v}
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A file a params file names: the field it is written in, the path as written, and how to read it.
+
+    ``read`` is the function the notebook reads the file with (it raises ``InputError``
+    naming the row and column of a bad cell); None for a report text, which is read
+    as ``xteval check`` reads it (:func:`xteval.files.read_text`).
+    """
+
+    field: str
+    value: str
+    read: Callable[[Path], Any] | None = None
+
+
 class ParamsBase(_Strict):
     """What every params file has: the notebook that renders it and the unit-year."""
 
@@ -211,10 +399,20 @@ class ParamsBase(_Strict):
     source_report: str | None = Field(None, description="源报告文本路径（相对本文件）")
     evaluation: Evaluation | None = Field(None, description="评价机构、评价人、评价日期")
     _path: Path | None = PrivateAttr(None)
+    _sha256: str | None = PrivateAttr(None)  # of the bytes this model was parsed from
+    _inputs: dict[str, str] = PrivateAttr(default_factory=dict)  # referenced file (resolved) → sha256, as validated
 
     @property
     def year(self) -> int:
         return self.unit.year
+
+    def data_files(self) -> list[Reference]:
+        """Every file this params file names, and how each is read; :func:`load_params` checks them all.
+
+        A project whose params name data files extends the list:
+        ``return [*super().data_files(), Reference("subprojects.value", self.subprojects.value, load_subprojects)]``.
+        """
+        return [Reference("source_report", self.source_report)] if self.source_report else []
 
 
 # --------------------------------------------------------------------------- loading
@@ -271,7 +469,7 @@ def _describe(err: dict) -> str:
     if err["type"] in _MESSAGES:
         msg = _MESSAGES[err["type"]]
         if err["type"] == "enum":
-            msg += f": {err.get('input')!r}; {err['ctx'].get('expected', '')}"
+            msg += f": {str(err.get('input'))[:40]!r}; {err['ctx'].get('expected', '')}"
         return msg
     msg = err["msg"]
     return msg.removeprefix("Value error, ")
@@ -309,22 +507,35 @@ def validate(data: Any, path: str | Path, model: type[ParamsBase] | None = None)
         raise ParamsError(_describe(err) + extra, file=path, field=_field_path(err["loc"])) from None
 
 
-def load_params(path: str | Path) -> ParamsBase:
-    """Load and validate a params file.
+def load_params(path: str | Path, *, data: bytes | None = None) -> ParamsBase:
+    """Load and validate a params file, and every file it names.
 
     Args:
         path: a params YAML file; its ``notebook`` key picks the schema.
+        data: the file's bytes when the caller has read them already (the batch reads
+            each params file once: the bytes it hashes are the bytes validated here).
 
     Returns:
-        The validated params model (``DepartmentParams`` for ``notebook: department``).
+        The validated params model (``DepartmentParams`` for ``notebook: department``);
+        :func:`params_sha256` gives the hash of the bytes it was parsed from.
 
     Raises:
         ParamsError: the file is missing or unreadable, is not valid YAML, or fails
-            the schema. The message names the file, the field path and the reason.
+            the schema; or a file it names is outside the params tree, missing, not a
+            regular file, over the size cap, or unreadable by its reader (a missing
+            column, a NUL byte, a bad cell). The message names the file, the field path
+            and the reason.
     """
     path = Path(path)
-    params = validate(load_yaml(path), path)
+    if data is None:
+        try:
+            data = read_input(path)
+        except InputError as exc:
+            raise ParamsError(exc.reason, file=path) from None
+    params = validate(load_yaml(path, data), path)
     params._path = path.resolve()
+    params._sha256 = sha256_bytes(data)
+    check_inputs(params)
     return params
 
 
@@ -333,11 +544,102 @@ def params_path(params: ParamsBase) -> Path | None:
     return params._path
 
 
-def resolve(params: ParamsBase, relative: str) -> Path:
-    """A path written in a params file, resolved against that file's folder."""
+def params_sha256(params: ParamsBase) -> str | None:
+    """The sha256 of the bytes a params model was parsed from (None for a model built in memory)."""
+    return params._sha256
+
+
+def input_hashes(params: ParamsBase) -> dict[str, str]:
+    """Every file the params name (resolved path → sha256 of the bytes validated at load)."""
+    return dict(params._inputs)
+
+
+# --------------------------------------------------------------------------- the params tree
+
+DATA_ROOT_ENV = "XTEVAL_DATA_ROOT"  # one more folder that params files may name files in
+_YEAR_FOLDER = re.compile(r"\d{4}")
+
+
+def params_tree(params_file: str | Path) -> Path:
+    """The folder every path in a params file must stay inside.
+
+    For ``params/2023/department.yaml`` it is ``params/``, the folder holding the year
+    folders (so a year may name a file of another year); for a params file that is not
+    in a year folder it is the file's own folder. Links are resolved first.
+    """
+    folder = Path(params_file).resolve().parent
+    if _YEAR_FOLDER.fullmatch(folder.name) and folder.parent != folder.parent.parent:
+        return folder.parent
+    return folder
+
+
+def allowed_roots(params_file: str | Path | None) -> list[Path]:
+    """The params tree, and the data root named by ``XTEVAL_DATA_ROOT`` when it is set."""
+    roots = [params_tree(params_file) if params_file is not None else Path.cwd().resolve()]
+    extra = os.environ.get(DATA_ROOT_ENV, "").strip()
+    if extra:
+        roots.append(Path(extra).resolve())
+    return roots
+
+
+def resolve(params: ParamsBase, relative: str, field: str | None = None) -> Path:
+    """A path written in a params file, resolved against that file's folder and confined to the params tree.
+
+    The one function every module calls for such a path.
+
+    Args:
+        params: the loaded params (its file decides the folder and the tree; a model
+            built in memory resolves against, and is confined to, the working directory).
+        relative: the path as written (relative to the params file, or absolute).
+        field: the field it is written in, for the message.
+
+    Returns:
+        The path with every link resolved, inside :func:`allowed_roots`.
+
+    Raises:
+        ParamsError: the path (after following links) leads outside the params tree
+            and the data root.
+    """
     base = params_path(params)
-    p = Path(relative)
-    return p if p.is_absolute() or base is None else (base.parent / p)
+    p = Path(str(relative))
+    joined = p if p.is_absolute() else (base.parent if base else Path.cwd()) / p
+    try:
+        real = joined.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        raise ParamsError(f"路径无法解析（链接循环）: {str(relative)[:200]!r} (link loop)", file=base, field=field) from None
+    roots = allowed_roots(base)
+    if not any(inside(real, root) for root in roots):
+        raise ParamsError(
+            f"路径 {str(relative)[:200]!r} 在参数目录 {roots[0]} 之外（已解析链接）(outside the params tree; see {DATA_ROOT_ENV})",
+            file=base,
+            field=field,
+        )
+    return real
+
+
+def check_inputs(params: ParamsBase) -> None:
+    """Read every file the params name, as its notebook will, before any kernel starts.
+
+    Each must resolve inside the params tree to a regular file under the size cap that
+    its reader accepts; its hash is kept (:func:`input_hashes`).
+
+    Raises:
+        ParamsError: the first file that is refused, naming the params file, the field,
+            the path as written and the reason (with the row and column of a bad cell).
+    """
+    for ref in params.data_files():
+        path = resolve(params, ref.value, field=ref.field)
+        try:
+            data = read_input(path)
+            if ref.read is None:
+                read_text(path)
+            else:
+                ref.read(path)
+        except InputError as exc:
+            where = exc.where
+            reason = f"{str(ref.value)[:200]}: {where + ': ' if where else ''}{exc.reason}"
+            raise ParamsError(reason, file=params_path(params), field=ref.field) from None
+        params._inputs[str(path)] = sha256_bytes(data)
 
 
 def iter_provenance(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Provenance]]:

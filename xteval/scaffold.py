@@ -26,7 +26,10 @@ header row only.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .files import cannot_write, current_umask, decode_text, inside, read_input
 from .params import TODO, load_yaml, pending
 
 PROVENANCE = ("seed", "derived", "illustrative")
@@ -87,18 +91,32 @@ def new_year(year: int, params_dir: str | Path = "params", source_year: int | No
         raise InputError("来源年度没有参数文件 (no params *.yaml in source year)", file=source)
 
     plans = [(f, _Scaffolder(source_year, year, source).params(load_yaml(f), f)) for f in files]
+    # The whole year is written into a private folder beside it and renamed into place:
+    # a full disk or a crash leaves no half-written year that a re-run would refuse.
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{year}.", suffix=".new", dir=params_dir))
+    except OSError as exc:
+        raise cannot_write(target, exc) from None
     written: list[Path] = []
-    target.mkdir(parents=True)
-    for f, (data, data_files) in plans:
-        out = target / f.name
-        out.write_text(_header(source_year, year, f, len(pending(data))) + dump(data), encoding="utf-8")
-        written.append(out)
-        for rel in data_files:
-            dest = target / rel
-            if not dest.exists():
+    try:
+        for f, (data, data_files) in plans:
+            (staging / f.name).write_text(_header(source_year, year, f, len(pending(data))) + dump(data), encoding="utf-8")
+            written.append(target / f.name)
+            for rel in data_files:
+                dest = staging / rel
+                if not inside(dest, staging) or dest.exists():
+                    continue
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 dest.write_text(_header_row(source / rel), encoding="utf-8")
-                written.append(dest)
+                written.append(target / rel)
+        os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes it private; a params folder is shared
+        if target.exists():
+            raise InputError("该年度已存在，不覆盖 (year exists; refusing to overwrite)", file=target)
+        os.rename(staging, target)
+    except OSError as exc:
+        raise cannot_write(target, exc) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return written
 
 
@@ -112,8 +130,8 @@ def _header(source_year: int, year: int, source_file: Path, todo: int) -> str:
 
 
 def _header_row(path: Path) -> str:
-    with path.open(encoding="utf-8-sig") as fh:
-        return fh.readline().rstrip("\r\n") + "\n"
+    text, _ = decode_text(read_input(path), path)  # a regular file under the cap, UTF-8 or GBK like every CSV
+    return text.split("\n", 1)[0].rstrip("\r") + "\n"
 
 
 class _Scaffolder:

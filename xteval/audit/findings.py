@@ -36,7 +36,14 @@ def render_html(suite: Suite, report: ReportText | None = None, title: str = "æŠ
     """A self-contained findings page: grouped by status, each quote highlighted in its line, no external request."""
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE.parent), autoescape=True)
+    from ..render.sanitize import clip
+
+    # every text the page shows is cut to MAX_CELL characters (a name from a params file may be megabytes)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE.parent),
+        autoescape=True,
+        finalize=lambda v: clip(v) if type(v) is str else v,
+    )
     groups = [
         (s, [(r, [(e, _highlight(report, e)) for e in r.evidence]) for r in suite.by_status(s)])
         for s in (Status.fail, Status.warn, Status.passed)

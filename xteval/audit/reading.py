@@ -17,11 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks import Evidence
-from ..errors import InputError
-from ..files import read_input
-
-ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK and GB2312
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+from ..files import read_text
 
 
 @dataclass(frozen=True)
@@ -61,23 +57,8 @@ def read_report(path: str | Path) -> ReportText:
             unreadable, empty or binary.
     """
     path = Path(path)
-    data = read_input(path)  # a FIFO, a device or a file over the size cap is refused, not read
-    if not data.strip():
-        raise InputError("文件为空 (empty file)", file=path)
-    if b"\x00" in data[:65536]:
-        raise InputError("是二进制文件而不是文本 (binary file: NUL bytes)", file=path)
-    for enc in ENCODINGS:
-        try:
-            raw = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError("不是 UTF-8 或 GBK/GB18030 文本 (binary or unknown encoding)", file=path)
-    sample = raw[:65536]
-    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
-        raise InputError("是二进制文件而不是文本 (binary file: control characters)", file=path)
-    return prepare(raw, path=path, encoding=enc.removesuffix("-sig"))
+    raw, encoding = read_text(path)  # a FIFO, a device, a file over the size cap or a binary file is refused
+    return prepare(raw, path=path, encoding=encoding)
 
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>\n]{0,80}>")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import Field
 
-from ..errors import InputError
+from .. import files
 from ..params import Provenance
 
 
@@ -25,21 +24,12 @@ class DataFile(Provenance):
 
 
 def read_csv(path: str | Path, columns: Sequence[str]) -> list[dict[str, str]]:
-    """Rows of a UTF-8 CSV (BOM allowed) that must have ``columns``; row numbers count the header as 1.
+    """Rows of a data CSV (UTF-8 or GBK/GB18030, like reports) that must have ``columns``; the header is row 1.
+
+    The path comes from :func:`xteval.params.resolve` (confined to the params tree);
+    :func:`xteval.files.read_csv` refuses a FIFO, a device, a file over the size cap and a NUL byte.
 
     Raises:
-        InputError: the file is missing or not UTF-8, or a column is missing.
+        InputError: the file is missing, unreadable or not text, or a column is missing.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("数据文件不存在 (data file not found)", file=path) from None
-    except UnicodeDecodeError:
-        raise InputError("不是 UTF-8 文本 (not UTF-8 text)", file=path) from None
-    reader = csv.DictReader(text.splitlines())
-    have = [c.strip() for c in reader.fieldnames or []]
-    missing = [c for c in columns if c not in have]
-    if missing:
-        raise InputError(f"缺少列 {', '.join(missing)}（现有 {', '.join(have) or '无'}）(missing columns)", file=path, row=1)
-    return [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+    return files.read_csv(path, columns)

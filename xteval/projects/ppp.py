@@ -21,7 +21,7 @@ from .. import rules
 from ..checks import CheckResult, Evidence, Reason, Status
 from ..errors import InputError
 from ..money import ZERO, AmountError, D, N, fmt, fmt_count, fmt_money
-from ..params import Amount, Figure, Number, ParamsBase, Provenance, _Strict, resolve
+from ..params import Amount, Figure, Number, ParamsBase, Provenance, Reference, _Strict, resolve
 from ..render import charts
 from .common import DataFile, Text, read_csv
 
@@ -58,6 +58,10 @@ class PppParams(ParamsBase):
     bands: list[Band] = Field(description="绩效得分分档与付费系数（0–100 连续、不重叠）")
     linked_share: Figure = Field(description="建设成本与绩效挂钩比例（%）")
     subprojects: DataFile = Field(description="子项目 CSV：" + ",".join(SUBPROJECT_COLUMNS))
+
+    def data_files(self) -> list[Reference]:
+        return [*super().data_files(), Reference("subprojects.value", self.subprojects.value, load_subprojects)]
+
     paid: Amount = Field(description="本年已完成政府付费")
     stated: StatedCounts = Field(description="报告所称子项目个数")
     accepted_named: list[Text] | None = Field(None, description="报告点名的本年验收子项目")
@@ -140,7 +144,7 @@ def load_subprojects(path: Path) -> list[Subproject]:
 
 
 def load_data(p: PppParams) -> list[Subproject]:
-    return load_subprojects(resolve(p, p.subprojects.value))
+    return load_subprojects(resolve(p, p.subprojects.value, field="subprojects.value"))
 
 
 def payment(p: PppParams, s: Subproject) -> Decimal | None:

@@ -20,7 +20,7 @@ from pydantic import Field
 from ..checks import CheckResult, Reason, Status
 from ..errors import InputError
 from ..money import ZERO, AmountError, D, N, NumberError, fmt, fmt_count, fmt_money
-from ..params import Amount, Figure, ParamsBase, _Strict, resolve
+from ..params import Amount, Figure, ParamsBase, Reference, _Strict, resolve
 from ..render import charts
 from .common import DataFile, Text, read_csv
 
@@ -41,6 +41,14 @@ class VideoParams(ParamsBase):
     online: DataFile = Field(description="月度在线率 CSV：month,phase,online_rate")
     tickets: DataFile = Field(description="故障工单 CSV：ticket,phase,reported_at,repaired_at")
     sla: VideoSla = Field(description="考核条款")
+
+    def data_files(self) -> list[Reference]:
+        return [
+            *super().data_files(),
+            Reference("phases.value", self.phases.value, load_phases),
+            Reference("online.value", self.online.value, load_online),
+            Reference("tickets.value", self.tickets.value, load_tickets),
+        ]
 
 
 PHASE_COLUMNS = ("phase", "cameras", "annual_fee")
@@ -136,9 +144,9 @@ class Data:
 def load_data(p: VideoParams) -> Data:
     """The three CSV files named in the params, resolved beside the params file."""
     return Data(
-        load_phases(resolve(p, p.phases.value)),
-        load_online(resolve(p, p.online.value)),
-        load_tickets(resolve(p, p.tickets.value)),
+        load_phases(resolve(p, p.phases.value, field="phases.value")),
+        load_online(resolve(p, p.online.value, field="online.value")),
+        load_tickets(resolve(p, p.tickets.value, field="tickets.value")),
     )
 
 

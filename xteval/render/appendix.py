@@ -22,6 +22,7 @@ import mimetypes
 import re
 import urllib.parse
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -340,15 +341,69 @@ def _rules_version() -> str:
 
 # --------------------------------------------------------------------------- offline
 
-_EXTERNAL = re.compile(r"""(?:\bsrc|\bhref|\baction|\bposter)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", re.I)
+# Attributes a browser fetches from (srcset and ping hold several URLs).
+_URL_ATTRS = frozenset(
+    {"src", "href", "action", "formaction", "poster", "data", "background", "cite", "longdesc", "manifest", "icon", "srcset", "ping"}
+    | {"xlink:href", "codebase", "archive", "lowsrc", "dynsrc", "profile", "usemap"}
+)
+_REMOTE_URL = re.compile(r"^\s*(?:(?:https?|ftp|wss?):|//|\\\\)", re.I)  # another host: a scheme, or scheme-relative
+_CSS_REMOTE = re.compile(r"""@import|url\(\s*["']?\s*(?:(?:https?|ftp):|//|\\\\)|image-set\(\s*["']\s*(?:https?:|//)""", re.I)
+_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?\s*(?:https?:|//)", re.I)
+
+
+class _References(HTMLParser):
+    """The first reference in a page that a browser would fetch from another host.
+
+    Only markup counts: URL attributes, inline ``style`` attributes, ``<style>`` sheets,
+    a meta refresh and script text. Escaped text (a narrative sentence that mentions
+    ``@import`` or ``src="http://…"``) is data, and data never makes a request.
+    """
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: str | None = None
+        self._in: str | None = None  # "style" or "script" while inside one
+
+    def _flag(self, what: str) -> None:
+        self.found = self.found or what[:160]
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if not value:
+                continue
+            urls = value.split(",") if name in ("srcset", "ping") else [value]
+            if name in _URL_ATTRS and any(_REMOTE_URL.match(u.strip().split(" ")[0]) for u in urls):
+                self._flag(f'<{tag} {name}="{value}">')
+            elif name == "style" and _CSS_REMOTE.search(value):
+                self._flag(f'<{tag} style="{value}">')
+            elif tag == "meta" and name == "content" and _REFRESH_URL.search(value):
+                self._flag(f'<meta content="{value}">')
+        if tag in ("style", "script"):
+            self._in = tag
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        self._in = None
+
+    def handle_endtag(self, tag):
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data):
+        if self._in == "style" and _CSS_REMOTE.search(data):
+            self._flag(f"<style>…{_CSS_REMOTE.search(data).group(0)}…")
+        elif self._in == "script" and re.search(r"https?://", data):
+            self._flag("<script>…//…")
 
 
 def _check_offline(page: str, nb) -> None:
     """A page that would fetch from another host is a fault of the template, never shipped."""
-    m = _EXTERNAL.search(page)
-    if m:
-        context = page[max(0, m.start() - 60) : m.end() + 60].replace("\n", " ")
-        raise RunError(f"HTML 引用外部资源 (page refers to another host): …{context}…", file=_notebook_name(nb))
+    refs = _References()
+    refs.feed(page)
+    refs.close()
+    if refs.found:
+        context = refs.found.replace("\n", " ")
+        raise RunError(f"HTML 引用外部资源 (page refers to another host): {context}", file=_notebook_name(nb))
 
 
 # --------------------------------------------------------------------------- font

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import InputError, XtevalError
-from ..files import sha256, write_atomic
-from ..params import load_params
+from ..errors import InputError, WriteError, XtevalError
+from ..files import read_input, sha256, write_atomic
+from ..params import ParamsBase, input_hashes, load_params, params_sha256
 from .jobs import Job, Outcome, Summary
 from .paths import ensure_writable, notebook_path, output_paths, project_root
 
@@ -67,18 +67,28 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def plan(files: list[Path], out_dir: Path) -> list[Job]:
-    """A job per params file; bad inputs become jobs with an error, never exceptions."""
+    """A job per params file; bad inputs become jobs with an error, never exceptions.
+
+    Each params file is read once: the bytes validated are the bytes hashed into the
+    job's key, and the run checks that the file still has them (see
+    ``xteval.runner.run.run_params``). Anything that goes wrong while planning one
+    file, even an exception no input should cause (a parser's RecursionError, a
+    MemoryError), is that file's row; the other files still run.
+    """
     jobs: list[Job] = []
     for f in files:
         try:
-            params = load_params(f)
+            params = load_params(f, data=read_input(f))
             ipynb, html = output_paths(params, f, out_dir)
             job = Job(str(f), f"{params.year}/{f.stem}", str(params.year), str(ipynb), str(html))
             job.notebook = str(notebook_path(params, f))
-            job.key = input_key(f, Path(job.notebook), params.model_dump(mode="json"))
+            job.key = input_key(params, Path(job.notebook))
         except XtevalError as exc:
             # An invalid params file keeps its row (named by its folder) but no outputs.
             job = Job(str(f), f"{f.parent.name}/{f.stem}", f.parent.name, error=str(exc))
+        except Exception as exc:  # one file's fault, whatever it is, must not stop the batch
+            reason = f"无法读取 ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}) (could not be planned)"
+            job = Job(str(f), f"{f.parent.name}/{f.stem}", f.parent.name, error=f"{f}: {reason}")
         jobs.append(job)
     by_output: dict[str, list[Job]] = {}
     for job in jobs:
@@ -115,36 +125,16 @@ def frameworks_hash() -> str:
     return h.hexdigest()
 
 
-def data_files(params_file: Path, dumped: Any) -> list[Path]:
-    """Every string in the params that names an existing file next to it (source_report…)."""
-    found: set[Path] = set()
-    base = params_file.parent
+def input_key(params: ParamsBase, nb: Path) -> dict[str, Any]:
+    """Content hashes of everything a run reads; equal keys mean the run would not change.
 
-    def walk(v: Any) -> None:
-        if isinstance(v, dict):
-            for x in v.values():
-                walk(x)
-        elif isinstance(v, list):
-            for x in v:
-                walk(x)
-        elif isinstance(v, str) and 0 < len(v) < 512 and "\n" not in v:
-            try:
-                p = (base / v).resolve()
-                if p.is_file():
-                    found.add(p)
-            except (OSError, ValueError):
-                pass
-
-    walk(dumped)
-    return sorted(found - {params_file.resolve()})
-
-
-def input_key(params_file: Path, nb: Path, dumped: Any) -> dict[str, Any]:
-    """Content hashes of everything a run reads; equal keys mean the run would not change."""
+    The params hash is of the bytes :func:`plan` read and validated; the data hashes
+    are of the files the params name (``ParamsBase.data_files``), as validated at load.
+    """
     return {
-        "params": sha256(params_file),
+        "params": params_sha256(params),
         "notebook": sha256(nb),
-        "data": {str(p): sha256(p) for p in data_files(params_file, dumped)},
+        "data": input_hashes(params),
         "frameworks": frameworks_hash(),
         "xteval": [__version__, package_hash()],
     }
@@ -157,10 +147,10 @@ def state_path(out_dir: Path, job: Job) -> Path:
 def unchanged(out_dir: Path, job: Job) -> bool:
     """True when the last successful run had the same key and its outputs are still there."""
     try:
-        last = json.loads(state_path(out_dir, job).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        last = json.loads(read_input(state_path(out_dir, job), limit=1 << 20).decode("utf-8"))
+    except (XtevalError, ValueError, RecursionError):
         return False
-    return last.get("key") == job.key and Path(job.ipynb).is_file() and Path(job.html).is_file()
+    return isinstance(last, dict) and last.get("key") == job.key and Path(job.ipynb).is_file() and Path(job.html).is_file()
 
 
 def save_state(out_dir: Path, job: Job) -> None:
@@ -202,6 +192,7 @@ def run_batch(
         out_dir = project_root(files[0]) / "outputs" if files else Path("outputs")
     out_dir = Path(out_dir)
     ensure_writable(out_dir)
+    ensure_writable(out_dir / ".state")  # a .state that is a file: one line now, not after the first run
     planned = plan(files, out_dir)
     if evaluation:
         for job in planned:
@@ -212,7 +203,10 @@ def run_batch(
 
     def done(o: Outcome) -> None:
         if o.status == "ok":
-            save_state(out_dir, o.job)
+            try:
+                save_state(out_dir, o.job)
+            except WriteError as exc:  # the run succeeded, but the next batch could not skip it
+                o = Outcome(o.job, "failed", o.seconds, f"运行成功，但无法记录增量状态 (state not saved): {exc}")
         outcomes.append(o)
         if progress:
             progress(o, len(outcomes), total)

@@ -33,7 +33,7 @@ def run_job(job: Job, out_dir: str) -> Outcome:
 
     started = time.perf_counter()
     try:
-        run_params(job.params_file, out_dir, extra_meta={"inputs": job.key})
+        run_params(job.params_file, out_dir, extra_meta={"inputs": job.key}, expected=job.key)
         return Outcome(job, "ok", time.perf_counter() - started)
     except RunError as exc:
         from .index import run_meta
@@ -47,7 +47,8 @@ def run_job(job: Job, out_dir: str) -> Outcome:
         raise
     except Exception as exc:
         kill_kernels()
-        return Outcome(job, "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
+        first = str(exc).strip().splitlines()[0][:500] if str(exc).strip() else ""
+        return Outcome(job, "failed", time.perf_counter() - started, f"{type(exc).__name__}: {first}")
 
 
 # --------------------------------------------------------------------------- executors

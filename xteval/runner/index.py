@@ -15,10 +15,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..files import write_atomic
+from ..errors import XtevalError
+from ..files import read_input, write_atomic
 from ..render.fonts import embed_font
 from ..render.labels import grade_text
 from ..render.localtime import show_time, zone_name
+from ..render.sanitize import clip
 
 if TYPE_CHECKING:
     from .jobs import Outcome
@@ -71,9 +73,11 @@ def run_meta(ipynb: str | Path | None) -> dict[str, Any]:
     if not ipynb or not Path(ipynb).is_file():
         return {}
     try:
-        # plain JSON: importing nbformat costs more than a whole skipped batch may take
-        return dict(json.loads(Path(ipynb).read_text(encoding="utf-8")).get("metadata", {}).get("xteval", {}))
-    except (OSError, ValueError):
+        # plain JSON: importing nbformat costs more than a whole skipped batch may take;
+        # read_input: whatever sits at that name now, a FIFO there must not hang the index
+        meta = json.loads(read_input(ipynb).decode("utf-8")).get("metadata", {}).get("xteval", {})
+        return dict(meta) if isinstance(meta, dict) else {}
+    except (XtevalError, ValueError, AttributeError, RecursionError):
         return {}
 
 
@@ -130,7 +134,10 @@ def _count(value: Any) -> str:
 
 def render(rows: list[dict[str, Any]], title: str = "绩效评价批量运行") -> str:
     """The index page: one row per run, failures first, every figure in Chinese and local time."""
-    e = html.escape
+
+    def e(value: Any) -> str:  # every cell is cut to MAX_CELL characters before it is laid out
+        return html.escape(clip(str(value)))
+
     rows = sorted(rows, key=_rank)
     now = show_time(dt.datetime.now().astimezone())
     zone = ZONE_TEXT.get(zone_name(), "")

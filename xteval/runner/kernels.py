@@ -31,17 +31,26 @@ def kill_kernels() -> None:
 def _made_socket_dir() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="xtk-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    # A pool worker ends with os._exit, which skips atexit; multiprocessing runs its
+    # finalizers first, so the folder goes with the worker too.
+    from multiprocessing import util
+
+    util.Finalize(None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=0)
     return folder
 
 
 def _socket_dir() -> Path:
     """One short-pathed folder per process for kernel sockets, removed at exit.
 
-    Re-created if something removed it meanwhile (a tmp cleaner, a test's temporary
-    folder): a kernel whose socket folder is gone dies before replying.
+    Made anew (another random name) if something removed it meanwhile (a tmp cleaner,
+    a test's temporary folder): a kernel whose socket folder is gone dies before
+    replying, and re-creating the old, now known name could adopt a folder or link
+    someone else planted there.
     """
     folder = _made_socket_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.is_symlink() or not folder.is_dir():
+        _made_socket_dir.cache_clear()
+        folder = _made_socket_dir()
     return folder
 
 

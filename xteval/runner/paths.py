@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import time
+import os
+import tempfile
 from pathlib import Path
 
-from ..errors import InputError, ParamsError
+from ..errors import ParamsError, WriteError
+from ..files import inside
 from ..params import ParamsBase
 
 
@@ -32,13 +34,25 @@ def output_paths(params: ParamsBase, params_file: Path, out_dir: Path) -> tuple[
     return base.with_suffix(".ipynb"), base.with_suffix(".html")
 
 
-def ensure_writable(out_dir: Path) -> None:
-    """Fail early, before any kernel starts, when the output folder cannot be written."""
+def ensure_writable(out_dir: Path, root: Path | None = None) -> None:
+    """Fail early, before any kernel starts, when the output folder cannot be written.
+
+    Args:
+        out_dir: the folder outputs go to.
+        root: when given, ``out_dir`` (links followed) must lie inside it: a year folder
+            planted as a link to elsewhere is refused before anything is written there.
+
+    Raises:
+        WriteError: the folder cannot be made (a file is in the way, read-only, no
+            permission), leads outside ``root``, or no file can be created in it.
+    """
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        probe = out_dir / f".xteval-write-test-{time.monotonic_ns()}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        if root is not None and not inside(out_dir, root):
+            raise WriteError(f"输出目录经链接指向 {Path(root).resolve()} 之外 (output folder leads outside --out)", file=out_dir)
+        fd, probe = tempfile.mkstemp(prefix=".xteval-write-test-", dir=out_dir)  # exclusive, random: nothing planted is touched
+        os.close(fd)
+        os.unlink(probe)
     except OSError as exc:
-        raise InputError(f"输出目录不可写 (output directory not writable: {exc.strerror})", file=out_dir) from None
+        raise WriteError(f"输出目录不可写 (output directory not writable: {exc.strerror})", file=out_dir) from None

@@ -9,6 +9,8 @@ then raises :class:`RunError`.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +19,12 @@ from typing import Any
 import nbformat
 
 from .. import __version__
-from ..errors import RunError
-from ..files import sha256, write_atomic
-from ..params import load_params
+from ..errors import ParamsError, RunError, XtevalError
+from ..files import read_input, sha256, sha256_bytes, write_atomic
+from ..params import input_hashes, load_params, params_sha256
 from ..render.appendix import to_html
 from ..render.report import collect_records
+from ..render.sanitize import clip
 from .kernels import CurrentPythonKernelManager
 from .paths import ensure_writable, notebook_path, output_paths, project_root
 
@@ -75,67 +78,105 @@ def run_params(
     *,
     notebook_dir: Path | None = None,
     extra_meta: dict[str, Any] | None = None,
+    expected: dict[str, Any] | None = None,
 ) -> RunResult:
     """Run the notebook a params file names and write its ``.ipynb`` and ``.html``.
+
+    What is hashed is what is run: the params file and every file it names are hashed
+    when they are validated, and again after the notebook ran; the kernel read them in
+    between. If they differ (someone edited a file during the run), nothing is written
+    and the run is refused, so a page never carries a hash of other bytes than it shows.
 
     Args:
         params_file: a params YAML file.
         out_dir: output root; defaults to ``outputs/`` in the project root.
         notebook_dir: where notebooks live; defaults to the project root's ``notebooks/``.
         extra_meta: extra values for ``metadata.xteval`` (the batch runner's hashes).
+        expected: the batch's input key (``{"params": sha256, "data": {path: sha256}}``):
+            the files must still have the bytes the batch planned with.
 
     Returns:
         A :class:`RunResult` for a successful run.
 
     Raises:
-        ParamsError: the params file is invalid; nothing is written.
-        InputError: the output folder is not writable; nothing is written.
+        ParamsError: the params file or a file it names is invalid, or changed since it
+            was planned or during the run; nothing is written.
+        WriteError: the output folder is not writable; nothing is written.
         RunError: the notebook failed; its executed notebook and HTML are written.
     """
     params_file = Path(params_file)
     params = load_params(params_file)
+    planned = {"params": params_sha256(params), "data": input_hashes(params)}
+    if expected is not None and planned != {k: expected.get(k) for k in planned}:
+        raise ParamsError(
+            "参数文件或其数据文件在计划之后被修改，未运行 (changed since the batch planned it; run it again)", file=params_file
+        )
     nb_path = notebook_path(params, params_file, notebook_dir)
     out_dir = Path(out_dir) if out_dir else project_root(params_file) / "outputs"
     ipynb, html = output_paths(params, params_file, out_dir)
-    ensure_writable(ipynb.parent)
+    ensure_writable(ipynb.parent, root=out_dir)
 
     started = time.perf_counter()
-    tmp = ipynb.with_name(f".{ipynb.stem}.running.ipynb")
+    # papermill writes the notebook by name, again and again while it runs: a private
+    # folder (mkdtemp: random name, mode 0700) means no name in it can have been planted.
+    private = Path(tempfile.mkdtemp(prefix=f".{ipynb.stem[:40]}.", suffix=".running", dir=ipynb.parent))
+    tmp = private / ipynb.name
     try:
         error = execute(nb_path, params_file, tmp)
         if not tmp.exists():
             raise RunError(f"notebook 未能执行 (notebook did not run): {error}", file=params_file)
         nb = nbformat.read(tmp, as_version=4)
     finally:
-        tmp.unlink(missing_ok=True)
+        shutil.rmtree(private, ignore_errors=True)
     seconds = time.perf_counter() - started
+    if _current_hashes(params_file, planned["data"]) != planned:
+        raise ParamsError("运行期间参数文件或其数据文件被修改，未写入结果 (changed during the run; run it again)", file=params_file)
 
     record = collect_records(nb)
     now = dt.datetime.now().astimezone()
-    nb.metadata["xteval"] = {
-        "unit": params.unit.name,
-        "year": params.year,
-        "title": params.title or "",
-        **record,
-        "status": "failed" if error else "ok",
-        "error": _error_line(error),
-        "seconds": round(seconds, 2),
-        "params": str(params_file),
-        "params_hash": sha256(params_file),
-        "notebook": nb_path.name,
-        "notebook_hash": sha256(nb_path),
-        "xteval_version": __version__,
-        "run_at": now.isoformat(timespec="seconds"),
-        "run_date": now.strftime("%Y 年 %m 月 %d 日"),
-        **(extra_meta or {}),
-    }
+    nb.metadata["xteval"] = _clipped(
+        {
+            "unit": params.unit.name,
+            "year": params.year,
+            "title": params.title or "",
+            **record,
+            "status": "failed" if error else "ok",
+            "error": _error_line(error),
+            "seconds": round(seconds, 2),
+            "params": str(params_file),
+            "params_hash": planned["params"],
+            "notebook": nb_path.name,
+            "notebook_hash": sha256(nb_path),
+            "xteval_version": __version__,
+            "run_at": now.isoformat(timespec="seconds"),
+            "run_date": now.strftime("%Y 年 %m 月 %d 日"),
+            **(extra_meta or {}),
+        }
+    )
     # The notebook first, then the page: a reader never finds a page without its notebook.
-    write_atomic(ipynb, nbformat.writes(nb))
-    write_atomic(html, to_html(nb))
+    write_atomic(ipynb, nbformat.writes(nb), root=out_dir)
+    write_atomic(html, to_html(nb), root=out_dir)
     result = RunResult(params_file, ipynb, html, error is None, seconds, nb.metadata["xteval"], _error_line(error))
     if error:
         raise RunError(f"notebook 执行失败 (notebook failed): {result.error}; 见 {html}", file=params_file)
     return result
+
+
+def _current_hashes(params_file: Path, data: dict[str, str]) -> dict[str, Any]:
+    """The hashes of the params file and of the named files as they are now (None for one that cannot be read)."""
+
+    def digest(path: str | Path) -> str | None:
+        try:
+            return sha256_bytes(read_input(path))
+        except XtevalError:
+            return None
+
+    return {"params": digest(params_file), "data": {path: digest(path) for path in data}}
+
+
+def _clipped(meta: dict[str, Any]) -> dict[str, Any]:
+    """Every text of a run record cut to ``MAX_CELL`` characters: the title block, the index and the page title show them."""
+    return {k: clip(v) if isinstance(v, str) else v for k, v in meta.items()}
 
 
 def _error_line(error: Exception | None) -> str | None:

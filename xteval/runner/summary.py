@@ -17,7 +17,6 @@ anything outside the output folder.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -98,10 +97,10 @@ def inputs(out_dir: Path, year: int | str) -> list[Path]:
 
 
 def _meta(path: Path) -> dict[str, Any]:
-    try:
-        return dict(json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("xteval", {}))
-    except (OSError, ValueError):
-        return {}
+    """``metadata.xteval`` of an executed notebook, read as the index reads it (capped, never hanging)."""
+    from .index import run_meta
+
+    return run_meta(path)
 
 
 def _num(v: Any) -> Decimal | None:

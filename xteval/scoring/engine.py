@@ -525,13 +525,14 @@ def _result(
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a ``.csv`` or ``.xlsx`` indicator table; ``attrs["rows"]`` holds each row's line in the file."""
+    from ..files import read_input
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError("文件不存在 (file not found)", file=path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from . import workbook
 
+        read_input(path)  # a regular file under the size cap, before openpyxl opens it by name
         return workbook.read(path)
     if suffix != ".csv":
         raise InputError("应为 .csv、.xlsx 或部门 .yaml 文件 (expected .csv, .xlsx or a department .yaml)", file=path)

@@ -420,21 +420,24 @@ def read_csv(path: str | Path) -> PefaResult:
 
     Columns 年度, 类别, 科目, 预算数, 决算数 (or year, kind, category, budget, actual);
     类别 is 支出, 收入, 预备费, 利息 or 经济分类支出 (expenditure, revenue, contingency,
-    interest, economic). Amounts take 元/万元/亿元 and thousands separators.
+    interest, economic). Amounts take 元/万元/亿元 and thousands separators; the file is UTF-8 or GBK/GB18030.
 
     Raises:
         InputError: naming the row and column: a year that is not an integer in
             1949–2100, an unknown 类别, an amount that is not one or is negative, a
             repeated 科目, or no row at all of a needed 类别 (支出, 收入).
     """
+    import io
+
+    from ..files import decode_text, read_input
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError("文件不存在 (file not found)", file=path)
+    text, _ = decode_text(read_input(path), path)  # a FIFO, a device or a file over the cap is refused, not read
     kinds = kind_names()
     labels = {k: spec["label"] for k, spec in _spec()["kinds"].items()}
     data: dict[str, dict[int, dict[str, Pair]]] = {k: {} for k in _spec()["kinds"]}
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        with io.StringIO(text, newline="") as fh:
             reader = csv.DictReader(fh)
             header = _header(path, reader.fieldnames)
             col = {canon: name for name, canon in header.items()}  # canonical → the name the file uses, for messages
@@ -455,8 +458,6 @@ def read_csv(path: str | Path) -> PefaResult:
                         f"{year} 年{labels[kind]}科目 {cat!r} 重复 (duplicate category)", file=path, row=n, field=col["category"]
                     )
                 parts[cat] = (amounts[0], amounts[1])
-    except UnicodeDecodeError:
-        raise InputError("不是 UTF-8 文本 (not UTF-8 text)", file=path) from None
     except csv.Error as exc:
         raise InputError(f"不是有效的 CSV ({exc})", file=path) from None
     for kind in _spec()["required_kinds"]:

@@ -8,6 +8,7 @@ Columns ``indicator, level1, kind, target, actual, weight, grade, score``
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -60,18 +61,30 @@ def texts(df: pd.DataFrame, col: str) -> list[str | None]:
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """Read a ``.csv`` indicator table; ``attrs["rows"]`` holds each row's line in the file."""
+    """Read a ``.csv`` indicator table; ``attrs["rows"]`` holds each row's line in the file.
+
+    Read through :func:`xteval.files.read_input` (a regular file under the size cap: a
+    FIFO or a device is refused, not read) and decoded like every CSV (UTF-8, else
+    GBK/GB18030). A NUL inside a cell is kept here and dropped where a workbook cannot
+    hold it (``workbook.put``).
+    """
+    import io
+
+    from ..files import decode_text, read_input
+
+    text, _ = decode_text(read_input(path), path, nul=True)
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("不是 UTF-8 文本 (not UTF-8 text)", file=path) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"不是有效的 CSV ({str(exc).splitlines()[0]})", file=path) from None
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        raise InputError(f"不是有效的 CSV ({str(exc).splitlines()[0][:200]})", file=path) from None
     df.columns = [str(c).strip() for c in df.columns]
     unknown = [c for c in df.columns if c not in COLUMNS and c not in OPTIONAL_COLUMNS]
     if unknown:
         raise InputError(
-            f"未知列 {unknown[0]!r} (unknown column; expected {', '.join(COLUMNS + OPTIONAL_COLUMNS)})", file=path, row=1, field=unknown[0]
+            f"未知列 {unknown[0][:80]!r} (unknown column; expected {', '.join(COLUMNS + OPTIONAL_COLUMNS)})",
+            file=path,
+            row=1,
+            field=unknown[0][:80],
         )
     df.attrs["rows"] = list(range(2, len(df) + 2))  # line 1 is the header
     return df

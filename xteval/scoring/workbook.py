@@ -379,14 +379,9 @@ def write(result, path: str | Path, form: FormInfo | None = None) -> Path:
     ws.freeze_panes = None
     wb.properties.title = TITLE
     wb.properties.creator = "xteval"
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        wb.save(tmp)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"无法写入 (cannot write: {exc.strerror})", file=path) from None
-    return path
+    from ..files import write_with
+
+    return write_with(path, wb.save)  # a private temporary folder, then a rename: no planted name is followed
 
 
 # --------------------------------------------------------------------------- reading
