@@ -75,6 +75,8 @@ def render_pages(pdf: bytes, stem: str) -> None:
     """PNGs of the printed pages, for a person to look at."""
     import pypdfium2 as pdfium
 
+    for old in SCREENSHOTS.glob(f"{stem}-page*.png"):  # a page count that fell leaves no stale page behind
+        old.unlink()
     for i, page in enumerate(pdfium.PdfDocument(pdf), start=1):
         page.render(scale=1.0).to_pil().save(SCREENSHOTS / f"{stem}-page{i:02d}.png")
 

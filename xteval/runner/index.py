@@ -158,9 +158,12 @@ def render(rows: list[dict[str, Any]], title: str = "绩效评价批量运行") 
             f'<a href="{e(r[k])}">{label}</a>' for k, label in (("html", "附件"), ("ipynb", "运行记录")) if r[k]
         )  # relative links: the folder can be moved or zipped
         mark = ' <span class="mark">示例</span>' if r["illustrative"] and "示例" not in str(r["unit"]) else ""
-        grade = grade_text(r["total"], r["grade"] or None, r["fail"], r["score_illustrative"]) if (r["total"] or r["grade"]) else ""
+        done = r["status"] in ("ok", "skipped")  # a failed run's record is partial: no grade, no counts shown as findings
+        grade = (
+            grade_text(r["total"], r["grade"] or None, r["fail"], r["score_illustrative"]) if done and (r["total"] or r["grade"]) else ""
+        )
         who = f"{e(str(r['unit']))}{mark}" + (f"<br><small>{e(str(r['title']))}</small>" if r["title"] else "")
-        fails = r["fail"] if isinstance(r["fail"], int) else 0
+        fails = r["fail"] if isinstance(r["fail"], int) and done else 0
         cells = [
             f"<td>{e(str(r['year']))}</td>",
             f"<td>{e(_short(r['params']))}</td>",
