@@ -11,10 +11,10 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-import re
 import zipfile
 from pathlib import Path
 
