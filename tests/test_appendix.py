@@ -70,8 +70,49 @@ def test_page_has_numbered_headings_and_a_table_of_contents():
     toc = re.split(r'<nav[^>]*class="xt-toc"', page, maxsplit=1)[1].split("</nav>", 1)[0]
     assert re.findall(r'href="#([^"]+)">([^<]+)<', toc) == [("sec-1", "一、概况"), ("sec-1-1", "（一）职能"), ("sec-2", "二、收入与支出")]
     assert page.index("<nav") < page.index('id="sec-1"')
-    assert "<h1>测试单位 2023 年度 测试</h1>" in page and 'lang="zh"' in page
-    assert "xt-first" in page.split('id="sec-1"')[0][-80:]  # the first section does not start a new printed page
+    # the subsections sit inside their section's item, so two columns read 一 （一） 二 in order
+    assert re.search(r'<li class="xt-toc-2"><a href="#sec-1">[^<]+</a><ol class="xt-toc-sub"><li class="xt-toc-3">', toc)
+    # the title breaks only between its parts (unit, year, title), never inside a word
+    h1 = re.search(r"<h1>(.*?)</h1>", page).group(1)
+    assert re.findall(r'<span class="xt-nobr">([^<]+)</span>', h1) == ["测试单位", "2023 年度", "测试"]
+    assert 'lang="zh"' in page
+
+
+def test_title_block_shows_the_evaluation_and_the_footer_the_credit_once(monkeypatch):
+    from xteval.render import localtime
+
+    monkeypatch.setenv("XTEVAL_TZ", "Asia/Shanghai")
+    localtime.zone_name.cache_clear()
+    nb = _nb("## 概况")
+    nb.metadata["xteval"].update(
+        evaluation={"evaluator": "李四"},  # from the params file: wins over the batch option
+        inputs={"evaluation": {"evaluator": "张三", "organization": "某评价中心", "date": "2024-03-31"}},
+        run_at="2026-11-25T08:27:16+00:00",
+        rules_version="2026.11-2",
+        params="/any/where/params/2023/department.yaml",
+    )
+    page = to_html(nb)
+    localtime.zone_name.cache_clear()
+    meta = page.split('<table class="xt-meta">', 1)[1].split("</table>", 1)[0]
+    assert "<th>评价人</th><td>李四</td>" in meta and "<th>评价机构</th><td>某评价中心</td>" in meta
+    assert "<th>评价日期</th><td>2024年3月31日</td>" in meta and "<th>生成日期</th><td>2026年11月25日</td>" in meta
+    footer = page.split('<footer class="xt-provenance">', 1)[1]
+    assert "检查规则版本 2026.11-2" in footer and "生成时间 2026年11月25日 16:27" in footer and "2023/department.yaml" in footer
+    assert "/any/where" not in footer and "provenance" not in footer.split(">", 1)[1] and "sha256" not in footer
+    assert page.count("xteval 0") <= 1 and "本附件由 xteval" in footer  # the generator credit is in the footer only
+
+
+def test_unset_evaluation_reads_not_filled():
+    meta = to_html(_nb("## 概况")).split('<table class="xt-meta">', 1)[1].split("</table>", 1)[0]
+    assert meta.count("未填写") == 3
+
+
+def test_a_code_cell_that_shows_nothing_is_not_an_empty_box_between_a_heading_and_its_table():
+    nb = _nb("## 概况")
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1"))  # records only: no output
+    nb.cells.append(nbformat.v4.new_markdown_cell("正文"))
+    page = to_html(nb)
+    assert page.count('class="jp-Cell ') == 2
 
 
 def test_no_headings_no_table_of_contents():

@@ -137,11 +137,11 @@ def test_batch_isolates_a_failure_then_skips_what_succeeded(project):
     assert "2022/failing.yaml" in failed_page  # papermill's error banner survives into the page
     index = first.index.read_text(encoding="utf-8")
     assert index.count('<tr class="failed">') == 1 and index.count('<tr class="invalid">') == 1
-    assert index.count('<tr class="ok">') == 1 and 'href="2023/department.html"' in index
+    assert index.count('<tr class="ok findings">') == 1 and 'href="2023/department.html"' in index  # ok, with 不符 items
 
     second = run_batch([folder], out, jobs=2)
     assert _statuses(second) == {"department.yaml": "skipped", "failing.yaml": "failed", "invalid.yaml": "invalid"}
-    assert '<tr class="skipped">' in second.index.read_text(encoding="utf-8")  # still listed, with its links
+    assert '<tr class="skipped findings">' in second.index.read_text(encoding="utf-8")  # still listed, with its links
 
     report = folder / "sources" / "xiangtan-bigdata-2023.txt"
     report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")

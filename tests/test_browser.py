@@ -2,9 +2,12 @@
 
 For each page the browser must report no failed request, no request to any host,
 no JavaScript error and no dialog; the embedded CJK font must load; no table may
-be wider than the page on screen or on A4 paper; no code may show; printed to
-PDF, each major section starts a page. A PNG of each page (screen and print
-media) and the PDF are saved to ``outputs/screenshots/`` for a person to look at.
+be wider than the page on screen or on A4 paper; no code may show; the visible
+text holds no Latin word outside a short allow-list. Printed to A4 PDF, the
+department appendix takes at most 12 pages, no page ends with a heading and no
+page but the last is near empty (each page's text and objects read with
+pypdfium2). The PDF, a PNG of each printed page, and PNGs of the page on screen
+and in print media are saved to ``outputs/screenshots/`` for a person to look at.
 
 Chromium is driven over the DevTools protocol (``websocket-client``). The test
 is skipped only when no Chromium binary exists; ``.ci/run`` installs Debian's.
@@ -29,6 +32,54 @@ from conftest import PARAMS, ROOT
 CHROMIUM = next((p for p in (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser")) if p), None)
 SCREENSHOTS = ROOT / "outputs" / "screenshots"
 A4_TEXT_WIDTH_PX = 680  # 210 mm − 2 × 15 mm margins at 96 px per inch
+DEPARTMENT_MAX_PAGES = 12  # the department appendix printed on A4
+NEAR_EMPTY = 0.15  # a page whose content fills less of its height than this is near empty (the last page may be)
+
+# Latin words a page may show: names the field writes in Latin letters (PEFA, PPP, PI-1…, SLA, APP as
+# reports quote it), the tool's name in the footer and its command ``xteval pefa`` the PEFA section points to,
+# and ``min`` of the 10号 execution-rate formula.
+# File names (department.yaml, 2023/department.ipynb), identifiers with digits (PI-2.1, GD20230009,
+# checksums, UTF-8) and single letters (PEFA scores A–D, formula letters) are allowed by their shape.
+LATIN_ALLOWED = {"PEFA", "PPP", "PI", "SLA", "APP", "xteval", "pefa", "min"}
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-/]*")
+_FILE = re.compile(r"\.(yaml|yml|ipynb|html|csv|txt|xlsx)$", re.I)
+
+
+def latin_words(text: str) -> list[str]:
+    """The Latin words of a visible text that are neither allowed nor shaped like a file name or an identifier."""
+    out = []
+    for token in _LATIN.findall(text):
+        token = token.rstrip(".-/")
+        if _FILE.search(token) or any(ch.isdigit() for ch in token) or len(token) == 1 or token in LATIN_ALLOWED:
+            continue
+        out.append(token)
+    return out
+
+
+def pdf_pages(pdf: bytes) -> list[tuple[list[str], float]]:
+    """Each printed page's lines of text and the share of its printable height that holds content."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    out = []
+    for page in doc:
+        lines = [line.strip() for line in page.get_textpage().get_text_range().splitlines() if line.strip()]
+        height = page.get_height()
+        boxes = [obj.get_bounds() for obj in page.get_objects()]  # (left, bottom, right, top) in points
+        filled = (max(b[3] for b in boxes) - min(b[1] for b in boxes)) / (height - 2 * 18 / 25.4 * 72) if boxes else 0.0
+        out.append((lines, filled))
+    return out
+
+
+def render_pages(pdf: bytes, stem: str) -> None:
+    """PNGs of the printed pages, for a person to look at."""
+    import pypdfium2 as pdfium
+
+    for old in SCREENSHOTS.glob(f"{stem}-page*.png"):  # a page count that fell leaves no stale page behind
+        old.unlink()
+    for i, page in enumerate(pdfium.PdfDocument(pdf), start=1):
+        page.render(scale=1.0).to_pil().save(SCREENSHOTS / f"{stem}-page{i:02d}.png")
+
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary installed (.ci/run installs Debian's chromium)")
 
@@ -214,6 +265,9 @@ def browser():
     chromium.close()
 
 
+HEADINGS = "[...document.querySelectorAll('main h2, main h3, main h4')].map(h => h.innerText.trim())"
+
+
 def test_every_page_is_offline_clean_and_readable(pages, browser):
     report = {}
     for page in pages:
@@ -226,28 +280,48 @@ def test_every_page_is_offline_clean_and_readable(pages, browser):
         wide = browser.evaluate(session, OVERFLOWING_TABLES)
         code = browser.evaluate(session, CODE_SHOWN)
         text = browser.evaluate(session, "document.body.innerText")
+        headings = browser.evaluate(session, HEADINGS)
         size = browser.screenshot(session, SCREENSHOTS / f"{name}.png")
-        # Printed on A4 (the page's own @page size): each major section starts a page.
+        # Printed on A4 (the page's own @page size).
         pdf = base64.b64decode(browser.send("Page.printToPDF", session, preferCSSPageSize=True, printBackground=True)["data"])
         (SCREENSHOTS / f"{name}.pdf").write_bytes(pdf)
-        pages_printed = len(re.findall(rb"/Type\s*/Page\b", pdf))
-        sections = browser.evaluate(session, "document.querySelectorAll('h2.xt-section').length")
+        render_pages(pdf, name)
+        printed = pdf_pages(pdf)
         # The same page as printed on A4: tables must still fit the text width.
         browser.send("Emulation.setEmulatedMedia", session, media="print")
         browser.send("Emulation.setDeviceMetricsOverride", session, width=A4_TEXT_WIDTH_PX, height=1000, deviceScaleFactor=1, mobile=False)
         wide_print = browser.evaluate(session, OVERFLOWING_TABLES)
         browser.screenshot(session, SCREENSHOTS / f"{name}-print.png")
-        report[name] = (size, appendix)
+        report[name] = (size, appendix, len(printed))
         assert not problems, f"{name}: {problems}"
-        assert pages_printed >= max(sections, 1), f"{name}: {sections} sections printed on {pages_printed} pages"
         assert not wide, f"{name}: tables wider than the page on screen: {wide}"
-        if appendix:  # appendices are printed; the batch index and the check page are read on screen
+        if appendix or name == "index":  # appendices and the index are printed; the check page is read on screen
             assert not wide_print, f"{name}: tables wider than A4 text width: {wide_print}"
         assert code == 0, f"{name}: code cells shown"
         for leak in ("import xteval", "load_params(", "params_path", "Traceback", "VBox(", "HBox("):
             assert leak not in text, f"{name}: {leak!r} visible"
+        assert latin_words(text) == [], f"{name}: Latin words on the page: {sorted(set(latin_words(text)))}"
+        if appendix:
+            for number, (lines, filled) in enumerate(printed, start=1):
+                last = lines[-1] if lines else ""
+                assert not any(h and len(last) > 1 and (last == h or h.startswith(last)) for h in headings), (
+                    f"{name}: page {number} ends with the heading {last!r}"
+                )
+                if number < len(printed):
+                    assert filled >= NEAR_EMPTY, f"{name}: page {number} of {len(printed)} is near empty ({filled:.0%})"
+            if "department" in browser.evaluate(session, "document.querySelector('.xt-provenance').innerText"):
+                assert len(printed) <= DEPARTMENT_MAX_PAGES, f"{name}: {len(printed)} A4 pages (at most {DEPARTMENT_MAX_PAGES})"
     assert len(report) == len(pages)
-    assert sum(a for _, a in report.values()) == len(list(PARAMS.glob("*/*.yaml")))  # one appendix per params file
+    assert sum(a for _, a, _ in report.values()) == len(list(PARAMS.glob("*/*.yaml")))  # one appendix per params file
+    (SCREENSHOTS / "pages.txt").write_text(
+        "\n".join(f"{name}: {n} A4 pages" for name, (_, a, n) in sorted(report.items()) if a or name == "index") + "\n", encoding="utf-8"
+    )
+
+
+def test_the_latin_word_scan_can_fail():
+    assert latin_words("总支出决算偏差 Aggregate expenditure outturn，PI-1 得分 D*") == ["Aggregate", "expenditure", "outturn"]
+    assert latin_words("参数文件 2023/department.yaml（校验码 b0ff932b08c1），PEFA、PPP、SLA") == []
+    assert latin_words("成功 ok · generated 2026-11-25T16:27:16") == ["ok", "generated"]
 
 
 def test_browser_sees_a_blocked_request_and_a_script_error(tmp_path, browser):

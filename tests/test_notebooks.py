@@ -103,14 +103,54 @@ def test_charts_have_no_missing_glyphs():
 
 
 def test_department_lists_each_check_once_and_records_what_it_shows(department_run):
-    """One reconciliation section: the params checks, then only what the report text adds."""
+    """One reconciliation section: the params checks, then only what the report text adds; 通过 folded into a count."""
     html = department_run.html.read_text(encoding="utf-8")
     assert html.count("报告勾稽检查") == 0 and "勾稽检查" in html
-    rows = re.findall(r"<tr>(.*?)</tr>", html, flags=re.S)
-    cells = [re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S) for r in rows]
-    checks = [c for c in cells if len(c) == 8 and c[1].strip() in ("不符", "提示", "通过")]
-    shown = [(c[0].strip(), c[6].strip(), c[7].strip()) for c in checks]  # title, message, quote
+    table = html.split('<table class="xt-table xt-checks">', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<tr class="xt-(fail|warn|pass)">(.*?)</tr>', table, flags=re.S)
+    cells = [(status, re.findall(r"<td[^>]*>(.*?)</td>", body, flags=re.S)) for status, body in rows]
+    shown = [(c[0].strip(), c[6].strip()) for status, c in cells if status != "pass"]  # title, message with its quote
     assert len(shown) == len(set(shown)), [s for s in shown if shown.count(s) > 1]
+    statuses = [status for status, _ in rows]
+    assert statuses == sorted(statuses, key=("fail", "warn", "pass").index) and statuses.count("pass") == 1  # severity order
     record = department_run.record
-    assert record["fail"] == sum(c[1].strip() == "不符" for c in checks) == 3
-    assert record["warn"] == sum(c[1].strip() == "提示" for c in checks) == 13
+    assert record["fail"] == statuses.count("fail") == 3
+    assert record["warn"] == statuses.count("warn") == 13
+    folded = cells[-1][1][2]
+    assert f"共 {record['passed']} 项" in folded and record["passed"] > 10
+    assert "规则版本" not in table  # the rule version is shown once, in the footer
+    assert sum(record["reasons"].values()) == record["fail"] + record["warn"]
+    assert [f["title"] for f in record["failures"]] == [re.sub(r"<[^>]+>", "", c[0]) for s, c in cells if s == "fail"]
+
+
+def test_counts_are_integers_and_the_status_never_wraps(department_run):
+    html = department_run.html.read_text(encoding="utf-8")
+    table = html.split('<table class="xt-table xt-checks">', 1)[1].split("</table>", 1)[0]
+    goal_count = next(r for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S) if "目标个数" in r or "绩效目标个数" in r)
+    nums = re.findall(r'<td class="xt-num">([^<]*)</td>', goal_count)
+    assert nums == ["8", "7", "-1"] or nums == ["7", "8", "1"], nums  # 个: integers, not 8.00
+    assert "white-space: nowrap" in html.split("table.xt-checks td.xt-status", 1)[1][:400]
+
+
+def test_the_score_line_shows_the_failures_beside_the_grade(department_run):
+    html = department_run.html.read_text(encoding="utf-8")
+    verdict = html.split('class="xt-verdict', 1)[1].split("</div></div>", 1)[0]
+    assert "100.00 优（示例；另有不符 3 项，待核实）" in verdict and "不符 3 项，提示 13 项" in verdict
+    assert department_run.record["score_illustrative"] is True
+
+
+def test_the_three_public_row_over_its_control_is_highlighted(tmp_path):
+    """A unit that overspent its 三公 control and claimed it had not: the row is red and the grade says 不符."""
+    from conftest import PARAMS
+
+    result = run_params(PARAMS / "2023" / "dept-health.yaml", tmp_path)
+    html = result.html.read_text(encoding="utf-8")
+    cell = re.search(r'<td[^>]*id="(T_\w+_row(\d+)_col0)"[^>]*>合计（超控制数）</td>', html)
+    assert cell, "the 合计 row over its control is not marked"
+    styled_ids = re.findall(r"((?:#T_\w+_row\d+_col\d+,?\s*)+)\{([^}]*)\}", html, flags=re.S)
+    red = {i for ids, rule in styled_ids if "#f8d7da" in rule for i in re.findall(r"T_\w+_row\d+_col\d+", ids)}
+    assert cell.group(1) in red  # the breaking figure is red in its own table
+    table = cell.group(1).rsplit("_row", 1)[0]
+    rows = {int(i.rsplit("_row", 1)[1].split("_")[0]) for i in red if i.startswith(table + "_row")}
+    assert rows == {0, 1, 3}  # 公务接待费 15.10 > 12.00 and 用车 20.60 > 20.00 and 合计; 出国出境费 0 = 0 is not
+    assert "（示例；另有不符" in html and result.record["fail"] >= 2

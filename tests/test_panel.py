@@ -168,13 +168,15 @@ def test_widgets_drive_the_model(model, capsys):
     box = panel.show(model, force=True)
     grid = next(c for c in box.children if isinstance(c, w.GridBox))
     texts = [c for c in grid.children if isinstance(c, w.Text)]
-    assert len(texts) == 2 * len(model.table)  # 指标值 and 完成值 of every row
+    qualitative = sum(model.table["kind"] == "qualitative")
+    assert len(texts) == 2 * (len(model.table) - qualitative) + qualitative  # 指标值 and 完成值, or a qualitative row's 得分
     summary = box.children[3]
-    assert "总分 100.00，等级 优" in summary.value
+    assert "总分 100.00 优" in summary.value
     texts[2 * 2 + 1].value = "2.5"  # 归集数据 完成值
     assert "总分 95.00" in summary.value
     texts[2 * 2 + 1].value = "两亿"
     assert texts[2 * 2 + 1].layout.border and "总分 95.00" in summary.value  # refused, marked red
+    assert "完成值不是数值：两亿" in "".join(c.value for c in grid.children if isinstance(c, w.HTML))  # the reason, beside the box
     dropdown = next(c for c in box.children if isinstance(c, w.Dropdown))
     dropdown.value = "half"
     assert "总分 47.50" in summary.value
@@ -303,7 +305,41 @@ def test_widget_grid_follows_the_framework(department):
     import ipywidgets as w
 
     box = panel.show(department, force=True)
-    rows = lambda: sum(isinstance(c, w.Text) for c in box.children[2].children) // 2  # noqa: E731
+    rows = lambda: sum(isinstance(c, w.Text | w.Dropdown) for c in box.children[2].children) // 2  # noqa: E731
     assert rows() == len(panel.department_table(load_params(SEED_PARAMS)))
     box.children[1].value = "dept-common-2013@yueyang"
     assert rows() == 9 and "总分 9.00" in box.children[3].value
+
+
+def test_frameworks_are_listed_by_their_chinese_titles_and_units_show(department):
+    import ipywidgets as w
+
+    box = panel.show(department, force=True)
+    labels = [label for label, _ in box.children[1].options]
+    assert labels[0].startswith("项目支出绩效自评") and all(not label.isascii() for label in labels)
+    shown = [c.value for c in box.children[2].children if isinstance(c, w.HTML)]
+    assert "亿条" in shown and "%" in shown  # 归集数据 in 亿条, 预算执行率 in %
+
+
+def test_qualitative_rows_take_a_grade_and_a_score_within_its_band(department):
+    row = department.table["indicator"].tolist().index("签订智慧湘潭 PPP 项目退库协议")  # 30 分, 达成 30
+    assert department.edit(row, "actual", "1") == "定性指标没有指标值和完成值：请选择等级，并在该等级的分值区间内给分"
+    assert department.edit(row, "score", "20") == "得分 20 不在“达成”的区间 [24, 30] 内"
+    assert department.outcome.total == Decimal("100.00")  # refused: nothing changed
+    assert department.edit(row, "grade", "部分达成") is None  # 30 lies outside [18, 24): the score is cleared
+    assert department.table.at[row, "score"] is None and department.outcome.grade.startswith("—")
+    assert department.edit(row, "score", "20") is None
+    assert department.outcome.total == Decimal("90.00") and department.outcome.grade == "优"
+    assert department.edit(row, "grade", "很好").startswith("等级应为 达成、部分达成、未达成")
+    assert department.edit(0, "grade", "达成") == "只有定性指标可改等级和得分"
+
+
+def test_the_score_line_shows_failures_as_the_pages_do():
+    w = panel.WhatIf.for_department(load_params(SEED_PARAMS), fails=3)
+    assert w.score_line() == "总分 100.00 优（示例；另有不符 3 项，待核实）"
+
+
+def test_the_default_export_is_under_outputs_never_notebooks():
+    p = load_params(SEED_PARAMS)
+    target = panel.default_export(p)
+    assert target.parts[-3:] == ("outputs", "2023", "department-自评表.xlsx") and "notebooks" not in target.parts

@@ -228,7 +228,7 @@ def test_readme_sample_every_dimension_by_hand(capsys):
     assert got == SAMPLE_DIMENSIONS
     assert data["dimensions"]["PI-2.3"]["note"] == "三年平均 2.95%"
     assert data["indicators"] == {"PI-1": "A", "PI-2": "B+", "PI-3": "B+"}  # M1(B, A, A); M2(B, A)
-    assert data["aggregation"]["PI-3"]["note"] == "M2 换算表未经核实（unverified）"
+    assert data["aggregation"]["PI-3"]["note"] == "M2 换算表未能对照原文核实"
     assert data["version"] == frameworks.get("pefa2016").version
 
 

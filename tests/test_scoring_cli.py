@@ -128,7 +128,7 @@ def test_xlsx_with_wrong_columns_exit_2(tmp_path: Path, capsys):
     wb.save(path)
     code, out, err = run(["score", str(path)], capsys)
     assert code == 2 and out == ""
-    assert f"{path}: row 3, B 列: 列名应为 '指标'，实为 '指标名称'" in err
+    assert f"{path}: row 1, B 列: 列名应为 '二级指标'，实为 '指标'" in err  # the first row that starts with 一级指标
 
 
 def test_plain_xlsx_with_english_columns(tmp_path: Path, capsys):

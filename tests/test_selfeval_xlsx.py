@@ -1,55 +1,112 @@
-"""The Excel 自评表: layout (Chinese headers, merged 一级指标, 小计, 总分, 等级) and a round trip."""
+"""The Excel 自评表 in the 财预〔2020〕10号 附件 form: header, funds block, goals, indicator rows, formulas, round trip.
+
+The LibreOffice test recalculates the written workbook headless (``soffice --convert-to
+xlsx`` of a copy computes every formula) and compares each formula's value with
+xteval's own numbers. It is skipped only where no LibreOffice is installed;
+``.ci/run`` installs Debian's ``libreoffice-calc``.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED_PARAMS
+from conftest import PARAMS, ROOT, SEED_PARAMS
 from openpyxl import load_workbook
 
 from xteval.errors import InputError
+from xteval.money import N, half_up
 from xteval.params import load_params
 from xteval.scoring import department, engine
 from xteval.scoring import workbook as selfeval_xlsx
+from xteval.scoring.workbook import FormInfo
 
 FIX = ROOT / "tests" / "fixtures" / "scoring"
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+DEPARTMENTS = sorted(p for p in (PARAMS / "2023").glob("*.yaml") if "notebook: department" in p.read_text(encoding="utf-8"))
 
 
 @pytest.fixture
-def seed_result():
-    return department.score_department(load_params(SEED_PARAMS), "mof2020-self")
+def seed():
+    return load_params(SEED_PARAMS)
 
 
-def test_layout(tmp_path: Path, seed_result):
-    path = selfeval_xlsx.write(seed_result, tmp_path / "自评表.xlsx")
+@pytest.fixture
+def seed_result(seed):
+    return department.score_department(seed, "mof2020-self")
+
+
+def _cells(ws) -> dict[str, object]:
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def test_form_layout(tmp_path: Path, seed, seed_result):
+    path = selfeval_xlsx.write(seed_result, tmp_path / "自评表.xlsx", FormInfo.for_department(seed))
     ws = load_workbook(path)["自评表"]
-    assert [c.value for c in ws[3]] == list(selfeval_xlsx.HEADERS)
-    merged = {str(r) for r in ws.merged_cells.ranges}
-    assert "A6:A12" in merged  # 产出指标: six rows and its 小计
-    assert ws["A6"].value == "产出指标" and ws["B12"].value == "小计" and ws["I12"].value == 50
-    values = [[c.value for c in row] for row in ws.iter_rows()]
-    total = next(r for r in values if r[0] == "总分")
-    grade = next(r for r in values if r[0] == "等级")
-    assert (total[5], total[8], grade[8]) == (100, 100, "优")
-    over = next(r for r in values if r[1] == "归集数据")
-    assert over[9] == "偏离度≥130%"
+    v = _cells(ws)
+    assert v["A1"] == "项目支出绩效自评表" and v["A2"] == "（2023 年度）"
+    assert (v["A3"], v["A4"], v["E4"]) == ("项目名称", "主管部门", "实施单位")
+    assert v["F4"] == "湘潭市大数据和产业创新发展中心" and v["B4"] == "湘潭市人民政府"
+    assert [ws.cell(5, j).value for j in range(3, 9)] == list(selfeval_xlsx.FUNDS_HEADERS)
+    assert [ws.cell(r, 2).value for r in range(6, 10)] == list(selfeval_xlsx.FUNDS_ROWS)
+    assert [N(v[c]) for c in ("C6", "D6", "E6", "F6")] == [Decimal("1329.07"), Decimal("11168.82"), Decimal("11188.83"), 10]
+    assert (v["A10"], v["B10"], v["F10"]) == ("年度总体目标", "预期目标", "实际完成情况")
+    assert "归集数据≥5亿条" in v["B11"] and "归集数据20亿条" in v["F11"]
+    assert [ws.cell(12, j).value for j in range(1, 9)] == list(selfeval_xlsx.HEADERS)
+    rows = {ws.cell(r, 3).value: r for r in range(13, ws.max_row + 1)}
+    r = rows["归集数据"]
+    assert [ws.cell(r, j).value for j in (2, 4)] == ["数量指标", "≥5亿条"] and N(ws.cell(r, 5).value) == 20
+    assert ws.cell(r, 5).number_format == 'General"亿条"'  # the number stays a number, the unit shows
+    assert ws.cell(r, 8).value.startswith("偏离度≥130%")
+    q = rows["签订智慧湘潭 PPP 项目退库协议"]
+    assert (ws.cell(q, 2).value, ws.cell(q, 4).value, ws.cell(q, 5).value) == ("社会效益指标", "定性", "达成")
+    labels = [ws.cell(r, 1).value for r in range(13, ws.max_row + 1)]
+    assert "总分" in labels and "评价等级" in labels and "填表人" in labels
+    sign = labels.index("填表人") + 13
+    assert (ws.cell(sign, 3).value, ws.cell(sign, 5).value) == ("联系电话", "填报日期")
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert "A13:A19" in merged and ws["C19"].value == "小计"  # 产出指标: six rows and its 小计
+
+
+def test_formulas_number_formats_and_print_setup(tmp_path: Path, seed, seed_result):
+    ws = load_workbook(selfeval_xlsx.write(seed_result, tmp_path / "a.xlsx", FormInfo.for_department(seed)))["自评表"]
+    assert ws["G6"].value.startswith("=") and "ROUND(E6/D6,4)" in ws["G6"].value and ws["G6"].number_format == "0.00%"
+    assert ws["H6"].value.startswith("=") and ws["H6"].number_format == "0.00"
+    assert ws["F19"].value == "=SUM(F13:F18)" and ws["G19"].value == "=SUM(G13:G18)"
+    total = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
+    assert ws.cell(total, 7).value == "=SUM(H6,G19,G21,G23)" and ws.cell(total, 6).value == "=SUM(F6,F19,F21,F23)"
+    assert ws["G13"].number_format == "0.00" and ws["F13"].number_format == "0.00"
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.print_title_rows == "$12:$12" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws["A13"].border.left.style == "thin" and ws.column_dimensions["C"].width >= 30
+
+
+def test_text_from_a_params_file_never_becomes_a_formula(tmp_path: Path, seed_result):
+    form = FormInfo(project='=HYPERLINK("http://x","点我")', implementer="=cmd|' /C calc'!A0", level2={"归集数据": "=1+1"})
+    ws = load_workbook(selfeval_xlsx.write(seed_result, tmp_path / "x.xlsx", form))["自评表"]
+    for coord in ("B3", "F4"):
+        assert ws[coord].data_type == "s" and ws[coord].value.startswith("=")
+    formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas and all(c[0] in "FGH" for c in formulas)  # only the funds, 小计 and 总分 columns hold formulas
 
 
 @pytest.mark.parametrize("source", ["seed", "csv"])
-def test_round_trip(tmp_path: Path, seed_result, source):
+def test_round_trip(tmp_path: Path, seed, seed_result, source):
     result = seed_result if source == "seed" else engine.score_table(engine.read_table(FIX / "ok-mof2020.csv"))
-    path = selfeval_xlsx.write(result, tmp_path / "a.xlsx")
-    back = selfeval_xlsx.read(path)
+    form = FormInfo.for_department(seed) if source == "seed" else None
+    back = selfeval_xlsx.read(selfeval_xlsx.write(result, tmp_path / "a.xlsx", form))
     again = engine.score_table(back, "mof2020-self")
     assert again.to_json() == result.to_json()
     for col in ("target", "actual", "weight"):
         assert [v for v in back[col] if v is not None] == [v for v in result.rows[col] if v is not None]
 
 
-def test_round_trip_dept_common_keeps_no_data(tmp_path: Path):
-    result = department.score_department(load_params(SEED_PARAMS), "dept-common-2013@yueyang")
+def test_round_trip_dept_common_keeps_no_data(tmp_path: Path, seed):
+    result = department.score_department(seed, "dept-common-2013@yueyang")
     back = engine.score_table(selfeval_xlsx.read(selfeval_xlsx.write(result, tmp_path / "c.xlsx")), "dept-common-2013@yueyang")
     assert (back.total, back.missing) == (Decimal("9.00"), 7)
     assert [r["score"] for r in back.to_json()["rows"]] == [r["score"] for r in result.to_json()["rows"]]
@@ -57,7 +114,7 @@ def test_round_trip_dept_common_keeps_no_data(tmp_path: Path):
 
 def test_rows_carry_their_sheet_row_numbers(tmp_path: Path, seed_result):
     back = selfeval_xlsx.read(selfeval_xlsx.write(seed_result, tmp_path / "a.xlsx"))
-    assert back.attrs["rows"][:3] == [4, 6, 7]  # row 5 is 预算执行率's 小计
+    assert back.attrs["rows"][:3] == [6, 13, 14]  # 预算执行率 from the funds block, then the indicator rows
 
 
 def test_not_a_workbook(tmp_path: Path):
@@ -65,3 +122,91 @@ def test_not_a_workbook(tmp_path: Path):
     path.write_text("not a zip", encoding="utf-8")
     with pytest.raises(InputError, match="不是可读的 xlsx"):
         selfeval_xlsx.read(path)
+
+
+def test_a_target_that_cannot_be_read_names_its_row(tmp_path: Path, seed_result):
+    path = selfeval_xlsx.write(seed_result, tmp_path / "a.xlsx")
+    wb = load_workbook(path)
+    wb["自评表"]["D14"] = "约五亿条"
+    wb.save(path)
+    with pytest.raises(InputError, match="年度指标值无法识别") as err:
+        selfeval_xlsx.read(path)
+    assert (err.value.row, err.value.field) == (14, "D 列")
+
+
+# --------------------------------------------------------------------------- LibreOffice recalculation
+
+
+def _recalculate(path: Path, tmp_path: Path) -> Path:
+    """A copy of the workbook recalculated by LibreOffice headless (its formulas' values cached in the file)."""
+    out = tmp_path / "recalculated"
+    env = {**os.environ, "HOME": str(tmp_path)}  # a private LibreOffice profile, nothing shared with other runs
+    r = subprocess.run(
+        [
+            SOFFICE,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    return out / path.name
+
+
+def _expected_formula_values(result, form_given: bool) -> dict[str, Decimal]:
+    """What every formula of the form must come to, from xteval's own result."""
+    rows = result.rows
+    execution = rows[rows["level1"] == "预算执行率"].iloc[0]
+    out = {"G6": half_up(execution["actual"], 2) / 100, "H6": execution["points"]}
+    return out
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="no LibreOffice installed (.ci/run installs Debian's libreoffice-calc)")
+@pytest.mark.parametrize("params_file", DEPARTMENTS, ids=lambda p: p.stem)
+def test_libreoffice_recalculation_gives_xteval_numbers(tmp_path: Path, params_file: Path):
+    p = load_params(params_file)
+    result = department.score_department(p, "mof2020-self")
+    path = selfeval_xlsx.write(result, tmp_path / "form.xlsx", FormInfo.for_department(p))
+    formulas = {c.coordinate: c.value for row in load_workbook(path)["自评表"].iter_rows() for c in row if c.data_type == "f"}
+    calc = load_workbook(_recalculate(path, tmp_path), data_only=True)["自评表"]
+    expected = _expected_formula_values(result, True)
+    ws = load_workbook(path)["自评表"]
+    subtotal_rows = [r for r in range(13, ws.max_row + 1) if ws.cell(r, 3).value == "小计"]
+    level1 = [name for name in result.level1_weights if name != "预算执行率" and name in set(result.rows["level1"])]
+    for r, name in zip(subtotal_rows, level1, strict=True):
+        expected[f"F{r}"] = result.level1_weights[name]
+        expected[f"G{r}"] = result.subtotals.get(name, Decimal(0))
+    total = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
+    expected[f"F{total}"] = sum(result.level1_weights.values(), Decimal(0))
+    expected[f"G{total}"] = result.total
+    for coord in ("G7",):  # 当年财政拨款 has no 全年执行数 in the report: its 执行率 stays empty
+        expected[coord] = None
+    checked = 0
+    for coord, formula in formulas.items():
+        got = calc[coord].value
+        if coord in expected:
+            want = expected[coord]
+            if want is None:
+                assert got in (None, ""), (coord, formula, got)
+            else:
+                assert got is not None and half_up(Decimal(repr(got)), 4) == half_up(Decimal(want), 4), (coord, formula, got, want)
+            checked += 1
+        else:
+            assert got in (None, ""), (coord, formula, got)  # the empty fund rows' 执行率
+    assert checked == len(expected) and checked >= 7
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="no LibreOffice installed (.ci/run installs Debian's libreoffice-calc)")
+def test_recalculated_form_reads_back_to_the_same_scores(tmp_path: Path, seed, seed_result):
+    path = selfeval_xlsx.write(seed_result, tmp_path / "form.xlsx", FormInfo.for_department(seed))
+    back = engine.score_table(selfeval_xlsx.read(_recalculate(path, tmp_path)), "mof2020-self")
+    assert back.to_json() == seed_result.to_json()

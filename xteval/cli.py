@@ -50,10 +50,31 @@ def _sub(subs, name: str, help: str, example: str, handler: Callable[[argparse.N
 # --------------------------------------------------------------------------- run
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from .runner.run import run_params
+def _evaluation(args: argparse.Namespace) -> dict[str, str]:
+    """The --organization/--evaluator/--date options, validated like a params file's ``evaluation``."""
+    from pydantic import ValidationError
 
-    result = run_params(args.params_file, args.out)
+    from .errors import InputError
+    from .params import Evaluation
+
+    given = {"organization": args.organization, "evaluator": args.evaluator, "date": args.date}
+    try:
+        return Evaluation(**{k: v for k, v in given.items() if v}).to_record()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InputError(err["msg"].removeprefix("Value error, "), field=f"--{err['loc'][0]}") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import os
+
+    from .runner.run import run_params
+    from .runner.summary import OUTPUT_ENV
+
+    evaluation = _evaluation(args)
+    if args.out is not None:
+        os.environ[OUTPUT_ENV] = str(args.out.resolve())  # a year summary reads the appendices of this folder
+    result = run_params(args.params_file, args.out, extra_meta={"inputs": {"evaluation": evaluation}} if evaluation else None)
     print(f"wrote {result.html}")
     print(f"wrote {result.ipynb}")
     return EXIT_OK
@@ -198,6 +219,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         executor=args.executor,
         scheduler=args.scheduler,
         progress=progress_printer(),
+        evaluation=_evaluation(args),
     )
     print("\n".join(summary_lines(summary)))
     return EXIT_FINDINGS if summary.failed else EXIT_OK
@@ -213,6 +235,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     path = args.file
     framework = args.framework or "mof2020-self"
+    form = None  # what the 自评表 shows beyond the scores, for a department params file
     if args.xlsx is not None and args.xlsx.suffix.lower() != ".xlsx":
         raise InputError("--xlsx 应为 .xlsx 文件 (expected an .xlsx path)", file=args.xlsx)
     if path.suffix.lower() in (".yaml", ".yml"):
@@ -229,6 +252,9 @@ def cmd_score(args: argparse.Namespace) -> int:
                 raise InputError("pefa2016 没有自评表，不能写 --xlsx (no 自评表 for PEFA)", file=args.xlsx)
             return _print_pefa(pefa.from_department(params), args.json)
         result = department.score_department(params, framework)
+        from .scoring.workbook import FormInfo
+
+        form = FormInfo.for_department(params)
     else:
         if framework == "pefa2016":
             raise InputError("pefa2016 用 xteval pefa FILE.csv 评分 (use `xteval pefa`)", file=path, field="--framework")
@@ -237,7 +263,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         from .files import write_with
         from .scoring import workbook
 
-        write_with(args.xlsx, lambda tmp: workbook.write(result, tmp))  # a private temporary: no planted name is followed
+        write_with(args.xlsx, lambda tmp: workbook.write(result, tmp, form))  # a private temporary: no planted name is followed
     for warning in result.warnings:
         print(f"xteval: warning: {path}: {warning}", file=sys.stderr)
     if args.json:
@@ -281,6 +307,14 @@ def cmd_pefa(args: argparse.Namespace) -> int:
     return _print_pefa(pefa.read_csv(args.file), args.json)
 
 
+def _evaluation_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--organization", default=None, metavar="NAME", help="评价机构，写入每份附件的标题栏（参数文件 evaluation 已填写的优先）"
+    )
+    p.add_argument("--evaluator", default=None, metavar="NAME", help="评价人，写入标题栏（参数文件已填写的优先）")
+    p.add_argument("--date", default=None, metavar="DATE", help="评价日期，如 2024-03-31 或 2024年3月31日（参数文件已填写的优先）")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="xteval",
@@ -302,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", type=Path, default=None, help="输出根目录，写入 <out>/<year>/<name>.ipynb 与 .html（默认：项目根目录下 outputs/）"
     )
+    _evaluation_options(p)
 
     p = _sub(
         subs,
@@ -369,6 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--executor", choices=("local", "dask"), default="local", help="local：本机进程池；dask：dask.distributed 集群")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="dask 调度器地址 tcp://host:8786（默认：本机 LocalCluster）")
     p.add_argument("--out", type=Path, default=None, help="输出根目录（默认：项目根目录下 outputs/）")
+    _evaluation_options(p)
 
     p = _sub(
         subs,
@@ -390,7 +426,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="评分框架：mof2020-self（默认）；dept-common-2013@yueyang 等 53 号共性指标的各地评分表版本（部门参数文件）；pefa2016（部门参数文件）",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出 {framework, total, grade, subtotals, rows}（数值为数字字符串）")
-    p.add_argument("--xlsx", type=Path, default=None, metavar="OUT", help="另写 Excel 自评表（中文表头、合并一级指标、小计、总分、等级）")
+    p.add_argument(
+        "--xlsx",
+        type=Path,
+        default=None,
+        metavar="OUT",
+        help="另写 Excel 自评表（财预〔2020〕10号附件格式：项目资金、年度总体目标、各级指标，执行率、小计、总分为公式）",
+    )
 
     p = _sub(
         subs,

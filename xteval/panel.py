@@ -37,7 +37,8 @@ from .errors import ConfigError, InputError
 from .money import N, NumberError
 from .scoring.table import COLUMNS
 
-EDITABLE = ("target", "actual")  # 指标值, 完成值
+EDITABLE = ("target", "actual")  # 指标值, 完成值 (quantitative rows)
+QUALITATIVE_EDITABLE = ("grade", "score")  # 等级, 评价人得分 (qualitative rows)
 LABELS = {
     "indicator": "指标",
     "level1": "一级指标",
@@ -104,7 +105,15 @@ class WhatIf:
         framework: str | None = None,
         *,
         tables: dict[str, pd.DataFrame] | None = None,
+        units: dict[str, str] | None = None,
+        fails: int = 0,
+        illustrative: bool = False,
+        form: Any = None,
     ):
+        self.units = dict(units or {})  # indicator → unit shown beside 指标值 and 完成值
+        self.fails = fails  # 不符 items of the page's 勾稽检查: the score line says so beside the grade
+        self.illustrative = illustrative  # the scores rest on illustrative figures (示例)
+        self.form = form  # what the exported 自评表 shows beyond the scores (scoring.workbook.FormInfo)
         self.scorer = scorer or default_scorer()
         names = self.scorer.frameworks()
         if not names:
@@ -132,19 +141,40 @@ class WhatIf:
         self.outcome = self._score()
 
     @classmethod
-    def for_department(cls, p: DepartmentParams, scorer: Scorer | None = None, previous: DepartmentParams | None = None) -> WhatIf:
-        """A panel model for a department-year: its goals for open frameworks, the common indicators for closed ones."""
+    def for_department(
+        cls, p: DepartmentParams, scorer: Scorer | None = None, previous: DepartmentParams | None = None, *, fails: int = 0
+    ) -> WhatIf:
+        """A panel model for a department-year: its goals for open frameworks, the common indicators for closed ones.
+
+        Args:
+            p: the department-year.
+            scorer: the scoring engine (:func:`default_scorer` when omitted).
+            previous: the previous year, for the 变动率 indicators.
+            fails: the 不符 count of the page's 勾稽检查, shown beside the grade.
+        """
+        from .department.tables import score_is_illustrative
         from .scoring import department, engine, frameworks
+        from .scoring.workbook import FormInfo
 
         scorer = scorer or default_scorer()
         tables = {}
+        units = {g.name: g.unit for g in p.goals} | {"预算执行率": "%"}
         for name in scorer.frameworks():
-            if frameworks.get(name).closed:
+            fw = frameworks.get(name)
+            if fw.closed:
                 scored = engine.score_table(department.common_table(p, previous), name)
                 tables[name] = scored.rows[list(COLUMNS)]
+                units |= {leaf.name: leaf.unit for leaf in fw.leaves}
             else:
                 tables[name] = department.department_table(p)
-        return cls(scorer=scorer, tables=tables)
+        return cls(
+            scorer=scorer,
+            tables=tables,
+            units=units,
+            fails=fails,
+            illustrative=score_is_illustrative(p),
+            form=FormInfo.for_department(p),
+        )
 
     @property
     def table(self) -> pd.DataFrame:
@@ -172,33 +202,88 @@ class WhatIf:
         return self._update()
 
     def edit(self, row: int, column: str, text: str | Decimal | int | None) -> str | None:
-        """Set one 指标值 or 完成值 and rescore.
+        """Set one cell and rescore: 指标值 or 完成值 of a quantitative row, 等级 or 得分 of a qualitative one.
 
         Args:
             row: row position in the table.
-            column: ``"target"`` (指标值) or ``"actual"`` (完成值).
-            text: the number as typed (``"95"``, ``"95%"``, ``"1,200.5"``); blank clears it.
+            column: ``"target"`` (指标值) or ``"actual"`` (完成值); on a qualitative row
+                ``"grade"`` (达成 / 部分达成 / 未达成) or ``"score"`` (the evaluator's score,
+                which must lie in its grade's band).
+            text: the value as typed (``"95"``, ``"95%"``, ``"1,200.5"``, ``"部分达成"``); blank clears it.
 
         Returns:
             None when the value was taken; otherwise the reason it was refused
             (the table and the outcome are left as they were).
         """
-        if column not in EDITABLE:
-            return f"只能修改指标值或完成值 (only {', '.join(EDITABLE)} can be edited): {column}"
+        if column not in EDITABLE + QUALITATIVE_EDITABLE:
+            return f"只能修改指标值、完成值，或定性指标的等级和得分: {column}"
         if not 0 <= row < len(self.table):
-            return f"没有第 {row + 1} 行 (no such row)"
-        if text is None or (isinstance(text, str) and not text.strip()):
-            value = None
-        else:
-            try:
-                value = N(text)
-            except NumberError:
-                return f"{LABELS[column]}不是数值: {text!r} (not a number)"
+            return f"没有第 {row + 1} 行"
+        qualitative = self.table.at[row, "kind"] in ("qualitative", "定性")
+        if qualitative and column in EDITABLE:
+            return "定性指标没有指标值和完成值：请选择等级，并在该等级的分值区间内给分"
+        if not qualitative and column in QUALITATIVE_EDITABLE:
+            return "只有定性指标可改等级和得分"
+        blank = text is None or (isinstance(text, str) and not text.strip())
+        if column == "grade":
+            return self._edit_grade(row, None if blank else str(text).strip())
+        try:
+            value = None if blank else N(text)
+        except NumberError:
+            return f"{LABELS[column]}不是数值：{text}"
+        if column == "score" and value is not None:
+            reason = self._outside_band(row, self.table.at[row, "grade"], value)
+            if reason:
+                return reason
         if self.table.at[row, column] == value:
             return None
         self.table.at[row, column] = value
         self._update()
         return None
+
+    def band(self, row: int) -> tuple[Decimal, Decimal, bool] | None:
+        """The score band of a qualitative row's grade: (low, high, high included), or None."""
+        from .scoring import methods
+
+        grade, weight = self.table.at[row, "grade"], self.table.at[row, "weight"]
+        if grade not in methods.QUALITATIVE_BANDS or weight is None:
+            return None
+        return methods.qualitative_band(grade, N(weight))
+
+    def _outside_band(self, row: int, grade: str | None, score: Decimal) -> str | None:
+        from .scoring import methods
+
+        if grade not in methods.QUALITATIVE_BANDS:
+            return "请先选择等级"
+        lo, hi, closed = methods.qualitative_band(grade, N(self.table.at[row, "weight"]))
+        if lo <= score and (score <= hi if closed else score < hi):
+            return None
+        right = "]" if closed else ")"
+        return f"得分 {_text(score)} 不在“{grade}”的区间 [{_text(lo.normalize())}, {_text(hi.normalize())}{right} 内"
+
+    def _edit_grade(self, row: int, grade: str | None) -> str | None:
+        from .scoring import methods
+
+        if grade not in methods.QUALITATIVE_BANDS:
+            return f"等级应为 {'、'.join(methods.QUALITATIVE_BANDS)} 之一"
+        if self.table.at[row, "grade"] == grade:
+            return None
+        self.table.at[row, "grade"] = grade
+        score = self.table.at[row, "score"]
+        if score is not None and self._outside_band(row, grade, N(score)):
+            self.table.at[row, "score"] = None  # the old score belongs to the old band: 无数据 until re-scored
+        self._update()
+        return None
+
+    def score_line(self) -> str:
+        """Total and grade as the pages write them: 不符 items and an illustrative basis beside the grade."""
+        from .render.labels import grade_text
+
+        o = self.outcome
+        if o.errors:
+            return "不能评分：" + "；".join(o.errors)
+        grade = None if (o.grade or "").startswith("—") else o.grade
+        return "总分 " + grade_text(o.total, grade, self.fails, self.illustrative)
 
     def reset(self) -> Outcome:
         """Back to the figures the params file holds."""
@@ -221,7 +306,8 @@ class WhatIf:
             raise InputError("自评表应为 .xlsx 文件 (expected an .xlsx path)", file=path)
         if path.parent and not path.parent.exists():
             raise InputError("目录不存在 (folder not found)", file=path.parent)
-        self.scorer.write_xlsx(self.table.copy(), self.framework, path)
+        extra = {"form": self.form} if self.form is not None else {}
+        self.scorer.write_xlsx(self.table.copy(), self.framework, path, **extra)
         return path
 
     def _score(self) -> Outcome:
@@ -268,12 +354,12 @@ class _EngineScorer:
             grade=data.get("grade") or "—（含无数据指标，不评等级）",
         )
 
-    def write_xlsx(self, table: pd.DataFrame, framework: str, path: Path) -> None:
+    def write_xlsx(self, table: pd.DataFrame, framework: str, path: Path, form: Any = None) -> None:
         from .files import write_with
         from .scoring import engine, workbook
 
         result = engine.score_table(table, framework)
-        write_with(path, lambda tmp: workbook.write(result, tmp))  # a private temporary: no planted name is followed
+        write_with(path, lambda tmp: workbook.write(result, tmp, form))  # a private temporary: no planted name is followed
 
 
 # --------------------------------------------------------------------------- widgets
@@ -295,13 +381,36 @@ def interactive() -> bool:
     return bool(os.environ.get("JPY_SESSION_NAME"))
 
 
-def show(model: WhatIf | DepartmentParams, export_to: str | Path = "自评表.xlsx", *, force: bool = False):
+def default_export(p: DepartmentParams | None = None) -> Path:
+    """Where 导出自评表 writes by default: ``outputs/<year>/<params name>-自评表.xlsx`` in the project root.
+
+    Never under ``notebooks/``: notebooks are committed without outputs, and a
+    workbook beside them would be committed by accident.
+    """
+    from .params import params_path
+    from .runner.paths import project_root
+
+    source = params_path(p) if p is not None else None
+    root = project_root(source if source else Path.cwd() / "notebook.ipynb")
+    if source is None:
+        return root / "outputs" / "自评表.xlsx"
+    return root / "outputs" / str(p.year) / f"{source.stem}-自评表.xlsx"
+
+
+def show(
+    model: WhatIf | DepartmentParams,
+    export_to: str | Path | None = None,
+    *,
+    force: bool = False,
+    fails: int = 0,
+):
     """Display the panel in JupyterLab and return the widget; in batch runs show nothing.
 
     Args:
         model: a :class:`WhatIf`, or department params to build one from.
-        export_to: default file name for the 导出自评表 button.
+        export_to: the file 导出自评表 writes; by default :func:`default_export` (under ``outputs/``).
         force: display even when :func:`interactive` says this is a batch run.
+        fails: the 不符 count of the page's 勾稽检查 (shown beside the grade, as on the page).
 
     Returns:
         The top-level ipywidgets container (already displayed), or None when
@@ -312,39 +421,63 @@ def show(model: WhatIf | DepartmentParams, export_to: str | Path = "自评表.xl
     import ipywidgets as w
     from IPython.display import display
 
-    if isinstance(model, DepartmentParams):
+    params = model if isinstance(model, DepartmentParams) else None
+    if params is not None:
         try:
-            model = WhatIf.for_department(model)
+            model = WhatIf.for_department(params, fails=fails)
         except (ConfigError, InputError) as exc:
             display(w.HTML(f"<b>评分面板不可用</b>：{_esc(str(exc))}"))
             return None
+    elif fails:
+        model.fails = fails
+    export_to = Path(export_to) if export_to is not None else default_export(params)
 
-    framework = w.Dropdown(options=model.frameworks, value=model.framework, description="评分框架")
+    framework = w.Dropdown(options=[(_framework_title(n), n) for n in model.frameworks], value=model.framework, description="评分框架")
+    framework.layout.width = "520px"
+    framework.style.description_width = "initial"
     state: dict[str, Any] = {}
 
+    def unit_of(name: str) -> w.HTML:
+        return w.HTML(_esc(model.units.get(name, "")))
+
     def build_grid() -> w.GridBox:
-        """One row per indicator of the chosen framework's table: 指标值 and 完成值 editable."""
-        cells: list[w.Widget] = [w.HTML(f"<b>{LABELS[c]}</b>") for c in ("indicator", "level1", "target", "actual", "weight")]
-        cells += [w.HTML("<b>得分</b>"), w.HTML("<b>提示</b>")]
-        state.update(inputs={}, scores=[], flags=[])
+        """One row per indicator: 指标值 and 完成值 editable, or a qualitative row's 等级 and 得分; the reason beside a refused entry."""
+        from .scoring import methods
+
+        heads = ("指标", "一级指标", "指标值", "", "完成值", "", "分值", "得分", "提示", "")
+        cells: list[w.Widget] = [w.HTML(f"<b>{h}</b>") for h in heads]
+        state.update(inputs={}, scores=[], flags=[], reasons=[], hints={})
         for i, row in model.table.iterrows():
-            cells += [w.HTML(_esc(_text(row["indicator"]))), w.HTML(_esc(_text(row["level1"])))]
-            for col in EDITABLE:
-                box = w.Text(value=_text(row[col]), layout=w.Layout(width="110px"), continuous_update=False)
-                box.observe(_on_edit(model, int(i), col), names="value")
-                state["inputs"][(int(i), col)] = box
-                cells.append(box)
+            i = int(i)
+            name = _text(row["indicator"])
+            reason = w.HTML()
+            state["reasons"].append(reason)
+            cells += [w.HTML(_esc(name)), w.HTML(_esc(_text(row["level1"])))]
+            if row["kind"] in ("qualitative", "定性"):
+                grade = w.Dropdown(options=list(methods.QUALITATIVE_BANDS), value=row["grade"] or None, layout=w.Layout(width="110px"))
+                grade.observe(_on_edit(model, i, "grade", reason), names="value")
+                score = w.Text(value=_text(row["score"]), layout=w.Layout(width="110px"), continuous_update=False)
+                score.observe(_on_edit(model, i, "score", reason), names="value")
+                state["inputs"][(i, "grade")], state["inputs"][(i, "score")] = grade, score
+                state["hints"][i] = w.HTML()
+                cells += [grade, w.HTML("等级"), score, state["hints"][i]]
+            else:
+                for col in EDITABLE:
+                    box = w.Text(value=_text(row[col]), layout=w.Layout(width="110px"), continuous_update=False)
+                    box.observe(_on_edit(model, i, col, reason), names="value")
+                    state["inputs"][(i, col)] = box
+                    cells += [box, unit_of(name)]
             cells.append(w.HTML(_esc(_text(row["weight"]))))
             state["scores"].append(w.HTML())
             state["flags"].append(w.HTML())
-            cells += [state["scores"][-1], state["flags"][-1]]
-        columns = "minmax(160px, 2fr) 100px 120px 120px 60px 70px minmax(120px, 1fr)"
-        return w.GridBox(cells, layout=w.Layout(grid_template_columns=columns))
+            cells += [state["scores"][-1], state["flags"][-1], reason]
+        columns = "minmax(150px, 2fr) 90px 115px 60px 115px 90px 50px 60px minmax(100px, 1fr) minmax(140px, 1fr)"
+        return w.GridBox(cells, layout=w.Layout(grid_template_columns=columns, grid_gap="2px 6px"))
 
     grid = build_grid()
     summary = w.HTML()
     message = w.HTML()
-    path = w.Text(value=str(export_to), description="导出到")
+    path = w.Text(value=str(export_to), description="导出到", layout=w.Layout(width="520px"))
     export = w.Button(description="导出自评表", icon="download")
     reset = w.Button(description="恢复原值")
 
@@ -354,13 +487,20 @@ def show(model: WhatIf | DepartmentParams, export_to: str | Path = "自评表.xl
         by_name = {r["indicator"]: r for r in outcome.rows}
         for i, name in enumerate(model.table["indicator"]):
             r = by_name.get(name, {})
-            state["scores"][i].value = _esc(_text(r.get("score")))
+            state["scores"][i].value = _esc(_text(r.get("score")) if r.get("score") is not None else ("无数据" if r else ""))
             state["flags"][i].value = _esc("；".join(r.get("flags", [])))
+        for (i, col), box in state["inputs"].items():
+            if col == "score" and box.value != _text(model.table.at[i, "score"]):
+                box.value = _text(model.table.at[i, "score"])  # a grade change cleared a score outside the new band
+        for i, hint in state["hints"].items():
+            band = model.band(i)
+            hint.value = _esc(f"分（{_text(band[0].normalize())}–{_text(band[1].normalize())}）" if band else "分")
         if outcome.errors:
-            summary.value = f'<span style="color:#842029">不能评分：{_esc("；".join(outcome.errors))}</span>'
+            summary.value = f'<span style="color:#842029">{_esc(model.score_line())}</span>'
         else:
             subs = "，".join(f"{k} {_text(v)}" for k, v in outcome.subtotals.items())
-            summary.value = f"<b>总分 {_esc(_text(outcome.total))}，等级 {_esc(outcome.grade)}</b>（{_esc(subs)}）"
+            tone = "#842029" if model.fails else "inherit"
+            summary.value = f'<b style="color:{tone}">{_esc(model.score_line())}</b>（{_esc(subs)}）'
 
     def on_framework(change) -> None:
         model.choose(change["new"])
@@ -370,16 +510,22 @@ def show(model: WhatIf | DepartmentParams, export_to: str | Path = "自评表.xl
         refresh(model.outcome)
 
     def on_export(_) -> None:
+        target = Path(path.value)
         try:
-            message.value = f"已导出 {_esc(str(model.export(path.value)))}"
+            if target.resolve().parent.name == "notebooks":
+                raise InputError("自评表不写入 notebooks/ 目录，请导出到 outputs/", file=target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            message.value = f"已导出 {_esc(str(model.export(target)))}"
         except (InputError, ConfigError, OSError) as exc:
             message.value = f'<span style="color:#842029">{_esc(str(exc))}</span>'
 
     def on_reset(_) -> None:
         model.reset()
         for (i, col), box in state["inputs"].items():
-            box.value = _text(model.table.at[i, col])
+            box.value = _text(model.table.at[i, col]) if col != "grade" else model.table.at[i, col]
             box.layout.border = ""
+        for reason in state["reasons"]:
+            reason.value = ""
 
     model.listeners.append(refresh)
     framework.observe(on_framework, names="value")
@@ -387,18 +533,39 @@ def show(model: WhatIf | DepartmentParams, export_to: str | Path = "自评表.xl
     reset.on_click(on_reset)
     refresh(model.outcome)
     panel = w.VBox(
-        [w.HTML("<h4>评分试算（修改指标值、完成值后即时重新评分）</h4>"), framework, grid, summary, w.HBox([path, export, reset]), message]
+        [
+            w.HTML("<h4>评分试算（修改指标值、完成值或定性指标的等级和得分后即时重新评分）</h4>"),
+            framework,
+            grid,
+            summary,
+            w.HBox([path, export, reset]),
+            message,
+        ]
     )
     panel._xteval_model = model  # for tests and for the evaluator's own cells
     display(panel)
     return panel
 
 
-def _on_edit(model: WhatIf, row: int, column: str):
+def _framework_title(name: str) -> str:
+    """A framework by its Chinese title (its name when it has none)."""
+    try:
+        from .scoring import frameworks
+
+        return frameworks.get(name).title
+    except Exception:  # a stand-in scorer's framework is not a shipped file
+        return name
+
+
+def _on_edit(model: WhatIf, row: int, column: str, reason: Any = None):
     def handler(change) -> None:
-        reason = model.edit(row, column, change["new"])
-        change["owner"].layout.border = "1px solid #c00" if reason else ""
-        change["owner"].tooltip = reason or ""
+        why = model.edit(row, column, change["new"])
+        owner = change["owner"]
+        owner.layout.border = "1px solid #c00" if why else ""
+        if hasattr(owner, "tooltip"):
+            owner.tooltip = why or ""
+        if reason is not None:  # the reason is written beside the box, not only in a tooltip
+            reason.value = f'<span style="color:#c00">{_esc(why)}</span>' if why else ""
 
     return handler
 

@@ -14,6 +14,7 @@ Every figure is a mapping with ``value`` and exactly one provenance key:
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import re
@@ -344,6 +345,38 @@ class Unit(_Strict):
     year: int = Field(ge=2000, le=2100, description="评价年度")
 
 
+_CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+
+
+def _evaluation_date(value: Any) -> Any:
+    """A 评价日期 as ``2024-03-31`` or ``2024年3月31日`` (YAML may already give a date)."""
+    if isinstance(value, str):
+        m = _CN_DATE.match(value)
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                raise ValueError(f"日期不存在: {value!r} (no such date)") from None
+    return value
+
+
+class Evaluation(_Strict):
+    """Who evaluates and when: shown in the title block of every page (评价机构, 评价人, 评价日期).
+
+    Set in a params file (``evaluation:``) or for a whole batch (``xteval batch
+    --organization … --evaluator … --date …``); a params file's own value wins.
+    """
+
+    organization: str | None = Field(None, max_length=200, description="评价机构")
+    evaluator: str | None = Field(None, max_length=200, description="评价人")
+    date: Annotated[dt.date | None, BeforeValidator(_evaluation_date)] = Field(None, description="评价日期（2024-03-31 或 2024年3月31日）")
+
+    def to_record(self) -> dict[str, str]:
+        """The fields that are set, as text for ``metadata.xteval.evaluation``."""
+        out = {"organization": self.organization, "evaluator": self.evaluator, "date": self.date.isoformat() if self.date else None}
+        return {k: v for k, v in out.items() if v}
+
+
 @dataclass(frozen=True)
 class Reference:
     """A file a params file names: the field it is written in, the path as written, and how to read it.
@@ -365,6 +398,7 @@ class ParamsBase(_Strict):
     title: str | None = Field(None, description="报告标题（项目名）")
     unit: Unit = Field(description="单位")
     source_report: str | None = Field(None, description="源报告文本路径（相对本文件）")
+    evaluation: Evaluation | None = Field(None, description="评价机构、评价人、评价日期")
     _path: Path | None = PrivateAttr(None)
     _sha256: str | None = PrivateAttr(None)  # of the bytes this model was parsed from
     _inputs: dict[str, str] = PrivateAttr(default_factory=dict)  # referenced file (resolved) → sha256, as validated

@@ -1,7 +1,9 @@
-"""Department-year tables for the appendix: 收入, 支出, 三公经费 and 预算执行率.
+"""Department-year tables for the appendix: 收入, 支出, 三公经费, 预算执行率 and 绩效目标.
 
 Amounts in 万元 to 2 decimals (half-up, thousands separators), shares of the
 total, and the provenance of each figure in words (报告原文 / 推算 / 示例).
+A figure that breaks a rule is highlighted in its own table: a 三公 item over
+its control, a goal below its target.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..money import fmt, fmt_rate
+from ..money import fmt, fmt_rate, half_up
+from ..params import iter_provenance
+from ..render.labels import source_label
 from ..render.report import styled
 from .checks import execution_rates as _rates
 from .model import DepartmentParams
@@ -25,7 +29,7 @@ def _row(label: str, fig, base: Decimal | None, depth: int = 0) -> dict[str, str
         "项目": IND * depth + label,
         "金额（万元）": fmt(value),
         "占比": share,
-        "来源": "未披露" if fig is None else {"seed": "报告原文", "derived": "推算", "illustrative": "示例"}[fig.source],
+        "来源": source_label(None if fig is None else fig.source),
     }
 
 
@@ -60,29 +64,114 @@ def expenditure_table(p: DepartmentParams):
 
 
 def three_public_table(p: DepartmentParams):
-    """三公经费: control figure, actual, and the room left, by category."""
+    """三公经费: control figure, actual, and the room left, by category; an item over its control is red."""
     tp = p.three_public
-    rows = []
+    rows, over = [], []
     for label, key in (("公务接待费", "reception"), ("公务用车运行费", "vehicle"), ("出国出境费", "overseas"), ("合计", "total")):
         c, a = getattr(tp.control, key), getattr(tp.actual, key)
         cv, av = (c.value if c else None), (a.value if a else None)
+        exceeded = cv is not None and av is not None and av > cv
         rows.append(
             {
-                "项目": label,
+                "项目": label + ("（超控制数）" if exceeded else ""),
                 "控制数": fmt(cv),
                 "实际支出": fmt(av) if a else "未披露",
                 "结余（控制数−实际）": fmt(cv - av) if cv is not None and av is not None else "",
                 "执行比例": fmt_rate(av / cv * 100) if cv and av is not None else "",
             }
         )
-    return styled(pd.DataFrame(rows), right=("控制数", "实际支出", "结余（控制数−实际）", "执行比例"), caption="“三公”经费（万元）")
+        over.append(exceeded)
+    return styled(
+        pd.DataFrame(rows),
+        right=("控制数", "实际支出", "结余（控制数−实际）", "执行比例"),
+        caption="“三公”经费（万元）",
+        highlight=over,
+    )
 
 
 def execution_rate_table(p: DepartmentParams):
     """The computed 预算执行率 beside the rate the report states."""
     stated = p.claims.execution_rate
     rows = [
-        {"口径": name, "计算值": fmt_rate(rate), "报告所称": f"{stated.value}%" if stated else "未披露"}
+        {"口径": name, "计算值": fmt_rate(rate), "报告所称": fmt_rate(stated.value) if stated else "未披露"}
         for name, rate in _rates(p).values()
     ]
     return styled(pd.DataFrame(rows), right=("计算值", "报告所称"), caption="预算执行率")
+
+
+def _met(g) -> bool | None:
+    """Whether a goal's 完成值 meets its 指标值 (None: qualitative or not given)."""
+    if g.kind.value == "qualitative" or g.target is None or g.actual is None:
+        return None
+    a, t = g.actual.value, g.target.value
+    return a >= t if g.kind.value == "positive" else a <= t if g.kind.value == "reverse" else a == t
+
+
+def _figure(fig, unit: str) -> str:
+    if fig is None:
+        return "未披露"
+    return f"{fmt(fig.value)}%" if unit == "%" else f"{fig.value.normalize():,f}"
+
+
+def goals_table(p: DepartmentParams):
+    """绩效目标完成情况: each goal's 指标值 and 完成值 with its unit; a goal below its target is red.
+
+    完成率 is 完成值 ÷ 指标值 for positive goals (2 decimals, half-up); a reverse goal
+    (≤) or an equal one (=) is judged against its target without a rate.
+    """
+    symbol = {"positive": "≥", "reverse": "≤", "equal": "=", "qualitative": "定性"}
+    rows, below = [], []
+    for g in p.goals:
+        met = _met(g)
+        rate = ""
+        if g.kind.value == "positive" and g.target is not None and g.actual is not None and g.target.value:
+            rate = fmt_rate(half_up(g.actual.value / g.target.value * 100))
+        status = (g.grade or "") if g.kind.value == "qualitative" else {True: "达到", False: "未达到", None: "无数据"}[met]
+        rows.append(
+            {
+                "一级指标": g.level1,
+                "二级指标": g.level2 or "",
+                "指标": g.name,
+                "方向": symbol[g.kind.value],
+                "指标值": "" if g.kind.value == "qualitative" else _figure(g.target, g.unit),
+                "完成值": (g.grade or "") if g.kind.value == "qualitative" else _figure(g.actual, g.unit),
+                "单位": "" if g.unit == "%" else g.unit,
+                "完成率": rate,
+                "完成情况": status,
+            }
+        )
+        below.append(met is False or g.grade == "未达成")
+    return styled(
+        pd.DataFrame(rows),
+        right=("指标值", "完成值", "完成率"),
+        nowrap=("方向", "单位", "完成情况"),
+        caption="绩效目标完成情况",
+        highlight=below,
+    )
+
+
+SCORE_INPUTS = ("goals", "expenditure.total", "income.fiscal_appropriation")  # what mof2020-self scores read
+
+
+def score_is_illustrative(p: DepartmentParams) -> bool:
+    """True when a figure the 自评 score reads (goals, 支出总额, 财政拨款收入) is illustrative: the grade is 示例."""
+    return any(prov.is_illustrative for path, prov in iter_provenance(p) if path.startswith(SCORE_INPUTS))
+
+
+def key_figures(p: DepartmentParams) -> dict[str, Decimal | None]:
+    """The figures the year summary compares across units, recorded into the executed notebook.
+
+    ``execution_rate`` (预算执行率 %, 支出总额 ÷ 财政拨款收入, the first definition of
+    ``rules/checks.yaml``), ``three_public_actual`` / ``three_public_control`` (三公经费, 万元),
+    ``income_total`` and ``expenditure_total`` (万元).
+    """
+    rates = _rates(p)
+    rate = half_up(next(iter(rates.values()))[1]) if rates else None
+    tp = p.three_public
+    return {
+        "execution_rate": rate,
+        "three_public_actual": tp.actual.total.value,
+        "three_public_control": tp.control.total.value,
+        "income_total": p.income.total.value,
+        "expenditure_total": p.expenditure.total.value,
+    }

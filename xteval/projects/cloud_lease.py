@@ -16,7 +16,7 @@ from pydantic import Field
 
 from .. import dates, rules
 from ..checks import CheckResult, Evidence, Reason, Status, balance
-from ..money import ZERO, N, fmt, half_up
+from ..money import ZERO, N, fmt, fmt_count, half_up
 from ..params import Amount, Figure, ParamsBase, _Strict
 from ..render import charts
 from .common import Text
@@ -398,17 +398,20 @@ def period_frame(p: CloudLeaseParams):
     """原文期间 (seed) beside the derived real dates, fee, months and 元/月."""
     import pandas as pd
 
+    from ..render.labels import source_label
+    from ..render.localtime import show_date
+
     rows = []
     for x, pp, r in zip(p.periods, periods(p), monthly_rates(p), strict=True):
         rows.append(
             {
                 "期间": x.label,
-                "原文（seed）": x.period.value,
-                "来源": x.period.source,
-                "推算起止（derived）": f"{pp.start} 至 {pp.end}" if pp.period else "无法识别",
+                "报告原文": x.period.value,
+                "来源": source_label(x.period.source),
+                "推算起止日": f"{show_date(pp.start)}至{show_date(pp.end)}" if pp.period else "无法识别",
                 "原文日期是否存在": "是" if pp.start_valid and pp.end_valid else f"否：“{pp.end_written}”不存在",
                 "费用（元）": fmt(r["fee_yuan"]),
-                "月数": r["months"] if r["months"] is not None else "—",
+                "月数": fmt_count(r["months"]),
                 "月均（元/月）": fmt(r["rate_yuan"]),
             }
         )
@@ -419,11 +422,16 @@ def statement_frame(p: CloudLeaseParams):
     """Each stated multi-period figure against the sum of its periods, in 元."""
     import pandas as pd
 
+    from ..render.labels import source_label
+
     total = sum((x.fee.value for x in p.periods), ZERO) * YUAN
     rows = [
-        {"表述": f"{s.label}（{s.period.value}）", "金额（元）": fmt(s.amount.value * YUAN), "来源": s.amount.source} for s in p.statements
+        {"表述": f"{s.label}（{s.period.value}）", "金额（元）": fmt(s.amount.value * YUAN), "来源": source_label(s.amount.source)}
+        for s in p.statements
     ]
-    rows.append({"表述": "各期间之和（" + " + ".join(x.label for x in p.periods) + "）", "金额（元）": fmt(total), "来源": "derived"})
+    rows.append(
+        {"表述": "各期间之和（" + " + ".join(x.label for x in p.periods) + "）", "金额（元）": fmt(total), "来源": source_label("derived")}
+    )
     return pd.DataFrame(rows)
 
 
@@ -432,7 +440,7 @@ def fiscal_frame(p: CloudLeaseParams):
     import pandas as pd
 
     rows = [
-        {"财年": y, "应计费用（元）": fmt(a * YUAN), "当年支付（元）": fmt(c * YUAN), "差额（元）": fmt((c - a) * YUAN)}
+        {"财年": f"{y} 年", "应计费用（元）": fmt(a * YUAN), "当年支付（元）": fmt(c * YUAN), "差额（元）": fmt((c - a) * YUAN)}
         for y, (a, c) in accrual_and_cash(p).items()
     ]
     return pd.DataFrame(rows)

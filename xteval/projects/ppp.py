@@ -20,7 +20,7 @@ from pydantic import Field, field_validator
 from .. import rules
 from ..checks import CheckResult, Evidence, Reason, Status
 from ..errors import InputError
-from ..money import ZERO, AmountError, D, N, fmt
+from ..money import ZERO, AmountError, D, N, fmt, fmt_count, fmt_money
 from ..params import Amount, Figure, Number, ParamsBase, Provenance, Reference, _Strict, resolve
 from ..render import charts
 from .common import DataFile, Text, read_csv
@@ -173,8 +173,8 @@ def payment_frame(p: PppParams, subs: list[Subproject]):
                 "状态": label[s.state.value] + (f"（{s.accepted_year}）" if s.accepted_year else ""),
                 "可用性付费基数": fmt(s.availability_base),
                 "运维付费基数": fmt(s.om_base),
-                "绩效得分": "—" if s.score is None else str(s.score),
-                "系数": "—" if k is None else str(k),
+                "绩效得分": fmt(s.score),
+                "系数": fmt(k),
                 "扣款": fmt(s.deduction),
                 "应付（万元）": fmt(pay),
             }
@@ -281,18 +281,42 @@ def run_checks(p: PppParams, subs: list[Subproject]) -> list[CheckResult]:
     return out
 
 
-def band_frame(p: PppParams):
+def band_frame(p: PppParams, subs: list[Subproject] | None = None):
+    """The score bands with their coefficient and, given the sub-projects, how many fall in each and what they are paid.
+
+    This is where the scores meet the payment: a reader sees at once which band
+    the sub-projects sit in and how much of the year's payment each band carries
+    (the old score-against-coefficient scatter showed the same thing as a few dots).
+    """
     import pandas as pd
 
+    from ..render.labels import source_label
+
     bands = sorted(p.bands, key=lambda b: b.min)
-    rows = [
-        {
-            "得分区间": f"[{b.min}, {b.max}{']' if b.max == HUNDRED else ')'}",
-            "付费系数": str(b.coefficient.value),
-            "来源": b.coefficient.source,
+    rows = []
+    for b in bands:
+        top = b.max == HUNDRED
+        inside = [s for s in subs or [] if s.score is not None and b.min <= s.score and (s.score <= b.max if top else s.score < b.max)]
+        row = {
+            "得分区间": f"[{b.min.normalize():f}, {b.max.normalize():f}{']' if top else ')'}",
+            "付费系数": fmt(b.coefficient.value),
+            "来源": source_label(b.coefficient.source),
         }
-        for b in bands
-    ]
+        if subs is not None:
+            row["子项目数"] = fmt_count(len(inside))
+            row["应付合计（万元）"] = fmt_money(sum((x for x in (payment(p, s) for s in inside) if x is not None), ZERO))
+        rows.append(row)
+    if subs is not None:
+        scored = sum(1 for s in subs if s.score is not None)
+        rows.append(
+            {
+                "得分区间": "合计",
+                "付费系数": "",
+                "来源": "",
+                "子项目数": fmt_count(scored),
+                "应付合计（万元）": fmt_money(total_payment(p, subs)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -307,19 +331,4 @@ def payment_chart(p: PppParams, subs: list[Subproject]):
     ax.tick_params(axis="y", labelsize=7)
     ax.set_xlabel("万元")
     ax.set_title(f"{p.year} 年各子项目政府付费（合计 {fmt(total_payment(p, subs))} 万元）")
-    return fig
-
-
-def score_chart(p: PppParams, subs: list[Subproject]):
-    """Each sub-project's score against its coefficient, over the band table's steps."""
-    fig, ax = charts._figure(width=7.0, height=3.6)
-    for b in sorted(p.bands, key=lambda b: b.min):
-        ax.hlines(charts._f(b.coefficient.value), charts._f(b.min), charts._f(b.max), color="#a5a5a5")
-    pts = [(s.score, coefficient(p.bands, s.score)) for s in subs if s.score is not None and coefficient(p.bands, s.score) is not None]
-    ax.scatter([charts._f(x) for x, _ in pts], [charts._f(k) for _, k in pts], color=charts.PALETTE[1], zorder=3, label="子项目")
-    ax.set_xlabel("绩效得分")
-    ax.set_ylabel("付费系数")
-    ax.set_xlim(0, 100)
-    ax.set_title("绩效得分与付费系数")
-    ax.legend(frameon=False)
     return fig

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from ..checks import CheckResult, Reason, Status
 from ..errors import InputError
-from ..money import ZERO, AmountError, D, N, NumberError, fmt
+from ..money import ZERO, AmountError, D, N, NumberError, fmt, fmt_count, fmt_money
 from ..params import Amount, Figure, ParamsBase, Reference, _Strict, resolve
 from ..render import charts
 from .common import DataFile, Text, read_csv
@@ -199,19 +199,37 @@ def totals(p: VideoParams, data: Data) -> dict[str, Decimal]:
     return {"fee": fee, "deduction": ded, "payable": sum(df["应付（万元）"], ZERO)}
 
 
+def phase_table(p: VideoParams, data: Data):
+    """:func:`phase_frame` as the page shows it: counts as integers, amounts in 万元 to 2 decimals.
+
+    A phase that was deducted for (a month below the online target, a late repair) is red.
+    """
+    from ..render.report import styled
+
+    df = phase_frame(p, data)
+    out = df.copy()
+    counts = ("点位数", "在线率未达标月数", "工单数", "超时工单")
+    money = ("年度维护费（万元）", "扣款（万元）", "应付（万元）")
+    for col in counts:
+        out[col] = [fmt_count(v) for v in df[col]]
+    for col in money:
+        out[col] = [fmt_money(v) for v in df[col]]
+    return styled(out, right=counts + money, caption="各分期考核与应付（万元）", highlight=[d > ZERO for d in df["扣款（万元）"]])
+
+
 def totals_frame(p: VideoParams, data: Data):
     import pandas as pd
 
     t = totals(p, data)
     rows = [("合同维护费", t["fee"]), ("考核扣款", t["deduction"]), ("扣款后应付", t["payable"])]
-    return pd.DataFrame([{"项目": k, "金额（万元）": fmt(v)} for k, v in rows])
+    return pd.DataFrame([{"项目": k, "金额（万元）": fmt_money(v)} for k, v in rows])
 
 
 def monthly_frame(data: Data):
-    """Online rate (%) by month (rows) and phase (columns)."""
+    """Online rate (%) by month (rows) and phase (columns), 2 decimals."""
     import pandas as pd
 
-    df = pd.DataFrame([{"月份": o.month, "分期": o.phase, "在线率": str(o.rate)} for o in data.online])
+    df = pd.DataFrame([{"月份": o.month, "分期": o.phase, "在线率": fmt(o.rate)} for o in data.online])
     if df.empty:
         return df
     order = list(dict.fromkeys(o.phase for o in data.online))
@@ -312,18 +330,18 @@ def run_checks(p: VideoParams, data: Data) -> list[CheckResult]:
 
 
 def online_chart(p: VideoParams, data: Data):
-    """Monthly online rate per phase against the target."""
-    fig, ax = charts._figure(width=8.0, height=3.8)
+    """Monthly online rate per phase as a phase × month heat map, coloured by the distance to the target.
+
+    Eight lines over twelve months cannot be told apart; a grid keeps every value
+    readable and shows each month below the target (the ones that cost a deduction) in red.
+    An invalid rate (outside 0–100%, a ``fail`` finding) is left grey.
+    """
     phases = list(dict.fromkeys(o.phase for o in data.online))
-    for k, name in enumerate(phases):
-        pts = sorted((o.month, o.rate) for o in data.online if o.phase == name and _valid_rate(o))
-        ax.plot([m for m, _ in pts], [charts._f(r) for _, r in pts], marker=".", label=name, color=charts.PALETTE[k % len(charts.PALETTE)])
-    ax.axhline(charts._f(p.sla.online_target.value), color="#c00000", linestyle="--", label="目标")
-    ax.set_ylabel("在线率（%）")
-    ax.tick_params(axis="x", labelrotation=60, labelsize=8)
-    ax.set_title(f"{p.year} 年各分期月度在线率")
-    ax.legend(frameon=False, fontsize=7, ncol=3)
-    return fig
+    months = sorted({o.month for o in data.online})
+    value = {(o.phase, o.month): o.rate for o in data.online if _valid_rate(o)}
+    grid = [[value.get((ph, m)) for m in months] for ph in phases]
+    labels = [f"{int(m[5:])}月" if m[:4] == str(p.year) else m for m in months]
+    return charts.target_heatmap(phases, labels, grid, p.sla.online_target.value, f"{p.year} 年各分期月度在线率（%）")
 
 
 def fee_chart(p: VideoParams, data: Data):

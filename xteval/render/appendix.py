@@ -77,9 +77,12 @@ def to_html(nb) -> str:
             cell.source = _embed_images(cell.source, base, where)
         if "outputs" in cell:
             cell.outputs = [o for o in (_clean_output(o, base, where) for o in cell.outputs) if o is not None]
+    # A code cell that shows nothing (it only records values) would still be an empty box
+    # between a heading and what the heading introduces; without it they stay together on paper.
+    nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.outputs]
     toc = number_headings(nb)
     nb.metadata["title"] = _page_title(nb)
-    body, _ = exporter().from_notebook_node(nb, resources={"xteval_toc": toc_html(toc)})
+    body, _ = exporter().from_notebook_node(nb, resources={"xteval_toc": toc_html(toc), "xteval_page": page_context(nb)})
     _check_offline(body, nb)
     return embed_font(body)
 
@@ -238,24 +241,102 @@ def number_headings(nb) -> list[Heading]:
 
 
 def toc_html(headings: list[Heading]) -> str:
-    """The table of contents as a nested list of in-page links (empty without headings)."""
+    """The table of contents as nested in-page links (empty without headings).
+
+    Each major section (一、…) is one list item holding its subsections, laid out in
+    two CSS columns filled top to bottom, and an item is never split between
+    columns: the contents read 一 二 三 … in order on screen and on paper.
+    """
     if not headings:
         return ""
-    items = []
+    items: list[str] = []
+    subs: list[str] = []
+
+    def close() -> None:
+        if subs:
+            items[-1] += '<ol class="xt-toc-sub">' + "".join(subs) + "</ol>"
+            subs.clear()
+        if items:
+            items[-1] += "</li>"
+
     for h in headings:
-        cls = "xt-toc-2" if h.level == 2 else "xt-toc-3"
-        items.append(f'<li class="{cls}"><a href="#{h.anchor}">{html.escape(h.label)}</a></li>')
-    rows = (len(items) + 1) // 2  # two columns, filled down: 一 二 三 | 四 五 六
-    return (
-        '<nav class="xt-toc" aria-label="目录"><div class="xt-toc-title">目　录</div>'
-        f'<ol style="grid-template-rows: repeat({rows}, auto)">' + "".join(items) + "</ol></nav>"
-    )
+        link = f'<a href="#{h.anchor}">{html.escape(h.label)}</a>'
+        if h.level == 2 or not items:
+            close()
+            items.append(f'<li class="xt-toc-2">{link}')
+        else:
+            subs.append(f'<li class="xt-toc-3">{link}</li>')
+    close()
+    return '<nav class="xt-toc" aria-label="目录"><div class="xt-toc-title">目　录</div><ol>' + "".join(items) + "</ol></nav>"
 
 
 def _page_title(nb) -> str:
     x = nb.metadata.get("xteval", {})
     parts = [str(x.get("unit", "")), f"{x['year']} 年度" if x.get("year") else "", str(x.get("title", ""))]
-    return " ".join(p for p in parts if p) or "预算绩效评价附录"
+    return " ".join(p for p in parts if p) or "预算绩效评价附件"
+
+
+def page_context(nb) -> dict:
+    """What the title block and the footer show, from ``metadata.xteval``, in Chinese.
+
+    评价机构, 评价人 and 评价日期 come from the params file (recorded by the notebook
+    as ``evaluation``) or else from the batch (``inputs.evaluation``, the options of
+    ``xteval batch``); a field set nowhere reads 未填写. Times are shown in the
+    evaluator's time zone (:mod:`xteval.render.localtime`); file names without
+    their folders; frameworks by their Chinese titles.
+    """
+    from .localtime import show_date, show_time
+
+    x = nb.metadata.get("xteval", {})
+    own = x.get("evaluation") or {}
+    batch = (x.get("inputs") or {}).get("evaluation") or {}
+    ev = {k: own.get(k) or batch.get(k) for k in ("organization", "evaluator", "date")}
+    title = [str(x.get("unit", "")), f"{x['year']} 年度" if x.get("year") else "", str(x.get("title", ""))]
+    return {
+        "title_parts": [t for t in title if t] or ["预算绩效评价附件"],
+        "unit": x.get("unit", ""),
+        "supervisor": x.get("supervisor", ""),
+        "year": f"{x['year']} 年" if x.get("year") else "",
+        "title": x.get("title", ""),
+        "illustrative": bool(x.get("illustrative")),
+        "organization": ev["organization"] or "未填写",
+        "evaluator": ev["evaluator"] or "未填写",
+        "date": show_date(ev["date"]) or "未填写",
+        "run_date": show_time(x.get("run_at"), clock=False),
+        "run_at": show_time(x.get("run_at")),
+        "version": x.get("xteval_version", ""),
+        "params": _short_path(x.get("params", "")),
+        "params_hash": (x.get("params_hash") or "")[:12],
+        "notebook": x.get("notebook", ""),
+        "notebook_hash": (x.get("notebook_hash") or "")[:12],
+        "frameworks": [_framework_title(k, v) for k, v in (x.get("frameworks") or {}).items()],
+        "rules_version": x.get("rules_version") or _rules_version(),
+    }
+
+
+def _short_path(path: str) -> str:
+    """``/any/where/params/2023/department.yaml`` → ``2023/department.yaml``: the year folder and the file."""
+    parts = Path(path).parts
+    return "/".join(parts[-2:]) if parts else ""
+
+
+def _framework_title(name: str, version: str) -> str:
+    try:
+        from ..scoring import frameworks
+
+        title = frameworks.get(name).title
+    except Exception:  # an old record may name a framework this version no longer ships
+        title = name
+    return f"{title}（版本 {version}）"
+
+
+def _rules_version() -> str:
+    from .. import rules
+
+    try:
+        return rules.version()
+    except Exception:
+        return ""
 
 
 # --------------------------------------------------------------------------- offline

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from ..money import fmt, fmt_rate
+from ..money import fmt, fmt_count, fmt_rate
 
 SYSTEM_CJK = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei")
 PALETTE = ["#2f5597", "#c55a11", "#548235", "#7f6000", "#7030a0", "#1f7a8c", "#a5a5a5"]
@@ -105,17 +105,175 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[tuple[str, Decimal]]]], titl
 
 
 def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence[Decimal | None]]], title: str, unit: str = "万元"):
-    """Vertical bars, one group per category, one bar per series, values labelled."""
+    """Vertical bars, one group per category, one bar per series, values labelled.
+
+    Value labels are written across their bar; where two neighbouring labels would
+    touch (narrow bars, close values such as 148.80 and 148.50) they are turned
+    upright inside the headroom instead, so no label ever overlaps another.
+    """
     fig, ax = _figure(width=7.5, height=3.6)
     n = len(series)
     width = 0.8 / n
+    labels = []
     for k, (name, values) in enumerate(series):
         xs = [i - 0.4 + width * (k + 0.5) for i in range(len(categories))]
         bars = ax.bar(xs, [_f(v) for v in values], width, label=name, color=PALETTE[k % len(PALETTE)])
-        ax.bar_label(bars, labels=[fmt(v) for v in values], fontsize=8, padding=2)
+        labels += ax.bar_label(bars, labels=[fmt(v) if v is not None else "" for v in values], fontsize=7, padding=2)
     ax.set_xticks(range(len(categories)), categories)
     ax.set_ylabel(unit)
     ax.set_title(title)
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, fontsize=8)
     ax.margins(y=0.15)
+    if overlapping(fig, labels):
+        for t in labels:
+            t.set_rotation(90)
+            t.set_verticalalignment("bottom")
+        ax.margins(y=0.3)
+    _spread_ticks(fig, ax)
     return fig
+
+
+def stacked_columns(
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Decimal]]],
+    title: str,
+    unit: str = "个",
+    colours: Sequence[str] | None = None,
+):
+    """Vertical columns, one per category, each stacked from the series; each column's total written above it."""
+    fig, ax = _figure(width=6.0, height=2.6)
+    bottoms = [0.0] * len(categories)
+    for k, (name, values) in enumerate(series):
+        colour = (colours or PALETTE)[k % len(colours or PALETTE)]
+        heights = [_f(v) for v in values]
+        ax.bar(range(len(categories)), heights, 0.6, bottom=bottoms, label=name, color=colour)
+        bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    totals = [sum((vals[i] for _, vals in series), Decimal(0)) for i in range(len(categories))]
+    for i, t in enumerate(totals):
+        ax.text(i, bottoms[i], fmt_count(t) if unit == "个" else fmt(t), ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(categories)), categories)
+    ax.yaxis.get_major_locator().set_params(integer=True)  # the unit is in the title: a rotated CJK label reads sideways
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=8)
+    ax.margins(y=0.2)
+    return fig
+
+
+def hbars(labels: Sequence[str], values: Sequence[Decimal], title: str, unit: str = "%", reference: Decimal | None = None):
+    """Horizontal bars, one per label, each value written at its end; an optional reference line (e.g. 100%)."""
+    fig, ax = _figure(width=7.5, height=1.0 + 0.32 * max(len(labels), 1))
+    bars = ax.barh(range(len(labels)), [_f(v) for v in values], 0.6, color=PALETTE[0])
+    # labels on a white ground, so a reference line passing behind a label never crosses its digits
+    ax.bar_label(
+        bars,
+        labels=[fmt(v) + ("%" if unit == "%" else "") for v in values],
+        fontsize=8,
+        padding=3,
+        bbox={"fc": "white", "ec": "none", "pad": 0.5},
+    )
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    if reference is not None:
+        ax.axvline(_f(reference), color="#c00000", linestyle="--", linewidth=1)
+    ax.set_xlabel(f"（{unit}）" if unit == "%" else unit)
+    ax.set_title(title)
+    ax.margins(x=0.12)
+    return fig
+
+
+def target_heatmap(
+    rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[Decimal | None]], target: Decimal, title: str, unit: str = "%"
+):
+    """A rows × columns grid of rates, each cell coloured by its distance to the target and labelled.
+
+    Below the target: light to dark red as the shortfall grows (5 points or more is darkest);
+    at or above it: light to dark green as the margin grows. A missing value is grey.
+    It replaces a line per row (the “spaghetti” of eight phases over twelve months):
+    every value stays readable and every breach stands out.
+    """
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import Patch
+
+    fig, ax = _figure(width=8.0, height=0.9 + 0.32 * len(rows))
+    low, high = to_rgb("#fbe3e3"), to_rgb("#c00000")
+    ok_low, ok_high = to_rgb("#e2f0d9"), to_rgb("#6aa84f")
+    top = max((_f(v) for row in values for v in row if v is not None), default=_f(target))
+    span_ok = max(top - _f(target), 0.01)
+
+    def mix(a, b, t):
+        t = min(max(t, 0.0), 1.0)
+        return tuple(x + (y - x) * t for x, y in zip(a, b, strict=True))
+
+    grid = []
+    for row in values:
+        line = []
+        for v in row:
+            if v is None:
+                line.append(to_rgb("#d9d9d9"))
+            elif v < target:
+                line.append(mix(low, high, (_f(target) - _f(v)) / 5))
+            else:
+                line.append(mix(ok_low, ok_high, (_f(v) - _f(target)) / span_ok))
+        grid.append(line)
+    ax.imshow(grid, aspect="auto", interpolation="nearest")
+    for i, row in enumerate(values):
+        for j, v in enumerate(row):
+            if v is None:
+                continue
+            dark = v < target and (_f(target) - _f(v)) > 2.5
+            ax.text(j, i, fmt(v), ha="center", va="center", fontsize=6.5, color="white" if dark else "#1f1f1f")
+    ax.set_xticks(range(len(columns)), columns, fontsize=7)
+    ax.set_yticks(range(len(rows)), rows, fontsize=8)
+    ax.tick_params(length=0)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title)
+    ax.legend(
+        handles=[Patch(color=high, label=f"低于目标 {fmt(target)}{unit}"), Patch(color=ok_high, label="达到目标")],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=2,
+        frameon=False,
+        fontsize=8,
+    )
+    return fig
+
+
+# --------------------------------------------------------------------------- legibility
+
+
+def _boxes(fig, texts):
+    """Display-space boxes of the visible, non-empty texts, after a draw."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return [(t, t.get_window_extent(renderer)) for t in texts if t.get_visible() and t.get_text().strip()]
+
+
+def overlapping(fig, texts=None) -> list[tuple[str, str]]:
+    """Pairs of labels that overlap on the drawn figure (every text of the figure when none are given).
+
+    Tick labels, value labels, titles and legend entries all count: a chart a reader
+    cannot read is a defect the tests catch with this.
+    """
+    if texts is None:
+        from matplotlib.text import Text
+
+        texts = fig.findobj(match=Text)  # a legend entry is also wrapped in a TextArea: count the Text once
+    boxes = _boxes(fig, texts)
+    out = []
+    for i, (a, ba) in enumerate(boxes):
+        for b, bb in boxes[i + 1 :]:
+            if a is b:
+                continue
+            w = min(ba.x1, bb.x1) - max(ba.x0, bb.x0)
+            h = min(ba.y1, bb.y1) - max(ba.y0, bb.y0)
+            if w > 0.5 and h > 0.5:
+                out.append((a.get_text(), b.get_text()))
+    return out
+
+
+def _spread_ticks(fig, ax) -> None:
+    """Turn x tick labels slanted when they would touch (long phase names under narrow groups)."""
+    if overlapping(fig, ax.get_xticklabels()):
+        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+        for t in ax.get_xticklabels():
+            t.set_horizontalalignment("right")

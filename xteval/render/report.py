@@ -14,37 +14,164 @@ import pandas as pd
 
 from ..money import fmt
 from ..params import ParamsBase, iter_provenance, uses_illustrative
+from .labels import source_label
 
 RECORD_MIME = "application/vnd.xteval.record+json"
 
 # --------------------------------------------------------------------------- tables
 
+KEEP_WHOLE_ROWS = 6  # a table this short stays whole on paper; a longer one breaks between rows, its header repeated
+SHORT_CELL = 8  # characters: a column whose every cell is at most this long is kept on one line
 
-def styled(df: pd.DataFrame, right: tuple[str, ...] = (), caption: str | None = None):
-    """A pandas Styler with no index, right-aligned number columns and an optional caption."""
+
+def _longest(column: pd.Series) -> int:
+    return max((len(str(v)) for v in column if v is not None), default=0)
+
+
+BREACH_STYLE = "background-color:#f8d7da;color:#842029;font-weight:bold"
+
+
+def styled(
+    df: pd.DataFrame,
+    right: tuple[str, ...] = (),
+    caption: str | None = None,
+    highlight: list[bool] | None = None,
+    nowrap: tuple[str, ...] = (),
+):
+    """A pandas Styler with no index, right-aligned number columns and an optional caption.
+
+    Args:
+        df: the table, cells already formatted as text.
+        right: number columns: right-aligned, never wrapped.
+        caption: the table's caption.
+        highlight: one flag per row; a flagged row is the figure that breaks a rule
+            (a 三公 item over its control, a goal below its target) and is shown red.
+        nowrap: other columns that must not wrap (a status, a short code).
+    """
     from .sanitize import clip  # a megabyte-long name or quote is cut, not laid out
 
-    st = df.map(clip).style.format(escape="html").hide(axis="index").set_table_attributes('class="xt-table"')
+    # A short table stays whole on paper; a longer one may break between rows (its header repeats).
+    keep = " xt-keep" if len(df) <= KEEP_WHOLE_ROWS else ""
+    st = df.map(clip).style.format(escape="html").hide(axis="index").set_table_attributes(f'class="xt-table{keep}"')
     cols = [c for c in right if c in df.columns]
     if cols:
         st = st.set_properties(subset=cols, **{"text-align": "right", "white-space": "nowrap"})
+    # A column of short texts (a level name, a status, a unit) never wraps: otherwise a long
+    # neighbour (a formula, an explanation) squeezes it to one character a line and a table of
+    # twenty rows runs over three printed pages.
+    short = [c for c in df.columns if c not in cols and _longest(df[c]) <= SHORT_CELL]
+    whole = list(dict.fromkeys(c for c in (*nowrap, *short) if c in df.columns))
+    if whole:
+        st = st.set_properties(subset=whole, **{"white-space": "nowrap"})
+    if highlight is not None and any(highlight):
+        flags = list(highlight)
+
+        def paint(frame: pd.DataFrame) -> pd.DataFrame:
+            out = pd.DataFrame("", index=frame.index, columns=frame.columns)
+            for pos, flagged in enumerate(flags[: len(frame)]):
+                if flagged:
+                    out.iloc[pos, :] = BREACH_STYLE
+            return out
+
+        st = st.apply(paint, axis=None)
     if caption:
         st = st.set_caption(caption)
     return st
 
 
-def checks_table(suite):
-    """A check suite as a table, failures first, statuses coloured."""
-    df = suite.to_frame().drop(columns=["id"])
-    order = {"不符": 0, "提示": 1, "通过": 2}
-    df = df.sort_values("结果", key=lambda s: s.map(order), kind="stable")
-    colours = {
-        "不符": "background-color:#f8d7da;color:#842029",
-        "提示": "background-color:#fff3cd;color:#664d03",
-        "通过": "background-color:#d1e7dd;color:#0f5132",
-    }
-    st = styled(df, right=("应为", "实为", "差额"))
-    return st.map(lambda v: colours.get(v, ""), subset=["结果"])
+class Html:
+    """A ready HTML snippet that a notebook cell displays as its result."""
+
+    def __init__(self, markup: str):
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __str__(self) -> str:
+        return self.markup
+
+
+COUNT_UNITS = frozenset({"个", "项", "日", "天", "次", "张", "月", "年", "人", "条", "家", "台", "点", "月份"})
+
+
+def check_value(v, unit: str = "") -> str:
+    """One figure of a check row in the page's number style.
+
+    Counts (a unit such as 个 or 日, or an ``int``) are integers with separators;
+    amounts keep at least 2 decimals and as many more as they carry (元 held in 万元);
+    everything else (%, 分, 小时) has 2 decimals, half-up.
+    """
+    from ..checks import amount
+    from ..money import fmt_count
+
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, int) or (unit in COUNT_UNITS and Decimal(v) == Decimal(v).to_integral_value()):
+        return fmt_count(v)
+    if not isinstance(v, Decimal):
+        return str(v)
+    if unit in ("元", "万元", "亿元"):
+        return amount(v)
+    return fmt(v)
+
+
+def _quote(r) -> str:
+    parts = [f"原文第 {e.line} 行：{e.quote}" if e.line else f"原文：{e.quote}" for e in r.evidence[:2]]
+    return "；".join(parts)
+
+
+def checks_table(suite, caption: str | None = None) -> Html:
+    """A check suite as an evaluator reads it: 不符 first, then 提示, then every 通过 folded into one counted row.
+
+    Each row gives the expected and observed figures, the difference and its unit in
+    the page's number style, the explanation and, in smaller type under it, the quote
+    from the report. The 结果 column never wraps. The rule version is not repeated
+    here: the page's footer shows it once.
+
+    Args:
+        suite: a :class:`xteval.checks.Suite`.
+        caption: the table's caption; by default the counts.
+
+    Returns:
+        The table (an :class:`Html` snippet). Rows with class ``xt-fail`` / ``xt-warn``
+        are exactly the counted 不符 / 提示 findings.
+    """
+    from html import escape as e
+
+    from .sanitize import clip
+
+    order = {"fail": 0, "warn": 1}
+    shown = sorted((r for r in suite.results if r.status.value in order), key=lambda r: order[r.status.value])
+    passed = [r for r in suite.results if r.status.value == "pass"]
+    c = suite.counts
+    caption = caption or f"勾稽检查结果：不符 {c['fail']} 项，提示 {c['warn']} 项，通过 {c['pass']} 项"
+    head = ["检查项", "结果", "应为", "实为", "差额", "单位", "说明与原文"]
+    out = [f'<table class="xt-table xt-checks"><caption>{e(caption)}</caption><thead><tr>']
+    out += [f'<th class="{"xt-status" if h == "结果" else ""}">{e(h)}</th>' for h in head]
+    out.append("</tr></thead><tbody>")
+    for r in shown:
+        quote = _quote(r)
+        cells = [
+            f'<td class="xt-check">{e(clip(r.title))}</td>',
+            f'<td class="xt-status">{e(r.status.label)}</td>',
+            *(f'<td class="xt-num">{e(check_value(v, r.unit))}</td>' for v in (r.expected, r.observed, r.difference)),
+            f'<td class="xt-unit">{e(r.unit)}</td>',
+            f'<td class="xt-msg">{e(clip(r.message))}' + (f'<div class="xt-quote">{e(clip(quote))}</div>' if quote else "") + "</td>",
+        ]
+        out.append(f'<tr class="xt-{r.status.value}">' + "".join(cells) + "</tr>")
+    if passed:
+        names = "；".join(dict.fromkeys(r.title for r in passed))
+        out.append(
+            '<tr class="xt-pass"><td class="xt-check">其余各项</td><td class="xt-status">通过</td>'
+            f'<td class="xt-msg" colspan="5">共 {len(passed)} 项：{e(clip(names))}</td></tr>'
+        )
+    if not suite.results:
+        out.append('<tr><td colspan="7">无检查项</td></tr>')
+    out.append("</tbody></table>")
+    return Html("".join(out))
 
 
 def profile_table(p: ParamsBase):
@@ -56,7 +183,7 @@ def profile_table(p: ParamsBase):
     counts = {"seed": 0, "derived": 0, "illustrative": 0}
     for _, prov in iter_provenance(p):
         counts[prov.source] += 1
-    rows.append(("数据来源", f"报告原文 {counts['seed']} 项，推算 {counts['derived']} 项，示例 {counts['illustrative']} 项"))
+    rows.append(("数据来源", "，".join(f"{source_label(k)} {n} 项" for k, n in counts.items())))
     return styled(pd.DataFrame(rows, columns=["项目", "内容"]))
 
 
@@ -65,28 +192,41 @@ def provenance_table(p: ParamsBase):
     rows = [
         {
             "数据项": field_label(p, path),
-            "来源": "推算" if prov.source == "derived" else "示例",
-            "说明": str(prov.derived or prov.illustrative),
+            "来源": source_label(prov.source),
+            "说明": "示例数据" if prov.illustrative is True else str(prov.derived or prov.illustrative),
         }
         for path, prov in iter_provenance(p)
         if prov.source != "seed"
     ]
-    return styled(pd.DataFrame(rows, columns=["数据项", "来源", "说明"]), caption="非原文数据的来源说明")
+    return styled(pd.DataFrame(rows, columns=["数据项", "来源", "说明"]), caption="非原文数据的来源说明", nowrap=("来源",))
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _label(description: str | None, name: str) -> str:
+    """The Chinese name in a field description: ``其中：非税收入`` → 非税收入, ``子项目清单 CSV：name,…`` → 子项目清单."""
+    if not description:
+        return name
+    head = description.split("（")[0]
+    parts = [x for x in head.split("：") if _CJK.search(x)] or [head]
+    words = [w for w in parts[-1].split(" ") if _CJK.search(w)] or [parts[-1]]
+    return words[0]
 
 
 def field_label(model, path: str) -> str:
-    """A field path such as ``goals[4].target`` in the words of the report: 短信发送量·指标值."""
+    """A field path such as ``goals[4].target`` in the words of the report: “短信发送量”·指标值."""
     labels = []
     node = model
     for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
         if part.startswith("["):
             node = node[int(part[1:-1])]
-            name = getattr(node, "name", None)
+            name = getattr(node, "name", None) or getattr(node, "label", None)
             if name:
                 labels[-1:] = [f"“{name}”"]
             continue
         info = type(node).model_fields.get(part)
-        labels.append((info.description or part).split("（")[0].split("：")[-1].split(" ")[0] if info else part)
+        labels.append(_label(info.description, part) if info else part)
         node = getattr(node, part)
     return "·".join(labels)
 
@@ -103,24 +243,89 @@ def narrative(text: str | None) -> str:
     return narrative_html(text, MAX_NARRATIVE)
 
 
-def illustrative_notice(p: ParamsBase) -> str:
-    """The visible 示例数据 notice, or an empty string when every figure is seed or derived."""
-    if not uses_illustrative(p):
+ILLUSTRATIVE_NOTICE = (
+    '<div class="xt-illustrative" role="note">'
+    "示例数据：本附件含示例数据（非报告原文），仅用于演示方法，不能作为评价结论依据；"
+    "以示例数据计算的得分和等级标有“示例”。各项数据的来源见“数据来源说明”。</div>"
+)
+
+
+def titled_text(title: str, text: str | None) -> str:
+    """A small heading over a narrative field, or nothing when the field is empty (a heading never stands alone)."""
+    from html import escape
+
+    from .sanitize import paragraphs
+
+    if not paragraphs(text)[0]:
         return ""
-    return (
-        '<div class="xt-illustrative" role="note" style="border:2px solid #c55a11;background:#fff4e5;'
-        'padding:8px 12px;margin:8px 0;font-weight:bold;color:#7a3300">'
-        "示例数据：本附件含示例（illustrative）数据，非报告原文，仅用于演示方法，不能作为评价结论依据。"
-        "各数据来源见“数据来源说明”。</div>"
+    return f"<h4>{escape(title)}</h4>" + narrative(text)
+
+
+def illustrative_notice(p: ParamsBase | bool) -> str:
+    """The visible 示例数据 notice, or an empty string when every figure is seed or derived.
+
+    Args:
+        p: a params model (its figures are looked at), or a flag computed elsewhere
+            (the year summary shows the notice when any unit it summarises is illustrative).
+    """
+    shown = p if isinstance(p, bool) else uses_illustrative(p)
+    return ILLUSTRATIVE_NOTICE if shown else ""
+
+
+def verdict_box(total, grade, counts: dict[str, int], illustrative: bool = False, what: str = "绩效评分") -> Html:
+    """The appendix's score line: total and grade beside the reconciliation's 不符 count (never hidden).
+
+    Args:
+        total: the total score, or None when the page scores nothing.
+        grade: its grade (None: 不定级).
+        counts: the 勾稽检查 counts (``fail``, ``warn``, ``pass``).
+        illustrative: the score rests on illustrative figures (marked 示例).
+        what: what was scored, e.g. 单位自评（财预〔2020〕10号）.
+    """
+    from html import escape as e
+
+    from .labels import grade_text
+
+    fail, warn = counts.get("fail", 0), counts.get("warn", 0)
+    lines = []
+    if total is not None or grade:
+        lines.append(f"<div><b>{e(what)}：</b>{e(grade_text(total, grade, fail, illustrative))}</div>")
+    tone = "xt-verdict-fail" if fail else "xt-verdict-warn" if warn else "xt-verdict-ok"
+    lines.append(
+        f"<div><b>勾稽检查：</b>不符 {fail} 项，提示 {warn} 项，通过 {counts.get('pass', 0)} 项。"
+        + ("不符项须核实后再定等级。" if fail else "")
+        + "</div>"
     )
+    return Html(f'<div class="xt-verdict {tone}" role="note">' + "".join(lines) + "</div>")
 
 
-def show_html(markup: str) -> None:
+def show_html(markup) -> None:
     """Display an HTML snippet in a notebook."""
     from IPython.display import HTML, display
 
     if markup:
-        display(HTML(markup))
+        display(HTML(str(markup)))
+
+
+def begin(p: ParamsBase, default_title: str) -> None:
+    """The first cell of every appendix: record the title block's values and show the 示例数据 notice.
+
+    Records ``unit``, ``supervisor``, ``year``, ``title``, ``evaluation`` (评价机构,
+    评价人, 评价日期 set in the params file) and ``illustrative`` into the executed
+    notebook's metadata, where the page template and the batch index read them.
+    """
+    from .. import rules
+
+    record(
+        unit=p.unit.name,
+        supervisor=p.unit.supervisor,
+        year=p.year,
+        title=p.title or default_title,
+        evaluation=p.evaluation.to_record() if p.evaluation else {},
+        illustrative=uses_illustrative(p),
+        rules_version=rules.version(),
+    )
+    show_html(illustrative_notice(p))
 
 
 # --------------------------------------------------------------------------- run records
@@ -137,6 +342,31 @@ def record(**values: Any) -> None:
 
     clean = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in values.items()}
     display({RECORD_MIME: clean, "text/plain": ""}, raw=True)
+
+
+MAX_RECORDED_FINDINGS = 50  # 不符 items kept per run for the year summary; the count is always exact
+
+
+def record_checks(suite) -> None:
+    """Record a check suite for the batch index and the year summary.
+
+    ``fail`` and ``warn`` are the counts the page's table shows; ``reasons`` counts
+    the 不符 and 提示 findings by reason code (``sum_mismatch``…), so the year summary
+    can show which problems recur across units; ``failures`` lists the 不符 items
+    (title and message), at most :data:`MAX_RECORDED_FINDINGS`.
+    """
+    from collections import Counter
+
+    found = [r for r in suite.results if r.status.value in ("fail", "warn")]
+    reasons = Counter(f"{r.status.value}:{r.reason.value}" for r in found)
+    failures = [{"title": r.title, "message": r.message} for r in found if r.status.value == "fail"]
+    record(
+        fail=suite.counts["fail"],
+        warn=suite.counts["warn"],
+        passed=suite.counts["pass"],
+        reasons=dict(sorted(reasons.items())),
+        failures=failures[:MAX_RECORDED_FINDINGS],
+    )
 
 
 def collect_records(nb) -> dict[str, Any]:

@@ -61,8 +61,12 @@ def project(section: str, name: str) -> dict[str, Any]:
 
 
 def note(key: str) -> str:
-    """The citation of a check rule for a message: its source document and the rules version."""
-    return f"依据：{checks()[key]['source']}（规则版本 {version()}）"
+    """The citation of a check rule for a message: its source document.
+
+    The rules version is not repeated in every message: a page shows
+    :func:`version` once, in its footer (``metadata.xteval.rules_version``).
+    """
+    return f"依据：{checks()[key]['source']}"
 
 
 def version() -> str:

@@ -171,8 +171,13 @@ def run_batch(
     scheduler: str | None = None,
     processes: bool = True,
     progress: Callable[[Outcome, int, int], None] | None = None,
+    evaluation: dict[str, str] | None = None,
 ) -> Summary:
     """Run every params file under ``paths``; write outputs, state and ``index.html``.
+
+    ``evaluation`` (``organization``, ``evaluator``, ``date``: the options of ``xteval
+    batch``) fills the title block of every page whose params file leaves them unset;
+    it is part of each run's key, so changing it re-runs the pages.
 
     Raises:
         InputError: a path does not exist, or the output folder is not writable
@@ -189,6 +194,9 @@ def run_batch(
     ensure_writable(out_dir)
     ensure_writable(out_dir / ".state")  # a .state that is a file: one line now, not after the first run
     planned = plan(files, out_dir)
+    if evaluation:
+        for job in planned:
+            job.key["evaluation"] = evaluation  # reaches the page as metadata.xteval.inputs.evaluation
 
     outcomes: list[Outcome] = []
     total = len(planned)
@@ -203,8 +211,11 @@ def run_batch(
         if progress:
             progress(o, len(outcomes), total)
 
+    summaries = [job for job in planned if is_summary(job)]  # each year's summary runs after its units
     to_run = []
     for job in planned:
+        if job in summaries:
+            continue
         if job.error:
             done(Outcome(job, "invalid", error=job.error))
         elif not force and unchanged(out_dir, job):
@@ -221,10 +232,47 @@ def run_batch(
         else:
             raise InputError(f"未知 executor {executor!r} (local or dask)", field="--executor")
 
+    run_summaries(summaries, out_dir, force, done)
+
     order = {job.name + job.params_file: i for i, job in enumerate(planned)}
     outcomes.sort(key=lambda o: order[o.job.name + o.job.params_file])
     index = write_index(out_dir, outcomes)
     return Summary(outcomes, index, time.perf_counter() - started)
+
+
+# --------------------------------------------------------------------------- the year summary
+
+
+def is_summary(job: Job) -> bool:
+    """A job whose params file names the ``summary`` notebook (the year summary across units)."""
+    return job.error is None and job.notebook is not None and Path(job.notebook).stem == "summary"
+
+
+def run_summaries(jobs: list[Job], out_dir: Path, force: bool, done: Callable[[Outcome], None]) -> None:
+    """Run each year's summary after the unit runs, one at a time in this process.
+
+    A summary reads the executed notebooks of its year, so its key adds their
+    content hashes to the usual ones: it is skipped only when neither it nor
+    anything it reads changed. The output folder reaches its kernel as
+    ``XTEVAL_OUTPUT_DIR`` (see ``xteval.runner.summary``).
+    """
+    from .executors import run_job
+    from .summary import OUTPUT_ENV, inputs
+
+    for job in jobs:
+        job.key = {**job.key, "reads": {p.name: sha256(p) for p in inputs(out_dir, job.year)}}
+        if not force and unchanged(out_dir, job):
+            done(Outcome(job, "skipped"))
+            continue
+        before = os.environ.get(OUTPUT_ENV)
+        os.environ[OUTPUT_ENV] = str(Path(out_dir).resolve())
+        try:
+            done(run_job(job, str(out_dir)))
+        finally:
+            if before is None:
+                os.environ.pop(OUTPUT_ENV, None)
+            else:
+                os.environ[OUTPUT_ENV] = before
 
 
 # --------------------------------------------------------------------------- progress and summary

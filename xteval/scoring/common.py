@@ -108,7 +108,7 @@ def _balance_to_carry_in(p: DepartmentParams, previous: DepartmentParams | None)
     if end == 0:
         return Value(Decimal("0.00"), "", notes)
     if carry is None:
-        return Value(None, "无上年结转（common.carry_in 或上年参数）", notes)
+        return Value(None, "无上年结转（参数文件未给上年结转，也无上年参数文件）", notes)
     if carry == 0:
         return Value(None, "上年结转为 0 而年末有结余：比值无定义（按岳阳样表应为 0 分），请人工核定", notes)
     return _ratio(end, carry, "", notes=notes)
@@ -119,7 +119,7 @@ def _completion_carryover(p: DepartmentParams, previous: DepartmentParams | None
     carry, notes = _carry_in(p, previous)
     end, more = _year_end(p)
     if carry is None:
-        return Value(None, "无上年结转（common.carry_in 或上年参数）", notes + more)
+        return Value(None, "无上年结转（参数文件未给上年结转，也无上年参数文件）", notes + more)
     base = carry + p.income.initial_budget.value + p.income.midyear_addition.value
     return _ratio(base - end, base, "", "上年结转、年初预算与追加合计为 0", notes + more)
 
@@ -132,7 +132,7 @@ def _carryover_rate(p: DepartmentParams) -> Value:
 def _carryover_change(p: DepartmentParams, previous: DepartmentParams | None) -> Value:
     end, notes = _year_end(p)
     carry, more = _carry_in(p, previous)
-    return _change(end, carry, "无上年结转结余（common.carry_in 或上年参数）", notes + more)
+    return _change(end, carry, "无上年结转结余（参数文件未给上年结转，也无上年参数文件）", notes + more)
 
 
 def _three_public_change(p: DepartmentParams, previous: DepartmentParams | None) -> Value:
@@ -142,7 +142,7 @@ def _three_public_change(p: DepartmentParams, previous: DepartmentParams | None)
         before = previous.three_public.control.total.value
         notes += (f"上年预算数取 {previous.year} 年参数的控制数",)
     return _change(
-        p.three_public.control.total.value, before, "无上年“三公”经费预算数（common.three_public_budget_previous 或上年参数）", notes
+        p.three_public.control.total.value, before, "无上年“三公”经费预算数（参数文件未给上年“三公”经费预算数，也无上年参数文件）", notes
     )
 
 

@@ -608,9 +608,11 @@ def frameworks_frame(names: list[str]) -> pd.DataFrame:
         fw = frameworks.get(name)
         rows.append(
             {
-                "评分框架": name,
+                "评分框架": fw.title,  # the page is Chinese: the framework's title, not its file name
                 "版本": fw.version,
-                "依据": fw.source,  # the URL is in the framework file: an unbreakable URL would widen the printed page
+                # the URL is in the framework file: an unbreakable URL would widen the printed page;
+                # an English-language source gives its Chinese citation (source_zh) on the page
+                "依据": fw.raw.get("source_zh") or fw.source,
                 "分值来源": frameworks.points_basis(fw),
             }
         )

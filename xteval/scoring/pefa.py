@@ -342,7 +342,7 @@ def aggregate(dimensions: Mapping[str, Dimension]) -> dict[str, Indicator]:
         if any(s == "D*" for s in scores):
             notes.append("信息不足的维度（D*）按 D 计")
         if spec["method"] == "M2" and len(scores) > 1:
-            notes.append(f"M2 换算表未经核实（{_spec()['m2']['basis']}）")
+            notes.append("M2 换算表未能对照原文核实")  # basis in the framework file; a page says it in Chinese
         out[ind] = Indicator(ind, letter, spec["method"], used, "；".join(notes))
     return out
 

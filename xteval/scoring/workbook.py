@@ -1,19 +1,35 @@
-"""The Excel 自评表: write a scored table in the usual layout, and read the same layout back.
+"""The Excel 自评表 in the form of 财预〔2020〕10号 附件 项目支出绩效自评表, and reading it back.
 
-Layout (one sheet, ``自评表``):
+Layout (one sheet, ``自评表``, A4 landscape, columns A–H):
 
-- row 1: the title; row 2: the framework, its version and source document;
-- row 3: the headers 一级指标 | 指标 | 类型 | 指标值 | 完成值 | 分值 | 等级 | 评价人得分 | 得分 | 提示;
-- then each 一级指标's rows, its name in one merged cell down column A, closed by a 小计 row;
-- then 总分 and 等级 rows.
+- the title 项目支出绩效自评表 and （YYYY 年度）;
+- the header block: 项目名称; 主管部门 | 实施单位;
+- the 项目资金（万元） block: 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分, rows
+  年度资金总额, 其中：当年财政拨款, 上年结转资金, 其他资金; 执行率 and 得分 are live formulas
+  (执行率 = ROUND(全年执行数 ÷ 全年预算数, 4), shown 0.00%; 得分 = ROUND(分值 × MIN(执行率, 1), 2));
+- 年度总体目标: 预期目标 | 实际完成情况;
+- the indicator rows: 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 |
+  偏差原因分析及改进措施, each 一级指标 closed by a 小计 row (live SUM formulas) and the
+  whole by 总分 (a live formula: the funds block's 得分 plus every 小计) and 评价等级;
+- the signature rows 填表人 | 联系电话 | 填报日期. The central form has none; provinces add them
+  to their versions of the form (e.g. 四川's 项目负责人 / 财务负责人 rows), so xteval follows
+  that practice and fills them from the evaluation metadata when given.
 
-:func:`read` accepts that layout (the 得分 and 提示 columns are outputs and are
-ignored) or a plain sheet whose first row is the English column names
-``indicator, level1, kind, target, actual, weight, grade, score``.
+年度指标值 is written as the reader expects it, direction and unit included (``≥95%``,
+``≤12/10万``, ``定性``); 实际完成值 is a number whose cell format shows the unit (or the
+grade of a qualitative row). Every cell is written through :func:`put`: text from
+someone else's file stays text, never a formula; the only formulas are the ones
+this module builds from cell references (:class:`Formula`).
+
+:func:`read` reads that form back into a scoring table (the 预算执行率 row from the funds
+block, the direction from 年度指标值), or a plain sheet whose first row is the English
+column names ``indicator, level1, kind, target, actual, weight, grade, score``.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,31 +37,101 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError
-from ..money import N
+from ..money import N, NumberError, half_up
 from .table import COLUMNS
 
-__all__ = ["HEADERS", "read", "write"]
+__all__ = ["FUNDS_ROWS", "HEADERS", "FormInfo", "Formula", "put", "read", "write"]
 
-# header → table column (None: written for the reader, ignored on reading back)
-HEADERS: dict[str, str | None] = {
-    "一级指标": "level1",
-    "指标": "indicator",
-    "类型": "kind",
-    "指标值": "target",
-    "完成值": "actual",
-    "分值": "weight",
-    "等级": "grade",
-    "评价人得分": "score",
-    "得分": None,
-    "提示": None,
-}
-HEADER_ROW = 3
-SUBTOTAL, TOTAL, GRADE = "小计", "总分", "等级"
 SHEET = "自评表"
+TITLE = "项目支出绩效自评表"
+HEADERS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+FUNDS_HEADERS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+FUNDS_ROWS = ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金")
+EXECUTION = "预算执行率"  # the 一级指标 that the funds block scores
+SUBTOTAL, TOTAL, GRADE = "小计", "总分", "评价等级"
+SIGNATURE = ("填表人", "联系电话", "填报日期")
+SYMBOL = {"positive": "≥", "reverse": "≤", "equal": "=", "qualitative": "定性"}
+KIND_OF = {"≥": "positive", "≤": "reverse", "=": "equal", "＝": "equal"}
+WIDTHS = (14, 19, 30, 14, 14, 9, 11, 36)
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula this module builds from cell references; :func:`put` writes it as a live formula."""
+
+    text: str
+
+
+@dataclass
+class FormInfo:
+    """What the 10号 form shows beyond the scored table: header, funds, overall goal, levels, units, signatures.
+
+    Attributes:
+        project: 项目名称. supervisor: 主管部门. implementer: 实施单位. year: 年度.
+        funds: per row of :data:`FUNDS_ROWS`, (年初预算数, 全年预算数, 全年执行数) in 万元 (None: not given).
+        goal_expected / goal_achieved: 年度总体目标 (预期目标, 实际完成情况).
+        level2 / unit / deviation: per indicator name, its 二级指标, unit and 偏差原因分析.
+        signer / phone / date: the signature rows (填表人, 联系电话, 填报日期).
+        note: one line under the form (how the funds block was filled, where figures come from).
+    """
+
+    project: str = ""
+    supervisor: str = ""
+    implementer: str = ""
+    year: int | None = None
+    funds: dict[str, tuple[Decimal | None, Decimal | None, Decimal | None]] = field(default_factory=dict)
+    goal_expected: str = ""
+    goal_achieved: str = ""
+    level2: dict[str, str] = field(default_factory=dict)
+    unit: dict[str, str] = field(default_factory=dict)
+    deviation: dict[str, str] = field(default_factory=dict)
+    signer: str = ""
+    phone: str = ""
+    date: str = ""
+    note: str = ""
+
+    @classmethod
+    def for_department(cls, p) -> FormInfo:
+        """The form of a department-year (``DepartmentParams``): header, funds, goals and evaluation metadata.
+
+        The funds block uses the same definition as the appendix's 预算执行率 (支出总额 ÷
+        财政拨款收入, the first definition of ``rules/checks.yaml``): 全年预算数 is 财政拨款收入
+        and 全年执行数 支出总额, so the form's 执行率 formula gives the rate the page shows.
+        """
+        inc, exp = p.income, p.expenditure
+        goals = [g for g in p.goals]
+        expected = "；".join(f"{g.name}{_target_text(g.kind.value, g.target.value if g.target else None, g.unit)}" for g in goals)
+        done = []
+        for g in goals:
+            if g.kind.value == "qualitative":
+                done.append(f"{g.name}{g.grade or '未评'}")
+            elif g.actual is not None:
+                done.append(f"{g.name}{_number_text(g.actual.value)}{g.unit}")
+        ev = p.evaluation
+        return cls(
+            project=f"{p.unit.name}{p.title or '部门整体支出绩效评价'}",
+            supervisor=p.unit.supervisor,
+            implementer=p.unit.name,
+            year=p.year,
+            funds={
+                FUNDS_ROWS[0]: (inc.initial_budget.value, inc.fiscal_appropriation.value, exp.total.value),
+                FUNDS_ROWS[1]: (inc.initial_budget.value, inc.fiscal_appropriation.value, None),
+            },
+            goal_expected=expected,
+            goal_achieved="；".join(done),
+            level2={g.name: g.level2 or "" for g in goals},
+            unit={g.name: g.unit for g in goals},
+            signer=(ev.evaluator or "") if ev else "",
+            date=ev.date.isoformat() if ev and ev.date else "",
+            note=(
+                "项目资金：全年预算数取财政拨款收入，全年执行数取支出总额，与附件预算执行率同一口径"
+                f"（其他收入 {_number_text(inc.other_income.value)} 万元不计入）；分月、分来源的执行数报告未载明，留空。"
+            ),
+        )
 
 
 def put(ws, row: int, col: int, value: Any):
-    """Write one cell: a number as a number, anything else as text, never as a formula.
+    """Write one cell: a number as a number, a :class:`Formula` as a live formula, anything else as text.
 
     openpyxl turns a string that starts with ``=`` into a live formula; a name
     from someone else's file (``=HYPERLINK(...)``, ``=cmd|' /C calc'!A0``) must
@@ -57,6 +143,9 @@ def put(ws, row: int, col: int, value: Any):
     cell = ws.cell(row, col)
     if value is None or (isinstance(value, float) and value != value):
         return cell
+    if isinstance(value, Formula):
+        cell.value = value.text  # built here from cell references only
+        return cell
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         cell.value = value
         return cell
@@ -65,91 +154,237 @@ def put(ws, row: int, col: int, value: Any):
     return cell
 
 
-def write(result, path: str | Path) -> Path:
-    """Write a :class:`xteval.scoring.engine.ScoreResult` as the Excel 自评表.
+def _number_text(v: Decimal | None) -> str:
+    if v is None:
+        return ""
+    return f"{v.normalize():,f}" if v == v.to_integral_value() or abs(v.as_tuple().exponent) <= 2 else f"{half_up(v, 2):,f}"
+
+
+def _target_text(kind: str | None, target: Decimal | None, unit: str) -> str:
+    """年度指标值 as the form writes it: ``≥95%``, ``≤12/10万``, ``定性``; a closed framework's target has no sign."""
+    if kind == "qualitative":
+        return "定性"
+    if target is None:
+        return "—"
+    return f"{SYMBOL.get(kind or '', '')}{_number_text(target)}{unit}"
+
+
+def _unit_format(unit: str) -> str:
+    """A cell format that shows a number with its unit (``General"亿条"``); the cell stays a number."""
+    if not unit:
+        return "General"
+    safe = unit.replace('"', "")
+    return f'General"{safe}"'
+
+
+def _under(kind: str, target: Decimal | None, actual: Decimal | None) -> bool:
+    if target is None or actual is None:
+        return False
+    return (kind == "positive" and actual < target) or (kind == "reverse" and actual > target) or (kind == "equal" and actual != target)
+
+
+def write(result, path: str | Path, form: FormInfo | None = None) -> Path:
+    """Write a :class:`xteval.scoring.engine.ScoreResult` as the 10号 自评表.
 
     Args:
         result: the scored table (``xteval.scoring.engine.score_table``).
         path: the ``.xlsx`` file to write (written to a temporary file, then renamed).
+        form: what the form shows beyond the scores (:meth:`FormInfo.for_department`);
+            blank cells where it is not given.
 
     Returns:
         The path written.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
 
     from . import frameworks
 
+    form = form or FormInfo()
     path = Path(path)
     fw = frameworks.get(result.framework)
+    leaf_level2 = {leaf.name: leaf.level2 for leaf in fw.leaves}
+    leaf_unit = {leaf.name: leaf.unit for leaf in fw.leaves}
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    ncol = len(HEADERS)
     bold = Font(bold=True)
-    thin = Side(style="thin", color="999999")
+    thin = Side(style="thin", color="000000")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    put(ws, 1, 1, f"绩效自评表（{fw.title}）").font = Font(bold=True, size=14)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
-    put(ws, 2, 1, f"评分框架：{fw.name} {fw.version}；依据：{fw.source}")
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
+    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+
+    def cell(r, c, v, *, fmt=None, align=centre, font=None, fill=None):
+        x = put(ws, r, c, v)
+        x.border, x.alignment = box, align
+        if fmt:
+            x.number_format = fmt
+        if font:
+            x.font = font
+        if fill:
+            x.fill = fill
+        return x
+
+    def merge(r1, c1, r2, c2):
+        for rr in range(r1, r2 + 1):
+            for cc in range(c1, c2 + 1):
+                ws.cell(rr, cc).border = box
+        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+
+    # Title and header block
+    put(ws, 1, 1, TITLE).font = Font(bold=True, size=16)
+    ws.cell(1, 1).alignment = centre
+    ws.merge_cells("A1:H1")
+    put(ws, 2, 1, f"（{form.year} 年度）" if form.year else "（    年度）").alignment = centre
+    ws.merge_cells("A2:H2")
+    cell(3, 1, "项目名称", font=bold, fill=head_fill)
+    cell(3, 2, form.project, align=left)
+    merge(3, 2, 3, 8)
+    cell(4, 1, "主管部门", font=bold, fill=head_fill)
+    cell(4, 2, form.supervisor, align=left)
+    merge(4, 2, 4, 4)
+    cell(4, 5, "实施单位", font=bold, fill=head_fill)
+    cell(4, 6, form.implementer, align=left)
+    merge(4, 6, 4, 8)
+
+    # 项目资金（万元）: rows 6–9 under the header row 5
+    cell(5, 1, "项目资金（万元）", font=bold, fill=head_fill)
+    merge(5, 1, 9, 1)
+    cell(5, 2, "", fill=head_fill)
+    for j, h in enumerate(FUNDS_HEADERS, start=3):
+        cell(5, j, h, font=bold, fill=head_fill)
+    execution = result.rows[result.rows["level1"] == EXECUTION]
+    weight = result.level1_weights.get(EXECUTION)
+    for i, label in enumerate(FUNDS_ROWS):
+        r = 6 + i
+        cell(r, 2, label, align=left)
+        initial, budget, spent = form.funds.get(label, (None, None, None))
+        for j, v in ((3, initial), (4, budget), (5, spent)):
+            cell(r, j, v, fmt="#,##0.00")
+        rate = Formula(f'=IF(AND(ISNUMBER(D{r}),ISNUMBER(E{r})),IF(D{r}<>0,ROUND(E{r}/D{r},4),""),"")')
+        if i == 0 and (budget is None or spent is None) and not execution.empty and execution.iloc[0]["actual"] is not None:
+            rate = half_up(execution.iloc[0]["actual"] / 100, 4)  # the table gives the rate, not the amounts
+        cell(r, 7, rate, fmt="0.00%")
+        if i == 0:
+            cell(r, 6, weight, fmt="0.00")
+            scored_like_form = execution.empty or execution.iloc[0]["target"] in (None, Decimal(100))
+            if weight is not None and scored_like_form:
+                score = Formula(f'=IF(ISNUMBER(G{r}),ROUND(F{r}*MIN(G{r},1),2),"")')
+            else:
+                score = execution.iloc[0]["points"] if weight is not None else None
+            cell(r, 8, score, fmt="0.00")
+        else:
+            cell(r, 6, "—")
+            cell(r, 8, "—")
+
+    # 年度总体目标
+    cell(10, 1, "年度总体目标", font=bold, fill=head_fill)
+    merge(10, 1, 11, 1)
+    cell(10, 2, "预期目标", font=bold, fill=head_fill)
+    merge(10, 2, 10, 5)
+    cell(10, 6, "实际完成情况", font=bold, fill=head_fill)
+    merge(10, 6, 10, 8)
+    cell(11, 2, form.goal_expected, align=left)
+    merge(11, 2, 11, 5)
+    cell(11, 6, form.goal_achieved, align=left)
+    merge(11, 6, 11, 8)
+    # about 36 characters a line across B–E and F–H at these widths; 16 points a line
+    ws.row_dimensions[11].height = max(32, 16 * (1 + max(len(form.goal_expected), len(form.goal_achieved)) // 34))
+
+    # Indicator rows
+    header = 12
     for j, h in enumerate(HEADERS, start=1):
-        c = put(ws, HEADER_ROW, j, h)
-        c.font, c.alignment, c.border = bold, centre, box
-        c.fill = PatternFill("solid", fgColor="DDEBF7")
-    r = HEADER_ROW + 1
+        cell(header, j, h, font=bold, fill=head_fill)
+    r = header + 1
     rows = result.rows
+    subtotal_rows = []
     for level1 in result.level1_weights:
+        if level1 == EXECUTION:
+            continue
         group = rows[rows["level1"] == level1]
         if group.empty:
             continue
         start = r
         for _, row in group.iterrows():
-            values = [
-                level1,
-                row["indicator"],
-                row["kind"],
-                row.get("target"),
-                row.get("actual"),
-                row.get("weight"),
-                row.get("grade"),
-                row.get("score"),
-                row["points"],
-                "；".join(row["flags"]),
-            ]
-            for j, v in enumerate(values, start=1):
-                put(ws, r, j, v).border = box
+            name = row["indicator"]
+            kind = row["kind"] if not fw.closed else None
+            unit = form.unit.get(name, leaf_unit.get(name, ""))
+            qualitative = row["kind"] == "qualitative"
+            notes = [f + "，指标值可能设定偏低，须说明原因" if f.startswith("偏离度") else f for f in row["flags"]]
+            if not qualitative and _under(row["kind"], row.get("target"), row.get("actual")):
+                notes.append("完成值未达到年度指标值")
+            if form.deviation.get(name):
+                notes.append(form.deviation[name])
+            cell(r, 2, form.level2.get(name, leaf_level2.get(name, "")))
+            cell(r, 3, name, align=left)
+            cell(r, 4, _target_text(kind, row.get("target"), unit) if not qualitative else "定性")
+            if qualitative:
+                cell(r, 5, row.get("grade"))
+            else:
+                cell(r, 5, row.get("actual"), fmt=_unit_format(unit))
+            cell(r, 6, row["weight"], fmt="0.00")
+            cell(r, 7, "无数据" if row["points"] is None else row["points"], fmt="0.00")
+            cell(r, 8, "；".join(notes), align=left)
             r += 1
-        weight = sum((w for w in group["weight"] if w is not None), Decimal(0))
-        for j, v in ((2, SUBTOTAL), (6, weight), (9, result.subtotals.get(level1, "无数据"))):
-            put(ws, r, j, v).font = bold
-        for j in range(1, ncol + 1):
-            ws.cell(r, j).border = box
-        ws.merge_cells(start_row=start, start_column=1, end_row=r, end_column=1)
-        ws.cell(start, 1).alignment = centre
+        cell(r, 3, SUBTOTAL, font=bold)
+        cell(r, 2, "")
+        cell(r, 4, "")
+        cell(r, 5, "")
+        cell(r, 6, Formula(f"=SUM(F{start}:F{r - 1})"), fmt="0.00", font=bold)
+        cell(r, 7, Formula(f"=SUM(G{start}:G{r - 1})"), fmt="0.00", font=bold)
+        cell(r, 8, "")
+        cell(start, 1, level1, font=bold)
+        merge(start, 1, r, 1)
+        subtotal_rows.append(r)
         r += 1
-    put(ws, r, 1, TOTAL).font = bold
-    put(ws, r, 6, sum(result.level1_weights.values(), Decimal(0)))
-    put(ws, r, 9, result.total).font = bold
-    if result.missing:
-        put(ws, r, 10, f"{result.missing} 项无数据；可评分值 {result.assessed}")
-    put(ws, r + 1, 1, GRADE).font = bold
-    put(ws, r + 1, 9, result.grade or "不定级（有无数据项）").font = bold
-    for rr in (r, r + 1):
-        for j in range(1, ncol + 1):
-            ws.cell(rr, j).border = box
-    for j, width in enumerate((12, 34, 12, 10, 10, 8, 10, 10, 8, 30), start=1):
-        ws.column_dimensions[chr(64 + j)].width = width
-    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        wb.save(tmp)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"无法写入 (cannot write: {exc.strerror})", file=path) from None
-    return path
+    cell(r, 1, TOTAL, font=bold, fill=head_fill)
+    merge(r, 1, r, 5)
+    cell(r, 6, Formula("=SUM(" + ",".join(["F6", *(f"F{x}" for x in subtotal_rows)]) + ")"), fmt="0.00", font=bold)
+    cell(r, 7, Formula("=SUM(" + ",".join(["H6", *(f"G{x}" for x in subtotal_rows)]) + ")"), fmt="0.00", font=bold)
+    cell(r, 8, f"{result.missing} 项无数据，可评分值 {result.assessed}" if result.missing else "", align=left)
+    r += 1
+    cell(r, 1, GRADE, font=bold, fill=head_fill)
+    merge(r, 1, r, 5)
+    cell(r, 6, "")
+    cell(r, 7, result.grade or "不定级", font=bold)
+    cell(r, 8, "有无数据项时不定等级" if result.missing else "", align=left)
+    r += 1
+    # Signature rows: a convention of provincial versions of the form, not of the central 10号 附件.
+    labels = dict(zip(SIGNATURE, (form.signer, form.phone, form.date), strict=True))
+    cell(r, 1, "填表人", font=bold, fill=head_fill)
+    cell(r, 2, labels["填表人"])
+    cell(r, 3, "联系电话", font=bold, fill=head_fill)
+    cell(r, 4, labels["联系电话"])
+    cell(r, 5, "填报日期", font=bold, fill=head_fill)
+    cell(r, 6, labels["填报日期"])
+    merge(r, 6, r, 8)
+    r += 1
+    put(ws, r, 1, f"评分框架：{fw.title}（{fw.name} {fw.version}）；依据：{fw.source}。" + form.note).alignment = left
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=8)
+    ws.row_dimensions[r].height = 45
+
+    for j, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header}:{header}"  # the indicator header repeats on every printed page
+    ws.print_area = f"A1:H{r}"
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.freeze_panes = None
+    wb.properties.title = TITLE
+    wb.properties.creator = "xteval"
+    from ..files import write_with
+
+    return write_with(path, wb.save)  # a private temporary folder, then a rename: no planted name is followed
+
+
+# --------------------------------------------------------------------------- reading
 
 
 def _num(v: Any) -> Any:
@@ -157,25 +392,51 @@ def _num(v: Any) -> Any:
     return N(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
 
 
+_TARGET = re.compile(r"^\s*(?P<op>[≥≤=＝])?\s*(?P<num>[-+]?[\d,]+(?:\.\d+)?)\s*(?P<unit>.*)$")
+
+
+def _parse_target(text: Any, where: dict) -> tuple[str | None, Decimal | None]:
+    """年度指标值 → (kind, target): ``≥95%`` → (positive, 95); ``定性`` → (qualitative, None); a bare number has no kind."""
+    if text is None or (isinstance(text, str) and text.strip() in ("", "—")):
+        return None, None
+    if isinstance(text, int | float | Decimal) and not isinstance(text, bool):
+        return None, N(text)
+    s = str(text).strip()
+    if s == "定性":
+        return "qualitative", None
+    m = _TARGET.match(s)
+    if not m:
+        raise InputError(f"年度指标值无法识别: {s!r} (expected e.g. ≥95%, ≤12, =100 or 定性)", **where)
+    try:
+        value = N(m["num"])
+    except NumberError:
+        raise InputError(f"年度指标值不是数值: {s!r} (not a number)", **where) from None
+    return KIND_OF.get(m["op"] or ""), value
+
+
+def _find(grid: list[list[Any]], test) -> int | None:
+    return next((i for i, row in enumerate(grid) if test([("" if v is None else str(v).strip()) for v in row])), None)
+
+
 def read(path: str | Path) -> pd.DataFrame:
     """Read a 自评表 (or a plain sheet with the English columns) into a scoring table.
 
     Args:
-        path: an ``.xlsx`` file.
+        path: an ``.xlsx`` file: the form :func:`write` produces (formulas or their values),
+            or a sheet whose first row is ``indicator, level1, kind, target, actual, weight, grade, score``.
 
     Returns:
         A DataFrame with the ``xteval.scoring.table.COLUMNS``; ``attrs["rows"]`` holds each row's sheet row number.
 
     Raises:
-        InputError: not a readable workbook, or the headers are not the expected ones
-            (the message names the row and the column).
+        InputError: not a readable workbook, or neither layout is found (the message names the row and the column).
     """
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
     path = Path(path)
     try:
-        wb = load_workbook(path, data_only=True, read_only=False)
+        wb = load_workbook(path, data_only=False, read_only=False)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         raise InputError(f"不是可读的 xlsx 文件 ({type(exc).__name__})", file=path) from None
     ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
@@ -184,39 +445,101 @@ def read(path: str | Path) -> pd.DataFrame:
         raise InputError("工作表为空 (empty sheet)", file=path)
     first = [str(v).strip() if v is not None else "" for v in grid[0]]
     if first and first[0] in COLUMNS:
-        header_row, names = 1, first
-        mapping = {h: h for h in COLUMNS}
-    else:
-        header_row = HEADER_ROW
-        if len(grid) < HEADER_ROW:
-            raise InputError("找不到表头行 (no header row)", file=path, row=HEADER_ROW)
-        names = [str(v).strip() if v is not None else "" for v in grid[HEADER_ROW - 1]]
-        mapping = HEADERS
-    expected = list(mapping)
-    for j, want in enumerate(expected):
+        return _read_plain(grid, first, path)
+    header = _find(grid, lambda row: row[:1] == ["一级指标"])
+    if header is None:
+        raise InputError(
+            f"找不到指标表头（一级指标、二级指标、三级指标…）(no header row; expected {', '.join(HEADERS)} or {', '.join(COLUMNS)})",
+            file=path,
+            row=1,
+        )
+    names = [str(v).strip() if v is not None else "" for v in grid[header]]
+    for j, want in enumerate(HEADERS):
         got = names[j] if j < len(names) else ""
         if got != want:
             raise InputError(
-                f"列名应为 {want!r}，实为 {got!r} (wrong columns; expected {', '.join(expected)})",
+                f"列名应为 {want!r}，实为 {got!r} (wrong columns; expected {', '.join(HEADERS)})",
                 file=path,
-                row=header_row,
+                row=header + 1,
                 field=f"{get_column_letter(j + 1)} 列",
             )
     records, numbers = [], []
+    funds = _find(grid, lambda row: len(row) > 1 and row[1] == FUNDS_ROWS[0])
+    if funds is not None:
+        rec = _execution_row(grid[funds], path, funds + 1)
+        if rec is not None:
+            records.append(rec)
+            numbers.append(funds + 1)
     level1 = None
-    for i, values in enumerate(grid[header_row:], start=header_row + 1):
-        row = dict(zip(expected, values, strict=False))
+    for i, values in enumerate(grid[header + 1 :], start=header + 2):
+        values = (values + [None] * 8)[:8]
         if all(v is None for v in values):
             continue
-        if mapping is HEADERS:
-            if row["一级指标"] in (TOTAL, GRADE):
-                break
-            if row["指标"] == SUBTOTAL:
-                continue
-            level1 = row["一级指标"] if row["一级指标"] is not None else level1  # merged cells: only the first holds the name
-            row["一级指标"] = level1
-        rec = {mapping[h]: _num(v) for h, v in row.items() if mapping[h] is not None}
-        records.append({c: rec.get(c) for c in COLUMNS})
+        a, _, c, d, e, f, g, _h = values
+        if a in (TOTAL, GRADE, *SIGNATURE):
+            break
+        if c is None or c == SUBTOTAL:
+            continue
+        level1 = a if a is not None else level1  # merged cells: only the first holds the name
+        where = {"file": path, "row": i, "field": "D 列"}
+        kind, target = _parse_target(d, where)
+        qualitative = kind == "qualitative"
+        records.append(
+            {
+                "indicator": c,
+                "level1": level1,
+                "kind": kind,
+                "target": target,
+                "actual": None if qualitative else _num(e) if not isinstance(e, str) else e,
+                "weight": _num(f),
+                "grade": e if qualitative else None,
+                "score": (_num(g) if not isinstance(g, str) else None) if qualitative else None,
+            }
+        )
+        numbers.append(i)
+    df = pd.DataFrame(records, columns=list(COLUMNS), dtype=object)
+    df.attrs["rows"] = numbers
+    return df
+
+
+def _execution_row(values: list[Any], path: Path, row: int) -> dict[str, Any] | None:
+    """The 预算执行率 row from the funds block: its 分值 and the rate (the formula's inputs, or the value written)."""
+    values = (values + [None] * 8)[:8]
+    _, _, _, budget, spent, weight, rate, _ = values
+    if weight in (None, "", "—"):
+        return None  # a framework without 预算执行率 (dept-common-2013)
+    actual = None
+    if isinstance(rate, int | float | Decimal) and not isinstance(rate, bool):
+        actual = half_up(N(rate) * 100, 2)
+    elif isinstance(budget, int | float) and isinstance(spent, int | float) and budget:
+        actual = half_up(half_up(N(spent) / N(budget), 4) * 100, 2)  # as the form's ROUND(E/D, 4) does
+    return {
+        "indicator": EXECUTION,
+        "level1": EXECUTION,
+        "kind": "positive",
+        "target": Decimal(100),
+        "actual": actual,
+        "weight": _num(weight),
+        "grade": None,
+        "score": None,
+    }
+
+
+def _read_plain(grid: list[list[Any]], names: list[str], path: Path) -> pd.DataFrame:
+    """A sheet whose first row is the English column names."""
+    from openpyxl.utils import get_column_letter
+
+    for j, got in enumerate(names):
+        if got and got not in COLUMNS:
+            raise InputError(
+                f"未知列 {got!r} (unknown column; expected {', '.join(COLUMNS)})", file=path, row=1, field=get_column_letter(j + 1)
+            )
+    records, numbers = [], []
+    for i, values in enumerate(grid[1:], start=2):
+        if all(v is None for v in values):
+            continue
+        row = dict(zip(names, values, strict=False))
+        records.append({c: _num(row.get(c)) for c in COLUMNS})
         numbers.append(i)
     df = pd.DataFrame(records, columns=list(COLUMNS), dtype=object)
     df.attrs["rows"] = numbers
