@@ -8,6 +8,7 @@ measures are computed by hand from the department figures.
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -387,7 +388,9 @@ def _with_common(tmp_path: Path, block: str, year: int = 2023) -> Path:
     text = SEED_PARAMS.read_text(encoding="utf-8")
     text = text.replace("\nclaims:\n", f"\n{block}\nclaims:\n", 1)
     path = tmp_path / "department.yaml"
-    path.write_text(text.replace("source_report: sources/xiangtan-bigdata-2023.txt\n", ""), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    if not (tmp_path / "sources").exists():  # the seeds quote their report: it travels with the file
+        shutil.copytree(SEED_PARAMS.parent / "sources", tmp_path / "sources")
     return path
 
 
