@@ -85,6 +85,10 @@ REASON_LABELS = {
     "invalid_value": "数据取值无效",
     "not_found": "报告未载明",
     "source_mismatch": "原文与参数文件不一致",
+    "change_mismatch": "增减额或增减率与两年数字不符",
+    "ambiguous": "同一数字前后表述不一",
+    "extracted": "识别出的数字",
+    "document_mismatch": "两份文件数字不一致",
 }
 
 
