@@ -15,15 +15,43 @@ from pathlib import Path
 from ..errors import InputError, RunError, XtevalError
 from .jobs import Job, Outcome
 
+_parent: int | None = None  # the process that started this worker
+
 
 def _on_sigterm(signum, frame):
+    if _parent is not None and os.getppid() != _parent:
+        # The parent-death signal: the batch is gone and nobody reads this worker's
+        # output, so the unwinding below ends quietly instead of with a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
     raise KeyboardInterrupt
 
 
 def worker_init() -> None:
-    """In each worker process: SIGTERM unwinds like Ctrl-C, so temp files and kernels are cleaned up."""
+    """In each local worker process: how it ends, and where its kernels come from.
+
+    SIGTERM unwinds like Ctrl-C, so temporary files are removed and kernels killed.
+    The worker gets that SIGTERM when its parent dies too, even by ``kill -9``
+    (a parent-death signal; the forkserver parent exits when the batch does).
+    Its kernels are forked from a template that starts warming up now.
+    """
+    from .template import set_pdeathsig
+
+    global _parent
+    _parent = os.getppid()
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    set_pdeathsig(_parent, signal.SIGTERM)
+    start_forking()
+
+
+def start_forking() -> None:
+    """Fork this worker's kernels from a warm template from now on (``XTEVAL_FORK_KERNELS=0``: never)."""
+    from . import forking
+    from .kernels import kernel_env
+
+    forking.enable(kernel_env())
 
 
 def run_job(job: Job, out_dir: str) -> Outcome:
@@ -91,6 +119,7 @@ def dask(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None]
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=None, silence_logs=40)
         client = Client(cluster)
     try:
+        client.register_plugin(_fork_templates_plugin())
         futures = [client.submit(run_job, job, str(out_dir), pure=False, key=f"xteval-{job.name}") for job in jobs]
         for fut in as_completed(futures):
             done(fut.result())
@@ -101,3 +130,29 @@ def dask(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None]
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _fork_templates_plugin():
+    """A dask worker plugin: each worker keeps a warm template, as a local worker does.
+
+    Made here rather than at module level so that the batch imports distributed only
+    for ``--executor dask``; cloudpickle sends the class to the workers by value.
+    """
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class ForkTemplates(WorkerPlugin):
+        name = "xteval-fork-templates"
+        idempotent = True  # a worker that has it keeps its template
+
+        # absolute imports: the methods travel by value and run in the worker's xteval
+        def setup(self, worker):
+            from xteval.runner.executors import start_forking
+
+            start_forking()
+
+        def teardown(self, worker):
+            from xteval.runner.forking import shutdown
+
+            shutdown()
+
+    return ForkTemplates()

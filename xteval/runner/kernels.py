@@ -1,10 +1,16 @@
-"""Kernels for runs: always this interpreter's ipykernel, over IPC in a private socket folder."""
+"""Kernels for runs: always this interpreter's ipykernel, over IPC in a private socket folder.
+
+A single ``xteval run`` starts its kernel normally. A batch worker forks its kernels
+from a warm template (``xteval.runner.forking``): :func:`manager_class` picks the
+manager for the process it is called in.
+"""
 
 from __future__ import annotations
 
 import atexit
 import functools
 import itertools
+import os
 import shutil
 import sys
 import tempfile
@@ -14,6 +20,10 @@ from pathlib import Path
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
 
+from . import forking
+
+# The kernelspec's environment; the template is started under it too (debugpy reads it at import).
+KERNEL_ENV = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 _kernel_ids = itertools.count()
 _live: weakref.WeakSet = weakref.WeakSet()  # kernel managers this process started
 
@@ -29,8 +39,12 @@ def kill_kernels() -> None:
 
 @functools.cache
 def _made_socket_dir() -> Path:
+    from multiprocessing.util import Finalize
+
     folder = Path(tempfile.mkdtemp(prefix="xtk-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    # A pool worker leaves by os._exit after multiprocessing's own finalizers, never atexit.
+    Finalize(None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=0)
     return folder
 
 
@@ -66,5 +80,26 @@ class CurrentPythonKernelManager(AsyncKernelManager):
             argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (xteval)",
             language="python",
-            env={"PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+            env=dict(KERNEL_ENV),
         )
+
+
+class ForkedPythonKernelManager(forking.ForkingMixin, CurrentPythonKernelManager):
+    """CurrentPythonKernelManager whose kernels are forked from this process's warm template.
+
+    A start the template cannot serve falls back to CurrentPythonKernelManager's
+    normal start (warned once); see ``xteval.runner.forking``.
+    """
+
+
+def kernel_env() -> dict[str, str]:
+    """The environment a kernel of this process gets: ours plus the kernelspec's."""
+    return {**os.environ, **KERNEL_ENV}
+
+
+def manager_class() -> type[CurrentPythonKernelManager]:
+    """The kernel manager for a run in this process: forking in a batch worker, normal elsewhere.
+
+    One run alone gains nothing from a template: it would pay the template's warm-up itself.
+    """
+    return ForkedPythonKernelManager if forking.enabled() else CurrentPythonKernelManager

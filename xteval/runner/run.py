@@ -22,7 +22,7 @@ from ..files import sha256, write_atomic
 from ..params import load_params
 from ..render.appendix import to_html
 from ..render.report import collect_records
-from .kernels import CurrentPythonKernelManager
+from . import kernels
 from .paths import ensure_writable, notebook_path, output_paths, project_root
 
 PARAMETER = "params_path"  # the one notebook parameter: the params file to render
@@ -53,7 +53,7 @@ def execute(nb_path: Path, params_file: Path, out_tmp: Path, *, start_timeout: i
                 str(out_tmp),
                 parameters={PARAMETER: str(Path(params_file).resolve())},
                 kernel_name="python3",
-                kernel_manager_class=CurrentPythonKernelManager,
+                kernel_manager_class=kernels.manager_class(),
                 cwd=str(nb_path.parent),
                 progress_bar=False,
                 start_timeout=start_timeout,
