@@ -8,12 +8,23 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import InputError, RunError, XtevalError
 from .jobs import Job, Outcome
+
+# nbformat imports jsonschema, which imports rfc3987_syntax when it is installed (a
+# jupyter-events extra) only to check "iri" string formats: no notebook schema has
+# one, and the import builds a grammar, ~1 s of CPU before any worker can start. A
+# worker process treats it as absent, which jsonschema allows (the import is optional
+# there). Kernels are not workers: they import what their notebooks ask for.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+# What the forkserver imports once for all workers: this module first (for the line above).
+WORKER_PRELOAD = [__name__, "xteval.runner.run", "papermill", "nbclient", "nbconvert.exporters.html", "fontTools.subset", "bs4"]
 
 _parent: int | None = None  # the process that started this worker
 
@@ -86,10 +97,11 @@ def local(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     # forkserver, not fork: a caller that already ran a kernel (zmq context, event loop)
-    # must not hand that state to the workers; the server imports xteval.run once and
-    # each worker forks from it, so the import is not paid per worker.
+    # must not hand that state to the workers. The server imports once what every
+    # worker uses (the run, papermill, the exporter, the font subsetter) and each worker
+    # forks from it, so those imports are not paid per worker.
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["xteval.runner.run"])
+    ctx.set_forkserver_preload(WORKER_PRELOAD)
     pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker_init)
     try:
         pending = {pool.submit(run_job, job, str(out_dir)) for job in jobs}

@@ -388,16 +388,18 @@ def current_template() -> Template | None:
 
 
 def get_template(env: dict[str, str] | None = None) -> Template:
-    """This process's template, (re)started if missing, dead or started under another environment."""
-    env = dict(os.environ if env is None else env)
+    """This process's template, (re)started if missing, dead or started under another environment.
+
+    ``env`` is the kernel's environment; None accepts the running template's, or ours.
+    """
     with _state_lock:
         _mine()
         t: Template | None = _state["template"]
-        if t is not None and (not t.alive() or t.env_key != _env_key(env)):
+        if t is not None and (not t.alive() or (env is not None and t.env_key != _env_key(env))):
             t.close()
             t = _state["template"] = None
         if t is None:
-            t = Template(env, **_options)
+            t = Template(dict(os.environ if env is None else env), **_options)
             _state["template"] = t
         return t
 

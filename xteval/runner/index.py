@@ -75,7 +75,7 @@ def _rel(path: str | None, base: Path) -> str | None:
     return Path(os.path.relpath(Path(path).resolve(), base.resolve())).as_posix()
 
 
-def render(rows: list[dict[str, Any]], title: str = "绩效评价批量运行 Batch runs") -> str:
+def render(rows: list[dict[str, Any]], title: str = "绩效评价批量运行 Batch runs", font_cache: Path | None = None) -> str:
     e = html.escape
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     bad = sum(r["status"] in ("failed", "invalid") for r in rows)
@@ -110,12 +110,15 @@ def render(rows: list[dict[str, Any]], title: str = "绩效评价批量运行 Ba
         tds = tds.replace("<td", "</td><td")[5:] + "</td>"
         out.append(f'<tr class="{e(r["status"])}">{tds}</tr>')
     out.append("</tbody></table></body></html>")
-    return embed_font("\n".join(out))
+    # Every status's text is in the subset, shown or not: the index of a first batch and of
+    # the unchanged batch after it (成功 → 未变) then share one cached subset.
+    return embed_font("\n".join(out), font_cache, also=" ".join(STATUS_TEXT.values()))
 
 
 def write_index(out_dir: str | Path, outcomes: list[Outcome]) -> Path:
     """Write ``<out>/index.html`` atomically and return its path."""
     out_dir = Path(out_dir)
     path = out_dir / "index.html"
-    write_atomic(path, render([row(o, out_dir) for o in outcomes]))
+    # The subset is cached beside the batch state: an unchanged batch builds no font.
+    write_atomic(path, render([row(o, out_dir) for o in outcomes], font_cache=out_dir / ".state" / "fonts"))
     return path
