@@ -20,6 +20,7 @@ compiles the result), so the one lever is not to build the same subset twice:
   none).
 - Bounding boxes are not recomputed (the full font's are valid bounds for any
   subset) and the vertical-writing tables are dropped (pages are horizontal).
+- A subset is the same bytes whoever builds it (no build date in it).
 
 A cache file is someone else's input like any other: see :func:`_read_cached`.
 """
@@ -86,7 +87,9 @@ def _build_woff(chars: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(io.BytesIO(_font_bytes()), lazy=True, recalcBBoxes=False)
+    # recalcTimestamp=False: the subset keeps the font's own date, so one glyph set always
+    # gives the same bytes, whichever process built it and when.
+    font = TTFont(io.BytesIO(_font_bytes()), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
     opts = subset.Options()
     opts.flavor = "woff"
     opts.notdef_outline = True

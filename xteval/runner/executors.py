@@ -26,34 +26,73 @@ sys.modules.setdefault("rfc3987_syntax", None)
 # What the forkserver imports once for all workers: this module first (for the line above).
 WORKER_PRELOAD = [__name__, "xteval.runner.run", "papermill", "nbclient", "nbconvert.exporters.html", "fontTools.subset", "bs4"]
 
-_parent: int | None = None  # the process that started this worker
+_batch_gone = False  # set by the watchdog when the batch process has ended
 
 
 def _on_sigterm(signum, frame):
-    if _parent is not None and os.getppid() != _parent:
-        # The parent-death signal: the batch is gone and nobody reads this worker's
-        # output, so the unwinding below ends quietly instead of with a traceback.
+    if _batch_gone:
+        # The batch is gone and nobody reads this worker's output: the unwinding below
+        # ends quietly instead of with a traceback on the terminal the batch left.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
         os.close(devnull)
     raise KeyboardInterrupt
 
 
-def worker_init() -> None:
+def _watch_batch(batch_pid: int) -> None:
+    """SIGTERM this worker as soon as the batch process ends, however it ends (even ``kill -9``).
+
+    A parent-death signal cannot do it: a pool worker's parent is the forkserver, and
+    the forkserver outlives the batch for as long as a worker holds its "alive" pipe.
+    So each worker watches the batch itself, through a pidfd (immune to pid reuse).
+    """
+    import select
+    import threading
+
+    try:
+        pidfd = os.pidfd_open(batch_pid)
+    except ProcessLookupError:
+        pidfd = None
+    except (AttributeError, OSError):
+        return  # no pidfd here (not Linux): the batch's interrupt handler still stops workers
+
+    def watch() -> None:
+        global _batch_gone
+        if pidfd is not None:
+            select.select([pidfd], [], [])
+        _batch_gone = True
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="xteval-batch-watchdog", daemon=True).start()
+
+
+def _leave() -> None:
+    """End this worker now: its run has unwound, and the batch that would take its result is gone.
+
+    The pool's worker loop would catch the interrupt, try to report it and wait for the
+    next job forever, so the worker stops its template, removes its socket folder and exits.
+    """
+    from . import forking
+    from .kernels import remove_socket_dir
+
+    forking.shutdown()
+    remove_socket_dir()
+    os._exit(1)
+
+
+def worker_init(batch_pid: int | None = None) -> None:
     """In each local worker process: how it ends, and where its kernels come from.
 
     SIGTERM unwinds like Ctrl-C, so temporary files are removed and kernels killed.
-    The worker gets that SIGTERM when its parent dies too, even by ``kill -9``
-    (a parent-death signal; the forkserver parent exits when the batch does).
-    Its kernels are forked from a template that starts warming up now.
+    The worker sends itself that SIGTERM when the batch process ends, even by
+    ``kill -9`` (:func:`_watch_batch`); its template and kernels then die with it
+    (their parent-death signals). Its kernels are forked from a template that starts
+    warming up now.
     """
-    from .template import set_pdeathsig
-
-    global _parent
-    _parent = os.getppid()
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    set_pdeathsig(_parent, signal.SIGTERM)
+    if batch_pid is not None:
+        _watch_batch(batch_pid)
     start_forking()
 
 
@@ -83,6 +122,8 @@ def run_job(job: Job, out_dir: str) -> Outcome:
         return Outcome(job, "invalid", time.perf_counter() - started, str(exc))
     except KeyboardInterrupt:
         kill_kernels()
+        if _batch_gone:
+            _leave()
         raise
     except Exception as exc:
         kill_kernels()
@@ -102,7 +143,7 @@ def local(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None
     # forks from it, so those imports are not paid per worker.
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(WORKER_PRELOAD)
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker_init)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(),))
     try:
         pending = {pool.submit(run_job, job, str(out_dir)) for job in jobs}
         while pending:

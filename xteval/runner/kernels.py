@@ -48,6 +48,12 @@ def _made_socket_dir() -> Path:
     return folder
 
 
+def remove_socket_dir() -> None:
+    """Remove this process's socket folder now, if it made one (a worker leaving by os._exit)."""
+    if _made_socket_dir.cache_info().currsize:
+        shutil.rmtree(_made_socket_dir(), ignore_errors=True)
+
+
 def _socket_dir() -> Path:
     """One short-pathed folder per process for kernel sockets, removed at exit.
 
