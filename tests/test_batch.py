@@ -218,7 +218,8 @@ def test_kill_9_of_the_batch_leaves_no_worker_template_or_kernel(project):
         if proc.poll() is None:
             proc.kill()
     _no_partial_output(out)
-    assert proc.stderr.read().count(b"Traceback") == 0
+    err = proc.stderr.read().decode(errors="replace")
+    assert err.count("Traceback") == 0, err
 
 
 def test_dask_local_cluster_runs_a_small_batch_on_forked_kernels(project, monkeypatch):

@@ -79,6 +79,13 @@ def test_the_disk_cache_serves_a_new_process(builds, tmp_path, monkeypatch):
     assert os.stat(cache_file(tmp_path)).st_mode & 0o777 == 0o644
 
 
+def test_a_subset_known_in_memory_is_still_written_to_a_new_cache_folder(builds, tmp_path):
+    fonts.embed_font(PAGE)  # memory only
+    fonts.embed_font(PAGE, tmp_path)
+    assert builds == [CHARS]
+    assert cache_file(tmp_path).stem == fonts.subset_key(CHARS)
+
+
 def _tamper(path: Path, **changes) -> None:
     entry = json.loads(path.read_text(encoding="utf-8"))
     entry.update(changes)

@@ -209,7 +209,10 @@ def subset_base64(chars: str, cache_dir: Path | None = None) -> str:
         data = _memory.get(key)
         if data is not None:
             _memory.move_to_end(key)
-            return data
+    if data is not None:
+        if cache_dir is not None and not (Path(cache_dir) / f"{key}.json").exists():
+            _write_cached(Path(cache_dir), key, chars, data)  # known here, new to this folder
+        return data
     data = _read_cached(Path(cache_dir), key, chars) if cache_dir is not None else None
     if data is None:
         data = base64.b64encode(_build_woff(chars)).decode("ascii")

@@ -61,6 +61,9 @@ def _watch_batch(batch_pid: int) -> None:
         if pidfd is not None:
             select.select([pidfd], [], [])
         _batch_gone = True
+        from .kernels import kill_kernels
+
+        kill_kernels()  # at once: a graceful shutdown mid-cell only makes the kernel log errors
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=watch, name="xteval-batch-watchdog", daemon=True).start()
