@@ -253,10 +253,15 @@ async def first_output(manager_class, cell: str, cwd: str) -> float:
     try:
         await kc.wait_for_ready(timeout=120)
         msg_id = kc.execute(cell)
-        while True:
+        first = None
+        while True:  # the first output, then the end of the cell (a shutdown mid-cell would interrupt it)
             msg = await kc.get_iopub_msg(timeout=60)
-            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream":
-                return time.perf_counter() - started
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "stream" and first is None:
+                first = time.perf_counter() - started
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return first
     finally:
         kc.stop_channels()
         await km.shutdown_kernel()
