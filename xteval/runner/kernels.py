@@ -128,6 +128,22 @@ class CurrentPythonKernelManager(AsyncKernelManager):
         self.ip = str(_socket_dir() / f"k{next(_kernel_ids)}")
         _live.add(self)
 
+    async def _async_interrupt_kernel(self) -> None:
+        """Interrupt, except as the first step of a shutdown.
+
+        jupyter_client interrupts a kernel before asking it to shut down. papermill asks
+        for ``kernel_info`` after the last cell and shuts the kernel down as soon as the
+        reply arrives, while the kernel is still finishing that request: the SIGINT lands
+        in the handler and the kernel prints "KeyboardInterrupt caught in kernel." on the
+        batch's terminal, for half the runs. nbclient shuts kernels down once their cells
+        are done; a kernel still busy is killed after the shutdown wait, and an
+        interrupted batch kills its kernels outright. (``interrupt_kernel()`` itself is
+        jupyter_client's and unchanged.)
+        """
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
     @property
     def kernel_spec(self) -> KernelSpec:
         return KernelSpec(
