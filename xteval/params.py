@@ -29,8 +29,12 @@ from .money import ZERO, AmountError, D, N, NumberError
 # --------------------------------------------------------------------------- YAML
 
 
-class _ExactLoader(yaml.SafeLoader):
-    """SafeLoader that reads YAML floats as Decimal from their source text."""
+class _ExactLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader that reads YAML floats as Decimal from their source text.
+
+    libyaml's parser when PyYAML has it (the same safe constructors, about 10 times
+    faster: a batch of 200 unchanged runs parses 200 files before it can skip them).
+    """
 
 
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:

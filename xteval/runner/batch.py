@@ -129,9 +129,9 @@ def data_files(params_file: Path, dumped: Any) -> list[Path]:
                 walk(x)
         elif isinstance(v, str) and 0 < len(v) < 512 and "\n" not in v:
             try:
-                p = (base / v).resolve()
-                if p.is_file():
-                    found.add(p)
+                p = os.path.join(base, v)  # os.path, not pathlib: a params file holds hundreds of strings
+                if os.path.isfile(p):  # one stat; resolving (a stat per path part) only for what exists
+                    found.add(Path(p).resolve())
             except (OSError, ValueError):
                 pass
 
