@@ -10,9 +10,9 @@ beside them, so their source files resolve. Then:
 - naive: the papermill CLI, then ``jupyter nbconvert --to html --no-input``, per
   notebook, one after another. Only for N <= --naive-max; larger N are extrapolated
   linearly through the two largest measured points.
-- cold: ``xteval batch`` on the fresh tree (J workers, default the core count); also the
-  median seconds of one run (as the batch reports it) in the first and the last quarter
-  of the runs to finish, to see whether runs slow down as a batch goes on.
+- cold: ``xteval batch`` on the fresh tree (J workers, default the core count); also,
+  to see whether runs slow down as a batch goes on, the median seconds of a notebook's
+  runs (as the batch reports them) in the second half of its runs over the first half.
 - unchanged: ``xteval batch`` twice more with nothing changed (the first of them
   is the first unchanged batch after the cold one; both are printed).
 - CPU seconds per notebook: user + system time of every process of the batch,
@@ -183,7 +183,8 @@ def run_batch(cmd: list[str]) -> dict:
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-1500:]}\n{proc.stderr[-1500:]}")
     kernels = sum(r["comm"] == "xtk-kernel" for r in sampler.procs.values())
-    runs = [float(m) for m in re.findall(r"^\[\d+/\d+\] ok\s+\S+ ([\d.]+)s$", proc.stdout, re.M)]  # in finishing order
+    # (notebook, seconds) of each run, in the order the runs finished
+    runs = [(name, float(sec)) for name, sec in re.findall(r"^\[\d+/\d+\] ok\s+\S+/(\w+?)-\d+ ([\d.]+)s$", proc.stdout, re.M)]
     return {
         "runs": runs,
         "wall": wall,
@@ -326,9 +327,19 @@ def main() -> None:
             print(f"N={n}: unchanged {row['unchanged']['wall']:.2f} s", flush=True)
             rows[n] = row
 
-    def quarters(runs: list[float]) -> str:
-        q = max(1, len(runs) // 4)
-        return f"{statistics.median(runs[:q]):.2f} / {statistics.median(runs[-q:]):.2f}" if runs else "—"
+    def halves(runs: list[tuple[str, float]]) -> str:
+        """Median seconds of a notebook's runs in the first half of its runs ÷ in the second half, averaged over notebooks.
+
+        Per notebook, because the batch runs the params files in name order: all the
+        cloud_lease copies (the quickest) come first.
+        """
+        ratios = []
+        for nb in {name for name, _ in runs}:
+            secs = [s for name, s in runs if name == nb]
+            if len(secs) >= 4:
+                half = len(secs) // 2
+                ratios.append(statistics.median(secs[half:]) / statistics.median(secs[:half]))
+        return f"{statistics.mean(ratios):.2f}" if ratios else "—"
 
     def naive_at(n: int) -> tuple[float, bool]:
         if n in naive_points:
@@ -352,7 +363,11 @@ def main() -> None:
     line("cold ÷ naive", [f"{r['cold']['wall'] / naive_at(n)[0]:.3f}" for n, r in rows.items()])
     line("cold time per run, s", [f"{r['cold']['wall'] / n:.3f}" for n, r in rows.items()])
     line("CPU per notebook in the batch, s", [f"{r['cold']['cpu'] / n:.2f}" for n, r in rows.items()])
-    line("one run's seconds, median of the first / last quarter", [quarters(r["cold"]["runs"]) for r in rows.values()])
+    line(
+        "CPU of the batch ÷ CPU of the naive loop",
+        [f"{r['cold']['cpu'] / naive_points[n][1]:.3f}" if n in naive_points else "—" for n, r in rows.items()],
+    )
+    line("a run's seconds, second half ÷ first half of a batch", [halves(r["cold"]["runs"]) for r in rows.values()])
     line("kernels forked (of N)", [f"{r['cold']['forked']}" for r in rows.values()])
     line("peak memory of the batch, Σ PSS, MB", [f"{r['cold']['pss_mb']:.0f}" for r in rows.values()])
     line("peak memory of the batch, Σ RSS, MB", [f"{r['cold']['rss_mb']:.0f}" for r in rows.values()])
