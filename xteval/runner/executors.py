@@ -83,28 +83,49 @@ def _leave() -> None:
     os._exit(1)
 
 
-def worker_init(batch_pid: int | None = None) -> None:
+def worker_init(batch_pid: int | None = None, templates=None) -> None:
     """In each local worker process: how it ends, and where its kernels come from.
 
     SIGTERM unwinds like Ctrl-C, so temporary files are removed and kernels killed.
     The worker sends itself that SIGTERM when the batch process ends, even by
-    ``kill -9`` (:func:`_watch_batch`); its template and kernels then die with it
-    (their parent-death signals). Its kernels are forked from a template that starts
-    warming up now.
+    ``kill -9`` (:func:`_watch_batch`); templates and kernels die with their parents
+    (parent-death signals). Its kernels are forked from the warm template it takes
+    from ``templates`` (a queue the batch filled before starting the pool, one per
+    worker), or from one it starts now.
     """
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if batch_pid is not None:
         _watch_batch(batch_pid)
-    start_forking()
+    start_forking(templates.get() if templates is not None else None)
 
 
-def start_forking() -> None:
+def start_forking(handoff: tuple | None = None) -> None:
     """Fork this worker's kernels from a warm template from now on (``XTEVAL_FORK_KERNELS=0``: never)."""
     from . import forking
     from .kernels import kernel_env
 
-    forking.enable(kernel_env())
+    forking.enable(kernel_env(), handoff)
+
+
+def _start_templates(ctx, n: int):
+    """A queue of ``n`` warm-templates-to-be, one per worker, started now (None if forking is off).
+
+    Started before the pool, they import the notebook stack while the forkserver and
+    the workers start, instead of after; a worker that finds None in the queue
+    starts its own.
+    """
+    from . import forking
+
+    if not forking.wanted():
+        return None
+    env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}  # kernels.kernel_env(), without importing jupyter_client here
+    queue = ctx.SimpleQueue()
+    for t in forking.start_templates(n, env):
+        queue.put(t.handoff() if t is not None else None)  # the socket travels by fd passing
+        if t is not None:
+            t.release()  # the worker's copy of the socket must be the last one
+    return queue
 
 
 def run_job(job: Job, out_dir: str) -> Outcome:
@@ -146,7 +167,8 @@ def local(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None
     # forks from it, so those imports are not paid per worker.
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(WORKER_PRELOAD)
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(),))
+    templates = _start_templates(ctx, n)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(), templates))
     try:
         pending = {pool.submit(run_job, job, str(out_dir)) for job in jobs}
         while pending:

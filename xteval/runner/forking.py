@@ -1,26 +1,31 @@
-"""Kernels forked from a warm template: the worker's side.
+"""Kernels forked from a warm template: the worker's side of the process machinery.
 
 A batch worker keeps one template process (``xteval.runner.template``) that has
 imported the notebook stack and never ran a notebook. Each kernel start asks it
-to fork; the child becomes the run's ipykernel. The worker's kernel manager is
-``kernels.ForkedPythonKernelManager``: jupyter_client's ``LocalProvisioner``
-with :class:`ForkProvisioner` in its place, whose ``launch_kernel`` forks
-instead of calling ``Popen``. Its ``process`` is a :class:`ForkedKernel`, a
+to fork; the child becomes the run's ipykernel. :class:`Template` is the worker's
+handle on that process (a socket of JSON lines); :class:`ForkedKernel` is a
 ``Popen``-like handle (pid, poll, wait, send_signal, kill, terminate,
-returncode), so everything that drives a ``Popen`` — the provisioner,
-``shutdown_kernel``, ``kernels.kill_kernels`` — works unchanged.
+returncode) on a forked kernel, so everything that drives a ``Popen`` — the
+provisioner, ``shutdown_kernel``, ``kernels.kill_kernels`` — works unchanged.
+The jupyter_client side (a provisioner that forks instead of calling ``Popen``)
+is in ``xteval.runner.kernels``; this module imports nothing but the standard
+library, so the batch process can start templates cheaply.
+
+Where a template comes from: a local batch starts one per worker before its pool,
+so that they warm up while the pool starts, and hands each worker one
+(:func:`start_templates`, :func:`adopt`); a worker without one (a dask worker, or
+one whose template died) starts its own (:func:`get_template`).
 
 Faults: a template that cannot start, dies, fails a fork or does not answer makes
 that one start fall back to the normal launcher, with one warning line per
 process; the next start tries again (a dead template is restarted), up to
-``MAX_CONSECUTIVE_FAILURES`` in a row. Lifetimes: the template dies with its
-worker and each kernel with its template (parent-death signals); closing the
-template's socket also stops it.
+``MAX_CONSECUTIVE_FAILURES`` in a row. Lifetimes: a template dies with the process
+that started it and each kernel with its template (parent-death signals); closing
+the template's last socket also stops it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -31,12 +36,9 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-
-from jupyter_client.provisioning import LocalProvisioner
 
 from . import template as template_module
 from .template import BOOT, INLINE_BACKEND, default_preload, send
@@ -132,15 +134,7 @@ class Template:
         backend: str = INLINE_BACKEND,
     ):
         env = {k: v for k, v in (os.environ if env is None else env).items() if not k.startswith("JPY_")}
-        self.env_key = _env_key(env)
-        self.owner = os.getpid()
-        self.lock = threading.RLock()
-        self.buf = b""
-        self.replies: dict[int, dict] = {}
-        self.exits: dict[int, dict] = {}  # request id -> the template's exit report
-        self.info: dict | None = None
-        self.dead: str | None = None
-        self._ids = iter(range(1, 1 << 62))
+        self._setup(_env_key(env))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock = ours
         cfg = json.dumps({"preload": default_preload() if preload is None else list(preload), "backend": backend})
@@ -153,6 +147,44 @@ class Template:
         finally:
             theirs.close()
         self.pid = self.proc.pid
+
+    def _setup(self, env_key: tuple) -> None:
+        self.env_key = env_key
+        self.owner = os.getpid()
+        self.lock = threading.RLock()
+        self.buf = b""
+        self.replies: dict[int, dict] = {}
+        self.exits: dict[int, dict] = {}  # request id -> the template's exit report
+        self.info: dict | None = None
+        self.dead: str | None = None
+        self._ids = iter(range(1, 1 << 62))
+        self.proc: subprocess.Popen | None = None
+        self.pidfd: int | None = None
+
+    def handoff(self) -> tuple:
+        """What another process needs to adopt this template (see :func:`start_templates`)."""
+        return (self.sock, self.pid, self.env_key)
+
+    @classmethod
+    def adopt(cls, handoff: tuple) -> Template:
+        """A template another process started, handed over: this process owns it from now on."""
+        sock, pid, env_key = handoff
+        t = cls.__new__(cls)
+        t._setup(tuple(env_key))
+        t.sock, t.pid = sock, pid
+        try:
+            t.pidfd = os.pidfd_open(pid)  # not our child: liveness and kill go through a pidfd
+        except ProcessLookupError:
+            t.dead = "template exited before it was adopted"
+        return t
+
+    def _running(self) -> bool:
+        if self.proc is not None:
+            return self.proc.poll() is None
+        if self.pidfd is None:
+            return False
+        ready, _, _ = select.select([self.pidfd], [], [], 0)
+        return not ready
 
     # -- messages
     def _pump(self, timeout: float) -> None:
@@ -169,7 +201,7 @@ class Template:
                 data = b""
                 self.dead = f"socket: {exc}"
             if not data:
-                self.dead = self.dead or f"template exited ({self.proc.poll()})"
+                self.dead = self.dead or "template exited"
                 break
             self.buf += data
             ready, _, _ = select.select([self.sock], [], [], 0)
@@ -226,7 +258,7 @@ class Template:
     # -- operations
     def alive(self) -> bool:
         self.pump(0)
-        return self.dead is None and self.proc.poll() is None
+        return self.dead is None and self._running()
 
     def ping(self) -> dict:
         return self.request({"op": "ping"})
@@ -249,9 +281,24 @@ class Template:
                 self.sock.close()
             except OSError:
                 pass
-        if self.owner == os.getpid() and self.proc.poll() is None:
+        if self.owner != os.getpid():
+            return
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(5)
+        elif self.pidfd is not None:
+            try:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.close(self.pidfd)
+            self.pidfd = None
+
+    def release(self) -> None:
+        """Let go of a template handed to another process: close our socket, do not stop it."""
+        self.owner = -1
+        self.dead = "handed over"
+        self.sock.close()
 
 
 class ForkedKernel:
@@ -404,22 +451,50 @@ def get_template(env: dict[str, str] | None = None) -> Template:
         return t
 
 
-def enable(env: dict[str, str]) -> None:
-    """Fork this process's kernels from now on, and start its template now: it warms up meanwhile.
+def wanted() -> bool:
+    """Forking is possible here and not turned off (``XTEVAL_FORK_KERNELS=0``)."""
+    return SUPPORTED and os.environ.get(DISABLE_ENV, "1") != "0"
+
+
+def enable(env: dict[str, str], handoff: tuple | None = None) -> None:
+    """Fork this process's kernels from now on, from the template handed over or one started now.
 
     ``env`` is the environment the kernels get (ours plus the kernelspec's): part of
-    it is read at import time, so the template must be started under it.
-    Does nothing where forking is unsupported or ``XTEVAL_FORK_KERNELS=0``.
+    it is read at import time, so a template must be started under it. A template
+    started now warms up while the caller goes on. Does nothing unless :func:`wanted`.
     """
-    if not SUPPORTED or os.environ.get(DISABLE_ENV, "1") == "0":
+    if not wanted():
         return
     with _state_lock:
         _mine()
         _state["enabled"] = True
+        if handoff is not None:
+            old = _state["template"]
+            if old is not None:
+                old.close()
+            _state["template"] = Template.adopt(handoff)
         try:
-            get_template(env)
+            get_template(env)  # the adopted one if it lives and suits env; else a new one
         except Exception as exc:  # never break a worker's start: the first run retries, and warns
             log.debug("template start: %s", exc)
+
+
+def start_templates(n: int, env: dict[str, str]) -> list[Template | None]:
+    """Start ``n`` templates for ``n`` workers that do not exist yet (None where one failed).
+
+    The batch process calls this before it starts its pool, so the templates import
+    the notebook stack while the pool's processes start, instead of after; each
+    worker then adopts one (:func:`enable` with its :meth:`Template.handoff`). A
+    template's parent is then the batch process: it dies with the batch.
+    """
+    started: list[Template | None] = []
+    for _ in range(n):
+        try:
+            started.append(Template(env, **_options))
+        except ForkFailed as exc:
+            log.debug("template start: %s", exc)
+            started.append(None)
+    return started
 
 
 def enabled() -> bool:
@@ -477,73 +552,3 @@ def fork_kernel(cmd: list[str], cwd: str | None, env: dict[str, str]) -> ForkedK
         return None
     _state["failures"] = 0
     return proc
-
-
-# =========================================================================== jupyter_client glue
-
-
-class ForkProvisioner(LocalProvisioner):
-    """LocalProvisioner whose ``launch_kernel`` forks the warm template.
-
-    ``pre_launch`` (connection file, environment, the ``python -m ipykernel_launcher
-    -f …`` command) and ``poll``/``wait``/``kill``/``terminate``/``cleanup`` are
-    LocalProvisioner's, acting on ``self.process``, a :class:`ForkedKernel` after a
-    fork. Only the process-group signal differs: it is sent only while the pidfd
-    says our kernel still holds its pid.
-    """
-
-    forked = False
-
-    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
-        proc = fork_kernel(cmd, kwargs.get("cwd"), kwargs.get("env") or dict(os.environ))
-        if proc is None:
-            self.forked = False
-            return await super().launch_kernel(cmd, **kwargs)
-        self.forked = True
-        self.process = proc
-        self.pid = self.pgid = proc.pid
-        self.cwd = kwargs.get("cwd", Path.cwd())
-        await self._wait_bound(proc)
-        return self.connection_info
-
-    async def _wait_bound(self, proc: ForkedKernel, timeout: float = 10.0) -> None:
-        """Return once the kernel has bound its IPC sockets (a few ms after the fork).
-
-        The client connects right after start_kernel returns. A zmq connect to an IPC
-        path that does not exist yet is retried only after reconnect_ivl (100 ms):
-        with a kernel that is up in ~30 ms, that retry would be most of the start.
-        """
-        info = self.connection_info
-        if info.get("transport") != "ipc":
-            return
-        ports = ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port")
-        paths = [f"{info['ip']}-{info[k]}" for k in ports]
-        deadline = time.monotonic() + timeout
-        while not all(os.path.exists(p) for p in paths):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                return  # the manager's own checks report a dead or silent kernel
-            await asyncio.sleep(0.002)
-
-    async def send_signal(self, signum: int) -> None:
-        if isinstance(self.process, ForkedKernel):
-            self.process.signal_group(signum)
-            return
-        await super().send_signal(signum)
-
-
-class ForkingMixin:
-    """Mix into an AsyncKernelManager subclass to start its kernels from the template.
-
-    ``KernelManager._async_pre_start_kernel`` asks the provisioner factory (entry
-    points) only while ``self.provisioner`` is None, so setting it first installs
-    ours without registering anything. Restarts reuse it and fork again.
-    """
-
-    async def _async_pre_start_kernel(self, **kw: Any):
-        if self.provisioner is None:
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
-            kw.pop("kernel_id", None)
-            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
-        return await super()._async_pre_start_kernel(**kw)
-
-    pre_start_kernel = _async_pre_start_kernel

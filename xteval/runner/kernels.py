@@ -7,6 +7,7 @@ manager for the process it is called in.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import functools
 import itertools
@@ -15,12 +16,15 @@ import shutil
 import sys
 import tempfile
 import time
+import uuid
 import weakref
 from pathlib import Path
+from typing import Any
 
 from jupyter_client import AsyncKernelManager
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.provisioning import LocalProvisioner
 
 from . import forking
 
@@ -154,7 +158,77 @@ class CurrentPythonKernelManager(AsyncKernelManager):
         )
 
 
-class ForkedPythonKernelManager(forking.ForkingMixin, CurrentPythonKernelManager):
+# --------------------------------------------------------------------------- forking: the jupyter_client side
+
+
+class ForkProvisioner(LocalProvisioner):
+    """LocalProvisioner whose ``launch_kernel`` forks the warm template.
+
+    ``pre_launch`` (connection file, environment, the ``python -m ipykernel_launcher
+    -f …`` command) and ``poll``/``wait``/``kill``/``terminate``/``cleanup`` are
+    LocalProvisioner's, acting on ``self.process``, a ``forking.ForkedKernel`` after a
+    fork. Only the process-group signal differs: it is sent only while the pidfd
+    says our kernel still holds its pid.
+    """
+
+    forked = False
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        proc = forking.fork_kernel(cmd, kwargs.get("cwd"), kwargs.get("env") or dict(os.environ))
+        if proc is None:
+            self.forked = False
+            return await super().launch_kernel(cmd, **kwargs)
+        self.forked = True
+        self.process = proc
+        self.pid = self.pgid = proc.pid
+        self.cwd = kwargs.get("cwd", Path.cwd())
+        await self._wait_bound(proc)
+        return self.connection_info
+
+    async def _wait_bound(self, proc: forking.ForkedKernel, timeout: float = 10.0) -> None:
+        """Return once the kernel has bound its IPC sockets (a few ms after the fork).
+
+        The client connects right after start_kernel returns. A zmq connect to an IPC
+        path that does not exist yet is retried only after reconnect_ivl (100 ms):
+        with a kernel that is up in ~30 ms, that retry would be most of the start.
+        """
+        info = self.connection_info
+        if info.get("transport") != "ipc":
+            return
+        ports = ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port")
+        paths = [f"{info['ip']}-{info[k]}" for k in ports]
+        deadline = time.monotonic() + timeout
+        while not all(os.path.exists(p) for p in paths):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                return  # the manager's own checks report a dead or silent kernel
+            await asyncio.sleep(0.002)
+
+    async def send_signal(self, signum: int) -> None:
+        if isinstance(self.process, forking.ForkedKernel):
+            self.process.signal_group(signum)
+            return
+        await super().send_signal(signum)
+
+
+class ForkingMixin:
+    """Mix into an AsyncKernelManager subclass to start its kernels from the template.
+
+    ``KernelManager._async_pre_start_kernel`` asks the provisioner factory (entry
+    points) only while ``self.provisioner`` is None, so setting it first installs
+    ours without registering anything. Restarts reuse it and fork again.
+    """
+
+    async def _async_pre_start_kernel(self, **kw: Any):
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
+            kw.pop("kernel_id", None)
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
+    pre_start_kernel = _async_pre_start_kernel
+
+
+class ForkedPythonKernelManager(ForkingMixin, CurrentPythonKernelManager):
     """CurrentPythonKernelManager whose kernels are forked from this process's warm template.
 
     A start the template cannot serve falls back to CurrentPythonKernelManager's
