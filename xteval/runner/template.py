@@ -1,19 +1,22 @@
 """The warm template process: it imports the notebook stack once, then forks one kernel per run.
 
-This module is the template's own code; ``xteval.runner.forking`` is the worker's
-side, which starts the template and asks it for kernels.
+This module is the template's own code; ``xteval.runner.forking`` is the other
+side, which starts templates and asks them for kernels.
 
-The template is started as ``python -c BOOT …`` by a batch worker. It imports
+A template is started as ``python -c BOOT …``: by a local batch, one per worker
+before its pool starts, each then handed to (adopted by) one worker; or by a
+worker itself (a dask worker, or a worker whose template died). It imports
 pandas, matplotlib (with the CJK font registered), IPython, ipykernel's kernel
 application and xteval's notebook-facing layers, and then waits on a socket. It
 never starts a kernel, never creates a zmq context, an event loop or a Python
-thread, and never runs notebook code (:func:`self_check` proves it to the
-worker). For each run it ``fork()``\\ s; the child chdirs to the run's folder,
-takes the run's environment and becomes ``ipykernel``'s ``IPKernelApp`` on the
-connection file jupyter_client wrote, for exactly one notebook::
+thread, and never runs notebook code (:func:`self_check` reports it). For each
+run it forks; the child chdirs to the run's folder, takes the run's
+environment and becomes ``ipykernel``'s ``IPKernelApp`` on the connection file
+jupyter_client wrote, for exactly one notebook::
 
-    worker (papermill → nbclient → jupyter_client)
-      └─ template  "xtk-template"   parent-death signal: dies with the worker
+    batch (or worker)                     starts the template
+      └─ template  "xtk-template"   parent-death signal: dies with its starter;
+           │                        exits when its worker closes the socket
            ├─ kernel "xtk-kernel"   fork + setsid; parent-death signal: dies with the template
            └─ kernel …
 
@@ -206,12 +209,12 @@ def self_check() -> dict[str, Any]:
     return check
 
 
-def template_main(fd: int, worker_pid: int, cfg_json: str):
+def template_main(fd: int, starter_pid: int, cfg_json: str):
     """The template's loop. Returns only in a freshly forked child: ``(request, template_pid)``."""
-    set_pdeathsig(worker_pid)
+    set_pdeathsig(starter_pid)
     set_name("xtk-template")
     # Ctrl-C at a terminal reaches the whole foreground group: the template leaves with
-    # its worker (parent-death signal) or on its socket's EOF, never with a traceback.
+    # its starter (parent-death signal) or on its socket's EOF, never with a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     cfg = json.loads(cfg_json)
     sock = socket.socket(fileno=fd)
@@ -325,7 +328,7 @@ def kernel_main(req: dict, template_pid: int) -> None:
     # Returning lets the interpreter finish as a normal kernel does: threads, atexit, flush.
 
 
-# python -c BOOT ROOT MODULE FD WORKER_PID CONFIG. ROOT (the folder holding the xteval
+# python -c BOOT ROOT MODULE FD STARTER_PID CONFIG. ROOT (the folder holding the xteval
 # package) is on sys.path only while this module is imported: the kernel gets the
 # sys.path a `python -m ipykernel_launcher` would have.
 BOOT = (
