@@ -280,6 +280,10 @@ def test_concurrent_starts_a_restart_and_clean_exit_codes(tmp_path, template):
         old = km.provisioner.pid
         await km.restart_kernel()
         assert km.provisioner.forked and km.provisioner.pid != old and wait_gone([old], 5) == []
+        clients[0].stop_channels()
+        clients[0] = km.client()  # talk to the new kernel, as a caller of restart_kernel would
+        clients[0].start_channels()
+        await clients[0].wait_for_ready(timeout=60)
         procs = [k.provisioner.process for k in kms]
         for kc in clients:
             kc.stop_channels()
