@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEED_PARAMS, variant
+from processes import Watch, ppid, tagged, tagged_by_name, wait_gone
 
 from xteval.errors import InputError, WriteError
 from xteval.params import load_params
@@ -166,50 +167,84 @@ def test_cli_exit_code_is_1_when_a_run_fails(project):
     assert "failures:" in proc.stdout and "2022/failing.yaml" in proc.stdout and "Traceback" not in proc.stderr
 
 
-def _tagged_processes(tag: str) -> list[int]:
-    pids = []
-    for d in Path("/proc").iterdir():
-        try:
-            if d.name.isdigit() and tag.encode() in (d / "environ").read_bytes():
-                pids.append(int(d.name))
-        except OSError:
-            pass
-    return pids
-
-
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_interrupt_leaves_no_partial_output_and_no_kernels(project, sig):
-    folder = project / "params" / "2023"
-    variant(folder, "second.yaml")
-    tag = f"XTEVAL_TEST_TAG={uuid.uuid4().hex}"
-    env = {**os.environ, tag.split("=")[0]: tag.split("=")[1]}
-    out = project / "outputs"
+def _start_tagged_batch(project: Path, out: Path) -> tuple[subprocess.Popen, str]:
+    """``xteval batch --jobs 2`` on two notebooks, every process of it tagged in its environment."""
+    variant(project / "params" / "2023", "second.yaml")
+    name, value = "XTEVAL_TEST_TAG", uuid.uuid4().hex
     proc = subprocess.Popen(
         [XTEVAL, "batch", str(project / "params"), "--out", str(out), "--jobs", "2"],
-        env=env,
+        env={**os.environ, name: value},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+    return proc, f"{name}={value}"
+
+
+def _wait_for_kernels(proc: subprocess.Popen, tag: str, n: int = 2) -> dict[str, list[int]]:
+    """The batch's processes by name once ``n`` kernels, forked from the workers' templates, run."""
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(_tagged_processes(tag)) < 5:  # batch + 2 workers + 2 kernels
-        time.sleep(0.1)
-    assert proc.poll() is None, "the batch finished before it could be interrupted"
-    proc.send_signal(sig)
-    assert proc.wait(timeout=60) == 130
-    for _ in range(100):  # kernels are killed, not left to notice their parent is gone
-        if not _tagged_processes(tag):
-            break
-        time.sleep(0.1)
-    assert _tagged_processes(tag) == []
+    while time.monotonic() < deadline and proc.poll() is None:
+        by_name = tagged_by_name(tag)
+        if len(by_name.get("xtk-kernel", [])) >= n:
+            return by_name
+        time.sleep(0.05)
+    raise AssertionError(f"no {n} forked kernels seen (batch exit {proc.poll()}): {tagged_by_name(tag)}")
+
+
+def _no_partial_output(out: Path) -> None:
     leftovers = [p.name for p in out.rglob("*") if p.is_file() and (p.name.startswith(".") or p.suffix == ".tmp")]
     assert leftovers == []
-    assert not (out / ".state").exists() or not list((out / ".state").rglob("*.json"))
+    assert [p for p in out.glob(".state/*/*.json") if p.parent.name != "fonts"] == []  # no run recorded as done
 
 
-def test_dask_local_cluster_runs_a_small_batch(project):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_interrupt_leaves_no_partial_output_and_no_process(project, sig):
+    out = project / "outputs"
+    proc, tag = _start_tagged_batch(project, out)
+    try:
+        by_name = _wait_for_kernels(proc, tag)
+        # one warm template per worker, started by the batch before its pool and adopted by a worker;
+        # (a kernel caught between its fork and its renaming still has the template's name)
+        templates = [t for t in by_name["xtk-template"] if ppid(t) == proc.pid]
+        assert len(templates) == 2 and all(ppid(t) in templates for t in by_name["xtk-template"] if t not in templates)
+        assert {ppid(k) for k in by_name["xtk-kernel"]} == set(templates)  # each worker forks from its own
+        proc.send_signal(sig)
+        assert proc.wait(timeout=60) == 130
+        # kernels are killed and templates stopped, not left to notice their parent is gone
+        assert wait_gone(tagged(tag), timeout=10) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    _no_partial_output(out)
+
+
+def test_kill_9_of_the_batch_leaves_no_worker_template_or_kernel(project):
+    out = project / "outputs"
+    proc, tag = _start_tagged_batch(project, out)
+    try:
+        _wait_for_kernels(proc, tag)
+        proc.kill()  # no handler runs in the batch: its children must notice by themselves
+        proc.wait(timeout=10)
+        # the forkserver exits with the batch; workers get a parent-death SIGTERM and unwind
+        # (kernels killed, temporary files removed); templates and kernels die with their parents
+        assert wait_gone(tagged(tag), timeout=20) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    _no_partial_output(out)
+    err = proc.stderr.read().decode(errors="replace")
+    assert err.count("Traceback") == 0, err
+
+
+def test_dask_local_cluster_runs_a_small_batch_on_forked_kernels(project, monkeypatch):
     pytest.importorskip("distributed")
     variant(project / "params" / "2023", "second.yaml")
-    summary = run_batch([project / "params"], project / "outputs", executor="dask", jobs=2)
+    tag = f"XTEVAL_TEST_TAG={uuid.uuid4().hex}"
+    monkeypatch.setenv(*tag.split("="))  # the cluster's worker processes inherit it
+    with Watch(tag) as watch:
+        summary = run_batch([project / "params"], project / "outputs", executor="dask", jobs=2)
     assert _statuses(summary) == {"department.yaml": "ok", "second.yaml": "ok"}
+    # the worker plugin gave each dask worker a template, and the runs' kernels were its forks
+    assert ("xtk-kernel", "xtk-template") in watch.names()
     assert (project / "outputs" / "2023" / "second.html").is_file()
     assert ROOT.joinpath("notebooks").is_dir()

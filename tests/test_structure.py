@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +136,39 @@ def test_loading_imports_only_what_it_uses(code, absent):
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "LOADED:", out.stdout[-500:]
+
+
+NOTEBOOK_STACK = ("nbformat", "nbconvert", "papermill", "pandas", "matplotlib", "jupyter_client", "zmq", "fontTools")
+
+
+def test_an_unchanged_batch_and_its_help_import_no_notebook_stack(tmp_path):
+    """Nothing changed: plan, skip, write the index; no kernel machinery, no exporter, no font tools."""
+    import json
+
+    from xteval.runner.batch import discover, plan, save_state
+    from xteval.runner.index import write_index
+    from xteval.runner.jobs import Outcome
+
+    (tmp_path / "notebooks").symlink_to(ROOT / "notebooks")
+    shutil.copytree(ROOT / "params" / "2023", tmp_path / "params" / "2023")
+    out = tmp_path / "outputs"
+    jobs = [j for j in plan(discover([tmp_path / "params"]), out) if j.error is None]
+    assert len(jobs) == 4
+    for job in jobs:  # as a successful run leaves them
+        Path(job.ipynb).parent.mkdir(parents=True, exist_ok=True)
+        Path(job.ipynb).write_text(json.dumps({"metadata": {"xteval": {"status": "ok", "unit": "单位"}}}), encoding="utf-8")
+        Path(job.html).write_text("<html></html>", encoding="utf-8")
+        save_state(out, job)
+    write_index(out, [Outcome(j, "ok") for j in jobs])  # the first batch's index: its font subset is cached
+
+    code = f"from xteval.cli import main\nprint('EXIT', main(['batch', {str(tmp_path / 'params')!r}, '--out', {str(out)!r}]))"
+    probe = f"{code}\nimport sys\nprint('LOADED:', ' '.join(m for m in {NOTEBOOK_STACK!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "4 skipped (unchanged)" in done.stdout and "EXIT 0" in done.stdout, done.stdout[-1000:]
+    assert done.stdout.strip().splitlines()[-1] == "LOADED:", done.stdout[-500:]
+
+    help_probe = "import sys\nfrom xteval.cli import main\ntry:\n main(['batch', '--help'])\nexcept SystemExit:\n pass\n"
+    help_probe += f"print('LOADED:', ' '.join(m for m in {NOTEBOOK_STACK!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", help_probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "--jobs" in done.stdout and done.stdout.strip().splitlines()[-1] == "LOADED:", done.stdout[-500:]

@@ -54,11 +54,12 @@ def exporter():
     )
 
 
-def to_html(nb) -> str:
+def to_html(nb, font_cache: Path | None = None) -> str:
     """Render an executed notebook as an offline HTML appendix with no code.
 
     Args:
         nb: an executed notebook (``nbformat`` node or dict); it is not modified.
+        font_cache: a folder where font subsets are kept between runs (see ``fonts.embed_font``).
 
     Returns:
         The page: title block, table of contents, numbered sections, provenance
@@ -84,7 +85,7 @@ def to_html(nb) -> str:
     nb.metadata["title"] = _page_title(nb)
     body, _ = exporter().from_notebook_node(nb, resources={"xteval_toc": toc_html(toc), "xteval_page": page_context(nb)})
     _check_offline(body, nb)
-    return embed_font(body)
+    return embed_font(body, font_cache)
 
 
 # --------------------------------------------------------------------------- outputs

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,15 +16,116 @@ from pathlib import Path
 from ..errors import InputError, RunError, XtevalError
 from .jobs import Job, Outcome
 
+# nbformat imports jsonschema, which imports rfc3987_syntax when it is installed (a
+# jupyter-events extra) only to check "iri" string formats: no notebook schema has
+# one, and the import builds a grammar, ~1 s of CPU before any worker can start. A
+# worker process treats it as absent, which jsonschema allows (the import is optional
+# there). Kernels are not workers: they import what their notebooks ask for.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+# What the forkserver imports once for all workers: this module first (for the line above).
+WORKER_PRELOAD = [__name__, "xteval.runner.run", "papermill", "nbclient", "nbconvert.exporters.html", "fontTools.subset", "bs4"]
+
+_batch_gone = False  # set by the watchdog when the batch process has ended
+
 
 def _on_sigterm(signum, frame):
+    if _batch_gone:
+        # The batch is gone and nobody reads this worker's output: the unwinding below
+        # ends quietly instead of with a traceback on the terminal the batch left.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
     raise KeyboardInterrupt
 
 
-def worker_init() -> None:
-    """In each worker process: SIGTERM unwinds like Ctrl-C, so temp files and kernels are cleaned up."""
+def _watch_batch(batch_pid: int) -> None:
+    """SIGTERM this worker as soon as the batch process ends, however it ends (even ``kill -9``).
+
+    A parent-death signal cannot do it: a pool worker's parent is the forkserver, and
+    the forkserver outlives the batch for as long as a worker holds its "alive" pipe.
+    So each worker watches the batch itself, through a pidfd (immune to pid reuse).
+    """
+    import select
+    import threading
+
+    try:
+        pidfd = os.pidfd_open(batch_pid)
+    except ProcessLookupError:
+        pidfd = None
+    except (AttributeError, OSError):
+        return  # no pidfd here (not Linux): the batch's interrupt handler still stops workers
+
+    def watch() -> None:
+        global _batch_gone
+        if pidfd is not None:
+            select.select([pidfd], [], [])
+        _batch_gone = True
+        from .kernels import kill_kernels
+
+        kill_kernels()  # at once: a graceful shutdown mid-cell only makes the kernel log errors
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="xteval-batch-watchdog", daemon=True).start()
+
+
+def _leave() -> None:
+    """End this worker now: its run has unwound, and the batch that would take its result is gone.
+
+    The pool's worker loop would catch the interrupt, try to report it and wait for the
+    next job forever, so the worker stops its template, removes its socket folder and exits.
+    """
+    from . import forking
+    from .kernels import remove_socket_dir
+
+    forking.shutdown()
+    remove_socket_dir()
+    os._exit(1)
+
+
+def worker_init(batch_pid: int | None = None, templates=None) -> None:
+    """In each local worker process: how it ends, and where its kernels come from.
+
+    SIGTERM unwinds like Ctrl-C, so temporary files are removed and kernels killed.
+    The worker sends itself that SIGTERM when the batch process ends, even by
+    ``kill -9`` (:func:`_watch_batch`); templates and kernels die with their parents
+    (parent-death signals). Its kernels are forked from the warm template it takes
+    from ``templates`` (a queue the batch filled before starting the pool, one per
+    worker), or from one it starts now.
+    """
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    if batch_pid is not None:
+        _watch_batch(batch_pid)
+    start_forking(templates.get() if templates is not None else None)
+
+
+def start_forking(handoff: tuple | None = None) -> None:
+    """Fork this worker's kernels from a warm template from now on (``XTEVAL_FORK_KERNELS=0``: never)."""
+    from . import forking
+    from .kernels import kernel_env
+
+    forking.enable(kernel_env(), handoff)
+
+
+def _start_templates(ctx, n: int):
+    """A queue of ``n`` warm-templates-to-be, one per worker, started now (None if forking is off).
+
+    Started before the pool, they import the notebook stack while the forkserver and
+    the workers start, instead of after; a worker that finds None in the queue
+    starts its own.
+    """
+    from . import forking
+
+    if not forking.wanted():
+        return None
+    env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}  # kernels.kernel_env(), without importing jupyter_client here
+    queue = ctx.SimpleQueue()
+    for t in forking.start_templates(n, env):
+        queue.put(t.handoff() if t is not None else None)  # the socket travels by fd passing
+        if t is not None:
+            t.release()  # the worker's copy of the socket must be the last one
+    return queue
 
 
 def run_job(job: Job, out_dir: str) -> Outcome:
@@ -44,6 +146,8 @@ def run_job(job: Job, out_dir: str) -> Outcome:
         return Outcome(job, "invalid", time.perf_counter() - started, str(exc))
     except KeyboardInterrupt:
         kill_kernels()
+        if _batch_gone:
+            _leave()
         raise
     except Exception as exc:
         kill_kernels()
@@ -59,11 +163,13 @@ def local(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     # forkserver, not fork: a caller that already ran a kernel (zmq context, event loop)
-    # must not hand that state to the workers; the server imports xteval.run once and
-    # each worker forks from it, so the import is not paid per worker.
+    # must not hand that state to the workers. The server imports once what every
+    # worker uses (the run, papermill, the exporter, the font subsetter) and each worker
+    # forks from it, so those imports are not paid per worker.
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["xteval.runner.run"])
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker_init)
+    ctx.set_forkserver_preload(WORKER_PRELOAD)
+    templates = _start_templates(ctx, n)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(), templates))
     try:
         pending = {pool.submit(run_job, job, str(out_dir)) for job in jobs}
         while pending:
@@ -92,6 +198,7 @@ def dask(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None]
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=None, silence_logs=40)
         client = Client(cluster)
     try:
+        client.register_plugin(_fork_templates_plugin())
         futures = [client.submit(run_job, job, str(out_dir), pure=False, key=f"xteval-{job.name}") for job in jobs]
         for fut in as_completed(futures):
             done(fut.result())
@@ -102,3 +209,29 @@ def dask(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None]
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _fork_templates_plugin():
+    """A dask worker plugin: each worker keeps a warm template, as a local worker does.
+
+    Made here rather than at module level so that the batch imports distributed only
+    for ``--executor dask``; cloudpickle sends the class to the workers by value.
+    """
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class ForkTemplates(WorkerPlugin):
+        name = "xteval-fork-templates"
+        idempotent = True  # a worker that has it keeps its template
+
+        # absolute imports: the methods travel by value and run in the worker's xteval
+        def setup(self, worker):
+            from xteval.runner.executors import start_forking
+
+            start_forking()
+
+        def teardown(self, worker):
+            from xteval.runner.forking import shutdown
+
+            shutdown()
+
+    return ForkTemplates()

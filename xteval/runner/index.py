@@ -132,7 +132,7 @@ def _count(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value or "")
 
 
-def render(rows: list[dict[str, Any]], title: str = "绩效评价批量运行") -> str:
+def render(rows: list[dict[str, Any]], title: str = "绩效评价批量运行", font_cache: Path | None = None) -> str:
     """The index page: one row per run, failures first, every figure in Chinese and local time."""
 
     def e(value: Any) -> str:  # every cell is cut to MAX_CELL characters before it is laid out
@@ -183,12 +183,15 @@ def render(rows: list[dict[str, Any]], title: str = "绩效评价批量运行") 
                 f'<tr class="{e(r["status"])} error"><td colspan="{len(COLUMNS)}"><span class="err">错误：{e(str(r["error"]))}</span></td></tr>'
             )
     out.append("</tbody></table></body></html>")
-    return embed_font("\n".join(out))
+    # Every status's text is in the subset, shown or not: the index of a first batch and of
+    # the unchanged batch after it (成功 → 未变) then share one cached subset.
+    return embed_font("\n".join(out), font_cache, also=" ".join(STATUS_TEXT.values()))
 
 
 def write_index(out_dir: str | Path, outcomes: list[Outcome]) -> Path:
     """Write ``<out>/index.html`` atomically and return its path."""
     out_dir = Path(out_dir)
     path = out_dir / "index.html"
-    write_atomic(path, render([row(o, out_dir) for o in outcomes]))
+    # The subset is cached beside the batch state: an unchanged batch builds no font.
+    write_atomic(path, render([row(o, out_dir) for o in outcomes], font_cache=out_dir / ".state" / "fonts"))
     return path

@@ -25,7 +25,7 @@ from ..params import input_hashes, load_params, params_sha256
 from ..render.appendix import to_html
 from ..render.report import collect_records
 from ..render.sanitize import clip
-from .kernels import CurrentPythonKernelManager
+from . import kernels
 from .paths import ensure_writable, notebook_path, output_paths, project_root
 
 PARAMETER = "params_path"  # the one notebook parameter: the params file to render
@@ -56,10 +56,12 @@ def execute(nb_path: Path, params_file: Path, out_tmp: Path, *, start_timeout: i
                 str(out_tmp),
                 parameters={PARAMETER: str(Path(params_file).resolve())},
                 kernel_name="python3",
-                kernel_manager_class=CurrentPythonKernelManager,
+                kernel_manager_class=kernels.manager_class(),
                 cwd=str(nb_path.parent),
                 progress_bar=False,
                 start_timeout=start_timeout,
+                # No save after every cell (~20 ms each): only the final notebook is read.
+                request_save_on_cell_execute=False,
             )
             return None
         except PapermillExecutionError as exc:
@@ -155,7 +157,7 @@ def run_params(
     )
     # The notebook first, then the page: a reader never finds a page without its notebook.
     write_atomic(ipynb, nbformat.writes(nb), root=out_dir)
-    write_atomic(html, to_html(nb), root=out_dir)
+    write_atomic(html, to_html(nb, font_cache=out_dir / ".state" / "fonts"), root=out_dir)
     result = RunResult(params_file, ipynb, html, error is None, seconds, nb.metadata["xteval"], _error_line(error))
     if error:
         raise RunError(f"notebook 执行失败 (notebook failed): {result.error}; 见 {html}", file=params_file)
