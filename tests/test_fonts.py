@@ -213,6 +213,10 @@ def test_an_unchanged_batch_index_builds_no_font(builds, tmp_path, monkeypatch):
             "html": None,
             "ipynb": None,
             "params": "p.yaml",
+            "summary": False,
+            "title": "",
+            "score_illustrative": False,
+            "illustrative": False,
         }
         for s in ("ok",)
     ]

@@ -160,6 +160,7 @@ def _read_cached(folder: Path, key: str, chars: str) -> str | None:
 
 
 def _write_cached(folder: Path, key: str, chars: str, data: str) -> None:
+    from ..errors import XtevalError
     from ..files import write_atomic
 
     try:
@@ -180,7 +181,7 @@ def _write_cached(folder: Path, key: str, chars: str, data: str) -> None:
         write_atomic(path, json.dumps(entry, ensure_ascii=False))
         os.chmod(path, 0o644)  # readable by all, like the pages; writable by us only, or we will not trust it
         _prune(folder)
-    except OSError:
+    except (OSError, XtevalError):  # write_atomic turns a full disk into a WriteError
         pass  # a cache that cannot be written costs time, never a page
 
 
