@@ -166,7 +166,7 @@ YAML_REFUSED = [
     ("a: [1]\nb: *x", "line 2, b", "锚点与别名"),
     ("<<: {a: 1}", "line 1, (top level)", "合并键"),
     ("a: " + "[" * 33 + "]" * 33, "[0]", "嵌套超过 32 层"),
-    ("a: " + "[" * 100_000, "[0]", "嵌套超过 32 层"),
+    ("a: " + "[" * 100_000, "line 1", "嵌套超过 32 层"),  # libyaml, reading ahead, stops it before the composer does
     ("a: b: c", "line 1", "YAML 语法错误"),
 ]
 

@@ -179,6 +179,36 @@ _ExactLoader.add_constructor(_INT, _construct_int)
 _ExactLoader.add_constructor(_FLOAT, _construct_decimal)
 _ExactLoader.add_constructor(_BOOL, _construct_bool)
 
+try:  # libyaml, when PyYAML was built with it
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    _CParser = None
+
+if _CParser is not None:
+
+    class _ExactCLoader(_ExactLoader, _CParser):
+        """The same loader with libyaml scanning and parsing the text into events.
+
+        Only the events come from C: composing the nodes (where aliases, depth, duplicate keys
+        and numbers are checked), resolving tags and constructing values stay the Python code
+        of :class:`_ExactLoader`. Scanning is most of the work: an unchanged batch parses every
+        params file before it can skip it, and this is about five times faster.
+        """
+
+        def __init__(self, stream):
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self._path = []
+
+    # The Python reader, scanner and parser come before CParser in the MRO; the events must be libyaml's.
+    for _name in ("check_event", "peek_event", "get_event", "dispose"):
+        setattr(_ExactCLoader, _name, getattr(_CParser, _name))
+    _Loader = _ExactCLoader
+else:  # pragma: no cover - PyYAML without libyaml
+    _Loader = _ExactLoader
+
 
 def parse_yaml(text: str) -> Any:
     """Parse YAML text with the exact loader (see the rules above).
@@ -187,7 +217,7 @@ def parse_yaml(text: str) -> Any:
         YamlRefusal: a refused number, key, alias or depth, with its line and field.
         yaml.YAMLError: the text is not YAML.
     """
-    loader = _ExactLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         return None if node is None else loader.construct_document(node)
@@ -223,6 +253,8 @@ def load_yaml(path: str | Path, data: bytes | None = None) -> Any:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}" if mark else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "nesting depth" in problem:  # libyaml stops far deeper than MAX_DEPTH while reading ahead
+            raise ParamsError(f"嵌套超过 {MAX_DEPTH} 层 (nested deeper than {MAX_DEPTH} levels)", file=path, field=where) from None
         raise ParamsError(f"YAML 语法错误 (YAML syntax error: {problem})", file=path, field=where) from None
     except RecursionError:  # a parser path this loader does not bound; never a traceback
         raise ParamsError(f"嵌套过深 (nested too deeply; at most {MAX_DEPTH} levels)", file=path) from None
