@@ -88,6 +88,8 @@ def test_every_reason_code_has_chinese_words():
         (Decimal("0.000001"), "万元", "0.000001"),
         (Decimal("99.125"), "%", "99.13"),  # half-up
         (Decimal("1115814.3"), "元", "1,115,814.30"),
+        (2024, "年", "2024"),  # a year, not a count of years
+        (Decimal("1"), "年", "1"),
         (None, "", ""),
     ],
 )

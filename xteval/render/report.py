@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..money import fmt
 from ..params import ParamsBase, iter_provenance, uses_illustrative
 from .labels import source_label
+
+if TYPE_CHECKING:  # pandas is imported where a table is built: a batch worker only collects records
+    import pandas as pd
 
 RECORD_MIME = "application/vnd.xteval.record+json"
 
@@ -67,6 +68,8 @@ def styled(
         flags = list(highlight)
 
         def paint(frame: pd.DataFrame) -> pd.DataFrame:
+            import pandas as pd
+
             out = pd.DataFrame("", index=frame.index, columns=frame.columns)
             for pos, flagged in enumerate(flags[: len(frame)]):
                 if flagged:
@@ -109,6 +112,8 @@ def check_value(v, unit: str = "") -> str:
         return ""
     if isinstance(v, bool):
         return "是" if v else "否"
+    if unit == "年" and Decimal(v) == Decimal(v).to_integral_value() and 1000 <= abs(int(v)) <= 9999:
+        return str(int(v))  # a year (2024), not a count: no thousands separator
     if isinstance(v, int) or (unit in COUNT_UNITS and Decimal(v) == Decimal(v).to_integral_value()):
         return fmt_count(v)
     if not isinstance(v, Decimal):
@@ -184,6 +189,8 @@ def profile_table(p: ParamsBase):
     for _, prov in iter_provenance(p):
         counts[prov.source] += 1
     rows.append(("数据来源", "，".join(f"{source_label(k)} {n} 项" for k, n in counts.items())))
+    import pandas as pd
+
     return styled(pd.DataFrame(rows, columns=["项目", "内容"]))
 
 
@@ -198,6 +205,8 @@ def provenance_table(p: ParamsBase):
         for path, prov in iter_provenance(p)
         if prov.source != "seed"
     ]
+    import pandas as pd
+
     return styled(pd.DataFrame(rows, columns=["数据项", "来源", "说明"]), caption="非原文数据的来源说明", nowrap=("来源",))
 
 
