@@ -480,3 +480,50 @@ def test_a_text_figure_that_differs_from_the_params_names_both(tmp_path):
         Decimal("-0.3"),
     )
     assert "第 15 行" in r.message and "department.yaml" in r.message and "少 0.30 万元" in r.message
+
+
+# ----------------------------------------------------------------- the figure budget
+
+
+def test_a_text_over_the_figure_budget_is_read_to_its_budget_and_says_where_it_stopped(tmp_path, monkeypatch):
+    """A report followed by a dump of numbers: the report's findings stay, the dump is cut, a warn names the lines read."""
+    from xteval.audit.reading import FIGURE_BUDGET_ENV
+
+    monkeypatch.setenv(FIGURE_BUDGET_ENV, "1000")
+    report = (REPORTS / "planted-income-total.txt").read_text(encoding="utf-8")
+    # after the report, 1,500 lines of one number each, then a planted error the budget never reaches
+    dump = "".join(f"附表数据 {i} 万元\n" for i in range(1, 1501))
+    tail = "九、补充说明\n2023年9月31日完成验收。\n"
+    path = tmp_path / "long.txt"
+    path.write_text(report + "\n" + dump + tail, encoding="utf-8")
+
+    suite = _run(path)
+    (partly,) = _find(suite, "document.partly_read")
+    assert partly.status is Status.warn and partly.reason is Reason.partly_read
+    lines_read = int(re.search(r"第 1–([\d,]+) 行", partly.message)[1].replace(",", ""))
+    # the cut falls after the line that holds the 1,000th number, counted here line by line
+    counts = [len(re.findall(r"\d+", line)) for line in (report + "\n" + dump + tail).split("\n")]
+    line_of_1000th = next(n for n in range(1, len(counts) + 1) if sum(counts[:n]) >= 1000)
+    assert lines_read == line_of_1000th
+    assert report.count("\n") + 1 < lines_read < report.count("\n") + 1 + 1500  # inside the dump
+    assert partly.expected == len(report + "\n" + dump + tail) and partly.observed < partly.expected
+    # what the report plants is still found; the invalid date after the dump is not read
+    assert _find(suite, "income.total")[0].status is Status.fail
+    assert not [r for r in suite.results if r.reason is Reason.invalid_date]
+
+    # the same text under the default budget: no warn, and the date after the dump is found
+    monkeypatch.delenv(FIGURE_BUDGET_ENV)
+    whole = _run(path)
+    assert not [r for r in whole.results if r.id == "document.partly_read"]
+    assert [r for r in whole.results if r.reason is Reason.invalid_date]
+
+
+def test_a_single_line_over_the_figure_budget_is_cut_at_a_sentence_end():
+    """A text with no line break (a hostile “其中” chain) is cut after the sentence of its budget-th number."""
+    from xteval.audit.reading import within_figure_budget
+
+    text = "合计 12.5 万元，其中 3 万元。" * 2000
+    kept = within_figure_budget(text, 1000)
+    # “12.5” is two runs of digits, so a sentence holds three: the 1,000th is in the 334th sentence
+    assert kept == ("合计 12.5 万元，其中 3 万元。" * 334)[:-1]
+    assert within_figure_budget("收入 5 万元。" * 10, 1000) == "收入 5 万元。" * 10

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from xteval.money import UNITS, AmountError, D, N, NumberError, convert, fmt, fmt_count, fmt_money, fmt_rate, half_up
@@ -132,3 +132,49 @@ def test_amounts_beyond_any_budget_are_refused_in_one_short_message(value, reaso
 @pytest.mark.parametrize("value", ["999999999999999", "999,999,999,999,999.99 元", "0." + "1" * 30, Decimal("-999999999999999")])
 def test_fifteen_integer_digits_are_still_an_amount(value):
     assert D(value) == D(value)  # parses, exactly
+
+
+# --------------------------------------------------------------------------- fold on long texts
+
+# Characters from the scripts where NFKC composes, reorders or decomposes: Latin with combining
+# accents, Hangul jamo and syllables, Indic vowel signs that compose with a starter (Oriya, Tamil,
+# Kannada, Malayalam, Sinhala), full-width forms, ㎡, ligatures, astral characters, and plain
+# Chinese text, so that a run of each kind sits next to every other kind.
+_FOLD_ALPHABET = st.sampled_from(
+    list("ae\u0301\u0300\u0327\u0323oE\u0308")
+    + list("\u1100\u1161\u11a8\uac00\u1175")
+    + list("\u0b47\u0b3e\u0b57\u0bc6\u0bbe\u0cc6\u0cc2\u0cd5\u0d46\u0d3e\u0dd9\u0dcf")
+    + list("，（）：１２３．％\u3000\u00a0㎡ﬁ①Ⅻ")
+    + list("财政拨款收入萬元億體\n\t 。、0123")
+    + ["\U0001d400", "\U0002f800"]
+)
+
+
+@given(st.lists(_FOLD_ALPHABET, max_size=60))
+@example(list("a\u0301"))  # a starter and the accent it composes with
+@example(list("e\u0301\u0323"))  # combining marks that NFKC reorders, then composes
+@example(list("\u1100\u1161\u11a8"))  # Hangul jamo into a syllable
+@example(list("\uac00\u11a8"))  # a syllable and a final jamo
+@example(list("\u0b47\u0b3e"))  # two starters that compose (Oriya)
+@example(list("１２３，（萬元）"))
+def test_fold_of_a_long_text_is_nfkc_and_the_traditional_table_of_the_whole(chars):
+    """The long-text path (NFKC on sensitive runs only) gives what plain NFKC of the whole gives."""
+    import unicodedata
+
+    from xteval.money import TRADITIONAL, fold
+
+    piece = "".join(chars)
+    text = "财政" * 40_000 + piece + "收入" * 40_000  # over the long-text threshold, the piece in the middle
+    assert fold(text) == unicodedata.normalize("NFKC", text).translate(TRADITIONAL)
+    assert fold(piece) == unicodedata.normalize("NFKC", piece).translate(TRADITIONAL)
+
+
+@given(
+    st.from_regex(r"(?:[1-9][0-9]{0,14}|0)(?:\.[0-9]{1,30})?", fullmatch=True),
+    st.sampled_from(["", "元", "万元", "亿元", "万", "亿"]),
+    st.sampled_from(["元", "万元", "亿元"]),
+)
+def test_a_plainly_written_amount_parses_as_the_general_path_parses_it(number, unit, default):
+    """D's shortcut for “1234.56万元” gives what the general path (NFKC, spaces, separators) gives for the same amount."""
+    assert D(number + unit, default) == D(f" {number} {unit} ", default)
+    assert D(number + unit, default) == D(number.translate(str.maketrans("0123456789.", "０１２３４５６７８９．")) + unit, default)

@@ -71,6 +71,7 @@ class Reason(enum.StrEnum):
     ambiguous = "ambiguous"  # one field stated with two different values
     extracted = "extracted"  # a figure found in a report (a record, not a check)
     document_mismatch = "document_mismatch"  # one figure differs between two documents of the same unit-year
+    partly_read = "partly_read"  # a text with more numbers than the figure budget: only its beginning was read
 
 
 @dataclass(frozen=True)

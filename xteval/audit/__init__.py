@@ -5,6 +5,8 @@ The pipeline reads top to bottom:
 1. :func:`read_report` reads the file whatever it arrived as (plain text in UTF-8 or
    GBK/GB18030, .docx, a PDF's text layer, a scanned PDF through the ``ocr`` extra) and
    refuses what is not a report: missing, a directory, empty, binary, encrypted, corrupt.
+   A text with more numbers than the figure budget is read up to the line of its last
+   budgeted number (:func:`~.reading.figure_budget`), and the result says so.
 2. :func:`prepare` normalises each line (full-width forms, traditional characters, ``<p>``
    tags, page numbers) while keeping line numbers.
 3. :func:`read_document` detects the document kind (``kinds/*.yaml``) and turns every
@@ -22,6 +24,8 @@ cannot be read at all raises :class:`~xteval.errors.InputError`.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +45,7 @@ from .text_checks import (
     enumeration_checks,
     list_checks,
     not_found_checks,
+    partly_read_checks,
     percent_checks,
     period_reversed_checks,
     ranges,
@@ -117,6 +122,7 @@ def audit(report: ReportText, params: Any = None, *, model_checks: bool = True) 
     ex = extract(report, doc)
     periods = ranges(report.text, ex.year)
     suite = Suite()
+    suite.extend(partly_read_checks(report))
     if dept:
         lists = list_checks(report, ex, periods, doc)  # first: it may supersede an identity (see IDENTITY_OF)
         if params is None or model_checks:
@@ -150,10 +156,29 @@ def audit(report: ReportText, params: Any = None, *, model_checks: bool = True) 
     return ex, suite
 
 
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """Pause Python's cyclic garbage collector while a report is read and checked.
+
+    Reading allocates one token and a few facts per number and frees none of them until the
+    end, so the collector's passes find nothing to free and grow with the heap: a tenth of the
+    time on a 10 MB text. Reference counting still frees everything that is not a cycle; the
+    few cycles (a token and its scan) go at the first collection after the audit.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def audit_file(path: str | Path, params: Any = None, *, model_checks: bool = True) -> tuple[ReportText, Extraction, Suite]:
     """Read a report file and audit it (see :func:`audit`); bad input raises ``InputError``."""
-    report = read_report(path)
-    ex, suite = audit(report, params, model_checks=model_checks)
+    with _cyclic_gc_paused():
+        report = read_report(path)
+        ex, suite = audit(report, params, model_checks=model_checks)
     return report, ex, suite
 
 

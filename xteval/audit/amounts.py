@@ -21,9 +21,12 @@ def money_value(num: str, unit: str) -> Decimal:
     return D(num.replace(" ", "") + unit.replace(" ", ""))
 
 
+_SENTENCE_END = re.compile(r"[。\n]")
+
+
 def sentence_end(text: str, pos: int, limit: int = 400) -> int:
     """Offset of the next 。 or line break after ``pos``, looking at most ``limit`` characters."""
-    m = re.compile(r"[。\n]").search(text, pos, min(len(text), pos + limit))
+    m = _SENTENCE_END.search(text, pos, min(len(text), pos + limit))
     return m.start() if m else min(len(text), pos + limit)
 
 
@@ -55,6 +58,7 @@ _LIST_TOKENS = re.compile(
 _ENUMERATOR = re.compile(r"[ \t]{0,3}(?:[一二三四五六七八九十]+、|\(?[一二三四五六七八九十\d]{1,3}\)|\d{1,3}[、.](?!\d))")
 _APPROX_BEFORE = re.compile(r"(?:约|近|超过|超|逾|不到|不足|以上|以下)\s*$")
 _THRESHOLD_AFTER = re.compile(r"\s*(?:以上|以下|以内|左右|余|多)")
+_BOUND_AFTER = re.compile(r"\s*(?:以上|以下|以内)")
 
 
 @dataclass
@@ -96,7 +100,7 @@ def money_lists(text: str, *, limit: int = 60) -> list[MoneyList]:
         kind = m.lastgroup
         if kind == "money":
             unit = m["unit"].replace(" ", "")
-            if _THRESHOLD_AFTER.match(text, m.end()) and re.match(r"\s*(?:以上|以下|以内)", text[m.end() : m.end() + 4]):
+            if _THRESHOLD_AFTER.match(text, m.end()) and _BOUND_AFTER.match(text[m.end() : m.end() + 4]):
                 continue  # “10亿元以上”: a threshold, not an amount
             approx = bool(_APPROX_BEFORE.search(text[max(0, m.start() - 3) : m.start()])) or bool(_THRESHOLD_AFTER.match(text, m.end()))
             tok = Money(money_value(m["num"], unit), unit, m.start(), m.end(), approx)

@@ -315,6 +315,13 @@ def _claims_and_dates(doc: Document) -> None:
             doc.facts.append(Fact("date", iso, "date", i + 1, d.text, start, start + len(d.text), label="valid" if d.valid else "invalid"))
 
 
+# Patterns of the per-token loop, compiled once (a long report has a few hundred thousand tokens).
+_LIST_WORDS = re.compile(r"其中|包括")
+_LIST_AFTER = re.compile(r"\s*[,，]?\s*(?:其中|包括)")
+_PRIOR_YEAR = re.compile(r"^(20\d\d)年度?")
+_LAST_YEAR_ONLY = re.compile(r"(?:上年|上年度|去年)(?:为)?")
+
+
 class _Reader:
     """Walks the tokens once, keeping the state of the current sentence."""
 
@@ -368,7 +375,7 @@ class _Reader:
                 continue  # a bare number with no label or no table unit: nothing to read (most of a long text)
             context = tok.sentence + " " + tok.section
             if ("其中" in tok.between or "包括" in tok.between) and not tok.in_brackets:
-                self.state["owner_kw"] = re.findall(r"其中|包括", tok.between)[-1]
+                self.state["owner_kw"] = _LIST_WORDS.findall(tok.between)[-1]
                 if self.base():
                     self.state["owner"] = self.base()[0].seq
                     self.state["owner_field"] = self.base()[0].field
@@ -384,8 +391,8 @@ class _Reader:
                 self.points(tok, label, context)
             elif tok.kind == "number":
                 self.bare(tok, label, context)
-            if re.match(r"\s*[,，]?\s*(?:其中|包括)", tok.after) and self.by_token.get(tok.index):
-                self.state["owner_kw"] = re.findall(r"其中|包括", tok.after)[0]
+            if _LIST_AFTER.match(tok.after) and self.by_token.get(tok.index):
+                self.state["owner_kw"] = _LIST_WORDS.findall(tok.after)[0]
                 self.state["owner"] = self.doc.facts[-1].seq
                 self.state["owner_field"] = self.doc.facts[-1].field
         self.doc.facts.sort(key=lambda f: (f.start, f.field))
@@ -399,14 +406,14 @@ class _Reader:
         if mod["approx_before"].search(tok.raw_label.rstrip()):
             return  # “约 50 万元”: not a stated figure
         year = self.doc.year
-        prior = re.match(r"^(20\d\d)年度?", label)
+        prior = _PRIOR_YEAR.match(label)
         if prior and year and int(prior[1]) < year:
             fields = self._fields(label[prior.end() :], context)
             if fields:  # “2022年度三公经费决算16.43万元”
                 for f in fields:
                     self.emit(tok, f + ".previous", tok.value, "万元")
                 return
-        if mod["previous"].search(label) and mod["compare"].search(context) or re.fullmatch(r"(?:上年|上年度|去年)(?:为)?", label):
+        if mod["previous"].search(label) and mod["compare"].search(context) or _LAST_YEAR_ONLY.fullmatch(label):
             target = self.state.get("change_subject") or [f.field for f in self.base()]
             if target:
                 for f in target:

@@ -9,8 +9,10 @@ numbers such as a stray ``4.26`` line) while keeping line numbers.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import html
 import itertools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,7 @@ class ReportText:
     encoding: str = "utf-8"
     path: Path | None = None
     line_starts: tuple[int, ...] = ()
+    raw_chars: int | None = None  # the whole text's length, set when only its beginning was read (see :func:`within_figure_budget`)
 
     def line_of(self, offset: int) -> int:
         """The 1-based line of an offset in :attr:`text`."""
@@ -66,7 +69,51 @@ def read_report(path: str | Path) -> ReportText:
         from .ocr import read_scanned
 
         raw, how = read_scanned(path, scanned.data), "ocr"
-    return prepare(raw, path=path, encoding=how)
+    kept = within_figure_budget(raw)
+    report = prepare(kept, path=path, encoding=how)
+    if len(kept) < len(raw):
+        report = dataclasses.replace(report, raw_chars=len(raw))
+    return report
+
+
+# --------------------------------------------------------------------------- the figure budget
+
+DEFAULT_FIGURE_BUDGET = 120_000
+FIGURE_BUDGET_ENV = "XTEVAL_MAX_FIGURES"  # raises or lowers the budget for one run
+_DIGITS = re.compile(r"\d+")
+
+
+def figure_budget() -> int:
+    """The most numbers read from one report: 120,000 unless ``XTEVAL_MAX_FIGURES`` says otherwise.
+
+    The work of reading a report grows with its numbers (a label, a sentence and a section for
+    each). A real report holds hundreds to a few thousand; a 10 MB text of ten stacked reports
+    about 90,000. A text with more is a data dump or a hostile file, and reading all of it
+    would take minutes: its beginning is read and checked, and the result says so.
+    """
+    raw = os.environ.get(FIGURE_BUDGET_ENV, "")
+    try:
+        budget = int(raw) if raw.strip() else DEFAULT_FIGURE_BUDGET
+    except ValueError:
+        budget = DEFAULT_FIGURE_BUDGET
+    return max(1_000, budget)
+
+
+_CUT = re.compile(r"[\n。]")
+
+
+def within_figure_budget(raw: str, budget: int | None = None) -> str:
+    """A decoded text, cut after the sentence or line that holds its ``budget``-th number.
+
+    The whole text when it holds no more numbers than the budget. The cut falls at the first
+    line break or 。 after that number, so every kept line keeps its number.
+    """
+    budget = budget or figure_budget()
+    last = next(itertools.islice(_DIGITS.finditer(raw), budget - 1, None), None)
+    if last is None:
+        return raw
+    end = _CUT.search(raw, last.end())
+    return raw[: end.start() if end else last.end()]
 
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>\n]{0,80}>")
@@ -89,21 +136,53 @@ _BARE_NUMBER = re.compile(r"^\d{1,4}(?:\.\d{1,3})?$")
 def _drop_page_numbers(text: str) -> str:
     """Blank the lines that are page furniture (``- 3 -``, ``第 2 页``, a lone ``4.26`` between paragraphs).
 
-    A line holding only a number is a page number, unless the line before or after it holds only
-    a number too: then it is a run of cells (a table pasted one cell per line) and stays.
+    A line holding only a number is a page number, unless the nearest filled line before or
+    after it holds only a number too: then it is a run of cells (a table pasted one cell per
+    line) and stays. Only the lines the page-number pattern matches are looked at, so a text of
+    millions of lines costs one regex pass. (Neighbours are read as they were, not as blanked:
+    on a prepared text, whose lines have no edge spaces, a blanked neighbour was never a cell.)
     """
-    lines = text.split("\n")
-    filled = [i for i, x in enumerate(lines) if x.strip()]
-    for n, i in enumerate(filled):
-        line = lines[i]
-        if not _PAGE_NOISE.match(line):
-            continue
-        if _BARE_NUMBER.match(line):
-            around = [lines[j] for j in filled[max(0, n - 1) : n] + filled[n + 1 : n + 2]]
-            if any(_BARE_NUMBER.match(x.strip().rstrip("%")) for x in around):
-                continue  # a cell among cells
-        lines[i] = ""
-    return "\n".join(lines)
+    drop = []
+    for m in _PAGE_NOISE.finditer(text):
+        if _BARE_NUMBER.match(m.group(0)) and (
+            _is_cell_line(_filled_line_before(text, m.start())) or _is_cell_line(_filled_line_after(text, m.end()))
+        ):
+            continue  # a cell among cells
+        drop.append(m.span())
+    if not drop:
+        return text
+    pieces, done = [], 0
+    for s, e in drop:
+        pieces.append(text[done:s])
+        done = e
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _is_cell_line(line: str | None) -> bool:
+    return line is not None and bool(_BARE_NUMBER.match(line.strip().rstrip("%")))
+
+
+_FILLED_LINE = re.compile(r"^[^\S\n]*\S[^\n]*", re.M)
+
+
+def _filled_line_before(text: str, start: int) -> str | None:
+    """The nearest line above ``start`` (a line start) that holds more than whitespace."""
+    end = start - 1  # the line break that ends the line above
+    while end > 0:
+        lo = max(0, end - 256)  # look back a window at a time, so blank lines cost C, not Python
+        head = text[lo:end].rstrip()
+        if head:
+            last = lo + len(head)  # just after the last character that is not whitespace
+            return text[text.rfind("\n", 0, last) + 1 : text.find("\n", last)]
+        end = lo
+    return None
+
+
+def _filled_line_after(text: str, end: int) -> str | None:
+    """The nearest line below ``end`` (a line end) that holds more than whitespace."""
+    m = _FILLED_LINE.search(text, end + 1)
+    return m.group(0) if m else None
 
 
 def prepare(raw: str, *, path: Path | None = None, encoding: str = "utf-8") -> ReportText:

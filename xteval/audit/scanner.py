@@ -17,7 +17,6 @@ Years (2023 年), dates, list markers (1、) and page numbers are not tokens.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,6 +47,26 @@ _HEADING = re.compile(
 )
 
 
+class _lazy:
+    """A computed attribute stored in the instance on first read.
+
+    ``functools.cached_property`` does the same, but on Python 3.11 it takes a lock on every
+    first read; a 10 MB report reads a few hundred thousand of these, in one thread.
+    """
+
+    def __init__(self, compute):
+        self.compute, self.__doc__ = compute, compute.__doc__
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.compute(obj)
+        return value
+
+
 @dataclass
 class Token:
     """A number of the report with what surrounds it."""
@@ -69,33 +88,33 @@ class Token:
     # What surrounds a token is read when a reader asks (a long text has a million numbers, most
     # of which need only their label).
 
-    @functools.cached_property
+    @_lazy
     def sentence(self) -> str:
         """The sentence up to the token."""
         return _sentence(self.scan.text, self.start)[1]
 
-    @functools.cached_property
+    @_lazy
     def section(self) -> str:
         """The headings above the token, outermost first."""
         return _section(self.scan.heading_paths, self.scan.heading_offsets, self.start)
 
-    @functools.cached_property
+    @_lazy
     def after(self) -> str:
         """The few characters after the token (以上, 以下, ）…)."""
         return self.scan.text[self.end : self.end + 8]
 
-    @functools.cached_property
+    @_lazy
     def cell(self) -> bool:
         """A number alone in a table cell."""
         return _is_cell(self.scan.text, self.start, self.end)
 
-    @functools.cached_property
+    @_lazy
     def between(self) -> str:
         """The text since the previous token (where 其中 / 包括 stand)."""
         text = self.scan.text
         return text[self.prev_end : self.start] if self.prev_end else text[max(0, self.start - 60) : self.start]
 
-    @functools.cached_property
+    @_lazy
     def in_brackets(self) -> bool:
         """Inside （…） in its sentence: an aside (预算 6.00 万元), not the subject."""
         head = self.sentence
@@ -225,21 +244,28 @@ def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
     return sc
 
 
+_PAIR_GAP = re.compile(r"\s*[，,、和与及]\s*")
+
+
 def _pairs(text: str, tokens: list[Token]) -> None:
     """“各是 A，B 万元”: a bare number followed at once by an amount takes that amount's unit."""
     for a, b in zip(tokens, tokens[1:], strict=False):
-        if a.kind == "number" and b.kind in ("money", "percent") and re.fullmatch(r"\s*[，,、和与及]\s*", text[a.end : b.start]):
+        if a.kind == "number" and b.kind in ("money", "percent") and _PAIR_GAP.fullmatch(text, a.end, b.start):
             a.kind, a.unit = b.kind, b.unit
             a.value = a.number * UNITS[b.unit] if b.kind == "money" else a.number
 
 
+_CELL_BEFORE = re.compile(r"(?:^|[\t|\n]| {2,}|[≥≤=<>﹦])\s*$")
+_CELL_AFTER = re.compile(r"\s*(?:$|[\t|\n]| {2,})")
+
+
 def _is_cell(text: str, start: int, end: int) -> bool:
     """A number alone between cell separators (tab, |, a run of spaces, a line break)."""
-    before = re.search(r"(?:^|[\t|\n]| {2,}|[≥≤=<>﹦])\s*$", text[max(0, start - 4) : start])
-    after = re.match(r"\s*(?:$|[\t|\n]| {2,})", text[end : end + 4])
-    return bool(before and after)
+    return bool(_CELL_BEFORE.search(text[max(0, start - 4) : start]) and _CELL_AFTER.match(text[end : end + 4]))
 
 
+_ENDS_LINE = re.compile(r"[\s。；;：:，,！？|\t\d%)）]")  # a line above that ends here ends its clause
+_DIGIT = re.compile(r"\d")
 _QUOTES = re.compile(r"[“”\"'‘’\s]")
 _LIST_WORD = re.compile(r"^(?:其中|包括|另有|含)")
 
@@ -270,7 +296,7 @@ def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, 
             wrapped = len(line_above) >= 20 and "\t" not in line_above and "|" not in line_above
             if _HEADING.match(text[i:pos]):
                 break  # a line that opens with an enumerator (1. 卫生健康支出…) starts a clause of its own
-            if (len(here) < 4 or wrapped) and above and not re.match(r"[\s。；;：:，,！？|\t\d%)）]", above):
+            if (len(here) < 4 or wrapped) and above and not _ENDS_LINE.match(above):
                 i -= 1
                 continue
             break
@@ -279,7 +305,7 @@ def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, 
             continue
         if ch in ")）":  # a short bracket inside a label: 因公出国(境)费, 维修(护)费
             j = max(text.rfind("(", max(lo, i - 5), i - 1), text.rfind("（", max(lo, i - 5), i - 1))
-            if j >= 0 and j > lo and text[j - 1 : j] not in _CLAUSE_STOPS and not re.search(r"\d", text[j:i]):
+            if j >= 0 and j > lo and text[j - 1 : j] not in _CLAUSE_STOPS and not _DIGIT.search(text, j, i):
                 i = j
                 continue
         if ch in _CLAUSE_STOPS:

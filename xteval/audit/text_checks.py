@@ -17,7 +17,7 @@ from ..dates import Period, find_dates, period_issues
 from ..money import N, convert, half_up
 from .amounts import Money, MoneyList, label_before, money_lists, sentence_end
 from .extraction import Extraction
-from .reading import ReportText
+from .reading import FIGURE_BUDGET_ENV, ReportText, figure_budget
 
 
 def not_found_checks(ex: Extraction) -> list[CheckResult]:
@@ -43,6 +43,29 @@ def not_found_checks(ex: Extraction) -> list[CheckResult]:
             )
         )
     return out
+
+
+def partly_read_checks(report: ReportText) -> list[CheckResult]:
+    """A warn when only the beginning of the text was read (more numbers than the figure budget)."""
+    if report.raw_chars is None:
+        return []
+    lines = len(report.line_starts)
+    return [
+        CheckResult(
+            id="document.partly_read",
+            title="文本过长，仅读取前段",
+            status=Status.warn,
+            message=(
+                f"文本中的数字超过 {figure_budget():,} 个：只读取并核对了第 1–{lines:,} 行"
+                f"（全文 {report.raw_chars:,} 字中的前 {len(report.raw):,} 字），其后未读取；"
+                f"如确需全文核对，请分段提交或调高 {FIGURE_BUDGET_ENV}"
+            ),
+            expected=report.raw_chars,
+            observed=len(report.raw),
+            unit="字",
+            reason=Reason.partly_read,
+        )
+    ]
 
 
 def _context(report: ReportText, start: int, end: int, pad: int = 24) -> Evidence:

@@ -89,6 +89,7 @@ REASON_LABELS = {
     "ambiguous": "同一数字前后表述不一",
     "extracted": "识别出的数字",
     "document_mismatch": "两份文件数字不一致",
+    "partly_read": "文本过长，仅读取前段",
 }
 
 
