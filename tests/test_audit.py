@@ -527,3 +527,13 @@ def test_a_single_line_over_the_figure_budget_is_cut_at_a_sentence_end():
     # “12.5” is two runs of digits, so a sentence holds three: the 1,000th is in the 334th sentence
     assert kept == ("合计 12.5 万元，其中 3 万元。" * 334)[:-1]
     assert within_figure_budget("收入 5 万元。" * 10, 1000) == "收入 5 万元。" * 10
+
+
+def test_a_date_in_a_table_row_keeps_its_offset():
+    """Date facts point at their own text, also after tabs and spaces that normalising a line again would collapse."""
+    from xteval.audit.engine import extract_facts
+
+    report = audit.prepare("一、项目验收\n验收 \t 日期 \t 2023年9月30日\t已完成\n\t \t2024年1月5日 \t 付款")
+    dates = [f for f in extract_facts(report).facts if f.field == "date"]
+    assert [f.value for f in dates] == ["2023-09-30", "2024-01-05"]
+    assert all(report.text[f.start : f.end] == f.quote for f in dates), [(report.text[f.start : f.end], f.quote) for f in dates]

@@ -50,13 +50,17 @@ def days_in_month(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
-def find_dates(text: str, default_year: int | None = None) -> Iterator[DateMention]:
-    """Every 年月日 / 月日 / 年月 mention in ``text`` (already normalised or not).
+def find_dates(text: str, default_year: int | None = None, *, normalized: bool = False) -> Iterator[DateMention]:
+    """Every 年月日 / 月日 / 年月 mention in ``text``.
 
     A mention without a year takes the year of the nearest earlier mention that
-    had one (“2023 年 1 月 1 日至 9 月 31 日”), else ``default_year``.
+    had one (“2023 年 1 月 1 日至 9 月 31 日”), else ``default_year``. A text the
+    audit has prepared is passed with ``normalized=True``: it is read as it is, so
+    each mention's ``start`` is an offset into it (normalising again would move
+    offsets wherever a tab or a run of spaces is collapsed, and cost a pass of NFKC).
     """
-    text = normalize(text)
+    if not normalized:
+        text = normalize(text)
     last_year = default_year
     for m in _DATE.finditer(text):
         month = 1 if m["month"] in ("元", "正") else int(m["month"])

@@ -82,21 +82,48 @@ class MoneyList:
     end: int = 0
 
 
+_LIST_WORD = re.compile(r"其中|包括")
+
+
 def money_lists(text: str, *, limit: int = 60) -> list[MoneyList]:
-    """Parse “X 万元，其中 A 万元，B 万元” lists, nested ones (包括 … 其中 …；) included."""
+    """Parse “X 万元，其中 A 万元，B 万元” lists, nested ones (包括 … 其中 …；) included.
+
+    Only the stretches around a 其中/包括 are read: each runs from a 。 at least ``limit`` + 40
+    characters before the word (where no list is open, and no earlier amount can be its total)
+    to the 。 after it (where every list closes). A long text costs one search for the words.
+    """
+    done: list[MoneyList] = []
+    stretch: list[int] | None = None
+    for kw in _LIST_WORD.finditer(text):
+        start = text.rfind("。", 0, max(0, kw.start() - limit - 40)) + 1
+        end = text.find("。", kw.end())
+        end = len(text) if end < 0 else end + 1
+        if stretch is not None and start <= stretch[1]:
+            stretch[1] = max(stretch[1], end)
+            continue
+        if stretch is not None:
+            done += _lists_in(text, *stretch, limit)
+        stretch = [start, end]
+    if stretch is not None:
+        done += _lists_in(text, *stretch, limit)
+    return done
+
+
+def _lists_in(text: str, pos: int, endpos: int, limit: int) -> list[MoneyList]:
+    """The lists of one stretch of text that starts and ends where no list is open."""
     done: list[MoneyList] = []
     stack: list[MoneyList] = []
     last: Money | None = None
     depth = 0
 
-    def close(n_keep: int, pos: int) -> None:
-        """Close open lists until ``n_keep`` remain, ending them at ``pos``."""
+    def close(n_keep: int, at: int) -> None:
+        """Close open lists until ``n_keep`` remain, ending them at ``at``."""
         while len(stack) > n_keep:
             lst = stack.pop()
-            lst.end = pos
+            lst.end = at
             done.append(lst)
 
-    for m in _LIST_TOKENS.finditer(text):
+    for m in _LIST_TOKENS.finditer(text, pos, endpos):
         kind = m.lastgroup
         if kind == "money":
             unit = m["unit"].replace(" ", "")
@@ -127,7 +154,7 @@ def money_lists(text: str, *, limit: int = 60) -> list[MoneyList]:
         elif kind == "nl" and depth == 0 and _ENUMERATOR.match(text, m.end()):
             close(0, m.start())
             last = None
-    close(0, len(text))
+    close(0, endpos)
     return done
 
 

@@ -306,7 +306,7 @@ def _claims_and_dates(doc: Document) -> None:
     for i, line in enumerate(report.text.split("\n")):
         if "月" not in line or "年" not in line or ("日" not in line and "号" not in line):
             continue  # a date fact needs its day
-        for d in find_dates(line, default_year=last_year):
+        for d in find_dates(line, default_year=last_year, normalized=True):
             if d.year is None or d.day is None or d.year_inferred:
                 continue
             last_year = d.year

@@ -73,6 +73,9 @@ def _clean(text: str) -> str:
     return re.sub(r"^(?:其中|包括)[:：]?", "", text).strip("：:")
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")  # a cell with a Chinese character may be a column or row word
+
+
 def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> None:
     """Add the facts and goals of a 自评表 to ``doc`` (funds block, indicator rows, 总分)."""
     words = re.compile("|".join(a for v in form["columns"].values() for a in v))
@@ -83,14 +86,14 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
     seen: dict[tuple[str, str], str | None] = {}
 
     def column_of(text: str) -> str | None:
-        if len(text) > longest or not re.search(r"[\u4e00-\u9fff]", text):
+        if len(text) > longest or not _HAN.search(text):
             return None
         if ("c", text) not in seen:
             seen[("c", text)] = next((k for k, pats in columns.items() if any(p.match(text) for p in pats)), None)
         return seen[("c", text)]
 
     def row_of(text: str) -> str | None:
-        if len(text) > longest + 4 or not re.search(r"[\u4e00-\u9fff]", text):
+        if len(text) > longest + 4 or not _HAN.search(text):
             return None
         if ("r", text) not in seen:
             t = _clean(text)

@@ -64,7 +64,8 @@ def _kind(tok: Token, text: str) -> str:
 def _paragraph_title(doc: Document, tok: Token) -> str:
     """The words after a paragraph's enumerator (“1、家庭医生签约服务。”), for a goal named only by a verb."""
     text = doc.report.text
-    line = text[doc.report.line_starts[tok.line - 1] : tok.start]
+    line_start = doc.report.line_starts[tok.line - 1]
+    line = text[line_start : min(tok.start, line_start + 200)]  # the title opens the line: a one-line text must not copy megabytes
     m = re.match(r"^\s*(?:[(（]?[一二三四五六七八九十\d]{1,2}[)）、.．])\s*([^。，,；;:：\d]{2,16})[。:：]", line)
     return m[1] if m else ""
 
@@ -141,13 +142,16 @@ def _done_statements(doc: Document, toks: list[Token], used: set[int]) -> None:
         )
 
 
+_TARGETS_SENTENCE = re.compile(r"(?:年度|项目|整体)?绩效目标(?:为|是|:|：)|预期目标|绩效目标$")
+_TARGETS_HEADING = re.compile(r"绩效目标|年度目标|预期目标")
+_RESULTS_WORDS = re.compile(r"完成|实现|分析|偏差|自评|结论")
+
+
 def _in_target_statement(tok: Token) -> bool:
     """A figure of the paragraph that states the year's targets (its heading or sentence says 绩效目标), not their results."""
     last = tok.section.split(" / ")[-1] if tok.section else ""
-    here = re.search(r"(?:年度|项目|整体)?绩效目标(?:为|是|:|：)|预期目标|绩效目标$", tok.sentence) or re.search(
-        r"绩效目标|年度目标|预期目标", last
-    )
-    return bool(here) and not re.search(r"完成|实现|分析|偏差|自评|结论", last + tok.sentence[:12])
+    here = _TARGETS_SENTENCE.search(tok.sentence) or _TARGETS_HEADING.search(last)
+    return bool(here) and not _RESULTS_WORDS.search(last + tok.sentence[:12])
 
 
 def _add(doc: Document, target: Token, actual: Token, name: str, text: str) -> None:

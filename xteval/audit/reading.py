@@ -21,6 +21,8 @@ from ..checks import Evidence
 from ..files import ScannedDocument, document_text, read_input
 from ..money import fold
 
+_WHITESPACE = re.compile(r"\s+")
+
 
 @dataclass(frozen=True)
 class ReportText:
@@ -39,7 +41,7 @@ class ReportText:
 
     def quote(self, start: int, end: int) -> str:
         """The text between two offsets, on one line, for evidence."""
-        return re.sub(r"\s+", " ", self.text[start:end]).strip()
+        return _WHITESPACE.sub(" ", self.text[start:end]).strip()
 
     def evidence(self, start: int, end: int) -> Evidence:
         """Evidence for the text between two offsets."""

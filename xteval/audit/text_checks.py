@@ -88,7 +88,7 @@ def date_checks(report: ReportText, year: int | None) -> list[CheckResult]:
     for i, line in enumerate(lines):
         if "月" not in line:
             continue
-        for d in find_dates(line, default_year=last_year):
+        for d in find_dates(line, default_year=last_year, normalized=True):
             n += 1
             if d.year is not None and not d.year_inferred:
                 last_year = d.year
@@ -538,7 +538,16 @@ def percent_checks(report: ReportText, ex: Extraction, params: Any = None) -> li
     return out
 
 
-_ENUM = re.compile(r"(?P<deng>等)?[ \t]{0,3}(?<![\d.])(?P<n>\d{1,3})\s*(?P<u>个|项|家|场|批|类|所|座|条)")
+# The count starts the pattern (a digit, which the regex engine finds fast); “等” and up to three
+# spaces before it are read back from the text (a pattern that opened with them was tried at
+# every character of a long text).
+_ENUM = re.compile(r"(?<![\d.])(?P<n>\d{1,3})\s*(?P<u>个|项|家|场|批|类|所|座|条)")
+_ENUM_LEAD = re.compile(r"等?[ \t]{0,3}\Z")  # \Z: $ would also match before a final line break
+_STRAY_ENUMERATOR = re.compile(r";\s*\d{1,2}、")
+_HEADING_ENUMERATOR = re.compile(r"(?:^|(?<=[\s>]))(?:[一二三四五六七八九十]{1,3}|\d{1,2})、")
+_CLAUSE_SPLIT = re.compile(r"[,;:。\n]")
+_COUNT_IN_CLAUSE = re.compile(r"\d\s*(?:个|项|家|场|批|亿|万|%)")
+_LAST_ITEM_SPLIT = re.compile(r"和|及|与|以及")
 
 
 def enumeration_checks(report: ReportText) -> list[CheckResult]:
@@ -546,24 +555,26 @@ def enumeration_checks(report: ReportText) -> list[CheckResult]:
     text = report.text
     out = []
     for m in _ENUM.finditer(text):
-        head = text[max(0, m.start() - 200) : m.start()]
+        lead = _ENUM_LEAD.search(text, max(0, m.start() - 4), m.start())
+        start, deng = lead.start(), lead.group(0).startswith("等")
+        head = text[max(0, start - 200) : start]
         if not head or "、" not in head[-120:]:
             continue
-        head = re.sub(r";\s*\d{1,2}、", "、", head)  # OCR: a stray enumerator inside the list
-        head = re.sub(r"(?:^|(?<=[\s>]))(?:[一二三四五六七八九十]{1,3}|\d{1,2})、", "。", head)  # “四、” headings end a clause
-        clause = re.split(r"[,;:。\n]", head)[-1]
-        if "、" not in clause or re.search(r"\d\s*(?:个|项|家|场|批|亿|万|%)", clause):
+        head = _STRAY_ENUMERATOR.sub("、", head)  # OCR: a stray enumerator inside the list
+        head = _HEADING_ENUMERATOR.sub("。", head)  # “四、” headings end a clause
+        clause = _CLAUSE_SPLIT.split(head)[-1]
+        if "、" not in clause or _COUNT_IN_CLAUSE.search(clause):
             continue
         items = [x for x in clause.split("、") if x.strip()]
-        items[-1:] = [x for x in re.split(r"和|及|与|以及", items[-1]) if x.strip()] if items else []
+        items[-1:] = [x for x in _LAST_ITEM_SPLIT.split(items[-1]) if x.strip()] if items else []
         listed, n = len(items), int(m["n"])
-        if m["deng"] and listed < n:
+        if deng and listed < n:
             continue  # “等 N 个” with fewer named: an “etc.”, nothing to count
         ok = listed == n
-        s = m.start() - len(clause)
+        s = start - len(clause)
         out.append(
             CheckResult(
-                id=f"enumeration.L{report.line_of(m.start())}",
+                id=f"enumeration.L{report.line_of(start)}",
                 title="列举项数 = 所称个数",
                 status=Status.passed if ok else Status.warn,
                 message=(
