@@ -212,6 +212,27 @@ _RATE = re.compile(rf"(?:目标任务|任务|目标|计划)?完成率\s*(?:达�
 _EXCESS = re.compile(
     rf"(?P<a>{NUM})\s*(?P<u>亿条|万条|条|个|项|家|次|人次|件|户)\s*[,，]?\s*(?P<dir>超过|超出|低于|少于)(?:原有|原定|年初|原)?(?:数量)?(?:指标|目标)(?:值)?\s*(?P<b>{NUM})\s*(?P<u2>亿条|万条|条|个|项|家|次|人次|件|户)"
 )
+_EXCESS_WORD = re.compile(r"超过|超出|低于|少于")
+
+
+def _excess_statements(text: str) -> list[re.Match]:
+    """The matches of :data:`_EXCESS`, found only around its words (超过, 低于…).
+
+    The pattern opens with a number, so scanning a whole text with it tries every digit of
+    it; its words are rare. Each word is tried with the 80 characters before it (the count
+    and unit it follows) and the 80 after.
+    """
+    out: list[re.Match] = []
+    done = 0
+    for w in _EXCESS_WORD.finditer(text):
+        for m in _EXCESS.finditer(text, max(done, w.start() - 80), min(len(text), w.end() + 80)):
+            if m.start("dir") == w.start():
+                out.append(m)
+                done = m.end()
+                break
+    return out
+
+
 _SATISFACTION = re.compile(rf"满意度\s*(?:达到|达|为|是)?\s*(?P<pct>{NUM})\s*%")
 _TARGET_IN_SENTENCE = re.compile(rf"(?:目标|指标值|计划|任务)(?:数|值|为|是|:)*\s*(?P<t>{NUM})\s*(?P<u>{_COUNT_UNIT})")
 
@@ -263,7 +284,7 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
                 evidence=q,
             )
         )
-    for m in _EXCESS.finditer(text):
+    for m in _excess_statements(text):
         a, b = N(m["a"]), N(m["b"])
         if m["u"] != m["u2"]:
             continue
