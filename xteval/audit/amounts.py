@@ -95,11 +95,15 @@ def money_lists(text: str, *, limit: int = 60) -> list[MoneyList]:
     done: list[MoneyList] = []
     stretch: list[int] | None = None
     for kw in _LIST_WORD.finditer(text):
-        start = text.rfind("。", 0, max(0, kw.start() - limit - 40)) + 1
+        if stretch is not None and kw.end() < stretch[1]:
+            continue  # inside the open stretch, which the same 。 ends
+        # Both searches start where the open stretch ends, so a text without 。 costs linear time.
+        floor = stretch[1] - 1 if stretch is not None else 0
+        start = text.rfind("。", floor, max(floor, kw.start() - limit - 40)) + 1
         end = text.find("。", kw.end())
         end = len(text) if end < 0 else end + 1
         if stretch is not None and start <= stretch[1]:
-            stretch[1] = max(stretch[1], end)
+            stretch[1] = end
             continue
         if stretch is not None:
             done += _lists_in(text, *stretch, limit)
