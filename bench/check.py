@@ -8,7 +8,8 @@ as one line with no line breaks, and adversarial texts that could make a scanner
 digit runs, endless “、” lists, “其中” chains, a number on every other line, completion
 rates and excess claims, the costliest numbers to read, up to the figure budget). The OCR page runs
 with one ONNX Runtime thread and the process pinned to one core where the system allows it.
-Timings, so measured here and not in a unit test; the machine's load average is printed with
+Then fifteen hostile shapes at two sizes, with the ratio of their times (linear growth gives
+the ratio of the sizes). Timings, so measured here and not in a unit test; the machine's load average is printed with
 them, because other work on a shared machine slows every figure.
 """
 
@@ -68,6 +69,44 @@ def texts(megabytes: float, tmp: Path) -> dict[str, float]:
     return out
 
 
+# Shapes a hostile text could take, each a unit repeated: reading must grow with the length and
+# no faster. Each is timed at SCALE_SIZES and the ratio printed: 4.0 for a fourfold size is linear.
+SHAPES = {
+    "其中 alone": "其中",
+    "open brackets": "（收入 5 万元",
+    "close brackets": "）",
+    "dates": "2023年9月31日至2023年10月1日，",
+    "page numbers": "- 3 -\n正文\n",
+    "tabs": "\t1\t",
+    "headings": "一、收入 3 万元\n",
+    "enumerators": "1、",
+    "completion rates": "完成率达 99%，",
+    "no punctuation": "财政拨款收入支出决算",
+    "excess claims": "420条超过原有指标300条",
+    "payment dates": "支付日期为2024年元月",
+    "date ranges": "1月1日至3月31日",
+    "等 N 个": "甲、乙等 3 个",
+    "colon labels": "收入：5 ",
+}
+SCALE_SIZES = (0.5, 2.0)  # MB: under the figure budget for every shape but the densest
+
+
+def scaling(tmp: Path) -> dict[str, float]:
+    """Seconds at each size and their ratio, per shape; prints one line each."""
+    out = {}
+    for name, unit in SHAPES.items():
+        seconds = []
+        for mb in SCALE_SIZES:
+            path = tmp / "shape.txt"
+            path.write_text(unit * int(mb * 1024 * 1024 / len(unit.encode())), encoding="utf-8")
+            seconds.append(_timed(path)[0])
+        out[f"scale: {name}"] = seconds[1] / seconds[0]
+        print(
+            f"{'scale: ' + name:>24}: {SCALE_SIZES[0]} MB {seconds[0]:.2f} s, {SCALE_SIZES[1]} MB {seconds[1]:.2f} s, ratio {seconds[1] / seconds[0]:.1f} (linear: {SCALE_SIZES[1] / SCALE_SIZES[0]:.1f})"
+        )
+    return out
+
+
 def pdf_100_pages(tmp: Path) -> float:
     from document_forms import make_pdf
 
@@ -118,6 +157,7 @@ def main(megabytes: float = 10) -> dict[str, float | None]:
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         out = texts(megabytes, Path(tmp))
+        out.update(scaling(Path(tmp)))
         out["pdf"] = pdf_100_pages(Path(tmp))
         out["ocr"] = ocr_one_page(Path(tmp))
     return out
