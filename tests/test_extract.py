@@ -84,6 +84,24 @@ def test_extract_never_overwrites(folder, capsys):
     assert out.read_text(encoding="utf-8") == "keep me"
 
 
+def test_a_draft_of_a_text_over_the_figure_budget_says_which_lines_it_comes_from(folder, capsys, monkeypatch):
+    """The seed report followed by a dump of numbers: the draft keeps the seed's figures and says where reading stopped."""
+    from xteval.audit.reading import FIGURE_BUDGET_ENV
+
+    monkeypatch.setenv(FIGURE_BUDGET_ENV, "1000")
+    seed = (folder / "sources" / SEED_REPORT.name).read_text(encoding="utf-8")
+    long = folder / "sources" / "long.txt"
+    long.write_text(seed + "\n" + "".join(f"附表 {i} 万元\n" for i in range(2000)), encoding="utf-8")
+    out = folder / "draft.yaml"
+    assert main(["extract", str(long), "-o", str(out)]) == 0
+    io = capsys.readouterr()
+    counts = [len(re.findall(r"\d+", line)) for line in long.read_text(encoding="utf-8").split("\n")]
+    last = next(n for n in range(1, len(counts) + 1) if sum(counts[:n]) >= 1000)
+    assert f"第 1–{last:,} 行" in out.read_text(encoding="utf-8").split("\n", 4)[3]
+    assert io.err.count("\n") == 1 and "warning" in io.err and f"第 1–{last:,} 行" in io.err
+    assert load_yaml(out)["income"]["total"]["value"] == Decimal("11191.02")  # the report itself was read
+
+
 @pytest.mark.parametrize("report", sorted(CORPUS.glob("*/*.txt"))[::6], ids=lambda p: p.stem)
 def test_a_draft_of_any_kind_quotes_its_report(tmp_path, capsys, report):
     shutil.copy(report, tmp_path / report.name)

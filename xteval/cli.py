@@ -162,6 +162,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
         "# 识别出的数字为 seed（原文摘引与行号）；未识别或前后不一致的为 todo，须填入 value 并改为 seed / derived / illustrative。",
         "# 仍有 todo 时 xteval run 拒绝运行，并列出全部待填项。",
     ]
+    if report.raw_chars is not None:  # over the figure budget: the draft covers the lines read
+        partly = f"文本中的数字超过读取上限，草稿只取自第 1–{len(report.line_starts):,} 行，其后未读取"
+        head.append(f"# 注意：{partly}。")
+        print(f"xteval: warning: {args.report}: {partly} (text over the figure budget; see XTEVAL_MAX_FIGURES)", file=sys.stderr)
     if beyond:
         head += ["# 报告中还识别出（部门参数模型之外）:", *beyond]
     text = "\n".join(head) + "\n" + dump(data)
