@@ -120,8 +120,36 @@ def test_rows_carry_their_sheet_row_numbers(tmp_path: Path, seed_result):
 def test_not_a_workbook(tmp_path: Path):
     path = tmp_path / "x.xlsx"
     path.write_text("not a zip", encoding="utf-8")
-    with pytest.raises(InputError, match="不是可读的 xlsx"):
+    with pytest.raises(InputError, match="不是有效的 .xlsx 文件"):
         selfeval_xlsx.read(path)
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:  # a zip, but not a workbook
+        z.writestr("readme.txt", "hello")
+    with pytest.raises(InputError, match=r"不是有效的 .xlsx 文件.*\[Content_Types\].xml"):
+        selfeval_xlsx.read(path)
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_unpacked(tmp_path: Path, capsys):
+    """300 MB of zeros in a 300 KB .xlsx: one line, exit 2, and openpyxl never opens it."""
+    import time
+    import zipfile
+
+    from xteval.cli import main
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            zeros = bytes(1 << 20)
+            for _ in range(300):
+                member.write(zeros)
+    assert path.stat().st_size < 1_000_000
+    started = time.monotonic()
+    assert main(["score", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "解压后过大" in err and str(path) in err
+    assert time.monotonic() - started < 5
 
 
 def test_a_target_that_cannot_be_read_names_its_row(tmp_path: Path, seed_result):

@@ -293,7 +293,7 @@ def sha256_bytes(data: bytes) -> str:
 # --------------------------------------------------------------------------- documents as text
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a Word 97-2003 .doc, or an encrypted Office file
-DOCX_MAX_UNPACKED = 256 * 1024 * 1024  # a .docx is a zip: refuse one that would unpack into more than this
+OFFICE_MAX_UNPACKED = 256 * 1024 * 1024  # a .docx or .xlsx is a zip: refuse one that would unpack into more than this
 OCR_INSTALL = "pip install 'xteval[ocr]'"
 
 
@@ -348,19 +348,30 @@ def document_text(path: Path, data: bytes) -> tuple[str, str]:
     return plain_text(data, path)
 
 
-def _docx_text(path: Path, data: bytes) -> str:
-    """Paragraphs and table rows of a .docx in reading order (python-docx)."""
+def check_office_zip(path: Path, data: bytes, kind: str, member: str) -> None:
+    """Refuse a .docx or .xlsx (a zip) that is corrupt, lacks its main part, or would unpack too large.
+
+    The sizes checked are those the zip declares, and they are the most Python's zipfile will
+    unpack of each member (it stops there and checks the CRC), so a zip bomb stops here.
+    """
     import io
     import zipfile
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            if sum(i.file_size for i in z.infolist()) > DOCX_MAX_UNPACKED:
-                raise InputError("解压后过大，拒绝读取 (.docx unpacks too large)", file=path)
-            if "word/document.xml" not in z.namelist():
-                raise InputError("不是有效的 .docx 文件（文件已损坏） (corrupt .docx: no word/document.xml)", file=path)
+            if sum(i.file_size for i in z.infolist()) > OFFICE_MAX_UNPACKED:
+                raise InputError(f"解压后过大，拒绝读取 ({kind} unpacks to more than {OFFICE_MAX_UNPACKED // 2**20} MB)", file=path)
+            if member not in z.namelist():
+                raise InputError(f"不是有效的 {kind} 文件（文件已损坏） (corrupt {kind}: no {member})", file=path)
     except zipfile.BadZipFile:
-        raise InputError("不是有效的 .docx 文件（文件已损坏） (corrupt .docx)", file=path) from None
+        raise InputError(f"不是有效的 {kind} 文件（文件已损坏） (corrupt {kind})", file=path) from None
+
+
+def _docx_text(path: Path, data: bytes) -> str:
+    """Paragraphs and table rows of a .docx in reading order (python-docx)."""
+    import io
+
+    check_office_zip(path, data, ".docx", "word/document.xml")
     try:
         import docx
         from docx.table import Table

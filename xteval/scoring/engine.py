@@ -532,8 +532,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if suffix == ".xlsx":
         from . import workbook
 
-        read_input(path)  # a regular file under the size cap, before openpyxl opens it by name
-        return workbook.read(path)
+        return workbook.read(path, read_input(path))  # the bytes checked are the bytes read: no second open by name
     if suffix != ".csv":
         raise InputError("应为 .csv、.xlsx 或部门 .yaml 文件 (expected .csv, .xlsx or a department .yaml)", file=path)
     return read_csv(path)

@@ -418,12 +418,14 @@ def _find(grid: list[list[Any]], test) -> int | None:
     return next((i for i, row in enumerate(grid) if test([("" if v is None else str(v).strip()) for v in row])), None)
 
 
-def read(path: str | Path) -> pd.DataFrame:
+def read(path: str | Path, data: bytes | None = None) -> pd.DataFrame:
     """Read a 自评表 (or a plain sheet with the English columns) into a scoring table.
 
     Args:
         path: an ``.xlsx`` file: the form :func:`write` produces (formulas or their values),
             or a sheet whose first row is ``indicator, level1, kind, target, actual, weight, grade, score``.
+        data: the file's bytes when the caller has read them (through ``files.read_input``);
+            the workbook is read from these, never by opening ``path`` a second time.
 
     Returns:
         A DataFrame with the ``xteval.scoring.table.COLUMNS``; ``attrs["rows"]`` holds each row's sheet row number.
@@ -431,12 +433,18 @@ def read(path: str | Path) -> pd.DataFrame:
     Raises:
         InputError: not a readable workbook, or neither layout is found (the message names the row and the column).
     """
+    import io
+
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
+    from ..files import check_office_zip, read_input
+
     path = Path(path)
+    data = read_input(path) if data is None else data
+    check_office_zip(path, data, ".xlsx", "[Content_Types].xml")  # corrupt or a zip bomb: refused before openpyxl unpacks it
     try:
-        wb = load_workbook(path, data_only=False, read_only=False)
+        wb = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         raise InputError(f"不是可读的 xlsx 文件 ({type(exc).__name__})", file=path) from None
     ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
