@@ -537,3 +537,54 @@ def test_a_date_in_a_table_row_keeps_its_offset():
     dates = [f for f in extract_facts(report).facts if f.field == "date"]
     assert [f.value for f in dates] == ["2023-09-30", "2024-01-05"]
     assert all(report.text[f.start : f.end] == f.quote for f in dates), [(report.text[f.start : f.end], f.quote) for f in dates]
+
+
+# ----------------------------------------------------------------- the 三公 table pasted as text
+
+_TP_BLOCKED = """某县水利局2023年度一般公共预算财政拨款“三公”经费支出决算表
+单位：元
+机关运行经费 | 三公经费
+| 预算数 | 决算数 |
+| 合计 | 因公出国（境）费 | 公务用车购置及运行费 | | | 公务接待费 | 合计 | 因公出国（境）费 | 公务用车购置及运行费 | | | 公务接待费 |
+| | | 小计 | 购置费 | 运行费 | | | | 小计 | 购置费 | 运行费 | |
+1,203,400.00 | 180,000.00 | 0.00 | 150,000.00 | 0.00 | 150,000.00 | 30,000.00 | 162,500.50 | 0.00 | 141,200.50 | 0.00 | 141,200.50 | 21,300.00
+"""
+
+
+def _table_facts(text):
+    from xteval.audit import read_document
+
+    doc = read_document(audit.prepare(text))
+    return {f.field: f.value for f in doc.facts if f.cell and f.field.startswith(("three_public.", "expenditure.office"))}
+
+
+def test_a_three_public_table_in_blocks_with_its_office_column_first_is_read_by_the_forms_columns():
+    """预算数 block, then 决算数 block, in 元, with 机关运行经费 before the 三公 columns."""
+    facts = _table_facts(_TP_BLOCKED)
+    assert facts == {
+        "expenditure.office_operation": Decimal("120.34"),
+        "three_public.control.total": Decimal("18"),
+        "three_public.control.overseas": Decimal("0"),
+        "three_public.control.vehicle_total": Decimal("15"),
+        "three_public.control.vehicle_purchase": Decimal("0"),
+        "three_public.control.vehicle": Decimal("15"),
+        "three_public.control.reception": Decimal("3"),
+        "three_public.actual.total": Decimal("16.25005"),
+        "three_public.actual.overseas": Decimal("0"),
+        "three_public.actual.vehicle_total": Decimal("14.12005"),
+        "three_public.actual.vehicle_purchase": Decimal("0"),
+        "three_public.actual.vehicle": Decimal("14.12005"),
+        "three_public.actual.reception": Decimal("2.13"),
+    }
+
+
+def test_a_three_public_table_whose_row_does_not_fit_its_header_is_left_unread():
+    """Twelve figures under thirteen columns, or eleven: no guess at which one is missing."""
+    assert _table_facts(_TP_BLOCKED.replace("1,203,400.00 | ", "")) == {}
+    assert _table_facts(_TP_BLOCKED.replace("1,203,400.00 | 180,000.00 | ", "")) == {}
+    # without the 机关运行经费 column in the header, twelve figures are the twelve 三公 columns
+    plain = _TP_BLOCKED.replace("机关运行经费 | 三公经费", "三公经费").replace("1,203,400.00 | ", "")
+    assert _table_facts(plain)["three_public.actual.reception"] == Decimal("2.13")
+    # a header naming 预算数 seven times and 决算数 five: not the form, nothing read, nothing raised
+    odd = "一般公共预算财政拨款“三公”经费支出决算表\n" + " | ".join(["预算数"] * 7 + ["决算数"] * 5) + "\n" + " | ".join(["1.00"] * 12)
+    assert _table_facts(odd) == {}

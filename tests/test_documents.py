@@ -30,17 +30,12 @@ TEXTS = sorted(CORPUS.glob("*/*.txt"))
 IDS = [f"{p.parent.name}/{p.stem}" for p in TEXTS]
 
 # planted findings the engine does not report yet, and why
-KNOWN_GAPS = {
-    ("shanghai-pubin-enforcement-sangong-2023", "rate_mismatch", 24): (
-        "the 预算数 of each 三公 item is only in a flattened table whose header spans three rows "
-        "(项目 | 预算数 | 决算数 over six item columns); the table reader reads one header row"
-    ),
-}
+KNOWN_GAPS: dict[tuple[str, str, int], str] = {}  # none left: the 三公 table of the Shanghai text is read by its form's columns
 
 # the share of golden facts (figures, dates, claims, indicators) the engine finds, per kind;
 # measured on this corpus and kept as a floor, so that a change that reads less fails
-RECALL_FLOOR = {"dept_selfeval": 0.93, "final_accounts": 0.92, "project_selfeval": 0.84, "selfeval_table": 0.91}
-OVERALL_FLOOR = 0.91
+RECALL_FLOOR = {"dept_selfeval": 0.93, "final_accounts": 0.94, "project_selfeval": 0.84, "selfeval_table": 0.91}
+OVERALL_FLOOR = 0.92
 
 
 def _golden(path: Path) -> dict:

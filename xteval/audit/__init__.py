@@ -35,7 +35,7 @@ from . import reconcile
 from .engine import Document, extract_facts
 from .extraction import Extraction, extract
 from .findings import render_html
-from .forms import read_form, read_indicator_table
+from .forms import read_form, read_indicator_table, read_three_public_table
 from .goals import read_goals
 from .reading import ReportText, prepare, read_report
 from .text_checks import (
@@ -69,6 +69,8 @@ __all__ = [
 def read_document(report: ReportText) -> Document:
     """The kind and every figure of a prepared report (facts, and indicators written in prose)."""
     doc = extract_facts(report)
+    if "三公" in report.text:
+        read_three_public_table(doc)
     if doc.kind is not None and doc.kind.form:
         read_form(doc, doc.kind.form)
         doc.facts.sort(key=lambda f: (f.start, f.field))

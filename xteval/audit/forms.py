@@ -7,6 +7,10 @@ column words (年初预算数, 全年预算数, 全年执行数, 分值, 执行�
 (年度资金总额, 其中：当年财政拨款, 上年结转资金…) takes the numbers after it in that order. An
 indicator row is a name followed by its 指标值, 完成值, 分值 and 得分 (with 指标性质 and 度量单位
 columns where the form has them). The words are the kind YAML's ``form`` section.
+
+The 三公经费支出决算表 of a 部门决算, pasted as text, is read by :func:`read_three_public_table`:
+its header's 预算数/决算数 words and the form's fixed column order (``three_public_table`` in
+``kinds/fields.yaml``) give each figure of its one row of numbers its field.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..money import D
 from .engine import Document, Fact
+from .kinds import vocabulary
 
 _CELL = re.compile(r"[^\s|]+")
 _NUM = re.compile(r"^[-−]?\d{1,3}(?:,\d{3})*(?:\.\d+)?%?$|^[-−]?\d+(?:\.\d+)?%?$")
@@ -133,8 +139,8 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
         _indicators(doc, cs, indicator_at, form)
 
 
-def _emit(doc: Document, field: str, cell: Cell, value: Decimal, unit: str, **extra) -> Fact:
-    f = Fact(field, value, unit, cell.line, cell.text, cell.start, cell.end, label=field, cell=True, **extra)
+def _emit(doc: Document, field: str, cell: Cell, value: Decimal, unit: str, label: str | None = None, **extra) -> Fact:
+    f = Fact(field, value, unit, cell.line, cell.text, cell.start, cell.end, label=label or field, cell=True, **extra)
     doc.facts.append(f)
     return f
 
@@ -280,3 +286,75 @@ def read_indicator_table(doc: Document) -> None:
         _indicators(doc, cs, start, form)
     table = doc.goals
     doc.goals = before + [g for g in table if not any(g["actual"] == b["actual"] and g["target"] == b["target"] for b in before)]
+
+
+# --------------------------------------------------------------------------- the 三公 table
+
+_UNIT_NOTE = re.compile(r"(?:单位|金额单位)\s*[:：]\s*(万元|元)")
+
+
+def read_three_public_table(doc: Document) -> None:
+    """The 三公经费支出决算表 pasted as text: each of its figures as a fact, by the form's columns.
+
+    The layouts, the column order and the optional 机关运行经费 column are the vocabulary's
+    ``three_public_table`` (see ``kinds/fields.yaml``). A table whose header or row of figures
+    does not fit is left unread: the prose around it is read as before.
+    """
+    spec = vocabulary()["three_public_table"]
+    report, text = doc.report, doc.report.text
+    starts = report.line_starts
+    for title in spec["_title"].finditer(text):
+        first = report.line_of(title.start())  # 1-based
+        modes: list[str] = []
+        header_text, unit = "", "万元"
+        for n in range(first + 1, min(len(starts), first + spec["lines"]) + 1):
+            lo, hi = starts[n - 1], starts[n] - 1 if n < len(starts) else len(text)
+            line_cells = [Cell(m.group(0), m.start(), m.end(), n) for m in _CELL.finditer(text, lo, hi)]
+            if not line_cells:
+                continue
+            if m := _UNIT_NOTE.search(text, lo, hi):
+                unit = m[1]
+            words = [spec["modes"][c.text] for c in line_cells if c.text in spec["modes"]]
+            if len(words) >= 2:
+                modes = words
+            if modes and all(_NUM.match(c.text) for c in line_cells):
+                _three_public_row(doc, spec, modes, line_cells, header_text, unit)
+                break
+            header_text += text[lo:hi] + "\n"
+
+
+def _three_public_row(doc: Document, spec: dict[str, Any], modes: list[str], row: list[Cell], header: str, unit: str) -> None:
+    """Emit the facts of the table's row of figures, when the header's layout and the row's length fit."""
+    items = spec["items"]
+    if len(set(modes)) != 2:
+        return  # both 预算数 and 决算数 must be named
+    if len(modes) == 2 * len(items) and modes.count(modes[0]) == len(items):  # 预算数/决算数 over every column
+        columns = [(mode, items[modes[:j].count(mode)]) for j, mode in enumerate(modes)]
+    elif len(modes) == 2:  # a 预算数 block, then a 决算数 block
+        columns = [(modes[j // len(items)], items[j % len(items)]) for j in range(2 * len(items))]
+    else:
+        return
+    extra = spec["extra"]
+    cells_ = list(row)
+    extra_cell = None
+    if extra["word"] in header:  # the header names the 机关运行经费 column: the row must fill it too
+        if len(cells_) != len(columns) + 1:
+            return
+        # the 机关运行经费 column stands where the header names it: before the 三公 columns or after them
+        three_public = header.find("三公")
+        extra_cell = cells_.pop(0) if 0 <= header.find(extra["word"]) < three_public else cells_.pop()
+    if len(cells_) != len(columns):
+        return
+    words = {v: k for k, v in spec["modes"].items()}  # control → 预算数
+    facts = [
+        (f"three_public.{mode}.{item}", f"{spec['names'][item]}{words[mode]}", cell)
+        for (mode, item), cell in zip(columns, cells_, strict=True)
+    ]
+    if extra_cell is not None:
+        facts.append((extra["field"], extra["name"], extra_cell))
+    for field_id, label, cell in facts:
+        if doc.kind is not None and not doc.kind.uses(field_id):
+            continue
+        value = _number(cell.text)
+        if value is not None:
+            _emit(doc, field_id, cell, D(f"{value}{unit}"), "万元", label=label)

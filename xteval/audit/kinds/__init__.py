@@ -66,6 +66,8 @@ def vocabulary() -> dict[str, Any]:
         tp["_parts"] = {k: [re.compile(a) for a in v] for k, v in tp["parts"].items()}
         tp["_control"] = re.compile("|".join(tp["control"]))
         tp["_actual"] = re.compile("|".join(tp["actual"]))
+        table = doc["three_public_table"]
+        table["_title"] = re.compile(table["title"])
         doc["_mod"] = {k: re.compile(v) for k, v in doc["modifiers"].items()}
         doc["_openers"] = [(re.compile(k), v) for k, v in (doc.get("list_openers") or {}).items()]
     except (KeyError, TypeError, re.error) as exc:
