@@ -578,6 +578,24 @@ def test_a_three_public_table_in_blocks_with_its_office_column_first_is_read_by_
     }
 
 
+def test_a_three_public_table_with_a_column_number_row_reads_the_figures_not_the_column_numbers():
+    """The central form numbers its columns (栏次 1 … 12) under the header: that row is not the figures."""
+    text = (
+        "财政拨款“三公”经费支出决算表\n金额单位：万元\n预算数\t决算数\n"
+        + "\t".join(["合计", "因公出国（境）费", "公务用车购置及运行费", "公务接待费"] * 2)
+        + "\n"
+        + "\t".join(["小计", "购置费", "运行费"] * 2)
+        + "\n"
+        + "\t".join(str(k) for k in range(1, 13))
+        + "\n"
+        + "\t".join(["9.60", "0.00", "6.00", "0.00", "6.00", "3.60", "8.15", "0.00", "5.72", "0.00", "5.72", "2.43"])
+        + "\n"
+    )
+    facts = _table_facts(text)
+    assert facts["three_public.control.total"] == Decimal("9.60") and facts["three_public.actual.reception"] == Decimal("2.43")
+    assert len(facts) == 12
+
+
 def test_a_three_public_table_whose_row_does_not_fit_its_header_is_left_unread():
     """Twelve figures under thirteen columns, or eleven: no guess at which one is missing."""
     assert _table_facts(_TP_BLOCKED.replace("1,203,400.00 | ", "")) == {}

@@ -318,6 +318,8 @@ def read_three_public_table(doc: Document) -> None:
             if len(words) >= 2:
                 modes = words
             if modes and all(_NUM.match(c.text) for c in line_cells):
+                if [c.text for c in line_cells] == [str(k) for k in range(1, len(line_cells) + 1)]:
+                    continue  # the 栏次 row (1, 2, 3 … under each column) of the central form
                 _three_public_row(doc, spec, modes, line_cells, header_text, unit)
                 break
             header_text += text[lo:hi] + "\n"
