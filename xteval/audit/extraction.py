@@ -237,9 +237,17 @@ _SATISFACTION = re.compile(rf"满意度\s*(?:达到|达|为|是)?\s*(?P<pct>{NUM
 _TARGET_IN_SENTENCE = re.compile(rf"(?:目标|指标值|计划|任务)(?:数|值|为|是|:)*\s*(?P<t>{NUM})\s*(?P<u>{_COUNT_UNIT})")
 
 
+_GOAL_LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|在.{0,6}方面|\d{4}\s*年(?:度)?|全年|实际|共|累计)+")
+_CLAUSE_BREAK = re.compile(r"[,;:。\n]")
+_TARGET_IN_BRACKETS = re.compile(rf"[(（][^()（）]{{0,12}}?(?:目标|计划|指标值)(?:值|数)?\s*(?P<t>{NUM})\s*(?P<u>{_COUNT_UNIT})?[)）]\s*$")
+_VALUE_AT_END = re.compile(
+    rf"(?P<v>{NUM})\s*(?P<mult>亿|万)?\s*(?P<approx>余|多)?\s*(?P<u>条|个|项|家|次|人次|人|件|户|场|批|套|台|元)?\s*$"
+)
+
+
 def _label(clause: str) -> str:
     """A goal name from the clause before its number, without “一是”, years, “全年”, “实际”."""
-    clause = re.sub(r"^(?:[一二三四五六七八九十]+是|在.{0,6}方面|\d{4}\s*年(?:度)?|全年|实际|共|累计)+", "", clause.strip())
+    clause = _GOAL_LEAD.sub("", clause.strip())
     return clause.strip(' ,、:“”"')[-24:] or "未命名目标"
 
 
@@ -250,16 +258,12 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
     for m in _RATE.finditer(text):
         lo = max(sentence_start(text, m.start(), 200), m.start() - 120)
         before = text[lo : m.start()].rstrip(" ,、")
-        clause = re.split(r"[,;:。\n]", before)[-1]
+        clause = _CLAUSE_BREAK.split(before)[-1]
         # “420个(年度目标300个)、完成率达150%”: the target in brackets right after the value
-        bracket = re.search(
-            rf"[(（][^()（）]{{0,12}}?(?:目标|计划|指标值)(?:值|数)?\s*(?P<t>{NUM})\s*(?P<u>{_COUNT_UNIT})?[)）]\s*$", clause
-        )
+        bracket = _TARGET_IN_BRACKETS.search(clause)
         if bracket:
             clause = clause[: bracket.start()]
-        v = re.search(
-            rf"(?P<v>{NUM})\s*(?P<mult>亿|万)?\s*(?P<approx>余|多)?\s*(?P<u>条|个|项|家|次|人次|人|件|户|场|批|套|台|元)?\s*$", clause
-        )
+        v = _VALUE_AT_END.search(clause)
         name = _label(clause[: v.start()] if v else clause)
         pct = N(m["pct"])
         q = report.quote(lo + before.rfind(clause), m.end())
@@ -292,7 +296,7 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
         s0, s1 = sentence_start(text, m.start()), sentence_end(text, m.end())
         sentence = report.quote(s0, s1 + 1)
         before = text[s0 : m.start()]
-        name = _label(re.split(r"[,;:。\n]", before)[-1]) if before.strip() else "未命名目标"
+        name = _label(_CLAUSE_BREAK.split(before)[-1]) if before.strip() else "未命名目标"
         q = report.quote(s0, m.end()) if m.end() - s0 <= 120 else report.quote(m.start(), m.end())
         goals.append(
             Goal.model_construct(
@@ -307,7 +311,7 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
         )
     for m in _SATISFACTION.finditer(text):
         lo = sentence_start(text, m.start(), 120)
-        before = re.split(r"[,;:。\n]", text[lo : m.start()])[-1]
+        before = _CLAUSE_BREAK.split(text[lo : m.start()])[-1]
         q = report.quote(m.start() - len(before), m.end())
         goals.append(
             Goal.model_construct(
