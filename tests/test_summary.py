@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from conftest import PARAMS
 
-from xteval.params import load_params
+from xteval.params import Provenance, load_params
 from xteval.runner import summary
 
 SUMMARY = PARAMS / "2023" / "summary.yaml"
@@ -80,6 +80,15 @@ def test_tables_say_it_in_chinese_and_keep_the_failures_beside_the_grade(year):
 def test_a_summary_params_file_validates_and_names_its_notebook():
     p = load_params(SUMMARY)
     assert p.notebook == "summary" and p.include == ["department"] and p.year == 2023
+    assert "不填写任何数字" in p.figures_rule.derived  # no figure of its own: the rule its figures are derived by
+
+
+def test_the_scope_table_states_the_rule_and_escapes_it(year):
+    """The summary's provenance is on its face; text from the params file is shown as text, never as markup."""
+    items = summary.runs(load_params(SUMMARY))
+    assert "数据来源：本汇总的全部数字由" in summary.scope_table(items, load_params(SUMMARY).figures_rule).to_html()
+    hostile = summary.scope_table(items, Provenance(derived='<img src=x onerror="alert(1)">')).to_html()
+    assert "<img" not in hostile and "&lt;img src=x onerror=" in hostile
 
 
 def test_batch_runs_the_summary_last_and_only_when_what_it_reads_changed(project: Path):

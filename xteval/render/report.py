@@ -44,7 +44,7 @@ def styled(
     Args:
         df: the table, cells already formatted as text.
         right: number columns: right-aligned, never wrapped.
-        caption: the table's caption.
+        caption: the table's caption, as text (escaped here).
         highlight: one flag per row; a flagged row is the figure that breaks a rule
             (a 三公 item over its control, a goal below its target) and is shown red.
         nowrap: other columns that must not wrap (a status, a short code).
@@ -78,7 +78,9 @@ def styled(
 
         st = st.apply(paint, axis=None)
     if caption:
-        st = st.set_caption(caption)
+        import html
+
+        st = st.set_caption(html.escape(clip(caption), quote=False))  # a caption may carry a params file's text
     return st
 
 

@@ -27,19 +27,29 @@ from typing import Any
 from pydantic import Field
 
 from ..money import N, NumberError, fmt, fmt_count, fmt_rate
-from ..params import ParamsBase, params_path
+from ..params import ParamsBase, Provenance, params_path
 
 SUMMARY_NOTEBOOK = "summary"
 OUTPUT_ENV = "XTEVAL_OUTPUT_DIR"
 GRADES = ("优", "良", "中", "差")
 
 
+SUMMARY_RULE = "本汇总的全部数字由本年度各单位已运行附件记录的数值汇总得出（笔记本元数据，不读取网页），本文件不填写任何数字"
+
+
 class SummaryParams(ParamsBase):
-    """A year summary: which runs of the year it covers."""
+    """A year summary: which runs of the year it covers, and the rule its figures are derived by.
+
+    The summary states no figure of its own: every number it shows is derived from what the
+    units' executed appendices recorded. ``figures_rule`` says so, as the provenance of the
+    whole page (the params rule: every figure is seed, derived or illustrative); ``xteval new``
+    carries it to the next year as a rule.
+    """
 
     include: list[str] = Field(
         default_factory=list, description="汇总的 notebook 类型，如 [department]；留空为本年度全部附件（汇总本身除外）"
     )
+    figures_rule: Provenance = Field(Provenance(derived=SUMMARY_RULE), description="汇总数字的来源（derived：汇总规则）")
 
 
 @dataclass
@@ -192,8 +202,10 @@ def _grade(r: UnitRun) -> str:
     return grade_text(r.total, r.grade, r.fail, r.score_illustrative)
 
 
-def scope_table(items: list[UnitRun]):
-    """汇总范围: each appendix the summary read, with its status."""
+def scope_table(items: list[UnitRun], rule: Provenance | None = None):
+    """汇总范围: each appendix the summary read, with its status; the caption states where the figures come from."""
+    rule = rule or Provenance(derived=SUMMARY_RULE)
+    source = {"seed": f"原文“{rule.seed}”", "derived": rule.derived, "illustrative": f"示例数据（{rule.illustrative}）"}[rule.source]
     import pandas as pd
 
     from ..render.report import styled
@@ -214,7 +226,7 @@ def scope_table(items: list[UnitRun]):
     return styled(
         pd.DataFrame(rows, columns=["序号", "单位", "评价对象", "含示例数据", "状态", "不符", "提示"]),
         right=("序号", "不符", "提示"),
-        caption=f"本年度附件 {len(items)} 份",
+        caption=f"本年度附件 {len(items)} 份。数据来源：{source}",
         highlight=[r.status == "failed" for r in items],
     )
 
