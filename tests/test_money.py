@@ -174,7 +174,7 @@ def test_fold_of_a_long_text_is_nfkc_and_the_traditional_table_of_the_whole(char
     st.sampled_from(["", "元", "万元", "亿元", "万", "亿"]),
     st.sampled_from(["元", "万元", "亿元"]),
 )
-def test_a_plainly_written_amount_parses_as_the_general_path_parses_it(number, unit, default):
-    """D's shortcut for “1234.56万元” gives what the general path (NFKC, spaces, separators) gives for the same amount."""
+def test_an_amount_parses_alike_plain_spaced_or_full_width(number, unit, default):
+    """“1234.56万元”, the same with spaces around it, and with full-width digits are one amount."""
     assert D(number + unit, default) == D(f" {number} {unit} ", default)
     assert D(number + unit, default) == D(number.translate(str.maketrans("0123456789.", "０１２３４５６７８９．")) + unit, default)

@@ -63,10 +63,6 @@ _AMOUNT = re.compile(
 )
 
 
-# An amount in its plainest form: ASCII digits within the bounds, no sign, separator or space.
-_PLAIN_AMOUNT = re.compile(r"(?P<num>[1-9]\d{0,14}(?:\.\d{1,30})?|0(?:\.\d{1,30})?)(?P<unit>亿元|万元|元|万|亿)?", re.ASCII)
-
-
 class AmountError(ValueError):
     """A text that is not an amount; the message says what was given."""
 
@@ -133,9 +129,6 @@ def D(value: object, unit: str = "万元") -> Decimal:
     if unit not in UNITS:
         raise AmountError(f"未知单位 {unit!r} (unknown unit)")
     number = _python_number(value)
-    if isinstance(value, str) and (plain := _PLAIN_AMOUNT.fullmatch(value)):
-        # the common case, written plainly (“1234.56万元”): what the general path below would give, without NFKC
-        return Decimal(plain["num"]) * UNITS[plain["unit"] or unit]
     if isinstance(value, str):
         _bounded(value, AmountError, "金额")
         text = normalize(value).replace(" ", "")

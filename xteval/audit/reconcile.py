@@ -511,24 +511,16 @@ def goal_checks(doc: Document) -> list[CheckResult]:
         if rate is None or not isinstance(t, Decimal) or not isinstance(a, Decimal) or not t:
             continue
         computed = a / t * HUNDRED
-        status, _ = _rate_status(rate, computed)
-        ok = status is Status.passed
+        pct, off = _pct(computed), direction(rate - half_up(computed), "个百分点")
         out.append(
-            CheckResult(
-                id=f"percent.L{g['line']}.{i}",
-                title=f"完成率 = 完成值 ÷ 指标值：{g['name']}",
-                status=Status.passed if ok else Status.fail,
-                message=(
-                    f"“{g['name']}”完成率 {rate}% 与 {a} ÷ {t} = {_pct(computed)} 相符"
-                    if ok
-                    else f"完成率不符: 报告 {rate}% ≠ {a} ÷ 指标值 {t} = {_pct(computed)}（报告{direction(rate - half_up(computed), '个百分点')}）"
-                ),
-                expected=half_up(computed),
-                observed=rate,
-                difference=rate - half_up(computed),
-                unit="%",
-                evidence=(Evidence(g["quote"], g["line"]),),
-                reason=Reason.ok if ok else Reason.percent_mismatch,
+            _stated_percent(
+                f"percent.L{g['line']}.{i}",
+                f"完成率 = 完成值 ÷ 指标值：{g['name']}",
+                rate,
+                computed,
+                g,
+                agree=f"“{g['name']}”完成率 {rate}% 与 {a} ÷ {t} = {pct} 相符",
+                differ=f"完成率不符: 报告 {rate}% ≠ {a} ÷ 指标值 {t} = {pct}（报告{off}）",
             )
         )
     return out
@@ -540,26 +532,39 @@ def _over_claim(i: int, g: dict[str, Any]) -> list[CheckResult]:
     if over is None or not isinstance(t, Decimal) or not isinstance(a, Decimal) or not t:
         return []
     computed = (a / t - 1) * HUNDRED
-    status, _ = _rate_status(over, computed)
-    ok = status is Status.passed
+    pct = _pct(computed)
     return [
-        CheckResult(
-            id=f"percent.over.L{g['line']}.{i}",
-            title=f"超额完成比例 = 完成值 ÷ 指标值 − 1：{g['name']}",
-            status=Status.passed if ok else Status.fail,
-            message=(
-                f"“{g['name']}”超额完成 {over}% 与 {a} ÷ {t} − 1 = {_pct(computed)} 相符"
-                if ok
-                else f"超额完成比例不符: 报告称超额完成 {over}%，但 {a} ÷ 指标值 {t} − 1 = {_pct(computed)}"
-            ),
-            expected=half_up(computed),
-            observed=over,
-            difference=over - half_up(computed),
-            unit="%",
-            evidence=(Evidence(g["quote"], g["line"]),),
-            reason=Reason.ok if ok else Reason.percent_mismatch,
+        _stated_percent(
+            f"percent.over.L{g['line']}.{i}",
+            f"超额完成比例 = 完成值 ÷ 指标值 − 1：{g['name']}",
+            over,
+            computed,
+            g,
+            agree=f"“{g['name']}”超额完成 {over}% 与 {a} ÷ {t} − 1 = {pct} 相符",
+            differ=f"超额完成比例不符: 报告称超额完成 {over}%，但 {a} ÷ 指标值 {t} − 1 = {pct}",
         )
     ]
+
+
+def _stated_percent(
+    check_id: str, title: str, stated: Decimal, computed: Decimal, goal: dict[str, Any], agree: str, differ: str
+) -> CheckResult:
+    """A percentage a goal states against the one its figures give, at the stated precision (a fail when they differ)."""
+    status, _ = _rate_status(stated, computed)
+    ok = status is Status.passed
+    shown = half_up(computed)
+    return CheckResult(
+        id=check_id,
+        title=title,
+        status=Status.passed if ok else Status.fail,
+        message=agree if ok else differ,
+        expected=shown,
+        observed=stated,
+        difference=stated - shown,
+        unit="%",
+        evidence=(Evidence(goal["quote"], goal["line"]),),
+        reason=Reason.ok if ok else Reason.percent_mismatch,
+    )
 
 
 def project_checks(doc: Document) -> list[CheckResult]:
