@@ -41,7 +41,7 @@ def test_shipped_frameworks_cite_their_source_and_version():
 def test_changed_rules_bumped_their_versions():
     """Every framework whose rules this revision changed carries a new version (shown in the appendix footer and by the CLI)."""
     versions = {n: frameworks.get(n).version for n in ("dept-common-2013", "mof2020-self", "pefa2016", "monitor")}
-    assert versions == {"dept-common-2013": "2013.53-2", "mof2020-self": "2020.10-2", "pefa2016": "2016-2", "monitor": "2019.136-2"}
+    assert versions == {"dept-common-2013": "2013.53-2", "mof2020-self": "2020.10-2", "pefa2016": "2016-3", "monitor": "2019.136-2"}
 
 
 def test_mof2020_weights_are_adjustable_defaults():

@@ -38,7 +38,9 @@ def years(*outturns) -> dict[int, tuple[Decimal, Decimal]]:
         ((89, 110, 111), "C"),  # only 110 lies in 90–110; all three lie in 85–115
         ((85, 115, 50), "C"),
         ((84.99, 115.01, 100), "D"),  # only one year within any band
-        ((100, 100), "D*"),  # fewer than 3 years
+        ((100, 100), "A"),  # 2021–2022: the window is 2020–2022, and the year without data is the allowed outlier
+        ((100, 94), "B"),  # both computable years must meet the band
+        ((100,), "D*"),  # one computable year of three
         ((), "D*"),
     ],
 )
@@ -63,11 +65,68 @@ def test_pi31(outturns, score):
     assert pefa.pi31(years(*outturns)).score == score
 
 
-def test_last_three_years_are_used_and_gaps_give_d_star():
+def test_last_three_years_are_used_and_a_gap_is_the_allowed_outlier():
     assert pefa.pi1(years(50, 100, 100, 100)).years == (2022, 2023, 2024)
-    gap = {2019: (Decimal(100), Decimal(100)), 2021: (Decimal(100), Decimal(100)), 2022: (Decimal(100), Decimal(100))}
-    d = pefa.pi1(gap)
-    assert d.score == "D*" and d.values == {} and "不补造年度" in d.note
+    gap = {2019: (Decimal(100), Decimal(100)), 2021: (Decimal(100), Decimal(100)), 2022: (Decimal(50), Decimal(100))}
+    d = pefa.pi1(gap)  # window 2020–2022: 2019 is outside it, 2020 has no data, 2021 meets A and 2022 does not
+    assert d.years == (2020, 2021, 2022) and d.gaps == {2020: "无数据"} and set(d.values) == {2021, 2022}
+    assert d.score == "D" and "允许的一个例外年度" in d.note
+    lone = pefa.pi1({2019: (Decimal(100), Decimal(100)), 2022: (Decimal(100), Decimal(100))})
+    assert lone.score == "D*" and "不补造年度" in lone.note
+
+
+D = Decimal
+
+
+def _rows(*rows) -> dict:
+    return {year: {name: (D(b), D(a)) for name, b, a in parts} for year, parts in rows}
+
+
+def test_hand_case_one_window_for_every_indicator():
+    """Expenditure 2021–2023, revenue 2018–2020: every dimension is scored on 2021–2023, PI-3 is D* and says why."""
+    expenditure = _rows(*((y, [("甲", 600, 600), ("乙", 400, 400)]) for y in (2021, 2022, 2023)))
+    revenue = _rows(*((y, [("税收", 700, 700), ("非税", 300, 300)]) for y in (2018, 2019, 2020)))
+    r = pefa.assess(expenditure, revenue)
+    assert r.window == (2021, 2022, 2023)
+    assert r.dimensions["PI-2.1"].score == "A" and r.dimensions["PI-2.1"].years == (2021, 2022, 2023)
+    for dim in ("PI-3.1", "PI-3.2"):
+        d = r.dimensions[dim]
+        assert d.score == "D*" and d.values == {} and "不覆盖评价窗口 2021、2022、2023 年" in d.note and "2018、2019、2020" in d.note
+    assert r.indicators["PI-3"] == "D"
+    data = r.to_json()
+    assert data["window"] == [2021, 2022, 2023] and set(data["rules"]) == {"window", "outlier", "pi1_coverage"}
+    assert "评价窗口 2021–2023 年" in r.window_text
+
+
+def test_hand_case_a_missing_contingency_row_is_stated_not_taken_as_zero():
+    """PI-1 by hand: 2021 (900 + 30 + 20) → (920 + 15 + 20): 955 ÷ 950 = 100.53 %; 2023 has no contingency row:
+    (900 + 20) → (920 + 20): 940 ÷ 920 = 102.17 %, computed on the rows given and said so; PI-2.3 lacks a year: D*."""
+    expenditure = _rows(*((y, [("甲", 500, 510), ("乙", 400, 410)]) for y in (2021, 2022, 2023)))
+    contingency = _rows((2021, [("预备费", 30, 15)]), (2022, [("预备费", 30, 15)]))
+    interest = _rows(*((y, [("利息", 20, 20)]) for y in (2021, 2022, 2023)))
+    r = pefa.assess(expenditure, {}, contingency=contingency, interest=interest)
+    pi1 = r.dimensions["PI-1"]
+    assert {y: str(half_up(v)) for y, v in pi1.values.items()} == {2021: "100.53", 2022: "100.53", 2023: "102.17"}
+    assert pi1.score == "A"
+    assert pi1.basis.startswith("2023 年没有预备费的行") and "未含这些项" in pi1.basis and "债务利息的行" not in pi1.basis
+    assert pi1.to_json()["basis"] == pi1.basis
+    assert r.dimensions["PI-2.3"].score == "D*" and "2023 年没有预备费的行" in r.dimensions["PI-2.3"].note
+    full = pefa.assess(expenditure, {}, contingency={**contingency, **_rows((2023, [("预备费", 0, 0)]))}, interest=interest)
+    assert full.dimensions["PI-1"].basis == ""  # a row of 0 says there was none: nothing to state
+
+
+def test_hand_case_a_year_that_cannot_be_computed_is_the_allowed_outlier():
+    """Revenue for 2021 and 2023, none for 2022. PI-3.1: 1010 ÷ 1000 = 101 %, 990 ÷ 1000 = 99 %: A in both → A.
+    PI-3.2: 2021 k = 1.01, |610 − 606| + |400 − 404| = 8, 8 ÷ 1010 = 0.79 %; 2023 k = 0.99, |560 − 594| + |430 − 396|
+    = 68, 68 ÷ 990 = 6.87 %: under 10 % in both, under 5 % in one → B. PI-3 by M2 (A, B) = B+."""
+    expenditure = _rows(*((y, [("甲", 600, 600), ("乙", 400, 400)]) for y in (2021, 2022, 2023)))
+    revenue = _rows((2021, [("税收", 600, 610), ("非税", 400, 400)]), (2023, [("税收", 600, 560), ("非税", 400, 430)]))
+    r = pefa.assess(expenditure, revenue)
+    p31, p32 = r.dimensions["PI-3.1"], r.dimensions["PI-3.2"]
+    assert {y: str(half_up(v)) for y, v in p31.values.items()} == {2021: "101.00", 2023: "99.00"} and p31.score == "A"
+    assert {y: str(half_up(v)) for y, v in p32.values.items()} == {2021: "0.79", 2023: "6.87"} and p32.score == "B"
+    assert p31.gaps == {2022: "无数据"} == p32.gaps and "允许的一个例外年度" in p31.note
+    assert r.indicators["PI-3"] == "B+"
 
 
 def comp(*pairs):
@@ -315,3 +374,15 @@ def test_cli_pefa_bad_input_has_no_traceback():
     path = FIX / "pefa-negative-budget.csv"
     r = subprocess.run([sys.executable, "-m", "xteval.cli", "pefa", str(path)], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1 and "row 2, 预算数" in r.stderr
+
+
+@pytest.mark.parametrize("year", ["2_023", "２０２３", "٢٠٢٣", "+2023", "2023.0"])
+def test_a_year_is_four_ascii_digits(tmp_path: Path, capsys, year):
+    """int() reads "2_023" and other scripts' digits as 2023: a year in an outturn file is refused instead."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    first = text.splitlines()[1].split(",")[0]
+    path = tmp_path / "y.csv"
+    path.write_text(text.replace(f"\n{first},", f"\n{year},", 1), encoding="utf-8")
+    assert cli.main(["pefa", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "row 2" in err and "年度应为四位整数" in err

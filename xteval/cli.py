@@ -295,9 +295,11 @@ def _print_pefa(result, as_json: bool) -> int:
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return EXIT_OK
+    print(result.window_text)
     for d in result.dimensions.values():
         years = "，".join(f"{y} 年 {fmt_rate(v)}" for y, v in d.values.items())
-        print(f"{d.id}: {d.score}  {years}{'  ' if years and d.note else ''}{d.note}")
+        said = "；".join(x for x in (d.note, d.basis) if x)
+        print(f"{d.id}: {d.score}  {years}{'  ' if years and said else ''}{said}")
     for ind in result.aggregation.values():
         used = "，".join(f"{k} {v}" for k, v in ind.dimensions.items())
         print(f"{ind.id}: {ind.score}（{ind.method}：{used}）{'  ' + ind.note if ind.note else ''}")

@@ -15,12 +15,18 @@ contingency; PI-2.3 is spending charged to the contingency vote as a share of
 the original budget, averaged over three years; PI-3.1 and PI-3.2 are total and
 composition of revenue.
 
-Each dimension is scored on the **last three** years of its data, which must be
-consecutive; with fewer, or without the rows it needs, it is ``D*``
-(insufficient information) and no year is ever invented. An indicator is
-aggregated by its method from **all** its dimensions, D* counting as D, and
-carries no asterisk itself (PEFA 2016 §2.2). Amounts are ``Decimal``; ratios
-and variances are exact, shown to 2 decimals.
+One window for every dimension (PEFA 2016 §2.1.3, node/4755): the last three completed
+fiscal years that the expenditure data covers, applied consistently. A dimension whose
+data does not reach into that window is ``D*`` for that reason, never scored on other
+years. In the dimensions scored "in at least two of the last three years", a year whose
+measure cannot be computed (no rows, a zero budget, a single category) is the one
+abnormal year the framework allows for, and the dimension is scored on the other two;
+with fewer than two computable years it is ``D*``. PI-2.3, a three-year average, needs
+all three. PI-1 states what its aggregate covers when a year has no contingency or
+interest row (1.1:1 includes both); it never counts a missing row as zero unsaid.
+An indicator is aggregated by its method from **all** its dimensions, D* counting as D,
+and carries no asterisk itself (PEFA 2016 §2.2). Amounts are ``Decimal``; ratios and
+variances are exact, shown to 2 decimals.
 """
 
 from __future__ import annotations
@@ -71,8 +77,10 @@ class Dimension:
     id: str
     score: str  # "A", "B", "C", "D" or "D*"
     values: dict[int, Decimal] = field(default_factory=dict)  # outturn % (PI-1, 3.1), variance % (2.1, 2.2, 3.2), share % (2.3)
-    years: tuple[int, ...] = ()  # the years the score rests on
+    years: tuple[int, ...] = ()  # the window the score rests on
     note: str = ""
+    gaps: dict[int, str] = field(default_factory=dict)  # a window year whose measure could not be computed → why
+    basis: str = ""  # what the measure was computed on, where the data departs from the framework's coverage
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -80,6 +88,8 @@ class Dimension:
             "score": self.score,
             "years": list(self.years),
             "values": {str(y): str(half_up(v)) for y, v in self.values.items()},
+            "gaps": {str(y): why for y, why in self.gaps.items()},
+            "basis": self.basis,
             "note": self.note,
         }
 
@@ -105,6 +115,14 @@ class PefaResult:
     dimensions: dict[str, Dimension]
     aggregation: dict[str, Indicator]
     version: str
+    window: tuple[int, ...] = ()  # the three years every dimension is scored on
+
+    @property
+    def window_text(self) -> str:
+        """“评价窗口 2021–2023 年（…）”: the window and its rule, for every output."""
+        if not self.window:
+            return "评价窗口：没有支出数据，无法确定"
+        return f"评价窗口 {self.window[0]}–{self.window[-1]} 年：{_spec()['window']['rule']}"
 
     @property
     def indicators(self) -> dict[str, str]:
@@ -115,6 +133,8 @@ class PefaResult:
         return {
             "framework": FRAMEWORK,
             "version": self.version,
+            "window": list(self.window),
+            "rules": {k: _spec()[k]["rule"] for k in RULES},
             "dimensions": {k: d.to_json() for k, d in self.dimensions.items()},
             "indicators": self.indicators,
             "aggregation": {k: i.to_json() for k, i in self.aggregation.items()},
@@ -125,13 +145,15 @@ def _spec() -> dict[str, Any]:
     return frameworks.get(FRAMEWORK).raw
 
 
-def _window(years: Mapping[int, Any]) -> tuple[int, ...] | None:
-    """The last three years, or None when there are fewer than three consecutive ones."""
-    need = int(_spec()["years_required"])
-    ys = sorted(years)[-need:]
-    if len(ys) < need or ys[-1] - ys[0] != need - 1:
-        return None
-    return tuple(ys)
+RULES = ("window", "outlier", "pi1_coverage")  # the framework file's rules every output states
+
+
+def window(years: Any) -> tuple[int, ...]:
+    """The last three fiscal years up to the latest one given (consecutive by construction); () for none."""
+    if not years:
+        return ()
+    last = max(years)
+    return tuple(range(last - int(_spec()["years_required"]) + 1, last + 1))
 
 
 def _meeting(values: dict[int, Decimal], inside) -> bool:
@@ -167,50 +189,81 @@ def _grade_average(dim: str, value: Decimal) -> str:
     return "D"
 
 
-def _insufficient(dim: str, years: Mapping[int, Any], why: str = "") -> Dimension:
+def _insufficient(dim: str, years: Mapping[int, Any], why: str = "", span: tuple[int, ...] = ()) -> Dimension:
     have = "、".join(str(y) for y in sorted(years)) or "无"
-    return Dimension(dim, "D*", {}, (), why or f"需要最近连续 3 个财年的数据，现有 {have}（不补造年度）")
+    return Dimension(dim, "D*", {}, span, why or f"需要最近连续 3 个财年的数据，现有 {have}（不补造年度）")
+
+
+def _years(span: tuple[int, ...]) -> str:
+    return "、".join(str(y) for y in span)
+
+
+def _scored(dim: str, values: dict[int, Decimal], gaps: dict[int, str], span: tuple[int, ...], grade, basis: str = "") -> Dimension:
+    """A "two of the last three years" dimension: an uncomputable year is the allowed outlier; fewer than two computed is D*."""
+    said = "；".join(f"{y} 年{why}" for y, why in gaps.items())
+    if len(values) < int(_spec()["years_meeting"]):
+        note = f"评价窗口 {_years(span)} 年中可计算的年度不足两个（{said}），信息不足（不补造年度）"
+        return Dimension(dim, "D*", {}, span, note, gaps, basis)  # no score rests on the lone year: none is shown
+    note = f"{said}，无法计算：按“三年中至少两年”，作为允许的一个例外年度" if gaps else ""
+    return Dimension(dim, grade(dim, values), values, span, note, gaps, basis)
+
+
+def _outside(dim: str, years: Mapping[int, Any], span: tuple[int, ...]) -> Dimension | None:
+    """D* when the data does not reach into the window at all: a dimension is never scored on other years."""
+    if any(y in years for y in span):
+        return None
+    have = "、".join(str(y) for y in sorted(years)) or "无"
+    note = f"数据不覆盖评价窗口 {_years(span)} 年（现有 {have}），不以其他年度评分（不补造年度）"
+    return Dimension(dim, "D*", {}, span, note)
 
 
 def _total(parts: Mapping[str, Pair]) -> Pair:
     return sum((b for b, _ in parts.values()), Decimal(0)), sum((a for _, a in parts.values()), Decimal(0))
 
 
-def _outturn(dim: str, years: Mapping[int, Pair]) -> Dimension:
-    window = _window(years)
-    if window is None:
+def _outturn(dim: str, years: Mapping[int, Pair], span: tuple[int, ...] | None, basis: str = "") -> Dimension:
+    span = span or window(years)
+    if not span:
         return _insufficient(dim, years)
-    values = {}
-    for y in window:
-        budget, actual = years[y]
-        if not budget:
-            return _insufficient(dim, years, f"{y} 年预算为 0，无法计算")
-        values[y] = N(actual) / N(budget) * HUNDRED
-    return Dimension(dim, _grade_ratio(dim, values), values, window)
+    outside = _outside(dim, years, span)
+    if outside is not None:
+        return outside
+    values, gaps = {}, {}
+    for y in span:
+        if y not in years:
+            gaps[y] = "无数据"
+        elif not years[y][0]:
+            gaps[y] = "预算为 0"
+        else:
+            values[y] = N(years[y][1]) / N(years[y][0]) * HUNDRED
+    return _scored(dim, values, gaps, span, _grade_ratio, basis)
 
 
-def pi1(years: Mapping[int, Pair]) -> Dimension:
+def pi1(years: Mapping[int, Pair], span: tuple[int, ...] | None = None, basis: str = "") -> Dimension:
     """PI-1 总支出决算偏差: actual ÷ original budget; A 95–105%, B 90–110%, C 85–115% in 2 of the last 3 years.
 
     Args:
         years: year → (original approved expenditure including contingency and interest, actual), in any one unit.
+        span: the window; by default the last three years up to the latest one given.
+        basis: what the totals cover where it departs from 1.1:1 (stated on the output).
 
     Returns:
-        The :class:`Dimension`; ``D*`` with fewer than 3 consecutive years.
+        The :class:`Dimension`; ``D*`` with fewer than two computable years in the window.
     """
-    return _outturn("PI-1", years)
+    return _outturn("PI-1", years, span, basis)
 
 
-def pi31(years: Mapping[int, Pair]) -> Dimension:
+def pi31(years: Mapping[int, Pair], span: tuple[int, ...] | None = None) -> Dimension:
     """PI-3.1 总收入决算偏差: actual ÷ budget revenue; A 97–106%, B 94–112%, C 92–116% in 2 of 3 years.
 
     Args:
         years: year → (budgeted revenue, actual revenue).
+        span: the window; by default the last three years up to the latest one given.
 
     Returns:
-        The :class:`Dimension`; ``D*`` with fewer than 3 consecutive years.
+        The :class:`Dimension`; ``D*`` with fewer than two computable years in the window.
     """
-    return _outturn("PI-3.1", years)
+    return _outturn("PI-3.1", years, span)
 
 
 def variance(parts: Mapping[str, Pair]) -> Decimal | None:
@@ -224,25 +277,29 @@ def variance(parts: Mapping[str, Pair]) -> Decimal | None:
     return dev / sum(adjusted.values(), Decimal(0)) * HUNDRED
 
 
-def _composition(dim: str, years: Outturn, what: str) -> Dimension:
+def _composition(dim: str, years: Outturn, what: str, span: tuple[int, ...] | None) -> Dimension:
     """A composition-variance dimension (2.1, 2.2, 3.2): A < 5%, B < 10%, C < 15% in 2 of the last 3 years."""
+    span = span or window(years)
     if not years:
-        return _insufficient(dim, years, f"没有{what}的行")
-    window = _window(years)
-    if window is None:
-        return _insufficient(dim, years)
-    values = {}
-    for y in window:
-        if len(years[y]) < 2:
-            return _insufficient(dim, years, f"{y} 年只有 {len(years[y])} 个{what}科目，无法计算结构偏差")
-        v = variance(years[y])
-        if v is None:
-            return _insufficient(dim, years, f"{y} 年{what}的预算或决算合计为 0")
-        values[y] = v
-    return Dimension(dim, _grade_below(dim, values), values, window)
+        return _insufficient(dim, years, f"没有{what}的行", span)
+    outside = _outside(dim, years, span)
+    if outside is not None:
+        return outside
+    values, gaps = {}, {}
+    for y in span:
+        v = variance(years[y]) if y in years and len(years[y]) >= 2 else None
+        if y not in years:
+            gaps[y] = "无数据"
+        elif len(years[y]) < 2:
+            gaps[y] = f"只有 {len(years[y])} 个{what}科目"
+        elif v is None:
+            gaps[y] = f"{what}的预算或决算合计为 0"
+        else:
+            values[y] = v
+    return _scored(dim, values, gaps, span, _grade_below)
 
 
-def pi21(years: Outturn) -> Dimension:
+def pi21(years: Outturn, span: tuple[int, ...] | None = None) -> Dimension:
     """PI-2.1 支出结构偏差（按功能）: composition variance of expenditure without contingency and interest.
 
     Args:
@@ -251,10 +308,10 @@ def pi21(years: Outturn) -> Dimension:
     Returns:
         The :class:`Dimension`; ``D*`` with fewer than 3 consecutive years or a year without a breakdown.
     """
-    return _composition("PI-2.1", years, "支出（功能分类）")
+    return _composition("PI-2.1", years, "支出（功能分类）", span)
 
 
-def pi22(economic: Outturn, interest: Outturn | None = None) -> Dimension:
+def pi22(economic: Outturn, interest: Outturn | None = None, span: tuple[int, ...] | None = None) -> Dimension:
     """PI-2.2 支出结构偏差（按经济分类）: composition variance by economic type, interest included, contingency excluded.
 
     Args:
@@ -265,12 +322,12 @@ def pi22(economic: Outturn, interest: Outturn | None = None) -> Dimension:
         The :class:`Dimension`; ``D*`` when there are no economic rows or fewer than 3 consecutive years.
     """
     if not economic:
-        return _insufficient("PI-2.2", {}, "没有经济分类支出的行（类别 经济分类支出），无法计算")
+        return _insufficient("PI-2.2", {}, "没有经济分类支出的行（类别 经济分类支出），无法计算", span or ())
     merged = {y: {**parts, **{f"利息：{c}": v for c, v in (interest or {}).get(y, {}).items()}} for y, parts in economic.items()}
-    return _composition("PI-2.2", merged, "经济分类支出")
+    return _composition("PI-2.2", merged, "经济分类支出", span)
 
 
-def pi23(contingency: Mapping[int, Pair], original_total: Mapping[int, Decimal]) -> Dimension:
+def pi23(contingency: Mapping[int, Pair], original_total: Mapping[int, Decimal], span: tuple[int, ...] | None = None) -> Dimension:
     """PI-2.3 预备费支出: average over the last 3 years of (actual charged to contingency ÷ original total budget).
 
     A < 3%, B 3%–6% inclusive, C > 6% and < 10%. A budget with no contingency
@@ -281,24 +338,28 @@ def pi23(contingency: Mapping[int, Pair], original_total: Mapping[int, Decimal])
         contingency: year → (contingency budget, actual charged to the contingency vote).
         original_total: year → the year's original total expenditure budget (PI-1's, contingency and interest included).
     """
+    span = span or window(contingency)
     if not contingency:
-        return _insufficient("PI-2.3", {}, "没有预备费的行；若预算中确无预备费（按 PEFA 2.3:4 评 A），请写预算数、决算数为 0 的预备费行")
-    window = _window(contingency)
-    if window is None:
-        return _insufficient("PI-2.3", contingency)
+        why = "没有预备费的行；若预算中确无预备费（按 PEFA 2.3:4 评 A），请写预算数、决算数为 0 的预备费行"
+        return _insufficient("PI-2.3", {}, why, span)
+    outside = _outside("PI-2.3", contingency, span)
+    if outside is not None:
+        return outside
     values = {}
-    for y in window:
+    for y in span:  # a three-year average: every year is needed, none is an allowed outlier
+        if y not in contingency:
+            return _insufficient("PI-2.3", contingency, f"{y} 年没有预备费的行，三年平均无法计算（不补造年度）", span)
         total = original_total.get(y)
         if not total:
-            return _insufficient("PI-2.3", contingency, f"{y} 年没有年初总预算（支出行），无法计算预备费占比")
+            return _insufficient("PI-2.3", contingency, f"{y} 年没有年初总预算（支出行），无法计算预备费占比", span)
         values[y] = N(contingency[y][1]) / N(total) * HUNDRED
     average = sum(values.values(), Decimal(0)) / len(values)
-    return Dimension("PI-2.3", _grade_average("PI-2.3", average), values, window, f"三年平均 {half_up(average)}%")
+    return Dimension("PI-2.3", _grade_average("PI-2.3", average), values, span, f"三年平均 {half_up(average)}%")
 
 
-def pi32(years: Outturn) -> Dimension:
+def pi32(years: Outturn, span: tuple[int, ...] | None = None) -> Dimension:
     """PI-3.2 收入结构偏差: composition variance of revenue by category; A < 5%, B < 10%, C < 15% in 2 of 3 years."""
-    return _composition("PI-3.2", years, "收入")
+    return _composition("PI-3.2", years, "收入", span)
 
 
 def _letters(scores: list[str]) -> list[str]:
@@ -373,15 +434,31 @@ def assess(
         for y, (b, a) in _by_year(data).items():
             tb, ta = totals.get(y, (Decimal(0), Decimal(0)))
             totals[y] = (tb + b, ta + a)
+    span = window(expenditure or totals or revenue)
     dims = {
-        "PI-1": pi1(totals),
-        "PI-2.1": pi21(expenditure),
-        "PI-2.2": pi22(economic or {}, interest),
-        "PI-2.3": pi23(_by_year(contingency), {y: b for y, (b, _) in totals.items()}),
-        "PI-3.1": pi31(_by_year(revenue)),
-        "PI-3.2": pi32(revenue),
+        "PI-1": pi1(totals, span, pi1_basis(span, expenditure, contingency, interest)),
+        "PI-2.1": pi21(expenditure, span),
+        "PI-2.2": pi22(economic or {}, interest, span),
+        "PI-2.3": pi23(_by_year(contingency), {y: b for y, (b, _) in totals.items()}, span),
+        "PI-3.1": pi31(_by_year(revenue), span),
+        "PI-3.2": pi32(revenue, span),
     }
-    return PefaResult(dims, aggregate(dims), frameworks.get(FRAMEWORK).version)
+    return PefaResult(dims, aggregate(dims), frameworks.get(FRAMEWORK).version, span)
+
+
+def pi1_basis(span: tuple[int, ...], expenditure: Outturn, contingency: Outturn | None, interest: Outturn | None) -> str:
+    """What PI-1's aggregate covers in the window, when a year lacks the contingency or interest rows 1.1:1 includes."""
+    lacking = []
+    for what, data in (("预备费", contingency), ("债务利息", interest)):
+        years = [y for y in span if y in expenditure and y not in (data or {})]
+        if years:
+            lacking.append(f"{_years(tuple(years))} 年没有{what}的行")
+    if not lacking:
+        return ""
+    return (
+        "；".join(lacking)
+        + "：总支出按所给的行计算，未含这些项（PEFA 1.1:1 要求含预备费与债务利息；若确为 0，请写预算数、决算数为 0 的行）"
+    )
 
 
 # --------------------------------------------------------------------------- the outturn CSV
@@ -471,10 +548,9 @@ def read_csv(path: str | Path) -> PefaResult:
 
 
 def _year(text: str, path: Path, row: int, column: str) -> int:
-    try:
-        year = int(text)
-    except ValueError:
-        raise InputError(f"年度应为整数: {text!r} (year must be an integer)", file=path, row=row, field=column) from None
+    if not (len(text) == 4 and text.isascii() and text.isdigit()):  # int() would take "2_023", " 2023" or "٢٠٢٣"
+        raise InputError(f"年度应为四位整数: {text!r} (year must be an integer)", file=path, row=row, field=column)
+    year = int(text)
     if not YEARS[0] <= year <= YEARS[1]:
         raise InputError(f"年度应在 {YEARS[0]}–{YEARS[1]} 之间: {year} (year out of range)", file=path, row=row, field=column)
     return year
@@ -506,7 +582,17 @@ def from_department(p, others: list | None = None) -> PefaResult:
     """
     years = {q.year: q for q in [*(others or []), p]}
     expenditure = {y: {"支出总额": (q.income.initial_budget.value, q.expenditure.total.value)} for y, q in years.items()}
-    return assess(expenditure, {})
+    span = window(expenditure)
+    pi_1 = pi1(_by_year(expenditure), span, "部门支出总额（含部门列支的预备费与利息，部门参数不单列）对年初预算")
+    dims = {
+        "PI-1": pi_1,
+        "PI-2.1": pi21(expenditure, span),
+        "PI-2.2": pi22({}, None, span),
+        "PI-2.3": pi23({}, {}, span),
+        "PI-3.1": pi31({}, span),
+        "PI-3.2": pi32({}, span),
+    }
+    return PefaResult(dims, aggregate(dims), frameworks.get(FRAMEWORK).version, span)
 
 
 def frame(result: PefaResult):
@@ -515,12 +601,13 @@ def frame(result: PefaResult):
 
     spec = _spec()
     titles = {k: v["title"] for k, v in spec["dimensions"].items()}
-    rows = [
+    rows = [{"维度": "评价窗口", "得分": "", "逐年": _years(result.window), "说明": result.window_text}]
+    rows += [
         {
             "维度": f"{d.id} {titles.get(d.id, '')}",
             "得分": d.score,
             "逐年": "，".join(f"{y} 年 {half_up(v)}%" for y, v in d.values.items()),
-            "说明": d.note,
+            "说明": "；".join(x for x in (d.note, d.basis) if x),
         }
         for d in result.dimensions.values()
     ]

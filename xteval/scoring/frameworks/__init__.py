@@ -423,7 +423,7 @@ def load(path: str | Path) -> Framework:
         raise ConfigError(f"kind 应为 {' / '.join(KINDS)} (got {kind!r})", file=path, field="kind")
     common |= {"basis": _basis(doc, path, ""), "note": str(doc.get("note", "")), "url": str(doc.get("url", "")), "kind": kind}
     if kind == "pefa":
-        for key in ("dimensions", "indicators", "m2", "years_required", "years_meeting", "kinds"):
+        for key in ("dimensions", "indicators", "m2", "years_required", "years_meeting", "kinds", "window", "outlier", "pi1_coverage"):
             _need(doc, key, path, "")
         return Framework(**common, total=None, raw=doc)
     if kind == "monitor":
