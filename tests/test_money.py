@@ -147,7 +147,17 @@ _FOLD_ALPHABET = st.sampled_from(
     + list("，（）：１２３．％\u3000\u00a0㎡ﬁ①Ⅻ")
     + list("财政拨款收入萬元億體\n\t 。、0123")
     + ["\U0001d400", "\U0002f800"]
+    + list("\u200b\u202e\u202c\u00ad\ufeff⑴❶⒈৪٣")  # invisible characters, list markers, other scripts' digits
 )
+
+
+def _reference_fold(text: str) -> str:
+    """fold's definition on the whole text at once: markers as (n), NFKC, the tables, foreign digits as U+FFFD."""
+    import unicodedata
+
+    from xteval.money import ENCLOSED, FOLD, OTHER_DIGIT
+
+    return OTHER_DIGIT.sub("\ufffd", unicodedata.normalize("NFKC", text.translate(ENCLOSED)).translate(FOLD))
 
 
 @given(st.lists(_FOLD_ALPHABET, max_size=60))
@@ -157,16 +167,25 @@ _FOLD_ALPHABET = st.sampled_from(
 @example(list("\uac00\u11a8"))  # a syllable and a final jamo
 @example(list("\u0b47\u0b3e"))  # two starters that compose (Oriya)
 @example(list("１２３，（萬元）"))
-def test_fold_of_a_long_text_is_nfkc_and_the_traditional_table_of_the_whole(chars):
-    """The long-text path (NFKC on sensitive runs only) gives what plain NFKC of the whole gives."""
-    import unicodedata
-
-    from xteval.money import TRADITIONAL, fold
+@example(list("1\u200b000"))  # a zero-width space inside a number
+@example(list("①600"))  # a list marker before an amount
+def test_fold_of_a_long_text_is_its_definition_on_the_whole(chars):
+    """The long-text path (NFKC on sensitive runs only) gives what the definition on the whole text gives."""
+    from xteval.money import fold
 
     piece = "".join(chars)
     text = "财政" * 40_000 + piece + "收入" * 40_000  # over the long-text threshold, the piece in the middle
-    assert fold(text) == unicodedata.normalize("NFKC", text).translate(TRADITIONAL)
-    assert fold(piece) == unicodedata.normalize("NFKC", piece).translate(TRADITIONAL)
+    assert fold(text) == _reference_fold(text)
+    assert fold(piece) == _reference_fold(piece)
+
+
+def test_fold_removes_what_a_reader_cannot_see_and_keeps_list_markers_apart():
+    from xteval.money import fold
+
+    assert fold("合计1\u200b000万元") == "合计1000万元"
+    assert fold("\u202e0011\u202c") == "0011"
+    assert fold("①600万元，②30万元") == "(1)600万元,(2)30万元"
+    assert fold("8৪") == "8\ufffd"  # never read as 84
 
 
 @given(

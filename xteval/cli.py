@@ -11,13 +11,14 @@ user from any input.
 from __future__ import annotations
 
 import argparse
+import codecs
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, XtevalError
+from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, XtevalError, one_line
 
 DEBUG_ENV = "XTEVAL_DEBUG"  # XTEVAL_DEBUG=1: an internal error shows its traceback
 
@@ -460,6 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _printable_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):
@@ -468,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except XtevalError as exc:
-        print(f"xteval: error: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"xteval: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("xteval: interrupted", file=sys.stderr)
@@ -481,17 +483,39 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get(DEBUG_ENV) == "1":
             raise
         print(
-            f"xteval: internal error: {type(exc).__name__}: {_one_line(str(exc), 300)} "
+            f"xteval: internal error: {type(exc).__name__}: {one_line(str(exc), 300)} "
             f"(a fault in xteval, not in your input; run again with {DEBUG_ENV}=1 for the traceback and report it)",
             file=sys.stderr,
         )
         return EXIT_INTERNAL
 
 
-def _one_line(text: str, limit: int = 2000) -> str:
-    """A message on one line, cut to ``limit`` characters: stderr shows one line whatever the input held."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _printable_streams() -> None:
+    """stdout and stderr that never fail on a character: UTF-8 where the locale's encoding cannot say Chinese
+    (``LANG=C``, ``PYTHONIOENCODING=ascii``), and an escape for what still cannot be written (a GBK file name)."""
+    codecs.register_error(_ESCAPE, _escape_unencodable)
+    for stream in (sys.stdout, sys.stderr):
+        if not hasattr(stream, "reconfigure"):  # replaced by a caller (pytest's capture): theirs to decide
+            continue
+        try:
+            "中文".encode(stream.encoding or "ascii")
+            stream.reconfigure(errors=_ESCAPE)
+        except (LookupError, UnicodeEncodeError):
+            stream.reconfigure(encoding="utf-8", errors=_ESCAPE)
+
+
+_ESCAPE = "xteval-escape"
+
+
+def _escape_unencodable(exc: UnicodeError) -> tuple[str, int]:
+    """A byte of a non-UTF-8 file name (a surrogate) as ``\\xd6``, any other unencodable character as ``\\u…``."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    shown = "".join(
+        f"\\x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF else c.encode("ascii", "backslashreplace").decode() for c in bad
+    )
+    return shown, exc.end
 
 
 if __name__ == "__main__":

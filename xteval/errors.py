@@ -7,6 +7,8 @@ faults in a run.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 # Exit codes, documented in the README.
@@ -74,3 +76,31 @@ class RunError(XtevalError):
     """A notebook run that failed; its executed notebook and HTML are kept."""
 
     exit_code = EXIT_FINDINGS
+
+
+# Line breaks of every kind, Unicode's included: a message is one line whatever its input held.
+_BREAKS = re.compile(r"[\s\u2028\u2029\x85]+")
+
+
+def _shown(ch: str) -> str:
+    """A character as a terminal may show it: controls, format characters and undecodable bytes escaped."""
+    category = unicodedata.category(ch)
+    if category == "Cs" and 0xDC80 <= ord(ch) <= 0xDCFF:  # a byte that was not UTF-8 (a GBK file name, say)
+        return f"\\x{ord(ch) - 0xDC00:02x}"
+    if category in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != " ":
+        # ESC, BEL, BS would drive the terminal; bidi controls and zero-width characters would hide or reorder text
+        return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+    return ch
+
+
+def one_line(text: str, limit: int = 2000) -> str:
+    """A message as one printable line, cut to ``limit`` characters.
+
+    Whitespace runs (line breaks of every kind included) become one space; control and format
+    characters are escaped (``\\x1b``, ``\\u202e``), so a file name or a YAML key from someone
+    else can neither drive the terminal nor show one name as another.
+    """
+    text = _BREAKS.sub(" ", text).strip()
+    if any(not ch.isprintable() for ch in text):
+        text = "".join(ch if ch.isprintable() else _shown(ch) for ch in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

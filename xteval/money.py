@@ -56,8 +56,8 @@ UNITS: dict[str, Decimal] = {
 
 _AMOUNT = re.compile(
     r"""^(?P<sign>[+-])?\s*[¥￥]?\s*
-        (?P<int>\d{1,3}(?:,\d{3})+|\d+)
-        (?:\.(?P<frac>\d+))?
+        (?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)
+        (?:\.(?P<frac>[0-9]+))?
         \s*(?P<unit>亿元|万元|元|万|亿)?$""",
     re.VERBOSE,
 )
@@ -203,8 +203,8 @@ class NumberError(ValueError):
     """A text that is not a plain number; the message says what was given."""
 
 
-_ASCII_PLAIN = re.compile(r"-?\d{1,15}(?:\.\d{1,30})?\Z")
-_PLAIN = re.compile(r"^(?P<sign>[+-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?%?$")
+_ASCII_PLAIN = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,30})?\Z")  # [0-9], not \d: \d takes ৪ (4) and ٣ (3) too
+_PLAIN = re.compile(r"^(?P<sign>[+-])?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]+))?%?$")
 
 
 def N(value: object) -> Decimal:
@@ -374,23 +374,71 @@ def _nfkc_long(text: str) -> str:
     return "".join(pieces)
 
 
+# Characters that show nothing yet change what is read or how it is shown: zero-width spaces and joiners
+# (one inside 1,000 or inside a label hides it from the reader), bidi controls (U+202E 0011 U+202C shows as
+# 1100), the soft hyphen and stray byte-order marks. NFKC keeps them all; fold removes them.
+INVISIBLE = {
+    cp: None
+    for cp in (0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x3164, 0xFEFF, 0xFFA0)
+    + tuple(range(0x200B, 0x2010))
+    + tuple(range(0x202A, 0x202F))
+    + tuple(range(0x2060, 0x2070))
+}
+FOLD = TRADITIONAL | INVISIBLE
+# Numbers in a circle or brackets are list markers (①600万元 is item one, 600 万元), but NFKC makes ① a bare
+# "1" that runs into the amount. They become "(1)" first, as reports also write them.
+_ENCLOSED_RANGES = ((0x2460, 0x2473), (0x2474, 0x2487), (0x2488, 0x249B), (0x24F5, 0x24FE), (0x2776, 0x277F), (0x2780, 0x2789),
+                    (0x278A, 0x2793), (0x24EB, 0x24F4), (0x3251, 0x325F), (0x32B1, 0x32BF))  # fmt: skip
+ENCLOSED = {
+    cp: f"({unicodedata.normalize('NFKC', chr(cp)).strip('().')})"
+    for lo, hi in _ENCLOSED_RANGES
+    for cp in range(lo, hi + 1)
+    if unicodedata.normalize("NFKC", chr(cp)).strip("().").isdigit()
+} | {cp: f"({unicodedata.digit(chr(cp))})" for lo, hi in ((0x2776, 0x277E), (0x2780, 0x2788), (0x278A, 0x2792)) for cp in range(lo, hi + 1)}
+# A decimal digit of another script (Bengali ৪ looks like 8 and is 4): never read as a number.
+OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
 @functools.cache
-def _traditional_chars() -> re.Pattern:
-    return re.compile("[" + "".join(re.escape(chr(cp)) for cp in TRADITIONAL) + "]")
+def _folded_chars() -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(chr(cp)) for cp in FOLD) + "]")
+
+
+@functools.cache
+def _enclosed_chars() -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(chr(cp)) for cp in ENCLOSED) + "]")
+
+
+def other_script_digit(text: str) -> re.Match | None:
+    """The first decimal digit that is neither ASCII nor full-width (the ones NFKC makes ASCII), or None."""
+    if text.isascii():
+        return None
+    m = OTHER_DIGIT.search(text)
+    while m is not None and unicodedata.normalize("NFKC", m.group()).isascii():
+        m = OTHER_DIGIT.search(text, m.end())
+    return m
 
 
 def fold(text: str) -> str:
     """A text as the audit reads it: NFKC (full-width forms, ㎡…), traditional characters folded
-    to simplified, the fullwidth ideographic space and NBSP as plain spaces.
+    to simplified, the fullwidth ideographic space and NBSP as plain spaces, invisible characters
+    removed (:data:`INVISIBLE`), list markers ① as ``(1)`` and other scripts' digits as U+FFFD.
 
     NFKC may change the length of a line (``㎡`` → ``m2``), never the number of lines. A long
     text gets the same result faster: NFKC on the runs it can change (:func:`_nfkc_sensitive`),
-    and the traditional table only when a traditional character occurs.
+    and each table only when one of its characters occurs.
     """
+    if text.isascii():
+        return text
+    if _enclosed_chars().search(text):
+        text = text.translate(ENCLOSED)
     if len(text) < _LONG_TEXT:
-        return unicodedata.normalize("NFKC", text).translate(TRADITIONAL)
-    text = _nfkc_long(text)
-    return text.translate(TRADITIONAL) if _traditional_chars().search(text) else text
+        text = unicodedata.normalize("NFKC", text).translate(FOLD)
+    else:
+        text = _nfkc_long(text)
+        if _folded_chars().search(text):
+            text = text.translate(FOLD)
+    return OTHER_DIGIT.sub("\ufffd", text) if OTHER_DIGIT.search(text) else text
 
 
 def match_key(text: str) -> str:

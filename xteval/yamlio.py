@@ -16,7 +16,7 @@ import yaml
 
 from .errors import InputError, ParamsError
 from .files import read_input
-from .money import MAX_INT_DIGITS
+from .money import INVISIBLE, MAX_INT_DIGITS
 
 # A params file, a framework and a rule table are data, read with a deliberately small
 # YAML: what YAML 1.1 would silently turn into another number is refused with the
@@ -31,7 +31,10 @@ from .money import MAX_INT_DIGITS
 # - a key given twice is refused naming both lines;
 # - anchors, aliases and ``<<`` merge keys are refused: refusing is simpler and safer
 #   than expanding under a cap ("billion laughs"), and a params file never needs them;
-# - nesting deeper than :data:`MAX_DEPTH` levels is refused before Python recurses.
+# - nesting deeper than :data:`MAX_DEPTH` levels is refused before Python recurses;
+# - characters that a reader does not see are refused where they are: U+2028, U+2029 and NEL, which
+#   YAML takes as line breaks (inside a comment they turn the rest of the comment into live keys), and
+#   zero-width and bidi controls (a key or a unit name shown as another). A BOM may open the file.
 
 MAX_DEPTH = 32
 _INT, _FLOAT, _BOOL = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"
@@ -210,13 +213,34 @@ else:  # pragma: no cover - PyYAML without libyaml
     _Loader = _ExactLoader
 
 
+_HIDDEN = re.compile("[\u2028\u2029\x85" + "".join(re.escape(chr(cp)) for cp in INVISIBLE) + "]")
+
+
+class _Mark:
+    """Where a refused character stands, as a YAML mark says it (0-based line)."""
+
+    def __init__(self, line: int):
+        self.line = line
+
+
+def _refuse_hidden(text: str) -> None:
+    m = _HIDDEN.search(text, 1 if text.startswith("\ufeff") else 0)
+    if m is not None:
+        ch = m.group()
+        what = "YAML 会当作换行" if ch in "\u2028\u2029\x85" else "看不见，会隐藏或颠倒文字"
+        reason = f"含不可见字符 U+{ord(ch):04X}（{what}）：请删除 (invisible character refused)"
+        raise YamlRefusal(reason, _Mark(text.count("\n", 0, m.start())), "")
+
+
 def parse_yaml(text: str) -> Any:
     """Parse YAML text with the exact loader (see the rules above).
 
     Raises:
-        YamlRefusal: a refused number, key, alias or depth, with its line and field.
+        YamlRefusal: a refused number, key, alias, depth or invisible character, with its line and field.
         yaml.YAMLError: the text is not YAML.
     """
+    if not text.isascii():
+        _refuse_hidden(text)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -248,7 +272,8 @@ def load_yaml(path: str | Path, data: bytes | None = None) -> Any:
     try:
         return parse_yaml(text)
     except YamlRefusal as exc:
-        raise ParamsError(exc.reason, file=path, field=f"line {exc.line}, {exc.field}" if exc.line else exc.field) from None
+        where = ", ".join(str(x) for x in (f"line {exc.line}" if exc.line else "", exc.field) if x)
+        raise ParamsError(exc.reason, file=path, field=where or None) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}" if mark else None

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks import Evidence
+from ..errors import InputError
 from ..files import ScannedDocument, document_text, read_input
-from ..money import fold
+from ..money import fold, other_script_digit
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -192,7 +193,16 @@ def prepare(raw: str, *, path: Path | None = None, encoding: str = "utf-8") -> R
 
     Works on the whole text at once, never across a line break, so the line of
     every offset is the line of the raw text.
+
+    Raises:
+        InputError: a decimal digit of another script (Bengali ৪ looks like 8 and is 4): refused, never folded.
     """
+    foreign = other_script_digit(raw)
+    if foreign is not None:
+        digit = foreign.group()
+        line = raw.count("\n", 0, foreign.start()) + 1
+        reason = f"第 {line} 行有其他文字的数字 {digit!r}（U+{ord(digit):04X}），形似阿拉伯数字而数值不同，不能可靠读取 (a digit of another script)"
+        raise InputError(reason, file=path)
     lines = raw.splitlines()
     text = fold("\n".join(lines))
     if text.count("\n") != max(0, len(lines) - 1):  # NFKC made a line break: go line by line

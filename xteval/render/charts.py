@@ -55,6 +55,7 @@ def cjk_font() -> str:
     matplotlib.rcParams["font.family"] = "sans-serif"
     matplotlib.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK font lacks U+2212
+    matplotlib.rcParams["text.parse_math"] = False  # a unit name with two $ is text, never mathtext to parse
     return name
 
 

@@ -1,0 +1,127 @@
+"""Hostile text, second round: characters that hide, reorder or disguise what a report or a params file says.
+
+Each case goes through the CLI: a correct reading (the character removed, the figure read as a
+reader means it) or one line and exit 2 naming the file and the line; never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SEED_PARAMS, SEED_REPORT, variant
+
+from xteval import cli
+
+XTEVAL = str(Path(sys.executable).parent / "xteval")
+
+# A 决算说明 of an invented unit, in our own words: a total and its two parts on each side.
+REPORT = """示例中心2023年度部门决算情况说明
+一、收入支出决算总体情况
+2023年度收入总计{income}万元，其中：财政拨款收入800.00万元，{other}200.00万元。
+2023年度支出总计950.00万元，其中：基本支出600.00万元，项目支出350.00万元。
+"""
+
+
+def figures(path: Path, capsys) -> dict[str, str]:
+    code = cli.main(["check", str(path), "--json"])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    data = json.loads(out)
+    return {r["id"].split(".L")[0].removeprefix("figure."): r["observed"] for r in data if r["id"].startswith("figure.")}
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202e", "\u2066"])
+def test_an_invisible_character_inside_a_number_or_a_label_is_removed_not_obeyed(tmp_path, capsys, hidden):
+    plain = tmp_path / "plain.txt"
+    plain.write_text(REPORT.format(income="1,000.00", other="其他收入"), encoding="utf-8")
+    planted = tmp_path / "planted.txt"
+    planted.write_text(REPORT.format(income=f"1,{hidden}000.00", other=f"其他{hidden}收入"), encoding="utf-8")
+    want = figures(plain, capsys)
+    assert want["income.grand_total"] == "1000.00" and want["income.other_income"] == "200.00"
+    assert figures(planted, capsys) == want
+
+
+def test_a_digit_of_another_script_is_refused_naming_the_line(tmp_path, capsys):
+    path = tmp_path / "bengali.txt"
+    path.write_text(REPORT.format(income="1,000.00", other="其他收入").replace("800.00", "৪00.00"), encoding="utf-8")
+    assert cli.main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "第 3 行" in err and "U+09EA" in err and str(path) in err
+
+
+def test_a_circled_list_marker_is_not_read_into_the_amount(tmp_path, capsys):
+    path = tmp_path / "markers.txt"
+    text = REPORT.format(income="1,000.00", other="其他收入").replace("其中：财政", "其中：①财政").replace("，其他收入", "，②其他收入")
+    text = text.replace("其中：基本支出", "其中：❶基本支出").replace("，项目支出", "，❷项目支出")
+    path.write_text(text, encoding="utf-8")
+    got = figures(path, capsys)
+    assert got["income.fiscal_appropriation"] == "800.00" and got["income.other_income"] == "200.00"
+    assert got["expenditure.basic"] == "600.00" and got["expenditure.project"] == "350.00"
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"])
+def test_a_line_break_yaml_obeys_inside_a_comment_is_refused(tmp_path, capsys, char):
+    text = SEED_PARAMS.read_text(encoding="utf-8")
+    path = variant(tmp_path, "p.yaml", ("\nunit:", f"\n# 备注{char}year: 1999\nunit:"))
+    assert path.read_text(encoding="utf-8").count(char) == 1 and text.count(char) == 0
+    assert cli.main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"U+{ord(char):04X}" in err and "line " in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bidi_control_in_a_unit_name_is_refused(tmp_path, capsys):
+    text = SEED_PARAMS.read_text(encoding="utf-8")
+    name = next(line for line in text.splitlines() if line.strip().startswith("name:")).split("name:", 1)[1].strip()
+    path = variant(tmp_path, "p.yaml", (f"name: {name}", f"name: \u202e{name}"))
+    assert cli.main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "U+202E" in err and "\u202e" not in err
+
+
+def test_terminal_controls_in_a_file_name_are_shown_escaped(tmp_path, capsys):
+    path = tmp_path / "r\x1b]0;title\x07\x1b[2J\rx.txt"
+    assert cli.main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\x1b" not in err and "\x07" not in err and "\r" not in err
+    assert "\\x1b[2J" in err and "文件不存在" in err
+
+
+def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([XTEVAL, *args], capture_output=True, env={**os.environ, **env}, timeout=300, check=False)
+
+
+def test_an_ascii_terminal_gets_utf8_not_a_traceback(tmp_path):
+    proc = _run(["check", str(SEED_REPORT)], PYTHONIOENCODING="ascii", LANG="C", LC_ALL="C")
+    assert proc.returncode in (0, 1), proc.stderr.decode(errors="replace")
+    assert b"Traceback" not in proc.stderr and "文档类型".encode() in proc.stdout
+
+
+def test_a_gbk_file_name_is_read_and_shown_escaped(tmp_path):
+    folder = os.fsencode(tmp_path)
+    name = folder + b"/\xd6\xd0\xce\xc4.txt"  # 中文 in GBK, as a Windows zip unpacks it on Linux
+    with open(name, "wb") as fh:
+        fh.write(REPORT.format(income="1,000.00", other="其他收入").encode("utf-8"))
+    proc = _run(["check", os.fsdecode(name)], PYTHONIOENCODING="ascii")
+    assert proc.returncode in (0, 1), proc.stderr.decode(errors="replace")
+    assert b"Traceback" not in proc.stderr and b"\\xd6\\xd0" in proc.stdout
+    missing = _run(["check", os.fsdecode(folder + b"/\xd6\xd0-missing.txt")])
+    assert missing.returncode == 2 and missing.stderr.count(b"\n") == 1 and b"\\xd6\\xd0-missing.txt" in missing.stderr
+
+
+def test_dollar_signs_in_a_chart_label_are_text_not_mathtext():
+    """A unit or project name with two $ would be parsed as mathtext (and fail on a bad formula): it is drawn as written."""
+    import io
+    from decimal import Decimal
+
+    from xteval.render import charts
+
+    name = r"某$\frac{中心$ 2023"
+    fig = charts.grouped_bars([name, "乙"], [("预算", [Decimal(1), Decimal(2)])], title=name)
+    fig.savefig(io.BytesIO(), format="png")  # drawing is where mathtext would raise
+    assert any(t.get_text() == name for t in fig.findobj(lambda a: hasattr(a, "get_text")))
