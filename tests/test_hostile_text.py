@@ -125,3 +125,16 @@ def test_dollar_signs_in_a_chart_label_are_text_not_mathtext():
     fig = charts.grouped_bars([name, "乙"], [("预算", [Decimal(1), Decimal(2)])], title=name)
     fig.savefig(io.BytesIO(), format="png")  # drawing is where mathtext would raise
     assert any(t.get_text() == name for t in fig.findobj(lambda a: hasattr(a, "get_text")))
+
+
+def test_a_utf8_report_with_a_gbk_phrase_is_refused_naming_its_line(tmp_path, capsys):
+    text = REPORT.format(income="1,000.00", other="其他收入")
+    lines = text.splitlines(keepends=True)
+    mixed = tmp_path / "mixed.txt"
+    mixed.write_bytes("".join(lines[:3]).encode("utf-8") + lines[3].encode("gbk"))
+    assert cli.main(["check", str(mixed)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "row 4" in err and "UTF-8" in err and str(mixed) in err
+    whole = tmp_path / "gbk.txt"  # a report wholly in GBK is read as GBK, as before
+    whole.write_bytes(text.encode("gbk"))
+    assert figures(whole, capsys)["expenditure.project"] == "350.00"

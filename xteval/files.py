@@ -134,9 +134,25 @@ def decode_text(data: bytes, path: str | Path, *, nul: bool = False) -> tuple[st
     for enc in ENCODINGS:
         try:
             return data.decode(enc), enc.removesuffix("-sig")
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if enc.startswith("utf-8") and _utf8_before(data, exc.start):
+                # UTF-8 up to here, so not a GBK file: a phrase pasted in another encoding. GB18030 would
+                # "decode" the whole file into other characters, so it is refused naming the line instead.
+                line = data.count(b"\n", 0, exc.start) + 1
+                reason = "这一行混有非 UTF-8 的文字（常见于从 GBK 文本复制粘贴），请把整个文件另存为 UTF-8 (mixed encodings)"
+                raise InputError(reason, file=path, row=line) from None
             continue
     raise InputError("不是 UTF-8 或 GBK/GB18030 文本 (binary or unknown encoding)", file=path)
+
+
+def _utf8_before(data: bytes, end: int) -> bool:
+    """True when the text before ``end`` reads as UTF-8 Chinese (the file is UTF-8, not GBK).
+
+    A GBK pair can happen to be a valid UTF-8 sequence (CA BE is U+02BE), but GBK text read as
+    UTF-8 does not give two ideographs in a row before it fails; UTF-8 Chinese gives them at once.
+    """
+    prefix = data[max(0, end - 65536) : end].decode("utf-8", "ignore")
+    return sum(1 for ch in prefix if "\u4e00" <= ch <= "\u9fff") >= 2
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
