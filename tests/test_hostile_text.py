@@ -138,3 +138,76 @@ def test_a_utf8_report_with_a_gbk_phrase_is_refused_naming_its_line(tmp_path, ca
     whole = tmp_path / "gbk.txt"  # a report wholly in GBK is read as GBK, as before
     whole.write_bytes(text.encode("gbk"))
     assert figures(whole, capsys)["expenditure.project"] == "350.00"
+
+
+# --------------------------------------------------------------------------- containers that lie about their size
+
+
+def _lying_zip(path: Path, members: dict[str, bytes], lie: str, declared: int = 10, method: int | None = None) -> Path:
+    """A zip whose central directory declares ``declared`` bytes for member ``lie`` while its stream inflates to all of it."""
+    import struct
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", method if method is not None else zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    raw = bytearray(path.read_bytes())
+    at = raw.find(b"PK\x01\x02")  # the first entry of the central directory
+    while at != -1:
+        name_len = struct.unpack_from("<H", raw, at + 28)[0]
+        if raw[at + 46 : at + 46 + name_len].decode() == lie:
+            struct.pack_into("<I", raw, at + 24, declared)  # uncompressed size
+        at = raw.find(b"PK\x01\x02", at + 46)
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def _docx_parts(body: bytes) -> dict[str, bytes]:
+    ns = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    return {
+        "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        "word/document.xml": b"<w:document " + ns + b"><w:body>" + body + b"</w:body></w:document>",
+    }
+
+
+def _bounded_run(args: list[str]) -> subprocess.CompletedProcess:
+    """The CLI in a process that may not map more than 2 GiB: a reader that inflates a bomb dies, it does not swap."""
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    return subprocess.run([XTEVAL, *args], capture_output=True, preexec_fn=limit, timeout=600, check=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "words"),
+    [
+        (
+            "lying-deflate",
+            lambda p: _lying_zip(p, _docx_parts(b"<w:p/>" * 40_000_000), "word/document.xml"),
+            ("大于其声明的大小", "已损坏"),
+        ),
+        ("bzip2", lambda p: _lying_zip(p, _docx_parts(b"<w:p/>" * 10), "nothing", method=12), ("压缩方式",)),
+        ("many-paragraphs", lambda p: _lying_zip(p, _docx_parts(b"<w:p/>" * 300_000), "nothing"), ("段落",)),
+    ],
+)
+def test_a_docx_that_lies_about_its_size_is_refused_while_it_inflates(tmp_path, name, make, words):
+    path = make(tmp_path / f"{name}.docx")
+    assert path.stat().st_size < 1_000_000
+    proc = _bounded_run(["check", str(path)])
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.count("\n") == 1 and any(w in err for w in words) and "Traceback" not in err, err
+
+
+def test_an_xlsx_with_a_cell_at_the_last_address_is_refused(tmp_path):
+    sheet = (
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+        b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>'
+    )
+    parts = {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": sheet}
+    path = _lying_zip(tmp_path / "far.xlsx", parts, "nothing")
+    proc = _bounded_run(["score", str(path)])
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.count("\n") == 1 and "XFD1048576" in err, err

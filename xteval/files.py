@@ -364,23 +364,101 @@ def document_text(path: Path, data: bytes) -> tuple[str, str]:
     return plain_text(data, path)
 
 
+OFFICE_MAX_MEMBERS = 10_000  # parts in one package; Word and Excel write a few dozen
+OFFICE_MAX_PART = 32 * 1024 * 1024  # one XML part: a 500-page report's document.xml is a few MB
+# What an XML part may hold before its parser is let loose on it (a report has some thousands of each).
+OFFICE_MAX_ELEMENTS = {"paragraphs": 200_000, "table cells": 500_000, "sheet cells": 1_000_000}
+OFFICE_MAX_SHEET = (100_000, 1_000)  # rows, columns a sheet's cells may reach (a cell at XFD1048576 is refused)
+_ELEMENT = {"paragraphs": re.compile(rb"<w:p[\s>/]"), "table cells": re.compile(rb"<w:tc[\s>/]"), "sheet cells": re.compile(rb"<c[\s>/]")}
+_CELL_REF = re.compile(rb"<c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+
+
 def check_office_zip(path: Path, data: bytes, kind: str, member: str) -> None:
     """Refuse a .docx or .xlsx (a zip) that is corrupt, lacks its main part, or would unpack too large.
 
-    The sizes checked are those the zip declares, and they are the most Python's zipfile will
-    unpack of each member (it stops there and checks the CRC), so a zip bomb stops here.
+    A zip's headers say what its members unpack to, and a hostile one lies: a few bytes declared, a
+    stream that inflates to gigabytes. So every member is inflated here, counting the bytes as
+    they come, and refused as soon as it passes what it declared or the package passes
+    :data:`OFFICE_MAX_UNPACKED`; only the methods Office writes (stored, deflate) are accepted,
+    since bzip2 and LZMA inflate without a bound per call. The XML parts a reader parses are
+    capped in size and in elements (paragraphs, cells, the reach of a sheet) before any parser
+    sees them. What passes unpacks to exactly what was counted, so the reader that follows is bounded.
     """
     import io
     import zipfile
 
+    def refuse(reason: str) -> InputError:
+        return InputError(reason, file=path)
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            if sum(i.file_size for i in z.infolist()) > OFFICE_MAX_UNPACKED:
-                raise InputError(f"解压后过大，拒绝读取 ({kind} unpacks to more than {OFFICE_MAX_UNPACKED // 2**20} MB)", file=path)
+            infos = z.infolist()
+            if len(infos) > OFFICE_MAX_MEMBERS:
+                raise refuse(f"包含 {len(infos)} 个部件，过多，拒绝读取 ({kind} has too many parts)")
+            if sum(i.file_size for i in infos) > OFFICE_MAX_UNPACKED:
+                raise refuse(f"解压后过大，拒绝读取 ({kind} unpacks to more than {OFFICE_MAX_UNPACKED // 2**20} MB)")
             if member not in z.namelist():
-                raise InputError(f"不是有效的 {kind} 文件（文件已损坏） (corrupt {kind}: no {member})", file=path)
+                raise refuse(f"不是有效的 {kind} 文件（文件已损坏） (corrupt {kind}: no {member})")
+            total = 0
+            for info in infos:
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise refuse(
+                        f"部件 {info.filename!r} 的压缩方式不是 Office 所用的，拒绝读取 ({kind}: compression {info.compress_type})"
+                    )
+                total = _inflate_counted(z, info, total, kind, refuse)
     except zipfile.BadZipFile:
         raise InputError(f"不是有效的 {kind} 文件（文件已损坏） (corrupt {kind})", file=path) from None
+    except (zipfile.LargeZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+        raise InputError(f"不是有效的 {kind} 文件（文件已损坏） (corrupt {kind}: {type(exc).__name__})", file=path) from None
+
+
+def _is_parsed_part(name: str) -> bool:
+    """The parts a reader parses as XML: the document body and the sheets with their shared strings."""
+    return name == "word/document.xml" or name.startswith("xl/worksheets/sheet") or name == "xl/sharedStrings.xml"
+
+
+def _inflate_counted(z, info, total: int, kind: str, refuse) -> int:
+    """Inflate one member in bounded steps, refusing it past its declared size or the package cap; returns the new total."""
+    parsed = _is_parsed_part(info.filename)
+    if parsed and info.file_size > OFFICE_MAX_PART:
+        raise refuse(f"部件 {info.filename!r} 过大，拒绝读取 ({kind}: a part over {OFFICE_MAX_PART // 2**20} MB)")
+    size, chunks = 0, []
+    with z.open(info) as stream:
+        while chunk := stream.read(1 << 20):  # deflate's output per call is bounded by the size asked for
+            size += len(chunk)
+            if size > info.file_size or total + size > OFFICE_MAX_UNPACKED:
+                raise refuse(f"部件 {info.filename!r} 解压后大于其声明的大小，拒绝读取 ({kind}: a member inflates past its declared size)")
+            if parsed:
+                chunks.append(chunk)
+    if parsed:
+        _check_elements(b"".join(chunks), info.filename, kind, refuse)
+    return total + size
+
+
+def _check_elements(xml: bytes, name: str, kind: str, refuse) -> None:
+    for what, pattern in _ELEMENT.items():
+        count = sum(1 for _ in pattern.finditer(xml))
+        if count > OFFICE_MAX_ELEMENTS[what]:
+            raise refuse(
+                f"部件 {name!r} 含 {count} 个{_ELEMENT_CN[what]}，超过上限 {OFFICE_MAX_ELEMENTS[what]}，拒绝读取 ({kind}: too many {what})"
+            )
+    if name.startswith("xl/worksheets/"):
+        max_rows, max_cols = OFFICE_MAX_SHEET
+        for m in _CELL_REF.finditer(xml):
+            row, col = int(m[2]), _column_number(m[1])
+            if row > max_rows or col > max_cols:
+                ref = m[1].decode() + m[2].decode()
+                raise refuse(f"工作表单元格 {ref} 超出 {max_rows} 行 × {max_cols} 列，拒绝读取 ({kind}: a cell beyond the sheet cap)")
+
+
+_ELEMENT_CN = {"paragraphs": "段落", "table cells": "表格单元格", "sheet cells": "单元格"}
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for c in letters:
+        n = n * 26 + (c - 64)
+    return n
 
 
 def _docx_text(path: Path, data: bytes) -> str:
