@@ -211,3 +211,81 @@ def test_an_xlsx_with_a_cell_at_the_last_address_is_refused(tmp_path):
     proc = _bounded_run(["score", str(path)])
     err = proc.stderr.decode()
     assert proc.returncode == 2 and err.count("\n") == 1 and "XFD1048576" in err, err
+
+
+# --------------------------------------------------------------------------- PDF resources
+
+
+def _raw_pdf(path: Path, objects: list[bytes]) -> Path:
+    """A PDF written object by object, with its cross-reference table (for shapes no PDF library writes)."""
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def _page(media: bytes, content: bytes = b"") -> list[bytes]:
+    stream = b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"
+    font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [" + media + b"] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+    return [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, stream, font]
+
+
+@pytest.mark.parametrize(
+    ("name", "objects", "words"),
+    [
+        ("huge-page", _page(b"0 0 14400 14400"), "超过 A0"),
+        ("million-pt", _page(b"0 0 1000000 1000000"), "超过 A0"),
+        (
+            "dense-page",
+            _page(b"0 0 2384 3370", b"BT /F1 1 Tf 10 3300 Td " + (b"(" + b"8" * 4_000 + b") Tj 0 -1.2 Td ") * 80 + b"ET"),
+            "个字符",
+        ),
+        (
+            "page-tree-cycle",
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+            ],
+            "已损坏",
+        ),
+    ],
+)
+def test_a_pdf_that_would_exhaust_the_reader_is_one_line(tmp_path, name, objects, words):
+    path = _raw_pdf(tmp_path / f"{name}.pdf", objects)
+    proc = _bounded_run(["check", str(path)])
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.count("\n") == 1 and words in err and "Traceback" not in err, err
+
+
+def test_two_hundred_blank_pages_are_not_sent_to_ocr(tmp_path, monkeypatch):
+    from conftest import needs
+
+    needs("rapidocr_onnxruntime", "ocr")
+    from fpdf import FPDF
+
+    from xteval.audit import ocr, read_report
+    from xteval.errors import InputError
+
+    pdf = FPDF()
+    for _ in range(200):
+        pdf.add_page()
+    path = tmp_path / "blank.pdf"
+    pdf.output(str(path))
+    calls = []
+    real = ocr._engine
+
+    def counting():
+        engine = real()
+        return lambda image: (calls.append(1), engine(image))[1]
+
+    monkeypatch.setattr(ocr, "_engine", counting)
+    with pytest.raises(InputError, match="未识别出文字"):
+        read_report(path)
+    assert calls == []  # every page was seen to be blank before any OCR

@@ -517,7 +517,9 @@ def _pdf_text(path: Path, data: bytes) -> str:
             raise InputError("是加密的 PDF，请去除密码后再读取 (encrypted PDF)", file=path) from None
         raise InputError("不是有效的 PDF 文件（文件已损坏） (corrupt PDF)", file=path) from None
     try:
-        pages = [_page_lines(pdf[i]) for i in range(len(pdf))]
+        if len(pdf) > PDF_MAX_PAGES:
+            raise InputError(f"PDF 超过 {PDF_MAX_PAGES} 页，拒绝读取 (PDF has more than {PDF_MAX_PAGES} pages)", file=path)
+        pages = [_page_lines(pdf_page(pdf, i, path), path, i + 1) for i in range(len(pdf))]
     finally:
         pdf.close()
     chars = sum(len(text.strip()) for page, _ in pages for text, _, _ in page)
@@ -528,7 +530,27 @@ def _pdf_text(path: Path, data: bytes) -> str:
     return "\n".join(line for page, width in pages for line in _join_wrapped(page, margin, width))
 
 
-def _page_lines(page) -> tuple[list[tuple[str, float, float]], float]:
+PDF_MAX_PAGES = 2_000  # a year's 决算公开 bound in one file has some hundreds
+PDF_MAX_PAGE_CHARS = 200_000  # characters on one page: a dense A4 page holds about 3,000, an A0 sheet some tens of thousands
+PDF_MAX_PAGE_AREA = 8_200_000  # pt² of one page: A0 (2,384 × 3,370 pt, 8.03 M) and a little more; a 14,400 pt square is 207 M
+
+
+def pdf_page(pdf, index: int, path: Path):
+    """Page ``index`` of an open PDF, refusing one too large to read or that PDFium cannot load (a page tree with a cycle)."""
+    import pypdfium2 as pdfium
+
+    try:
+        page = pdf[index]
+        width, height = page.get_size()
+    except (pdfium.PdfiumError, ValueError, RuntimeError, OSError) as exc:
+        raise InputError(f"第 {index + 1} 页无法读取（文件已损坏） (corrupt PDF page: {type(exc).__name__})", file=path) from None
+    if not (0 < width * height <= PDF_MAX_PAGE_AREA):
+        reason = f"第 {index + 1} 页尺寸 {width:.0f} × {height:.0f} pt，超过 A0，拒绝读取 (a page larger than A0)"
+        raise InputError(reason, file=path)
+    return page
+
+
+def _page_lines(page, path: Path | None = None, number: int = 0) -> tuple[list[tuple[str, float, float]], float]:
     """A page's lines as (text, right edge, width of the last character), and the page's width.
 
     Where two characters of a line stand far apart (a gap wider than two characters: the columns of
@@ -536,8 +558,11 @@ def _page_lines(page) -> tuple[list[tuple[str, float, float]], float]:
     """
     textpage = page.get_textpage()
     try:
-        text = textpage.get_text_range()
         n = textpage.count_chars()
+        if n > PDF_MAX_PAGE_CHARS:  # the geometry below costs per character: refused before it is paid
+            reason = f"第 {number} 页有 {n} 个字符，超过上限 {PDF_MAX_PAGE_CHARS}，拒绝读取 (too many characters on one page)"
+            raise InputError(reason, file=path)
+        text = textpage.get_text_range()
         aligned = len(text) == n  # the text range and the character index agree (they do for PDFium's breaks)
         lines: list[tuple[str, float, float]] = []
         start = 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from pathlib import Path
 
 from ..errors import InputError
@@ -19,6 +20,9 @@ from ..files import OCR_INSTALL
 THREADS_ENV = "XTEVAL_OCR_THREADS"  # threads for OCR (default: ONNX Runtime's own choice, every core)
 SCALE = 2.0  # 144 dpi: enough for 10.5 pt Chinese body text, and one A4 page stays under the time budget
 MAX_PAGES = 200
+SECONDS_ENV = "XTEVAL_OCR_SECONDS"  # raises or lowers the OCR time cap of one document
+MAX_SECONDS = 900  # a scan that takes longer is refused, not left to run for half an hour
+BLANK = 250  # a rendered page whose darkest pixel is lighter than this holds no text: it is not sent to OCR
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,21 +53,35 @@ def read_scanned(path: Path, data: bytes) -> str:
     import numpy as np
     import pypdfium2 as pdfium
 
+    from ..files import pdf_page  # one page loader, with its caps, for both readers of a PDF
+
     pdf = pdfium.PdfDocument(data)
+    started, cap = time.monotonic(), _seconds()
     try:
         if len(pdf) > MAX_PAGES:
             raise InputError(f"扫描件超过 {MAX_PAGES} 页，拒绝 OCR (scanned PDF too long)", file=path)
         lines: list[str] = []
         for i in range(len(pdf)):
-            image = pdf[i].render(scale=SCALE, grayscale=True).to_pil().convert("RGB")
-            result, _ = engine(np.asarray(image))
+            pixels = np.asarray(pdf_page(pdf, i, path).render(scale=SCALE, grayscale=True).to_pil())
+            if pixels.size == 0 or pixels.min() >= BLANK:
+                continue  # a blank page: nothing to read, and OCR would spend seconds finding that out
+            result, _ = engine(np.stack([pixels] * 3, axis=-1))
             lines += layout(result or [])
+            if time.monotonic() - started > cap:
+                reason = f"OCR 超过 {cap:.0f} 秒（读到第 {i + 1} 页），拒绝 (OCR time cap; {SECONDS_ENV} raises it)"
+                raise InputError(reason, file=path)
     finally:
         pdf.close()
     text = "\n".join(lines)
     if not text.strip():
         raise InputError("扫描件中未识别出文字 (OCR found no text)", file=path)
     return text
+
+
+def _seconds() -> float:
+    """The OCR time cap of one document: :data:`MAX_SECONDS` unless ``XTEVAL_OCR_SECONDS`` says otherwise."""
+    value = os.environ.get(SECONDS_ENV, "").strip()
+    return float(value) if value.isdigit() and int(value) > 0 else float(MAX_SECONDS)
 
 
 def layout(boxes: list) -> list[str]:
