@@ -56,12 +56,49 @@ def inside(path: Path, root: Path) -> bool:
     return True
 
 
+LINK_REFUSED = "是链接（符号链接、硬链接或经链接的目录），拒绝读取：请复制文件本身 (links are refused)"
+
+
+def refuse_links(path: str | Path, root: str | Path | None = None) -> None:
+    """Refuse a file reached through a link: a symbolic link, a hard link, or (under ``root``) a linked folder on the way.
+
+    A link inside a data tree can point anywhere, and a hard link cannot even be told from the
+    file it shares: both are refused, and the user copies the file in. ``root`` itself may lie
+    behind links (a home folder on another disk); only the way below it is checked.
+
+    Raises:
+        InputError: naming the file.
+    """
+    path = Path(path)
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return  # missing is the reader's to say
+    except OSError as exc:
+        raise InputError(f"无法读取 (cannot read: {exc.strerror})", file=path) from None
+    if stat.S_ISLNK(info.st_mode) or (stat.S_ISREG(info.st_mode) and info.st_nlink > 1):
+        raise InputError(LINK_REFUSED, file=path)
+    if root is None:
+        return
+    lexical, base = Path(os.path.abspath(path)), Path(os.path.abspath(root))
+    try:
+        below = lexical.relative_to(base).parts
+    except ValueError:
+        return  # not under root by its name: inside() already judged where it leads
+    step = base
+    for part in below[:-1]:
+        step = step / part
+        if step.is_symlink():
+            raise InputError(LINK_REFUSED, file=path)
+
+
 def read_input(path: str | Path, *, root: str | Path | None = None, limit: int | None = None) -> bytes:
     """Read an untrusted input file whole, refusing what could hang, exhaust memory or escape.
 
     Args:
         path: the file to read.
-        root: when given, the file (after resolving every link) must lie inside it.
+        root: when given, the file (after resolving every link) must lie inside it, and it may not be
+            reached through a link of any kind (:func:`refuse_links`).
         limit: the most bytes to read; :func:`input_limit` by default.
 
     Returns:
@@ -81,6 +118,8 @@ def read_input(path: str | Path, *, root: str | Path | None = None, limit: int |
         raise InputError(f"无法读取 (cannot read: {getattr(exc, 'strerror', None) or exc})", file=path) from None
     if root is not None and not inside(real, root):
         raise InputError(f"不在允许的目录 {root} 内 (outside the allowed folder, links followed)", file=path)
+    if root is not None:
+        refuse_links(path, root)
     try:
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     except IsADirectoryError:
@@ -93,6 +132,8 @@ def read_input(path: str | Path, *, root: str | Path | None = None, limit: int |
             raise InputError("是目录而不是文件 (is a directory)", file=path)
         if not stat.S_ISREG(info.st_mode):
             raise InputError("不是普通文件（设备、管道或套接字）(not a regular file: device, FIFO or socket)", file=path)
+        if root is not None and info.st_nlink > 1:  # the file opened, so a hard link planted after the check is caught too
+            raise InputError(LINK_REFUSED, file=path)
         if info.st_size > limit:
             raise InputError(f"文件过大: {info.st_size:,} 字节，上限 {limit:,} (file too large; see {LIMIT_ENV})", file=path)
         chunks, size = [], 0

@@ -27,7 +27,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .errors import InputError, ParamsError, XtevalError
-from .files import inside, read_document, read_input, read_text, sha256_bytes
+from .files import inside, read_document, read_input, read_text, refuse_links, sha256_bytes
 from .money import ZERO, AmountError, D, N, NumberError, amounts_in, fold, match_key
 from .yamlio import load_yaml
 
@@ -409,6 +409,10 @@ def resolve(params: ParamsBase, relative: str, field: str | None = None) -> Path
             file=base,
             field=field,
         )
+    try:  # inside by where it leads is not enough: a link of any kind on the way is refused (files.refuse_links)
+        refuse_links(joined, next((r for r in roots if inside(real, r)), None))
+    except InputError as exc:
+        raise ParamsError(f"路径 {str(relative)[:200]!r} {exc.reason}", file=base, field=field) from None
     return real
 
 

@@ -37,7 +37,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
-from .files import cannot_write, current_umask, decode_text, inside, read_input
+from .files import cannot_write, current_umask, decode_text, inside, read_input, refuse_links
 from .params import TODO, load_yaml, pending
 
 PROVENANCE = ("seed", "derived", "illustrative")
@@ -90,6 +90,8 @@ def new_year(year: int, params_dir: str | Path = "params", source_year: int | No
     if not files:
         raise InputError("来源年度没有参数文件 (no params *.yaml in source year)", file=source)
 
+    for f in files:
+        refuse_links(f)  # a file linked into the year is not copied into the next one
     plans = [(f, _Scaffolder(source_year, year, source).params(load_yaml(f), f)) for f in files]
     # The whole year is written into a private folder beside it and renamed into place:
     # a full disk or a crash leaves no half-written year that a re-run would refuse.

@@ -27,7 +27,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import InputError, WriteError, XtevalError
-from ..files import read_input, sha256, write_atomic
+from ..files import read_input, refuse_links, sha256, write_atomic
 from ..params import ParamsBase, input_hashes, load_params, params_sha256
 from .jobs import Job, Outcome, Summary
 from .paths import ensure_writable, notebook_path, output_paths, project_root
@@ -78,6 +78,7 @@ def plan(files: list[Path], out_dir: Path) -> list[Job]:
     jobs: list[Job] = []
     for f in files:
         try:
+            refuse_links(f)  # a params file linked in from elsewhere is not this tree's to run
             params = load_params(f, data=read_input(f))
             ipynb, html = output_paths(params, f, out_dir)
             job = Job(str(f), f"{params.year}/{f.stem}", str(params.year), str(ipynb), str(html))
@@ -192,7 +193,7 @@ def run_batch(
         out_dir = project_root(files[0]) / "outputs" if files else Path("outputs")
     out_dir = Path(out_dir)
     ensure_writable(out_dir)
-    ensure_writable(out_dir / ".state")  # a .state that is a file: one line now, not after the first run
+    ensure_writable(out_dir / ".state", root=out_dir)  # a file or a link out of --out: one line now, not after the first run
     planned = plan(files, out_dir)
     if evaluation:
         for job in planned:

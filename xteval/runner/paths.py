@@ -47,6 +47,11 @@ def ensure_writable(out_dir: Path, root: Path | None = None) -> None:
             permission), leads outside ``root``, or no file can be created in it.
     """
     out_dir = Path(out_dir)
+    if root is not None and out_dir.is_symlink():
+        raise WriteError(
+            "输出目录是链接，拒绝经链接写入 (output folder is a link; nothing is written through it, inside --out or out of it)",
+            file=out_dir,
+        )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         if root is not None and not inside(out_dir, root):

@@ -1,0 +1,83 @@
+"""Links of every kind are refused on input and output: a file never enters a params tree, a batch or a new year
+through a symbolic link, a hard link or a linked folder, and nothing is written through a linked .state folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import PARAMS
+
+from xteval import cli
+from xteval.errors import EXIT_INPUT
+
+REPORT = "xiangtan-bigdata-2023.txt"
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    shutil.copytree(PARAMS / "2023", tmp_path / "params" / "2023")
+    return tmp_path / "params" / "2023"
+
+
+def run(argv, capsys) -> tuple[int, str]:
+    code = cli.main([str(a) for a in argv])
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("how", ["hard", "symbolic", "linked-folder"])
+def test_a_source_report_reached_through_a_link_is_refused(tree, tmp_path, capsys, how):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    report = tree / "sources" / REPORT
+    shutil.copy(report, outside / REPORT)
+    if how == "hard":
+        report.unlink()
+        os.link(outside / REPORT, report)
+    elif how == "symbolic":
+        report.unlink()
+        report.symlink_to(outside / REPORT)
+    else:  # the whole sources/ folder is a link to a folder inside the tree: still a link on the way
+        shutil.move(tree / "sources", tree / "real-sources")
+        (tree / "sources").symlink_to(tree / "real-sources")
+    code, err = run(["run", tree / "department.yaml", "--out", tmp_path / "out"], capsys)
+    assert code == EXIT_INPUT and err.count("\n") == 1 and "链接" in err, err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("how", ["hard", "symbolic"])
+def test_a_batch_does_not_read_a_params_file_linked_in(tree, tmp_path, how):
+    from xteval.runner import batch
+
+    planted = tmp_path / "planted.yaml"
+    shutil.copy(tree / "department.yaml", planted)
+    linked = tree / "linked.yaml"
+    if how == "hard":
+        os.link(planted, linked)
+    else:
+        linked.symlink_to(planted)
+    jobs = {Path(j.params_file).name: j for j in batch.plan(batch.discover([tree]), tmp_path / "out")}
+    assert jobs["department.yaml"].error is None
+    assert jobs["linked.yaml"].error and "链接" in jobs["linked.yaml"].error and "\n" not in jobs["linked.yaml"].error
+
+
+def test_new_does_not_copy_a_linked_file_into_the_next_year(tmp_path, capsys):
+    params = tmp_path / "params"
+    (params / "2023").mkdir(parents=True)
+    outside = tmp_path / "planted.yaml"
+    shutil.copy(PARAMS / "2023" / "department.yaml", outside)
+    (params / "2023" / "department.yaml").symlink_to(outside)
+    code, err = run(["new", "2024", "--params", params], capsys)
+    assert code == EXIT_INPUT and "链接" in err and not (params / "2024").exists()
+
+
+def test_a_state_folder_linked_out_of_out_is_not_written_through(tree, tmp_path, capsys):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / ".state").symlink_to(elsewhere)
+    code, err = run(["batch", tree / "department.yaml", "--out", out], capsys)
+    assert code == EXIT_INPUT and ".state" in err and "链接" in err
+    assert list(elsewhere.iterdir()) == []
