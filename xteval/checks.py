@@ -31,6 +31,7 @@ __all__ = [
     "count",
     "differs",
     "direction",
+    "judged",
     "not_found",
     "note",
     "rate",
@@ -322,6 +323,15 @@ def balance(
 # --------------------------------------------------------------------------- the other builders
 
 
+def judged(id: str, title: str, ok: bool, otherwise: Status, reason: Reason, agree: str, differ: str, **fields: Any) -> CheckResult:
+    """The general builder the others use: a pass when ``ok``, else ``otherwise`` with ``reason``, and the message that fits.
+
+    ``fields`` are the record's numbers, unit and evidence (see :class:`CheckResult`).
+    """
+    status = Status.passed if ok else otherwise
+    return CheckResult(id=id, title=title, status=status, message=agree if ok else differ, reason=Reason.ok if ok else reason, **fields)
+
+
 def stated_places(v: Decimal) -> int:
     """How many decimals a figure was stated with."""
     return max(0, -v.as_tuple().exponent)
@@ -378,19 +388,20 @@ def rate(
     if strict and status is Status.warn:
         status = Status.fail
     shown = half_up(computed)
-    ok = status is Status.passed
-    return CheckResult(
-        id=id,
-        title=title,
-        status=status,
-        message=agree if ok else differ,
+    return judged(
+        id,
+        title,
+        status is Status.passed,
+        status,
+        reason,
+        agree,
+        differ,
         expected=shown,
         observed=stated,
         difference=stated - shown if difference is None else difference,
         tolerance=Decimal(1).scaleb(-stated_places(stated)) / 2,
         unit="%",
         evidence=tuple(evidence),
-        reason=Reason.ok if ok else reason,
     )
 
 
@@ -420,25 +431,30 @@ def change(
     """
     diff = current - previous
     tol = rounding_tolerance([current, previous, stated])
-    ok = abs(diff - stated) <= tol
-    return CheckResult(
-        id=id,
-        title=title,
-        status=Status.passed if ok else Status.fail if certain else Status.warn,
-        message=(
-            f"增减额相符: {amount(current)} − {amount(previous)} = {amount(diff)} 万元"
-            if ok
-            else f"增减额不符: 报告称{'增加' if stated >= 0 else '减少'} {amount(abs(stated))} 万元，"
-            f"但 {amount(current)} − {amount(previous)} = {amount(diff)} 万元（报告{direction(stated - diff, '万元')}）"
-        ),
+    years = f"{amount(current)} − {amount(previous)} = {amount(diff)} 万元"
+    return judged(
+        id,
+        title,
+        abs(diff - stated) <= tol,
+        Status.fail if certain else Status.warn,
+        Reason.change_mismatch,
+        f"增减额相符: {years}",
+        f"增减额不符: 报告称{'增加' if stated >= 0 else '减少'} {amount(abs(stated))} 万元，但 {years}（报告{direction(stated - diff, '万元')}）",
         expected=diff,
         observed=stated,
         difference=stated - diff,
         tolerance=tol,
         unit="万元",
         evidence=tuple(evidence),
-        reason=Reason.ok if ok else Reason.change_mismatch,
     )
+
+
+def _measured(
+    id: str, title: str, ok: bool, expected, observed, tolerance, *, unit: str, over: Status, reason: Reason, **words
+) -> CheckResult:
+    numbers = {"expected": expected, "observed": observed, "difference": observed - expected, "tolerance": tolerance}
+    evidence = tuple(words.pop("evidence", ()))
+    return judged(id, title, ok, over, reason, words["agree"], words["differ"], unit=unit, evidence=evidence, **numbers)
 
 
 def within(
@@ -447,32 +463,20 @@ def within(
     observed: Decimal,
     limit: Decimal,
     *,
-    agree: str,
-    differ: str,
-    evidence: Sequence[Evidence] = (),
     unit: str = "万元",
     over: Status = Status.fail,
     reason: Reason = Reason.over_control,
+    **words,
 ) -> CheckResult:
     """An amount against the limit it must not exceed (三公 against control, spending against appropriation).
+
+    Args:
+        words: ``agree`` and ``differ`` (the messages), and ``evidence``.
 
     Returns:
         A pass at or under the limit; else ``over`` (a fail by default) with ``reason``.
     """
-    ok = observed <= limit
-    return CheckResult(
-        id=id,
-        title=title,
-        status=Status.passed if ok else over,
-        message=agree if ok else differ,
-        expected=limit,
-        observed=observed,
-        difference=observed - limit,
-        tolerance=ZERO,
-        unit=unit,
-        evidence=tuple(evidence),
-        reason=Reason.ok if ok else reason,
-    )
+    return _measured(id, title, observed <= limit, limit, observed, ZERO, unit=unit, over=over, reason=reason, **words)
 
 
 def count(
@@ -481,28 +485,18 @@ def count(
     expected: int | Decimal,
     observed: int | Decimal,
     *,
-    agree: str,
-    differ: str,
     unit: str,
-    evidence: Sequence[Evidence] = (),
     over: Status = Status.fail,
     reason: Reason = Reason.count_mismatch,
+    **words,
 ) -> CheckResult:
-    """A number of things stated against the number counted (“共 N 个目标”, “等 4 个”): equal or ``over`` (a fail)."""
-    ok = observed == expected
-    return CheckResult(
-        id=id,
-        title=title,
-        status=Status.passed if ok else over,
-        message=agree if ok else differ,
-        expected=expected,
-        observed=observed,
-        difference=observed - expected,
-        tolerance=ZERO if isinstance(expected, Decimal) else 0,
-        unit=unit,
-        evidence=tuple(evidence),
-        reason=Reason.ok if ok else reason,
-    )
+    """A number of things stated against the number counted (“共 N 个目标”, “等 4 个”): equal, or ``over`` (a fail).
+
+    Args:
+        words: ``agree`` and ``differ`` (the messages), and ``evidence``.
+    """
+    zero = ZERO if isinstance(expected, Decimal) else 0
+    return _measured(id, title, observed == expected, expected, observed, zero, unit=unit, over=over, reason=reason, **words)
 
 
 def claim(
@@ -519,19 +513,9 @@ def claim(
     tolerance: Number = None,
 ) -> CheckResult:
     """Words against figures (“未超过预算”, “所有目标均已完成”, “已支付”): a pass when the figures bear them out, else a fail."""
-    return CheckResult(
-        id=id,
-        title=title,
-        status=Status.passed if holds else Status.fail,
-        message=agree if holds else differ,
-        expected=expected,
-        observed=observed,
-        difference=None if expected is None or observed is None else observed - expected,
-        tolerance=tolerance,
-        unit=unit,
-        evidence=tuple(evidence),
-        reason=Reason.ok if holds else Reason.claim_contradicted,
-    )
+    difference = None if expected is None or observed is None else observed - expected
+    numbers = {"expected": expected, "observed": observed, "difference": difference, "tolerance": tolerance}
+    return judged(id, title, holds, Status.fail, Reason.claim_contradicted, agree, differ, unit=unit, evidence=tuple(evidence), **numbers)
 
 
 def differs(

@@ -38,10 +38,16 @@ def register(name: str, target: str) -> None:
 
 
 @cache
-def _entry_points() -> dict[str, str]:
+def _entry_points(group: str = ENTRY_POINT_GROUP) -> dict[str, str]:
+    """``name → "module:attr"`` of every entry point in ``group`` (read once: the metadata of every installed package)."""
     from importlib.metadata import entry_points
 
-    return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return {ep.name: ep.value for ep in entry_points(group=group)}
+
+
+def _load(target: str):
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
 
 
 def names() -> list[str]:
@@ -55,9 +61,7 @@ def model(name: str) -> type:
     Raises:
         KeyError: no such notebook type.
     """
-    target = NOTEBOOKS.get(name) or _entry_points()[name]
-    module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    return _load(NOTEBOOKS.get(name) or _entry_points()[name])
 
 
 # --------------------------------------------------------------------------- checks
@@ -73,16 +77,9 @@ def register_check(name: str, target: object) -> None:
     CHECKS[name] = target
 
 
-@cache
-def _check_entry_points() -> dict[str, str]:
-    from importlib.metadata import entry_points
-
-    return {ep.name: ep.value for ep in entry_points(group=CHECK_GROUP)}
-
-
 def check_names() -> list[str]:
     """Every registered check: xteval's own and other packages' (entry points) and those registered at run time."""
-    return sorted(set(CHECKS) | set(_check_entry_points()))
+    return sorted(set(CHECKS) | set(_entry_points(CHECK_GROUP)))
 
 
 def check(name: str):
@@ -95,13 +92,10 @@ def check(name: str):
     Raises:
         KeyError: no check of that name (the message names it, and how a check is registered).
     """
-    target = CHECKS.get(name) or _check_entry_points().get(name)
+    target = CHECKS.get(name) or _entry_points(CHECK_GROUP).get(name)
     if target is None:
         raise KeyError(
             f"check {name!r} is not registered: declare it as an entry point in the group {CHECK_GROUP!r} "
             f"(and reinstall the package that declares it, e.g. pip install -e .); known: {', '.join(check_names())}"
         )
-    if callable(target):
-        return target
-    module, _, attr = str(target).partition(":")
-    return getattr(importlib.import_module(module), attr)
+    return target if callable(target) else _load(str(target))

@@ -365,14 +365,15 @@ def three_public_checks(doc: Document) -> list[CheckResult]:
         if actual is None or control is None:
             continue
         name, a, c = PART_NAMES[part], amount(actual.value), amount(control.value)
+        over_by = direction(actual.value - control.value, "万元")
+        words = {"agree": f"{name} 决算 {a} ≤ 预算 {c} 万元", "differ": f"超预算: {name} 决算 {a} > 预算 {c} 万元（{over_by}）"}
         r = checks.within(
             f"three_public.within_control.{part}",
             f"三公经费不超预算：{name}",
             actual.value,
             control.value,
-            agree=f"{name} 决算 {a} ≤ 预算 {c} 万元",
-            differ=f"超预算: {name} 决算 {a} > 预算 {c} 万元（{direction(actual.value - control.value, '万元')}）",
             evidence=_ev(actual, control),
+            **words,
         )
         if not r.passed:
             over.append(name)

@@ -10,8 +10,11 @@ and holds no sequence of its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..checks import CheckResult, Context
 from . import reconcile, text_checks
+from .engine import Document
 from .extraction import Extraction
 
 
@@ -65,44 +68,24 @@ def model(ctx: Context) -> list[CheckResult]:
     return [r for r in department_checks(ctx.model).results if r.id not in ex.superseded]
 
 
-def identities(ctx: Context) -> list[CheckResult]:
-    """The kind's identities (total = Σ parts)."""
-    return reconcile.identity_checks(ctx.doc)
+def _over_doc(check: Callable[[Document], list[CheckResult]]) -> Callable[[Context], list[CheckResult]]:
+    """A check over a document's facts as a registered check over a :class:`Context` (its ``doc``)."""
+
+    def over_context(ctx: Context) -> list[CheckResult]:
+        return check(ctx.doc)
+
+    over_context.__doc__, over_context.__name__ = check.__doc__, check.__name__
+    return over_context
 
 
-def three_public(ctx: Context) -> list[CheckResult]:
-    """三公 actuals within control, and the claim that they are."""
-    return reconcile.three_public_checks(ctx.doc)
-
-
-def project(ctx: Context) -> list[CheckResult]:
-    """One project's execution rate, score, totals and adjustment."""
-    return reconcile.project_checks(ctx.doc)
-
-
-def goals(ctx: Context) -> list[CheckResult]:
-    """Indicators against their targets, stated completion rates, “全部完成”."""
-    return reconcile.goal_checks(ctx.doc)
-
-
-def ambiguity(ctx: Context) -> list[CheckResult]:
-    """One field stated with two different values."""
-    return reconcile.ambiguity_checks(ctx.doc)
-
-
-def change(ctx: Context) -> list[CheckResult]:
-    """Stated changes on last year and their rates."""
-    return reconcile.change_checks(ctx.doc)
-
-
-def budget_rate(ctx: Context) -> list[CheckResult]:
-    """完成预算的 Y%, 决算数大于预算数 N."""
-    return reconcile.budget_rate_checks(ctx.doc)
-
-
-def share(ctx: Context) -> list[CheckResult]:
-    """占 X% against part ÷ whole."""
-    return reconcile.share_checks(ctx.doc)
+identities = _over_doc(reconcile.identity_checks)
+three_public = _over_doc(reconcile.three_public_checks)
+project = _over_doc(reconcile.project_checks)
+goals = _over_doc(reconcile.goal_checks)
+ambiguity = _over_doc(reconcile.ambiguity_checks)
+change = _over_doc(reconcile.change_checks)
+budget_rate = _over_doc(reconcile.budget_rate_checks)
+share = _over_doc(reconcile.share_checks)
 
 
 def source(ctx: Context) -> list[CheckResult]:

@@ -326,18 +326,20 @@ def cross_year_payment_checks(report: ReportText, year: int | None) -> list[Chec
         return []
     out = []
     for pm in _late_payments(report.text, year):
-        paid = _pay_year(pm, year)
+        late = f"跨年度支付: “{pm.group(0)}”晚于 {year} 年度（{year} 年 12 月 31 日之后），该笔费用应在次年列支或作为应付"
+        ev = (_context(report, pm.start(), pm.end(), 30),)
+        title = "支付日期在本预算年度内"
         out.append(
-            CheckResult(
-                id=f"payment.cross_year.L{report.line_of(pm.start())}",
-                title="支付日期在本预算年度内",
-                status=Status.warn,
-                message=f"跨年度支付: “{pm.group(0)}”晚于 {year} 年度（{year} 年 12 月 31 日之后），该笔费用应在次年列支或作为应付",
-                expected=year,
-                observed=paid,
-                difference=paid - year,
+            checks.within(
+                f"payment.cross_year.L{report.line_of(pm.start())}",
+                title,
+                _pay_year(pm, year),
+                year,
+                agree="",
+                differ=late,
+                evidence=ev,
                 unit="年",
-                evidence=(_context(report, pm.start(), pm.end(), 30),),
+                over=Status.warn,
                 reason=Reason.cross_year_payment,
             )
         )

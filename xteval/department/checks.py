@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import checks, rules
-from ..checks import CheckResult, Context, Evidence, Reason, Status, Suite, amount, balance, direction, rounding_tolerance, run
+from ..checks import CheckResult, Context, Evidence, Reason, Status, Suite, amount, balance, direction, judged, rounding_tolerance, run
 from ..money import ZERO, N, fmt_rate, half_up
 from ..yamlio import load_yaml
 
@@ -54,32 +54,18 @@ def identity_checks(p) -> list[CheckResult]:
     skips the identities it takes part in; the extractor lists it as not found.
     """
     inc, exp, tp = p.income, p.expenditure, p.three_public
-    out = [
-        *_balance_found(
-            "income.total",
-            "总收入 = 财政拨款收入 + 其他收入",
-            ("总收入", inc.total),
-            [("财政拨款收入", inc.fiscal_appropriation), ("其他收入", inc.other_income)],
-        ),
-        *_balance_found(
+    out = []
+    for id, (total, total_name), parts in (
+        ("income.total", (inc.total, "总收入"), [("财政拨款收入", inc.fiscal_appropriation), ("其他收入", inc.other_income)]),
+        (
             "income.fiscal_appropriation",
-            "财政拨款收入 = 年初预算 + 年中追加",
-            ("财政拨款收入", inc.fiscal_appropriation),
+            (inc.fiscal_appropriation, "财政拨款收入"),
             [("年初预算", inc.initial_budget), ("年中追加", inc.midyear_addition)],
         ),
-        *_balance_found(
-            "expenditure.total",
-            "支出总额 = 基本支出 + 项目支出",
-            ("支出总额", exp.total),
-            [("基本支出", exp.basic), ("项目支出", exp.project)],
-        ),
-        *_balance_found(
-            "expenditure.basic",
-            "基本支出 = 人员经费 + 公用经费",
-            ("基本支出", exp.basic),
-            [("人员经费", exp.personnel), ("公用经费", exp.public_operation)],
-        ),
-    ]
+        ("expenditure.total", (exp.total, "支出总额"), [("基本支出", exp.basic), ("项目支出", exp.project)]),
+        ("expenditure.basic", (exp.basic, "基本支出"), [("人员经费", exp.personnel), ("公用经费", exp.public_operation)]),
+    ):
+        out += _balance_found(id, f"{total_name} = " + " + ".join(n for n, _ in parts), (total_name, total), parts)
     if exp.project_parts:
         out += _balance_found(
             "expenditure.project",
@@ -264,25 +250,27 @@ def execution_score_check(p) -> list[CheckResult]:
     diff = score.score - expected
     ok = diff == 0
     others = "；".join(f"按{n} {_pct(r)} 为 {half_up(score.max * min(r, cap) / 100)} 分" for n, r in execution_rates(p).values())
-    msg = (
-        f"得分 {score.score} 分 = 分值 {score.max} × 执行率 {rate.value}%"
-        if ok
-        else f"预算执行得分不符: 报告 {score.score} 分 ≠ {score.max} × {rate.value}% = {expected} 分（{direction(diff, '分')}）；"
-        f"{others}。{rules.note('execution_score')}"
-    )
+    agree = f"得分 {score.score} 分 = 分值 {score.max} × 执行率 {rate.value}%"
+    differ = f"预算执行得分不符: 报告 {score.score} 分 ≠ {score.max} × {rate.value}% = {expected} 分（{direction(diff, '分')}）；"
+    differ += f"{others}。{rules.note('execution_score')}"
+    numbers = {
+        "expected": expected,
+        "observed": score.score,
+        "difference": diff,
+        "tolerance": ZERO,
+        "unit": "分",
+        "evidence": _ev(score, rate),
+    }
     return [
-        CheckResult(
-            id="execution_score",
-            title="预算执行得分 = 分值 × 预算执行率",
-            status=Status.passed if ok else Status(cfg["status"]),
-            message=msg,
-            expected=expected,
-            observed=score.score,
-            difference=diff,
-            tolerance=ZERO,
-            unit="分",
-            evidence=_ev(score, rate),
-            reason=Reason.ok if ok else Reason.score_mismatch,
+        judged(
+            "execution_score",
+            "预算执行得分 = 分值 × 预算执行率",
+            ok,
+            Status(cfg["status"]),
+            Reason.score_mismatch,
+            agree,
+            differ,
+            **numbers,
         )
     ]
 
@@ -305,19 +293,21 @@ def carryover_check(p) -> list[CheckResult]:
         else f"结转结余不符: 报告 {amount(fiscal.value)} ≠ 总收入 − 支出总额 {amount(expected)} 万元（{direction(diff, '万元')}"
         f"{'，在舍入容差内' if abs(diff) <= tol else ''}）{extra}"
     )
+    numbers = {"expected": expected, "observed": fiscal.value, "difference": diff, "tolerance": tol}
+    otherwise = Status(rules.checks()["carryover"]["status"])
+    title = "结转结余 = 总收入 − 支出总额"
     return [
-        CheckResult(
-            id="carryover",
-            title="结转结余 = 总收入 − 支出总额",
-            status=Status.passed if ok else Status(rules.checks()["carryover"]["status"]),
-            message=msg,
-            expected=expected,
-            observed=fiscal.value,
-            difference=diff,
-            tolerance=tol,
+        judged(
+            "carryover",
+            title,
+            ok,
+            otherwise,
+            Reason.carryover_mismatch,
+            msg,
+            msg,
             unit="万元",
             evidence=_ev(fiscal, total, spend),
-            reason=Reason.ok if ok else Reason.carryover_mismatch,
+            **numbers,
         )
     ]
 
