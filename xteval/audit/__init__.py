@@ -36,7 +36,7 @@ from .extraction import Extraction, extract
 from .findings import render_html
 from .forms import read_form, read_indicator_table, read_three_public_table
 from .goals import read_goals
-from .kinds import kinds
+from .kinds import kinds as known_kinds
 from .reading import ReportText, prepare, read_report
 
 __all__ = [
@@ -82,7 +82,7 @@ def _has_columns(text: str, table: dict) -> bool:
 
 def _checks_of(doc: Document) -> tuple[str, ...]:
     """The checks the document's kind declares; a text of no known kind is read as a 部门整体支出 report (the template the toolkit began with)."""
-    kind = doc.kind or kinds()["dept_selfeval"]
+    kind = doc.kind or known_kinds()["dept_selfeval"]
     return kind.checks
 
 
