@@ -513,23 +513,22 @@ def project_checks(doc: Document) -> list[CheckResult]:
         expected = half_up(weight.value * min(rate.value, cap) / HUNDRED)
         ok = abs(expected - score.value) <= Decimal("0.01")
         true_score = half_up(weight.value * min(computed, N_CAP) / HUNDRED) if computed is not None else None
+        differ = f"执行得分不符: 得分 {score.value} ≠ {weight.value} × 所填执行率 {rate.value}% = {expected}"
+        differ += f"（按计算执行率 {_pct(computed)} 为 {true_score}）" if true_score is not None else ""
         out.append(
-            CheckResult(
-                id="project.execution_score",
-                title="预算执行得分 = 分值 × 执行率",
-                status=Status.passed if ok else Status(rules.checks()["execution_score"]["status"]),
-                message=(
-                    f"执行得分 {score.value} = {weight.value} × {rate.value}%"
-                    if ok
-                    else f"执行得分不符: 得分 {score.value} ≠ {weight.value} × 所填执行率 {rate.value}% = {expected}"
-                    + (f"（按计算执行率 {_pct(computed)} 为 {true_score}）" if true_score is not None else "")
-                ),
+            checks.judged(
+                "project.execution_score",
+                "预算执行得分 = 分值 × 执行率",
+                ok,
+                Status(rules.checks()["execution_score"]["status"]),
+                Reason.score_mismatch,
+                f"执行得分 {score.value} = {weight.value} × {rate.value}%",
+                differ,
                 expected=expected,
                 observed=score.value,
                 difference=score.value - expected,
                 unit="分",
                 evidence=_ev(score, weight, rate),
-                reason=Reason.ok if ok else Reason.score_mismatch,
             )
         )
     out += _score_totals(doc)

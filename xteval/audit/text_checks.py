@@ -402,14 +402,16 @@ def period_coverage_check(f: _Fees) -> list[CheckResult]:
     if first != f.whole.start or last != f.whole.end:
         issues.append(f"各期间覆盖 {first}~{last}，全期为 {f.whole.start}~{f.whole.end}")
     return [
-        CheckResult(
-            id=f"periods.coverage.L{f.line}",
-            title="各期间首尾相接并覆盖全期",
-            status=Status.fail if issues else Status.passed,
-            message="；".join(issues) if issues else f"各期间首尾相接，覆盖 {f.whole.start}~{f.whole.end}",
+        checks.judged(
+            f"periods.coverage.L{f.line}",
+            "各期间首尾相接并覆盖全期",
+            not issues,
+            Status.fail,
+            Reason.period_gap_overlap,
+            f"各期间首尾相接，覆盖 {f.whole.start}~{f.whole.end}",
+            "；".join(issues),
             unit="天",
             evidence=f.evidence,
-            reason=Reason.period_gap_overlap if issues else Reason.ok,
         )
     ]
 
@@ -425,20 +427,20 @@ def monthly_rate_check(f: _Fees) -> list[CheckResult]:
     ok = diff <= N(cfg["tolerance_yuan"])
     listing = "；".join(f"{p.start:%m-%d}~{p.end:%m-%d} 每月 {amount(half_up(v))} 元" for p, v in monthly)
     return [
-        CheckResult(
-            id=f"periods.monthly_rate.L{f.line}",
-            title="各期间月均费用一致",
-            status=Status.passed if ok else Status(cfg["status"]),
-            message=f"各期间月均费用一致（{listing}）"
-            if ok
-            else f"各期间月均费用不一致: {listing}；相差 {amount(diff)} 元/月，请核对合同单价或期间",
+        checks.judged(
+            f"periods.monthly_rate.L{f.line}",
+            "各期间月均费用一致",
+            ok,
+            Status(cfg["status"]),
+            Reason.rate_difference,
+            f"各期间月均费用一致（{listing}）",
+            f"各期间月均费用不一致: {listing}；相差 {amount(diff)} 元/月，请核对合同单价或期间",
             expected=half_up(lo),
             observed=half_up(hi),
             difference=diff,
             tolerance=N(cfg["tolerance_yuan"]),
             unit="元/月",
             evidence=f.evidence[1:],
-            reason=Reason.ok if ok else Reason.rate_difference,
         )
     ]
 
