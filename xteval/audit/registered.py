@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..checks import CheckResult, Context
+from ..department.checks import department_checks
 from . import reconcile, text_checks
 from .engine import Document
 from .extraction import Extraction
@@ -59,8 +60,6 @@ def model(ctx: Context) -> list[CheckResult]:
     Not run when nothing was found, nor when the caller ran them on its params already; an identity
     that a fuller “其中” list of the text replaces is left out.
     """
-    from ..department.checks import department_checks
-
     ex = ctx.extraction
     _lists(ctx)
     if not ex.found or not ctx.model_checks:

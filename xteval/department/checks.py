@@ -4,7 +4,8 @@ Each check is a small function that takes a ``DepartmentParams`` (or a model of
 the same shape extracted from a report, where a figure not found is ``None``)
 and returns :class:`~xteval.checks.CheckResult` records. Each is registered (entry points
 ``department.*`` of the group ``xteval.checks``) and the model declares, in ``checks.yaml``,
-which run and in what order; :func:`department_checks` runs them on a params model. Thresholds come from ``xteval/rules/checks.yaml``.
+which run and in what order; :func:`department_checks` runs them on a params model.
+Thresholds come from ``xteval/rules/checks.yaml``.
 """
 
 from __future__ import annotations
