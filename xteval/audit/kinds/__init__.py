@@ -96,7 +96,7 @@ def kinds() -> dict[str, Kind]:
                 model=doc.get("model"),
                 form=doc.get("form"),
                 funds_table=doc.get("funds_table"),
-                checks=tuple(doc.get("checks") or ()),
+                checks=tuple(doc["checks"]),  # required: a kind that declared no check would pass every text unread
                 version=str(doc.get("version", "")),
             )
         except (KeyError, TypeError, ValueError, re.error) as exc:
