@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from . import registry
 from .money import ZERO, fmt, half_up
 
 __all__ = [
@@ -220,8 +221,6 @@ class Context:
 
 def run(names: Iterable[str], ctx: Context) -> Suite:
     """Run the registered checks ``names`` in order on ``ctx``; a name not registered raises ``KeyError``."""
-    from . import registry
-
     suite = Suite()
     for name in names:
         suite.extend(registry.check(name)(ctx))
