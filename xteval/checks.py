@@ -12,21 +12,36 @@ import enum
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from .money import ZERO, fmt
+from . import registry
+from .money import ZERO, fmt, half_up
 
 __all__ = [
     "CheckResult",
+    "Context",
     "Evidence",
     "Reason",
     "Status",
     "Suite",
     "amount",
     "balance",
+    "change",
+    "claim",
+    "count",
+    "differs",
     "direction",
+    "judged",
+    "not_found",
+    "note",
+    "rate",
+    "rate_status",
     "rounding_tolerance",
+    "run",
+    "share",
+    "stated_places",
+    "within",
 ]
 
 
@@ -176,6 +191,42 @@ class Suite:
         return pd.DataFrame(rows, columns=["检查项", "结果", "应为", "实为", "差额", "单位", "说明", "原文", "id"])
 
 
+@dataclass
+class Context:
+    """What a registered check reads (see :func:`xteval.registry.check`).
+
+    Attributes:
+        doc: the document's facts (an audit ``Document``), or None for a params file alone.
+        model: the kind's model where it has one (a department params model), else None.
+        report: the report text (an audit ``ReportText``), or None.
+        params: a params file of the same report, or None.
+        extraction: what the audit extracted (figures found, not found, the year), or None.
+        model_checks: False when the caller has already run the model's checks on its params.
+    """
+
+    doc: Any = None
+    model: Any = None
+    report: Any = None
+    params: Any = None
+    extraction: Any = None
+    model_checks: bool = True
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def once(self, key: str, compute):
+        """``compute()`` the first time ``key`` is asked for, then the same value: what two checks share."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
+
+
+def run(names: Iterable[str], ctx: Context) -> Suite:
+    """Run the registered checks ``names`` in order on ``ctx``; a name not registered raises ``KeyError``."""
+    suite = Suite()
+    for name in names:
+        suite.extend(registry.check(name)(ctx))
+    return suite
+
+
 def _show(v: Number) -> str:
     if v is None:
         return ""
@@ -266,3 +317,232 @@ def balance(
         evidence=tuple(evidence),
         reason=Reason.ok if diff == 0 else Reason.sum_mismatch,
     )
+
+
+# --------------------------------------------------------------------------- the other builders
+
+
+def judged(id: str, title: str, ok: bool, otherwise: Status, reason: Reason, agree: str, differ: str, **fields: Any) -> CheckResult:
+    """The general builder the others use: a pass when ``ok``, else ``otherwise`` with ``reason``, and the message that fits.
+
+    ``fields`` are the record's numbers, unit and evidence (see :class:`CheckResult`).
+    """
+    status = Status.passed if ok else otherwise
+    return CheckResult(id=id, title=title, status=status, message=agree if ok else differ, reason=Reason.ok if ok else reason, **fields)
+
+
+def stated_places(v: Decimal) -> int:
+    """How many decimals a figure was stated with."""
+    return max(0, -v.as_tuple().exponent)
+
+
+def rate_status(stated: Decimal, computed: Decimal) -> Status:
+    """A stated rate against the computed one at its stated precision (GB/T 8170, half-up).
+
+    A pass when the computed rate rounds to the stated one; a warn when only truncation explains
+    it, or it is off by no more than one unit of the last stated decimal; otherwise a fail.
+    """
+    places = stated_places(stated)
+    if half_up(computed, places) == stated:
+        return Status.passed
+    step = Decimal(1).scaleb(-places)
+    if computed.quantize(step, rounding=ROUND_DOWN) == stated or abs(computed - stated) <= step:
+        return Status.warn
+    return Status.fail
+
+
+def rate(
+    id: str,
+    title: str,
+    stated: Decimal,
+    computed: Decimal,
+    *,
+    agree: str,
+    differ: str,
+    evidence: Sequence[Evidence] = (),
+    status: Status | None = None,
+    strict: bool = False,
+    reason: Reason = Reason.rate_mismatch,
+    difference: Decimal | None = None,
+) -> CheckResult:
+    """A stated percentage against the quotient it stands for, at the precision it was stated at.
+
+    Args:
+        id: stable English id.
+        title: Chinese title, e.g. ``执行率 = 全年执行数 ÷ 全年预算数``.
+        stated: the percentage the report states.
+        computed: the quotient × 100 from the report's figures.
+        agree: the message when they agree; differ: when they do not.
+        evidence: quotes that state the figures.
+        status: the status when the caller judges it (else :func:`rate_status`).
+        strict: a difference that truncation could explain is still a fail.
+        reason: the reason code of a difference.
+        difference: the difference to record, when not stated − computed (rounded half-up).
+
+    Returns:
+        A record with the computed rate (2 decimals, half-up) as expected and a tolerance of
+        half a unit of the last stated decimal.
+    """
+    status = status or rate_status(stated, computed)
+    if strict and status is Status.warn:
+        status = Status.fail
+    shown = half_up(computed)
+    return judged(
+        id,
+        title,
+        status is Status.passed,
+        status,
+        reason,
+        agree,
+        differ,
+        expected=shown,
+        observed=stated,
+        difference=stated - shown if difference is None else difference,
+        tolerance=Decimal(1).scaleb(-stated_places(stated)) / 2,
+        unit="%",
+        evidence=tuple(evidence),
+    )
+
+
+def share(id: str, title: str, stated: Decimal, part: Decimal, whole: Decimal, *, evidence: Sequence[Evidence] = ()) -> CheckResult:
+    """“占 X%”: a stated share against part ÷ whole at its stated precision; a difference is a warn (the whole may be read wrong)."""
+    computed = part / whole * 100
+    status = rate_status(stated, computed)
+    shown = f"{amount(part)} ÷ {amount(whole)} = {half_up(computed)}%"
+    return rate(
+        id,
+        title,
+        stated,
+        computed,
+        agree=f"占比相符: 报告称占 {stated}%，{shown}",
+        differ=f"占比不符: 报告称占 {stated}%，但 {shown}",
+        evidence=evidence,
+        status=status if status is Status.passed else Status.warn,
+    )
+
+
+def change(
+    id: str, title: str, stated: Decimal, current: Decimal, previous: Decimal, *, certain: bool = True, evidence: Sequence[Evidence] = ()
+) -> CheckResult:
+    """A stated change (比上年增加 X 万元) against this year − last year, within what rounding explains.
+
+    A difference is a fail when the change is certainly about these two figures (``certain``), else a warn.
+    """
+    diff = current - previous
+    tol = rounding_tolerance([current, previous, stated])
+    years = f"{amount(current)} − {amount(previous)} = {amount(diff)} 万元"
+    return judged(
+        id,
+        title,
+        abs(diff - stated) <= tol,
+        Status.fail if certain else Status.warn,
+        Reason.change_mismatch,
+        f"增减额相符: {years}",
+        f"增减额不符: 报告称{'增加' if stated >= 0 else '减少'} {amount(abs(stated))} 万元，但 {years}（报告{direction(stated - diff, '万元')}）",
+        expected=diff,
+        observed=stated,
+        difference=stated - diff,
+        tolerance=tol,
+        unit="万元",
+        evidence=tuple(evidence),
+    )
+
+
+def _measured(
+    id: str, title: str, ok: bool, expected, observed, tolerance, *, unit: str, over: Status, reason: Reason, **words
+) -> CheckResult:
+    numbers = {"expected": expected, "observed": observed, "difference": observed - expected, "tolerance": tolerance}
+    evidence = tuple(words.pop("evidence", ()))
+    return judged(id, title, ok, over, reason, words["agree"], words["differ"], unit=unit, evidence=evidence, **numbers)
+
+
+def within(
+    id: str,
+    title: str,
+    observed: Decimal,
+    limit: Decimal,
+    *,
+    unit: str = "万元",
+    over: Status = Status.fail,
+    reason: Reason = Reason.over_control,
+    **words,
+) -> CheckResult:
+    """An amount against the limit it must not exceed (三公 against control, spending against appropriation).
+
+    Args:
+        words: ``agree`` and ``differ`` (the messages), and ``evidence``.
+
+    Returns:
+        A pass at or under the limit; else ``over`` (a fail by default) with ``reason``.
+    """
+    return _measured(id, title, observed <= limit, limit, observed, ZERO, unit=unit, over=over, reason=reason, **words)
+
+
+def count(
+    id: str,
+    title: str,
+    expected: int | Decimal,
+    observed: int | Decimal,
+    *,
+    unit: str,
+    over: Status = Status.fail,
+    reason: Reason = Reason.count_mismatch,
+    **words,
+) -> CheckResult:
+    """A number of things stated against the number counted (“共 N 个目标”, “等 4 个”): equal, or ``over`` (a fail).
+
+    Args:
+        words: ``agree`` and ``differ`` (the messages), and ``evidence``.
+    """
+    zero = ZERO if isinstance(expected, Decimal) else 0
+    return _measured(id, title, observed == expected, expected, observed, zero, unit=unit, over=over, reason=reason, **words)
+
+
+def claim(
+    id: str,
+    title: str,
+    holds: bool,
+    *,
+    agree: str,
+    differ: str,
+    evidence: Sequence[Evidence] = (),
+    unit: str = "",
+    expected: Number = None,
+    observed: Number = None,
+    tolerance: Number = None,
+) -> CheckResult:
+    """Words against figures (“未超过预算”, “所有目标均已完成”, “已支付”): a pass when the figures bear them out, else a fail."""
+    difference = None if expected is None or observed is None else observed - expected
+    numbers = {"expected": expected, "observed": observed, "difference": difference, "tolerance": tolerance}
+    return judged(id, title, holds, Status.fail, Reason.claim_contradicted, agree, differ, unit=unit, evidence=tuple(evidence), **numbers)
+
+
+def differs(
+    id: str, title: str, observed: Decimal, expected: Decimal, *, message: str, unit: str, evidence: Sequence[Evidence], reason: Reason
+) -> CheckResult:
+    """One figure that two sources give differently (the report and its params, two documents): a warn naming both."""
+    return CheckResult(
+        id=id,
+        title=title,
+        status=Status.warn,
+        message=message,
+        expected=expected,
+        observed=observed,
+        difference=observed - expected,
+        tolerance=Decimal(0),
+        unit=unit,
+        evidence=tuple(evidence),
+        reason=reason,
+    )
+
+
+def note(
+    id: str, title: str, message: str, *, status: Status = Status.passed, unit: str = "", reason: Reason = Reason.ok, **numbers: Any
+) -> CheckResult:
+    """A record that compares nothing: a tally (“12 项一致”), a figure found, a figure not found, a text partly read."""
+    return CheckResult(id=id, title=title, status=status, message=message, unit=unit, reason=reason, **numbers)
+
+
+def not_found(id: str, title: str, message: str, *, status: Status = Status.warn) -> CheckResult:
+    """A figure a check needs that the report does not state: a warn (the check did not run), never a guess."""
+    return note(id, title, message, status=status, reason=Reason.not_found)

@@ -11,12 +11,13 @@ The pipeline reads top to bottom:
    tags, page numbers) while keeping line numbers.
 3. :func:`read_document` detects the document kind (``kinds/*.yaml``) and turns every
    number into a fact under a field id (:mod:`.engine`, :mod:`.forms`, :mod:`.goals`).
-4. :func:`audit` checks the facts: the kind's identities, changes on last year, rates of
-   the budget, shares, 三公 against control, project execution and scores, indicators and
-   claims in words, figures stated twice with different values; for a 部门整体支出 report
-   also the department checks on the department model built from the facts
-   (:func:`extract`); and the checks only the text allows (dates, periods, “其中” lists,
-   completion rates, “等 N 个”).
+4. :func:`audit` runs the checks the document's kind declares (``checks:`` in its YAML), each
+   found by name in the registry (the entry-point group ``xteval.checks``, see
+   :mod:`.registered`): the kind's identities, changes on last year, rates of the budget, shares,
+   三公 against control, project execution and scores, indicators and claims in words, figures
+   stated twice with different values; for a 部门整体支出 report the checks the department model
+   declares, on the model built from the facts (:func:`extract`); and the checks only the text
+   allows (dates, periods, “其中” lists, completion rates, “等 N 个”).
 
 Data problems are results (:class:`~xteval.checks.CheckResult`); only input that
 cannot be read at all raises :class:`~xteval.errors.InputError`.
@@ -29,27 +30,14 @@ import gc
 from pathlib import Path
 from typing import Any
 
-from ..checks import Suite
-from ..department.checks import department_checks
-from . import reconcile
+from ..checks import Context, Suite, run
 from .engine import Document, extract_facts
 from .extraction import Extraction, extract
 from .findings import render_html
 from .forms import read_form, read_indicator_table, read_three_public_table
 from .goals import read_goals
+from .kinds import kinds as known_kinds
 from .reading import ReportText, prepare, read_report
-from .text_checks import (
-    compare_with_params,
-    cross_year_payment_checks,
-    date_checks,
-    enumeration_checks,
-    list_checks,
-    not_found_checks,
-    partly_read_checks,
-    percent_checks,
-    period_reversed_checks,
-    ranges,
-)
 
 __all__ = [
     "Document",
@@ -92,16 +80,17 @@ def _has_columns(text: str, table: dict) -> bool:
     return found >= 2
 
 
-def _is_department(doc: Document) -> bool:
-    """A 部门整体支出 report, or a text of no known kind read as one (the template the toolkit began with)."""
-    return doc.kind is None or doc.kind.model == "department"
+def _checks_of(doc: Document) -> tuple[str, ...]:
+    """The checks the document's kind declares; a text of no known kind is read as a 部门整体支出 report (the template the toolkit began with)."""
+    kind = doc.kind or known_kinds()["dept_selfeval"]
+    return kind.checks
 
 
 # --------------------------------------------------------------------------- the audit
 
 
 def audit(report: ReportText, params: Any = None, *, model_checks: bool = True) -> tuple[Extraction, Suite]:
-    """Extract a report's figures and check them.
+    """Extract a report's figures and run the checks its kind declares (``checks:`` in ``kinds/*.yaml``).
 
     Args:
         report: a prepared :class:`ReportText` (see :func:`read_report`).
@@ -120,42 +109,9 @@ def audit(report: ReportText, params: Any = None, *, model_checks: bool = True) 
         figure gives a fail, never a pass.
     """
     doc = read_document(report)
-    dept = _is_department(doc)
     ex = extract(report, doc)
-    periods = ranges(report.text, ex.year)
-    suite = Suite()
-    suite.extend(partly_read_checks(report))
-    if dept:
-        lists = list_checks(report, ex, periods, doc)  # first: it may supersede an identity (see IDENTITY_OF)
-        if params is None or model_checks:
-            suite.extend(not_found_checks(ex))  # beside a params file, a figure the text lacks is the params' to give
-        if ex.found and model_checks:
-            suite.extend(r for r in department_checks(ex.model).results if r.id not in ex.superseded)
-    else:
-        lists = []
-        if params is None or model_checks:
-            suite.extend(reconcile.required_checks(doc))
-        if not doc.facts and not doc.goals:
-            suite.extend(not_found_checks(Extraction(model=None)))
-        suite.extend(reconcile.identity_checks(doc))
-        suite.extend(reconcile.three_public_checks(doc))
-        if doc.kind.project_checks:
-            suite.extend(reconcile.project_checks(doc))
-        suite.extend(reconcile.goal_checks(doc))
-    suite.extend(reconcile.ambiguity_checks(doc))
-    suite.extend(reconcile.change_checks(doc))
-    suite.extend(reconcile.budget_rate_checks(doc))
-    suite.extend(reconcile.share_checks(doc))
-    if params is not None:
-        suite.extend(compare_with_params(report, ex, params))
-    suite.extend(date_checks(report, ex.year))
-    suite.extend(period_reversed_checks(report, periods))
-    suite.extend(lists)
-    suite.extend(cross_year_payment_checks(report, ex.year))
-    if dept:
-        suite.extend(percent_checks(report, ex, params))
-    suite.extend(enumeration_checks(report))
-    return ex, suite
+    ctx = Context(doc=doc, model=ex.model, report=report, params=params, extraction=ex, model_checks=model_checks)
+    return ex, run(_checks_of(doc), ctx)
 
 
 @contextlib.contextmanager

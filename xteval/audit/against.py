@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..checks import CheckResult, Evidence, Reason, Status, amount, direction
+from ..checks import CheckResult, Evidence, Reason, Status, amount, differs, direction, note
 from .engine import Document
 
 
@@ -41,33 +41,29 @@ def against(doc: Document, other: Document) -> list[CheckResult]:
             continue
         diff = fa.value - fb.value
         out.append(
-            CheckResult(
-                id=f"against.{fa.path}",
-                title=f"两份文件一致：{fa.path}",
-                status=Status.warn,
-                message=(
-                    f"两份文件不一致: {fa.path} 在 {name_a} 第 {fa.line} 行为 {amount(fa.value)} {fa.unit}，"
-                    f"在 {name_b} 第 {fb.line} 行为 {amount(fb.value)} {fb.unit}（{name_a}{direction(diff, fa.unit)}）"
-                ),
-                expected=fb.value,
-                observed=fa.value,
-                difference=diff,
-                tolerance=Decimal(0),
+            differs(
+                f"against.{fa.path}",
+                f"两份文件一致：{fa.path}",
+                fa.value,
+                fb.value,
+                message=f"两份文件不一致: {fa.path} 在 {name_a} 第 {fa.line} 行为 {amount(fa.value)} {fa.unit}，"
+                f"在 {name_b} 第 {fb.line} 行为 {amount(fb.value)} {fb.unit}（{name_a}{direction(diff, fa.unit)}）",
                 unit=fa.unit,
                 evidence=(Evidence(fa.quote, fa.line), Evidence(f"{name_b}：{fb.quote}", fb.line)),
                 reason=Reason.document_mismatch,
             )
         )
+    tally = (
+        f"{name_a} 与 {name_b} 都有的数字中 {same} 项一致、{len(out)} 项不一致"
+        if same or out
+        else f"{name_a} 与 {name_b} 没有可比的同一字段数字（请确认是同一单位同一年度）"
+    )
     out.append(
-        CheckResult(
-            id="against.agree",
-            title="两份文件一致",
+        note(
+            "against.agree",
+            "两份文件一致",
+            tally,
             status=Status.passed if same else Status.warn,
-            message=(
-                f"{name_a} 与 {name_b} 都有的数字中 {same} 项一致、{len(out)} 项不一致"
-                if same or out
-                else f"{name_a} 与 {name_b} 没有可比的同一字段数字（请确认是同一单位同一年度）"
-            ),
             unit="项",
             reason=Reason.ok if same else Reason.not_found,
         )

@@ -10,13 +10,14 @@ precision it was stated at). What is uncertain is a warn, or nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import ROUND_DOWN, Decimal
+from dataclasses import replace
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from .. import rules
-from ..checks import CheckResult, Evidence, Reason, Status, amount, balance, direction, rounding_tolerance
-from ..money import ZERO, half_up
+from .. import checks, rules
+from ..checks import CheckResult, Evidence, Reason, Status, amount, balance, direction, rate_status, rounding_tolerance, stated_places
+from ..money import half_up
 from .engine import Document, Fact
 
 HUNDRED = Decimal(100)
@@ -25,21 +26,6 @@ BASE_UNITS = ("万元", "%", "分")
 
 def _ev(*facts: Fact | None) -> tuple[Evidence, ...]:
     return tuple(Evidence(f.quote, f.line) for f in facts if f is not None)
-
-
-def _places(v: Decimal) -> int:
-    return max(0, -v.as_tuple().exponent)
-
-
-def _rate_status(stated: Decimal, computed: Decimal) -> tuple[Status, Reason | None]:
-    """A stated rate against the computed one at its stated precision: pass, warn (truncation) or fail."""
-    places = _places(stated)
-    if half_up(computed, places) == stated:
-        return Status.passed, None
-    step = Decimal(1).scaleb(-places)
-    if computed.quantize(step, rounding=ROUND_DOWN) == stated or abs(computed - stated) <= step:
-        return Status.warn, Reason.rate_mismatch
-    return Status.fail, Reason.rate_mismatch
 
 
 def _pct(v: Decimal) -> str:
@@ -56,31 +42,30 @@ def figure_records(doc: Document) -> list[CheckResult]:
         seen[f.path] += 1
         fid = f"figure.{f.path}" if seen[f.path] == 1 else f"figure.{f.path}.L{f.line}"
         out.append(
-            CheckResult(
-                id=fid,
-                title=f"识别出的数字：{f.path}",
-                status=Status.passed,
-                message=f"{f.path} = {f.value}{'' if f.unit in ('date', 'claim') else ' ' + f.unit}（第 {f.line} 行）",
-                observed=f.value if isinstance(f.value, Decimal) else None,
+            checks.note(
+                fid,
+                f"识别出的数字：{f.path}",
+                f"{f.path} = {f.value}{'' if f.unit in ('date', 'claim') else ' ' + f.unit}（第 {f.line} 行）",
                 unit=f.unit,
-                evidence=_ev(f),
                 reason=Reason.extracted,
+                observed=f.value if isinstance(f.value, Decimal) else None,
+                evidence=_ev(f),
             )
         )
     for i, g in enumerate(doc.goals):
         for part in ("target", "actual"):
             v = g.get(part)
             if isinstance(v, Decimal):
+                which = "指标值" if part == "target" else "完成值"
                 out.append(
-                    CheckResult(
-                        id=f"figure.goals[{i}].{part}",
-                        title=f"识别出的数字：{g['name']} {'指标值' if part == 'target' else '完成值'}",
-                        status=Status.passed,
-                        message=f"“{g['name']}”{'指标值' if part == 'target' else '完成值'} {v}{g['unit']}",
-                        observed=v,
+                    checks.note(
+                        f"figure.goals[{i}].{part}",
+                        f"识别出的数字：{g['name']} {which}",
+                        f"“{g['name']}”{which} {v}{g['unit']}",
                         unit=g["unit"],
-                        evidence=(Evidence(g.get(f"{part}_quote") or g["quote"], g.get(f"{part}_line") or g["line"]),),
                         reason=Reason.extracted,
+                        observed=v,
+                        evidence=(Evidence(g.get(f"{part}_quote") or g["quote"], g.get(f"{part}_line") or g["line"]),),
                     )
                 )
     return out
@@ -198,7 +183,7 @@ def identity_checks(doc: Document) -> list[CheckResult]:
         if r.status is Status.fail and not sure:
             if r.difference > 0:
                 continue  # parts short of an incomplete list: not all listed
-            r = CheckResult(**{**r.__dict__, "status": Status.warn, "message": r.message + "（所列各项可能不全，请核对）"})
+            r = replace(r, status=Status.warn, message=r.message + "（所列各项可能不全，请核对）")
         out.append(r)
     return out
 
@@ -217,27 +202,15 @@ def change_checks(doc: Document) -> list[CheckResult]:
         if change is None or change is not ch:
             continue
         if cur is not None and prev is not None:
-            diff = cur.value - prev.value
-            tol = rounding_tolerance([cur.value, prev.value, change.value])
-            ok = abs(diff - change.value) <= tol
             out.append(
-                CheckResult(
-                    id=f"change.{base}",
-                    title=f"{base}：增减额 = 本年 − 上年",
-                    status=Status.passed if ok else Status.fail if change.certain else Status.warn,
-                    message=(
-                        f"增减额相符: {amount(cur.value)} − {amount(prev.value)} = {amount(diff)} 万元"
-                        if ok
-                        else f"增减额不符: 报告称{'增加' if change.value >= 0 else '减少'} {amount(abs(change.value))} 万元，"
-                        f"但 {amount(cur.value)} − {amount(prev.value)} = {amount(diff)} 万元（报告{direction(change.value - diff, '万元')}）"
-                    ),
-                    expected=diff,
-                    observed=change.value,
-                    difference=change.value - diff,
-                    tolerance=tol,
-                    unit="万元",
+                checks.change(
+                    f"change.{base}",
+                    f"{base}：增减额 = 本年 − 上年",
+                    change.value,
+                    cur.value,
+                    prev.value,
+                    certain=change.certain,
                     evidence=_ev(change, cur, prev),
-                    reason=Reason.ok if ok else Reason.change_mismatch,
                 )
             )
         if rate is None:
@@ -246,31 +219,25 @@ def change_checks(doc: Document) -> list[CheckResult]:
         if last is None or last <= 0:
             continue
         computed = change.value / last * HUNDRED
-        status, reason = _rate_status(rate.value, computed)
+        status = rate_status(rate.value, computed)
         if status is Status.warn:
-            status = Status.passed if abs(computed - rate.value) < Decimal(1).scaleb(-_places(rate.value)) else status
+            status = Status.passed if abs(computed - rate.value) < Decimal(1).scaleb(-stated_places(rate.value)) else status
         if (rate.value < 0) != (change.value < 0) and rate.value and change.value:
             status = Status.fail
         if status is Status.fail and not (rate.certain and change.certain):
             status = Status.warn  # the figure the change is about was read from an earlier sentence: not certain
         out.append(
-            CheckResult(
-                id=f"change_rate.{base}",
-                title=f"{base}：增减率 = 增减额 ÷ 上年",
-                status=status,
-                message=(
-                    f"增减率相符: {amount(change.value)} ÷ {amount(last)} = {_pct(computed)}"
-                    if status is Status.passed
-                    else f"增减率不符: 报告称 {rate.value}%，但 {amount(change.value)} ÷ 上年 {amount(last)} = {_pct(computed)}"
-                    f"（报告{direction(rate.value - half_up(computed), '个百分点')}）"
-                ),
-                expected=half_up(computed),
-                observed=rate.value,
-                difference=rate.value - half_up(computed),
-                tolerance=Decimal(1).scaleb(-_places(rate.value)) / 2,
-                unit="%",
+            checks.rate(
+                f"change_rate.{base}",
+                f"{base}：增减率 = 增减额 ÷ 上年",
+                rate.value,
+                computed,
+                agree=f"增减率相符: {amount(change.value)} ÷ {amount(last)} = {_pct(computed)}",
+                differ=f"增减率不符: 报告称 {rate.value}%，但 {amount(change.value)} ÷ 上年 {amount(last)} = {_pct(computed)}"
+                f"（报告{direction(rate.value - half_up(computed), '个百分点')}）",
                 evidence=_ev(rate, change, cur, prev),
-                reason=Reason.ok if status is Status.passed else Reason.change_mismatch,
+                status=status,
+                reason=Reason.change_mismatch,
             )
         )
     return out
@@ -294,49 +261,43 @@ def budget_rate_checks(doc: Document) -> list[CheckResult]:
             continue
         if budget is not None and budget.value:
             computed = cur.value / budget.value * HUNDRED
-            status, _ = _rate_status(rf.value, computed)
             out.append(
-                CheckResult(
-                    id=f"budget_rate.{base}",
-                    title=f"{base}：完成预算比例 = 决算 ÷ 预算",
-                    status=status,
-                    message=(
-                        f"完成预算比例相符: {amount(cur.value)} ÷ {amount(budget.value)} = {_pct(computed)}"
-                        if status is Status.passed
-                        else f"完成预算比例不符: 报告称 {rf.value}%，但 {amount(cur.value)} ÷ 预算 {amount(budget.value)} = {_pct(computed)}"
-                    ),
-                    expected=half_up(computed),
-                    observed=rf.value,
-                    difference=rf.value - half_up(computed),
-                    unit="%",
+                checks.rate(
+                    f"budget_rate.{base}",
+                    f"{base}：完成预算比例 = 决算 ÷ 预算",
+                    rf.value,
+                    computed,
+                    agree=f"完成预算比例相符: {amount(cur.value)} ÷ {amount(budget.value)} = {_pct(computed)}",
+                    differ=f"完成预算比例不符: 报告称 {rf.value}%，但 {amount(cur.value)} ÷ 预算 {amount(budget.value)} = {_pct(computed)}",
                     evidence=_ev(rf, cur, budget),
-                    reason=Reason.ok if status is Status.passed else Reason.rate_mismatch,
                 )
             )
         elif diff is not None and cur.value - diff.value > 0:
-            implied = cur.value - diff.value
-            computed = cur.value / implied * HUNDRED
-            status, _ = _rate_status(rf.value, computed)
-            ok = status is Status.passed
-            out.append(
-                CheckResult(
-                    id=f"budget_claim.{base}",
-                    title=f"{base}：“完成预算 Y%”与“决算数大于/小于预算数”一致",
-                    status=Status.passed if ok else Status.fail,
-                    message=(
-                        f"表述一致: 预算 {amount(implied)}，决算 {amount(cur.value)}，完成 {_pct(computed)}"
-                        if ok
-                        else f"表述与数字矛盾: 称完成预算 {rf.value}%，同处又称决算数{'大于' if diff.value > 0 else '小于'}预算数 "
-                        f"{amount(abs(diff.value))} 万元，即预算 {amount(implied)}、完成 {_pct(computed)}"
-                    ),
-                    expected=half_up(computed),
-                    observed=rf.value,
-                    difference=rf.value - half_up(computed),
-                    unit="%",
-                    evidence=_ev(rf, diff, cur),
-                    reason=Reason.ok if ok else Reason.claim_contradicted,
-                )
-            )
+            out.append(_budget_claim(base, rf, cur, diff))
+    return out + _budget_diff_checks(doc)
+
+
+def _budget_claim(base: str, rf: Fact, cur: Fact, diff: Fact) -> CheckResult:
+    """“完成预算 Y%” against the budget that “决算数大于/小于预算数 N” implies (决算 − N)."""
+    implied = cur.value - diff.value
+    computed = cur.value / implied * HUNDRED
+    return checks.rate(
+        f"budget_claim.{base}",
+        f"{base}：“完成预算 Y%”与“决算数大于/小于预算数”一致",
+        rf.value,
+        computed,
+        agree=f"表述一致: 预算 {amount(implied)}，决算 {amount(cur.value)}，完成 {_pct(computed)}",
+        differ=f"表述与数字矛盾: 称完成预算 {rf.value}%，同处又称决算数{'大于' if diff.value > 0 else '小于'}预算数 "
+        f"{amount(abs(diff.value))} 万元，即预算 {amount(implied)}、完成 {_pct(computed)}",
+        evidence=_ev(rf, diff, cur),
+        strict=True,
+        reason=Reason.claim_contradicted,
+    )
+
+
+def _budget_diff_checks(doc: Document) -> list[CheckResult]:
+    """决算数大于/小于预算数 N against 决算 − 预算, within what rounding explains."""
+    out = []
     for df in [f for f in doc.facts if f.field.endswith(".budget_diff")]:
         base = df.field.removesuffix(".budget_diff")
         cur, budget = doc.one(base), _budget_of(doc, base)
@@ -344,24 +305,18 @@ def budget_rate_checks(doc: Document) -> list[CheckResult]:
             continue
         computed = cur.value - budget.value
         tol = rounding_tolerance([cur.value, budget.value, df.value])
-        ok = abs(computed - df.value) <= tol
         out.append(
-            CheckResult(
-                id=f"budget_diff.{base}",
-                title=f"{base}：决算与预算之差",
-                status=Status.passed if ok else Status.fail,
-                message=(
-                    f"决算 {amount(cur.value)} − 预算 {amount(budget.value)} = {amount(computed)} 万元，与所称相符"
-                    if ok
-                    else f"决算与预算之差不符: 报告称 {amount(df.value)}，但 {amount(cur.value)} − {amount(budget.value)} = {amount(computed)} 万元"
-                ),
+            checks.claim(
+                f"budget_diff.{base}",
+                f"{base}：决算与预算之差",
+                abs(computed - df.value) <= tol,
+                agree=f"决算 {amount(cur.value)} − 预算 {amount(budget.value)} = {amount(computed)} 万元，与所称相符",
+                differ=f"决算与预算之差不符: 报告称 {amount(df.value)}，但 {amount(cur.value)} − {amount(budget.value)} = {amount(computed)} 万元",
                 expected=computed,
                 observed=df.value,
-                difference=df.value - computed,
                 tolerance=tol,
                 unit="万元",
                 evidence=_ev(df, cur, budget),
-                reason=Reason.ok if ok else Reason.claim_contradicted,
             )
         )
     return out
@@ -375,24 +330,16 @@ def share_checks(doc: Document) -> list[CheckResult]:
         part, parent = doc.one(base, sf.name), doc.one(sf.of)
         if part is None or parent is None or not parent.value:
             continue
-        computed = part.value / parent.value * HUNDRED
-        status, _ = _rate_status(sf.value, computed)
-        if status is Status.passed:
-            continue  # a share that holds adds nothing to read
-        out.append(
-            CheckResult(
-                id=f"share.{part.path}.L{sf.line}",
-                title=f"{part.path} 占 {sf.of} 的比例",
-                status=Status.warn,
-                message=f"占比不符: 报告称占 {sf.value}%，但 {amount(part.value)} ÷ {amount(parent.value)} = {_pct(computed)}",
-                expected=half_up(computed),
-                observed=sf.value,
-                difference=sf.value - half_up(computed),
-                unit="%",
-                evidence=_ev(sf, part, parent),
-                reason=Reason.rate_mismatch,
-            )
+        r = checks.share(
+            f"share.{part.path}.L{sf.line}",
+            f"{part.path} 占 {sf.of} 的比例",
+            sf.value,
+            part.value,
+            parent.value,
+            evidence=_ev(sf, part, parent),
         )
+        if not r.passed:  # a share that holds adds nothing to read
+            out.append(r)
     return out
 
 
@@ -417,45 +364,31 @@ def three_public_checks(doc: Document) -> list[CheckResult]:
         actual, control = doc.one(f"three_public.actual.{part}"), doc.one(f"three_public.control.{part}")
         if actual is None or control is None:
             continue
-        ok = actual.value <= control.value
-        if not ok:
-            over.append(PART_NAMES[part])
-        out.append(
-            CheckResult(
-                id=f"three_public.within_control.{part}",
-                title=f"三公经费不超预算：{PART_NAMES[part]}",
-                status=Status.passed if ok else Status.fail,
-                message=(
-                    f"{PART_NAMES[part]} 决算 {amount(actual.value)} ≤ 预算 {amount(control.value)} 万元"
-                    if ok
-                    else f"超预算: {PART_NAMES[part]} 决算 {amount(actual.value)} > 预算 {amount(control.value)} 万元"
-                    f"（{direction(actual.value - control.value, '万元')}）"
-                ),
-                expected=control.value,
-                observed=actual.value,
-                difference=actual.value - control.value,
-                tolerance=ZERO,
-                unit="万元",
-                evidence=_ev(actual, control),
-                reason=Reason.ok if ok else Reason.over_control,
-            )
+        name, a, c = PART_NAMES[part], amount(actual.value), amount(control.value)
+        over_by = direction(actual.value - control.value, "万元")
+        words = {"agree": f"{name} 决算 {a} ≤ 预算 {c} 万元", "differ": f"超预算: {name} 决算 {a} > 预算 {c} 万元（{over_by}）"}
+        r = checks.within(
+            f"three_public.within_control.{part}",
+            f"三公经费不超预算：{name}",
+            actual.value,
+            control.value,
+            evidence=_ev(actual, control),
+            **words,
         )
+        if not r.passed:
+            over.append(name)
+        out.append(r)
     claim = next(iter(doc.get("claims.within_control")), None)
     if claim is not None and out:
-        ok = not over
         out.append(
-            CheckResult(
-                id="three_public.claim",
-                title="“未超过预算/控制数”的表述与数字相符",
-                status=Status.passed if ok else Status.fail,
-                message=(
-                    "报告称未超过预算，各项决算均不超过预算"
-                    if ok
-                    else f"表述与数字矛盾: 报告称“{claim.quote}”，但 {'、'.join(over)} 超过预算"
-                ),
+            checks.claim(
+                "three_public.claim",
+                "“未超过预算/控制数”的表述与数字相符",
+                not over,
+                agree="报告称未超过预算，各项决算均不超过预算",
+                differ=f"表述与数字矛盾: 报告称“{claim.quote}”，但 {'、'.join(over)} 超过预算",
                 unit="万元",
                 evidence=_ev(claim),
-                reason=Reason.ok if ok else Reason.claim_contradicted,
             )
         )
     return out
@@ -550,20 +483,9 @@ def _stated_percent(
     check_id: str, title: str, stated: Decimal, computed: Decimal, goal: dict[str, Any], agree: str, differ: str
 ) -> CheckResult:
     """A percentage a goal states against the one its figures give, at the stated precision (a fail when they differ)."""
-    status, _ = _rate_status(stated, computed)
-    ok = status is Status.passed
-    shown = half_up(computed)
-    return CheckResult(
-        id=check_id,
-        title=title,
-        status=Status.passed if ok else Status.fail,
-        message=agree if ok else differ,
-        expected=shown,
-        observed=stated,
-        difference=stated - shown,
-        unit="%",
-        evidence=(Evidence(goal["quote"], goal["line"]),),
-        reason=Reason.ok if ok else Reason.percent_mismatch,
+    evidence = (Evidence(goal["quote"], goal["line"]),)
+    return checks.rate(
+        check_id, title, stated, computed, agree=agree, differ=differ, evidence=evidence, strict=True, reason=Reason.percent_mismatch
     )
 
 
@@ -574,25 +496,16 @@ def project_checks(doc: Document) -> list[CheckResult]:
     rate, weight, score = doc.one("project.execution_rate"), doc.one("project.execution_weight"), doc.one("project.execution_score")
     computed = executed.value / budget.value * HUNDRED if budget is not None and executed is not None and budget.value else None
     if rate is not None and computed is not None:
-        status, _ = _rate_status(rate.value, computed)
+        quotient = f"{amount(executed.value)} ÷ {amount(budget.value)} = {_pct(computed)}"
         out.append(
-            CheckResult(
-                id="project.execution_rate",
-                title="执行率 = 全年执行数 ÷ 全年预算数（按所述精度）",
-                status=status,
-                message=(
-                    f"执行率 {rate.value}% 与 {amount(executed.value)} ÷ {amount(budget.value)} = {_pct(computed)} 相符"
-                    if status is Status.passed
-                    else f"执行率不符: 报告 {rate.value}% ≠ {amount(executed.value)} ÷ {amount(budget.value)} = {_pct(computed)}"
-                    f"（报告{direction(rate.value - half_up(computed), '个百分点')}）"
-                ),
-                expected=half_up(computed),
-                observed=rate.value,
-                difference=rate.value - half_up(computed),
-                tolerance=Decimal(1).scaleb(-_places(rate.value)) / 2,
-                unit="%",
+            checks.rate(
+                "project.execution_rate",
+                "执行率 = 全年执行数 ÷ 全年预算数（按所述精度）",
+                rate.value,
+                computed,
+                agree=f"执行率 {rate.value}% 与 {quotient} 相符",
+                differ=f"执行率不符: 报告 {rate.value}% ≠ {quotient}（报告{direction(rate.value - half_up(computed), '个百分点')}）",
                 evidence=_ev(rate, executed, budget),
-                reason=Reason.ok if status is Status.passed else Reason.rate_mismatch,
             )
         )
     if weight is not None and score is not None and rate is not None:
@@ -600,23 +513,22 @@ def project_checks(doc: Document) -> list[CheckResult]:
         expected = half_up(weight.value * min(rate.value, cap) / HUNDRED)
         ok = abs(expected - score.value) <= Decimal("0.01")
         true_score = half_up(weight.value * min(computed, N_CAP) / HUNDRED) if computed is not None else None
+        differ = f"执行得分不符: 得分 {score.value} ≠ {weight.value} × 所填执行率 {rate.value}% = {expected}"
+        differ += f"（按计算执行率 {_pct(computed)} 为 {true_score}）" if true_score is not None else ""
         out.append(
-            CheckResult(
-                id="project.execution_score",
-                title="预算执行得分 = 分值 × 执行率",
-                status=Status.passed if ok else Status(rules.checks()["execution_score"]["status"]),
-                message=(
-                    f"执行得分 {score.value} = {weight.value} × {rate.value}%"
-                    if ok
-                    else f"执行得分不符: 得分 {score.value} ≠ {weight.value} × 所填执行率 {rate.value}% = {expected}"
-                    + (f"（按计算执行率 {_pct(computed)} 为 {true_score}）" if true_score is not None else "")
-                ),
+            checks.judged(
+                "project.execution_score",
+                "预算执行得分 = 分值 × 执行率",
+                ok,
+                Status(rules.checks()["execution_score"]["status"]),
+                Reason.score_mismatch,
+                f"执行得分 {score.value} = {weight.value} × {rate.value}%",
+                differ,
                 expected=expected,
                 observed=score.value,
                 difference=score.value - expected,
                 unit="分",
                 evidence=_ev(score, weight, rate),
-                reason=Reason.ok if ok else Reason.score_mismatch,
             )
         )
     out += _score_totals(doc)
@@ -660,13 +572,13 @@ def _score_totals(doc: Document) -> list[CheckResult]:
             r = balance(
                 "project.score", "自评得分 = 各项得分之和", ("自评得分", total.value), values, unit="分", evidence=_ev(total, *parts)
             )
-            out.append(CheckResult(**{**r.__dict__, "reason": Reason.ok if r.passed else Reason.score_mismatch}))
+            out.append(replace(r, reason=Reason.ok if r.passed else Reason.score_mismatch))
     top = doc.one("project.score_max")
     weights = [g.get("weight") for g in doc.goals]
     if top is not None and exec_weight is not None and weights and all(isinstance(w, Decimal) for w in weights):
         values = [("预算执行", exec_weight.value)] + [(g["name"], g["weight"]) for g in doc.goals]
         r = balance("project.weights", "总分 = 各项分值之和", ("总分", top.value), values, unit="分", evidence=_ev(top, exec_weight))
-        out.append(CheckResult(**{**r.__dict__, "reason": Reason.ok if r.passed else Reason.score_mismatch}))
+        out.append(replace(r, reason=Reason.ok if r.passed else Reason.score_mismatch))
     return out
 
 
@@ -675,13 +587,7 @@ def required_checks(doc: Document) -> list[CheckResult]:
     if doc.kind is None:
         return []
     return [
-        CheckResult(
-            id=f"extract.{field}",
-            title=f"未找到：{field}",
-            status=Status.warn,
-            message=f"报告中未识别出 {field} 的数字，相关检查未执行（不作推测）",
-            reason=Reason.not_found,
-        )
+        checks.not_found(f"extract.{field}", f"未找到：{field}", f"报告中未识别出 {field} 的数字，相关检查未执行（不作推测）")
         for field in doc.kind.required
         if not doc.get(field)
     ]

@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from .. import rules
-from ..checks import CheckResult, Evidence, Reason, Status, amount, balance, direction, rounding_tolerance
+from .. import checks, rules
+from ..checks import CheckResult, Evidence, Reason, Status, amount, balance, direction, rounding_tolerance, stated_places
 from ..dates import Period, find_dates, period_issues
 from ..money import N, convert, half_up
 from .amounts import Money, MoneyList, label_before, money_lists, sentence_end
@@ -23,25 +23,12 @@ from .reading import FIGURE_BUDGET_ENV, ReportText, figure_budget
 def not_found_checks(ex: Extraction) -> list[CheckResult]:
     """One warn per template figure the text does not give; a fail when it gives none at all."""
     out = [
-        CheckResult(
-            id=f"extract.{path}",
-            title=f"未找到：{label}",
-            status=Status.warn,
-            message=f"报告中未识别出“{label}”的数字，相关检查未执行（不作推测）",
-            reason=Reason.not_found,
-        )
+        checks.not_found(f"extract.{path}", f"未找到：{label}", f"报告中未识别出“{label}”的数字，相关检查未执行（不作推测）")
         for path, label in ex.not_found
     ]
     if not ex.found:
-        out.append(
-            CheckResult(
-                id="extract.none",
-                title="未识别出任何数字",
-                status=Status.fail,
-                message="报告中未识别出任何收支、三公经费或执行率数字，无法进行勾稽检查（这不是“通过”）",
-                reason=Reason.not_found,
-            )
-        )
+        none = "报告中未识别出任何收支、三公经费或执行率数字，无法进行勾稽检查（这不是“通过”）"
+        out.append(checks.not_found("extract.none", "未识别出任何数字", none, status=Status.fail))
     return out
 
 
@@ -51,19 +38,17 @@ def partly_read_checks(report: ReportText) -> list[CheckResult]:
         return []
     lines = len(report.line_starts)
     return [
-        CheckResult(
-            id="document.partly_read",
-            title="文本过长，仅读取前段",
+        checks.note(
+            "document.partly_read",
+            "文本过长，仅读取前段",
+            f"文本中的数字超过 {figure_budget():,} 个：只读取并核对了第 1–{lines:,} 行"
+            f"（全文 {report.raw_chars:,} 字中的前 {len(report.raw):,} 字），其后未读取；"
+            f"如确需全文核对，请分段提交或调高 {FIGURE_BUDGET_ENV}",
             status=Status.warn,
-            message=(
-                f"文本中的数字超过 {figure_budget():,} 个：只读取并核对了第 1–{lines:,} 行"
-                f"（全文 {report.raw_chars:,} 字中的前 {len(report.raw):,} 字），其后未读取；"
-                f"如确需全文核对，请分段提交或调高 {FIGURE_BUDGET_ENV}"
-            ),
-            expected=report.raw_chars,
-            observed=len(report.raw),
             unit="字",
             reason=Reason.partly_read,
+            expected=report.raw_chars,
+            observed=len(report.raw),
         )
     ]
 
@@ -116,7 +101,7 @@ def date_checks(report: ReportText, year: int | None) -> list[CheckResult]:
                 )
             )
     if n and not out:
-        out.append(CheckResult(id="dates.valid", title="日期必须存在", status=Status.passed, message=f"报告中 {n} 处日期均存在", unit="处"))
+        out.append(checks.note("dates.valid", "日期必须存在", f"报告中 {n} 处日期均存在", unit="处"))
     return out
 
 
@@ -184,11 +169,7 @@ def period_reversed_checks(report: ReportText, ranges: list[DateRange]) -> list[
             )
         )
     if ranges and not out:
-        out.append(
-            CheckResult(
-                id="periods.order", title="期间结束日不早于开始日", status=Status.passed, message=f"{len(ranges)} 个期间均不倒置", unit="个"
-            )
-        )
+        out.append(checks.note("periods.order", "期间结束日不早于开始日", f"{len(ranges)} 个期间均不倒置", unit="个"))
     return out
 
 
@@ -345,18 +326,20 @@ def cross_year_payment_checks(report: ReportText, year: int | None) -> list[Chec
         return []
     out = []
     for pm in _late_payments(report.text, year):
-        paid = _pay_year(pm, year)
+        late = f"跨年度支付: “{pm.group(0)}”晚于 {year} 年度（{year} 年 12 月 31 日之后），该笔费用应在次年列支或作为应付"
+        ev = (_context(report, pm.start(), pm.end(), 30),)
+        title = "支付日期在本预算年度内"
         out.append(
-            CheckResult(
-                id=f"payment.cross_year.L{report.line_of(pm.start())}",
-                title="支付日期在本预算年度内",
-                status=Status.warn,
-                message=f"跨年度支付: “{pm.group(0)}”晚于 {year} 年度（{year} 年 12 月 31 日之后），该笔费用应在次年列支或作为应付",
-                expected=year,
-                observed=paid,
-                difference=paid - year,
+            checks.within(
+                f"payment.cross_year.L{report.line_of(pm.start())}",
+                title,
+                _pay_year(pm, year),
+                year,
+                agree="",
+                differ=late,
+                evidence=ev,
                 unit="年",
-                evidence=(_context(report, pm.start(), pm.end(), 30),),
+                over=Status.warn,
                 reason=Reason.cross_year_payment,
             )
         )
@@ -419,14 +402,16 @@ def period_coverage_check(f: _Fees) -> list[CheckResult]:
     if first != f.whole.start or last != f.whole.end:
         issues.append(f"各期间覆盖 {first}~{last}，全期为 {f.whole.start}~{f.whole.end}")
     return [
-        CheckResult(
-            id=f"periods.coverage.L{f.line}",
-            title="各期间首尾相接并覆盖全期",
-            status=Status.fail if issues else Status.passed,
-            message="；".join(issues) if issues else f"各期间首尾相接，覆盖 {f.whole.start}~{f.whole.end}",
+        checks.judged(
+            f"periods.coverage.L{f.line}",
+            "各期间首尾相接并覆盖全期",
+            not issues,
+            Status.fail,
+            Reason.period_gap_overlap,
+            f"各期间首尾相接，覆盖 {f.whole.start}~{f.whole.end}",
+            "；".join(issues),
             unit="天",
             evidence=f.evidence,
-            reason=Reason.period_gap_overlap if issues else Reason.ok,
         )
     ]
 
@@ -442,20 +427,20 @@ def monthly_rate_check(f: _Fees) -> list[CheckResult]:
     ok = diff <= N(cfg["tolerance_yuan"])
     listing = "；".join(f"{p.start:%m-%d}~{p.end:%m-%d} 每月 {amount(half_up(v))} 元" for p, v in monthly)
     return [
-        CheckResult(
-            id=f"periods.monthly_rate.L{f.line}",
-            title="各期间月均费用一致",
-            status=Status.passed if ok else Status(cfg["status"]),
-            message=f"各期间月均费用一致（{listing}）"
-            if ok
-            else f"各期间月均费用不一致: {listing}；相差 {amount(diff)} 元/月，请核对合同单价或期间",
+        checks.judged(
+            f"periods.monthly_rate.L{f.line}",
+            "各期间月均费用一致",
+            ok,
+            Status(cfg["status"]),
+            Reason.rate_difference,
+            f"各期间月均费用一致（{listing}）",
+            f"各期间月均费用不一致: {listing}；相差 {amount(diff)} 元/月，请核对合同单价或期间",
             expected=half_up(lo),
             observed=half_up(hi),
             difference=diff,
             tolerance=N(cfg["tolerance_yuan"]),
             unit="元/月",
             evidence=f.evidence[1:],
-            reason=Reason.ok if ok else Reason.rate_difference,
         )
     ]
 
@@ -473,19 +458,17 @@ def payment_claim_check(f: _Fees) -> list[CheckResult]:
     claim = f.report.evidence(f.whole.s, f.lst.total.e)
     whole = f"{f.whole.start}~{f.whole.end}"
     out.append(
-        CheckResult(
-            id=f"payment.claim.L{f.line}",
-            title="“全期已支付”的表述与支付日期相符",
-            status=Status.fail if late else Status.passed,
-            message=(
-                f"表述与数字矛盾: 称 {whole} 费用“已支付” {amount(convert(f.lst.total.value, f.unit))} {f.unit}，"
-                f"但同段写明“{late[0].group(0)}”，在 {fy} 年度之后"
-                if late
-                else f"称 {whole} 费用已支付，同段未见 {fy} 年度之后的支付日期"
-            ),
+        checks.claim(
+            f"payment.claim.L{f.line}",
+            "“全期已支付”的表述与支付日期相符",
+            not late,
+            agree=f"称 {whole} 费用已支付，同段未见 {fy} 年度之后的支付日期",
+            differ=f"表述与数字矛盾: 称 {whole} 费用“已支付” {amount(convert(f.lst.total.value, f.unit))} {f.unit}，"
+            f"但同段写明“{late[0].group(0)}”，在 {fy} 年度之后"
+            if late
+            else "",
             unit=f.unit,
             evidence=(claim, _context(f.report, late[0].start(), late[0].end(), 30)) if late else (claim,),
-            reason=Reason.claim_contradicted if late else Reason.ok,
         )
     )
     return out
@@ -511,28 +494,24 @@ def percent_checks(report: ReportText, ex: Extraction, params: Any = None) -> li
             continue
         computed = src["value"] / target * 100
         stated = src["pct"]
-        step = Decimal(1).scaleb(-max(0, -stated.as_tuple().exponent))
-        ok = half_up(computed, max(0, -stated.as_tuple().exponent)) == stated
+        step = Decimal(1).scaleb(-stated_places(stated))
+        ok = half_up(computed, stated_places(stated)) == stated
         if src.get("approx") and not ok and computed < stated + step:
             ok = True  # “20 亿余条”: the value is a lower bound
         diff = half_up(stated - computed)
         out.append(
-            CheckResult(
-                id=f"percent.L{src['line']}.{i}",
-                title=f"完成率 = 完成值 ÷ 指标值：{src['name']}",
-                status=Status.passed if ok else Status.fail,
-                message=(
-                    f"“{src['name']}”完成率 {stated}% 与 {src['value']}{src['unit']} ÷ 指标值 {target}（{where}）= {half_up(computed)}% 相符"
-                    if ok
-                    else f"完成率不符: 报告 {stated}% ≠ {src['value']} ÷ {target}（{where}）= {half_up(computed)}%（报告{'多' if diff > 0 else '少'} {abs(diff)} 个百分点）"
-                ),
-                expected=half_up(computed),
-                observed=stated,
-                difference=diff,
-                tolerance=step / 2,
-                unit="%",
+            checks.rate(
+                f"percent.L{src['line']}.{i}",
+                f"完成率 = 完成值 ÷ 指标值：{src['name']}",
+                stated,
+                computed,
+                agree=f"“{src['name']}”完成率 {stated}% 与 {src['value']}{src['unit']} ÷ 指标值 {target}（{where}）= {half_up(computed)}% 相符",
+                differ=f"完成率不符: 报告 {stated}% ≠ {src['value']} ÷ {target}（{where}）= {half_up(computed)}%"
+                f"（报告{'多' if diff > 0 else '少'} {abs(diff)} 个百分点）",
                 evidence=(Evidence(src["quote"], src["line"]),),
-                reason=Reason.ok if ok else Reason.percent_mismatch,
+                status=Status.passed if ok else Status.fail,
+                reason=Reason.percent_mismatch,
+                difference=diff,
             )
         )
     return out
@@ -570,25 +549,18 @@ def enumeration_checks(report: ReportText) -> list[CheckResult]:
         listed, n = len(items), int(m["n"])
         if deng and listed < n:
             continue  # “等 N 个” with fewer named: an “etc.”, nothing to count
-        ok = listed == n
         s = start - len(clause)
         out.append(
-            CheckResult(
-                id=f"enumeration.L{report.line_of(start)}",
-                title="列举项数 = 所称个数",
-                status=Status.passed if ok else Status.warn,
-                message=(
-                    f"列举 {listed} 项，与所称 {n}{m['u']}相符"
-                    if ok
-                    else f"列举项数不符: 所称 {n}{m['u']} ≠ 列举 {listed} 项（{'多' if listed > n else '少'} {abs(listed - n)} 项）"
-                ),
-                expected=n,
-                observed=listed,
-                difference=listed - n,
-                tolerance=0,
+            checks.count(
+                f"enumeration.L{report.line_of(start)}",
+                "列举项数 = 所称个数",
+                n,
+                listed,
+                agree=f"列举 {listed} 项，与所称 {n}{m['u']}相符",
+                differ=f"列举项数不符: 所称 {n}{m['u']} ≠ 列举 {listed} 项（{'多' if listed > n else '少'} {abs(listed - n)} 项）",
                 unit=m["u"],
                 evidence=(report.evidence(s, m.end()),),
-                reason=Reason.ok if ok else Reason.count_mismatch,
+                over=Status.warn,
             )
         )
     return out
@@ -637,31 +609,18 @@ def compare_with_params(report: ReportText, ex: Extraction, params: Any) -> list
         line = getattr(found, "line", None)
         given_line = f"（第 {given.line} 行）" if getattr(given, "line", None) else ""
         out.append(
-            CheckResult(
-                id=f"source.{path}",
-                title=f"报告原文与参数文件一致：{path}",
-                status=Status.warn,
-                message=(
-                    f"报告原文与参数文件不符: 报告{f'第 {line} 行' if line else ''}为 {amount(a)} {unit}，"
-                    f"{name} 中 {path} 为 {amount(b)} {unit}{given_line}（报告{direction(a - b, unit)}），请核对"
-                ),
-                expected=b,
-                observed=a,
-                difference=a - b,
-                tolerance=Decimal(0),
+            checks.differs(
+                f"source.{path}",
+                f"报告原文与参数文件一致：{path}",
+                a,
+                b,
+                message=f"报告原文与参数文件不符: 报告{f'第 {line} 行' if line else ''}为 {amount(a)} {unit}，"
+                f"{name} 中 {path} 为 {amount(b)} {unit}{given_line}（报告{direction(a - b, unit)}），请核对",
                 unit=unit,
                 evidence=tuple(e for e in (Evidence(found.seed, line),) if getattr(found, "seed", None)),
                 reason=Reason.source_mismatch,
             )
         )
     if same:
-        out.append(
-            CheckResult(
-                id="source.agree",
-                title="报告原文与参数文件一致",
-                status=Status.passed,
-                message=f"报告中识别出的 {same} 项数字与 {name} 一致",
-                unit="项",
-            )
-        )
+        out.append(checks.note("source.agree", "报告原文与参数文件一致", f"报告中识别出的 {same} 项数字与 {name} 一致", unit="项"))
     return out

@@ -2,8 +2,10 @@
 
 Each check is a small function that takes a ``DepartmentParams`` (or a model of
 the same shape extracted from a report, where a figure not found is ``None``)
-and returns :class:`~xteval.checks.CheckResult` records; :func:`department_checks`
-runs them all once. Thresholds come from ``xteval/rules/checks.yaml``.
+and returns :class:`~xteval.checks.CheckResult` records. Each is registered (entry points
+``department.*`` of the group ``xteval.checks``) and the model declares, in ``checks.yaml``,
+which run and in what order; :func:`department_checks` runs them on a params model.
+Thresholds come from ``xteval/rules/checks.yaml``.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import ROUND_DOWN, Decimal
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from .. import rules
-from ..checks import CheckResult, Evidence, Reason, Status, Suite, amount, balance, direction, rounding_tolerance
+from .. import checks, rules
+from ..checks import CheckResult, Context, Evidence, Reason, Status, Suite, amount, balance, direction, judged, rounding_tolerance, run
 from ..money import ZERO, N, fmt_rate, half_up
+from ..yamlio import load_yaml
 
 
 def _ev(*figures) -> tuple[Evidence, ...]:
@@ -50,32 +55,18 @@ def identity_checks(p) -> list[CheckResult]:
     skips the identities it takes part in; the extractor lists it as not found.
     """
     inc, exp, tp = p.income, p.expenditure, p.three_public
-    out = [
-        *_balance_found(
-            "income.total",
-            "总收入 = 财政拨款收入 + 其他收入",
-            ("总收入", inc.total),
-            [("财政拨款收入", inc.fiscal_appropriation), ("其他收入", inc.other_income)],
-        ),
-        *_balance_found(
+    out = []
+    for id, (total, total_name), parts in (
+        ("income.total", (inc.total, "总收入"), [("财政拨款收入", inc.fiscal_appropriation), ("其他收入", inc.other_income)]),
+        (
             "income.fiscal_appropriation",
-            "财政拨款收入 = 年初预算 + 年中追加",
-            ("财政拨款收入", inc.fiscal_appropriation),
+            (inc.fiscal_appropriation, "财政拨款收入"),
             [("年初预算", inc.initial_budget), ("年中追加", inc.midyear_addition)],
         ),
-        *_balance_found(
-            "expenditure.total",
-            "支出总额 = 基本支出 + 项目支出",
-            ("支出总额", exp.total),
-            [("基本支出", exp.basic), ("项目支出", exp.project)],
-        ),
-        *_balance_found(
-            "expenditure.basic",
-            "基本支出 = 人员经费 + 公用经费",
-            ("基本支出", exp.basic),
-            [("人员经费", exp.personnel), ("公用经费", exp.public_operation)],
-        ),
-    ]
+        ("expenditure.total", (exp.total, "支出总额"), [("基本支出", exp.basic), ("项目支出", exp.project)]),
+        ("expenditure.basic", (exp.basic, "基本支出"), [("人员经费", exp.personnel), ("公用经费", exp.public_operation)]),
+    ):
+        out += _balance_found(id, f"{total_name} = " + " + ".join(n for n, _ in parts), (total_name, total), parts)
     if exp.project_parts:
         out += _balance_found(
             "expenditure.project",
@@ -133,40 +124,28 @@ def three_public_control_check(p) -> list[CheckResult]:
         if c is None or a is None:
             continue
         diff = a.value - c.value
-        ok = diff <= 0
-        if not ok:
-            over.append(name)
-        out.append(
-            CheckResult(
-                id=f"three_public.within_control.{key}",
-                title=f"三公经费{name}：实际支出 ≤ 控制数",
-                status=Status.passed if ok else Status.fail,
-                message=(
-                    f"{name}实际支出 {amount(a.value)} ≤ 控制数 {amount(c.value)} 万元（余 {amount(-diff)} 万元）"
-                    if ok
-                    else f"{name}超控制数: 实际支出 {amount(a.value)} > 控制数 {amount(c.value)} ({direction(diff, '万元')})"
-                ),
-                expected=c.value,
-                observed=a.value,
-                difference=diff,
-                tolerance=ZERO,
-                unit="万元",
-                evidence=_ev(c, a),
-                reason=Reason.ok if ok else Reason.over_control,
-            )
+        r = checks.within(
+            f"three_public.within_control.{key}",
+            f"三公经费{name}：实际支出 ≤ 控制数",
+            a.value,
+            c.value,
+            agree=f"{name}实际支出 {amount(a.value)} ≤ 控制数 {amount(c.value)} 万元（余 {amount(-diff)} 万元）",
+            differ=f"{name}超控制数: 实际支出 {amount(a.value)} > 控制数 {amount(c.value)} ({direction(diff, '万元')})",
+            evidence=_ev(c, a),
         )
+        if not r.passed:
+            over.append(name)
+        out.append(r)
     claim = tp.within_control_claim
     if claim is not None and claim.value and out:
-        ok = not over
         out.append(
-            CheckResult(
-                id="three_public.claim",
-                title="“未超过控制数”的表述与数字相符",
-                status=Status.passed if ok else Status.fail,
-                message="报告称未超过控制数，各项实际支出均不超过控制数" if ok else f"报告称未超过控制数，但{'、'.join(over)}超过控制数",
-                unit="",
+            checks.claim(
+                "three_public.claim",
+                "“未超过控制数”的表述与数字相符",
+                not over,
+                agree="报告称未超过控制数，各项实际支出均不超过控制数",
+                differ=f"报告称未超过控制数，但{'、'.join(over)}超过控制数",
                 evidence=_ev(claim),
-                reason=Reason.ok if ok else Reason.claim_contradicted,
             )
         )
     return out
@@ -243,25 +222,18 @@ def execution_rate_check(p) -> list[CheckResult]:
     if "fiscal_appropriation" in rates:
         rate = rates["fiscal_appropriation"][1]
         spend, fa = p.expenditure.total.value, p.income.fiscal_appropriation.value
-        ok = rate <= 100
         out.append(
-            CheckResult(
-                id="execution_rate.within_appropriation",
-                title="支出总额 ≤ 财政拨款收入",
-                status=Status.passed if ok else Status.warn,
-                message=(
-                    f"支出总额 {amount(spend)} ≤ 财政拨款收入 {amount(fa)} 万元（执行率 {_pct(rate)}）"
-                    if ok
-                    else f"支出超过财政拨款收入: 支出总额 {amount(spend)} > 财政拨款收入 {amount(fa)} 万元"
-                    f"（{direction(spend - fa, '万元')}，执行率 {_pct(rate)}），超出部分应由其他收入或上年结转解释"
-                ),
-                expected=fa,
-                observed=spend,
-                difference=spend - fa,
-                tolerance=ZERO,
-                unit="万元",
+            checks.within(
+                "execution_rate.within_appropriation",
+                "支出总额 ≤ 财政拨款收入",
+                spend,
+                fa,
+                agree=f"支出总额 {amount(spend)} ≤ 财政拨款收入 {amount(fa)} 万元（执行率 {_pct(rate)}）",
+                differ=f"支出超过财政拨款收入: 支出总额 {amount(spend)} > 财政拨款收入 {amount(fa)} 万元"
+                f"（{direction(spend - fa, '万元')}，执行率 {_pct(rate)}），超出部分应由其他收入或上年结转解释",
                 evidence=_ev(p.expenditure.total, p.income.fiscal_appropriation),
-                reason=Reason.ok if ok else Reason.rate_mismatch,
+                over=Status.warn,
+                reason=Reason.rate_mismatch,
             )
         )
     return out
@@ -279,25 +251,27 @@ def execution_score_check(p) -> list[CheckResult]:
     diff = score.score - expected
     ok = diff == 0
     others = "；".join(f"按{n} {_pct(r)} 为 {half_up(score.max * min(r, cap) / 100)} 分" for n, r in execution_rates(p).values())
-    msg = (
-        f"得分 {score.score} 分 = 分值 {score.max} × 执行率 {rate.value}%"
-        if ok
-        else f"预算执行得分不符: 报告 {score.score} 分 ≠ {score.max} × {rate.value}% = {expected} 分（{direction(diff, '分')}）；"
-        f"{others}。{rules.note('execution_score')}"
-    )
+    agree = f"得分 {score.score} 分 = 分值 {score.max} × 执行率 {rate.value}%"
+    differ = f"预算执行得分不符: 报告 {score.score} 分 ≠ {score.max} × {rate.value}% = {expected} 分（{direction(diff, '分')}）；"
+    differ += f"{others}。{rules.note('execution_score')}"
+    numbers = {
+        "expected": expected,
+        "observed": score.score,
+        "difference": diff,
+        "tolerance": ZERO,
+        "unit": "分",
+        "evidence": _ev(score, rate),
+    }
     return [
-        CheckResult(
-            id="execution_score",
-            title="预算执行得分 = 分值 × 预算执行率",
-            status=Status.passed if ok else Status(cfg["status"]),
-            message=msg,
-            expected=expected,
-            observed=score.score,
-            difference=diff,
-            tolerance=ZERO,
-            unit="分",
-            evidence=_ev(score, rate),
-            reason=Reason.ok if ok else Reason.score_mismatch,
+        judged(
+            "execution_score",
+            "预算执行得分 = 分值 × 预算执行率",
+            ok,
+            Status(cfg["status"]),
+            Reason.score_mismatch,
+            agree,
+            differ,
+            **numbers,
         )
     ]
 
@@ -320,19 +294,21 @@ def carryover_check(p) -> list[CheckResult]:
         else f"结转结余不符: 报告 {amount(fiscal.value)} ≠ 总收入 − 支出总额 {amount(expected)} 万元（{direction(diff, '万元')}"
         f"{'，在舍入容差内' if abs(diff) <= tol else ''}）{extra}"
     )
+    numbers = {"expected": expected, "observed": fiscal.value, "difference": diff, "tolerance": tol}
+    otherwise = Status(rules.checks()["carryover"]["status"])
+    title = "结转结余 = 总收入 − 支出总额"
     return [
-        CheckResult(
-            id="carryover",
-            title="结转结余 = 总收入 − 支出总额",
-            status=Status.passed if ok else Status(rules.checks()["carryover"]["status"]),
-            message=msg,
-            expected=expected,
-            observed=fiscal.value,
-            difference=diff,
-            tolerance=tol,
+        judged(
+            "carryover",
+            title,
+            ok,
+            otherwise,
+            Reason.carryover_mismatch,
+            msg,
+            msg,
             unit="万元",
             evidence=_ev(fiscal, total, spend),
-            reason=Reason.ok if ok else Reason.carryover_mismatch,
+            **numbers,
         )
     ]
 
@@ -377,25 +353,19 @@ def goal_count_check(p) -> list[CheckResult]:
         return []
     listed = len(p.goals)
     diff = stated.value - listed
-    ok = diff == 0
     names = "、".join(g.name for g in p.goals) or "无"
     return [
-        CheckResult(
-            id="goals.count",
-            title="所称绩效目标个数 = 列示的目标个数",
-            status=Status.passed if ok else Status(rules.checks()["goal_count"]["status"]),
-            message=(
-                f"报告称 {stated.value} 个绩效目标，列示 {listed} 个"
-                if ok
-                else f"绩效目标个数不符: 报告称 {stated.value} 个 ≠ 可识别的 {listed} 个（{'多' if diff > 0 else '少'} {abs(diff)} 个）：{names}"
-            ),
-            expected=Decimal(listed),
-            observed=stated.value,
-            difference=diff,
-            tolerance=ZERO,
+        checks.count(
+            "goals.count",
+            "所称绩效目标个数 = 列示的目标个数",
+            Decimal(listed),
+            stated.value,
+            agree=f"报告称 {stated.value} 个绩效目标，列示 {listed} 个",
+            differ=f"绩效目标个数不符: 报告称 {stated.value} 个 ≠ 可识别的 {listed} 个（{'多' if diff > 0 else '少'} {abs(diff)} 个）：{names}",
             unit="个",
             evidence=_ev(stated),
-            reason=Reason.ok if ok else Reason.goal_count_mismatch,
+            over=Status(rules.checks()["goal_count"]["status"]),
+            reason=Reason.goal_count_mismatch,
         )
     ]
 
@@ -468,54 +438,65 @@ def goals_completed_claim_check(p) -> list[CheckResult]:
     measured = [(g, _achievement(g)) for g in p.goals]
     missed = [g.name for g, r in measured if r is not None and (r < 1 or (g.kind == "equal" and g.actual.value != g.target.value))]
     n = sum(r is not None for _, r in measured)
-    ok = not missed
     return [
-        CheckResult(
-            id="goals.all_completed_claim",
-            title="“所有目标均已完成”的表述与完成值相符",
-            status=Status.passed if ok else Status.fail,
-            message=(
-                f"报告称所有目标均已完成；可核对的 {n} 个目标均达到指标值"
-                if ok
-                else f"报告称所有目标均已完成，但 {len(missed)} 个未达到指标值：{'、'.join(missed)}"
-            ),
+        checks.claim(
+            "goals.all_completed_claim",
+            "“所有目标均已完成”的表述与完成值相符",
+            not missed,
+            agree=f"报告称所有目标均已完成；可核对的 {n} 个目标均达到指标值",
+            differ=f"报告称所有目标均已完成，但 {len(missed)} 个未达到指标值：{'、'.join(missed)}",
             expected=Decimal(n),
             observed=Decimal(n - len(missed)),
-            difference=Decimal(-len(missed)),
             tolerance=ZERO,
             unit="个",
             evidence=_ev(claim),
-            reason=Reason.ok if ok else Reason.claim_contradicted,
         )
     ]
 
 
-# Department-year checks, in the order a report shows them. Later checks are
-# appended to this list by name; each takes the params model and returns results.
-DEPARTMENT_CHECKS: list[Callable[[Any], list[CheckResult]]] = [
-    identity_checks,
-    header_check,
-    three_public_control_check,
-    execution_rate_check,
-    execution_score_check,
-    carryover_check,
-    adjustment_rate_check,
-    goal_count_check,
-    goal_achievement_check,
-    goals_completed_claim_check,
-]
+# --------------------------------------------------------------------------- registered
+
+
+def _on_model(check: Callable[[Any], list[CheckResult]]) -> Callable[[Context], list[CheckResult]]:
+    """A check over the department model as a registered check over a :class:`Context` (its ``model``)."""
+
+    def over_context(ctx: Context) -> list[CheckResult]:
+        return check(ctx.model)
+
+    over_context.__doc__ = check.__doc__
+    over_context.__name__ = check.__name__
+    return over_context
+
+
+# The registered checks (entry points ``department.*`` of the group ``xteval.checks``); the model
+# declares which run, in order, in ``checks.yaml`` beside this module.
+identities = _on_model(identity_checks)
+header = _on_model(header_check)
+three_public = _on_model(three_public_control_check)
+execution_rate = _on_model(execution_rate_check)
+execution_score = _on_model(execution_score_check)
+carryover = _on_model(carryover_check)
+adjustment_rate = _on_model(adjustment_rate_check)
+goal_count = _on_model(goal_count_check)
+goal_achievement = _on_model(goal_achievement_check)
+goals_completed_claim = _on_model(goals_completed_claim_check)
+
+DECLARATION = Path(__file__).with_name("checks.yaml")
+
+
+@cache
+def declared() -> tuple[str, ...]:
+    """The registered checks the department model declares (``checks.yaml``), in the order a report shows them."""
+    return tuple(load_yaml(DECLARATION)["checks"])
 
 
 def department_checks(p) -> Suite:
-    """Run every department-year check on a params model.
+    """Run every check the department model declares on a params model.
 
     Args:
-        p: a ``DepartmentParams``.
+        p: a ``DepartmentParams``, or a model of the same shape extracted from a report.
 
     Returns:
         A :class:`Suite`; data problems are results, never exceptions.
     """
-    suite = Suite()
-    for check in DEPARTMENT_CHECKS:
-        suite.extend(check(p))
-    return suite
+    return run(declared(), Context(model=p))

@@ -36,7 +36,7 @@ class Kind:
     model: str | None = None
     form: dict[str, Any] | None = None
     funds_table: dict[str, Any] | None = None
-    project_checks: bool = False
+    checks: tuple[str, ...] = ()  # the registered checks that apply, in order (xteval.registry.check)
     version: str = ""
 
     def uses(self, field_id: str) -> bool:
@@ -96,7 +96,7 @@ def kinds() -> dict[str, Kind]:
                 model=doc.get("model"),
                 form=doc.get("form"),
                 funds_table=doc.get("funds_table"),
-                project_checks=bool(doc.get("project_checks")),
+                checks=tuple(doc["checks"]),  # required: a kind that declared no check would pass every text unread
                 version=str(doc.get("version", "")),
             )
         except (KeyError, TypeError, ValueError, re.error) as exc:

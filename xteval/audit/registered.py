@@ -1,0 +1,122 @@
+"""The audit's checks as registered functions over a :class:`~xteval.checks.Context`.
+
+Each function here is the entry point ``xteval.checks`` names (see ``pyproject.toml``) and the
+name a document kind declares in its YAML (``checks: [...]``); the bodies stand in
+:mod:`.reconcile` (checks over facts) and :mod:`.text_checks` (checks only the text allows).
+What a check needs from the run (a params file, whether the model's checks already ran, the
+periods of the text) it reads from the context, so the audit runs the declared list in order
+and holds no sequence of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..checks import CheckResult, Context
+from ..department.checks import department_checks
+from . import reconcile, text_checks
+from .engine import Document
+from .extraction import Extraction
+
+
+def _periods(ctx: Context) -> list[text_checks.DateRange]:
+    return ctx.once("periods", lambda: text_checks.ranges(ctx.report.text, ctx.extraction.year))
+
+
+def _lists(ctx: Context) -> list[CheckResult]:
+    """The “其中” lists, read once: reading them records which model identity a fuller list supersedes."""
+    return ctx.once("lists", lambda: text_checks.list_checks(ctx.report, ctx.extraction, _periods(ctx), ctx.doc))
+
+
+def _checks_required(ctx: Context) -> bool:
+    """Beside a params file whose figures were checked already, a figure the text lacks is the params' to give."""
+    return ctx.params is None or ctx.model_checks
+
+
+def partly_read(ctx: Context) -> list[CheckResult]:
+    """A warn when only the beginning of the text was read."""
+    return text_checks.partly_read_checks(ctx.report)
+
+
+def not_found(ctx: Context) -> list[CheckResult]:
+    """Each template figure the text does not give (a model's kind), and a fail when it gives none."""
+    _lists(ctx)  # before the model's checks: a list may supersede an identity (see text_checks.IDENTITY_OF)
+    return text_checks.not_found_checks(ctx.extraction) if _checks_required(ctx) else []
+
+
+def required(ctx: Context) -> list[CheckResult]:
+    """Each figure the kind requires that the document does not state."""
+    return reconcile.required_checks(ctx.doc) if _checks_required(ctx) else []
+
+
+def nothing_found(ctx: Context) -> list[CheckResult]:
+    """A fail when the document states no figure and no indicator at all (never a pass)."""
+    return text_checks.not_found_checks(Extraction(model=None)) if not ctx.doc.facts and not ctx.doc.goals else []
+
+
+def model(ctx: Context) -> list[CheckResult]:
+    """The checks the department model declares, on the model built from the figures found.
+
+    Not run when nothing was found, nor when the caller ran them on its params already; an identity
+    that a fuller “其中” list of the text replaces is left out.
+    """
+    ex = ctx.extraction
+    _lists(ctx)
+    if not ex.found or not ctx.model_checks:
+        return []
+    return [r for r in department_checks(ctx.model).results if r.id not in ex.superseded]
+
+
+def _over_doc(check: Callable[[Document], list[CheckResult]]) -> Callable[[Context], list[CheckResult]]:
+    """A check over a document's facts as a registered check over a :class:`Context` (its ``doc``)."""
+
+    def over_context(ctx: Context) -> list[CheckResult]:
+        return check(ctx.doc)
+
+    over_context.__doc__, over_context.__name__ = check.__doc__, check.__name__
+    return over_context
+
+
+identities = _over_doc(reconcile.identity_checks)
+three_public = _over_doc(reconcile.three_public_checks)
+project = _over_doc(reconcile.project_checks)
+goals = _over_doc(reconcile.goal_checks)
+ambiguity = _over_doc(reconcile.ambiguity_checks)
+change = _over_doc(reconcile.change_checks)
+budget_rate = _over_doc(reconcile.budget_rate_checks)
+share = _over_doc(reconcile.share_checks)
+
+
+def source(ctx: Context) -> list[CheckResult]:
+    """The text's figures against the params file that transcribes them (only beside a params file)."""
+    return text_checks.compare_with_params(ctx.report, ctx.extraction, ctx.params) if ctx.params is not None else []
+
+
+def dates(ctx: Context) -> list[CheckResult]:
+    """Every date mentioned exists."""
+    return text_checks.date_checks(ctx.report, ctx.extraction.year)
+
+
+def periods_reversed(ctx: Context) -> list[CheckResult]:
+    """No period ends before it starts."""
+    return text_checks.period_reversed_checks(ctx.report, _periods(ctx))
+
+
+def lists(ctx: Context) -> list[CheckResult]:
+    """“其中/包括” lists add up; periods cover their whole; fees per month agree."""
+    return _lists(ctx)
+
+
+def cross_year_payment(ctx: Context) -> list[CheckResult]:
+    """A payment dated after the fiscal year."""
+    return text_checks.cross_year_payment_checks(ctx.report, ctx.extraction.year)
+
+
+def percent(ctx: Context) -> list[CheckResult]:
+    """“完成率达 N%” against 完成值 ÷ 指标值 (target in the sentence or the params)."""
+    return text_checks.percent_checks(ctx.report, ctx.extraction, ctx.params)
+
+
+def enumeration(ctx: Context) -> list[CheckResult]:
+    """“A、B 和 C 等 3 个”: items listed against the count stated."""
+    return text_checks.enumeration_checks(ctx.report)
