@@ -289,3 +289,22 @@ def test_two_hundred_blank_pages_are_not_sent_to_ocr(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="未识别出文字"):
         read_report(path)
     assert calls == []  # every page was seen to be blank before any OCR
+
+
+# --------------------------------------------------------------------------- sizes in params
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("x:\n" + "- 1\n" * 1_200_000, "文件过大"),  # 4.8 MB: refused before it is parsed
+        ("x: [" + "1, " * 60_000 + "1]\n", "条目超过 50,000 个"),  # 180 KB of one flow list
+    ],
+    ids=["bytes", "nodes"],
+)
+def test_a_params_file_too_large_to_be_one_is_refused_before_it_is_read_whole(tmp_path, capsys, body, says):
+    path = tmp_path / "huge.yaml"
+    path.write_text("notebook: department\n" + body, encoding="utf-8")
+    assert cli.main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and says in err and str(path) in err

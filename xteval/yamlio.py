@@ -31,12 +31,18 @@ from .money import INVISIBLE, MAX_INT_DIGITS
 # - a key given twice is refused naming both lines;
 # - anchors, aliases and ``<<`` merge keys are refused: refusing is simpler and safer
 #   than expanding under a cap ("billion laughs"), and a params file never needs them;
-# - nesting deeper than :data:`MAX_DEPTH` levels is refused before Python recurses;
+# - nesting deeper than :data:`MAX_DEPTH` levels is refused before Python recurses; a file over
+#   :data:`MAX_BYTES` is refused before it is parsed, and one of more than :data:`MAX_NODES` nodes
+#   as soon as the composer reaches the first node past it (a 49 MB list of 12 M items took 4.7 GB);
 # - characters that a reader does not see are refused where they are: U+2028, U+2029 and NEL, which
 #   YAML takes as line breaks (inside a comment they turn the rest of the comment into live keys), and
 #   zero-width and bidi controls (a key or a unit name shown as another). A BOM may open the file.
 
 MAX_DEPTH = 32
+MAX_BYTES = 4 * 1024 * 1024  # a params file is some kilobytes, the largest framework 30 KB: 4 MB is a mistake or an attack
+MAX_NODES = (
+    50_000  # scalars, lists and maps in one file: the largest shipped file has under 1,500; a dense flow list reaches this in 150 KB
+)
 _INT, _FLOAT, _BOOL = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"
 _MERGE = "tag:yaml.org,2002:merge"
 
@@ -102,6 +108,7 @@ class _ExactLoader(yaml.SafeLoader):
     def __init__(self, stream):
         super().__init__(stream)
         self._path: list[str] = []
+        self._nodes = 0
 
     def field(self) -> str:
         out = ""
@@ -120,6 +127,9 @@ class _ExactLoader(yaml.SafeLoader):
                 )
             if len(self._path) > MAX_DEPTH:
                 raise YamlRefusal(f"嵌套超过 {MAX_DEPTH} 层 (nested deeper than {MAX_DEPTH} levels)", event.start_mark, self.field())
+            self._nodes = getattr(self, "_nodes", 0) + 1  # the libyaml loader has an __init__ of its own
+            if self._nodes > MAX_NODES:
+                raise YamlRefusal(f"条目超过 {MAX_NODES:,} 个 (more than {MAX_NODES:,} nodes)", event.start_mark, self.field())
             node = super().compose_node(parent, index)
             self._check(node)
             return node
@@ -265,6 +275,8 @@ def load_yaml(path: str | Path, data: bytes | None = None) -> Any:
             data = read_input(path)
         except InputError as exc:
             raise ParamsError(exc.reason, file=path) from None
+    if len(data) > MAX_BYTES:
+        raise ParamsError(f"文件过大: {len(data):,} 字节，上限 {MAX_BYTES:,} (a YAML file over {MAX_BYTES // 2**20} MB)", file=path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
