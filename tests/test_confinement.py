@@ -81,3 +81,40 @@ def test_a_state_folder_linked_out_of_out_is_not_written_through(tree, tmp_path,
     code, err = run(["batch", tree / "department.yaml", "--out", out], capsys)
     assert code == EXIT_INPUT and ".state" in err and "链接" in err
     assert list(elsewhere.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- outside services
+
+
+@pytest.mark.parametrize("kind", ["not-an-address", "refused", "silent"])
+def test_a_dask_scheduler_that_cannot_serve_is_one_line_within_its_timeout(tree, tmp_path, kind):
+    """A wrong address at once; a refused or silent scheduler within XTEVAL_DASK_TIMEOUT (+ 5 s), never a hang or exit 3."""
+    import socket
+    import subprocess
+    import sys
+
+    from conftest import ROOT, needs
+
+    needs("distributed", "dask")
+    (tree.parent.parent / "notebooks").symlink_to(ROOT / "notebooks")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    if kind == "silent":
+        listener.listen()  # accepts (the kernel completes the handshake) and never answers
+    else:
+        listener.close()  # nothing listens: refused
+    address = {"not-an-address": "not a scheduler", "refused": f"tcp://127.0.0.1:{port}", "silent": f"tcp://127.0.0.1:{port}"}[kind]
+    xteval = str(Path(sys.executable).parent / "xteval")
+    try:
+        proc = subprocess.run(
+            [xteval, "batch", str(tree / "department.yaml"), "--out", str(tmp_path / "out"), "--executor", "dask", "--scheduler", address],
+            capture_output=True,
+            env={**os.environ, "XTEVAL_DASK_TIMEOUT": "3"},
+            timeout=300,  # a hang fails the test instead of the suite
+            check=False,
+        )
+    finally:
+        listener.close()
+    err = proc.stderr.decode()
+    assert proc.returncode == EXIT_INPUT and err.count("\n") == 1 and "调度器" in err and "Traceback" not in err, err

@@ -7,8 +7,10 @@ input problem is an :class:`~xteval.runner.jobs.Outcome`, never an exception.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -193,7 +195,7 @@ def dask(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None]
         raise InputError("--executor dask 需要 pip install 'xteval[dask]' (dask not installed)") from None
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        client = _connect(Client, scheduler)
     else:
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=None, silence_logs=40)
         client = Client(cluster)
@@ -209,6 +211,41 @@ def dask(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None]
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+SCHEDULER_TIMEOUT_ENV = "XTEVAL_DASK_TIMEOUT"  # seconds to reach a dask scheduler (default 20)
+SCHEDULER_TIMEOUT = 20
+_ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]):[0-9]{1,5}")
+
+
+def _connect(client_class, scheduler: str):
+    """A client of the scheduler at ``scheduler``, or one line and exit 2: not an address, refused, or silent.
+
+    A refused connection, a silent scheduler and a wrong address each cost at most the timeout
+    (:data:`SCHEDULER_TIMEOUT`, or ``XTEVAL_DASK_TIMEOUT``) and five seconds, never the whole batch.
+    """
+    if not _ADDRESS.fullmatch(scheduler) or not 0 < int(scheduler.rsplit(":", 1)[1]) < 65536:
+        raise InputError(f"调度器地址应为 tcp://主机:端口 (not a scheduler address: {scheduler[:200]!r})", field="--scheduler")
+    raw = os.environ.get(SCHEDULER_TIMEOUT_ENV, "").strip()
+    timeout = int(raw) if raw.isascii() and raw.isdigit() and int(raw) > 0 else SCHEDULER_TIMEOUT
+    result: dict = {}
+
+    def attempt() -> None:
+        try:
+            result["client"] = client_class(scheduler, timeout=timeout)
+        except BaseException as exc:  # reported below as one line, whatever distributed raised
+            result["error"] = exc
+
+    # distributed's timeout bounds a refused connection but not a scheduler that accepts and never
+    # answers (seen: 115 s with timeout=4): the attempt runs in a daemon thread, waited for here.
+    thread = threading.Thread(target=attempt, name="xteval-dask-connect", daemon=True)
+    thread.start()
+    thread.join(timeout + 5)
+    if "client" in result:
+        return result["client"]
+    why = type(result["error"]).__name__ if "error" in result else "no answer"
+    reason = f"{timeout} 秒内未能连接调度器 {scheduler}（{why}）(scheduler unreachable; {SCHEDULER_TIMEOUT_ENV})"
+    raise InputError(reason, field="--scheduler")
 
 
 def _fork_templates_plugin():
