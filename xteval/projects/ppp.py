@@ -21,7 +21,7 @@ from .. import rules
 from ..checks import CheckResult, Evidence, Reason, Status
 from ..errors import InputError
 from ..money import ZERO, AmountError, D, N, fmt, fmt_count, fmt_money
-from ..params import Amount, Figure, Number, ParamsBase, Provenance, Reference, _Strict, resolve
+from ..params import Amount, Figure, Number, ParamsBase, Provenance, Reference, StrictModel, resolve
 from ..render import charts
 from .common import DataFile, Text, read_csv
 
@@ -38,7 +38,7 @@ class State(enum.StrEnum):
     terminated = "terminated"  # 终止（未实施）
 
 
-class Band(_Strict):
+class Band(StrictModel):
     """Scores in [min, max) pay ``coefficient``; the top band includes its max (100)."""
 
     min: Number = Field(description="分数下限（含）")
@@ -46,7 +46,7 @@ class Band(_Strict):
     coefficient: Figure = Field(description="付费系数")
 
 
-class StatedCounts(_Strict):
+class StatedCounts(StrictModel):
     started_built: Figure = Field(description="启动并建成的子项目数")
     terminated: Figure = Field(description="终止的未实施子项目数")
     accepted_this_year: Figure = Field(description="本年竣工验收的子项目数")
@@ -326,8 +326,8 @@ def band_frame(p: PppParams, subs: list[Subproject] | None = None):
 def payment_chart(p: PppParams, subs: list[Subproject]):
     """Payment by sub-project (horizontal bars, largest first)."""
     pays = sorted(((s.name, payment(p, s)) for s in subs if payment(p, s) is not None), key=lambda x: x[1])
-    fig, ax = charts._figure(width=8.0, height=1.0 + 0.2 * len(pays))
-    ax.barh([n for n, _ in pays], [charts._f(v) for _, v in pays], color=charts.PALETTE[0])
+    fig, ax = charts.new_figure(width=8.0, height=1.0 + 0.2 * len(pays))
+    ax.barh([n for n, _ in pays], [charts.to_plot(v) for _, v in pays], color=charts.PALETTE[0])
     ax.tick_params(axis="y", labelsize=7)
     ax.set_xlabel("万元")
     ax.set_title(f"{p.year} 年各子项目政府付费（合计 {fmt(total_payment(p, subs))} 万元）")

@@ -20,12 +20,12 @@ from pydantic import Field
 from ..checks import CheckResult, Reason, Status
 from ..errors import InputError
 from ..money import ZERO, AmountError, D, N, NumberError, fmt, fmt_count, fmt_money
-from ..params import Amount, Figure, ParamsBase, Reference, _Strict, resolve
+from ..params import Amount, Figure, ParamsBase, Reference, StrictModel, resolve
 from ..render import charts
 from .common import DataFile, Text, read_csv
 
 
-class VideoSla(_Strict):
+class VideoSla(StrictModel):
     online_target: Figure = Field(description="月度在线率目标（%）")
     repair_hours: Figure = Field(description="故障修复时限（小时）")
     online_deduction: Amount = Field(description="每个分期每个未达标月份的扣款")

@@ -12,6 +12,7 @@ import datetime as dt
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,14 @@ from typing import Any
 import nbformat
 
 from .. import __version__
-from ..errors import ParamsError, RunError, XtevalError
+from ..errors import ConfigError, ParamsError, RunError, XtevalError
 from ..files import read_input, sha256, sha256_bytes, write_atomic
-from ..params import input_hashes, load_params, params_sha256
+from ..params import input_hashes, load_params, params_sha256, project_root
 from ..render.appendix import to_html
 from ..render.report import collect_records
 from ..render.sanitize import clip
 from . import kernels
-from .paths import ensure_writable, notebook_path, output_paths, project_root
+from .paths import ensure_writable, notebook_path, output_paths
 
 PARAMETER = "params_path"  # the one notebook parameter: the params file to render
 
@@ -157,11 +158,25 @@ def run_params(
     )
     # The notebook first, then the page: a reader never finds a page without its notebook.
     write_atomic(ipynb, nbformat.writes(nb), root=out_dir)
-    write_atomic(html, to_html(nb, font_cache=out_dir / ".state" / "fonts"), root=out_dir)
+    titles = framework_titles(nb.metadata["xteval"].get("frameworks") or {})
+    write_atomic(html, to_html(nb, font_cache=out_dir / ".state" / "fonts", framework_titles=titles), root=out_dir)
     result = RunResult(params_file, ipynb, html, error is None, seconds, nb.metadata["xteval"], _error_line(error))
     if error:
         raise RunError(f"notebook 执行失败 (notebook failed): {result.error}; 见 {html}", file=params_file)
     return result
+
+
+def framework_titles(names: Iterable[str]) -> dict[str, str]:
+    """The Chinese title of each scoring framework a notebook recorded; one this version no longer ships is left out."""
+    from ..scoring import frameworks
+
+    titles = {}
+    for name in names:
+        try:
+            titles[name] = frameworks.get(name).title
+        except ConfigError:  # an old record may name a framework this version no longer ships
+            continue
+    return titles
 
 
 def _current_hashes(params_file: Path, data: dict[str, str]) -> dict[str, Any]:
