@@ -195,6 +195,11 @@ def _ev(prov: Provenance) -> tuple[Evidence, ...]:
 
 def run_checks(p: PppParams, subs: list[Subproject]) -> list[CheckResult]:
     """Scores in 0–100, the ≥30% tie to performance, the stated counts, and payment reconciliation."""
+    return [*_score_checks(p, subs), _linked_share_check(p), *_count_checks(p, subs), _payment_check(p, subs)]
+
+
+def _score_checks(p: PppParams, subs: list[Subproject]) -> list[CheckResult]:
+    """A fail for each live subproject whose score is missing or outside 0–100 (it is paid nothing)."""
     out: list[CheckResult] = []
     name = p.subprojects.value
     for s in subs:
@@ -209,23 +214,31 @@ def run_checks(p: PppParams, subs: list[Subproject]) -> list[CheckResult]:
                     reason=Reason.invalid_value,
                 )
             )
+    return out
+
+
+def _linked_share_check(p: PppParams) -> CheckResult:
+    """The share of the construction cost tied to performance against the rule's minimum (30%)."""
     spec = rules.project("ppp", "performance_linked_share")
     need = N(spec["min_percent"])
     got = p.linked_share.value
     ok = got >= need
-    out.append(
-        CheckResult(
-            "ppp.linked_share",
-            "建设成本与绩效挂钩比例 ≥ 30%",
-            Status.passed if ok else Status(spec["status"]),
-            f"挂钩比例 {got}%" + ("，不低于" if ok else f"，低于（少 {need - got} 个百分点）") + f" {need}%（{spec['source']}）",
-            expected=need,
-            observed=got,
-            difference=got - need,
-            unit="%",
-            reason=Reason.ok if ok else Reason.invalid_value,
-        )
+    return CheckResult(
+        "ppp.linked_share",
+        "建设成本与绩效挂钩比例 ≥ 30%",
+        Status.passed if ok else Status(spec["status"]),
+        f"挂钩比例 {got}%" + ("，不低于" if ok else f"，低于（少 {need - got} 个百分点）") + f" {need}%（{spec['source']}）",
+        expected=need,
+        observed=got,
+        difference=got - need,
+        unit="%",
+        reason=Reason.ok if ok else Reason.invalid_value,
     )
+
+
+def _count_checks(p: PppParams, subs: list[Subproject]) -> list[CheckResult]:
+    """The report's counts of subprojects (started and built, not built, terminated, accepted this year) against the list."""
+    out: list[CheckResult] = []
     started = [s for s in subs if s.state is not State.terminated]
     counts = [
         ("ppp.count.started_built", "启动并建成的子项目数", p.stated.started_built, len(started)),
@@ -257,28 +270,30 @@ def run_checks(p: PppParams, subs: list[Subproject]) -> list[CheckResult]:
                 reason=Reason.ok if good else Reason.count_mismatch,
             )
         )
+    return out
+
+
+def _payment_check(p: PppParams, subs: list[Subproject]) -> CheckResult:
+    """The government payment made against the payment computed from the scores, within the rule's tolerance."""
     spec = rules.project("ppp", "payment_reconciliation")
     tol = N(spec["tolerance"])
     computed = total_payment(p, subs)
     diff = p.paid.value - computed
     good = abs(diff) <= tol
-    out.append(
-        CheckResult(
-            "ppp.payment",
-            "已付政府付费 = 按绩效计算的应付额",
-            Status.passed if good else Status(spec["status"]),
-            f"已付 {fmt(p.paid.value)} 万元，按绩效计算应付 {fmt(computed)} 万元"
-            + ("" if good else f"（{'多付' if diff > 0 else '少付'} {fmt(abs(diff))} 万元）"),
-            expected=computed,
-            observed=p.paid.value,
-            difference=diff,
-            tolerance=tol,
-            unit="万元",
-            evidence=_ev(p.paid),
-            reason=Reason.ok if good else Reason.sum_mismatch,
-        )
+    return CheckResult(
+        "ppp.payment",
+        "已付政府付费 = 按绩效计算的应付额",
+        Status.passed if good else Status(spec["status"]),
+        f"已付 {fmt(p.paid.value)} 万元，按绩效计算应付 {fmt(computed)} 万元"
+        + ("" if good else f"（{'多付' if diff > 0 else '少付'} {fmt(abs(diff))} 万元）"),
+        expected=computed,
+        observed=p.paid.value,
+        difference=diff,
+        tolerance=tol,
+        unit="万元",
+        evidence=_ev(p.paid),
+        reason=Reason.ok if good else Reason.sum_mismatch,
     )
-    return out
 
 
 def band_frame(p: PppParams, subs: list[Subproject] | None = None):

@@ -241,8 +241,16 @@ def monthly_frame(data: Data):
 
 def run_checks(p: VideoParams, data: Data) -> list[CheckResult]:
     """Bad records (0 cameras, rate > 100%, repair before report, unknown phase) fail; SLA breaches warn."""
-    out: list[CheckResult] = []
     names = {ph.name for ph in data.phases}
+    out = [*_phase_checks(p, data), *_online_record_checks(p, data, names), *_ticket_record_checks(p, data, names), *_sla_checks(p, data)]
+    if not out:
+        out.append(CheckResult("video.sla", "考核", Status.passed, "各分期在线率均达标，工单均按时修复"))
+    return out
+
+
+def _phase_checks(p: VideoParams, data: Data) -> list[CheckResult]:
+    """A fail for each phase with no camera."""
+    out: list[CheckResult] = []
     for ph in data.phases:
         if ph.cameras <= 0:
             out.append(
@@ -255,6 +263,12 @@ def run_checks(p: VideoParams, data: Data) -> list[CheckResult]:
                     reason=Reason.invalid_value,
                 )
             )
+    return out
+
+
+def _online_record_checks(p: VideoParams, data: Data, names: set[str]) -> list[CheckResult]:
+    """A fail for each online-rate record outside 0–100% or of a phase the phase list does not have."""
+    out: list[CheckResult] = []
     for o in data.online:
         where = f"{p.online.value} 第 {o.row} 行（{o.phase} {o.month}）"
         if not _valid_rate(o):
@@ -275,6 +289,12 @@ def run_checks(p: VideoParams, data: Data) -> list[CheckResult]:
                     f"video.online[{o.row}]", "在线率分期", Status.fail, f"{where}：未知分期“{o.phase}”", reason=Reason.invalid_value
                 )
             )
+    return out
+
+
+def _ticket_record_checks(p: VideoParams, data: Data, names: set[str]) -> list[CheckResult]:
+    """A fail for each ticket repaired before it was reported or of a phase the phase list does not have."""
+    out: list[CheckResult] = []
     for t in data.tickets:
         where = f"{p.tickets.value} 第 {t.row} 行（工单 {t.id}）"
         if t.repaired < t.reported:
@@ -291,6 +311,12 @@ def run_checks(p: VideoParams, data: Data) -> list[CheckResult]:
             out.append(
                 CheckResult(f"video.ticket[{t.id}]", "工单分期", Status.fail, f"{where}：未知分期“{t.phase}”", reason=Reason.invalid_value)
             )
+    return out
+
+
+def _sla_checks(p: VideoParams, data: Data) -> list[CheckResult]:
+    """A warn for each month a phase's online rate is under target and each ticket repaired late: each costs a deduction."""
+    out: list[CheckResult] = []
     target = p.sla.online_target.value
     for o in online_breaches(p, data):
         out.append(
@@ -321,8 +347,6 @@ def run_checks(p: VideoParams, data: Data) -> list[CheckResult]:
                 reason=Reason.sla_breach,
             )
         )
-    if not out:
-        out.append(CheckResult("video.sla", "考核", Status.passed, "各分期在线率均达标，工单均按时修复"))
     return out
 
 

@@ -120,41 +120,13 @@ def run_params(
     ensure_writable(ipynb.parent, root=out_dir)
 
     started = time.perf_counter()
-    # papermill writes the notebook by name, again and again while it runs: a private
-    # folder (mkdtemp: random name, mode 0700) means no name in it can have been planted.
-    private = Path(tempfile.mkdtemp(prefix=f".{ipynb.stem[:40]}.", suffix=".running", dir=ipynb.parent))
-    tmp = private / ipynb.name
-    try:
-        error = execute(nb_path, params_file, tmp)
-        if not tmp.exists():
-            raise RunError(f"notebook 未能执行 (notebook did not run): {error}", file=params_file)
-        nb = nbformat.read(tmp, as_version=4)
-    finally:
-        shutil.rmtree(private, ignore_errors=True)
+    nb, error = _execute_in_private(nb_path, params_file, ipynb)
     seconds = time.perf_counter() - started
     if _current_hashes(params_file, planned["data"]) != planned:
         raise ParamsError("运行期间参数文件或其数据文件被修改，未写入结果 (changed during the run; run it again)", file=params_file)
 
-    record = collect_records(nb)
-    now = dt.datetime.now().astimezone()
     nb.metadata["xteval"] = _clipped(
-        {
-            "unit": params.unit.name,
-            "year": params.year,
-            "title": params.title or "",
-            **record,
-            "status": "failed" if error else "ok",
-            "error": _error_line(error),
-            "seconds": round(seconds, 2),
-            "params": str(params_file),
-            "params_hash": planned["params"],
-            "notebook": nb_path.name,
-            "notebook_hash": sha256(nb_path),
-            "xteval_version": __version__,
-            "run_at": now.isoformat(timespec="seconds"),
-            "run_date": now.strftime("%Y 年 %m 月 %d 日"),
-            **(extra_meta or {}),
-        }
+        {**_run_record(params, params_file, nb, planned["params"], nb_path, error, seconds), **(extra_meta or {})}
     )
     # The notebook first, then the page: a reader never finds a page without its notebook.
     write_atomic(ipynb, nbformat.writes(nb), root=out_dir)
@@ -164,6 +136,44 @@ def run_params(
     if error:
         raise RunError(f"notebook 执行失败 (notebook failed): {result.error}; 见 {html}", file=params_file)
     return result
+
+
+def _execute_in_private(nb_path: Path, params_file: Path, ipynb: Path):
+    """Run the notebook into a private folder beside its output; the executed notebook and papermill's error (or None).
+
+    papermill writes the notebook by name, again and again while it runs: a private
+    folder (mkdtemp: random name, mode 0700) means no name in it can have been planted.
+    """
+    private = Path(tempfile.mkdtemp(prefix=f".{ipynb.stem[:40]}.", suffix=".running", dir=ipynb.parent))
+    tmp = private / ipynb.name
+    try:
+        error = execute(nb_path, params_file, tmp)
+        if not tmp.exists():
+            raise RunError(f"notebook 未能执行 (notebook did not run): {error}", file=params_file)
+        return nbformat.read(tmp, as_version=4), error
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def _run_record(params, params_file: Path, nb, params_hash: str, nb_path: Path, error, seconds: float) -> dict[str, Any]:
+    """``metadata.xteval`` of a run: who and what, the notebook's own records, the outcome, and what was run (hashes, version, time)."""
+    now = dt.datetime.now().astimezone()
+    return {
+        "unit": params.unit.name,
+        "year": params.year,
+        "title": params.title or "",
+        **collect_records(nb),
+        "status": "failed" if error else "ok",
+        "error": _error_line(error),
+        "seconds": round(seconds, 2),
+        "params": str(params_file),
+        "params_hash": params_hash,
+        "notebook": nb_path.name,
+        "notebook_hash": sha256(nb_path),
+        "xteval_version": __version__,
+        "run_at": now.isoformat(timespec="seconds"),
+        "run_date": now.strftime("%Y 年 %m 月 %d 日"),
+    }
 
 
 def framework_titles(names: Iterable[str]) -> dict[str, str]:
