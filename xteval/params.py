@@ -29,7 +29,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 from .errors import InputError, ParamsError, XtevalError
 from .files import inside, read_document, read_input, read_text, sha256_bytes
 from .money import ZERO, AmountError, D, N, NumberError, amounts_in, fold, match_key
-from .yamlio import load_yaml
+from .yamlio import load_yaml, read_bytes
 
 # --------------------------------------------------------------------------- figures
 
@@ -323,11 +323,7 @@ def load_params(path: str | Path, *, data: bytes | None = None) -> ParamsBase:
             and the reason.
     """
     path = Path(path)
-    if data is None:
-        try:
-            data = read_input(path)
-        except InputError as exc:
-            raise ParamsError(exc.reason, file=path) from None
+    data = read_bytes(path) if data is None else data
     params = validate(load_yaml(path, data), path)
     params._path = path.resolve()
     params._sha256 = sha256_bytes(data)
