@@ -316,38 +316,46 @@ def _ticket_record_checks(p: VideoParams, data: Data, names: set[str]) -> list[C
 
 def _sla_checks(p: VideoParams, data: Data) -> list[CheckResult]:
     """A warn for each month a phase's online rate is under target and each ticket repaired late: each costs a deduction."""
-    out: list[CheckResult] = []
     target = p.sla.online_target.value
-    for o in online_breaches(p, data):
-        out.append(
-            CheckResult(
-                f"video.online_sla[{o.phase}/{o.month}]",
-                "在线率考核",
-                Status.warn,
-                f"{o.phase} {o.month} 在线率 {o.rate}% 低于目标 {target}%，扣款 {fmt(p.sla.online_deduction.value)} 万元",
-                expected=target,
-                observed=o.rate,
-                difference=o.rate - target,
-                unit="%",
-                reason=Reason.sla_breach,
-            )
-        )
     limit = p.sla.repair_hours.value
-    for t in late_tickets(p, data):
-        out.append(
-            CheckResult(
-                f"video.repair_sla[{t.id}]",
-                "修复时限考核",
-                Status.warn,
-                f"工单 {t.id}（{t.phase}）修复用时 {fmt(t.hours, 1)} 小时，超过时限 {limit} 小时，扣款 {fmt(p.sla.repair_deduction.value)} 万元",
-                expected=limit,
-                observed=t.hours,
-                difference=t.hours - limit,
-                unit="小时",
-                reason=Reason.sla_breach,
-            )
+    online = [
+        _breach(
+            f"video.online_sla[{o.phase}/{o.month}]",
+            "在线率考核",
+            f"{o.phase} {o.month} 在线率 {o.rate}% 低于目标 {target}%，扣款 {fmt(p.sla.online_deduction.value)} 万元",
+            target,
+            o.rate,
+            "%",
         )
-    return out
+        for o in online_breaches(p, data)
+    ]
+    repairs = [
+        _breach(
+            f"video.repair_sla[{t.id}]",
+            "修复时限考核",
+            f"工单 {t.id}（{t.phase}）修复用时 {fmt(t.hours, 1)} 小时，超过时限 {limit} 小时，扣款 {fmt(p.sla.repair_deduction.value)} 万元",
+            limit,
+            t.hours,
+            "小时",
+        )
+        for t in late_tickets(p, data)
+    ]
+    return [*online, *repairs]
+
+
+def _breach(rid: str, title: str, message: str, expected: Decimal, observed: Decimal, unit: str) -> CheckResult:
+    """An SLA breach: a warn (the contract deducts, the data are not wrong) with the limit, the value and how far off."""
+    return CheckResult(
+        rid,
+        title,
+        Status.warn,
+        message,
+        expected=expected,
+        observed=observed,
+        difference=observed - expected,
+        unit=unit,
+        reason=Reason.sla_breach,
+    )
 
 
 # --------------------------------------------------------------------------- charts
