@@ -20,10 +20,10 @@ from pydantic import Field, field_validator
 from .. import rules
 from ..checks import CheckResult, Evidence, Reason, Status
 from ..errors import InputError
-from ..money import ZERO, AmountError, D, N, fmt, fmt_count, fmt_money
+from ..money import ZERO, D, N, fmt, fmt_count, fmt_money
 from ..params import Amount, Figure, Number, ParamsBase, Provenance, Reference, StrictModel, resolve
 from ..render import charts
-from .common import DataFile, Text, read_csv
+from .common import DataFile, Text, parse_cell, read_csv
 
 HUNDRED = Decimal(100)
 SUBPROJECT_COLUMNS = ("name", "state", "accepted_year", "availability_base", "om_base", "score", "deduction")
@@ -117,13 +117,7 @@ def load_subprojects(path: Path) -> list[Subproject]:
     for i, r in enumerate(read_csv(path, SUBPROJECT_COLUMNS), start=2):
 
         def cell(col, parse, r=r, i=i):
-            text = r[col]
-            if text == "":
-                return None
-            try:
-                return parse(text)
-            except (ValueError, AmountError, ArithmeticError):
-                raise InputError(f"无法解析 {text!r} (cannot parse)", file=path, row=i, field=col) from None
+            return None if r[col] == "" else parse_cell(path, i, col, r[col], parse)
 
         state = cell("state", State)
         if state is None:

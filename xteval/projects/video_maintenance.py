@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import Field
 
 from ..checks import CheckResult, Reason, Status
-from ..errors import InputError
-from ..money import ZERO, AmountError, D, N, NumberError, fmt, fmt_count, fmt_money
+from ..money import ZERO, D, N, fmt, fmt_count, fmt_money
 from ..params import Amount, Figure, ParamsBase, Reference, StrictModel, resolve
 from ..render import charts
-from .common import DataFile, Text, read_csv
+from .common import DataFile, Text, parse_cell, read_csv
 
 
 class VideoSla(StrictModel):
@@ -57,13 +56,6 @@ TICKET_COLUMNS = ("ticket", "phase", "reported_at", "repaired_at")
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def _cell(path: Path, row: int, col: str, value: str, parse):
-    try:
-        return parse(value)
-    except (ValueError, InvalidOperation, AmountError, NumberError):
-        raise InputError(f"无法解析 {value!r} (cannot parse)", file=path, row=row, field=col) from None
 
 
 def _datetime(text: str) -> dt.datetime:
@@ -107,7 +99,7 @@ class Ticket:
 def load_phases(path: Path) -> list[Phase]:
     rows = read_csv(path, PHASE_COLUMNS)
     return [
-        Phase(r["phase"], _cell(path, i, "cameras", r["cameras"], int), _cell(path, i, "annual_fee", r["annual_fee"], D), i)
+        Phase(r["phase"], parse_cell(path, i, "cameras", r["cameras"], int), parse_cell(path, i, "annual_fee", r["annual_fee"], D), i)
         for i, r in enumerate(rows, start=2)
     ]
 
@@ -115,7 +107,7 @@ def load_phases(path: Path) -> list[Phase]:
 def load_online(path: Path) -> list[Online]:
     rows = read_csv(path, ONLINE_COLUMNS)
     return [
-        Online(_cell(path, i, "month", r["month"], _month), r["phase"], _cell(path, i, "online_rate", r["online_rate"], N), i)
+        Online(parse_cell(path, i, "month", r["month"], _month), r["phase"], parse_cell(path, i, "online_rate", r["online_rate"], N), i)
         for i, r in enumerate(rows, start=2)
     ]
 
@@ -126,8 +118,8 @@ def load_tickets(path: Path) -> list[Ticket]:
         Ticket(
             r["ticket"],
             r["phase"],
-            _cell(path, i, "reported_at", r["reported_at"], _datetime),
-            _cell(path, i, "repaired_at", r["repaired_at"], _datetime),
+            parse_cell(path, i, "reported_at", r["reported_at"], _datetime),
+            parse_cell(path, i, "repaired_at", r["repaired_at"], _datetime),
             i,
         )
         for i, r in enumerate(rows, start=2)
