@@ -247,13 +247,18 @@ def test_readme_layout_names_every_subpackage():
         ),
         # a project params file imports its own module, and still no matplotlib
         ("from xteval.params import load_params; load_params('params/2023/ppp.yaml')", ("matplotlib", "xteval.projects.video_maintenance")),
+        # the year summary's params: its model, not its tables (no pandas, no matplotlib)
+        (
+            "from xteval.params import load_params; load_params('params/2023/summary.yaml')",
+            ("matplotlib", "pandas", "xteval.summary.tables", "xteval.runner"),
+        ),
         # the command line's help
         (
             "import sys; from xteval.cli import main; sys.argv = ['xteval', '--help']\ntry:\n main()\nexcept SystemExit:\n pass",
             ("pandas", "matplotlib"),
         ),
     ],
-    ids=["department-params", "project-params", "cli-help"],
+    ids=["department-params", "project-params", "summary-params", "cli-help"],
 )
 def test_loading_imports_only_what_it_uses(code, absent):
     probe = f"{code}\nimport sys\nprint('LOADED:', ' '.join(m for m in {absent!r} if m in sys.modules))"

@@ -1,4 +1,4 @@
-"""The year summary: every appendix of a year compared across units, from the values each run recorded.
+"""The year summary's model: its params, and the values each unit's run recorded (its tables: ``xteval.summary.tables``).
 
 A summary is declared by a params file whose ``notebook`` is ``summary``
 (``params/2023/summary.yaml``). ``xteval batch`` runs it once per year after the
