@@ -143,6 +143,28 @@ def test_the_subpackage_test_finds_a_cycle_planted_inside_a_function(tmp_path):
     assert cycle is not None and "xteval.render" in cycle and "xteval.department" in cycle, cycle
 
 
+# The layers, lowest first (README, Layout): a module imports only from its own layer or one below it.
+LAYERS = (
+    {"xteval.errors", "xteval.money", "xteval.dates", "xteval.files", "xteval.yamlio", "xteval.params", "xteval.checks"}
+    | {"xteval.registry", "xteval.rules"},
+    {"xteval.render"},  # generic presentation: charts, styled tables, labels, sanitising, fonts, the appendix
+    {"xteval.scoring"},  # frameworks, methods, the engine, PEFA, the workbook, monitoring
+    {"xteval.department", "xteval.projects", "xteval.summary"},  # the notebook models, their checks, tables and scoring
+    {"xteval.audit"},  # reading and checking a report
+    {"xteval.runner"},  # running notebooks
+    {"xteval", "xteval.cli", "xteval.panel", "xteval.scaffold"},  # the interfaces
+)
+
+
+def test_imports_run_down_the_layers():
+    rank = {node: i for i, layer in enumerate(LAYERS) for node in layer}
+    folded = subpackage_graph(GRAPH)
+    unplaced = sorted(set(folded) - set(rank))
+    assert not unplaced, f"place these in LAYERS (and the README's Layout): {unplaced}"
+    upward = sorted(f"{a} → {b}" for a, targets in folded.items() for b in targets if rank[b] > rank[a])
+    assert not upward, upward
+
+
 def private_imports(modules: dict[str, Path]) -> list[str]:
     """Each private name (``_x``, not a dunder) a module takes from another package, by import or as ``module._x``."""
     found = []
