@@ -16,9 +16,11 @@ import pandas as pd
 import pytest
 from conftest import ROOT, SEED_PARAMS
 
+from xteval.department import common_indicators as common
+from xteval.department import scoring as department
 from xteval.errors import ConfigError
 from xteval.params import load_params
-from xteval.scoring import common, department, engine, frameworks
+from xteval.scoring import engine, frameworks
 
 PARAMS = ROOT / "params"
 

@@ -138,7 +138,7 @@ def test_no_chart_has_overlapping_labels_or_missing_glyphs(name, fig):
 
 
 def test_the_overlap_finder_finds_overlapping_labels():
-    fig, ax = charts._figure()
+    fig, ax = charts.new_figure()
     ax.text(0.5, 0.5, "148.80")
     ax.text(0.5, 0.5, "148.50")
     assert charts.overlapping(fig) == [("148.80", "148.50")]

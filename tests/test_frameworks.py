@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SEED_PARAMS
 
+from xteval.department import scoring as department
 from xteval.errors import ConfigError
 from xteval.money import half_up
 from xteval.params import load_params
-from xteval.scoring import department, frameworks, pefa
+from xteval.scoring import frameworks, pefa
 
 SHIPPED = [
     "dept-common-2013",
@@ -222,7 +223,7 @@ def _prev(tmp_path: Path) -> Path:
 
 
 def test_dept_common_previous_year_fills_the_change_rates(tmp_path: Path):
-    from xteval.scoring import common
+    from xteval.department import common_indicators as common
 
     vals = common.values(load_params(SEED_PARAMS), load_params(_prev(tmp_path)))
     assert vals["three_public_change_rate"].value == Decimal("-6.21")  # (5.44 − 5.80) ÷ 5.80, on 预算数 (control), not spending
@@ -231,7 +232,7 @@ def test_dept_common_previous_year_fills_the_change_rates(tmp_path: Path):
 
 
 def test_dept_common_previous_zero_carryover_is_no_data(tmp_path: Path):
-    from xteval.scoring import common
+    from xteval.department import common_indicators as common
 
     prev = _prev(tmp_path)
     prev.write_text(prev.read_text(encoding="utf-8").replace("fiscal: {value: 10,", "fiscal: {value: 0,"), encoding="utf-8")

@@ -18,10 +18,11 @@ import pytest
 from conftest import PARAMS, ROOT, SEED_PARAMS
 from openpyxl import load_workbook
 
+from xteval.department import scoring as department
 from xteval.errors import InputError
 from xteval.money import N, half_up
 from xteval.params import load_params
-from xteval.scoring import department, engine
+from xteval.scoring import engine
 from xteval.scoring import workbook as selfeval_xlsx
 from xteval.scoring.workbook import FormInfo
 

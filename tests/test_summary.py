@@ -11,7 +11,8 @@ import pytest
 from conftest import PARAMS
 
 from xteval.params import Provenance, load_params
-from xteval.runner import summary
+from xteval.summary import model as summary
+from xteval.summary import tables
 
 SUMMARY = PARAMS / "2023" / "summary.yaml"
 
@@ -65,15 +66,15 @@ def test_ranking_grades_and_reasons(year):
 
 def test_tables_say_it_in_chinese_and_keep_the_failures_beside_the_grade(year):
     items = summary.completed(summary.runs(load_params(SUMMARY)))
-    ranking = summary.ranking_table(items).to_html()
+    ranking = tables.ranking_table(items).to_html()
     assert "优（示例）" in ranking and "优（另有不符 3 项，待核实）" in ranking and "不定级" in ranking
-    reasons = summary.reasons_table(items).to_html()
+    reasons = tables.reasons_table(items).to_html()
     assert "表述与数字矛盾" in reasons and "claim_contradicted" not in reasons
-    three = summary.three_public_table(items).to_html()
+    three = tables.three_public_table(items).to_html()
     assert "丙（超控制数）" in three and "合计（1 个单位）" in three
-    failures = str(summary.failures_html(items))
+    failures = str(tables.failures_html(items))
     assert "甲（不符 3 项）" in failures and "另有 3 项，见该单位附件" in failures and "所有目标均已完成" in failures
-    text = str(summary.overview(summary.runs(load_params(SUMMARY))))
+    text = str(tables.overview(summary.runs(load_params(SUMMARY))))
     assert "运行失败 1 份（戊）" in text
 
 
@@ -86,8 +87,8 @@ def test_a_summary_params_file_validates_and_names_its_notebook():
 def test_the_scope_table_states_the_rule_and_escapes_it(year):
     """The summary's provenance is on its face; text from the params file is shown as text, never as markup."""
     items = summary.runs(load_params(SUMMARY))
-    assert "数据来源：本汇总的全部数字由" in summary.scope_table(items, load_params(SUMMARY).figures_rule).to_html()
-    hostile = summary.scope_table(items, Provenance(derived='<img src=x onerror="alert(1)">')).to_html()
+    assert "数据来源：本汇总的全部数字由" in tables.scope_table(items, load_params(SUMMARY).figures_rule).to_html()
+    hostile = tables.scope_table(items, Provenance(derived='<img src=x onerror="alert(1)">')).to_html()
     assert "<img" not in hostile and "&lt;img src=x onerror=" in hostile
 
 

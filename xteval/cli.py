@@ -70,7 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import os
 
     from .runner.run import run_params
-    from .runner.summary import OUTPUT_ENV
+    from .summary.model import OUTPUT_ENV
 
     evaluation = _evaluation(args)
     if args.out is not None:
@@ -234,9 +234,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from .department import scoring as department
     from .errors import InputError
     from .money import fmt
-    from .scoring import department, engine
+    from .scoring import engine
 
     path = args.file
     framework = args.framework or "mof2020-self"

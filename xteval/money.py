@@ -92,6 +92,31 @@ def _bounded(text: str, error: type[ValueError], what: str) -> None:
         raise error(f"不是{what}: {_show(text)}，文本过长 (too long to be a number)")
 
 
+def _exact(value: object, pattern: re.Pattern, error: type[ValueError], what: str, noun: str) -> tuple[Decimal, str | None]:
+    """A number given as text (matched by ``pattern``) or as a Python number, exactly, and the unit its text writes.
+
+    ``D`` and ``N`` share this: the same bounds (text length, digits, finiteness) and one-line
+    messages, ``what`` and ``noun`` naming what was expected (金额/an amount, 数值/a number).
+    """
+    number = _python_number(value)
+    written = None
+    if isinstance(value, str):
+        _bounded(value, error, what)
+        text = normalize(value).replace(" ", "")
+        m = pattern.match(text)
+        if not m or len(m["frac"] or "") > MAX_FRAC_DIGITS:
+            raise error(f"不是{what}: {_show(value)} (not {noun})")
+        number = Decimal((m["sign"] or "") + m["int"].replace(",", "") + ("." + m["frac"] if m["frac"] else ""))
+        written = m.groupdict().get("unit")
+    elif number is None:
+        raise error(f"不是{what}: {_show(value)} (not {noun})")
+    if not number.is_finite():
+        raise error(f"不是有限{what}: {_show(value)} (not a finite {noun.split()[-1]})")
+    if _too_big(number):
+        raise error(f"{what}超过 {MAX_INT_DIGITS} 位整数: {_show(value)} (more than {MAX_INT_DIGITS} integer digits)")
+    return number, written
+
+
 def normalize(text: str) -> str:
     """Fold full-width forms (１２３，．) to ASCII and collapse spaces, as OCR text needs."""
     text = unicodedata.normalize("NFKC", text)
@@ -128,23 +153,8 @@ def D(value: object, unit: str = "万元") -> Decimal:
     """
     if unit not in UNITS:
         raise AmountError(f"未知单位 {unit!r} (unknown unit)")
-    number = _python_number(value)
-    if isinstance(value, str):
-        _bounded(value, AmountError, "金额")
-        text = normalize(value).replace(" ", "")
-        m = _AMOUNT.match(text)
-        if not m or len(m["frac"] or "") > MAX_FRAC_DIGITS:
-            raise AmountError(f"不是金额: {_show(value)} (not an amount)")
-        digits = m["int"].replace(",", "") + ("." + m["frac"] if m["frac"] else "")
-        number = Decimal((m["sign"] or "") + digits)
-        unit = m["unit"] or unit
-    elif number is None:
-        raise AmountError(f"不是金额: {_show(value)} (not an amount)")
-    if not number.is_finite():
-        raise AmountError(f"不是有限金额: {_show(value)} (not a finite amount)")
-    if _too_big(number):
-        raise AmountError(f"金额超过 {MAX_INT_DIGITS} 位整数: {_show(value)} (more than {MAX_INT_DIGITS} integer digits)")
-    return number * UNITS[unit]
+    number, written = _exact(value, _AMOUNT, AmountError, "金额", "an amount")
+    return number * UNITS[written or unit]
 
 
 def convert(amount_wan: Decimal, unit: str) -> Decimal:
@@ -221,23 +231,9 @@ def N(value: object) -> Decimal:
         NumberError: not a finite number (booleans, NaN, infinity, exponents, words,
             more than 15 integer or 30 decimal digits are refused).
     """
-    number = _python_number(value)
-    if isinstance(value, str):
-        if _ASCII_PLAIN.match(value):  # the common case (a CSV cell): no folding needed
-            return Decimal(value)
-        _bounded(value, NumberError, "数值")
-        text = normalize(value).replace(" ", "")
-        m = _PLAIN.match(text)
-        if not m or len(m["frac"] or "") > MAX_FRAC_DIGITS:
-            raise NumberError(f"不是数值: {_show(value)} (not a number)")
-        number = Decimal((m["sign"] or "") + m["int"].replace(",", "") + ("." + m["frac"] if m["frac"] else ""))
-    elif number is None:
-        raise NumberError(f"不是数值: {_show(value)} (not a number)")
-    if not number.is_finite():
-        raise NumberError(f"不是有限数值: {_show(value)} (not a finite number)")
-    if _too_big(number):
-        raise NumberError(f"数值超过 {MAX_INT_DIGITS} 位整数: {_show(value)} (more than {MAX_INT_DIGITS} integer digits)")
-    return number
+    if isinstance(value, str) and _ASCII_PLAIN.match(value):  # the common case (a CSV cell): no folding needed
+        return Decimal(value)
+    return _exact(value, _PLAIN, NumberError, "数值", "a number")[0]
 
 
 # --------------------------------------------------------------------------- amounts in running text

@@ -80,8 +80,8 @@ class Scorer(Protocol):
 
 
 def department_table(p: DepartmentParams) -> pd.DataFrame:
-    """The department's 预算执行率 and goals as a 自评表 table (``xteval.scoring.department.department_table``)."""
-    from .scoring.department import department_table as table
+    """The department's 预算执行率 and goals as a 自评表 table (``xteval.department.scoring.department_table``)."""
+    from .department.scoring import department_table as table
 
     return table(p)
 
@@ -152,8 +152,9 @@ class WhatIf:
             previous: the previous year, for the 变动率 indicators.
             fails: the 不符 count of the page's 勾稽检查, shown beside the grade.
         """
+        from .department import scoring as department
         from .department.tables import score_is_illustrative
-        from .scoring import department, engine, frameworks
+        from .scoring import engine, frameworks
         from .scoring.workbook import FormInfo
 
         scorer = scorer or default_scorer()
@@ -387,8 +388,7 @@ def default_export(p: DepartmentParams | None = None) -> Path:
     Never under ``notebooks/``: notebooks are committed without outputs, and a
     workbook beside them would be committed by accident.
     """
-    from .params import params_path
-    from .runner.paths import project_root
+    from .params import params_path, project_root
 
     source = params_path(p) if p is not None else None
     root = project_root(source if source else Path.cwd() / "notebook.ipynb")

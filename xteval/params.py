@@ -29,7 +29,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 from .errors import InputError, ParamsError, XtevalError
 from .files import inside, read_document, read_input, read_text, refuse_links, sha256_bytes
 from .money import ZERO, AmountError, D, N, NumberError, amounts_in, fold, match_key
-from .yamlio import load_yaml
+from .yamlio import load_yaml, read_bytes
 
 # --------------------------------------------------------------------------- figures
 
@@ -122,11 +122,13 @@ class Claim(Provenance):
 # --------------------------------------------------------------------------- models every params file shares
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """A params section: an unknown key is an error (a misspelt field is never silently dropped), and it cannot change once read."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Unit(_Strict):
+class Unit(StrictModel):
     name: str = Field(description="单位名称")
     supervisor: str = Field(description="主管部门")
     year: int = Field(ge=2000, le=2100, description="评价年度")
@@ -147,7 +149,7 @@ def _evaluation_date(value: Any) -> Any:
     return value
 
 
-class Evaluation(_Strict):
+class Evaluation(StrictModel):
     """Who evaluates and when: shown in the title block of every page (评价机构, 评价人, 评价日期).
 
     Set in a params file (``evaluation:``) or for a whole batch (``xteval batch
@@ -178,7 +180,7 @@ class Reference:
     read: Callable[[Path], Any] | None = None
 
 
-class ParamsBase(_Strict):
+class ParamsBase(StrictModel):
     """What every params file has: the notebook that renders it and the unit-year."""
 
     notebook: str = Field(description="渲染此参数的 notebook 名（notebooks/<notebook>.ipynb）")
@@ -321,11 +323,7 @@ def load_params(path: str | Path, *, data: bytes | None = None) -> ParamsBase:
             and the reason.
     """
     path = Path(path)
-    if data is None:
-        try:
-            data = read_input(path)
-        except InputError as exc:
-            raise ParamsError(exc.reason, file=path) from None
+    data = read_bytes(path) if data is None else data
     params = validate(load_yaml(path, data), path)
     params._path = path.resolve()
     params._sha256 = sha256_bytes(data)
@@ -353,6 +351,14 @@ def input_hashes(params: ParamsBase) -> dict[str, str]:
 
 DATA_ROOT_ENV = "XTEVAL_DATA_ROOT"  # one more folder that params files may name files in
 _YEAR_FOLDER = re.compile(r"\d{4}")
+
+
+def project_root(params_file: Path) -> Path:
+    """The project a params file belongs to: the nearest folder above it that has ``notebooks/`` (else the cwd); its ``outputs/`` is the default output folder."""
+    for folder in Path(params_file).resolve().parents:
+        if (folder / "notebooks").is_dir():
+            return folder
+    return Path.cwd()
 
 
 def params_tree(params_file: str | Path) -> Path:

@@ -26,7 +26,7 @@ NOTEBOOKS: dict[str, str] = {
     "ppp": "xteval.projects.ppp:PppParams",
     "cloud_lease": "xteval.projects.cloud_lease:CloudLeaseParams",
     "video_maintenance": "xteval.projects.video_maintenance:VideoParams",
-    "summary": "xteval.runner.summary:SummaryParams",  # the year summary across units (runs after them)
+    "summary": "xteval.summary.model:SummaryParams",  # the year summary across units (runs after them)
 }
 
 ENTRY_POINT_GROUP = "xteval.notebooks"

@@ -259,6 +259,14 @@ def parse_yaml(text: str) -> Any:
         loader.dispose()
 
 
+def read_bytes(path: Path) -> bytes:
+    """A params file's bytes (through :func:`xteval.files.read_input`); a refusal (missing, a FIFO, over the cap) is a ParamsError naming it."""
+    try:
+        return read_input(path)
+    except InputError as exc:
+        raise ParamsError(exc.reason, file=path) from None
+
+
 def load_yaml(path: str | Path, data: bytes | None = None) -> Any:
     """Read a YAML file with the exact loader; every error is one line naming the file, the line and the field.
 
@@ -270,11 +278,7 @@ def load_yaml(path: str | Path, data: bytes | None = None) -> Any:
         ParamsError: unreadable, not UTF-8, not YAML, or refused by the exact loader.
     """
     path = Path(path)
-    if data is None:
-        try:
-            data = read_input(path)
-        except InputError as exc:
-            raise ParamsError(exc.reason, file=path) from None
+    data = read_bytes(path) if data is None else data
     if len(data) > MAX_BYTES:
         raise ParamsError(f"文件过大: {len(data):,} 字节，上限 {MAX_BYTES:,} (a YAML file over {MAX_BYTES // 2**20} MB)", file=path)
     try:

@@ -11,10 +11,10 @@ import enum
 
 from pydantic import Field, field_validator
 
-from ..params import Amount, Claim, Figure, NamedAmount, ParamsBase, Provenance, Score, _Strict
+from ..params import Amount, Claim, Figure, NamedAmount, ParamsBase, Provenance, Score, StrictModel
 
 
-class Income(_Strict):
+class Income(StrictModel):
     total: Amount = Field(description="总收入")
     fiscal_appropriation: Amount = Field(description="财政拨款收入")
     initial_budget: Amount = Field(description="年初预算")
@@ -23,7 +23,7 @@ class Income(_Strict):
     other_income: Amount = Field(description="其他收入")
 
 
-class Expenditure(_Strict):
+class Expenditure(StrictModel):
     total: Amount = Field(description="支出总额")
     basic: Amount = Field(description="基本支出")
     personnel: Amount = Field(description="人员经费")
@@ -32,24 +32,24 @@ class Expenditure(_Strict):
     project_parts: list[NamedAmount] = Field(description="项目支出明细（中心项目经费、专项经费…）")
 
 
-class ThreePublicSplit(_Strict):
+class ThreePublicSplit(StrictModel):
     total: Amount = Field(description="合计")
     reception: Amount = Field(description="公务接待费")
     vehicle: Amount = Field(description="公务用车运行费")
     overseas: Amount | None = Field(None, description="出国出境费；报告未提及时留空")
 
 
-class ThreePublic(_Strict):
+class ThreePublic(StrictModel):
     control: ThreePublicSplit = Field(description="三公经费控制数")
     actual: ThreePublicSplit = Field(description="三公经费实际支出")
     within_control_claim: Claim | None = Field(None, description="报告“未超过控制数”之类的表述")
 
 
-class Carryover(_Strict):
+class Carryover(StrictModel):
     fiscal: Amount = Field(description="财政拨款结转结余")
 
 
-class CommonInputs(_Strict):
+class CommonInputs(StrictModel):
     """Figures the 财预〔2013〕53号 common indicators need beyond the report's 收支 (all optional).
 
     A figure left out makes its indicator 无数据 (never 0, never full marks).
@@ -87,7 +87,7 @@ class CommonInputs(_Strict):
     building_investment_control_rate: Figure | None = Field(None, description="新建楼堂馆所投资概算控制率（%）")
 
 
-class Claims(_Strict):
+class Claims(StrictModel):
     execution_rate: Figure | None = Field(None, description="报告所称预算执行率（%）")
     execution_score: Score | None = Field(None, description="报告所称预算执行得分，如 30/30")
     goal_count: Figure | None = Field(None, description="报告所称绩效目标个数")
@@ -104,7 +104,7 @@ class GoalKind(enum.StrEnum):
     qualitative = "qualitative"
 
 
-class Goal(_Strict):
+class Goal(StrictModel):
     """One 绩效目标/指标 with its 指标值 (target) and 完成值 (actual)."""
 
     name: str = Field(description="指标名称")

@@ -8,12 +8,13 @@ its control, a goal below its target.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pandas as pd
 
 from ..money import fmt, fmt_rate, half_up
-from ..params import iter_provenance
+from ..params import Amount, iter_provenance
 from ..render.labels import source_label
 from ..render.report import styled
 from .checks import execution_rates as _rates
@@ -33,34 +34,29 @@ def _row(label: str, fig, base: Decimal | None, depth: int = 0) -> dict[str, str
     }
 
 
+# The lines of the 收入 and 支出 tables: each a field of the model, whose description is its label, and its indent.
+INCOME_LINES = {"total": 0, "fiscal_appropriation": 1, "initial_budget": 2, "non_tax_revenue": 3, "midyear_addition": 2, "other_income": 1}
+EXPENDITURE_LINES = {"total": 0, "basic": 1, "personnel": 2, "public_operation": 2, "project": 1}
+
+
 def income_table(p: DepartmentParams):
     """收入情况: 总收入 and its parts, 万元 to 2 decimals, with shares of 总收入."""
-    inc = p.income
-    base = inc.total.value
-    rows = [
-        _row("总收入", inc.total, base),
-        _row("财政拨款收入", inc.fiscal_appropriation, base, 1),
-        _row("年初预算", inc.initial_budget, base, 2),
-    ]
-    if inc.non_tax_revenue is not None:
-        rows.append(_row("其中：非税收入", inc.non_tax_revenue, base, 3))
-    rows += [_row("年中追加", inc.midyear_addition, base, 2), _row("其他收入", inc.other_income, base, 1)]
-    return styled(pd.DataFrame(rows), right=("金额（万元）", "占比"), caption="收入情况（万元）")
+    return _amount_table(p.income, INCOME_LINES, "收入情况（万元）")
 
 
 def expenditure_table(p: DepartmentParams):
     """支出情况: 支出总额, 基本支出 and 项目支出 with their parts."""
-    exp = p.expenditure
-    base = exp.total.value
-    rows = [
-        _row("支出总额", exp.total, base),
-        _row("基本支出", exp.basic, base, 1),
-        _row("人员经费", exp.personnel, base, 2),
-        _row("公用经费", exp.public_operation, base, 2),
-        _row("项目支出", exp.project, base, 1),
-    ]
-    rows += [_row(x.name, x, base, 2) for x in exp.project_parts]
-    return styled(pd.DataFrame(rows), right=("金额（万元）", "占比"), caption="支出情况（万元）")
+    parts = [(x.name, x, 2) for x in p.expenditure.project_parts]
+    return _amount_table(p.expenditure, EXPENDITURE_LINES, "支出情况（万元）", parts)
+
+
+def _amount_table(section, lines: dict[str, int], caption: str, more: Sequence[tuple[str, Amount, int]] = ()):
+    """A section's amounts (a field left out when not given), then ``more`` lines, each with its share of the first (the total)."""
+    fields = type(section).model_fields
+    given = [(fields[k].description, getattr(section, k), depth) for k, depth in lines.items() if getattr(section, k) is not None]
+    base = given[0][1].value
+    rows = [_row(label, fig, base, depth) for label, fig, depth in [*given, *more]]
+    return styled(pd.DataFrame(rows), right=("金额（万元）", "占比"), caption=caption)
 
 
 def three_public_table(p: DepartmentParams):

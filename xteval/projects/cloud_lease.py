@@ -17,32 +17,32 @@ from pydantic import Field
 from .. import dates, rules
 from ..checks import CheckResult, Evidence, Reason, Status, balance
 from ..money import ZERO, N, fmt, fmt_count, half_up
-from ..params import Amount, Figure, ParamsBase, _Strict
+from ..params import Amount, Figure, ParamsBase, StrictModel
 from ..render import charts
 from .common import Text
 
 YUAN = Decimal(10000)  # 元 per 万元
 
 
-class LeasePeriod(_Strict):
+class LeasePeriod(StrictModel):
     label: str = Field(description="期间名称，如 1—9 月")
     period: Text = Field(description="期间原文，如“1 月 1 日至 9 月 31 日”")
     fee: Amount = Field(description="该期间租赁服务费（可写“1115814.3 元”）")
 
 
-class Payment(_Strict):
+class Payment(StrictModel):
     period: str = Field(description="所付期间的 label")
     amount: Amount = Field(description="支付金额")
     date: Text = Field(description="支付日期原文，如“2024 年元月”")
 
 
-class Statement(_Strict):
+class Statement(StrictModel):
     label: str = Field(description="表述名称，如 全年")
     period: Text = Field(description="表述覆盖的期间原文")
     amount: Amount = Field(description="表述的金额")
 
 
-class Sla(_Strict):
+class Sla(StrictModel):
     target: Figure = Field(description="可用率目标（%）")
     deduction: Amount = Field(description="每个未达标月份的扣款")
     availability: list[Figure] = Field(default_factory=list, description="各月可用率（%），unit 写月份如 2023-03")
@@ -449,10 +449,10 @@ def fiscal_frame(p: CloudLeaseParams):
 def cumulative_chart(p: CloudLeaseParams):
     """Cumulative accrual against cumulative cash, month by month (万元)."""
     rows = cumulative(p)
-    fig, ax = charts._figure(width=8.0, height=3.6)
+    fig, ax = charts.new_figure(width=8.0, height=3.6)
     xs = [k for k, _, _ in rows]
-    ax.step(xs, [charts._f(a) for _, a, _ in rows], where="post", label="累计应计费用", color=charts.PALETTE[0])
-    ax.step(xs, [charts._f(c) for _, _, c in rows], where="post", label="累计支付", color=charts.PALETTE[1])
+    ax.step(xs, [charts.to_plot(a) for _, a, _ in rows], where="post", label="累计应计费用", color=charts.PALETTE[0])
+    ax.step(xs, [charts.to_plot(c) for _, _, c in rows], where="post", label="累计支付", color=charts.PALETTE[1])
     ax.set_ylabel("万元")
     ax.tick_params(axis="x", labelrotation=60, labelsize=8)
     ax.set_title(f"{p.year} 年政务云租赁：累计应计与累计支付")

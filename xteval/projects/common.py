@@ -1,14 +1,18 @@
-"""What the project modules share: report phrases with provenance and the CSV files beside a params file."""
+"""What the project modules share: report phrases with provenance, the CSV files beside a params file and their cells."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import Field
 
 from .. import files
+from ..errors import InputError
 from ..params import Provenance
+
+T = TypeVar("T")
 
 
 class Text(Provenance):
@@ -33,3 +37,14 @@ def read_csv(path: str | Path, columns: Sequence[str]) -> list[dict[str, str]]:
         InputError: the file is missing, unreadable or not text, or a column is missing.
     """
     return files.read_csv(path, columns)
+
+
+def parse_cell(path: Path, row: int, column: str, text: str, parse: Callable[[str], T]) -> T:
+    """One CSV cell through its parser (``int``, ``money.D``, a date reader…); a bad cell is an InputError naming the file, row and column.
+
+    ``money``'s errors are ValueErrors and ``decimal``'s are ArithmeticErrors: both are the cell's fault.
+    """
+    try:
+        return parse(text)
+    except (ValueError, ArithmeticError):
+        raise InputError(f"无法解析 {text!r} (cannot parse)", file=path, row=row, field=column) from None

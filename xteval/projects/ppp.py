@@ -20,10 +20,10 @@ from pydantic import Field, field_validator
 from .. import rules
 from ..checks import CheckResult, Evidence, Reason, Status
 from ..errors import InputError
-from ..money import ZERO, AmountError, D, N, fmt, fmt_count, fmt_money
-from ..params import Amount, Figure, Number, ParamsBase, Provenance, Reference, _Strict, resolve
+from ..money import ZERO, D, N, fmt, fmt_count, fmt_money
+from ..params import Amount, Figure, Number, ParamsBase, Provenance, Reference, StrictModel, resolve
 from ..render import charts
-from .common import DataFile, Text, read_csv
+from .common import DataFile, Text, parse_cell, read_csv
 
 HUNDRED = Decimal(100)
 SUBPROJECT_COLUMNS = ("name", "state", "accepted_year", "availability_base", "om_base", "score", "deduction")
@@ -38,7 +38,7 @@ class State(enum.StrEnum):
     terminated = "terminated"  # 终止（未实施）
 
 
-class Band(_Strict):
+class Band(StrictModel):
     """Scores in [min, max) pay ``coefficient``; the top band includes its max (100)."""
 
     min: Number = Field(description="分数下限（含）")
@@ -46,7 +46,7 @@ class Band(_Strict):
     coefficient: Figure = Field(description="付费系数")
 
 
-class StatedCounts(_Strict):
+class StatedCounts(StrictModel):
     started_built: Figure = Field(description="启动并建成的子项目数")
     terminated: Figure = Field(description="终止的未实施子项目数")
     accepted_this_year: Figure = Field(description="本年竣工验收的子项目数")
@@ -117,13 +117,7 @@ def load_subprojects(path: Path) -> list[Subproject]:
     for i, r in enumerate(read_csv(path, SUBPROJECT_COLUMNS), start=2):
 
         def cell(col, parse, r=r, i=i):
-            text = r[col]
-            if text == "":
-                return None
-            try:
-                return parse(text)
-            except (ValueError, AmountError, ArithmeticError):
-                raise InputError(f"无法解析 {text!r} (cannot parse)", file=path, row=i, field=col) from None
+            return None if r[col] == "" else parse_cell(path, i, col, r[col], parse)
 
         state = cell("state", State)
         if state is None:
@@ -195,6 +189,11 @@ def _ev(prov: Provenance) -> tuple[Evidence, ...]:
 
 def run_checks(p: PppParams, subs: list[Subproject]) -> list[CheckResult]:
     """Scores in 0–100, the ≥30% tie to performance, the stated counts, and payment reconciliation."""
+    return [*_score_checks(p, subs), _linked_share_check(p), *_count_checks(p, subs), _payment_check(p, subs)]
+
+
+def _score_checks(p: PppParams, subs: list[Subproject]) -> list[CheckResult]:
+    """A fail for each live subproject whose score is missing or outside 0–100 (it is paid nothing)."""
     out: list[CheckResult] = []
     name = p.subprojects.value
     for s in subs:
@@ -209,23 +208,31 @@ def run_checks(p: PppParams, subs: list[Subproject]) -> list[CheckResult]:
                     reason=Reason.invalid_value,
                 )
             )
+    return out
+
+
+def _linked_share_check(p: PppParams) -> CheckResult:
+    """The share of the construction cost tied to performance against the rule's minimum (30%)."""
     spec = rules.project("ppp", "performance_linked_share")
     need = N(spec["min_percent"])
     got = p.linked_share.value
     ok = got >= need
-    out.append(
-        CheckResult(
-            "ppp.linked_share",
-            "建设成本与绩效挂钩比例 ≥ 30%",
-            Status.passed if ok else Status(spec["status"]),
-            f"挂钩比例 {got}%" + ("，不低于" if ok else f"，低于（少 {need - got} 个百分点）") + f" {need}%（{spec['source']}）",
-            expected=need,
-            observed=got,
-            difference=got - need,
-            unit="%",
-            reason=Reason.ok if ok else Reason.invalid_value,
-        )
+    return CheckResult(
+        "ppp.linked_share",
+        "建设成本与绩效挂钩比例 ≥ 30%",
+        Status.passed if ok else Status(spec["status"]),
+        f"挂钩比例 {got}%" + ("，不低于" if ok else f"，低于（少 {need - got} 个百分点）") + f" {need}%（{spec['source']}）",
+        expected=need,
+        observed=got,
+        difference=got - need,
+        unit="%",
+        reason=Reason.ok if ok else Reason.invalid_value,
     )
+
+
+def _count_checks(p: PppParams, subs: list[Subproject]) -> list[CheckResult]:
+    """The report's counts of subprojects (started and built, not built, terminated, accepted this year) against the list."""
+    out: list[CheckResult] = []
     started = [s for s in subs if s.state is not State.terminated]
     counts = [
         ("ppp.count.started_built", "启动并建成的子项目数", p.stated.started_built, len(started)),
@@ -257,28 +264,30 @@ def run_checks(p: PppParams, subs: list[Subproject]) -> list[CheckResult]:
                 reason=Reason.ok if good else Reason.count_mismatch,
             )
         )
+    return out
+
+
+def _payment_check(p: PppParams, subs: list[Subproject]) -> CheckResult:
+    """The government payment made against the payment computed from the scores, within the rule's tolerance."""
     spec = rules.project("ppp", "payment_reconciliation")
     tol = N(spec["tolerance"])
     computed = total_payment(p, subs)
     diff = p.paid.value - computed
     good = abs(diff) <= tol
-    out.append(
-        CheckResult(
-            "ppp.payment",
-            "已付政府付费 = 按绩效计算的应付额",
-            Status.passed if good else Status(spec["status"]),
-            f"已付 {fmt(p.paid.value)} 万元，按绩效计算应付 {fmt(computed)} 万元"
-            + ("" if good else f"（{'多付' if diff > 0 else '少付'} {fmt(abs(diff))} 万元）"),
-            expected=computed,
-            observed=p.paid.value,
-            difference=diff,
-            tolerance=tol,
-            unit="万元",
-            evidence=_ev(p.paid),
-            reason=Reason.ok if good else Reason.sum_mismatch,
-        )
+    return CheckResult(
+        "ppp.payment",
+        "已付政府付费 = 按绩效计算的应付额",
+        Status.passed if good else Status(spec["status"]),
+        f"已付 {fmt(p.paid.value)} 万元，按绩效计算应付 {fmt(computed)} 万元"
+        + ("" if good else f"（{'多付' if diff > 0 else '少付'} {fmt(abs(diff))} 万元）"),
+        expected=computed,
+        observed=p.paid.value,
+        difference=diff,
+        tolerance=tol,
+        unit="万元",
+        evidence=_ev(p.paid),
+        reason=Reason.ok if good else Reason.sum_mismatch,
     )
-    return out
 
 
 def band_frame(p: PppParams, subs: list[Subproject] | None = None):
@@ -326,8 +335,8 @@ def band_frame(p: PppParams, subs: list[Subproject] | None = None):
 def payment_chart(p: PppParams, subs: list[Subproject]):
     """Payment by sub-project (horizontal bars, largest first)."""
     pays = sorted(((s.name, payment(p, s)) for s in subs if payment(p, s) is not None), key=lambda x: x[1])
-    fig, ax = charts._figure(width=8.0, height=1.0 + 0.2 * len(pays))
-    ax.barh([n for n, _ in pays], [charts._f(v) for _, v in pays], color=charts.PALETTE[0])
+    fig, ax = charts.new_figure(width=8.0, height=1.0 + 0.2 * len(pays))
+    ax.barh([n for n, _ in pays], [charts.to_plot(v) for _, v in pays], color=charts.PALETTE[0])
     ax.tick_params(axis="y", labelsize=7)
     ax.set_xlabel("万元")
     ax.set_title(f"{p.year} 年各子项目政府付费（合计 {fmt(total_payment(p, subs))} 万元）")

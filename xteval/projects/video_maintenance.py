@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import Field
 
 from ..checks import CheckResult, Reason, Status
-from ..errors import InputError
-from ..money import ZERO, AmountError, D, N, NumberError, fmt, fmt_count, fmt_money
-from ..params import Amount, Figure, ParamsBase, Reference, _Strict, resolve
+from ..money import ZERO, D, N, fmt, fmt_count, fmt_money
+from ..params import Amount, Figure, ParamsBase, Reference, StrictModel, resolve
 from ..render import charts
-from .common import DataFile, Text, read_csv
+from .common import DataFile, Text, parse_cell, read_csv
 
 
-class VideoSla(_Strict):
+class VideoSla(StrictModel):
     online_target: Figure = Field(description="月度在线率目标（%）")
     repair_hours: Figure = Field(description="故障修复时限（小时）")
     online_deduction: Amount = Field(description="每个分期每个未达标月份的扣款")
@@ -57,13 +56,6 @@ TICKET_COLUMNS = ("ticket", "phase", "reported_at", "repaired_at")
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def _cell(path: Path, row: int, col: str, value: str, parse):
-    try:
-        return parse(value)
-    except (ValueError, InvalidOperation, AmountError, NumberError):
-        raise InputError(f"无法解析 {value!r} (cannot parse)", file=path, row=row, field=col) from None
 
 
 def _datetime(text: str) -> dt.datetime:
@@ -107,7 +99,7 @@ class Ticket:
 def load_phases(path: Path) -> list[Phase]:
     rows = read_csv(path, PHASE_COLUMNS)
     return [
-        Phase(r["phase"], _cell(path, i, "cameras", r["cameras"], int), _cell(path, i, "annual_fee", r["annual_fee"], D), i)
+        Phase(r["phase"], parse_cell(path, i, "cameras", r["cameras"], int), parse_cell(path, i, "annual_fee", r["annual_fee"], D), i)
         for i, r in enumerate(rows, start=2)
     ]
 
@@ -115,7 +107,7 @@ def load_phases(path: Path) -> list[Phase]:
 def load_online(path: Path) -> list[Online]:
     rows = read_csv(path, ONLINE_COLUMNS)
     return [
-        Online(_cell(path, i, "month", r["month"], _month), r["phase"], _cell(path, i, "online_rate", r["online_rate"], N), i)
+        Online(parse_cell(path, i, "month", r["month"], _month), r["phase"], parse_cell(path, i, "online_rate", r["online_rate"], N), i)
         for i, r in enumerate(rows, start=2)
     ]
 
@@ -126,8 +118,8 @@ def load_tickets(path: Path) -> list[Ticket]:
         Ticket(
             r["ticket"],
             r["phase"],
-            _cell(path, i, "reported_at", r["reported_at"], _datetime),
-            _cell(path, i, "repaired_at", r["repaired_at"], _datetime),
+            parse_cell(path, i, "reported_at", r["reported_at"], _datetime),
+            parse_cell(path, i, "repaired_at", r["repaired_at"], _datetime),
             i,
         )
         for i, r in enumerate(rows, start=2)
@@ -241,8 +233,16 @@ def monthly_frame(data: Data):
 
 def run_checks(p: VideoParams, data: Data) -> list[CheckResult]:
     """Bad records (0 cameras, rate > 100%, repair before report, unknown phase) fail; SLA breaches warn."""
-    out: list[CheckResult] = []
     names = {ph.name for ph in data.phases}
+    out = [*_phase_checks(p, data), *_online_record_checks(p, data, names), *_ticket_record_checks(p, data, names), *_sla_checks(p, data)]
+    if not out:
+        out.append(CheckResult("video.sla", "考核", Status.passed, "各分期在线率均达标，工单均按时修复"))
+    return out
+
+
+def _phase_checks(p: VideoParams, data: Data) -> list[CheckResult]:
+    """A fail for each phase with no camera."""
+    out: list[CheckResult] = []
     for ph in data.phases:
         if ph.cameras <= 0:
             out.append(
@@ -255,6 +255,12 @@ def run_checks(p: VideoParams, data: Data) -> list[CheckResult]:
                     reason=Reason.invalid_value,
                 )
             )
+    return out
+
+
+def _online_record_checks(p: VideoParams, data: Data, names: set[str]) -> list[CheckResult]:
+    """A fail for each online-rate record outside 0–100% or of a phase the phase list does not have."""
+    out: list[CheckResult] = []
     for o in data.online:
         where = f"{p.online.value} 第 {o.row} 行（{o.phase} {o.month}）"
         if not _valid_rate(o):
@@ -275,6 +281,12 @@ def run_checks(p: VideoParams, data: Data) -> list[CheckResult]:
                     f"video.online[{o.row}]", "在线率分期", Status.fail, f"{where}：未知分期“{o.phase}”", reason=Reason.invalid_value
                 )
             )
+    return out
+
+
+def _ticket_record_checks(p: VideoParams, data: Data, names: set[str]) -> list[CheckResult]:
+    """A fail for each ticket repaired before it was reported or of a phase the phase list does not have."""
+    out: list[CheckResult] = []
     for t in data.tickets:
         where = f"{p.tickets.value} 第 {t.row} 行（工单 {t.id}）"
         if t.repaired < t.reported:
@@ -291,39 +303,51 @@ def run_checks(p: VideoParams, data: Data) -> list[CheckResult]:
             out.append(
                 CheckResult(f"video.ticket[{t.id}]", "工单分期", Status.fail, f"{where}：未知分期“{t.phase}”", reason=Reason.invalid_value)
             )
-    target = p.sla.online_target.value
-    for o in online_breaches(p, data):
-        out.append(
-            CheckResult(
-                f"video.online_sla[{o.phase}/{o.month}]",
-                "在线率考核",
-                Status.warn,
-                f"{o.phase} {o.month} 在线率 {o.rate}% 低于目标 {target}%，扣款 {fmt(p.sla.online_deduction.value)} 万元",
-                expected=target,
-                observed=o.rate,
-                difference=o.rate - target,
-                unit="%",
-                reason=Reason.sla_breach,
-            )
-        )
-    limit = p.sla.repair_hours.value
-    for t in late_tickets(p, data):
-        out.append(
-            CheckResult(
-                f"video.repair_sla[{t.id}]",
-                "修复时限考核",
-                Status.warn,
-                f"工单 {t.id}（{t.phase}）修复用时 {fmt(t.hours, 1)} 小时，超过时限 {limit} 小时，扣款 {fmt(p.sla.repair_deduction.value)} 万元",
-                expected=limit,
-                observed=t.hours,
-                difference=t.hours - limit,
-                unit="小时",
-                reason=Reason.sla_breach,
-            )
-        )
-    if not out:
-        out.append(CheckResult("video.sla", "考核", Status.passed, "各分期在线率均达标，工单均按时修复"))
     return out
+
+
+def _sla_checks(p: VideoParams, data: Data) -> list[CheckResult]:
+    """A warn for each month a phase's online rate is under target and each ticket repaired late: each costs a deduction."""
+    target = p.sla.online_target.value
+    limit = p.sla.repair_hours.value
+    online = [
+        _breach(
+            f"video.online_sla[{o.phase}/{o.month}]",
+            "在线率考核",
+            f"{o.phase} {o.month} 在线率 {o.rate}% 低于目标 {target}%，扣款 {fmt(p.sla.online_deduction.value)} 万元",
+            target,
+            o.rate,
+            "%",
+        )
+        for o in online_breaches(p, data)
+    ]
+    repairs = [
+        _breach(
+            f"video.repair_sla[{t.id}]",
+            "修复时限考核",
+            f"工单 {t.id}（{t.phase}）修复用时 {fmt(t.hours, 1)} 小时，超过时限 {limit} 小时，扣款 {fmt(p.sla.repair_deduction.value)} 万元",
+            limit,
+            t.hours,
+            "小时",
+        )
+        for t in late_tickets(p, data)
+    ]
+    return [*online, *repairs]
+
+
+def _breach(rid: str, title: str, message: str, expected: Decimal, observed: Decimal, unit: str) -> CheckResult:
+    """An SLA breach: a warn (the contract deducts, the data are not wrong) with the limit, the value and how far off."""
+    return CheckResult(
+        rid,
+        title,
+        Status.warn,
+        message,
+        expected=expected,
+        observed=observed,
+        difference=observed - expected,
+        unit=unit,
+        reason=Reason.sla_breach,
+    )
 
 
 # --------------------------------------------------------------------------- charts

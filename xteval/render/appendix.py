@@ -21,6 +21,7 @@ import html
 import mimetypes
 import re
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -54,12 +55,15 @@ def exporter():
     )
 
 
-def to_html(nb, font_cache: Path | None = None) -> str:
+def to_html(nb, font_cache: Path | None = None, framework_titles: Mapping[str, str] | None = None) -> str:
     """Render an executed notebook as an offline HTML appendix with no code.
 
     Args:
         nb: an executed notebook (``nbformat`` node or dict); it is not modified.
         font_cache: a folder where font subsets are kept between runs (see ``fonts.embed_font``).
+        framework_titles: the Chinese title of each scoring framework the notebook recorded, by name,
+            for the footer; a framework without one is shown by its name. The caller looks them up:
+            rendering knows no scoring.
 
     Returns:
         The page: title block, table of contents, numbered sections, provenance
@@ -83,7 +87,7 @@ def to_html(nb, font_cache: Path | None = None) -> str:
     nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.outputs]
     toc = number_headings(nb)
     nb.metadata["title"] = _page_title(nb)
-    body, _ = exporter().from_notebook_node(nb, resources={"xteval_toc": toc_html(toc), "xteval_page": page_context(nb)})
+    body, _ = exporter().from_notebook_node(nb, resources={"xteval_toc": toc_html(toc), "xteval_page": page_context(nb, framework_titles)})
     _check_offline(body, nb)
     return embed_font(body, font_cache)
 
@@ -277,7 +281,7 @@ def _page_title(nb) -> str:
     return " ".join(p for p in parts if p) or "预算绩效评价附件"
 
 
-def page_context(nb) -> dict:
+def page_context(nb, framework_titles: Mapping[str, str] | None = None) -> dict:
     """What the title block and the footer show, from ``metadata.xteval``, in Chinese.
 
     评价机构, 评价人 and 评价日期 come from the params file (recorded by the notebook
@@ -310,7 +314,7 @@ def page_context(nb) -> dict:
         "params_hash": (x.get("params_hash") or "")[:12],
         "notebook": x.get("notebook", ""),
         "notebook_hash": (x.get("notebook_hash") or "")[:12],
-        "frameworks": [_framework_title(k, v) for k, v in (x.get("frameworks") or {}).items()],
+        "frameworks": [f"{(framework_titles or {}).get(k, k)}（版本 {v}）" for k, v in (x.get("frameworks") or {}).items()],
         "rules_version": x.get("rules_version") or _rules_version(),
     }
 
@@ -319,16 +323,6 @@ def _short_path(path: str) -> str:
     """``/any/where/params/2023/department.yaml`` → ``2023/department.yaml``: the year folder and the file."""
     parts = Path(path).parts
     return "/".join(parts[-2:]) if parts else ""
-
-
-def _framework_title(name: str, version: str) -> str:
-    try:
-        from ..scoring import frameworks
-
-        title = frameworks.get(name).title
-    except Exception:  # an old record may name a framework this version no longer ships
-        title = name
-    return f"{title}（版本 {version}）"
 
 
 def _rules_version() -> str:

@@ -59,12 +59,13 @@ def cjk_font() -> str:
     return name
 
 
-def _f(v: Decimal | None) -> float:
-    # Floats are for drawing only; no sum is ever taken of them.
+def to_plot(v: Decimal | None) -> float:
+    """An amount as the float matplotlib draws, 0 for None: floats are for drawing only, no sum is ever taken of them."""
     return float(v) if v is not None else 0.0
 
 
-def _figure(width: float = 8.0, height: float = 3.6):
+def new_figure(width: float = 8.0, height: float = 3.6):
+    """A figure and its axes in the house style: the CJK font, constrained layout, no top or right spine."""
     cjk_font()
     fig, ax = pyplot().subplots(figsize=(width, height), dpi=110, layout="constrained")
     ax.spines[["top", "right"]].set_visible(False)
@@ -81,7 +82,7 @@ def show(fig) -> None:
 
 def stacked_bars(rows: Sequence[tuple[str, Sequence[tuple[str, Decimal]]]], title: str, unit: str = "万元"):
     """Horizontal 100% bars, one per row, each split into labelled parts with shares."""
-    fig, ax = _figure(height=1.4 + 0.9 * len(rows))
+    fig, ax = new_figure(height=1.4 + 0.9 * len(rows))
     labels = []
     colour = 0  # each part of every row gets its own colour, so one legend serves all rows
     for i, (row_label, parts) in enumerate(rows):
@@ -90,7 +91,7 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[tuple[str, Decimal]]]], titl
         left = 0.0
         for name, v in parts:
             exact = v / total * 100 if total else Decimal(0)
-            share = _f(exact)
+            share = to_plot(exact)
             ax.barh(y, share, left=left, color=PALETTE[colour % len(PALETTE)], edgecolor="white", label=name)
             if share >= 8:
                 ax.text(left + share / 2, y, f"{name}\n{fmt_rate(exact, 1)}", ha="center", va="center", color="white", fontsize=8)
@@ -112,13 +113,13 @@ def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence
     touch (narrow bars, close values such as 148.80 and 148.50) they are turned
     upright inside the headroom instead, so no label ever overlaps another.
     """
-    fig, ax = _figure(width=7.5, height=3.6)
+    fig, ax = new_figure(width=7.5, height=3.6)
     n = len(series)
     width = 0.8 / n
     labels = []
     for k, (name, values) in enumerate(series):
         xs = [i - 0.4 + width * (k + 0.5) for i in range(len(categories))]
-        bars = ax.bar(xs, [_f(v) for v in values], width, label=name, color=PALETTE[k % len(PALETTE)])
+        bars = ax.bar(xs, [to_plot(v) for v in values], width, label=name, color=PALETTE[k % len(PALETTE)])
         labels += ax.bar_label(bars, labels=[fmt(v) if v is not None else "" for v in values], fontsize=7, padding=2)
     ax.set_xticks(range(len(categories)), categories)
     ax.set_ylabel(unit)
@@ -142,11 +143,11 @@ def stacked_columns(
     colours: Sequence[str] | None = None,
 ):
     """Vertical columns, one per category, each stacked from the series; each column's total written above it."""
-    fig, ax = _figure(width=6.0, height=2.6)
+    fig, ax = new_figure(width=6.0, height=2.6)
     bottoms = [0.0] * len(categories)
     for k, (name, values) in enumerate(series):
         colour = (colours or PALETTE)[k % len(colours or PALETTE)]
-        heights = [_f(v) for v in values]
+        heights = [to_plot(v) for v in values]
         ax.bar(range(len(categories)), heights, 0.6, bottom=bottoms, label=name, color=colour)
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
     totals = [sum((vals[i] for _, vals in series), Decimal(0)) for i in range(len(categories))]
@@ -162,8 +163,8 @@ def stacked_columns(
 
 def hbars(labels: Sequence[str], values: Sequence[Decimal], title: str, unit: str = "%", reference: Decimal | None = None):
     """Horizontal bars, one per label, each value written at its end; an optional reference line (e.g. 100%)."""
-    fig, ax = _figure(width=7.5, height=1.0 + 0.32 * max(len(labels), 1))
-    bars = ax.barh(range(len(labels)), [_f(v) for v in values], 0.6, color=PALETTE[0])
+    fig, ax = new_figure(width=7.5, height=1.0 + 0.32 * max(len(labels), 1))
+    bars = ax.barh(range(len(labels)), [to_plot(v) for v in values], 0.6, color=PALETTE[0])
     # labels on a white ground, so a reference line passing behind a label never crosses its digits
     ax.bar_label(
         bars,
@@ -174,7 +175,7 @@ def hbars(labels: Sequence[str], values: Sequence[Decimal], title: str, unit: st
     )
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
     if reference is not None:
-        ax.axvline(_f(reference), color="#c00000", linestyle="--", linewidth=1)
+        ax.axvline(to_plot(reference), color="#c00000", linestyle="--", linewidth=1)
     ax.set_xlabel(f"（{unit}）" if unit == "%" else unit)
     ax.set_title(title)
     ax.margins(x=0.12)
@@ -194,11 +195,11 @@ def target_heatmap(
     from matplotlib.colors import to_rgb
     from matplotlib.patches import Patch
 
-    fig, ax = _figure(width=8.0, height=0.9 + 0.32 * len(rows))
+    fig, ax = new_figure(width=8.0, height=0.9 + 0.32 * len(rows))
     low, high = to_rgb("#fbe3e3"), to_rgb("#c00000")
     ok_low, ok_high = to_rgb("#e2f0d9"), to_rgb("#6aa84f")
-    top = max((_f(v) for row in values for v in row if v is not None), default=_f(target))
-    span_ok = max(top - _f(target), 0.01)
+    top = max((to_plot(v) for row in values for v in row if v is not None), default=to_plot(target))
+    span_ok = max(top - to_plot(target), 0.01)
 
     def mix(a, b, t):
         t = min(max(t, 0.0), 1.0)
@@ -211,16 +212,16 @@ def target_heatmap(
             if v is None:
                 line.append(to_rgb("#d9d9d9"))
             elif v < target:
-                line.append(mix(low, high, (_f(target) - _f(v)) / 5))
+                line.append(mix(low, high, (to_plot(target) - to_plot(v)) / 5))
             else:
-                line.append(mix(ok_low, ok_high, (_f(v) - _f(target)) / span_ok))
+                line.append(mix(ok_low, ok_high, (to_plot(v) - to_plot(target)) / span_ok))
         grid.append(line)
     ax.imshow(grid, aspect="auto", interpolation="nearest")
     for i, row in enumerate(values):
         for j, v in enumerate(row):
             if v is None:
                 continue
-            dark = v < target and (_f(target) - _f(v)) > 2.5
+            dark = v < target and (to_plot(target) - to_plot(v)) > 2.5
             ax.text(j, i, fmt(v), ha="center", va="center", fontsize=6.5, color="white" if dark else "#1f1f1f")
     ax.set_xticks(range(len(columns)), columns, fontsize=7)
     ax.set_yticks(range(len(rows)), rows, fontsize=8)

@@ -6,10 +6,14 @@ finding (that is ``checks``) or a score (that is ``scoring``).
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import XtevalError
+from ..files import read_input
 from ..money import fmt
 from ..params import ParamsBase, iter_provenance, uses_illustrative
 from .labels import source_label
@@ -389,3 +393,16 @@ def collect_records(nb) -> dict[str, Any]:
             if RECORD_MIME in data:
                 out.update(data[RECORD_MIME])
     return out
+
+
+def run_meta(ipynb: str | Path | None) -> dict[str, Any]:
+    """The run records (``metadata.xteval``) of an executed notebook, as the runner stored them; empty when there is none or it cannot be read."""
+    if not ipynb or not Path(ipynb).is_file():
+        return {}
+    try:
+        # plain JSON: importing nbformat costs more than a whole skipped batch may take;
+        # read_input: whatever sits at that name now, a FIFO there must not hang the index
+        meta = json.loads(read_input(ipynb).decode("utf-8")).get("metadata", {}).get("xteval", {})
+        return dict(meta) if isinstance(meta, dict) else {}
+    except (XtevalError, ValueError, AttributeError, RecursionError):
+        return {}

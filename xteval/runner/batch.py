@@ -28,9 +28,9 @@ from typing import Any
 from .. import __version__
 from ..errors import InputError, WriteError, XtevalError
 from ..files import read_input, refuse_links, sha256, write_atomic
-from ..params import ParamsBase, input_hashes, load_params, params_sha256
+from ..params import ParamsBase, input_hashes, load_params, params_sha256, project_root
 from .jobs import Job, Outcome, Summary
-from .paths import ensure_writable, notebook_path, output_paths, project_root
+from .paths import ensure_writable, notebook_path, output_paths
 
 # This module stays light (no nbformat, nbconvert, papermill at import): a batch where
 # nothing changed must finish in well under two seconds. Runs import ``xteval.runner.run``.
@@ -255,10 +255,10 @@ def run_summaries(jobs: list[Job], out_dir: Path, force: bool, done: Callable[[O
     A summary reads the executed notebooks of its year, so its key adds their
     content hashes to the usual ones: it is skipped only when neither it nor
     anything it reads changed. The output folder reaches its kernel as
-    ``XTEVAL_OUTPUT_DIR`` (see ``xteval.runner.summary``).
+    ``XTEVAL_OUTPUT_DIR`` (see ``xteval.summary.model``).
     """
+    from ..summary.model import OUTPUT_ENV, inputs
     from .executors import run_job
-    from .summary import OUTPUT_ENV, inputs
 
     for job in jobs:
         job.key = {**job.key, "reads": {p.name: sha256(p) for p in inputs(out_dir, job.year)}}

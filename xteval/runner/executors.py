@@ -140,7 +140,7 @@ def run_job(job: Job, out_dir: str) -> Outcome:
         run_params(job.params_file, out_dir, extra_meta={"inputs": job.key}, expected=job.key)
         return Outcome(job, "ok", time.perf_counter() - started)
     except RunError as exc:
-        from .index import run_meta
+        from ..render.report import run_meta
 
         error = run_meta(job.ipynb).get("error") or exc.reason  # "cell N: Ename: evalue"
         return Outcome(job, "failed", time.perf_counter() - started, error)

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import XtevalError
-from ..files import read_input, write_atomic
+from ..files import write_atomic
 from ..render.fonts import embed_font
 from ..render.labels import grade_text
 from ..render.localtime import show_time, zone_name
+from ..render.report import run_meta
 from ..render.sanitize import clip
 
 if TYPE_CHECKING:
@@ -66,19 +65,6 @@ COLUMNS = (  # header, width
     ("运行时间", "10%"),
     ("文件", "10%"),
 )
-
-
-def run_meta(ipynb: str | Path | None) -> dict[str, Any]:
-    """``metadata.xteval`` of an executed notebook; empty when there is none or it cannot be read."""
-    if not ipynb or not Path(ipynb).is_file():
-        return {}
-    try:
-        # plain JSON: importing nbformat costs more than a whole skipped batch may take;
-        # read_input: whatever sits at that name now, a FIFO there must not hang the index
-        meta = json.loads(read_input(ipynb).decode("utf-8")).get("metadata", {}).get("xteval", {})
-        return dict(meta) if isinstance(meta, dict) else {}
-    except (XtevalError, ValueError, AttributeError, RecursionError):
-        return {}
 
 
 def row(o: Outcome, out_dir: Path) -> dict[str, Any]:

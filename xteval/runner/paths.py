@@ -8,15 +8,7 @@ from pathlib import Path
 
 from ..errors import ParamsError, WriteError
 from ..files import inside
-from ..params import ParamsBase
-
-
-def project_root(params_file: Path) -> Path:
-    """The nearest folder above a params file that has ``notebooks/`` (else the cwd)."""
-    for folder in Path(params_file).resolve().parents:
-        if (folder / "notebooks").is_dir():
-            return folder
-    return Path.cwd()
+from ..params import ParamsBase, project_root
 
 
 def notebook_path(params: ParamsBase, params_file: Path, notebook_dir: Path | None = None) -> Path:

@@ -12,6 +12,7 @@ import datetime as dt
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,14 @@ from typing import Any
 import nbformat
 
 from .. import __version__
-from ..errors import ParamsError, RunError, XtevalError
+from ..errors import ConfigError, ParamsError, RunError, XtevalError
 from ..files import read_input, sha256, sha256_bytes, write_atomic
-from ..params import input_hashes, load_params, params_sha256
+from ..params import input_hashes, load_params, params_sha256, project_root
 from ..render.appendix import to_html
 from ..render.report import collect_records
 from ..render.sanitize import clip
 from . import kernels
-from .paths import ensure_writable, notebook_path, output_paths, project_root
+from .paths import ensure_writable, notebook_path, output_paths
 
 PARAMETER = "params_path"  # the one notebook parameter: the params file to render
 
@@ -119,49 +120,73 @@ def run_params(
     ensure_writable(ipynb.parent, root=out_dir)
 
     started = time.perf_counter()
-    # papermill writes the notebook by name, again and again while it runs: a private
-    # folder (mkdtemp: random name, mode 0700) means no name in it can have been planted.
+    nb, error = _execute_in_private(nb_path, params_file, ipynb)
+    seconds = time.perf_counter() - started
+    if _current_hashes(params_file, planned["data"]) != planned:
+        raise ParamsError("运行期间参数文件或其数据文件被修改，未写入结果 (changed during the run; run it again)", file=params_file)
+
+    nb.metadata["xteval"] = _clipped(
+        {**_run_record(params, params_file, nb, planned["params"], nb_path, error, seconds), **(extra_meta or {})}
+    )
+    # The notebook first, then the page: a reader never finds a page without its notebook.
+    write_atomic(ipynb, nbformat.writes(nb), root=out_dir)
+    titles = framework_titles(nb.metadata["xteval"].get("frameworks") or {})
+    write_atomic(html, to_html(nb, font_cache=out_dir / ".state" / "fonts", framework_titles=titles), root=out_dir)
+    result = RunResult(params_file, ipynb, html, error is None, seconds, nb.metadata["xteval"], _error_line(error))
+    if error:
+        raise RunError(f"notebook 执行失败 (notebook failed): {result.error}; 见 {html}", file=params_file)
+    return result
+
+
+def _execute_in_private(nb_path: Path, params_file: Path, ipynb: Path):
+    """Run the notebook into a private folder beside its output; the executed notebook and papermill's error (or None).
+
+    papermill writes the notebook by name, again and again while it runs: a private
+    folder (mkdtemp: random name, mode 0700) means no name in it can have been planted.
+    """
     private = Path(tempfile.mkdtemp(prefix=f".{ipynb.stem[:40]}.", suffix=".running", dir=ipynb.parent))
     tmp = private / ipynb.name
     try:
         error = execute(nb_path, params_file, tmp)
         if not tmp.exists():
             raise RunError(f"notebook 未能执行 (notebook did not run): {error}", file=params_file)
-        nb = nbformat.read(tmp, as_version=4)
+        return nbformat.read(tmp, as_version=4), error
     finally:
         shutil.rmtree(private, ignore_errors=True)
-    seconds = time.perf_counter() - started
-    if _current_hashes(params_file, planned["data"]) != planned:
-        raise ParamsError("运行期间参数文件或其数据文件被修改，未写入结果 (changed during the run; run it again)", file=params_file)
 
-    record = collect_records(nb)
+
+def _run_record(params, params_file: Path, nb, params_hash: str, nb_path: Path, error, seconds: float) -> dict[str, Any]:
+    """``metadata.xteval`` of a run: who and what, the notebook's own records, the outcome, and what was run (hashes, version, time)."""
     now = dt.datetime.now().astimezone()
-    nb.metadata["xteval"] = _clipped(
-        {
-            "unit": params.unit.name,
-            "year": params.year,
-            "title": params.title or "",
-            **record,
-            "status": "failed" if error else "ok",
-            "error": _error_line(error),
-            "seconds": round(seconds, 2),
-            "params": str(params_file),
-            "params_hash": planned["params"],
-            "notebook": nb_path.name,
-            "notebook_hash": sha256(nb_path),
-            "xteval_version": __version__,
-            "run_at": now.isoformat(timespec="seconds"),
-            "run_date": now.strftime("%Y 年 %m 月 %d 日"),
-            **(extra_meta or {}),
-        }
-    )
-    # The notebook first, then the page: a reader never finds a page without its notebook.
-    write_atomic(ipynb, nbformat.writes(nb), root=out_dir)
-    write_atomic(html, to_html(nb, font_cache=out_dir / ".state" / "fonts"), root=out_dir)
-    result = RunResult(params_file, ipynb, html, error is None, seconds, nb.metadata["xteval"], _error_line(error))
-    if error:
-        raise RunError(f"notebook 执行失败 (notebook failed): {result.error}; 见 {html}", file=params_file)
-    return result
+    return {
+        "unit": params.unit.name,
+        "year": params.year,
+        "title": params.title or "",
+        **collect_records(nb),
+        "status": "failed" if error else "ok",
+        "error": _error_line(error),
+        "seconds": round(seconds, 2),
+        "params": str(params_file),
+        "params_hash": params_hash,
+        "notebook": nb_path.name,
+        "notebook_hash": sha256(nb_path),
+        "xteval_version": __version__,
+        "run_at": now.isoformat(timespec="seconds"),
+        "run_date": now.strftime("%Y 年 %m 月 %d 日"),
+    }
+
+
+def framework_titles(names: Iterable[str]) -> dict[str, str]:
+    """The Chinese title of each scoring framework a notebook recorded; one this version no longer ships is left out."""
+    from ..scoring import frameworks
+
+    titles = {}
+    for name in names:
+        try:
+            titles[name] = frameworks.get(name).title
+        except ConfigError:  # an old record may name a framework this version no longer ships
+            continue
+    return titles
 
 
 def _current_hashes(params_file: Path, data: dict[str, str]) -> dict[str, Any]:

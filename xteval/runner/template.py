@@ -95,7 +95,7 @@ NOTEBOOK_LAYERS: tuple[str, ...] = (
     "xteval.department.*",
     "xteval.projects.*",
     "xteval.scoring.*",
-    "xteval.runner.summary",  # the year summary notebook's reader
+    "xteval.summary.*",  # the year summary notebook's reader and tables
 )
 
 

@@ -12,7 +12,7 @@ a grade or with a score outside its band) raises :class:`InputError` naming
 the row and the column. An indicator whose 完成值 is missing is scored
 ``None`` with the flag 无数据: never 0, never full marks.
 
-A department is scored through ``xteval.scoring.department``, which builds
+A department is scored through ``xteval.department.scoring``, which builds
 these tables from its params.
 """
 
@@ -374,7 +374,7 @@ SETTLED_PARTIAL = frozenset({"stated", "worked-example", "whole-units"})  # a st
 
 
 def _score_closed(df: pd.DataFrame, fw: Framework, rows: list[int], names: list[str | None], file: str | None) -> ScoreResult:
-    # A table of catalogue measures (xteval.scoring.department.common_table) is matched by measure id and
+    # A table of catalogue measures (xteval.department.scoring.common_table) is matched by measure id and
     # may hold measures this table does not score; any other table names indicators by id or name.
     by_measure = df.attrs.get("indicator") == "measure"
     if by_measure:

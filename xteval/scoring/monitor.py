@@ -157,15 +157,15 @@ def execution(budget: Decimal, cumulative: Mapping[int, Decimal]) -> list[MonthR
 
 def execution_chart(rows: list[MonthRow], title: str = "预算执行进度与序时进度"):
     """Line chart: cumulative execution rate by month against the time-progress line, points coloured by warning."""
-    from ..render.charts import _f, _figure
+    from ..render.charts import new_figure, to_plot
 
-    fig, ax = _figure()
+    fig, ax = new_figure()
     months = [r.month for r in rows]
     ax.plot(range(0, 13), [m / 12 * 100 for m in range(0, 13)], linestyle="--", color="#7f7f7f", label="序时进度")
-    ax.plot(months, [_f(r.rate) for r in rows], color="#2f5597", marker="", label="累计执行率")
+    ax.plot(months, [to_plot(r.rate) for r in rows], color="#2f5597", marker="", label="累计执行率")
     palette = {Colour.red: "#c00000", Colour.yellow: "#e0a800", Colour.green: "#548235", Colour.blue: "#2f75b5"}
     for r in rows:
-        ax.scatter([r.month], [_f(r.rate)], color=palette[r.colour], zorder=3, s=28)
+        ax.scatter([r.month], [to_plot(r.rate)], color=palette[r.colour], zorder=3, s=28)
     ax.set_xticks(range(1, 13), [f"{m}月" for m in range(1, 13)])
     ax.set_xlim(0.5, 12.5)
     ax.set_ylabel("%")

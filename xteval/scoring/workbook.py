@@ -196,29 +196,47 @@ def write(result, path: str | Path, form: FormInfo | None = None) -> Path:
         The path written.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
 
+    from ..files import write_with
     from . import frameworks
 
     form = form or FormInfo()
-    path = Path(path)
     fw = frameworks.get(result.framework)
-    leaf_level2 = {leaf.name: leaf.level2 for leaf in fw.leaves}
-    leaf_unit = {leaf.name: leaf.unit for leaf in fw.leaves}
     wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    bold = Font(bold=True)
-    thin = Side(style="thin", color="000000")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
-    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    sheet = _Sheet(wb.active)
+    sheet.ws.title = SHEET
+    _title_rows(sheet, form)
+    _funds_rows(sheet, result, form)
+    _goal_rows(sheet, form)
+    r, subtotals = _indicator_rows(sheet, result, form, fw)
+    last = _closing_rows(sheet, result, form, fw, r, subtotals)
+    _page_setup(sheet.ws, last)
+    wb.properties.title = TITLE
+    wb.properties.creator = "xteval"
+    return write_with(Path(path), wb.save)  # a private temporary folder, then a rename: no planted name is followed
 
-    def cell(r, c, v, *, fmt=None, align=centre, font=None, fill=None):
-        x = put(ws, r, c, v)
-        x.border, x.alignment = box, align
+
+INDICATOR_HEADER = 12  # the row of the indicator table's header, repeated on every printed page
+
+
+class _Sheet:
+    """The 自评表 sheet being written: every cell boxed, and the form's styles."""
+
+    def __init__(self, ws):
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        self.ws = ws
+        thin = Side(style="thin", color="000000")
+        self.box = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        self.bold = Font(bold=True)
+        self.head_fill = PatternFill("solid", fgColor="DDEBF7")
+
+    def cell(self, r: int, c: int, v: Any, *, fmt=None, align=None, font=None, fill=None):
+        """A boxed cell written through :func:`put` (centred unless ``align`` says otherwise)."""
+        x = put(self.ws, r, c, v)
+        x.border, x.alignment = self.box, align or self.centre
         if fmt:
             x.number_format = fmt
         if font:
@@ -227,78 +245,98 @@ def write(result, path: str | Path, form: FormInfo | None = None) -> Path:
             x.fill = fill
         return x
 
-    def merge(r1, c1, r2, c2):
+    def head(self, r: int, c: int, v: Any):
+        """A label cell of the form: bold on the header colour."""
+        return self.cell(r, c, v, font=self.bold, fill=self.head_fill)
+
+    def merge(self, r1: int, c1: int, r2: int, c2: int) -> None:
+        """Merge a block, boxing each of its cells first so the merged border is whole."""
         for rr in range(r1, r2 + 1):
             for cc in range(c1, c2 + 1):
-                ws.cell(rr, cc).border = box
-        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+                self.ws.cell(rr, cc).border = self.box
+        self.ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
 
-    # Title and header block
+
+def _title_rows(sheet: _Sheet, form: FormInfo) -> None:
+    """Rows 1–4: the title, the year, 项目名称, 主管部门 and 实施单位."""
+    from openpyxl.styles import Font
+
+    ws = sheet.ws
     put(ws, 1, 1, TITLE).font = Font(bold=True, size=16)
-    ws.cell(1, 1).alignment = centre
+    ws.cell(1, 1).alignment = sheet.centre
     ws.merge_cells("A1:H1")
-    put(ws, 2, 1, f"（{form.year} 年度）" if form.year else "（    年度）").alignment = centre
+    put(ws, 2, 1, f"（{form.year} 年度）" if form.year else "（    年度）").alignment = sheet.centre
     ws.merge_cells("A2:H2")
-    cell(3, 1, "项目名称", font=bold, fill=head_fill)
-    cell(3, 2, form.project, align=left)
-    merge(3, 2, 3, 8)
-    cell(4, 1, "主管部门", font=bold, fill=head_fill)
-    cell(4, 2, form.supervisor, align=left)
-    merge(4, 2, 4, 4)
-    cell(4, 5, "实施单位", font=bold, fill=head_fill)
-    cell(4, 6, form.implementer, align=left)
-    merge(4, 6, 4, 8)
+    sheet.head(3, 1, "项目名称")
+    sheet.cell(3, 2, form.project, align=sheet.left)
+    sheet.merge(3, 2, 3, 8)
+    sheet.head(4, 1, "主管部门")
+    sheet.cell(4, 2, form.supervisor, align=sheet.left)
+    sheet.merge(4, 2, 4, 4)
+    sheet.head(4, 5, "实施单位")
+    sheet.cell(4, 6, form.implementer, align=sheet.left)
+    sheet.merge(4, 6, 4, 8)
 
-    # 项目资金（万元）: rows 6–9 under the header row 5
-    cell(5, 1, "项目资金（万元）", font=bold, fill=head_fill)
-    merge(5, 1, 9, 1)
-    cell(5, 2, "", fill=head_fill)
+
+def _funds_rows(sheet: _Sheet, result, form: FormInfo) -> None:
+    """Rows 5–9, 项目资金（万元）: the amounts, and 执行率 and 得分 as live formulas (or the table's rate when it gives no amounts)."""
+    sheet.head(5, 1, "项目资金（万元）")
+    sheet.merge(5, 1, 9, 1)
+    sheet.cell(5, 2, "", fill=sheet.head_fill)
     for j, h in enumerate(FUNDS_HEADERS, start=3):
-        cell(5, j, h, font=bold, fill=head_fill)
+        sheet.head(5, j, h)
     execution = result.rows[result.rows["level1"] == EXECUTION]
     weight = result.level1_weights.get(EXECUTION)
     for i, label in enumerate(FUNDS_ROWS):
         r = 6 + i
-        cell(r, 2, label, align=left)
+        sheet.cell(r, 2, label, align=sheet.left)
         initial, budget, spent = form.funds.get(label, (None, None, None))
         for j, v in ((3, initial), (4, budget), (5, spent)):
-            cell(r, j, v, fmt="#,##0.00")
+            sheet.cell(r, j, v, fmt="#,##0.00")
         rate = Formula(f'=IF(AND(ISNUMBER(D{r}),ISNUMBER(E{r})),IF(D{r}<>0,ROUND(E{r}/D{r},4),""),"")')
         if i == 0 and (budget is None or spent is None) and not execution.empty and execution.iloc[0]["actual"] is not None:
             rate = half_up(execution.iloc[0]["actual"] / 100, 4)  # the table gives the rate, not the amounts
-        cell(r, 7, rate, fmt="0.00%")
+        sheet.cell(r, 7, rate, fmt="0.00%")
         if i == 0:
-            cell(r, 6, weight, fmt="0.00")
+            sheet.cell(r, 6, weight, fmt="0.00")
             scored_like_form = execution.empty or execution.iloc[0]["target"] in (None, Decimal(100))
             if weight is not None and scored_like_form:
                 score = Formula(f'=IF(ISNUMBER(G{r}),ROUND(F{r}*MIN(G{r},1),2),"")')
             else:
                 score = execution.iloc[0]["points"] if weight is not None else None
-            cell(r, 8, score, fmt="0.00")
+            sheet.cell(r, 8, score, fmt="0.00")
         else:
-            cell(r, 6, "—")
-            cell(r, 8, "—")
+            sheet.cell(r, 6, "—")
+            sheet.cell(r, 8, "—")
 
-    # 年度总体目标
-    cell(10, 1, "年度总体目标", font=bold, fill=head_fill)
-    merge(10, 1, 11, 1)
-    cell(10, 2, "预期目标", font=bold, fill=head_fill)
-    merge(10, 2, 10, 5)
-    cell(10, 6, "实际完成情况", font=bold, fill=head_fill)
-    merge(10, 6, 10, 8)
-    cell(11, 2, form.goal_expected, align=left)
-    merge(11, 2, 11, 5)
-    cell(11, 6, form.goal_achieved, align=left)
-    merge(11, 6, 11, 8)
+
+def _goal_rows(sheet: _Sheet, form: FormInfo) -> None:
+    """Rows 10–11, 年度总体目标: 预期目标 beside 实际完成情况, the row as tall as the longer text needs."""
+    sheet.head(10, 1, "年度总体目标")
+    sheet.merge(10, 1, 11, 1)
+    sheet.head(10, 2, "预期目标")
+    sheet.merge(10, 2, 10, 5)
+    sheet.head(10, 6, "实际完成情况")
+    sheet.merge(10, 6, 10, 8)
+    sheet.cell(11, 2, form.goal_expected, align=sheet.left)
+    sheet.merge(11, 2, 11, 5)
+    sheet.cell(11, 6, form.goal_achieved, align=sheet.left)
+    sheet.merge(11, 6, 11, 8)
     # about 36 characters a line across B–E and F–H at these widths; 16 points a line
-    ws.row_dimensions[11].height = max(32, 16 * (1 + max(len(form.goal_expected), len(form.goal_achieved)) // 34))
+    sheet.ws.row_dimensions[11].height = max(32, 16 * (1 + max(len(form.goal_expected), len(form.goal_achieved)) // 34))
 
-    # Indicator rows
-    header = 12
+
+def _indicator_rows(sheet: _Sheet, result, form: FormInfo, fw) -> tuple[int, list[int]]:
+    """The header row and, per 一级指标 (预算执行率 aside: the funds block scores it), its rows and a 小计 row.
+
+    Returns:
+        The next free row and the row of each 小计.
+    """
     for j, h in enumerate(HEADERS, start=1):
-        cell(header, j, h, font=bold, fill=head_fill)
-    r = header + 1
+        sheet.head(INDICATOR_HEADER, j, h)
+    r = INDICATOR_HEADER + 1
     rows = result.rows
+    leaves = {leaf.name: leaf for leaf in fw.leaves}
     subtotal_rows = []
     for level1 in result.level1_weights:
         if level1 == EXECUTION:
@@ -308,62 +346,78 @@ def write(result, path: str | Path, form: FormInfo | None = None) -> Path:
             continue
         start = r
         for _, row in group.iterrows():
-            name = row["indicator"]
-            kind = row["kind"] if not fw.closed else None
-            unit = form.unit.get(name, leaf_unit.get(name, ""))
-            qualitative = row["kind"] == "qualitative"
-            notes = [f + "，指标值可能设定偏低，须说明原因" if f.startswith("偏离度") else f for f in row["flags"]]
-            if not qualitative and _under(row["kind"], row.get("target"), row.get("actual")):
-                notes.append("完成值未达到年度指标值")
-            if form.deviation.get(name):
-                notes.append(form.deviation[name])
-            cell(r, 2, form.level2.get(name, leaf_level2.get(name, "")))
-            cell(r, 3, name, align=left)
-            cell(r, 4, _target_text(kind, row.get("target"), unit) if not qualitative else "定性")
-            if qualitative:
-                cell(r, 5, row.get("grade"))
-            else:
-                cell(r, 5, row.get("actual"), fmt=_unit_format(unit))
-            cell(r, 6, row["weight"], fmt="0.00")
-            cell(r, 7, "无数据" if row["points"] is None else row["points"], fmt="0.00")
-            cell(r, 8, "；".join(notes), align=left)
+            _indicator_row(sheet, r, row, form, leaves.get(row["indicator"]), fw.closed)
             r += 1
-        cell(r, 3, SUBTOTAL, font=bold)
-        cell(r, 2, "")
-        cell(r, 4, "")
-        cell(r, 5, "")
-        cell(r, 6, Formula(f"=SUM(F{start}:F{r - 1})"), fmt="0.00", font=bold)
-        cell(r, 7, Formula(f"=SUM(G{start}:G{r - 1})"), fmt="0.00", font=bold)
-        cell(r, 8, "")
-        cell(start, 1, level1, font=bold)
-        merge(start, 1, r, 1)
+        sheet.cell(r, 3, SUBTOTAL, font=sheet.bold)
+        sheet.cell(r, 2, "")
+        sheet.cell(r, 4, "")
+        sheet.cell(r, 5, "")
+        sheet.cell(r, 6, Formula(f"=SUM(F{start}:F{r - 1})"), fmt="0.00", font=sheet.bold)
+        sheet.cell(r, 7, Formula(f"=SUM(G{start}:G{r - 1})"), fmt="0.00", font=sheet.bold)
+        sheet.cell(r, 8, "")
+        sheet.cell(start, 1, level1, font=sheet.bold)
+        sheet.merge(start, 1, r, 1)
         subtotal_rows.append(r)
         r += 1
-    cell(r, 1, TOTAL, font=bold, fill=head_fill)
-    merge(r, 1, r, 5)
-    cell(r, 6, Formula("=SUM(" + ",".join(["F6", *(f"F{x}" for x in subtotal_rows)]) + ")"), fmt="0.00", font=bold)
-    cell(r, 7, Formula("=SUM(" + ",".join(["H6", *(f"G{x}" for x in subtotal_rows)]) + ")"), fmt="0.00", font=bold)
-    cell(r, 8, f"{result.missing} 项无数据，可评分值 {result.assessed}" if result.missing else "", align=left)
+    return r, subtotal_rows
+
+
+def _indicator_row(sheet: _Sheet, r: int, row, form: FormInfo, leaf, closed: bool) -> None:
+    """One indicator: its levels, 年度指标值 (with direction unless the framework is closed) and unit, 完成值, 分值, 得分, why it falls short."""
+    name = row["indicator"]
+    kind = row["kind"] if not closed else None
+    unit = form.unit.get(name, leaf.unit if leaf else "")
+    qualitative = row["kind"] == "qualitative"
+    notes = [f + "，指标值可能设定偏低，须说明原因" if f.startswith("偏离度") else f for f in row["flags"]]
+    if not qualitative and _under(row["kind"], row.get("target"), row.get("actual")):
+        notes.append("完成值未达到年度指标值")
+    if form.deviation.get(name):
+        notes.append(form.deviation[name])
+    sheet.cell(r, 2, form.level2.get(name, leaf.level2 if leaf else ""))
+    sheet.cell(r, 3, name, align=sheet.left)
+    sheet.cell(r, 4, _target_text(kind, row.get("target"), unit) if not qualitative else "定性")
+    if qualitative:
+        sheet.cell(r, 5, row.get("grade"))
+    else:
+        sheet.cell(r, 5, row.get("actual"), fmt=_unit_format(unit))
+    sheet.cell(r, 6, row["weight"], fmt="0.00")
+    sheet.cell(r, 7, "无数据" if row["points"] is None else row["points"], fmt="0.00")
+    sheet.cell(r, 8, "；".join(notes), align=sheet.left)
+
+
+def _closing_rows(sheet: _Sheet, result, form: FormInfo, fw, r: int, subtotal_rows: list[int]) -> int:
+    """总分 (a live sum of the funds block's 得分 and every 小计), 评价等级, the signature row and the framework's source.
+
+    Returns:
+        The last row written.
+    """
+    sheet.head(r, 1, TOTAL)
+    sheet.merge(r, 1, r, 5)
+    sheet.cell(r, 6, Formula("=SUM(" + ",".join(["F6", *(f"F{x}" for x in subtotal_rows)]) + ")"), fmt="0.00", font=sheet.bold)
+    sheet.cell(r, 7, Formula("=SUM(" + ",".join(["H6", *(f"G{x}" for x in subtotal_rows)]) + ")"), fmt="0.00", font=sheet.bold)
+    sheet.cell(r, 8, f"{result.missing} 项无数据，可评分值 {result.assessed}" if result.missing else "", align=sheet.left)
     r += 1
-    cell(r, 1, GRADE, font=bold, fill=head_fill)
-    merge(r, 1, r, 5)
-    cell(r, 6, "")
-    cell(r, 7, result.grade or "不定级", font=bold)
-    cell(r, 8, "有无数据项时不定等级" if result.missing else "", align=left)
+    sheet.head(r, 1, GRADE)
+    sheet.merge(r, 1, r, 5)
+    sheet.cell(r, 6, "")
+    sheet.cell(r, 7, result.grade or "不定级", font=sheet.bold)
+    sheet.cell(r, 8, "有无数据项时不定等级" if result.missing else "", align=sheet.left)
     r += 1
     # Signature rows: a convention of provincial versions of the form, not of the central 10号 附件.
-    labels = dict(zip(SIGNATURE, (form.signer, form.phone, form.date), strict=True))
-    cell(r, 1, "填表人", font=bold, fill=head_fill)
-    cell(r, 2, labels["填表人"])
-    cell(r, 3, "联系电话", font=bold, fill=head_fill)
-    cell(r, 4, labels["联系电话"])
-    cell(r, 5, "填报日期", font=bold, fill=head_fill)
-    cell(r, 6, labels["填报日期"])
-    merge(r, 6, r, 8)
+    for c, (label, value) in zip((1, 3, 5), zip(SIGNATURE, (form.signer, form.phone, form.date), strict=True), strict=True):
+        sheet.head(r, c, label)
+        sheet.cell(r, c + 1, value)
+    sheet.merge(r, 6, r, 8)
     r += 1
-    put(ws, r, 1, f"评分框架：{fw.title}（{fw.name} {fw.version}）；依据：{fw.source}。" + form.note).alignment = left
-    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=8)
-    ws.row_dimensions[r].height = 45
+    put(sheet.ws, r, 1, f"评分框架：{fw.title}（{fw.name} {fw.version}）；依据：{fw.source}。" + form.note).alignment = sheet.left
+    sheet.ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=8)
+    sheet.ws.row_dimensions[r].height = 45
+    return r
+
+
+def _page_setup(ws, last_row: int) -> None:
+    """Column widths, and printing: A4 landscape, one page wide, the indicator header on every page, page numbers."""
+    from openpyxl.utils import get_column_letter
 
     for j, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
@@ -372,16 +426,11 @@ def write(result, path: str | Path, form: FormInfo | None = None) -> Path:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header}:{header}"  # the indicator header repeats on every printed page
-    ws.print_area = f"A1:H{r}"
+    ws.print_title_rows = f"{INDICATOR_HEADER}:{INDICATOR_HEADER}"  # the indicator header repeats on every printed page
+    ws.print_area = f"A1:H{last_row}"
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.freeze_panes = None
-    wb.properties.title = TITLE
-    wb.properties.creator = "xteval"
-    from ..files import write_with
-
-    return write_with(path, wb.save)  # a private temporary folder, then a rename: no planted name is followed
 
 
 # --------------------------------------------------------------------------- reading
@@ -433,14 +482,35 @@ def read(path: str | Path, data: bytes | None = None) -> pd.DataFrame:
     Raises:
         InputError: not a readable workbook, or neither layout is found (the message names the row and the column).
     """
+    path = Path(path)
+    grid = _grid(path, data)
+    first = [str(v).strip() if v is not None else "" for v in grid[0]]
+    if first and first[0] in COLUMNS:
+        return _read_plain(grid, first, path)
+    header = _form_header(grid, path)
+    records, numbers = [], []
+    funds = _find(grid, lambda row: len(row) > 1 and row[1] == FUNDS_ROWS[0])
+    if funds is not None:
+        rec = _execution_row(grid[funds], path, funds + 1)
+        if rec is not None:
+            records.append(rec)
+            numbers.append(funds + 1)
+    for i, rec in _indicator_records(grid, header, path):
+        records.append(rec)
+        numbers.append(i)
+    df = pd.DataFrame(records, columns=list(COLUMNS), dtype=object)
+    df.attrs["rows"] = numbers
+    return df
+
+
+def _grid(path: Path, data: bytes | None) -> list[list[Any]]:
+    """The cell values of the 自评表 sheet (else the first), row by row; a file that is not a workbook is refused first."""
     import io
 
     from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
 
     from ..files import check_office_zip, read_input
 
-    path = Path(path)
     data = read_input(path) if data is None else data
     check_office_zip(path, data, ".xlsx", "[Content_Types].xml")  # corrupt or a zip bomb: refused before openpyxl unpacks it
     try:
@@ -451,9 +521,13 @@ def read(path: str | Path, data: bytes | None = None) -> pd.DataFrame:
     grid = [list(r) for r in ws.iter_rows(values_only=True)]
     if not grid:
         raise InputError("工作表为空 (empty sheet)", file=path)
-    first = [str(v).strip() if v is not None else "" for v in grid[0]]
-    if first and first[0] in COLUMNS:
-        return _read_plain(grid, first, path)
+    return grid
+
+
+def _form_header(grid: list[list[Any]], path: Path) -> int:
+    """The index of the indicator table's header row, whose columns must be the form's :data:`HEADERS` in order."""
+    from openpyxl.utils import get_column_letter
+
     header = _find(grid, lambda row: row[:1] == ["一级指标"])
     if header is None:
         raise InputError(
@@ -471,13 +545,11 @@ def read(path: str | Path, data: bytes | None = None) -> pd.DataFrame:
                 row=header + 1,
                 field=f"{get_column_letter(j + 1)} 列",
             )
-    records, numbers = [], []
-    funds = _find(grid, lambda row: len(row) > 1 and row[1] == FUNDS_ROWS[0])
-    if funds is not None:
-        rec = _execution_row(grid[funds], path, funds + 1)
-        if rec is not None:
-            records.append(rec)
-            numbers.append(funds + 1)
+    return header
+
+
+def _indicator_records(grid: list[list[Any]], header: int, path: Path):
+    """Each indicator row under the header, as (sheet row number, scoring-table record), up to 总分; 小计 rows are skipped."""
     level1 = None
     for i, values in enumerate(grid[header + 1 :], start=header + 2):
         values = (values + [None] * 8)[:8]
@@ -489,10 +561,10 @@ def read(path: str | Path, data: bytes | None = None) -> pd.DataFrame:
         if c is None or c == SUBTOTAL:
             continue
         level1 = a if a is not None else level1  # merged cells: only the first holds the name
-        where = {"file": path, "row": i, "field": "D 列"}
-        kind, target = _parse_target(d, where)
+        kind, target = _parse_target(d, {"file": path, "row": i, "field": "D 列"})
         qualitative = kind == "qualitative"
-        records.append(
+        yield (
+            i,
             {
                 "indicator": c,
                 "level1": level1,
@@ -502,12 +574,8 @@ def read(path: str | Path, data: bytes | None = None) -> pd.DataFrame:
                 "weight": _num(f),
                 "grade": e if qualitative else None,
                 "score": (_num(g) if not isinstance(g, str) else None) if qualitative else None,
-            }
+            },
         )
-        numbers.append(i)
-    df = pd.DataFrame(records, columns=list(COLUMNS), dtype=object)
-    df.attrs["rows"] = numbers
-    return df
 
 
 def _execution_row(values: list[Any], path: Path, row: int) -> dict[str, Any] | None:

@@ -21,9 +21,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..department.model import DepartmentParams
 from ..money import half_up
-from . import frameworks
+from ..scoring import frameworks
+from .model import DepartmentParams
 
 __all__ = ["CATALOGUE", "Value", "frame", "values"]
 

@@ -2,7 +2,7 @@
 
 :func:`department_table` builds the goals table (with 预算执行率) scored under
 ``mof2020-self``; :func:`common_table` gives the common indicators' values
-(``xteval.scoring.common``) for a ``dept-common-2013@…`` table;
+(``xteval.department.common_indicators``) for a ``dept-common-2013@…`` table;
 :func:`score_department` scores either; :func:`common_frameworks` lists the
 published tables shipped.
 """
@@ -13,13 +13,14 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..department.checks import execution_rates
-from ..department.model import DepartmentParams
 from ..errors import ConfigError
 from ..money import half_up
-from . import common, frameworks
-from .engine import ScoreResult, score_table
-from .table import COLUMNS
+from ..scoring import frameworks
+from ..scoring.engine import ScoreResult, score_table
+from ..scoring.table import COLUMNS
+from . import common_indicators
+from .checks import execution_rates
+from .model import DepartmentParams
 
 HUNDRED = Decimal(100)
 
@@ -35,7 +36,7 @@ def execution_rate(p: DepartmentParams) -> Decimal | None:
 
 def common_frameworks() -> list[str]:
     """The shipped versions of the 53号 common indicators, one per published table."""
-    return frameworks.variants(common.CATALOGUE)
+    return frameworks.variants(common_indicators.CATALOGUE)
 
 
 def department_table(p: DepartmentParams) -> pd.DataFrame:
@@ -82,9 +83,9 @@ def common_table(p: DepartmentParams, previous: DepartmentParams | None = None) 
     Returns:
         A table with ``indicator`` (the measure id of the ``dept-common-2013`` catalogue),
         ``actual`` (the value, None when an input is missing: scored 无数据) and
-        ``flags`` (why it is missing, and how it was read). See :mod:`xteval.scoring.common`.
+        ``flags`` (why it is missing, and how it was read). See :mod:`xteval.department.common_indicators`.
     """
-    rows = [{"indicator": k, "actual": v.value, "flags": v.flags} for k, v in common.values(p, previous).items()]
+    rows = [{"indicator": k, "actual": v.value, "flags": v.flags} for k, v in common_indicators.values(p, previous).items()]
     df = pd.DataFrame(rows, dtype=object)
     df.attrs["indicator"] = "measure"  # matched by measure id: a table scores the measures it uses, by its own formula
     return df
