@@ -11,14 +11,21 @@ so nothing found is lost.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
 from ..params import TODO
 from . import audit
 from .engine import Document
+from .kinds import pattern
 from .reading import ReportText
+
+_NAME_FIGURE = pattern("draft.name_figure")
+_NAME_BRACKETS = pattern("draft.name_brackets")
+_NAME_LEAD_VERB = pattern("draft.name_lead_verb")
+_NAME_EDGE_PUNCT = pattern("draft.name_edge_punct")
+_SECTION_BREAK = pattern("draft.section_break")
+_SECTION_LINE = pattern("draft.section_line")
 
 _FIGURES = {
     "budget_header": "年度预算金额",
@@ -59,10 +66,10 @@ def _get(model: Any, path: str) -> Any:
 
 def _clean_name(name: str) -> str:
     """A goal name without figures, enumerators or trailing punctuation."""
-    name = re.sub(r"\d+(?:\.\d+)?\s*(?:亿|万)?\s*(?:%|个|项|条|次|人次|人|件|户|场|批|套|台|元)?", "", name)
-    name = re.sub(r"[(（][^)）]*[)）]", "", name)
-    name = re.sub(r"^(?:[一二三四五六七八九十]是|推进|推动|完成|实现|组织|开展)+", "", name)
-    name = re.sub(r"^[\s、,，:：;；。]+|[\s、,，:：;；。]+$", "", name)
+    name = _NAME_FIGURE.sub("", name)
+    name = _NAME_BRACKETS.sub("", name)
+    name = _NAME_LEAD_VERB.sub("", name)
+    name = _NAME_EDGE_PUNCT.sub("", name)
     return name or "未命名指标"
 
 
@@ -138,21 +145,15 @@ def _goal(goal: Any, sources: list[dict[str, Any]] = ()) -> dict[str, Any]:
 def _narrative(report: ReportText) -> dict[str, Any] | None:
     """单位基本职能, 存在的问题, 改进措施: the text after each heading, up to the next heading."""
     text = report.text
-    heads = {
-        "functions": r"单位基本职能|部门职能|主要职能|基本职能",
-        "problems": r"存在的问题|存在问题|问题及原因",
-        "improvements": r"改进措施|下一步改进措施|改进建议|整改措施",
-    }
+    heads = {key: pattern(f"draft.heading.{key}") for key in ("functions", "problems", "improvements")}
     out: dict[str, Any] = {}
     first = None
-    for key, pat in heads.items():
+    for key, heading in heads.items():
         found = None
-        for m in re.finditer(rf"(?:{pat})[^\n。]{{0,10}}?(?:[:：\t]|\n)", text):
+        for m in heading.finditer(text):
             body = text[m.end() : m.end() + 2000]
-            body = re.split(
-                r"\n\s*\n(?=[^\n]{0,20}(?:改进措施|存在的问题|其他需要说明|单位基本职能|主管部门|[一二三四五六七八九十]、))", body
-            )[0]
-            body = re.split(r"\n(?=[^\n]{0,12}(?:绩效完成情况|部门整体支出|绩效目标完成|存在的问|改进措施|其他需要说明))", body)[0]
+            body = _SECTION_BREAK.split(body)[0]
+            body = _SECTION_LINE.split(body)[0]
             body = body.strip()
             if len(body) >= 10:
                 found = (m.group(0).strip(" :：\t\n"), body)
