@@ -17,7 +17,8 @@ from typing import Any
 from ..params import TODO
 from . import audit
 from .engine import Document
-from .kinds import pattern
+from .extraction import template
+from .kinds import kinds, pattern
 from .reading import ReportText
 
 _NAME_FIGURE = pattern("draft.name_figure")
@@ -27,22 +28,15 @@ _NAME_EDGE_PUNCT = pattern("draft.name_edge_punct")
 _SECTION_BREAK = pattern("draft.section_break")
 _SECTION_LINE = pattern("draft.section_line")
 
-_FIGURES = {
-    "budget_header": "年度预算金额",
-    "income.total": "总收入",
-    "income.fiscal_appropriation": "财政拨款收入",
-    "income.initial_budget": "年初预算",
-    "income.non_tax_revenue": "非税收入",
-    "income.midyear_addition": "年中追加",
-    "income.other_income": "其他收入",
-    "expenditure.total": "支出总额",
-    "expenditure.basic": "基本支出",
-    "expenditure.personnel": "人员经费",
-    "expenditure.public_operation": "公用经费",
-    "expenditure.project": "项目支出",
-}
-_OPTIONAL = {"income.non_tax_revenue"}
-_TP_PARTS = {"total": "合计", "reception": "公务接待费", "vehicle": "公务用车运行费", "overseas": "出国出境费"}
+
+def _figures() -> dict[str, str]:
+    """The template's money figures in the draft's order, by field path, with their names (dept_selfeval.yaml)."""
+    return {path: name for path, (name, _) in template()["_figures"].items() if path != "carryover.fiscal"}
+
+
+def _tp_parts() -> dict[str, tuple[str, bool]]:
+    """The 三公 parts of the template: name and whether the model may leave it out."""
+    return {k: (name, optional) for k, (name, _, optional) in template()["three_public"]["_parts"].items()}
 
 
 def _todo(what: str, **extra) -> dict[str, Any]:
@@ -192,9 +186,10 @@ def draft(report: ReportText, source: str) -> tuple[dict[str, Any], Document, li
             "year": unit.year if unit.year else TODO,
         },
     }
-    for path, label in _FIGURES.items():
+    required = set(kinds()["dept_selfeval"].required)
+    for path, label in _figures().items():
         fig = _get(m, path)
-        if fig is None and path in _OPTIONAL:
+        if fig is None and path not in required:
             continue
         value = _seed(fig) if fig is not None else _todo(label)
         node = data
@@ -208,9 +203,9 @@ def draft(report: ReportText, source: str) -> tuple[dict[str, Any], Document, li
     for key, name in (("control", "控制数"), ("actual", "实际支出")):
         split = getattr(m.three_public, key, None) if m.three_public is not None else None
         tp[key] = {}
-        for part, pname in _TP_PARTS.items():
+        for part, (pname, optional) in _tp_parts().items():
             fig = getattr(split, part, None) if split is not None else None
-            if fig is None and part == "overseas":
+            if fig is None and optional:
                 continue  # optional in the model: a report that does not state it leaves it out
             tp[key][part] = _seed(fig) if fig is not None else _todo(f"三公经费{name}·{pname}")
     claim = m.three_public.within_control_claim if m.three_public is not None else None
@@ -249,8 +244,8 @@ def draft(report: ReportText, source: str) -> tuple[dict[str, Any], Document, li
 
 def _beyond(doc: Document, data: dict[str, Any]) -> list[str]:
     """Comment lines for the figures found that the department model has no place for."""
-    used = set(_FIGURES) | {"expenditure.project_part", "carryover.fiscal", "claims.execution_rate", "claims.goal_count"}
-    used |= {f"three_public.{k}.{p}" for k in ("control", "actual") for p in _TP_PARTS}
+    used = set(_figures()) | {"expenditure.project_part", "carryover.fiscal", "claims.execution_rate", "claims.goal_count"}
+    used |= {f"three_public.{k}.{p}" for k in ("control", "actual") for p in _tp_parts()}
     lines = []
     for f in doc.facts:
         if f.field in used or f.unit in ("claim", "date") or not isinstance(f.value, Decimal):

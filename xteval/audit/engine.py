@@ -15,6 +15,16 @@ For each token, in order:
 
 A field stated with two different values is kept twice: the reconciliation reports it as
 ``ambiguous``, it never picks one.
+
+**When two readings of one field disagree**, one rule decides, the same for every field (money
+figures, 三公 figures and parts, stated rates and counts, claims): the engine's reading wins. A
+field it read once is taken as read; a field it read with two values stays empty (the ambiguity is
+the finding); only a field it did not read at all may be filled by the seed template's phrasing
+(``template`` in ``dept_selfeval.yaml``, read by :mod:`.extraction`). Lists are merged by the same
+rule item by item: a goal the engine read on a line is not read again from that line.
+
+Every phrasing is YAML (``kinds/*.yaml``: labels, modifiers, claims, ``patterns`` by reader),
+compiled once when the kinds load; this module holds the method.
 """
 
 from __future__ import annotations
