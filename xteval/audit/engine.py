@@ -330,6 +330,7 @@ _LIST_WORDS = pattern("engine.list_words")
 _LIST_AFTER = pattern("engine.list_after")
 _PRIOR_YEAR = pattern("engine.prior_year")
 _LAST_YEAR_ONLY = pattern("engine.last_year_only")
+_LIST_OPENING = pattern("engine.list_opening")
 _VERSUS_LAST_YEAR = pattern("engine.versus_last_year")
 _BRACKET_MAX_THEN_SCORE = pattern("engine.bracket_max_then_score")
 _PART_LEAD = pattern("engine.part_lead")
@@ -358,6 +359,7 @@ class _Reader:
         self.by_token: dict[int, list[Fact]] = defaultdict(list)
         self.last_base: list[Fact] = []
         self.section = ""
+        self.after_change = False  # the sentence before stated a change (比上年减少 X)
 
     # -- helpers
     def emit(self, tok: Token, field_id: str, value: Decimal, unit: str, **extra) -> Fact:
@@ -392,6 +394,7 @@ class _Reader:
         for tok in self.doc.tokens:
             if tok.sentence_start != self.sentence:
                 self.last_base = self.state.get("base") or (self.last_base if tok.section == self.section else [])
+                self.after_change = bool(self.state.get("change_subject")) and tok.section == self.section
                 self.sentence, self.state, self.section = tok.sentence_start, {}, tok.section
             label = tok.label
             if year and label.startswith(str(year)):
@@ -447,7 +450,7 @@ class _Reader:
                 self.state["pending_previous"] = tok
             return
         sign = self._sign(label)
-        if sign and (mod["compare"].search(tok.sentence) or mod["compare"].search(label)):
+        if sign and (mod["compare"].search(tok.sentence) or mod["compare"].search(label) or self._lists_changes(tok)):
             self.state.pop("subject_carried", None)
             subject = self._subject(label, context)
             for f in subject:
@@ -533,6 +536,10 @@ class _Reader:
         if not fields and _BUDGET_REST.match(label) and self.base():  # “（预算 6.00 万元）” after a figure
             return [f.field + ".budget" for f in self.base() if "." in f.field]
         return fields
+
+    def _lists_changes(self, tok: Token) -> bool:
+        """True for a “其中” sentence right after a change (比上年减少 X。其中：A 减少 Y…): its parts' 增加/减少 are changes too."""
+        return self.after_change and _LIST_OPENING.match(tok.sentence) is not None
 
     def _sign(self, label: str) -> int:
         """+1 / −1 when the label ends with an increase / decrease word, else 0."""

@@ -171,8 +171,8 @@ def _three_public(report: ReportText, doc: Any, ex: Extraction) -> ThreePublic |
         for key in template()["three_public"]["_parts"]:
             path = f"three_public.{mode}.{key}"
             said, fact = _engine(doc, path)
-            if said == "none" and key == "vehicle":
-                said, fact = _engine(doc, f"three_public.{mode}.vehicle_total")
+            if said == "none" and key == "vehicle" and _engine(doc, f"three_public.{mode}.vehicle_total")[0] == "one":
+                said, fact = _engine(doc, f"three_public.{mode}.vehicle_total")  # stands in only when read once
             if said == "one":
                 parts[key] = Amount(value=fact.value, seed=fact.quote, line=fact.line)
                 ex.found[path] = (fact.start, fact.end)
