@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -151,3 +152,41 @@ if __name__ == "__main__":
     for f, line, p in rows:
         print(f"{f}:{line}: {p[:120]}")
     print(len(rows))
+
+
+# --------------------------------------------------------------------------- one rule when two readings disagree
+
+HEAD = "2023年度部门整体支出绩效自评报告\n单位名称：某某中心\n"
+
+
+def _extracted(tmp_path: Path, body: str):
+    from xteval.audit import audit_file
+
+    path = tmp_path / "report.txt"
+    path.write_text(HEAD + body, encoding="utf-8")
+    _, ex, _ = audit_file(path)
+    return ex
+
+
+def test_a_figure_the_engine_reads_with_two_values_stays_empty_and_the_template_does_not_pick_one(tmp_path):
+    ex = _extracted(tmp_path, "一、收支情况\n总收入100.00万元。\n二、其他\n总收入120.00万元。\n")
+    assert ex.document.kind.id == "dept_selfeval"
+    assert {f.value for f in ex.document.get("income.total")} == {Decimal("100.00"), Decimal("120.00")}
+    assert ex.model.income.total is None
+    assert "income.total" not in dict(ex.not_found)  # stated, ambiguously: the ambiguity is the finding
+
+
+def test_the_engine_reading_of_a_three_public_part_wins_over_the_template_sentence(tmp_path):
+    body = "三公经费实际支出10.00万元，其中公务接待费2.00万元，公务用车运行费8.00万元。\n另：公务接待费3.00万元。\n"
+    ex = _extracted(tmp_path, body)
+    assert {f.value for f in ex.document.get("three_public.actual.reception")} == {Decimal("2.00"), Decimal("3.00")}
+    actual = ex.model.three_public.actual
+    assert actual.reception is None  # the template's sentence alone would give 2.00: the same rule as every field
+    assert actual.vehicle.value == Decimal("8.00") and actual.total.value == Decimal("10.00")
+
+
+def test_parts_listed_after_a_change_are_changes_not_figures(tmp_path):
+    body = "三公经费实际支出10.00万元。三公经费支出决算比上年减少5.00万元，下降33.33%。其中：公务接待费支出决算减少1.00万元，下降10%。\n"
+    ex = _extracted(tmp_path, body)
+    assert ex.document.get("three_public.actual.reception") == []
+    assert [f.value for f in ex.document.get("three_public.actual.reception.change")] == [Decimal("-1.00")]
