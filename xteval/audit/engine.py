@@ -20,8 +20,10 @@ A field stated with two different values is kept twice: the reconciliation repor
 figures, 三公 figures and parts, stated rates and counts, claims): the engine's reading wins. A
 field it read once is taken as read; a field it read with two values stays empty (the ambiguity is
 the finding); only a field it did not read at all may be filled by the seed template's phrasing
-(``template`` in ``dept_selfeval.yaml``, read by :mod:`.extraction`). Lists are merged by the same
-rule item by item: a goal the engine read on a line is not read again from that line.
+(``template`` in ``dept_selfeval.yaml``, read by :mod:`.extraction`). Lists are not one field: the
+parts of 项目支出 are the engine's named parts when it read more of them than the template's “其中”
+sentence; goals are read twice on purpose, as two kinds of statement (the template's stated 完成率,
+the engine's 指标值 with its 完成值), and a line whose 完成率 the template read is not read again.
 
 Every phrasing is YAML (``kinds/*.yaml``: labels, modifiers, claims, ``patterns`` by reader),
 compiled once when the kinds load; this module holds the method.
