@@ -13,6 +13,7 @@ NUM = piece("NUM")
 MONEY_UNIT = piece("MONEY_UNIT")
 LEAD = piece("LEAD")
 MONEY = pattern("amounts.money")
+_PART_LABEL = pattern("amounts.part_label")
 
 
 def money_value(num: str, unit: str) -> Decimal:
@@ -80,7 +81,6 @@ class MoneyList:
 
 
 _LIST_WORD = pattern("amounts.list_word")
-_PART_LABEL = pattern("amounts.part_label")
 
 
 def money_lists(text: str, *, limit: int = 60) -> list[MoneyList]:

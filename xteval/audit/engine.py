@@ -285,6 +285,21 @@ _COUNTERPART = {
     "income.total": "income.total",
 }
 _ACTUAL_ONLY = pattern("engine.actual_only")
+_VERSUS_LAST_YEAR = pattern("engine.versus_last_year")
+_BRACKET_MAX_THEN_SCORE = pattern("engine.bracket_max_then_score")
+_PART_LEAD = pattern("engine.part_lead")
+_SHARE_LEAD = pattern("engine.share_lead")
+_SHARE_OF = pattern("engine.share_of")
+_TABLE_UNIT = pattern("engine.table_unit")
+_EXECUTION_SECTION = pattern("engine.execution_section")
+_YEAR_OF_REPORT = pattern("engine.year_of_report")
+_RISE_WORDS = pattern("engine.rise_words")
+_ENUMERATOR = pattern("engine.enumerator")
+_YEAR_ANY = pattern("engine.year_any")
+_TITLE_NOISE = pattern("engine.title_noise")
+_FALL_WORDS = pattern("engine.fall_words")
+_CELL_GAP = pattern("engine.cell_gap")
+_SCORE_NEXT = pattern("engine.score_next")
 
 
 def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
@@ -333,21 +348,6 @@ _LIST_AFTER = pattern("engine.list_after")
 _PRIOR_YEAR = pattern("engine.prior_year")
 _LAST_YEAR_ONLY = pattern("engine.last_year_only")
 _LIST_OPENING = pattern("engine.list_opening")
-_VERSUS_LAST_YEAR = pattern("engine.versus_last_year")
-_BRACKET_MAX_THEN_SCORE = pattern("engine.bracket_max_then_score")
-_PART_LEAD = pattern("engine.part_lead")
-_SHARE_LEAD = pattern("engine.share_lead")
-_SHARE_OF = pattern("engine.share_of")
-_TABLE_UNIT = pattern("engine.table_unit")
-_EXECUTION_SECTION = pattern("engine.execution_section")
-_YEAR_OF_REPORT = pattern("engine.year_of_report")
-_RISE_WORDS = pattern("engine.rise_words")
-_ENUMERATOR = pattern("engine.enumerator")
-_YEAR_ANY = pattern("engine.year_any")
-_TITLE_NOISE = pattern("engine.title_noise")
-_FALL_WORDS = pattern("engine.fall_words")
-_CELL_GAP = pattern("engine.cell_gap")
-_SCORE_NEXT = pattern("engine.score_next")
 
 
 class _Reader:

@@ -31,6 +31,12 @@ _COMPARATOR = pattern("forms.comparator")
 _NATURE = {"≥": "positive", "≧": "positive", ">": "positive", "≤": "reverse", "≦": "reverse", "<": "reverse", "=": "equal", "﹦": "equal"}
 _NATURE_WORDS = {"定性": "qualitative", "正向": "positive", "反向": "reverse", "等于": "equal", "定量": None}
 _UNIT_WORD = pattern("forms.unit_word")
+_HAN = pattern("forms.han")  # a cell with a Chinese character may be a column or row word
+_HEADER_WORDS = pattern("forms.header_words")
+_INDICATOR_NUMBER = pattern("forms.indicator_number")
+_LIST_LEAD = pattern("forms.list_lead")
+_UNNAMED_INDICATOR = pattern("forms.unnamed_indicator")
+_REASON_WORDS = pattern("forms.reason_words")
 
 
 @dataclass
@@ -73,9 +79,6 @@ def _number(text: str) -> Decimal | None:
 
 def _clean(text: str) -> str:
     return _LIST_LEAD.sub("", text).strip("：:")
-
-
-_HAN = pattern("forms.han")  # a cell with a Chinese character may be a column or row word
 
 
 def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> None:
@@ -284,11 +287,6 @@ def read_indicator_table(doc: Document) -> None:
 # --------------------------------------------------------------------------- the 三公 table
 
 _UNIT_NOTE = pattern("forms.unit_note")
-_HEADER_WORDS = pattern("forms.header_words")
-_INDICATOR_NUMBER = pattern("forms.indicator_number")
-_LIST_LEAD = pattern("forms.list_lead")
-_UNNAMED_INDICATOR = pattern("forms.unnamed_indicator")
-_REASON_WORDS = pattern("forms.reason_words")
 
 
 def read_three_public_table(doc: Document) -> None:

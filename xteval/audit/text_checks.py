@@ -541,7 +541,6 @@ _HEADING_ENUMERATOR = pattern("text_checks.heading_enumerator")
 _CLAUSE_SPLIT = pattern("text_checks.clause_split")
 _COUNT_IN_CLAUSE = pattern("text_checks.count_in_clause")
 _LAST_ITEM_SPLIT = pattern("text_checks.last_item_split")
-_PATH_STEP = pattern("text_checks.path_step")
 _CLAUSE_OR_MONEY = pattern("text_checks.clause_or_money")
 
 
@@ -595,7 +594,7 @@ def enumeration_checks(report: ReportText) -> list[CheckResult]:
 def _at(model: Any, path: str) -> Any:
     """The value at a field path such as ``three_public.control.reception`` or ``expenditure.project_parts[1]``."""
     node = model
-    for part in _PATH_STEP.findall(path):
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):  # a params field path, not report text: no vocabulary
         if node is None:
             return None
         if part.startswith("["):
