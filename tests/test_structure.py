@@ -212,7 +212,6 @@ def test_a_small_flat_core_and_short_modules():
 
 # Functions over 80 lines that other parts of issue 19 are splitting; the coordinator empties this after merging them.
 LONG_FUNCTIONS_OWNED_ELSEWHERE = {
-    "xteval.audit.extraction.extract": "owned by issue-19 part 2 (one extraction path)",
     "xteval.cli.build_parser": "owned by issue-19 part 5 (library API: cli.py)",
     "xteval.panel.show": "owned by issue-19 part 5 (library API: panel.py)",
 }

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..money import D
+from .kinds import pattern, piece
 
-# A number as reports write it: thousands separators (comma or space) or plain. Bounded, and never
-# started inside another number, so a long run of digits costs linear time.
-NUM = r"(?<![\d.])(?:\d{1,3}(?:,\d{3}){1,6}(?:\.\d{1,8})?|\d{1,3}(?: \d{3}){1,6}\.\d{1,8}|\d{1,15}(?:\.\d{1,8})?)"
-MONEY_UNIT = r"亿\s*元|万\s*元|元(?!月)|亿(?![条个人次件项户家])|万(?![条个人次件项户家余多])"
-LEAD = r"[\s:]*(?:为|是|达到|达|共计|合计|总计|共|计)?\s*(?:约\s*)?"
-MONEY = re.compile(rf"(?P<num>{NUM})\s*(?P<unit>亿\s*元|万\s*元|元(?!月))")
+# The shared pieces of fields.yaml: a number as reports write it, a money unit, the lead words before a figure.
+NUM = piece("NUM")
+MONEY_UNIT = piece("MONEY_UNIT")
+LEAD = piece("LEAD")
+MONEY = pattern("amounts.money")
+_PART_LABEL = pattern("amounts.part_label")
 
 
 def money_value(num: str, unit: str) -> Decimal:
@@ -21,7 +21,7 @@ def money_value(num: str, unit: str) -> Decimal:
     return D(num.replace(" ", "") + unit.replace(" ", ""))
 
 
-_SENTENCE_END = re.compile(r"[。\n]")
+_SENTENCE_END = pattern("amounts.sentence_end")
 
 
 def sentence_end(text: str, pos: int, limit: int = 400) -> int:
@@ -52,13 +52,11 @@ def clause_end(text: str, pos: int, limit: int = 600) -> int:
     return stop
 
 
-_LIST_TOKENS = re.compile(
-    rf"(?P<money>(?P<num>{NUM})\s*(?P<unit>亿\s*元|万\s*元|元(?!月)))|(?P<kw>其中|包括)|(?P<semi>;)|(?P<stop>。)|(?P<nl>\n+)|(?P<open>[(\[【])|(?P<close>[)\]】])"
-)
-_ENUMERATOR = re.compile(r"[ \t]{0,3}(?:[一二三四五六七八九十]+、|\(?[一二三四五六七八九十\d]{1,3}\)|\d{1,3}[、.](?!\d))")
-_APPROX_BEFORE = re.compile(r"(?:约|近|超过|超|逾|不到|不足|以上|以下)\s*$")
-_THRESHOLD_AFTER = re.compile(r"\s*(?:以上|以下|以内|左右|余|多)")
-_BOUND_AFTER = re.compile(r"\s*(?:以上|以下|以内)")
+_LIST_TOKENS = pattern("amounts.list_tokens")
+_ENUMERATOR = pattern("amounts.enumerator")
+_APPROX_BEFORE = pattern("amounts.approx_before")
+_THRESHOLD_AFTER = pattern("amounts.threshold_after")
+_BOUND_AFTER = pattern("amounts.bound_after")
 
 
 @dataclass
@@ -82,7 +80,7 @@ class MoneyList:
     end: int = 0
 
 
-_LIST_WORD = re.compile(r"其中|包括")
+_LIST_WORD = pattern("amounts.list_word")
 
 
 def money_lists(text: str, *, limit: int = 60) -> list[MoneyList]:
@@ -165,5 +163,5 @@ def _lists_in(text: str, pos: int, endpos: int, limit: int) -> list[MoneyList]:
 def label_before(text: str, pos: int) -> str:
     """The words just before an amount (“专项经费”), for messages."""
     head = text[max(0, pos - 40) : pos]
-    m = re.search(r"([^\s,;:、()。\d]{2,14})\s*(?:为|是|已支付|已完成支付)?\s*$", head.replace("其中", " ").replace("包括", " "))
+    m = _PART_LABEL.search(head.replace("其中", " ").replace("包括", " "))
     return m.group(1) if m else "未命名"

@@ -11,31 +11,32 @@ so nothing found is lost.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
 from ..params import TODO
 from . import audit
 from .engine import Document
+from .extraction import template
+from .kinds import kinds, pattern
 from .reading import ReportText
 
-_FIGURES = {
-    "budget_header": "年度预算金额",
-    "income.total": "总收入",
-    "income.fiscal_appropriation": "财政拨款收入",
-    "income.initial_budget": "年初预算",
-    "income.non_tax_revenue": "非税收入",
-    "income.midyear_addition": "年中追加",
-    "income.other_income": "其他收入",
-    "expenditure.total": "支出总额",
-    "expenditure.basic": "基本支出",
-    "expenditure.personnel": "人员经费",
-    "expenditure.public_operation": "公用经费",
-    "expenditure.project": "项目支出",
-}
-_OPTIONAL = {"income.non_tax_revenue"}
-_TP_PARTS = {"total": "合计", "reception": "公务接待费", "vehicle": "公务用车运行费", "overseas": "出国出境费"}
+_NAME_FIGURE = pattern("draft.name_figure")
+_NAME_BRACKETS = pattern("draft.name_brackets")
+_NAME_LEAD_VERB = pattern("draft.name_lead_verb")
+_NAME_EDGE_PUNCT = pattern("draft.name_edge_punct")
+_SECTION_BREAK = pattern("draft.section_break")
+_SECTION_LINE = pattern("draft.section_line")
+
+
+def _figures() -> dict[str, str]:
+    """The template's money figures in the draft's order, by field path, with their names (dept_selfeval.yaml)."""
+    return {path: name for path, (name, _) in template()["_figures"].items() if path != "carryover.fiscal"}
+
+
+def _tp_parts() -> dict[str, tuple[str, bool]]:
+    """The 三公 parts of the template: name and whether the model may leave it out."""
+    return {k: (name, optional) for k, (name, _, optional) in template()["three_public"]["_parts"].items()}
 
 
 def _todo(what: str, **extra) -> dict[str, Any]:
@@ -59,10 +60,10 @@ def _get(model: Any, path: str) -> Any:
 
 def _clean_name(name: str) -> str:
     """A goal name without figures, enumerators or trailing punctuation."""
-    name = re.sub(r"\d+(?:\.\d+)?\s*(?:亿|万)?\s*(?:%|个|项|条|次|人次|人|件|户|场|批|套|台|元)?", "", name)
-    name = re.sub(r"[(（][^)）]*[)）]", "", name)
-    name = re.sub(r"^(?:[一二三四五六七八九十]是|推进|推动|完成|实现|组织|开展)+", "", name)
-    name = re.sub(r"^[\s、,，:：;；。]+|[\s、,，:：;；。]+$", "", name)
+    name = _NAME_FIGURE.sub("", name)
+    name = _NAME_BRACKETS.sub("", name)
+    name = _NAME_LEAD_VERB.sub("", name)
+    name = _NAME_EDGE_PUNCT.sub("", name)
     return name or "未命名指标"
 
 
@@ -138,21 +139,15 @@ def _goal(goal: Any, sources: list[dict[str, Any]] = ()) -> dict[str, Any]:
 def _narrative(report: ReportText) -> dict[str, Any] | None:
     """单位基本职能, 存在的问题, 改进措施: the text after each heading, up to the next heading."""
     text = report.text
-    heads = {
-        "functions": r"单位基本职能|部门职能|主要职能|基本职能",
-        "problems": r"存在的问题|存在问题|问题及原因",
-        "improvements": r"改进措施|下一步改进措施|改进建议|整改措施",
-    }
+    heads = {key: pattern(f"draft.heading.{key}") for key in ("functions", "problems", "improvements")}
     out: dict[str, Any] = {}
     first = None
-    for key, pat in heads.items():
+    for key, heading in heads.items():
         found = None
-        for m in re.finditer(rf"(?:{pat})[^\n。]{{0,10}}?(?:[:：\t]|\n)", text):
+        for m in heading.finditer(text):
             body = text[m.end() : m.end() + 2000]
-            body = re.split(
-                r"\n\s*\n(?=[^\n]{0,20}(?:改进措施|存在的问题|其他需要说明|单位基本职能|主管部门|[一二三四五六七八九十]、))", body
-            )[0]
-            body = re.split(r"\n(?=[^\n]{0,12}(?:绩效完成情况|部门整体支出|绩效目标完成|存在的问|改进措施|其他需要说明))", body)[0]
+            body = _SECTION_BREAK.split(body)[0]
+            body = _SECTION_LINE.split(body)[0]
             body = body.strip()
             if len(body) >= 10:
                 found = (m.group(0).strip(" :：\t\n"), body)
@@ -191,9 +186,10 @@ def draft(report: ReportText, source: str) -> tuple[dict[str, Any], Document, li
             "year": unit.year if unit.year else TODO,
         },
     }
-    for path, label in _FIGURES.items():
+    required = set(kinds()["dept_selfeval"].required)
+    for path, label in _figures().items():
         fig = _get(m, path)
-        if fig is None and path in _OPTIONAL:
+        if fig is None and path not in required:
             continue
         value = _seed(fig) if fig is not None else _todo(label)
         node = data
@@ -207,9 +203,9 @@ def draft(report: ReportText, source: str) -> tuple[dict[str, Any], Document, li
     for key, name in (("control", "控制数"), ("actual", "实际支出")):
         split = getattr(m.three_public, key, None) if m.three_public is not None else None
         tp[key] = {}
-        for part, pname in _TP_PARTS.items():
+        for part, (pname, optional) in _tp_parts().items():
             fig = getattr(split, part, None) if split is not None else None
-            if fig is None and part == "overseas":
+            if fig is None and optional:
                 continue  # optional in the model: a report that does not state it leaves it out
             tp[key][part] = _seed(fig) if fig is not None else _todo(f"三公经费{name}·{pname}")
     claim = m.three_public.within_control_claim if m.three_public is not None else None
@@ -248,8 +244,8 @@ def draft(report: ReportText, source: str) -> tuple[dict[str, Any], Document, li
 
 def _beyond(doc: Document, data: dict[str, Any]) -> list[str]:
     """Comment lines for the figures found that the department model has no place for."""
-    used = set(_FIGURES) | {"expenditure.project_part", "carryover.fiscal", "claims.execution_rate", "claims.goal_count"}
-    used |= {f"three_public.{k}.{p}" for k in ("control", "actual") for p in _TP_PARTS}
+    used = set(_figures()) | {"expenditure.project_part", "carryover.fiscal", "claims.execution_rate", "claims.goal_count"}
+    used |= {f"three_public.{k}.{p}" for k in ("control", "actual") for p in _tp_parts()}
     lines = []
     for f in doc.facts:
         if f.field in used or f.unit in ("claim", "date") or not isinstance(f.value, Decimal):

@@ -15,6 +15,18 @@ For each token, in order:
 
 A field stated with two different values is kept twice: the reconciliation reports it as
 ``ambiguous``, it never picks one.
+
+**When two readings of one field disagree**, one rule decides, the same for every field (money
+figures, 三公 figures and parts, stated rates and counts, claims): the engine's reading wins. A
+field it read once is taken as read; a field it read with two values stays empty (the ambiguity is
+the finding); only a field it did not read at all may be filled by the seed template's phrasing
+(``template`` in ``dept_selfeval.yaml``, read by :mod:`.extraction`). Lists are not one field: the
+parts of 项目支出 are the engine's named parts when it read more of them than the template's “其中”
+sentence; goals are read twice on purpose, as two kinds of statement (the template's stated 完成率,
+the engine's 指标值 with its 完成值), and a line whose 完成率 the template read is not read again.
+
+Every phrasing is YAML (``kinds/*.yaml``: labels, modifiers, claims, ``patterns`` by reader),
+compiled once when the kinds load; this module holds the method.
 """
 
 from __future__ import annotations
@@ -27,7 +39,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..money import UNITS, match_key
-from .kinds import Kind, detect, vocabulary
+from .kinds import Kind, detect, pattern, vocabulary
 from .reading import ReportText
 from .scanner import Token, scan
 
@@ -116,9 +128,9 @@ class Document:
 
 def report_year(text: str) -> int | None:
     """The year the report is about: the most frequent “20xx 年度”, else “20xx 年”."""
-    years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年度", text[:200_000]))
+    years = Counter(int(y) for y in _YEAR_OF_REPORT.findall(text[:200_000]))
     if not years:
-        years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年", text[:200_000]))
+        years = Counter(int(y) for y in _YEAR_ANY.findall(text[:200_000]))
     return years.most_common(1)[0][0] if years else None
 
 
@@ -260,8 +272,8 @@ class Matcher:
 
 
 _TP_WORDS = ("公务", "出国", "三公", "车辆", "接待")
-_YEAR_PREFIX = re.compile(r"^(?:20\d\d)年度?")
-_BUDGET_REST = re.compile(r"^(?:支出)?(?:年初)?预算(?:数|资金|金额)?$")
+_YEAR_PREFIX = pattern("engine.year_prefix")
+_BUDGET_REST = pattern("engine.budget_rest")
 _COUNTERPART = {
     "expenditure.general_budget": "expenditure.general_budget",
     "expenditure.government_fund": "expenditure.government_fund",
@@ -272,7 +284,22 @@ _COUNTERPART = {
     "income.fiscal": "income.fiscal_appropriation",
     "income.total": "income.total",
 }
-_ACTUAL_ONLY = re.compile(r"^(?:支出)?决算(?:数)?$|^实际支出$")
+_ACTUAL_ONLY = pattern("engine.actual_only")
+_VERSUS_LAST_YEAR = pattern("engine.versus_last_year")
+_BRACKET_MAX_THEN_SCORE = pattern("engine.bracket_max_then_score")
+_PART_LEAD = pattern("engine.part_lead")
+_SHARE_LEAD = pattern("engine.share_lead")
+_SHARE_OF = pattern("engine.share_of")
+_TABLE_UNIT = pattern("engine.table_unit")
+_EXECUTION_SECTION = pattern("engine.execution_section")
+_YEAR_OF_REPORT = pattern("engine.year_of_report")
+_RISE_WORDS = pattern("engine.rise_words")
+_ENUMERATOR = pattern("engine.enumerator")
+_YEAR_ANY = pattern("engine.year_any")
+_TITLE_NOISE = pattern("engine.title_noise")
+_FALL_WORDS = pattern("engine.fall_words")
+_CELL_GAP = pattern("engine.cell_gap")
+_SCORE_NEXT = pattern("engine.score_next")
 
 
 def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
@@ -316,10 +343,11 @@ def _claims_and_dates(doc: Document) -> None:
 
 
 # Patterns of the per-token loop, compiled once (a long report has a few hundred thousand tokens).
-_LIST_WORDS = re.compile(r"其中|包括")
-_LIST_AFTER = re.compile(r"\s*[,，]?\s*(?:其中|包括)")
-_PRIOR_YEAR = re.compile(r"^(20\d\d)年度?")
-_LAST_YEAR_ONLY = re.compile(r"(?:上年|上年度|去年)(?:为)?")
+_LIST_WORDS = pattern("engine.list_words")
+_LIST_AFTER = pattern("engine.list_after")
+_PRIOR_YEAR = pattern("engine.prior_year")
+_LAST_YEAR_ONLY = pattern("engine.last_year_only")
+_LIST_OPENING = pattern("engine.list_opening")
 
 
 class _Reader:
@@ -333,6 +361,7 @@ class _Reader:
         self.by_token: dict[int, list[Fact]] = defaultdict(list)
         self.last_base: list[Fact] = []
         self.section = ""
+        self.after_change = False  # the sentence before stated a change (比上年减少 X)
 
     # -- helpers
     def emit(self, tok: Token, field_id: str, value: Decimal, unit: str, **extra) -> Fact:
@@ -367,6 +396,7 @@ class _Reader:
         for tok in self.doc.tokens:
             if tok.sentence_start != self.sentence:
                 self.last_base = self.state.get("base") or (self.last_base if tok.section == self.section else [])
+                self.after_change = bool(self.state.get("change_subject")) and tok.section == self.section
                 self.sentence, self.state, self.section = tok.sentence_start, {}, tok.section
             label = tok.label
             if year and label.startswith(str(year)):
@@ -422,7 +452,7 @@ class _Reader:
                 self.state["pending_previous"] = tok
             return
         sign = self._sign(label)
-        if sign and (mod["compare"].search(tok.sentence) or mod["compare"].search(label)):
+        if sign and (mod["compare"].search(tok.sentence) or mod["compare"].search(label) or self._lists_changes(tok)):
             self.state.pop("subject_carried", None)
             subject = self._subject(label, context)
             for f in subject:
@@ -459,7 +489,7 @@ class _Reader:
         if part is None and label.endswith("支出") and len(label) <= 16:
             # “（二）结构情况：农林水支出 X 万元，占 Y%”: the 科目 of the figure the section is about
             for title in reversed(tok.section.split(" / ")[-2:]):
-                owner_fields, _ = self.m.fields("money", re.sub(r"(?:决算)?情况说明|情况|说明", "", title), context)
+                owner_fields, _ = self.m.fields("money", _TITLE_NOISE.sub("", title), context)
                 part = next(
                     (self.m.vocab["parts_of"].get(f) for f in owner_fields if self.m.vocab["parts_of"].get(f) == "expenditure.function"),
                     None,
@@ -468,8 +498,8 @@ class _Reader:
                     parent = owner_fields[0]
                     break
         if part and label:
-            name = re.sub(r"^(?:其中|包括|主要是|主要为|用于)", "", label)
-            if part and name and self.m._uses(part) and not re.search(r"\d", name):
+            name = _PART_LEAD.sub("", label)
+            if part and name and self.m._uses(part) and not any(c.isdecimal() for c in name):
                 fact = self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner, of=parent)
                 if not tok.in_brackets:
                     self.state["base"] = [fact]
@@ -501,13 +531,17 @@ class _Reader:
         if not subject and (_BUDGET_REST.match(label) or _ACTUAL_ONLY.match(label)):
             heading = context.rsplit(" / ", 2)
             for title in reversed(heading[-2:]):
-                fields, _ = self.m.fields("money", re.sub(r"(?:决算)?情况说明|情况|说明", "", title).split(" ")[-1], context)
+                fields, _ = self.m.fields("money", _TITLE_NOISE.sub("", title).split(" ")[-1], context)
                 fields = [f for f in fields if "." in f and f not in ("expenditure.total", "income.total")]
                 if fields:
                     return [f + ".budget" for f in fields] if _BUDGET_REST.match(label) else fields
         if not fields and _BUDGET_REST.match(label) and self.base():  # “（预算 6.00 万元）” after a figure
             return [f.field + ".budget" for f in self.base() if "." in f.field]
         return fields
+
+    def _lists_changes(self, tok: Token) -> bool:
+        """True for a “其中” sentence right after a change (比上年减少 X。其中：A 减少 Y…): its parts' 增加/减少 are changes too."""
+        return self.after_change and _LIST_OPENING.match(tok.sentence) is not None
 
     def _sign(self, label: str) -> int:
         """+1 / −1 when the label ends with an increase / decrease word, else 0."""
@@ -523,7 +557,7 @@ class _Reader:
         """The fields a change is about: named in the clause, else the sentence's last figure."""
         words = re.split(self.mod["increase"].pattern + "|" + self.mod["decrease"].pattern, label)[0]
         words = re.sub(self.mod["compare"].pattern, "", words)
-        words = re.sub(r"(?:与|和|比|较)?(?:20\d\d年度?|上年度?|去年)(?:决算数?)?(?:相比)?", "", words)
+        words = _VERSUS_LAST_YEAR.sub("", words)
         if len(words) >= 2:
             fields = self._fields(words, context)
             if fields:
@@ -543,9 +577,9 @@ class _Reader:
             for f in fields:
                 self.emit(tok, f, tok.value, "%")
             return
-        if label.startswith(mod["share"].pattern) or re.match(r"^(?:分别)?占", label):
+        if label.startswith(mod["share"].pattern) or _SHARE_LEAD.match(label):
             parent = None
-            m = re.match(r"^占(.*?)的?$", label)
+            m = _SHARE_OF.match(label)
             if m and m[1]:
                 fields, rest = self.m.fields("money", m[1], context)
                 strict = fields and not rest and self.m.alias_share(m[1]) >= 0.7
@@ -555,7 +589,7 @@ class _Reader:
             for f in self.base():
                 self.emit(tok, f.field + ".share", tok.value, "%", of=None if parent == "?" else parent, name=f.name)
             return
-        sign = self._sign(label) or (1 if re.search(r"增幅|增长率", label) else -1 if re.search(r"降幅|减幅|下降率", label) else 0)
+        sign = self._sign(label) or (1 if _RISE_WORDS.search(label) else -1 if _FALL_WORDS.search(label) else 0)
         if sign and (mod["compare"].search(tok.sentence) or self.state.get("change_subject")):
             subject = self.state.get("change_subject") or [f.field for f in self.base()]
             if len(label) > 6 and not self.state.get("change_subject"):
@@ -571,7 +605,7 @@ class _Reader:
     # -- bare numbers: table cells under a 单位：万元 heading
     def bare(self, tok: Token, label: str, context: str) -> None:
         unit = self.table_unit(tok.start)
-        if unit is None or not label or tok.cell is False and not re.search(r" {2,}|\t|\|", tok.raw_label + " "):
+        if unit is None or not label or tok.cell is False and not _CELL_GAP.search(tok.raw_label + " "):
             return
         factor = UNITS[unit]
         if label == "总计":  # 收入支出决算总表: the left 总计 is income's, the right one spending's
@@ -591,7 +625,7 @@ class _Reader:
     def table_unit(self, pos: int) -> str | None:
         """The unit a table heading gives its bare numbers (单位：万元, （万元）), within the 3000 characters before."""
         if not hasattr(self, "_units"):
-            marks = re.finditer(r"(?:单位|金额单位)\s*[:：]?\s*(万元|元)|[(（](万元|元)[)）]", self.doc.report.text)
+            marks = _TABLE_UNIT.finditer(self.doc.report.text)
             self._units = [(m.start(), m[1] or m[2]) for m in marks]
             self._unit_at = [u[0] for u in self._units]
         i = bisect.bisect_left(self._unit_at, pos) - 1
@@ -606,15 +640,15 @@ class _Reader:
         head = tok.sentence
         cut = max(head.rfind("("), head.rfind("（"))
         inside, before = head[cut + 1 :], head[:cut]
-        m = re.search(r"(满分|分值|总分)\s*(\d+(?:\.\d+)?)\s*分\s*[,，;；]?\s*(?:自评)?得分$", inside)
-        name = re.sub(r"^[\s(（]*[一二三四五六七八九十\d]{1,2}[)）、.．]\s*", "", before).strip(" ,，:：")
-        if label not in ("得分", "自评得分") or not m or not name or re.search(r"\d", name[-6:]):
+        m = _BRACKET_MAX_THEN_SCORE.search(inside)
+        name = _ENUMERATOR.sub("", before).strip(" ,，:：")
+        if label not in ("得分", "自评得分") or not m or not name or any(c.isdecimal() for c in name[-6:]):
             # “（满分 10 分，得分 9.5 分）”: the maximum waits for its score; “18 分（满分 20 分）” is read below
-            return label in ("满分", "分值", "总分") and bool(re.match(r"\s*[,，;；]?\s*(?:自评)?得分", tok.after))
+            return label in ("满分", "分值", "总分") and bool(_SCORE_NEXT.match(tok.after))
         max_tok = next(
             (t for t in reversed(self.doc.tokens[: tok.index]) if t.kind == "points" and t.start > tok.sentence_start + cut), None
         )
-        if m[1] == "分值" and re.search(r"资金|预算执行|投入", name) and self.m._uses("project.execution_score"):
+        if m[1] == "分值" and _EXECUTION_SECTION.search(name) and self.m._uses("project.execution_score"):
             if max_tok is not None:
                 self.emit(max_tok, "project.execution_weight", max_tok.value, "分")
             self.emit(tok, "project.execution_score", tok.value, "分")

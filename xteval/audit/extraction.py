@@ -1,12 +1,15 @@
-"""Extraction: the figures of the 部门整体支出绩效自评报告 template, found by their labels.
+"""Extraction: the figures of the 部门整体支出绩效自评报告 as the department params model wants them.
 
-A figure it cannot find stays ``None`` and is listed as not found; it is never guessed.
+One rule decides every field (the rule of :mod:`xteval.audit.engine`): the engine's reading wins.
+A figure the engine read once is taken as it read it; a figure it read with two different values
+stays ``None`` (the ambiguity is the finding, no value is picked); only a figure the engine did not
+read at all is looked for in the seed template's phrasing (``template`` in ``dept_selfeval.yaml``).
+A figure neither finds stays ``None`` and is listed as not found; it is never guessed.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -24,7 +27,9 @@ from ..department.model import (
 )
 from ..money import N
 from ..params import Amount, Claim, Figure, NamedAmount, Score, Unit
-from .amounts import LEAD, MONEY, MONEY_UNIT, NUM, clause_end, money_value, sentence_end, sentence_start
+from .amounts import MONEY, clause_end, money_value, sentence_end, sentence_start
+from .engine import extract_facts
+from .kinds import kinds, pattern
 from .reading import ReportText
 
 
@@ -41,32 +46,13 @@ class Extraction:
     document: Any = None  # the engine's Document: the kind and every fact
 
 
-# field path, Chinese label, label pattern, required by the template
-_FIGURES: list[tuple[str, str, str, bool]] = [
-    ("budget_header", "年度预算金额", r"年度预算(?:金额|数)", True),
-    ("income.total", "总收入", r"总收入|收入总额|收入合计", True),
-    ("income.fiscal_appropriation", "财政拨款收入", r"财政拨款收入", True),
-    ("income.initial_budget", "年初预算", r"年初预算(?:数|资金|金额)?", True),
-    ("income.non_tax_revenue", "非税收入", r"非税收入", False),
-    ("income.midyear_addition", "年中追加", r"年中追加(?:预算|资金)?", True),
-    ("income.other_income", "其他收入", r"其他收入", True),
-    ("expenditure.total", "支出总额", r"支出总额|总支出|支出合计", True),
-    ("expenditure.basic", "基本支出", r"基本支出", True),
-    ("expenditure.personnel", "人员经费", r"人员经费", True),
-    ("expenditure.public_operation", "公用经费", r"公用经费", True),
-    ("expenditure.project", "项目支出", r"项目支出", True),
-    ("carryover.fiscal", "财政拨款结转结余", r"财政拨款结转(?:结余)?|结转结余(?:资金)?", True),
-]
-_TP_PARTS = [
-    ("reception", "公务接待费", r"公务接待费"),
-    ("vehicle", "公务用车运行费", r"公务用车(?:购置及)?运行(?:维护)?费"),
-    ("overseas", "出国出境费", r"(?:因公)?出国(?:\(?出?境\)?)?费(?:用)?"),
-]
+def template() -> dict[str, Any]:
+    """The department template of ``dept_selfeval.yaml`` (its figures' names and labels, compiled at load)."""
+    return kinds()["dept_selfeval"].template
 
 
-def _find_amount(report: ReportText, label: str, start: int = 0, end: int | None = None) -> tuple[Decimal, int, int] | None:
-    """The first amount written right after a label: (value in 万元, start, end)."""
-    pat = re.compile(rf"(?:{label}){LEAD}(?P<num>{NUM})\s*(?P<unit>{MONEY_UNIT})")
+def _labelled(report: ReportText, pat: re.Pattern, start: int = 0, end: int | None = None) -> tuple[Decimal, int, int] | None:
+    """The first amount a template label heads (a pattern of the label, then ``AMOUNT_AFTER``): (value in 万元, start, end)."""
     m = pat.search(report.text, start, len(report.text) if end is None else end)
     if not m:
         return None
@@ -79,87 +65,67 @@ def _amount(report: ReportText, found: tuple[Decimal, int, int], cls=Amount, **e
     return cls(value=value, seed=report.quote(s, e), line=report.line_of(s), **extra)
 
 
-def _report_year(text: str) -> int | None:
-    """The year the report is about: the most frequent “20xx 年度”, else “20xx 年”."""
-    years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年度", text[:200_000]))
-    if not years:
-        years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年", text[:200_000]))
-    return years.most_common(1)[0][0] if years else None
-
-
-# --------------------------------------------------------------------------- extraction
-
-
-def _three_public(report: ReportText, ex: Extraction) -> ThreePublic | None:
-    """The 三公 control and actual figures with their parts, and a “未超过控制数” claim."""
-    text = report.text
-    ctl = re.search(rf"三公[”\"]?\s*经费[”\"]?\s*(?:(?:预算)?控制数|(?:年初)?预算数){LEAD}(?P<num>{NUM})\s*(?P<unit>{MONEY_UNIT})", text)
-    act = re.search(rf"三公[”\"]?\s*经费[”\"]?\s*(?:实际)?(?:支出|决算)(?:数)?{LEAD}(?P<num>{NUM})\s*(?P<unit>{MONEY_UNIT})", text)
-    splits: dict[str, ThreePublicSplit | None] = {}
-    for key, m in (("control", ctl), ("actual", act)):
-        if m is None:
-            splits[key] = None
-            continue
-        unit = m["unit"] if "元" in m["unit"] else m["unit"] + "元"
-        total = (money_value(m["num"], unit), m.start(), m.end())
-        ex.found[f"three_public.{key}.total"] = (m.start("num"), m.end())
-        span_end = sentence_end(text, m.end())
-        parts = {}
-        for pkey, _, pat in _TP_PARTS:
-            f = _find_amount(report, pat, m.end(), span_end)
-            if f is not None:
-                ex.found[f"three_public.{key}.{pkey}"] = (f[1], f[2])
-            parts[pkey] = _amount(report, f) if f else None
-        splits[key] = ThreePublicSplit.model_construct(total=_amount(report, total), **parts)
-    if splits["control"] is None and splits["actual"] is None:
-        return None
-    claim = None
-    if act is not None:
-        c = re.compile(r"未超(?:过|出)(?:年初)?(?:预算)?控制数|控制在(?:预算|控制数)(?:以|之)内").search(
-            text, act.start(), sentence_end(text, act.end()) + 1
-        )
-        if c:
-            claim = Claim(value=True, seed=report.quote(c.start(), c.end()), line=report.line_of(c.start()))
-    return ThreePublic.model_construct(control=splits["control"], actual=splits["actual"], within_control_claim=claim)
-
-
-def _three_public_from_doc(doc: Any, tp: ThreePublic | None, report: ReportText, ex: Extraction) -> ThreePublic | None:
-    """Fill the 三公 figures the template patterns missed from the engine's facts (公务用车运行费 from 购置及运行 when alone)."""
+def _engine(doc: Any, path: str) -> tuple[str, Any]:
+    """What the engine read for a field: ("one", fact), ("two", None) when it read two values, ("none", None)."""
     if doc is None:
-        return tp
-    splits = {}
-    for key in ("control", "actual"):
-        current = getattr(tp, key, None) if tp else None
-        parts = {k: getattr(current, k, None) if current else None for k in ("total", "reception", "vehicle", "overseas")}
-        for k in parts:
-            if parts[k] is not None:
-                continue
-            fact = doc.one(f"three_public.{key}.{k}") or (doc.one(f"three_public.{key}.vehicle_total") if k == "vehicle" else None)
-            if fact is not None:
-                parts[k] = Amount(value=fact.value, seed=fact.quote, line=fact.line)
-                ex.found[f"three_public.{key}.{k}"] = (fact.start, fact.end)
-        splits[key] = ThreePublicSplit.model_construct(**parts) if any(v is not None for v in parts.values()) else None
-    claim = tp.within_control_claim if tp else None
-    if claim is None:
-        c = next(iter(doc.get("claims.within_control")), None)
-        if c is not None:
-            claim = Claim(value=True, seed=c.quote, line=c.line)
-    if splits["control"] is None and splits["actual"] is None:
-        return tp
-    return ThreePublic.model_construct(control=splits["control"], actual=splits["actual"], within_control_claim=claim)
+        return "none", None
+    facts = doc.get(path)
+    if len({f.value for f in facts}) > 1:
+        return "two", None
+    return ("one", facts[0]) if facts else ("none", None)
 
 
-def _project_parts(report: ReportText, project_end: int, ex: Extraction) -> list[NamedAmount]:
+def _from_fact(fact: Any, report: ReportText) -> tuple[Decimal, int, int] | None:
+    """An engine fact of an amount as ``(value, start, end)`` (the start of its quote); None when it is no amount."""
+    if not isinstance(fact.value, Decimal):
+        return None
+    return fact.value, fact.start - (len(fact.quote) - len(report.text[fact.start : fact.end])), fact.end
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _figures(report: ReportText, doc: Any, ex: Extraction) -> dict[str, Any]:
+    """The template's money figures: the engine's reading, else the template label's amount."""
+    required = set(kinds()["dept_selfeval"].required)
+    values: dict[str, Any] = {}
+    for path, (name, pat) in template()["_figures"].items():
+        said, fact = _engine(doc, path)
+        f = _from_fact(fact, report) if said == "one" else _labelled(report, pat) if said == "none" else None
+        values[path] = _amount(report, f) if f else None
+        if f is not None:
+            ex.found[path] = (f[1], f[2])
+        elif said == "none" and path in required:
+            ex.not_found.append((path, name))
+    return values
+
+
+def _project_parts(report: ReportText, doc: Any, ex: Extraction, values: dict[str, Any]) -> list[NamedAmount]:
+    """The parts of 项目支出: the engine's named parts when it read more of them, else the template's “其中 A n 万元，B m 万元”."""
+    parts = _listed_parts(report, ex.found["expenditure.project"][1], ex) if values["expenditure.project"] is not None else []
+    named = [f for f in (doc.get("expenditure.project_part") if doc is not None else []) if isinstance(f.value, Decimal)]
+    if len(named) > len(parts):
+        parts = [NamedAmount(name=f.name, value=f.value, seed=f.quote, line=f.line) for f in named]
+        for i, f in enumerate(named):
+            ex.found[f"expenditure.project_parts[{i}]"] = (f.start, f.end)
+    return parts
+
+
+_PARTS_OPENING = pattern("extraction.parts_opening")
+_PART_LABEL = pattern("extraction.part_label")
+
+
+def _listed_parts(report: ReportText, project_end: int, ex: Extraction) -> list[NamedAmount]:
     """The “其中 A n 万元，B m 万元” parts right after 项目支出."""
     text = report.text
-    m = re.compile(r"[,\s]*(?:其中|包括)").match(text, project_end)
+    m = _PARTS_OPENING.match(text, project_end)
     if not m:
         return []
     out = []
     end = clause_end(text, m.end())
     for a in MONEY.finditer(text, m.end(), end):
         head = text[max(m.end(), a.start() - 40) : a.start()]
-        lab = re.search(r"([^\s,;:、()。0-9]{2,16})\s*(?:为|是)?\s*$", head.replace("其中", " "))
+        lab = _PART_LABEL.search(head.replace("其中", " "))
         if not lab:
             continue
         out.append(
@@ -174,45 +140,109 @@ def _project_parts(report: ReportText, project_end: int, ex: Extraction) -> list
     return out
 
 
-def _claims(report: ReportText, ex: Extraction) -> Claims:
-    """The stated 预算执行率, execution score, goal count and the claims the checks test."""
-    text = report.text
-    out: dict[str, Any] = {}
+# --------------------------------------------------------------------------- 三公
 
-    def fig(key: str, pat: str, unit: str) -> None:
-        """Record a stated figure found by ``pat`` under ``claims.<key>``."""
-        m = re.search(pat, text)
-        if m:
-            out[key] = Figure(value=N(m["v"]), unit=unit, seed=report.quote(m.start(), m.end()), line=report.line_of(m.start()))
-            ex.found[f"claims.{key}"] = (m.start(), m.end())
 
-    fig("execution_rate", r"预算执行率\s*(?:为|是|达到|达)?\s*(?P<v>\d+(?:\.\d+)?)\s*%", "%")
-    fig("goal_count", r"(?:共)?设(?:置|定)(?:了)?\s*(?P<v>\d+)\s*(?:个|项)(?:年度)?(?:部门)?(?:整体)?绩效目标", "个")
-    m = re.search(
-        r"预算执行(?:情况|率)?(?:指标)?\s*(?:总分|分值|满分)\s*(?P<max>\d+(?:\.\d+)?)\s*分\s*[,;]?\s*(?:实际)?得分\s*(?P<s>\d+(?:\.\d+)?)\s*分",
-        text,
-    )
+def _three_public_template(report: ReportText, mode: str, ex: Extraction) -> dict[str, Any]:
+    """The template's 三公 total of one mode (控制数 / 实际支出) and the parts its sentence names."""
+    tp = template()["three_public"]
+    m = tp["_modes"][mode].search(report.text)
+    if m is None:
+        return {}
+    unit = m["unit"] if "元" in m["unit"] else m["unit"] + "元"
+    out = {"total": (_amount(report, (money_value(m["num"], unit), m.start(), m.end())), (m.start("num"), m.end()))}
+    span_end = sentence_end(report.text, m.end())
+    for key, (_, pat, _) in tp["_parts"].items():
+        f = _labelled(report, pat, m.end(), span_end) if pat is not None else None
+        if f is not None:
+            out[key] = (_amount(report, f), (f[1], f[2]))
+    return out
+
+
+def _three_public(report: ReportText, doc: Any, ex: Extraction) -> ThreePublic | None:
+    """The 三公 control and actual figures with their parts, and a “未超过控制数” claim: the engine's, else the template's.
+
+    公务用车运行费 is the engine's 公务用车运行费, else its 购置及运行费 when the report states only that.
+    """
+    splits: dict[str, ThreePublicSplit | None] = {}
+    for mode in ("control", "actual"):
+        template_read = None
+        parts = {}
+        for key in template()["three_public"]["_parts"]:
+            path = f"three_public.{mode}.{key}"
+            said, fact = _engine(doc, path)
+            if said == "none" and key == "vehicle" and _engine(doc, f"three_public.{mode}.vehicle_total")[0] == "one":
+                said, fact = _engine(doc, f"three_public.{mode}.vehicle_total")  # stands in only when read once
+            if said == "one":
+                parts[key] = Amount(value=fact.value, seed=fact.quote, line=fact.line)
+                ex.found[path] = (fact.start, fact.end)
+                continue
+            parts[key] = None
+            if said == "none":
+                template_read = _three_public_template(report, mode, ex) if template_read is None else template_read
+                if key in template_read:
+                    parts[key], ex.found[path] = template_read[key]
+        splits[mode] = ThreePublicSplit.model_construct(**parts) if any(v is not None for v in parts.values()) else None
+    if splits["control"] is None and splits["actual"] is None:
+        return None
+    claim = next(iter(doc.get("claims.within_control")), None) if doc is not None else None
+    within = Claim(value=True, seed=claim.quote, line=claim.line) if claim is not None else None
+    return ThreePublic.model_construct(control=splits["control"], actual=splits["actual"], within_control_claim=within)
+
+
+def _three_public_not_found(tp: ThreePublic | None, ex: Extraction) -> None:
+    """List the 三公 figures the template requires and neither reading found."""
+    if tp is None:
+        ex.not_found.append(("three_public", "三公经费"))
+        return
+    for key, name in (("control", "控制数"), ("actual", "实际支出")):
+        split = getattr(tp, key)
+        for k, (n, _, optional) in template()["three_public"]["_parts"].items():
+            if not optional and (split is None or getattr(split, k) is None):
+                ex.not_found.append((f"three_public.{key}.{k}", f"三公经费{name}·{n}"))
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def _stated(report: ReportText, doc: Any, ex: Extraction, key: str, unit: str) -> Figure | None:
+    """A stated figure (预算执行率, 绩效目标个数): the engine's, else the template's phrasing."""
+    said, fact = _engine(doc, f"claims.{key}")
+    if said == "one":
+        ex.found[f"claims.{key}"] = (fact.start, fact.end)
+        return Figure(value=fact.value, unit=fact.unit if unit != "%" else "%", seed=fact.quote, line=fact.line)
+    m = template()["_stated"][key].search(report.text) if said == "none" else None
+    if m is None:
+        return None
+    ex.found[f"claims.{key}"] = (m.start(), m.end())
+    return Figure(value=N(m["v"]), unit=unit, seed=report.quote(m.start(), m.end()), line=report.line_of(m.start()))
+
+
+def _claims(report: ReportText, doc: Any, ex: Extraction) -> Claims:
+    """The stated 预算执行率, execution score, goal count and the claims in words the checks test."""
+    out: dict[str, Any] = {"execution_rate": _stated(report, doc, ex, "execution_rate", "%")}
+    out["goal_count"] = _stated(report, doc, ex, "goal_count", "个")
+    m = template()["_stated"]["execution_score"].search(report.text)
     if m:
         out["execution_score"] = Score(
             score=N(m["s"]), max=N(m["max"]), seed=report.quote(m.start(), m.end()), line=report.line_of(m.start())
         )
         ex.found["claims.execution_score"] = (m.start(), m.end())
-    for key, pat in (
-        ("all_goals_completed", r"(?:所有|全部|各项)(?:绩效)?目标(?:均|全部|都)?已?(?:全部)?完成"),
-        ("adjustment_not_counted", r"未(?:记|计)入预算调整(?:数|率)?"),
-    ):
-        c = re.search(pat, text)
-        if c:
-            out[key] = Claim(value=True, seed=report.quote(c.start(), c.end()), line=report.line_of(c.start()))
-    return Claims(**out)
+    for key in ("all_goals_completed", "adjustment_not_counted"):
+        c = next(iter(doc.get(f"claims.{key}")), None) if doc is not None else None
+        if c is not None:
+            out[key] = Claim(value=True, seed=c.quote, line=c.line)
+    if out["execution_rate"] is None:
+        ex.not_found.append(("claims.execution_rate", "预算执行率"))
+    return Claims(**{k: v for k, v in out.items() if v is not None})
 
 
-_COUNT_UNIT = r"亿条|万条|条|个|项|家|次|人次|人|件|户|场|批|套|台|公里|亿元|万元|元|%"
-_RATE = re.compile(rf"(?:目标任务|任务|目标|计划)?完成率\s*(?:达到|达|为|是)?\s*(?P<pct>{NUM})\s*%")
-_EXCESS = re.compile(
-    rf"(?P<a>{NUM})\s*(?P<u>亿条|万条|条|个|项|家|次|人次|件|户)\s*[,，]?\s*(?P<dir>超过|超出|低于|少于)(?:原有|原定|年初|原)?(?:数量)?(?:指标|目标)(?:值)?\s*(?P<b>{NUM})\s*(?P<u2>亿条|万条|条|个|项|家|次|人次|件|户)"
-)
-_EXCESS_WORD = re.compile(r"超过|超出|低于|少于")
+# --------------------------------------------------------------------------- goals
+
+
+_RATE = pattern("extraction.rate")
+_EXCESS = pattern("extraction.excess")
+_EXCESS_WORD = pattern("extraction.excess_word")
 
 
 def _excess_statements(text: str) -> list[re.Match]:
@@ -233,16 +263,14 @@ def _excess_statements(text: str) -> list[re.Match]:
     return out
 
 
-_SATISFACTION = re.compile(rf"满意度\s*(?:达到|达|为|是)?\s*(?P<pct>{NUM})\s*%")
-_TARGET_IN_SENTENCE = re.compile(rf"(?:目标|指标值|计划|任务)(?:数|值|为|是|:)*\s*(?P<t>{NUM})\s*(?P<u>{_COUNT_UNIT})")
+_SATISFACTION = pattern("extraction.satisfaction")
+_TARGET_IN_SENTENCE = pattern("extraction.target_in_sentence")
 
 
-_GOAL_LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|在.{0,6}方面|\d{4}\s*年(?:度)?|全年|实际|共|累计)+")
-_CLAUSE_BREAK = re.compile(r"[,;:。\n]")
-_TARGET_IN_BRACKETS = re.compile(rf"[(（][^()（）]{{0,12}}?(?:目标|计划|指标值)(?:值|数)?\s*(?P<t>{NUM})\s*(?P<u>{_COUNT_UNIT})?[)）]\s*$")
-_VALUE_AT_END = re.compile(
-    rf"(?P<v>{NUM})\s*(?P<mult>亿|万)?\s*(?P<approx>余|多)?\s*(?P<u>条|个|项|家|次|人次|人|件|户|场|批|套|台|元)?\s*$"
-)
+_GOAL_LEAD = pattern("extraction.goal_lead")
+_CLAUSE_BREAK = pattern("extraction.clause_break")
+_TARGET_IN_BRACKETS = pattern("extraction.target_in_brackets")
+_VALUE_AT_END = pattern("extraction.value_at_end")
 
 
 def _label(clause: str) -> str:
@@ -326,16 +354,6 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
     return goals
 
 
-def _from_doc(doc: Any, path: str, report: ReportText) -> tuple[Decimal, int, int] | None:
-    """A figure the engine found once, as ``(value, start, end)``; None when absent or stated with two values."""
-    if doc is None:
-        return None
-    fact = doc.one(path)
-    if fact is None or not isinstance(fact.value, Decimal):
-        return None
-    return fact.value, fact.start - (len(fact.quote) - len(report.text[fact.start : fact.end])), fact.end
-
-
 def _goals_from_doc(doc: Any, ex: Extraction) -> list[Goal]:
     """The engine's indicators (指标值 and 完成值 both stated) that the template patterns did not find."""
     if doc is None:
@@ -379,90 +397,46 @@ def _goals_from_doc(doc: Any, ex: Extraction) -> list[Goal]:
 
 
 def extract(report: ReportText, doc: Any = None) -> Extraction:
-    """Find the department figures of a report: the engine's facts, else the seed template's labels.
+    """Find the department figures of a report: the engine's reading, else the seed template's phrasing.
 
     Args:
         report: a prepared :class:`ReportText`.
-        doc: the engine's :class:`~xteval.audit.engine.Document` of the same report; its
-            facts fill every figure of the department model the document states once.
+        doc: the engine's :class:`~xteval.audit.engine.Document` of the same report (read here when
+            not given); its facts fill every figure of the department model it states once.
 
     Returns:
         An :class:`Extraction` whose ``model`` has the shape of ``DepartmentParams``
         (built without validation): every figure not found is ``None`` and is
         listed in ``not_found``.
     """
-    text = report.text
-    ex = Extraction(model=None, year=_report_year(text), document=doc)
-    values: dict[str, Any] = {}
-    for path, label, pat, required in _FIGURES:
-        if doc is not None and len({x.value for x in doc.get(path)}) > 1:
-            values[path] = None  # stated with two values: the ambiguity is the finding, no value is picked
-            continue
-        f = _from_doc(doc, path, report) or _find_amount(report, pat)
-        if f is None:
-            values[path] = None
-            if required:
-                ex.not_found.append((path, label))
-            continue
-        values[path] = _amount(report, f)
-        ex.found[path] = (f[1], f[2])
-    project = values["expenditure.project"]
-    parts = _project_parts(report, ex.found["expenditure.project"][1], ex) if project is not None else []
-    named = [f for f in (doc.get("expenditure.project_part") if doc is not None else []) if isinstance(f.value, Decimal)]
-    if len(named) > len(parts):
-        parts = [NamedAmount(name=f.name, value=f.value, seed=f.quote, line=f.line) for f in named]
-        for i, f in enumerate(named):
-            ex.found[f"expenditure.project_parts[{i}]"] = (f.start, f.end)
-    tp = _three_public(report, ex)
-    tp = _three_public_from_doc(doc, tp, report, ex)
-    for key, name in (("control", "控制数"), ("actual", "实际支出")):
-        split = getattr(tp, key, None) if tp else None
-        if tp is None or tp.control is None and tp.actual is None:
-            if key == "control":
-                ex.not_found.append(("three_public", "三公经费"))
-            continue
-        needed = [("total", "合计")] + [(k, n) for k, n, _ in _TP_PARTS if k != "overseas"]
-        for k, n in needed:
-            if split is None or getattr(split, k) is None:
-                ex.not_found.append((f"three_public.{key}.{k}", f"三公经费{name}·{n}"))
-    if tp is None:
-        tp = ThreePublic.model_construct(control=None, actual=None, within_control_claim=None)
-    claims = _claims(report, ex)
-    if doc is not None:
-        extra: dict[str, Any] = {}
-        rate = doc.one("claims.execution_rate")
-        if claims.execution_rate is None and rate is not None:
-            extra["execution_rate"] = Figure(value=rate.value, unit="%", seed=rate.quote, line=rate.line)
-            ex.found["claims.execution_rate"] = (rate.start, rate.end)
-        count = doc.one("claims.goal_count")
-        if claims.goal_count is None and count is not None:
-            extra["goal_count"] = Figure(value=count.value, unit=count.unit, seed=count.quote, line=count.line)
-            ex.found["claims.goal_count"] = (count.start, count.end)
-        done = next(iter(doc.get("claims.all_goals_completed")), None)
-        if claims.all_goals_completed is None and done is not None:
-            extra["all_goals_completed"] = Claim(value=True, seed=done.quote, line=done.line)
-        if extra:
-            claims = Claims.model_construct(**{**{k: getattr(claims, k) for k in type(claims).model_fields}, **extra})
-    if claims.execution_rate is None:
-        ex.not_found.append(("claims.execution_rate", "预算执行率"))
-    unit_name = re.search(r"单位名称\s*[:]?\s*(\S{2,40})", text)
-    supervisor = re.search(r"主管部门\s*[:]?\s*(\S{2,40})", text)
+    doc = doc if doc is not None else extract_facts(report)
+    ex = Extraction(model=None, year=doc.year, document=doc)
+    values = _figures(report, doc, ex)
+    parts = _project_parts(report, doc, ex, values)
+    tp = _three_public(report, doc, ex)
+    _three_public_not_found(tp, ex)
+    claims = _claims(report, doc, ex)
     ex.model = DepartmentParams.model_construct(
         notebook="department",
         title=None,
-        unit=Unit.model_construct(
-            name=unit_name.group(1) if unit_name else "未注明", supervisor=supervisor.group(1) if supervisor else "未注明", year=ex.year
-        ),
+        unit=_unit(report, ex.year),
         source_report=str(report.path) if report.path else None,
         budget_header=values["budget_header"],
         income=Income.model_construct(**{k.split(".")[1]: v for k, v in values.items() if k.startswith("income.")}),
         expenditure=Expenditure.model_construct(
             **{k.split(".")[1]: v for k, v in values.items() if k.startswith("expenditure.")}, project_parts=parts
         ),
-        three_public=tp,
+        three_public=tp or ThreePublic.model_construct(control=None, actual=None, within_control_claim=None),
         carryover=Carryover.model_construct(fiscal=values["carryover.fiscal"]),
         claims=claims,
         goals=_goals(report, ex) + _goals_from_doc(doc, ex),
         narrative=None,
     )
     return ex
+
+
+def _unit(report: ReportText, year: int | None) -> Unit:
+    """The header's 单位名称 and 主管部门 (未注明 when the report has none)."""
+    names = [template()[key].search(report.text) for key in ("_unit_name", "_supervisor")]
+    name, supervisor = (m.group(1) if m else "未注明" for m in names)
+    return Unit.model_construct(name=name, supervisor=supervisor, year=year)

@@ -22,19 +22,21 @@ from typing import Any
 
 from ..money import D
 from .engine import Document, Fact
-from .kinds import vocabulary
+from .kinds import pattern, vocabulary
 
-_CELL = re.compile(r"[^\s|]+")
-_NUM = re.compile(r"^[-−]?\d{1,3}(?:,\d{3})*(?:\.\d+)?%?$|^[-−]?\d+(?:\.\d+)?%?$")
-_PLACEHOLDER = re.compile(r"^[—\-/／–]+$")
-_COMPARATOR = re.compile(
-    r"^(?P<cmp>[≥≤=﹦<>]|大于等于|小于等于|不低于|不高于|不少于|不超过|≧|≦)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>.*)$"
-)
+_CELL = pattern("forms.cell")
+_NUM = pattern("forms.num")
+_PLACEHOLDER = pattern("forms.placeholder")
+_COMPARATOR = pattern("forms.comparator")
 _NATURE = {"≥": "positive", "≧": "positive", ">": "positive", "≤": "reverse", "≦": "reverse", "<": "reverse", "=": "equal", "﹦": "equal"}
 _NATURE_WORDS = {"定性": "qualitative", "正向": "positive", "反向": "reverse", "等于": "equal", "定量": None}
-_UNIT_WORD = re.compile(
-    r"^(?:%|个|项|次|人|人次|元|万元|吨|米|公里|天|份|本|台|套|户|家|所|处|辆|批|批次|平方米|万人|小时|分钟|年|月|日|亩|件|条)$"
-)
+_UNIT_WORD = pattern("forms.unit_word")
+_HAN = pattern("forms.han")  # a cell with a Chinese character may be a column or row word
+_HEADER_WORDS = pattern("forms.header_words")
+_INDICATOR_NUMBER = pattern("forms.indicator_number")
+_LIST_LEAD = pattern("forms.list_lead")
+_UNNAMED_INDICATOR = pattern("forms.unnamed_indicator")
+_REASON_WORDS = pattern("forms.reason_words")
 
 
 @dataclass
@@ -76,18 +78,13 @@ def _number(text: str) -> Decimal | None:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"^(?:其中|包括)[:：]?", "", text).strip("：:")
-
-
-_HAN = re.compile(r"[\u4e00-\u9fff]")  # a cell with a Chinese character may be a column or row word
+    return _LIST_LEAD.sub("", text).strip("：:")
 
 
 def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> None:
     """Add the facts and goals of a 自评表 to ``doc`` (funds block, indicator rows, 总分)."""
-    words = re.compile("|".join(a for v in form["columns"].values() for a in v))
-    cs = cells(doc) if indicators else cells(doc, near=words)
-    columns = {k: [re.compile(f"^(?:{a})$") for a in v] for k, v in form["columns"].items()}
-    rows = {k: [re.compile(f"^(?:{a})$") for a in v] for k, v in form["rows"].items()}
+    cs = cells(doc) if indicators else cells(doc, near=form["_words"])
+    columns, rows = form["_columns"], form["_rows"]
     longest = 24  # a column or row word is short: a longer cell is prose, decided without a regular expression
     seen: dict[tuple[str, str], str | None] = {}
 
@@ -131,7 +128,7 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
             i = _funds_row(doc, cs, i, "", order, form.get("fields"))
             order = []
             continue
-        if indicators and any(re.match(f"^(?:{w})$", text) for w in form["indicator_header"]):
+        if indicators and any(p.match(text) for p in form["_indicator_header"]):
             indicator_at = i
             break
         i += 1
@@ -184,14 +181,13 @@ def _split_value(text: str) -> tuple[str | None, Decimal | None, str]:
 
 def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any]) -> None:
     """Indicator rows after the header, and the 总分 row."""
-    level1_words = [re.compile(f"^{w}(?:\\(\\d+分\\))?$") for w in form["level1"]]
-    level2_words = [re.compile(f"^{w}(?:\\(\\d+分\\))?$") for w in form["level2"]]
-    header = re.compile(r"指标|指标值|完成值|分值|得分|权重|偏差|原因|措施|度量单位|指标性质|改进|未完成|分析|年度|实际|[一二三]级")
+    level1_words, level2_words = form["_level1"], form["_level2"]
+    header = _HEADER_WORDS
     level1 = level2 = None
     i = start
     while i < len(cs):
         text = cs[i].text
-        if any(re.match(f"^(?:{w})$", text) for w in form["total_row"]):
+        if any(p.match(text) for p in form["_total_row"]):
             nums = [c for c in cs[i + 1 : i + 4] if _NUM.match(c.text)]
             if len(nums) >= 2:
                 _emit(doc, "project.score_max", nums[0], _number(nums[0].text), "分")
@@ -206,10 +202,10 @@ def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any])
             level2, i = text, i + 1
             continue
         if (
-            re.search(r"[\u4e00-\u9fff]", text)
+            _HAN.search(text)
             and not _NUM.match(text)
-            and not (header.fullmatch(text) or len(text) <= 6 and header.search(text) or re.search(r"原因|措施|分析", text))
-            and not re.fullmatch(r"指标\d*|…+|\.+", text)
+            and not (header.fullmatch(text) or len(text) <= 6 and header.search(text) or _REASON_WORDS.search(text))
+            and not _UNNAMED_INDICATOR.fullmatch(text)
         ):
             j = _indicator(doc, cs, i, level1, level2)
             i = j if j > i else i + 1
@@ -248,7 +244,7 @@ def _indicator(doc: Document, cs: list[Cell], i: int, level1: str | None, level2
     unit = (unit_cell.text if unit_cell else "") or t_unit or a_unit
     kind = nature or cmp_kind or ("qualitative" if target is None else "positive")
     goal = {
-        "name": re.sub(r"^指标\d+", "", name.text),
+        "name": _INDICATOR_NUMBER.sub("", name.text),
         "level1": level1,
         "level2": level2,
         "kind": kind,
@@ -267,7 +263,7 @@ def _indicator(doc: Document, cs: list[Cell], i: int, level1: str | None, level2
         goal["score"] = _number(nums[1].text)
     doc.goals.append(goal)
     last = nums[-1] if nums else actual_cell
-    if re.search(r"[|\t]", doc.report.text[doc.report.line_starts[last.line - 1] : last.start]):
+    if any(c in "|\t" for c in doc.report.text[doc.report.line_starts[last.line - 1] : last.start]):
         while j < len(cs) and cs[j].line == last.line:  # the rest of the row: 偏差原因 and padding
             j += 1
     return j
@@ -281,7 +277,7 @@ def read_indicator_table(doc: Document) -> None:
     before = list(doc.goals)
     doc.goals = []
     cs = cells(doc)
-    start = next((i for i, c in enumerate(cs) if any(re.match(f"^(?:{w})$", c.text) for w in form["indicator_header"])), None)
+    start = next((i for i, c in enumerate(cs) if any(p.match(c.text) for p in form["_indicator_header"])), None)
     if start is not None:
         _indicators(doc, cs, start, form)
     table = doc.goals
@@ -290,7 +286,7 @@ def read_indicator_table(doc: Document) -> None:
 
 # --------------------------------------------------------------------------- the 三公 table
 
-_UNIT_NOTE = re.compile(r"(?:单位|金额单位)\s*[:：]\s*(万元|元)")
+_UNIT_NOTE = pattern("forms.unit_note")
 
 
 def read_three_public_table(doc: Document) -> None:

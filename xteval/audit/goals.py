@@ -14,25 +14,36 @@ goal's ``rate``. Names keep no figure inside.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
 from .engine import Document
+from .kinds import pattern
 from .scanner import Token
 
-_TARGET_WORDS = re.compile(r"目标值?|指标值|计划|预期")
-_BOUND = re.compile(r"(?P<w>不少于|不低于|不小于|不高于|不超过|不多于|不大于|控制在|≥|≤|>=|<=|以上|以内|以下|达到)")
-_ACTUAL_WORDS = re.compile(r"实际|完成|结果|达到|达|为|共|累计|全年")
-_REVERSE = re.compile(r"不高于|不超过|不多于|不大于|控制在|≤|<=|以内|以下")
-_NAME_NOISE = re.compile(
-    r"^(?:[(（]?[一二三四五六七八九十\d]{1,2}[)）、.．]|年度|全年|实际|完成|累计|开展|共|组织|通过|其中|全部|平均|当年|本年|向使用单位发放问卷|第三方调查显示)+"
-)
-_RATE_AFTER = re.compile(
-    r"^\s*[、,，]?\s*(?:完成率|目标任务完成率|任务完成率|完成(?:了)?(?:年度|全年)?(?:目标|计划|任务)(?:值)?的?)\s*(?:达到|达|为)?\s*(?P<pct>\d+(?:\.\d+)?)\s*%"
-)
-_OVER_AFTER = re.compile(r"^\s*[、,，]?\s*超额完成(?:了)?(?:年度|全年)?(?:目标|计划|任务)?\s*(?P<pct>\d+(?:\.\d+)?)\s*%")
-_SCORE_AFTER = re.compile(r"^[^。；;\n]{0,20}?[(（]\s*分值\s*(?P<w>\d+(?:\.\d+)?)\s*分\s*[,，]\s*得分\s*(?P<s>\d+(?:\.\d+)?)\s*分\s*[)）]")
+_TARGET_WORDS = pattern("goals.target_words")
+_BOUND = pattern("goals.bound")
+_ACTUAL_WORDS = pattern("goals.actual_words")
+_REVERSE = pattern("goals.reverse")
+_NAME_NOISE = pattern("goals.name_noise")
+_RATE_AFTER = pattern("goals.rate_after")
+_OVER_AFTER = pattern("goals.over_after")
+_SCORE_AFTER = pattern("goals.score_after")
+_BRACKETED = pattern("goals.bracketed")
+_LEAD_TAIL = pattern("goals.lead_tail")
+_FIGURE = pattern("goals.figure")
+_EQUAL_BEFORE = pattern("goals.equal_before")
+_PARAGRAPH_TITLE = pattern("goals.paragraph_title")
+_OUTPUT_WORDS = pattern("goals.output_words")
+_CEILING_AFTER = pattern("goals.ceiling_after")
+_DONE_VERB = pattern("goals.done_verb")
+_CLOSE_LEAD = pattern("goals.close_lead")
+_BOUND_AFTER = pattern("goals.bound_after")
+_GOAL_CONTEXT = pattern("goals.goal_context")
+_DONE_TAIL_VERB = pattern("goals.done_tail_verb")
+_ACTUAL_LEAD = pattern("goals.actual_lead")
+_NOT_WORD = pattern("goals.not_word")
+_UP_TO_COLON = pattern("goals.up_to_colon")
 
 
 def _unit_key(tok: Token) -> str:
@@ -41,12 +52,12 @@ def _unit_key(tok: Token) -> str:
 
 def _name(label: str, fallback: str = "") -> str:
     """A goal name from the words before its figure: no enumerator, lead verb, target word or figure."""
-    name = re.sub(r"[(（].*?[)）]", "", label)
+    name = _BRACKETED.sub("", label)
     name = _TARGET_WORDS.split(name)[0] if _TARGET_WORDS.search(name) and not _TARGET_WORDS.match(name) else name
     name = _BOUND.sub("", name)
-    name = re.sub(r"(?:达到|达|为|是|约)$", "", name)
+    name = _LEAD_TAIL.sub("", name)
     name = _NAME_NOISE.sub("", name).strip(" ，,、:：")
-    name = re.sub(r"\d+(?:\.\d+)?", "", name)
+    name = _FIGURE.sub("", name)
     if len(name) < 3 and fallback:
         name = fallback + name
     return name[-24:]
@@ -54,9 +65,9 @@ def _name(label: str, fallback: str = "") -> str:
 
 def _kind(tok: Token, text: str) -> str:
     head = text[max(0, tok.start - 8) : tok.start]
-    if _REVERSE.search(head) or re.match(r"\s*(?:以内|以下)", tok.after):
+    if _REVERSE.search(head) or _CEILING_AFTER.match(tok.after):
         return "reverse"
-    if re.search(r"[=﹦]\s*$", head):
+    if _EQUAL_BEFORE.search(head):
         return "equal"
     return "positive"
 
@@ -66,7 +77,7 @@ def _paragraph_title(doc: Document, tok: Token) -> str:
     text = doc.report.text
     line_start = doc.report.line_starts[tok.line - 1]
     line = text[line_start : min(tok.start, line_start + 200)]  # the title opens the line: a one-line text must not copy megabytes
-    m = re.match(r"^\s*(?:[(（]?[一二三四五六七八九十\d]{1,2}[)）、.．])\s*([^。，,；;:：\d]{2,16})[。:：]", line)
+    m = _PARAGRAPH_TITLE.match(line)
     return m[1] if m else ""
 
 
@@ -85,19 +96,19 @@ def read_goals(doc: Document) -> None:
         # actual, then (目标 target) or ，目标 target
         if same and _TARGET_WORDS.search(nxt.raw_label) and not _TARGET_WORDS.search(head) and not _BOUND.search(head[-4:]):
             between = text[tok.end : nxt.start]
-            if len(between) <= 14 and re.search(r"[(（,，]", between):
+            if len(between) <= 14 and any(c in "(（,，" for c in between):
                 _add(doc, nxt, tok, _name(head, _paragraph_title(doc, tok)), text)
                 used |= {tok.index, nxt.index}
                 continue
         # target, then actual
         if same and (_TARGET_WORDS.search(head) or _BOUND.search(head[-5:])) and not tok.in_brackets:
-            if re.search(r"实际|完成|结果|达到|为", nxt.raw_label) and not _TARGET_WORDS.search(nxt.raw_label):
+            if _ACTUAL_LEAD.search(nxt.raw_label) and not _TARGET_WORDS.search(nxt.raw_label):
                 name = _name(head, _paragraph_title(doc, tok))
                 _add(doc, tok, nxt, name, text)
                 used |= {tok.index, nxt.index}
                 continue
-        if _BOUND.search(head[-5:]) or re.match(r"\s*(?:以上|以内)", tok.after):
-            if re.search(r"目标|任务|计划|绩效", tok.sentence + tok.section):
+        if _BOUND.search(head[-5:]) or _BOUND_AFTER.match(tok.after):
+            if _GOAL_CONTEXT.search(tok.sentence + tok.section):
                 listed.append((tok, _name(head)))
             continue
         if _in_target_statement(tok):  # “项目年度绩效目标为：新创排剧目1部，…，演出安全事故0起”
@@ -107,8 +118,8 @@ def read_goals(doc: Document) -> None:
     _done_statements(doc, toks, used)
 
 
-_DONE = re.compile(r"(?:推进|完成|实现|建成|组织)[^，,；;。]{0,30}?$")
-_DONE_AFTER = re.compile(r"^[^，,；;。]{0,16}?(?:实现|完成|通过)?(?:竣工)?(?:验收|建成|上线|投入使用|投用)")
+_DONE = pattern("goals.done")
+_DONE_AFTER = pattern("goals.done_after")
 
 
 def _done_statements(doc: Document, toks: list[Token], used: set[int]) -> None:
@@ -124,8 +135,8 @@ def _done_statements(doc: Document, toks: list[Token], used: set[int]) -> None:
         if not _DONE.search(tok.raw_label) or not _DONE_AFTER.match(text[tok.end : tok.end + 24]):
             continue
         tail = _DONE_AFTER.match(text[tok.end : tok.end + 24]).group(0)
-        words = re.sub(r"^(?:推进|完成|实现|组织)", "", tok.label)
-        name = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", re.split(r"等$", words)[0])[-12:] + re.sub(r"^(?:实现|完成|通过)", "", tail)
+        words = _DONE_VERB.sub("", tok.label)
+        name = _NOT_WORD.sub("", words.removesuffix("等"))[-12:] + _DONE_TAIL_VERB.sub("", tail)
         doc.goals.append(
             {
                 "name": name or "完成事项",
@@ -142,9 +153,9 @@ def _done_statements(doc: Document, toks: list[Token], used: set[int]) -> None:
         )
 
 
-_TARGETS_SENTENCE = re.compile(r"(?:年度|项目|整体)?绩效目标(?:为|是|:|：)|预期目标|绩效目标$")
-_TARGETS_HEADING = re.compile(r"绩效目标|年度目标|预期目标")
-_RESULTS_WORDS = re.compile(r"完成|实现|分析|偏差|自评|结论")
+_TARGETS_SENTENCE = pattern("goals.targets_sentence")
+_TARGETS_HEADING = pattern("goals.targets_heading")
+_RESULTS_WORDS = pattern("goals.results_words")
 
 
 def _in_target_statement(tok: Token) -> bool:
@@ -170,10 +181,10 @@ def _add(doc: Document, target: Token, actual: Token, name: str, text: str) -> N
         "start": actual.start,
     }
     after = text[max(actual.end, target.end) : max(actual.end, target.end) + 40]
-    m = _RATE_AFTER.match(re.sub(r"^\s*[)）]", "", after))
+    m = _RATE_AFTER.match(_CLOSE_LEAD.sub("", after))
     if m:
         goal["rate"] = Decimal(m["pct"])
-    m = _OVER_AFTER.match(re.sub(r"^\s*[)）]", "", after))
+    m = _OVER_AFTER.match(_CLOSE_LEAD.sub("", after))
     if m:
         goal["over_rate"] = Decimal(m["pct"])  # “超额完成 20%”: 完成值 ÷ 指标值 − 1
     m = _SCORE_AFTER.match(text[actual.end : actual.end + 60])
@@ -186,9 +197,9 @@ def _level1(tok: Token, name: str) -> str | None:
     where = tok.section + " " + tok.sentence[:20]
     if "满意" in name or "满意度" in where:
         return "满意度指标"
-    if re.search(r"效益", where):
+    if "效益" in where:
         return "效益指标"
-    if re.search(r"产出|数量指标|质量指标|时效指标|成本指标", where):
+    if _OUTPUT_WORDS.search(where):
         return "产出指标"
     return None
 
@@ -209,7 +220,7 @@ def _match_listed(doc: Document, toks: list[Token], listed: list[tuple[Token, st
             continue
         name = _name(tok.raw_label, _paragraph_title(doc, tok))
         if not name:
-            name = re.sub(r"^.*?[：:]", "", tok.sentence)[:16]
+            name = _UP_TO_COLON.sub("", tok.sentence)[:16]
         candidates = [(t, n) for t, n in free if _unit_key(t) == _unit_key(tok)]
         if not candidates:
             continue

@@ -17,34 +17,26 @@ Years (2023 年), dates, list markers (1、) and page numbers are not tokens.
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..money import UNITS, amounts_in
+from .kinds import pattern, piece
 
-# Units after a number that make it a count (longest first); 分 is points unless 分钟.
-COUNT_UNITS = (
-    "万平方米|平方公里|平方米|万人次|万人|万条|亿条|万头（只）|万头\\(只\\)|万头|万只|万份|万册|台（套）|台\\(套\\)|人次|批次|个百分点|"
-    "公里|千米|立方米|万亩|亩|小时|分钟|个月|个|项|人|次|辆|台|套|家|户|所|场|批|件|条|份|本|册|名|张|座|间|处|篇|部|支|吨|天|"
-    "头|只|株|棵|箱|期|类|村|镇|米|元/平方米|元/人|元/次|元/户"
-)
-_COUNT_AFTER = re.compile(rf"[ \t]*(?P<u>{COUNT_UNITS})")
-_POINTS_AFTER = re.compile(r"[ \t]*分(?!钟|之|别|类|析|配|布|管|项|期|批|级|解|散|摊|成)")
-_YEAR_AFTER = re.compile(r"\s*年(?!度指标|均)")
-_MONTH_DAY_AFTER = re.compile(r"\s*[月日号时]")
-_SLASH_AFTER = re.compile(r"\s{0,2}[/-]\s{0,2}\d")
-_MARKER_AFTER = re.compile(r"\s*[、.](?!\d)")
-_TOC_END = re.compile(r"(?:\.{4,}|…{2,}|·{4,})\s*\d+\s*$")
+# Units after a number that make it a count (fields.yaml's piece COUNT_UNITS, longest first); 分 is points unless 分钟.
+COUNT_UNITS = piece("COUNT_UNITS")
+_COUNT_AFTER = pattern("scanner.count_after")
+_POINTS_AFTER = pattern("scanner.points_after")
+_YEAR_AFTER = pattern("scanner.year_after")
+_MONTH_DAY_AFTER = pattern("scanner.month_day_after")
+_SLASH_AFTER = pattern("scanner.slash_after")
+_MARKER_AFTER = pattern("scanner.marker_after")
+_TOC_END = pattern("scanner.toc_end")
 _TERMINAL = "。！？!?"
 _CLAUSE_STOPS = "，,。；;：:、（）()【】[]|\t\n！？!?《》"
-_LEAD = re.compile(r"(?:[\s:：]|为|是|达到|达|约|共计|了|至|仅|累计|分别为|分别是|各为|各是|均为|各)+$")
-_ENUMERATOR = re.compile(r"(?:^|(?<=[\s>）)]))(?:[（(]?[一二三四五六七八九十]{1,3}[)）、.．]|[（(]\d{1,2}[)）]|\d{1,2}[、.．](?!\d))")
-_HEADING = re.compile(
-    r"^[ \t]*(?P<marker>第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、](?!\d))"
-    r"[ \t]*(?P<title>[^\n。；;]{1,40})",
-    re.M,
-)
+_LEAD = pattern("scanner.lead")
+_ENUMERATOR = pattern("scanner.enumerator")
+_HEADING = pattern("scanner.heading")
 
 
 class _lazy:
@@ -244,7 +236,7 @@ def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
     return sc
 
 
-_PAIR_GAP = re.compile(r"\s*[，,、和与及]\s*")
+_PAIR_GAP = pattern("scanner.pair_gap")
 
 
 def _pairs(text: str, tokens: list[Token]) -> None:
@@ -255,8 +247,8 @@ def _pairs(text: str, tokens: list[Token]) -> None:
             a.value = a.number * UNITS[b.unit] if b.kind == "money" else a.number
 
 
-_CELL_BEFORE = re.compile(r"(?:^|[\t|\n]| {2,}|[≥≤=<>﹦])\s*$")
-_CELL_AFTER = re.compile(r"\s*(?:$|[\t|\n]| {2,})")
+_CELL_BEFORE = pattern("scanner.cell_before")
+_CELL_AFTER = pattern("scanner.cell_after")
 
 
 def _is_cell(text: str, start: int, end: int) -> bool:
@@ -264,10 +256,10 @@ def _is_cell(text: str, start: int, end: int) -> bool:
     return bool(_CELL_BEFORE.search(text[max(0, start - 4) : start]) and _CELL_AFTER.match(text[end : end + 4]))
 
 
-_ENDS_LINE = re.compile(r"[\s。；;：:，,！？|\t\d%)）]")  # a line above that ends here ends its clause
-_DIGIT = re.compile(r"\d")
-_QUOTES = re.compile(r"[“”\"'‘’\s]")
-_LIST_WORD = re.compile(r"^(?:其中|包括|另有|含)")
+_ENDS_LINE = pattern("scanner.ends_line")  # a line above that ends here ends its clause
+_DIGIT = pattern("scanner.digit")
+_QUOTES = pattern("scanner.quotes")
+_LIST_WORD = pattern("scanner.list_word")
 
 
 def _clean(label: str) -> str:

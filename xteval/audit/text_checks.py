@@ -17,6 +17,7 @@ from ..dates import Period, find_dates, period_issues
 from ..money import N, convert, half_up
 from .amounts import Money, MoneyList, label_before, money_lists, sentence_end
 from .extraction import Extraction
+from .kinds import pattern
 from .reading import FIGURE_BUDGET_ENV, ReportText, figure_budget
 
 
@@ -105,10 +106,7 @@ def date_checks(report: ReportText, year: int | None) -> list[CheckResult]:
     return out
 
 
-_DATE_RANGE = re.compile(
-    r"(?:(?P<y1>(?:19|20)\d{2})\s*年\s*)?(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*[日号]\s*(?:至|到|~|-|—|–)\s*"
-    r"(?:(?P<y2>(?:19|20)\d{2})\s*年\s*)?(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*[日号]"
-)
+_DATE_RANGE = pattern("text_checks.date_range")
 
 
 @dataclass(frozen=True)
@@ -189,7 +187,7 @@ IDENTITY_OF = {
 }
 
 
-_CHANGE_BEFORE = re.compile(r"(?:增加|减少|增长|下降|降低|减|增|节约|上升)\s*$")
+_CHANGE_BEFORE = pattern("text_checks.change_before")
 
 
 def list_checks(report: ReportText, ex: Extraction, ranges: list[DateRange], doc: Any = None) -> list[CheckResult]:
@@ -284,7 +282,7 @@ def _period_before(text: str, x: Money, ranges: list[DateRange], starts: list[in
         return None
     r = ranges[i]
     between = text[r.e : x.s]
-    return r if len(between) <= 30 and not re.search(r"[;。]|\d+(?:\.\d+)?\s*(?:亿\s*元|万\s*元|元)", between) else None
+    return r if len(between) <= 30 and not _CLAUSE_OR_MONEY.search(between) else None
 
 
 def _months(r: DateRange) -> int | None:
@@ -294,14 +292,9 @@ def _months(r: DateRange) -> int | None:
     return (r.end.year - r.start.year) * 12 + r.end.month - r.start.month + 1
 
 
-_PAID = re.compile(r"已(?:全部|完成)?(?:支付|付款|拨付)|已完成支付")
-_PAY_DATE = re.compile(
-    r"(?:支付|付款|结算|拨付)(?:日期|时间)?\s*(?:为|是|于|在)?\s*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2}|元|正)\s*月"
-    r"|于\s*(?P<y2>(?:19|20)\d{2})\s*年\s*(?P<m2>\d{1,2}|元|正)\s*月[^。;]{0,8}(?:支付|付款)"
-    r"|(?P<next>次年|下一年度|下年度|下年)\s*(?P<m3>\d{1,2}|元|正)\s*月[^。;]{0,8}(?:支付|付款)"
-    r"|(?:支付|付款)(?:日期|时间)?\s*(?:为|是|于|在)?\s*(?P<next2>次年|下一年度|下年度|下年)"
-)
-_PLANNED = re.compile(r"(?:拟|计划|预计|将|待)\s*$")
+_PAID = pattern("text_checks.paid")
+_PAY_DATE = pattern("text_checks.pay_date")
+_PLANNED = pattern("text_checks.planned")
 
 
 def _pay_year(m: re.Match, fiscal_year: int) -> int:
@@ -520,13 +513,14 @@ def percent_checks(report: ReportText, ex: Extraction, params: Any = None) -> li
 # The count starts the pattern (a digit, which the regex engine finds fast); “等” and up to three
 # spaces before it are read back from the text (a pattern that opened with them was tried at
 # every character of a long text).
-_ENUM = re.compile(r"(?<![\d.])(?P<n>\d{1,3})\s*(?P<u>个|项|家|场|批|类|所|座|条)")
-_ENUM_LEAD = re.compile(r"等?[ \t]{0,3}\Z")  # \Z: $ would also match before a final line break
-_STRAY_ENUMERATOR = re.compile(r";\s*\d{1,2}、")
-_HEADING_ENUMERATOR = re.compile(r"(?:^|(?<=[\s>]))(?:[一二三四五六七八九十]{1,3}|\d{1,2})、")
-_CLAUSE_SPLIT = re.compile(r"[,;:。\n]")
-_COUNT_IN_CLAUSE = re.compile(r"\d\s*(?:个|项|家|场|批|亿|万|%)")
-_LAST_ITEM_SPLIT = re.compile(r"和|及|与|以及")
+_ENUM = pattern("text_checks.enum")
+_ENUM_LEAD = pattern("text_checks.enum_lead")  # \Z: $ would also match before a final line break
+_STRAY_ENUMERATOR = pattern("text_checks.stray_enumerator")
+_HEADING_ENUMERATOR = pattern("text_checks.heading_enumerator")
+_CLAUSE_SPLIT = pattern("text_checks.clause_split")
+_COUNT_IN_CLAUSE = pattern("text_checks.count_in_clause")
+_LAST_ITEM_SPLIT = pattern("text_checks.last_item_split")
+_CLAUSE_OR_MONEY = pattern("text_checks.clause_or_money")
 
 
 def enumeration_checks(report: ReportText) -> list[CheckResult]:
@@ -572,7 +566,7 @@ def enumeration_checks(report: ReportText) -> list[CheckResult]:
 def _at(model: Any, path: str) -> Any:
     """The value at a field path such as ``three_public.control.reception`` or ``expenditure.project_parts[1]``."""
     node = model
-    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):  # a params field path, not report text: no vocabulary
         if node is None:
             return None
         if part.startswith("["):

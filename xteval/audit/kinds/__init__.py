@@ -3,8 +3,12 @@
 Each ``<kind>.yaml`` names a kind of document (部门整体支出绩效自评报告, 决算情况说明, 项目支出绩效自评
 报告, 自评表), the words that detect it (``markers`` with weights), the field groups it uses, the
 figures it must state (``required``), the identities between its figures (``identities``, checked
-with :func:`xteval.checks.balance`) and its claim phrases (``claims``). ``fields.yaml`` holds the
-labels of every field, shared by all kinds. Adding a kind is a YAML file and a fixture.
+with :func:`xteval.checks.balance`) and the claims it reads (``claims``, phrased once in ``fields.yaml``). ``fields.yaml`` holds the
+labels of every field, shared by all kinds, and the phrasings the readers match whole
+(``pieces`` and ``patterns``, see :func:`pattern`). Adding a kind is a YAML file and a fixture.
+
+Every regular expression stands in YAML as a quoted string and is compiled once, when the
+vocabulary or the kinds are first loaded; the Python readers hold methods, not phrasings.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class Kind:
     funds_table: dict[str, Any] | None = None
     checks: tuple[str, ...] = ()  # the registered checks that apply, in order (xteval.registry.check)
     version: str = ""
+    template: dict[str, Any] | None = None  # the seed template's figures and phrasings (dept_selfeval.yaml)
 
     def uses(self, field_id: str) -> bool:
         """True when a field id belongs to one of this kind's field groups."""
@@ -48,6 +53,46 @@ class Kind:
     def score(self, key: str) -> int:
         """How strongly a text (as :func:`xteval.money.match_key` gives it) looks like this kind."""
         return sum(w for word, w in self.markers.items() if word in key)
+
+
+# a piece named in a pattern: {NUM} (regular-expression quantifiers are {2} or {1,3}, never capitals)
+_PIECE = re.compile(r"\{([A-Z_]+)\}")
+
+
+def _expand(text: str, pieces: dict[str, str]) -> str:
+    """A pattern with its ``{PIECE}`` names replaced by the pieces they name."""
+    return _PIECE.sub(lambda m: pieces[m[1]], text)
+
+
+def _compile_patterns(doc: dict[str, Any]) -> None:
+    """Compile ``patterns`` once, their ``{PIECE}`` names filled from ``pieces``."""
+    pieces: dict[str, str] = {}
+    for k, v in (doc.get("pieces") or {}).items():  # a piece may name the pieces above it
+        pieces[str(k)] = _expand(str(v), pieces)
+    doc["_pieces"] = pieces
+    doc["_patterns"] = {str(k): re.compile(_expand(str(v), pieces)) for k, v in doc["patterns"].items()}
+    claims = doc.get("claims") or {}
+    doc["_claims"] = {str(k): re.compile(_expand(str(v), pieces)) for k, v in claims.items()}
+
+
+def pattern(name: str) -> re.Pattern:
+    """The compiled pattern ``name`` of ``fields.yaml``'s ``patterns`` (a phrasing one reader matches whole).
+
+    Raises:
+        ConfigError: no such pattern (the name is given).
+    """
+    try:
+        return vocabulary()["_patterns"][name]
+    except KeyError:
+        raise ConfigError(f"字段词表中没有模式 {name} (no pattern {name!r} in fields.yaml)", file=FOLDER / "fields.yaml") from None
+
+
+def piece(name: str) -> str:
+    """The pattern text of a shared piece of ``fields.yaml`` (``NUM``, ``LEAD``…), to build a pattern around a label."""
+    try:
+        return vocabulary()["_pieces"][name]
+    except KeyError:
+        raise ConfigError(f"字段词表中没有片段 {name} (no piece {name!r} in fields.yaml)", file=FOLDER / "fields.yaml") from None
 
 
 @functools.cache
@@ -70,9 +115,45 @@ def vocabulary() -> dict[str, Any]:
         table["_title"] = re.compile(table["title"])
         doc["_mod"] = {k: re.compile(v) for k, v in doc["modifiers"].items()}
         doc["_openers"] = [(re.compile(k), v) for k, v in (doc.get("list_openers") or {}).items()]
+        _compile_patterns(doc)
     except (KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"字段词表无效 (invalid vocabulary: {exc})", file=FOLDER / "fields.yaml") from None
     return doc
+
+
+def _compile_form(form: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A form's (or funds table's) words compiled once: each column, row and header word matches a whole cell."""
+    if form is None:
+        return None
+    whole = lambda words: [re.compile(f"^(?:{w})$") for w in words]  # noqa: E731
+    scored = lambda words: [re.compile(f"^{w}(?:\\(\\d+分\\))?$") for w in words]  # noqa: E731  “产出指标(50分)”
+    form["_words"] = re.compile("|".join(a for v in form["columns"].values() for a in v))
+    form["_columns"] = {k: whole(v) for k, v in form["columns"].items()}
+    form["_rows"] = {k: whole(v) for k, v in form["rows"].items()}
+    for key in ("indicator_header", "total_row"):
+        form[f"_{key}"] = whole(form.get(key) or ())
+    for key in ("level1", "level2"):
+        form[f"_{key}"] = scored(form.get(key) or ())
+    return form
+
+
+def _compile_template(template: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A template's labels compiled once, each followed by its amount (the piece ``AMOUNT_AFTER``); its phrasings as they stand."""
+    if template is None:
+        return None
+    after = piece("AMOUNT_AFTER")
+
+    def amount(label: str | None) -> re.Pattern | None:
+        return re.compile(f"(?:{label}){after}") if label else None
+
+    template["_figures"] = {path: (f["name"], amount(f["label"])) for path, f in template["figures"].items()}
+    tp = template["three_public"]
+    tp["_modes"] = {mode: amount(tp[mode]) for mode in ("control", "actual")}
+    tp["_parts"] = {k: (p["name"], amount(p.get("label")), bool(p.get("optional"))) for k, p in tp["parts"].items()}
+    template["_stated"] = {k: re.compile(v) for k, v in template["stated"].items()}
+    for key in ("unit_name", "supervisor"):
+        template[f"_{key}"] = re.compile(template[key])
+    return template
 
 
 @functools.cache
@@ -92,12 +173,13 @@ def kinds() -> dict[str, Kind]:
                 exclude=tuple(doc.get("exclude") or ()),
                 required=tuple(doc.get("required") or ()),
                 identities=tuple(doc.get("identities") or ()),
-                claims={k: re.compile(v) for k, v in (doc.get("claims") or {}).items()},
+                claims={name: vocabulary()["_claims"][name] for name in doc.get("claims") or ()},
                 model=doc.get("model"),
-                form=doc.get("form"),
-                funds_table=doc.get("funds_table"),
+                form=_compile_form(doc.get("form")),
+                funds_table=_compile_form(doc.get("funds_table")),
                 checks=tuple(doc["checks"]),  # required: a kind that declared no check would pass every text unread
                 version=str(doc.get("version", "")),
+                template=_compile_template(doc.get("template")),
             )
         except (KeyError, TypeError, ValueError, re.error) as exc:
             raise ConfigError(f"文档类型定义无效 (invalid kind: {exc})", file=path) from None
