@@ -34,8 +34,13 @@ def test_score_csv_json_shape(capsys):
     # 9.55 + (27 + 18) + 20 + 9.44: level1 aliases 产出/效益/满意度 resolved
     assert data["subtotals"] == {"预算执行率": "9.55", "产出指标": "45.00", "效益指标": "20.00", "满意度指标": "9.44"}
     assert (data["total"], data["grade"]) == ("83.99", "良")
-    assert data["rows"][0] == {"indicator": "预算执行率", "score": "9.55", "flags": []}
-    assert all(set(r) == {"indicator", "score", "flags"} for r in data["rows"])
+    first = data["rows"][0]
+    assert {k: first[k] for k in ("indicator", "score", "flags")} == {"indicator": "预算执行率", "score": "9.55", "flags": []}
+    assert all(set(r) == {"indicator", "score", "flags", "basis"} for r in data["rows"])
+    # every scored row says what its method rests on; the reverse indicator's default formula is xteval's convention
+    bases = {r["indicator"]: r["basis"]["basis"] for r in data["rows"]}
+    assert bases["预算执行率"] == "practice" and bases["成本指标乙"] == "convention" and data["grade_basis"] == "official"
+    assert first["basis"]["source"] and first["basis"]["note"]
 
 
 def test_score_text_output(capsys):
@@ -48,7 +53,7 @@ def test_missing_actual_is_no_data_not_zero_or_full(capsys):
     code, out, _ = run(["score", str(FIX / "missing-actual.csv"), "--json"], capsys)
     data = json.loads(out)
     row = next(r for r in data["rows"] if r["indicator"] == "满意度")
-    assert row == {"indicator": "满意度", "score": None, "flags": ["无数据"]}
+    assert {k: row[k] for k in ("indicator", "score", "flags")} == {"indicator": "满意度", "score": None, "flags": ["无数据"]}
     assert data["total"] == "74.55" and data["grade"] is None and data["missing"] == 1
     assert "满意度指标" not in data["subtotals"]
 

@@ -62,7 +62,7 @@ def test_form_layout(tmp_path: Path, seed, seed_result):
     r = rows["归集数据"]
     assert [ws.cell(r, j).value for j in (2, 4)] == ["数量指标", "≥5亿条"] and N(ws.cell(r, 5).value) == 20
     assert ws.cell(r, 5).number_format == 'General"亿条"'  # the number stays a number, the unit shows
-    assert ws.cell(r, 8).value.startswith("偏离度≥130%")
+    assert ws.cell(r, 8).value is None and ws.cell(r, 7).comment.text.startswith("偏离度≥130%")  # the tool's note, not its reason
     q = rows["签订智慧湘潭 PPP 项目退库协议"]
     assert (ws.cell(q, 2).value, ws.cell(q, 4).value, ws.cell(q, 5).value) == ("社会效益指标", "定性", "达成")
     labels = [ws.cell(r, 1).value for r in range(13, ws.max_row + 1)]
@@ -224,6 +224,7 @@ def test_libreoffice_recalculation_gives_xteval_numbers(tmp_path: Path, params_f
     total = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
     expected[f"F{total}"] = sum(result.level1_weights.values(), Decimal(0))
     expected[f"G{total}"] = result.total
+    expected[f"G{total + 1}"] = result.grade or "不定级"  # 评价等级: a live formula of 总分
     for coord in ("G7",):  # 当年财政拨款 has no 全年执行数 in the report: its 执行率 stays empty
         expected[coord] = None
     checked = 0
@@ -233,6 +234,8 @@ def test_libreoffice_recalculation_gives_xteval_numbers(tmp_path: Path, params_f
             want = expected[coord]
             if want is None:
                 assert got in (None, ""), (coord, formula, got)
+            elif isinstance(want, str):
+                assert got == want, (coord, formula, got, want)
             else:
                 assert got is not None and half_up(Decimal(repr(got)), 4) == half_up(Decimal(want), 4), (coord, formula, got, want)
             checked += 1
@@ -246,3 +249,42 @@ def test_recalculated_form_reads_back_to_the_same_scores(tmp_path: Path, seed, s
     path = selfeval_xlsx.write(seed_result, tmp_path / "form.xlsx", FormInfo.for_department(seed))
     back = engine.score_table(selfeval_xlsx.read(_recalculate(path, tmp_path)), "mof2020-self")
     assert back.to_json() == seed_result.to_json()
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="no LibreOffice installed (.ci/run installs Debian's libreoffice-calc)")
+def test_the_grade_follows_an_edited_score_after_recalculation(tmp_path: Path, seed, seed_result):
+    """An evaluator lowers one 得分: LibreOffice recomputes 总分, and 评价等级 (a formula of it) follows."""
+    from openpyxl import load_workbook
+
+    path = selfeval_xlsx.write(seed_result, tmp_path / "form.xlsx", FormInfo.for_department(seed))
+    wb = load_workbook(path)
+    ws = wb["自评表"]
+    total = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
+    scored = [r for r in range(13, total) if isinstance(ws.cell(r, 7).value, (int, float)) and ws.cell(r, 3).value != "小计"]
+    assert ws.cell(total + 1, 7).data_type == "f"
+    for r in scored:  # every indicator to 0: the 总分 falls to the funds block's points, below every band but 差
+        ws.cell(r, 7).value = 0
+    wb.save(path)
+    calc = load_workbook(_recalculate(path, tmp_path), data_only=True)["自评表"]
+    assert Decimal(repr(calc.cell(total, 7).value)) < 60
+    assert calc.cell(total + 1, 7).value == "差"
+    ws.cell(scored[0], 7).value = "无数据"
+    wb.save(path)
+    again = load_workbook(_recalculate(path, tmp_path / "again"), data_only=True)["自评表"]
+    assert again.cell(total + 1, 7).value == "不定级"
+
+
+def test_deviation_reasons_are_left_to_the_evaluator(tmp_path: Path, seed, seed_result):
+    """偏差原因分析 holds only what the params give; what the tool noticed is a note on the 得分 cell."""
+    from openpyxl import load_workbook
+
+    path = selfeval_xlsx.write(seed_result, tmp_path / "form.xlsx", FormInfo.for_department(seed))
+    ws = load_workbook(path)["自评表"]
+    total = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
+    reasons = [ws.cell(r, 8).value for r in range(13, total)]
+    assert not any(v and "未达到" in str(v) for v in reasons)
+    notes = [ws.cell(r, 7).comment.text for r in range(13, total) if ws.cell(r, 7).comment]
+    short = [r for _, r in seed_result.rows.iterrows() if r["kind"] == "positive" and r["points"] is not None and r["points"] < r["weight"]]
+    assert len([n for n in notes if "低于年度指标值" in n]) >= len(short) - 1  # 预算执行率 is in the funds block
+    footer = next(str(ws.cell(r, 1).value) for r in range(total, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("评分框架"))
+    assert "计分方法的依据" in footer and "等级档次的依据：文件规定" in footer

@@ -76,6 +76,7 @@ class ScoreResult:
     reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     level1_unread: tuple[str, ...] = ()
+    grade_basis: str = ""  # the grade bands' basis (the framework's): official, practice or convention
 
     @property
     def complete(self) -> bool:
@@ -106,9 +107,10 @@ class ScoreResult:
             "reasons": list(self.reasons),
             "warnings": list(self.warnings),
             "subtotals": {k: str(v) for k, v in self.subtotals.items()},
+            "grade_basis": self.grade_basis,
             "rows": [
-                {"indicator": i, "score": None if p is None else str(p), "flags": list(f)}
-                for i, p, f in zip(self.rows["indicator"], self.rows["points"], self.rows["flags"], strict=True)
+                {"indicator": i, "score": None if p is None else str(p), "flags": list(f), "basis": b.to_json()}
+                for i, p, f, b in zip(self.rows["indicator"], self.rows["points"], self.rows["flags"], self.rows["basis"], strict=True)
             ],
         }
 
@@ -455,7 +457,7 @@ def _score_closed(df: pd.DataFrame, fw: Framework, rows: list[int], names: list[
     return dataclasses.replace(_result(table, fw, lv, kd, points, flags, w, weights=weights, reasons=tuple(reasons)), level1_unread=unread)
 
 
-BASIS_LABELS = {"illustrative": "示例", "unverified": "未经核实", "convention": "xteval 约定"}
+BASIS_LABELS = {"illustrative": "示例", "unverified": "未经核实", "convention": "本工具约定"}
 
 
 def _partial_note(leaf, actual: Decimal, t: Decimal) -> str:
@@ -505,6 +507,12 @@ def _result(
     out["kind"] = pd.Series(kd, index=out.index, dtype=object)
     out["points"] = pd.Series(points, index=out.index, dtype=object)
     out["flags"] = pd.Series(flags, index=out.index, dtype=object)
+    leaves = {leaf.name: leaf for leaf in fw.leaves}
+    basis = [
+        frameworks.method_basis(fw, kind=k, leaf=leaves.get(name) if fw.leaves else None)
+        for k, name in zip(kd, out["indicator"], strict=True)
+    ]
+    out["basis"] = pd.Series(basis, index=out.index, dtype=object)
     return ScoreResult(
         framework=fw.name,
         version=fw.version,
@@ -517,6 +525,7 @@ def _result(
         level1_weights=weights,
         reasons=reasons,
         warnings=warnings,
+        grade_basis=fw.basis,
     )
 
 
@@ -564,6 +573,7 @@ def frame(result: ScoreResult) -> pd.DataFrame:
                     "完成值": num(r.get("actual"), None) if r["kind"] != "qualitative" else (r.get("grade") or ""),
                     "分值": num(r["weight"], None),
                     "得分": NO_DATA if r["points"] is None else num(r["points"]),
+                    "依据": frameworks.BASIS_WORDS.get(r["basis"].basis, r["basis"].basis),
                     "提示": "；".join(f for f in r["flags"] if f != NO_DATA),
                 }
             )

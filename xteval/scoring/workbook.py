@@ -368,11 +368,11 @@ def _indicator_row(sheet: _Sheet, r: int, row, form: FormInfo, leaf, closed: boo
     kind = row["kind"] if not closed else None
     unit = form.unit.get(name, leaf.unit if leaf else "")
     qualitative = row["kind"] == "qualitative"
-    notes = [f + "，指标值可能设定偏低，须说明原因" if f.startswith("偏离度") else f for f in row["flags"]]
+    # 偏差原因分析 is the evaluator's to write: only what the params give goes in the cell. What the tool
+    # noticed (short of the target, far above it) is a note on the 得分 cell, for the evaluator to answer.
+    hints = [f + "，指标值可能设定偏低，须说明原因" if f.startswith("偏离度") else f for f in row["flags"] if f != "无数据"]
     if not qualitative and _under(row["kind"], row.get("target"), row.get("actual")):
-        notes.append("完成值未达到年度指标值")
-    if form.deviation.get(name):
-        notes.append(form.deviation[name])
+        hints.append("完成值低于年度指标值，请填写偏差原因")
     sheet.cell(r, 2, form.level2.get(name, leaf.level2 if leaf else ""))
     sheet.cell(r, 3, name, align=sheet.left)
     sheet.cell(r, 4, _target_text(kind, row.get("target"), unit) if not qualitative else "定性")
@@ -381,8 +381,19 @@ def _indicator_row(sheet: _Sheet, r: int, row, form: FormInfo, leaf, closed: boo
     else:
         sheet.cell(r, 5, row.get("actual"), fmt=_unit_format(unit))
     sheet.cell(r, 6, row["weight"], fmt="0.00")
-    sheet.cell(r, 7, "无数据" if row["points"] is None else row["points"], fmt="0.00")
-    sheet.cell(r, 8, "；".join(notes), align=sheet.left)
+    score = sheet.cell(r, 7, "无数据" if row["points"] is None else row["points"], fmt="0.00")
+    if hints:
+        score.comment = _note("；".join(hints))
+    sheet.cell(r, 8, form.deviation.get(name, ""), align=sheet.left)
+
+
+def _note(text: str):
+    """A cell note (comment) of the tool's, sized to be read."""
+    from openpyxl.comments import Comment
+
+    note = Comment(text, "xteval")
+    note.width, note.height = 300, 90
+    return note
 
 
 def _closing_rows(sheet: _Sheet, result, form: FormInfo, fw, r: int, subtotal_rows: list[int]) -> int:
@@ -397,10 +408,11 @@ def _closing_rows(sheet: _Sheet, result, form: FormInfo, fw, r: int, subtotal_ro
     sheet.cell(r, 7, Formula("=SUM(" + ",".join(["H6", *(f"G{x}" for x in subtotal_rows)]) + ")"), fmt="0.00", font=sheet.bold)
     sheet.cell(r, 8, f"{result.missing} 项无数据，可评分值 {result.assessed}" if result.missing else "", align=sheet.left)
     r += 1
+    total_row = r - 1
     sheet.head(r, 1, GRADE)
     sheet.merge(r, 1, r, 5)
     sheet.cell(r, 6, "")
-    sheet.cell(r, 7, result.grade or "不定级", font=sheet.bold)
+    sheet.cell(r, 7, _grade_formula(fw, total_row, INDICATOR_HEADER + 1), font=sheet.bold)
     sheet.cell(r, 8, "有无数据项时不定等级" if result.missing else "", align=sheet.left)
     r += 1
     # Signature rows: a convention of provincial versions of the form, not of the central 10号 附件.
@@ -409,10 +421,48 @@ def _closing_rows(sheet: _Sheet, result, form: FormInfo, fw, r: int, subtotal_ro
         sheet.cell(r, c + 1, value)
     sheet.merge(r, 6, r, 8)
     r += 1
-    put(sheet.ws, r, 1, f"评分框架：{fw.title}（{fw.name} {fw.version}）；依据：{fw.source}。" + form.note).alignment = sheet.left
+    footer = f"评分框架：{fw.title}（{fw.name} {fw.version}）；依据：{fw.source}。" + _bases_text(result) + form.note
+    put(sheet.ws, r, 1, footer).alignment = sheet.left
     sheet.ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=8)
-    sheet.ws.row_dimensions[r].height = 45
+    sheet.ws.row_dimensions[r].height = 90
     return r
+
+
+def _grade_formula(fw, total_row: int, first_row: int) -> Formula | str:
+    """评价等级 as a live formula of 总分 by the framework's bands, 不定级 while any 得分 reads 无数据.
+
+    An evaluator who edits a 得分 sees the 总分 and the 等级 follow it; a fixed 等级 beside a live
+    总分 would contradict the sheet it stands on.
+    """
+    if not fw.grades:
+        return "不定级"
+    bands = [(low, grade) for low, grade in fw.grades]
+    expr = f'"{bands[-1][1]}"'
+    for low, grade in reversed(bands[:-1]):
+        expr = f'IF(G{total_row}>={low},"{grade}",{expr})'
+    return Formula(f'=IF(COUNTIF(G{first_row}:G{total_row - 1},"无数据")>0,"不定级",{expr})')
+
+
+def _bases_text(result) -> str:
+    """The bases of the methods the rows were scored by, once each, and of the grade bands: the workbook's own note."""
+    seen: dict[str, str] = {}
+    for kind, basis in zip(result.rows["kind"], result.rows["basis"], strict=True):
+        seen.setdefault(basis.text(), KIND_WORDS.get(kind, kind))
+    methods = "；".join(f"{kind}：{text}" for text, kind in seen.items())
+    from .frameworks import BASIS_WORDS
+
+    grade = BASIS_WORDS.get(result.grade_basis, result.grade_basis)
+    return f"计分方法的依据——{methods}。等级档次的依据：{grade}。"
+
+
+KIND_WORDS = {
+    "positive": "正向指标",
+    "reverse": "反向指标",
+    "equal": "等于型指标",
+    "qualitative": "定性指标",
+    "step": "按步扣分",
+    "band": "分档",
+}
 
 
 def _page_setup(ws, last_row: int) -> None:

@@ -499,6 +499,44 @@ def points_basis(fw: Framework) -> str:
     return "全部分值、档次与扣分措辞取自公开评分表"
 
 
+BASIS_WORDS = {"official": "文件规定", "practice": "地方实务", "convention": "本工具约定", "illustrative": "示例", "unverified": "未经核实"}
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Where a scored row's method comes from: official, practice or convention, with what it rests on."""
+
+    basis: str
+    note: str = ""  # the rule in words (“完成值 ≤ 指标值得满分；…”)
+    source: str = ""  # the document or table cited
+    url: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"basis": self.basis, "note": self.note, "source": self.source, "url": self.url}
+
+    def text(self) -> str:
+        """“地方实务：完成值 ≤ 指标值得满分…（项目支出绩效自评表填报说明）”, for a page or a workbook note."""
+        words = BASIS_WORDS.get(self.basis, self.basis)
+        said = "：".join(x for x in (words, self.note.removeprefix("xteval 约定：")) if x)
+        return said + (f"（{self.source}）" if self.source else "")
+
+
+def method_basis(fw: Framework, kind: str | None = None, leaf: Leaf | None = None) -> Basis:
+    """The basis of the method that scores a row: a closed framework's leaf, or an open one's kind (and chosen formula).
+
+    For a kind offering alternatives (反向: ``linear`` or ``ratio``) it is the basis of the
+    formula in force, so a page shows whether the score rests on a published rule or on ours.
+    """
+    if leaf is not None:
+        return Basis(leaf.basis, leaf.wording or leaf.formula, leaf.source or fw.source, leaf.url or fw.url)
+    spec = (fw.raw.get("kinds") or {}).get(kind) or {}
+    formulas = spec.get("formulas") or {}
+    chosen = ((fw.kinds.get(kind) or {}).get("params") or {}).get("formula") or spec.get("formula")
+    if chosen in formulas:
+        spec = formulas[chosen]
+    return Basis(str(spec.get("basis", fw.basis)), str(spec.get("note", "")), str(spec.get("source", "")), str(spec.get("url", "")))
+
+
 def choose(fw: Framework, *, reverse: str | None = None, over_achievement: str | None = None) -> Framework:
     """The framework with another of the alternatives its file offers; its version records the choice.
 
