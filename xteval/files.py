@@ -19,6 +19,7 @@ target. A write that fails leaves the previous output in place and raises
 
 from __future__ import annotations
 
+import bisect
 import csv
 import errno
 import hashlib
@@ -29,6 +30,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError, WriteError, XtevalError
@@ -321,6 +323,78 @@ def document_format(path: Path, data: bytes) -> str:
     return "txt"
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table as the format gives it (a .docx table): its rows of cell texts, and the line of its first row."""
+
+    line: int  # 1-based, in :attr:`SourceDocument.text`
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A report read once: what every reader of it takes (the quote check of ``seed`` figures, the audit, ``extract``).
+
+    ``text`` is the whole text as read (decoded, or a .docx's paragraphs and table rows, or a PDF's
+    text layer, or what OCR read from a scan), before any normalising; ``pages`` and ``tables``
+    are filled where the format gives them.
+    """
+
+    path: Path
+    text: str
+    how: str  # an encoding, ``docx``, ``pdf`` or ``ocr``
+    sha256: str  # of the bytes read: a params file's input hash of its source report
+    pages: tuple[int, ...] = ()  # the 1-based line each page begins on (PDF, scan)
+    tables: tuple[Table, ...] = ()  # (.docx)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    def page_of(self, line: int) -> int | None:
+        """The 1-based page of a 1-based line, when the format gives pages."""
+        return bisect.bisect_right(self.pages, line) or None if self.pages else None
+
+    def is_file(self, path: str | Path) -> bool:
+        """True when ``path`` names the file this document was read from (links resolved)."""
+        return Path(path).resolve() == self.path.resolve()
+
+
+Scanner = Callable[[Path, bytes], tuple[str, ...]]  # a scanned PDF's bytes → its pages' text (OCR)
+
+
+def read_source(path: str | Path, *, root: str | Path | None = None, scan: Scanner | None = None) -> SourceDocument:
+    """Read a report once, whatever it arrived as, into a :class:`SourceDocument`.
+
+    Args:
+        path: plain text (UTF-8, GBK/GB18030), a .docx, or a PDF.
+        root: when given, the file must lie inside it.
+        scan: reads a PDF without a text layer (``xteval.audit.ocr``); without it such a PDF raises.
+
+    Raises:
+        ScannedDocument: a PDF with no text layer and no ``scan``.
+        InputError: as :func:`read_document`.
+    """
+    path = Path(path)
+    data = read_input(path, root=root)
+    try:
+        return _document(path, data)
+    except ScannedDocument:
+        if scan is None:
+            raise
+        pages = scan(path, data)
+        return SourceDocument(path, "\n".join(pages), "ocr", sha256_bytes(data), _page_starts(pages))
+
+
+def _page_starts(pages: Sequence[str]) -> tuple[int, ...]:
+    """The 1-based line each page's text begins on, once the pages are joined by line breaks."""
+    starts, line = [], 1
+    for page in pages:
+        starts.append(line)
+        line += page.count("\n") + 1
+    return tuple(starts)
+
+
 def read_document(path: str | Path, *, root: str | Path | None = None) -> str:
     """A report's text, whatever it arrived as: plain text (UTF-8, GBK/GB18030), .docx, or a PDF's text layer.
 
@@ -334,18 +408,26 @@ def read_document(path: str | Path, *, root: str | Path | None = None) -> str:
         InputError: missing, not a regular file, too large, empty, binary, an old .doc, an
             encrypted or corrupt .docx or PDF; one line naming the file.
     """
-    path = Path(path)
-    return document_text(path, read_input(path, root=root))[0]
+    return read_source(path, root=root).text
 
 
 def document_text(path: Path, data: bytes) -> tuple[str, str]:
     """The text of a document's bytes (see :func:`read_document`) and how it was read: an encoding, ``docx`` or ``pdf``."""
+    doc = _document(path, data)
+    return doc.text, doc.how
+
+
+def _document(path: Path, data: bytes) -> SourceDocument:
     kind = document_format(path, data)
+    digest = sha256_bytes(data)
     if kind == "pdf":
-        return _pdf_text(path, data), "pdf"
+        pages = _pdf_pages(path, data)
+        return SourceDocument(path, "\n".join(pages), "pdf", digest, _page_starts(pages))
     if kind == "docx":
-        return _docx_text(path, data), "docx"
-    return plain_text(data, path)
+        text, tables = _docx_text(path, data)
+        return SourceDocument(path, text, "docx", digest, tables=tables)
+    text, how = plain_text(data, path)
+    return SourceDocument(path, text, how, digest)
 
 
 def check_office_zip(path: Path, data: bytes, kind: str, member: str) -> None:
@@ -367,24 +449,27 @@ def check_office_zip(path: Path, data: bytes, kind: str, member: str) -> None:
         raise InputError(f"不是有效的 {kind} 文件（文件已损坏） (corrupt {kind})", file=path) from None
 
 
-def _docx_text(path: Path, data: bytes) -> str:
-    """Paragraphs and table rows of a .docx in reading order (python-docx)."""
+def _docx_text(path: Path, data: bytes) -> tuple[str, tuple[Table, ...]]:
+    """Paragraphs and table rows of a .docx in reading order (python-docx), and its tables."""
     import io
 
     check_office_zip(path, data, ".docx", "word/document.xml")
     try:
         import docx
-        from docx.table import Table
+        from docx.table import Table as DocxTable
         from docx.text.paragraph import Paragraph
 
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []
+        tables: list[Table] = []
         for child in document.element.body.iterchildren():
             tag = child.tag.rsplit("}", 1)[-1]
             if tag == "p":
                 lines.append(Paragraph(child, document).text)
             elif tag == "tbl":
-                lines += _table_lines(Table(child, document))
+                rows = _table_rows(DocxTable(child, document))
+                tables.append(Table(len(lines) + 1, rows))
+                lines += ["\t".join(row) for row in rows]
     except InputError:
         raise
     except Exception as exc:  # python-docx and lxml raise many kinds on a damaged package
@@ -392,11 +477,11 @@ def _docx_text(path: Path, data: bytes) -> str:
     text = "\n".join(lines)
     if not text.strip():
         raise InputError("文件为空 (empty document)", file=path)
-    return text
+    return text, tuple(tables)
 
 
-def _table_lines(table) -> list[str]:
-    """One line per table row, cells separated by tabs; a merged cell once; a cell's paragraphs joined."""
+def _table_rows(table) -> tuple[tuple[str, ...], ...]:
+    """A table's rows of cell texts (a row is a line with its cells separated by tabs); a merged cell once; a cell's paragraphs joined."""
     out = []
     for row in table.rows:
         cells, seen = [], set()
@@ -405,15 +490,15 @@ def _table_lines(table) -> list[str]:
                 continue
             seen.add(id(cell._tc))
             cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
-        out.append("\t".join(cells))
-    return out
+        out.append(tuple(cells))
+    return tuple(out)
 
 
 _SENTENCE_END = "。：:；;！？!?|"  # a line ending so is complete (a sentence, a label, a table row)
 
 
-def _pdf_text(path: Path, data: bytes) -> str:
-    """The text layer of a PDF, wrapped lines joined (pypdfium2)."""
+def _pdf_pages(path: Path, data: bytes) -> list[str]:
+    """The text layer of a PDF page by page, wrapped lines joined (pypdfium2)."""
     import pypdfium2 as pdfium
 
     try:
@@ -431,7 +516,7 @@ def _pdf_text(path: Path, data: bytes) -> str:
         raise ScannedDocument(path, data)
     # the right margin of the typeset text: the furthest any line reaches, on any page
     margin = max((right for page, _ in pages for _, right, _ in page), default=0.0)
-    return "\n".join(line for page, width in pages for line in _join_wrapped(page, margin, width))
+    return ["\n".join(_join_wrapped(page, margin, width)) for page, width in pages]
 
 
 def _page_lines(page) -> tuple[list[tuple[str, float, float]], float]:

@@ -34,7 +34,7 @@ def _engine():
     return RapidOCR(print_verbose=False)
 
 
-def read_scanned(path: Path, data: bytes) -> str:
+def read_scanned_pages(path: Path, data: bytes) -> tuple[str, ...]:
     """The text of a scanned PDF, page by page, by OCR.
 
     Raises:
@@ -53,17 +53,18 @@ def read_scanned(path: Path, data: bytes) -> str:
     try:
         if len(pdf) > MAX_PAGES:
             raise InputError(f"扫描件超过 {MAX_PAGES} 页，拒绝 OCR (scanned PDF too long)", file=path)
-        lines: list[str] = []
+        pages: list[str] = []
         for i in range(len(pdf)):
             image = pdf[i].render(scale=SCALE, grayscale=True).to_pil().convert("RGB")
             result, _ = engine(np.asarray(image))
-            lines += layout(result or [])
+            lines = layout(result or [])
+            if lines:  # a page OCR reads nothing from adds no line (as before pages were kept)
+                pages.append("\n".join(lines))
     finally:
         pdf.close()
-    text = "\n".join(lines)
-    if not text.strip():
+    if not "".join(pages).strip():
         raise InputError("扫描件中未识别出文字 (OCR found no text)", file=path)
-    return text
+    return tuple(pages)
 
 
 def layout(boxes: list) -> list[str]:
