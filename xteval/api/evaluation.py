@@ -46,14 +46,17 @@ def evaluate(params: str | Path | ParamsBase) -> Any:
         params: a params file (or params loaded already); its ``notebook`` key decides what is evaluated.
 
     Returns:
-        For ``notebook: department`` a :class:`DepartmentEvaluation`; for another notebook an
-        :class:`Evaluation` with the params and their checks.
+        For ``notebook: department`` a :class:`DepartmentEvaluation`; for a project or the year
+        summary its evaluation (:mod:`xteval.api.projects`); for another notebook an
+        :class:`Evaluation` with the params and no checks.
     """
     p = params if isinstance(params, ParamsBase) else load_params(params)
-    from ..department.model import DepartmentParams
-
-    if isinstance(p, DepartmentParams):
+    if p.notebook == "department":
         return DepartmentEvaluation(p, department_suite(p))
+    from .projects import EVALUATIONS
+
+    if p.notebook in EVALUATIONS:
+        return EVALUATIONS[p.notebook].of(p)
     return Evaluation(p, Suite())
 
 
