@@ -33,14 +33,13 @@ from typing import Any
 
 from ..checks import Suite
 from ..department.checks import department_checks
-from ..files import SourceDocument
 from . import reconcile
 from .engine import Document, extract_facts
 from .extraction import Extraction, extract
 from .findings import render_html
 from .forms import read_form, read_indicator_table, read_three_public_table
 from .goals import read_goals
-from .reading import ReportText, prepare, prepared, read_report, read_source
+from .reading import ReportText, SourceDocument, prepare, prepared, read_report, read_source
 from .text_checks import (
     compare_with_params,
     cross_year_payment_checks,
@@ -182,14 +181,14 @@ def _cyclic_gc_paused():
 
 
 def audit_file(
-    report: str | Path | SourceDocument, params: Any = None, *, model_checks: bool = True
+    source: str | Path | SourceDocument, params: Any = None, *, model_checks: bool = True
 ) -> tuple[ReportText, Extraction, Suite]:
     """Read a report file (or take a document already read: :func:`read_source`) and audit it (see :func:`audit`).
 
     Bad input raises ``InputError``.
     """
     with _cyclic_gc_paused():
-        report = read_report(report)
+        report = read_report(source)
         ex, suite = audit(report, params, model_checks=model_checks)
     return report, ex, suite
 
