@@ -11,8 +11,9 @@
 loads none of this.
 """
 
-from .evaluation import DepartmentEvaluation, Evaluation, evaluate, show
+from .evaluation import DepartmentEvaluation, evaluate
 from .findings import Draft, Findings, check, extract
 from .scores import score
+from .sections import Evaluation, show
 
 __all__ = ["DepartmentEvaluation", "Draft", "Evaluation", "Findings", "check", "evaluate", "extract", "score", "show"]

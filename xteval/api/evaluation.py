@@ -15,28 +15,10 @@ from typing import Any
 
 from ..checks import Suite
 from ..params import ParamsBase, load_params, params_source, resolve
+from .sections import Evaluation
 
 SELF_FRAMEWORK = "mof2020-self"
 SCORE_COLUMNS = ("指标值", "完成值", "分值", "得分")
-
-
-def show(*items: Any) -> None:
-    """Display each item in a notebook: a chart once (then released), HTML text as HTML, a list item by item."""
-    from IPython.display import display
-
-    from ..render import charts, report
-
-    for item in items:
-        if item is None or item == "":
-            continue
-        if isinstance(item, list | tuple):
-            show(*item)
-        elif isinstance(item, str):
-            report.show_html(item)
-        elif type(item).__name__ == "Figure":
-            charts.show(item)
-        else:
-            display(item)
 
 
 def evaluate(params: str | Path | ParamsBase) -> Any:
@@ -58,18 +40,6 @@ def evaluate(params: str | Path | ParamsBase) -> Any:
     if p.notebook in EVALUATIONS:
         return EVALUATIONS[p.notebook].of(p)
     return Evaluation(p, Suite())
-
-
-@dataclass
-class Evaluation:
-    """The params of one unit or project and the checks run on them."""
-
-    params: ParamsBase
-    checks: Suite
-
-    @property
-    def fails(self) -> int:
-        return self.checks.counts["fail"]
 
 
 def department_suite(p: ParamsBase) -> Suite:

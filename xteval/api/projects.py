@@ -8,7 +8,7 @@ from typing import Any
 
 from ..checks import Suite
 from ..params import ParamsBase
-from .evaluation import Evaluation
+from .sections import Evaluation
 
 
 @dataclass
