@@ -123,13 +123,20 @@ def test_readme_layout_names_every_subpackage():
         ),
         # a project params file imports its own module, and still no matplotlib
         ("from xteval.params import load_params; load_params('params/2023/ppp.yaml')", ("matplotlib", "xteval.projects.video_maintenance")),
+        # the package itself: the library loads on first use of xteval.check …
+        ("import xteval; xteval.D('1')", ("pandas", "matplotlib", "xteval.api", "xteval.audit")),
+        # checking a report through the library: no pandas, no matplotlib
+        (
+            "import xteval; xteval.check('params/2023/sources/xiangtan-bigdata-2023.txt')",
+            ("pandas", "matplotlib", "nbformat", "papermill"),
+        ),
         # the command line's help
         (
             "import sys; from xteval.cli import main; sys.argv = ['xteval', '--help']\ntry:\n main()\nexcept SystemExit:\n pass",
             ("pandas", "matplotlib"),
         ),
     ],
-    ids=["department-params", "project-params", "cli-help"],
+    ids=["department-params", "project-params", "package", "library-check", "cli-help"],
 )
 def test_loading_imports_only_what_it_uses(code, absent):
     probe = f"{code}\nimport sys\nprint('LOADED:', ' '.join(m for m in {absent!r} if m in sys.modules))"

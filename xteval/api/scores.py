@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..params import ParamsBase, load_params
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_FRAMEWORK = "mof2020-self"
 
@@ -53,7 +54,7 @@ def score(table_or_params: str | Path | pd.DataFrame | ParamsBase, framework: st
     else:
         if framework == "pefa2016":
             raise InputError("pefa2016 用 xteval pefa FILE.csv 评分 (use `xteval pefa`)", file=file, field="--framework")
-        table = table_or_params if isinstance(table_or_params, pd.DataFrame) else engine.read_table(file)
+        table = engine.read_table(file) if file is not None else table_or_params
         result = engine.score_table(table, framework, file=file)
     if xlsx is not None:
         from ..files import write_with
@@ -67,7 +68,7 @@ def _department(given: Any) -> tuple[Any, Path | None]:
     """(department params, file) when ``given`` is department params; (None, file) for a table."""
     from ..department.model import DepartmentParams
 
-    if isinstance(given, pd.DataFrame):
+    if not isinstance(given, str | Path | ParamsBase):  # a table (a DataFrame)
         return None, None
     if isinstance(given, ParamsBase):
         params, file = given, None
