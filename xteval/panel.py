@@ -80,10 +80,10 @@ class Scorer(Protocol):
 
 
 def department_table(p: DepartmentParams) -> pd.DataFrame:
-    """The department's 预算执行率 and goals as a 自评表 table (``xteval.scoring.department.department_table``)."""
-    from .scoring.department import department_table as table
+    """The department's 预算执行率 and goals as a 自评表 table (:func:`xteval.api.evaluation.score_table_of`)."""
+    from .api.evaluation import score_table_of
 
-    return table(p)
+    return score_table_of(p)
 
 
 class WhatIf:

@@ -269,6 +269,13 @@ def _score_table(name: str, result: Any):
     return report.styled(engine.frame(result), right=SCORE_COLUMNS, caption=caption)
 
 
+def score_table_of(p: ParamsBase):
+    """A department's 预算执行率 and goals as a 自评表 table (the columns of ``xteval.scoring.table.COLUMNS``)."""
+    from ..scoring import department
+
+    return department.department_table(p)
+
+
 def panel_tables(p: ParamsBase, names: list[str], previous: ParamsBase | None = None) -> tuple[dict[str, Any], dict[str, str]]:
     """The what-if panel's table for each framework, and each indicator's unit.
 
@@ -286,5 +293,5 @@ def panel_tables(p: ParamsBase, names: list[str], previous: ParamsBase | None = 
             tables[name] = engine.score_table(department.common_table(p, previous), name).rows[list(COLUMNS)]
             units |= {leaf.name: leaf.unit for leaf in fw.leaves}
         else:
-            tables[name] = department.department_table(p)
+            tables[name] = score_table_of(p)
     return tables, units
