@@ -9,6 +9,7 @@ and a chmod would not stop them.
 from __future__ import annotations
 
 import errno
+import html
 import json
 import os
 import re
@@ -322,10 +323,13 @@ def _cells(xlsx: Path) -> dict[str, str]:
 
     with zipfile.ZipFile(xlsx) as z:
         sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
-    # The only formulas are the 10号 form's own (执行率, 得分, 小计, 总分), built from cell references:
-    # once its functions, cell references and operators are taken away, nothing is left of any of them.
-    formulas = [f for s in sheets for f in re.findall(r"<f[^>]*>(.*?)</f>", s, flags=re.S)]
-    ours = re.compile(r'\b(IF|AND|ISNUMBER|ROUND|MIN|SUM)\b|\$?[A-H]\$?\d+|&quot;|&lt;|&gt;|[(),:/*<>="\d.\s]')
+    # The only formulas are the 10号 form's own (执行率, 得分, 小计, 总分, and 评价等级 by the framework's grade
+    # words), built from cell references: once its functions, cell references, operators and the grade words
+    # of the shipped framework are taken away, nothing is left of any of them.
+    formulas = [html.unescape(f) for s in sheets for f in re.findall(r"<f[^>]*>(.*?)</f>", s, flags=re.S)]
+    ours = re.compile(
+        r'\b(IF|AND|ISNUMBER|ROUND|MIN|SUM|COUNTIF)\b|\$?[A-H]\$?\d+|&quot;|&lt;|&gt;|优|良|中|差|不定级|无数据|[(),:/*<>="\d.\s]'
+    )
     assert sheets and all(not ours.sub("", f) for f in formulas), formulas
     ws = load_workbook(xlsx).worksheets[0]
     return {c.value: c.data_type for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
@@ -402,7 +406,7 @@ def test_a_failed_xlsx_write_is_one_line_and_keeps_the_previous_file(tmp_path, c
     def fail(*a, **k):
         raise OSError(err_no, os.strerror(err_no))
 
-    monkeypatch.setattr("xteval.files.os.replace", fail)
+    monkeypatch.setattr("xteval.files.outputs.os.replace", fail)
     code, _, err = run(["score", src, "--xlsx", xlsx], capsys)
     assert code == EXIT_INPUT and os.strerror(err_no) in one_line(err) and f"{xlsx}: " in err
     assert xlsx.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["t.xlsx"]
@@ -457,7 +461,9 @@ def test_a_state_folder_that_is_a_file_is_one_line(tree, tmp_path, capsys):
 def test_a_full_disk_at_the_index_is_one_line(tree, tmp_path, capsys, monkeypatch):
     bad = tree / "bad.yaml"
     bad.write_text("notebook: department\nx: 0100\n", encoding="utf-8")  # invalid: nothing runs, the index is written
-    monkeypatch.setattr("xteval.files.os.replace", lambda *a: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")))
+    monkeypatch.setattr(
+        "xteval.files.outputs.os.replace", lambda *a: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device"))
+    )
     code, _, err = run(["batch", bad, "--out", tmp_path / "out"], capsys)
     assert code == EXIT_INPUT and "index.html" in one_line(err) and "磁盘已满" in err
 
@@ -515,6 +521,7 @@ def test_a_file_edited_after_planning_is_not_run(project_tree, tmp_path, monkeyp
 def test_batch_reads_each_params_file_once(project_tree, monkeypatch):
     """The bytes planned are the bytes validated and hashed: one read of the params file."""
     from xteval import files, params
+    from xteval.files import documents, inputs
     from xteval.runner import batch
 
     reads: list[str] = []
@@ -522,7 +529,7 @@ def test_batch_reads_each_params_file_once(project_tree, monkeypatch):
     def spy(real):
         return lambda path, **kw: reads.append(Path(path).name) or real(path, **kw)
 
-    for module in (batch, params, files):
+    for module in (batch, params, files, documents, inputs):
         monkeypatch.setattr(module, "read_input", spy(module.read_input))
     [job] = batch.plan([project_tree / "department.yaml"], project_tree / "out")
     assert job.error is None and reads.count("department.yaml") == 1
@@ -536,7 +543,9 @@ def test_a_full_disk_while_writing_a_run_keeps_the_previous_outputs(project_tree
     monkeypatch.setattr(runner, "execute", _fake_execute())
     first = runner.run_params(params, tmp_path / "out")
     before = (first.ipynb.read_bytes(), first.html.read_bytes())
-    monkeypatch.setattr("xteval.files.os.replace", lambda *a: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")))
+    monkeypatch.setattr(
+        "xteval.files.outputs.os.replace", lambda *a: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device"))
+    )
     code, _, err = run(["run", params, "--out", tmp_path / "out"], capsys)
     assert code == EXIT_INPUT and "磁盘已满" in one_line(err)
     assert (first.ipynb.read_bytes(), first.html.read_bytes()) == before

@@ -27,6 +27,37 @@ def test_committed_without_outputs_and_with_annotated_parameters(path):
     assert re.search(r"^params_path: str = .+#\s*\S", src, re.M), "parameters need a type and a help comment"
 
 
+MAX_CODE_LINES = 30
+
+
+def _code_lines(cell) -> list[str]:
+    return [x for x in "".join(cell["source"]).splitlines() if x.strip() and not x.strip().startswith("#")]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_thin_notebooks_call_the_library_and_each_cell_runs_again_on_its_own(path):
+    """At most 30 code lines; xteval reached through ``xteval``/``xteval.api`` (and the panel); every name bound once.
+
+    A section cell binds no name at all, so running it again after a first run shows the same
+    thing: it only reads what the first cells bound.
+    """
+    import ast
+
+    code = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    assert sum(len(_code_lines(c)) for c in code) <= MAX_CODE_LINES
+    bound: list[str] = []
+    for cell in code:
+        tree = ast.parse("".join(cell["source"]))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                module = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
+                assert module in ("xteval", "xteval.api"), module
+                bound += [a.asname or a.name for a in node.names]
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                bound.append(node.id)
+    assert len(bound) == len(set(bound)), bound
+
+
 @pytest.fixture(scope="module")
 def department_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("out")

@@ -87,65 +87,52 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     import json
 
-    from .audit import audit_file, find_params, render_html
-    from .audit.against import against
-    from .audit.reconcile import figure_records
+    from .api import check
     from .errors import EXIT_FINDINGS, InputError
 
-    params = None
-    params_file = args.params if args.params is not None else find_params(args.report)
-    if params_file is not None:
-        from .params import load_params
-
-        params = load_params(params_file)
     if args.html is not None and args.html.is_dir():
         raise InputError("--html 应为文件路径而不是目录 (is a directory)", file=args.html)
-    report, ex, suite = audit_file(args.report, params)
-    if args.against is not None:
-        other, other_ex, _ = audit_file(args.against)
-        suite.extend(against(ex.document, other_ex.document))
-    doc = ex.document
-    figures = figure_records(doc)
+    found = check(args.report, args.params, args.against)
     if args.html is not None:
         from .files import write_atomic
 
-        write_atomic(args.html, render_html(suite, report))
+        write_atomic(args.html, found.html())
     if args.json:
-        print(json.dumps(suite.to_dicts() + [r.to_dict() for r in figures], ensure_ascii=False, indent=2))
+        print(json.dumps(found.records(), ensure_ascii=False, indent=2))
     else:
-        marks = {"fail": "不符", "warn": "提示", "pass": "通过"}
-        from .audit.kinds import kinds
-
-        kind = (
-            f"文档类型：{doc.kind.title}（{doc.kind.id}）"
-            if doc.kind
-            else f"文档类型：未识别（已知：{'、'.join(k.title for k in kinds().values())}），按部门整体支出自评报告读取"
-        )
-        print(kind)
-        for r in sorted(suite.results, key=lambda r: ("fail", "warn", "pass").index(r.status.value)):
-            where = f" (第 {r.evidence[0].line} 行)" if r.evidence and r.evidence[0].line else ""
-            print(f"[{marks[r.status.value]}] {r.id}: {r.message}{where}")
-        print(f"识别出的数字（{len(figures)} 项）:")
-        for r in figures:
-            print(f"  {r.message}：{r.evidence[0].quote}")
-        c = suite.counts
-        used = f"；指标值取自 {params_file}" if params_file is not None else ""
-        print(f"{args.report}: 不符 {c['fail']}，提示 {c['warn']}，通过 {c['pass']}，识别出数字 {len(figures)} 项{used}")
+        _print_findings(found, args.report)
     if args.html is not None:
         print(f"wrote {args.html}", file=sys.stderr)
-    return EXIT_FINDINGS if suite.failed else EXIT_OK
+    return EXIT_FINDINGS if found.failed else EXIT_OK
+
+
+def _print_findings(found, report: Path) -> None:
+    """The findings as ``xteval check`` prints them: the kind, fails first, every figure, the counts."""
+    from .audit.kinds import kinds
+
+    marks = {"fail": "不符", "warn": "提示", "pass": "通过"}
+    kind = found.kind
+    if kind:
+        print(f"文档类型：{kind.title}（{kind.id}）")
+    else:
+        print(f"文档类型：未识别（已知：{'、'.join(k.title for k in kinds().values())}），按部门整体支出自评报告读取")
+    for r in sorted(found.suite.results, key=lambda r: ("fail", "warn", "pass").index(r.status.value)):
+        where = f" (第 {r.evidence[0].line} 行)" if r.evidence and r.evidence[0].line else ""
+        print(f"[{marks[r.status.value]}] {r.id}: {r.message}{where}")
+    print(f"识别出的数字（{len(found.figures)} 项）:")
+    for r in found.figures:
+        print(f"  {r.message}：{r.evidence[0].quote}")
+    c = found.counts
+    used = f"；指标值取自 {found.params_file}" if found.params_file is not None else ""
+    print(f"{report}: 不符 {c['fail']}，提示 {c['warn']}，通过 {c['pass']}，识别出数字 {len(found.figures)} 项{used}")
 
 
 # --------------------------------------------------------------------------- extract
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    import os
-
-    from .audit import read_report
-    from .audit.draft import draft
+    from .api import extract
     from .errors import InputError
-    from .scaffold import dump
 
     out = args.output
     if out is not None:
@@ -153,40 +140,32 @@ def cmd_extract(args: argparse.Namespace) -> int:
             raise InputError("已存在，不覆盖 (exists: never overwritten; choose another -o)", file=out)
         if out.suffix.lower() not in (".yaml", ".yml"):
             raise InputError("-o 应为 .yaml 文件 (expected a .yaml path)", file=out)
-    report = read_report(args.report)
-    base = (out.resolve().parent if out is not None else Path.cwd()).resolve()
-    source = os.path.relpath(args.report.resolve(), base)
-    data, doc, beyond = draft(report, source)
-    kind = doc.kind.title if doc.kind else "未识别的文档类型"
-    head = [
-        f"# 参数草稿：由 xteval extract 从 {args.report.name} 生成（{kind}）。",
-        "# 识别出的数字为 seed（原文摘引与行号）；未识别或前后不一致的为 todo，须填入 value 并改为 seed / derived / illustrative。",
-        "# 仍有 todo 时 xteval run 拒绝运行，并列出全部待填项。",
-    ]
-    if report.raw_chars is not None:  # over the figure budget: the draft covers the lines read
-        partly = f"文本中的数字超过读取上限，草稿只取自第 1–{len(report.line_starts):,} 行，其后未读取"
-        head.append(f"# 注意：{partly}。")
-        print(f"xteval: warning: {args.report}: {partly} (text over the figure budget; see XTEVAL_MAX_FIGURES)", file=sys.stderr)
-    if beyond:
-        head += ["# 报告中还识别出（部门参数模型之外）:", *beyond]
-    text = "\n".join(head) + "\n" + dump(data)
+    draft = extract(args.report, out.resolve().parent if out is not None else None)
+    if draft.partly:
+        print(f"xteval: warning: {args.report}: {draft.partly} (text over the figure budget; see XTEVAL_MAX_FIGURES)", file=sys.stderr)
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(draft.text)
         return EXIT_OK
+    _write_new(out, draft.text)
+    from .params import load_yaml, pending
+
+    print(f"wrote {out}（待填 {len(pending(load_yaml(out)))} 项）")
+    return EXIT_OK
+
+
+def _write_new(out: Path, text: str) -> None:
+    """Write a file that must not exist yet: the name is claimed first, so a race never overwrites."""
+    from .errors import InputError
     from .files import write_atomic
 
     try:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)  # claim the name: never overwrite, even in a race
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         os.close(fd)
         write_atomic(out, text)
     except FileExistsError:
         raise InputError("已存在，不覆盖 (exists: never overwritten)", file=out) from None
     except OSError as exc:
         raise InputError(f"无法写入 (cannot write: {exc.strerror})", file=out) from None
-    from .params import load_yaml, pending
-
-    print(f"wrote {out}（待填 {len(pending(load_yaml(out)))} 项）")
-    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- new
@@ -234,44 +213,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .department import scoring as department
-    from .errors import InputError
+    from .api import score
     from .money import fmt
-    from .scoring import engine
 
-    path = args.file
-    framework = args.framework or "mof2020-self"
-    form = None  # what the 自评表 shows beyond the scores, for a department params file
-    if args.xlsx is not None and args.xlsx.suffix.lower() != ".xlsx":
-        raise InputError("--xlsx 应为 .xlsx 文件 (expected an .xlsx path)", file=args.xlsx)
-    if path.suffix.lower() in (".yaml", ".yml"):
-        from .department.model import DepartmentParams
-        from .params import load_params
-
-        params = load_params(path)
-        if not isinstance(params, DepartmentParams):
-            raise InputError("只能为部门整体支出参数文件评分 (expected notebook: department)", file=path, field="notebook")
-        if framework == "pefa2016":
-            from .scoring import pefa
-
-            if args.xlsx is not None:
-                raise InputError("pefa2016 没有自评表，不能写 --xlsx (no 自评表 for PEFA)", file=args.xlsx)
-            return _print_pefa(pefa.from_department(params), args.json)
-        result = department.score_department(params, framework)
-        from .scoring.workbook import FormInfo
-
-        form = FormInfo.for_department(params)
-    else:
-        if framework == "pefa2016":
-            raise InputError("pefa2016 用 xteval pefa FILE.csv 评分 (use `xteval pefa`)", file=path, field="--framework")
-        result = engine.score_table(engine.read_table(path), framework, file=path)
-    if args.xlsx is not None:
-        from .files import write_with
-        from .scoring import workbook
-
-        write_with(args.xlsx, lambda tmp: workbook.write(result, tmp, form))  # a private temporary: no planted name is followed
+    result = score(args.file, args.framework, xlsx=args.xlsx)
+    if not hasattr(result, "rows"):  # pefa2016 on department params: dimensions, not rows
+        return _print_pefa(result, args.json)
     for warning in result.warnings:
-        print(f"xteval: warning: {path}: {warning}", file=sys.stderr)
+        print(f"xteval: warning: {args.file}: {warning}", file=sys.stderr)
     if args.json:
         print(result.dumps())
     else:
@@ -323,16 +272,7 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date", default=None, metavar="DATE", help="评价日期，如 2024-03-31 或 2024年3月31日（参数文件已填写的优先）")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="xteval",
-        description="xteval: 预算绩效评价的勾稽检查与评分工具 (reconciliation and scoring for budget performance evaluation).",
-        epilog=f"example:\n  xteval run params/2023/department.yaml\n\n{EXIT_CODES}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"xteval {__version__}")
-    subs = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
-
+def _run_command(subs) -> None:
     p = _sub(
         subs,
         "run",
@@ -346,6 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _evaluation_options(p)
 
+
+def _check_command(subs) -> None:
     p = _sub(
         subs,
         "check",
@@ -374,6 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="同一报告的参数文件，提供原文未写出的指标值；默认在报告所在目录及上一级查找 source_report 指向本报告的参数文件",
     )
 
+
+def _extract_command(subs) -> None:
     p = _sub(
         subs,
         "extract",
@@ -386,6 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, default=None, metavar="FILE", help="写入的参数草稿 .yaml（已存在时拒绝覆盖）；省略时打印到标准输出"
     )
 
+
+def _new_command(subs) -> None:
     p = _sub(
         subs,
         "new",
@@ -399,6 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--params", type=Path, default=Path("params"), metavar="DIR", help="参数根目录，每年一个子目录（默认：params）")
 
+
+def _batch_command(subs) -> None:
     p = _sub(
         subs,
         "batch",
@@ -414,6 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="输出根目录（默认：项目根目录下 outputs/）")
     _evaluation_options(p)
 
+
+def _score_command(subs) -> None:
     p = _sub(
         subs,
         "score",
@@ -442,6 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="另写 Excel 自评表（财预〔2020〕10号附件格式：项目资金、年度总体目标、各级指标，执行率、小计、总分为公式）",
     )
 
+
+def _pefa_command(subs) -> None:
     p = _sub(
         subs,
         "pefa",
@@ -458,6 +410,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出各维度得分、逐年数值与指标汇总")
 
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="xteval",
+        description="xteval: 预算绩效评价的勾稽检查与评分工具 (reconciliation and scoring for budget performance evaluation).",
+        epilog=f"example:\n  xteval run params/2023/department.yaml\n\n{EXIT_CODES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"xteval {__version__}")
+    subs = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    _run_command(subs)
+    _check_command(subs)
+    _extract_command(subs)
+    _new_command(subs)
+    _batch_command(subs)
+    _score_command(subs)
+    _pefa_command(subs)
     return parser
 
 

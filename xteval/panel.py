@@ -80,10 +80,10 @@ class Scorer(Protocol):
 
 
 def department_table(p: DepartmentParams) -> pd.DataFrame:
-    """The department's 预算执行率 and goals as a 自评表 table (``xteval.department.scoring.department_table``)."""
-    from .department.scoring import department_table as table
+    """The department's 预算执行率 and goals as a 自评表 table (:func:`xteval.api.evaluation.score_table_of`)."""
+    from .api.evaluation import score_table_of
 
-    return table(p)
+    return score_table_of(p)
 
 
 class WhatIf:
@@ -152,22 +152,12 @@ class WhatIf:
             previous: the previous year, for the 变动率 indicators.
             fails: the 不符 count of the page's 勾稽检查, shown beside the grade.
         """
-        from .department import scoring as department
+        from .api.evaluation import panel_tables
         from .department.tables import score_is_illustrative
-        from .scoring import engine, frameworks
         from .scoring.workbook import FormInfo
 
         scorer = scorer or default_scorer()
-        tables = {}
-        units = {g.name: g.unit for g in p.goals} | {"预算执行率": "%"}
-        for name in scorer.frameworks():
-            fw = frameworks.get(name)
-            if fw.closed:
-                scored = engine.score_table(department.common_table(p, previous), name)
-                tables[name] = scored.rows[list(COLUMNS)]
-                units |= {leaf.name: leaf.unit for leaf in fw.leaves}
-            else:
-                tables[name] = department.department_table(p)
+        tables, units = panel_tables(p, scorer.frameworks(), previous)
         return cls(
             scorer=scorer,
             tables=tables,
@@ -343,9 +333,9 @@ class _EngineScorer:
         return list(engine.framework_names())
 
     def score(self, table: pd.DataFrame, framework: str) -> Outcome:
-        from .scoring import engine
+        from .api import score
 
-        result = engine.score_table(table, framework)
+        result = score(table, framework)
         data = result.to_json() if hasattr(result, "to_json") else result
         return Outcome(
             framework=data["framework"],
@@ -432,56 +422,47 @@ def show(
         model.fails = fails
     export_to = Path(export_to) if export_to is not None else default_export(params)
 
-    framework = w.Dropdown(options=[(_framework_title(n), n) for n in model.frameworks], value=model.framework, description="评分框架")
-    framework.layout.width = "520px"
-    framework.style.description_width = "initial"
-    state: dict[str, Any] = {}
+    panel = _Widgets(model, export_to).panel
+    panel._xteval_model = model  # for tests and for the evaluator's own cells
+    display(panel)
+    return panel
 
-    def unit_of(name: str) -> w.HTML:
-        return w.HTML(_esc(model.units.get(name, "")))
 
-    def build_grid() -> w.GridBox:
-        """One row per indicator: 指标值 and 完成值 editable, or a qualitative row's 等级 and 得分; the reason beside a refused entry."""
-        from .scoring import methods
+class _Widgets:
+    """The panel's widgets over one :class:`WhatIf`: a framework choice, the grid, the score line, export and reset."""
 
-        heads = ("指标", "一级指标", "指标值", "", "完成值", "", "分值", "得分", "提示", "")
-        cells: list[w.Widget] = [w.HTML(f"<b>{h}</b>") for h in heads]
-        state.update(inputs={}, scores=[], flags=[], reasons=[], hints={})
-        for i, row in model.table.iterrows():
-            i = int(i)
-            name = _text(row["indicator"])
-            reason = w.HTML()
-            state["reasons"].append(reason)
-            cells += [w.HTML(_esc(name)), w.HTML(_esc(_text(row["level1"])))]
-            if row["kind"] in ("qualitative", "定性"):
-                grade = w.Dropdown(options=list(methods.QUALITATIVE_BANDS), value=row["grade"] or None, layout=w.Layout(width="110px"))
-                grade.observe(_on_edit(model, i, "grade", reason), names="value")
-                score = w.Text(value=_text(row["score"]), layout=w.Layout(width="110px"), continuous_update=False)
-                score.observe(_on_edit(model, i, "score", reason), names="value")
-                state["inputs"][(i, "grade")], state["inputs"][(i, "score")] = grade, score
-                state["hints"][i] = w.HTML()
-                cells += [grade, w.HTML("等级"), score, state["hints"][i]]
-            else:
-                for col in EDITABLE:
-                    box = w.Text(value=_text(row[col]), layout=w.Layout(width="110px"), continuous_update=False)
-                    box.observe(_on_edit(model, i, col, reason), names="value")
-                    state["inputs"][(i, col)] = box
-                    cells += [box, unit_of(name)]
-            cells.append(w.HTML(_esc(_text(row["weight"]))))
-            state["scores"].append(w.HTML())
-            state["flags"].append(w.HTML())
-            cells += [state["scores"][-1], state["flags"][-1], reason]
-        columns = "minmax(150px, 2fr) 90px 115px 60px 115px 90px 50px 60px minmax(100px, 1fr) minmax(140px, 1fr)"
-        return w.GridBox(cells, layout=w.Layout(grid_template_columns=columns, grid_gap="2px 6px"))
+    def __init__(self, model: WhatIf, export_to: Path):
+        import ipywidgets as w
 
-    grid = build_grid()
-    summary = w.HTML()
-    message = w.HTML()
-    path = w.Text(value=str(export_to), description="导出到", layout=w.Layout(width="520px"))
-    export = w.Button(description="导出自评表", icon="download")
-    reset = w.Button(description="恢复原值")
+        self.model = model
+        self.state: dict[str, Any] = {}
+        framework = w.Dropdown(options=[(_framework_title(n), n) for n in model.frameworks], value=model.framework, description="评分框架")
+        framework.layout.width = "520px"
+        framework.style.description_width = "initial"
+        self.summary = w.HTML()
+        self.message = w.HTML()
+        self.path = w.Text(value=str(export_to), description="导出到", layout=w.Layout(width="520px"))
+        export = w.Button(description="导出自评表", icon="download")
+        reset = w.Button(description="恢复原值")
+        model.listeners.append(self.refresh)
+        framework.observe(self.on_framework, names="value")
+        export.on_click(self.on_export)
+        reset.on_click(self.on_reset)
+        grid = _grid(model, self.state)
+        self.refresh(model.outcome)
+        self.panel = w.VBox(
+            [
+                w.HTML("<h4>评分试算（修改指标值、完成值或定性指标的等级和得分后即时重新评分）</h4>"),
+                framework,
+                grid,
+                self.summary,
+                w.HBox([self.path, export, reset]),
+                self.message,
+            ]
+        )
 
-    def refresh(outcome: Outcome) -> None:
+    def refresh(self, outcome: Outcome) -> None:
+        model, state = self.model, self.state
         if len(state["scores"]) != len(model.table):
             return  # the framework changed; the new grid refreshes itself
         by_name = {r["indicator"]: r for r in outcome.rows}
@@ -496,55 +477,82 @@ def show(
             band = model.band(i)
             hint.value = _esc(f"分（{_text(band[0].normalize())}–{_text(band[1].normalize())}）" if band else "分")
         if outcome.errors:
-            summary.value = f'<span style="color:#842029">{_esc(model.score_line())}</span>'
+            self.summary.value = f'<span style="color:#842029">{_esc(model.score_line())}</span>'
         else:
             subs = "，".join(f"{k} {_text(v)}" for k, v in outcome.subtotals.items())
             tone = "#842029" if model.fails else "inherit"
-            summary.value = f'<b style="color:{tone}">{_esc(model.score_line())}</b>（{_esc(subs)}）'
+            self.summary.value = f'<b style="color:{tone}">{_esc(model.score_line())}</b>（{_esc(subs)}）'
 
-    def on_framework(change) -> None:
-        model.choose(change["new"])
-        children = list(panel.children)
-        children[2] = build_grid()
-        panel.children = tuple(children)
-        refresh(model.outcome)
+    def on_framework(self, change) -> None:
+        self.model.choose(change["new"])
+        children = list(self.panel.children)
+        children[2] = _grid(self.model, self.state)
+        self.panel.children = tuple(children)
+        self.refresh(self.model.outcome)
 
-    def on_export(_) -> None:
-        target = Path(path.value)
+    def on_export(self, _) -> None:
+        target = Path(self.path.value)
         try:
             if target.resolve().parent.name == "notebooks":
                 raise InputError("自评表不写入 notebooks/ 目录，请导出到 outputs/", file=target)
             target.parent.mkdir(parents=True, exist_ok=True)
-            message.value = f"已导出 {_esc(str(model.export(target)))}"
+            self.message.value = f"已导出 {_esc(str(self.model.export(target)))}"
         except (InputError, ConfigError, OSError) as exc:
-            message.value = f'<span style="color:#842029">{_esc(str(exc))}</span>'
+            self.message.value = f'<span style="color:#842029">{_esc(str(exc))}</span>'
 
-    def on_reset(_) -> None:
+    def on_reset(self, _) -> None:
+        model = self.model
         model.reset()
-        for (i, col), box in state["inputs"].items():
+        for (i, col), box in self.state["inputs"].items():
             box.value = _text(model.table.at[i, col]) if col != "grade" else model.table.at[i, col]
             box.layout.border = ""
-        for reason in state["reasons"]:
+        for reason in self.state["reasons"]:
             reason.value = ""
 
-    model.listeners.append(refresh)
-    framework.observe(on_framework, names="value")
-    export.on_click(on_export)
-    reset.on_click(on_reset)
-    refresh(model.outcome)
-    panel = w.VBox(
-        [
-            w.HTML("<h4>评分试算（修改指标值、完成值或定性指标的等级和得分后即时重新评分）</h4>"),
-            framework,
-            grid,
-            summary,
-            w.HBox([path, export, reset]),
-            message,
-        ]
-    )
-    panel._xteval_model = model  # for tests and for the evaluator's own cells
-    display(panel)
-    return panel
+
+def _grid(model: WhatIf, state: dict[str, Any]):
+    """One row per indicator: 指标值 and 完成值 editable, or a qualitative row's 等级 and 得分; the reason beside a refused entry."""
+    import ipywidgets as w
+
+    heads = ("指标", "一级指标", "指标值", "", "完成值", "", "分值", "得分", "提示", "")
+    cells: list[w.Widget] = [w.HTML(f"<b>{h}</b>") for h in heads]
+    state.update(inputs={}, scores=[], flags=[], reasons=[], hints={})
+    for i, row in model.table.iterrows():
+        i = int(i)
+        name = _text(row["indicator"])
+        reason = w.HTML()
+        state["reasons"].append(reason)
+        cells += [w.HTML(_esc(name)), w.HTML(_esc(_text(row["level1"])))]
+        cells += _row_inputs(model, state, i, row, reason)
+        cells.append(w.HTML(_esc(_text(row["weight"]))))
+        state["scores"].append(w.HTML())
+        state["flags"].append(w.HTML())
+        cells += [state["scores"][-1], state["flags"][-1], reason]
+    columns = "minmax(150px, 2fr) 90px 115px 60px 115px 90px 50px 60px minmax(100px, 1fr) minmax(140px, 1fr)"
+    return w.GridBox(cells, layout=w.Layout(grid_template_columns=columns, grid_gap="2px 6px"))
+
+
+def _row_inputs(model: WhatIf, state: dict[str, Any], i: int, row, reason) -> list:
+    """A row's editable cells: a qualitative row's 等级 and 得分, else its 指标值 and 完成值 with their unit."""
+    import ipywidgets as w
+
+    from .scoring import methods
+
+    if row["kind"] in ("qualitative", "定性"):
+        grade = w.Dropdown(options=list(methods.QUALITATIVE_BANDS), value=row["grade"] or None, layout=w.Layout(width="110px"))
+        grade.observe(_on_edit(model, i, "grade", reason), names="value")
+        score = w.Text(value=_text(row["score"]), layout=w.Layout(width="110px"), continuous_update=False)
+        score.observe(_on_edit(model, i, "score", reason), names="value")
+        state["inputs"][(i, "grade")], state["inputs"][(i, "score")] = grade, score
+        state["hints"][i] = w.HTML()
+        return [grade, w.HTML("等级"), score, state["hints"][i]]
+    cells = []
+    for col in EDITABLE:
+        box = w.Text(value=_text(row[col]), layout=w.Layout(width="110px"), continuous_update=False)
+        box.observe(_on_edit(model, i, col, reason), names="value")
+        state["inputs"][(i, col)] = box
+        cells += [box, w.HTML(_esc(model.units.get(_text(row["indicator"]), "")))]
+    return cells
 
 
 def _framework_title(name: str) -> str:

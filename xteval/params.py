@@ -26,8 +26,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from .errors import InputError, ParamsError, XtevalError
-from .files import inside, read_document, read_input, read_text, refuse_links, sha256_bytes
+from .errors import InputError, ParamsError
+from .files import SourceDocument, inside, read_input, read_source, refuse_links, sha256_bytes
 from .money import ZERO, AmountError, D, N, NumberError, amounts_in, fold, match_key
 from .yamlio import load_yaml, read_bytes
 
@@ -171,8 +171,8 @@ class Reference:
     """A file a params file names: the field it is written in, the path as written, and how to read it.
 
     ``read`` is the function the notebook reads the file with (it raises ``InputError``
-    naming the row and column of a bad cell); None for a report text, which is read
-    as ``xteval check`` reads it (:func:`xteval.files.read_text`).
+    naming the row and column of a bad cell); None for a report, which is read once
+    as ``xteval check`` reads it (:func:`xteval.files.read_source`).
     """
 
     field: str
@@ -191,6 +191,7 @@ class ParamsBase(StrictModel):
     _path: Path | None = PrivateAttr(None)
     _sha256: str | None = PrivateAttr(None)  # of the bytes this model was parsed from
     _inputs: dict[str, str] = PrivateAttr(default_factory=dict)  # referenced file (resolved) → sha256, as validated
+    _source: SourceDocument | None = PrivateAttr(None)  # the source report as read on load (its audit reads no more)
 
     @property
     def year(self) -> int:
@@ -303,13 +304,16 @@ def validate(data: Any, path: str | Path, model: type[ParamsBase] | None = None)
         raise ParamsError(_describe(err) + extra, file=path, field=_field_path(err["loc"])) from None
 
 
-def load_params(path: str | Path, *, data: bytes | None = None) -> ParamsBase:
+def load_params(path: str | Path, *, data: bytes | None = None, source: SourceDocument | None = None) -> ParamsBase:
     """Load and validate a params file, and every file it names.
 
     Args:
         path: a params YAML file; its ``notebook`` key picks the schema.
         data: the file's bytes when the caller has read them already (the batch reads
             each params file once: the bytes it hashes are the bytes validated here).
+        source: the source report when the caller has read it already (``xteval check``
+            reads a report once): when ``source_report`` names that file, its hash and the
+            quote check of ``seed`` figures take this document and the file is not read again.
 
     Returns:
         The validated params model (``DepartmentParams`` for ``notebook: department``);
@@ -327,14 +331,20 @@ def load_params(path: str | Path, *, data: bytes | None = None) -> ParamsBase:
     params = validate(load_yaml(path, data), path)
     params._path = path.resolve()
     params._sha256 = sha256_bytes(data)
-    check_inputs(params)  # every file it names: inside the params tree, readable by its reader
-    check_provenance(params, path)  # every seed quote occurs in source_report and states the value
+    reports = check_inputs(params, source)  # every file it names: inside the params tree, readable by its reader
+    params._source = reports.get("source_report")
+    check_provenance(params, path, params._source)  # every seed quote occurs in source_report and states the value
     return params
 
 
 def params_path(params: ParamsBase) -> Path | None:
     """The file a params model was loaded from, if any."""
     return params._path
+
+
+def params_source(params: ParamsBase) -> SourceDocument | None:
+    """The source report as it was read when the params were loaded (None for params built in memory, or without one)."""
+    return params._source
 
 
 def params_sha256(params: ParamsBase) -> str | None:
@@ -422,29 +432,53 @@ def resolve(params: ParamsBase, relative: str, field: str | None = None) -> Path
     return real
 
 
-def check_inputs(params: ParamsBase) -> None:
+def check_inputs(params: ParamsBase, source: SourceDocument | None = None) -> dict[str, SourceDocument]:
     """Read every file the params name, as its notebook will, before any kernel starts.
 
     Each must resolve inside the params tree to a regular file under the size cap that
-    its reader accepts; its hash is kept (:func:`input_hashes`).
+    its reader accepts; its hash is kept (:func:`input_hashes`). A report (a reference
+    without a reader of its own, such as ``source_report``) is read once into a
+    :class:`~xteval.files.SourceDocument`, as ``xteval check`` reads it; when ``source``
+    was read from that file already, it is taken and the file is not read again.
+
+    Returns:
+        The reports read, by field (``{"source_report": document}``), for :func:`check_provenance`.
 
     Raises:
         ParamsError: the first file that is refused, naming the params file, the field,
             the path as written and the reason (with the row and column of a bad cell).
     """
+    reports: dict[str, SourceDocument] = {}
     for ref in params.data_files():
         path = resolve(params, ref.value, field=ref.field)
         try:
-            data = read_input(path)
             if ref.read is None:
-                read_text(path)
+                document = source if source is not None and source.is_file(path) else _read_report(path)
+                reports[ref.field] = document
+                digest = document.sha256
             else:
+                digest = sha256_bytes(read_input(path))
                 ref.read(path)
         except InputError as exc:
             where = exc.where
             reason = f"{str(ref.value)[:200]}: {where + ': ' if where else ''}{exc.reason}"
             raise ParamsError(reason, file=params_path(params), field=ref.field) from None
-        params._inputs[str(path)] = sha256_bytes(data)
+        params._inputs[str(path)] = digest
+    return reports
+
+
+def _read_report(path: Path) -> SourceDocument:
+    """A report a params file names, read once per file version (a batch loads many params files that cite one report)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return read_source(path)  # raises the InputError that names why
+    return _read_report_version(path, info.st_mtime_ns, info.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_report_version(path: Path, mtime_ns: int, size: int) -> SourceDocument:
+    return read_source(path)  # no OCR here (it is the audit's): a scanned source report is refused, naming the extra
 
 
 def iter_provenance(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Provenance]]:
@@ -469,21 +503,9 @@ def uses_illustrative(model: BaseModel) -> bool:
 
 
 @functools.lru_cache(maxsize=16)
-def _source_key(path: str, mtime_ns: int, size: int) -> str:
-    """A source report's text reduced for quote matching (cached per file version: a batch loads many params files)."""
-    return match_key(read_document(Path(path)))
-
-
-def _source_text_key(params: ParamsBase, relative: str, file: Path) -> str:
-    """The match key of ``source_report``; an unreadable report is a params error naming the field."""
-    report = resolve(params, relative)
-    try:
-        info = report.stat()
-        return _source_key(str(report.resolve()), info.st_mtime_ns, info.st_size)
-    except OSError:
-        raise ParamsError(f"源报告不存在或无法读取: {relative} (source_report not found)", file=file, field="source_report") from None
-    except XtevalError as exc:
-        raise ParamsError(f"源报告无法读取: {exc.reason} (source_report unreadable)", file=file, field="source_report") from None
+def _match_key(document: SourceDocument) -> str:
+    """A source report's text reduced for quote matching (once per document: a batch loads many params files)."""
+    return match_key(document.text)
 
 
 def _numbers_of(figure: Provenance) -> tuple[str, list[Decimal]] | None:
@@ -510,13 +532,14 @@ def _quote_states(quote: str, kind: str, value: Decimal) -> bool | None:
     return any(w.number == value or w.value == value for w in written)
 
 
-def check_provenance(params: ParamsBase, file: str | Path) -> None:
+def check_provenance(params: ParamsBase, file: str | Path, source: SourceDocument | None) -> None:
     """Every ``seed`` quote occurs in ``source_report`` and states the figure's value.
 
     The quote and the report are compared after :func:`xteval.money.match_key` (the audit's own
     normalisation: full-width forms, traditional characters, spacing); the amount is found in the
     quote by :func:`xteval.money.amounts_in` and compared in 万元. A seed with no source report is
-    refused: a quote of nothing cannot be checked.
+    refused: a quote of nothing cannot be checked. ``source`` is the source report as
+    :func:`check_inputs` read it.
 
     Raises:
         ParamsError: naming the first field whose quote is not in the report, whose quote states
@@ -528,7 +551,7 @@ def check_provenance(params: ParamsBase, file: str | Path) -> None:
     if not params.source_report:
         path, _ = seeds[0]
         raise ParamsError("有 seed 原文摘引但未给出 source_report (a seed figure needs source_report)", file=file, field=f"{path}.seed")
-    text = _source_text_key(params, params.source_report, Path(file))
+    text = _match_key(source)
     for path, prov in seeds:
         if match_key(prov.seed) not in text:
             raise ParamsError(

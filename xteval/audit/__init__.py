@@ -2,13 +2,15 @@
 
 The pipeline reads top to bottom:
 
-1. :func:`read_report` reads the file whatever it arrived as (plain text in UTF-8 or
-   GBK/GB18030, .docx, a PDF's text layer, a scanned PDF through the ``ocr`` extra) and
-   refuses what is not a report: missing, a directory, empty, binary, encrypted, corrupt.
-   A text with more numbers than the figure budget is read up to the line of its last
-   budgeted number (:func:`~.reading.figure_budget`), and the result says so.
-2. :func:`prepare` normalises each line (full-width forms, traditional characters, ``<p>``
-   tags, page numbers) while keeping line numbers.
+1. :func:`read_source` reads the file once, whatever it arrived as (plain text in UTF-8 or
+   GBK/GB18030, .docx, a PDF's text layer, a scanned PDF through the ``ocr`` extra), into
+   the one document everything else takes (a params file's quote check too), and refuses
+   what is not a report: missing, a directory, empty, binary, encrypted, corrupt.
+2. :func:`read_report` gives the audit that document's text: a text with more numbers than
+   the figure budget is read up to the line of its last budgeted number
+   (:func:`~.reading.figure_budget`), and the result says so; :func:`prepare` normalises
+   each line (full-width forms, traditional characters, ``<p>`` tags, page numbers) while
+   keeping line numbers.
 3. :func:`read_document` detects the document kind (``kinds/*.yaml``) and turns every
    number into a fact under a field id (:mod:`.engine`, :mod:`.forms`, :mod:`.goals`).
 4. :func:`audit` runs the checks the document's kind declares (``checks:`` in its YAML), each
@@ -37,7 +39,7 @@ from .findings import render_html
 from .forms import read_form, read_indicator_table, read_three_public_table
 from .goals import read_goals
 from .kinds import kinds as known_kinds
-from .reading import ReportText, prepare, read_report
+from .reading import ReportText, SourceDocument, prepare, prepared, read_report, read_source
 
 __all__ = [
     "Document",
@@ -48,8 +50,10 @@ __all__ = [
     "extract",
     "find_params",
     "prepare",
+    "prepared",
     "read_document",
     "read_report",
+    "read_source",
     "render_html",
 ]
 
@@ -132,10 +136,15 @@ def _cyclic_gc_paused():
             gc.enable()
 
 
-def audit_file(path: str | Path, params: Any = None, *, model_checks: bool = True) -> tuple[ReportText, Extraction, Suite]:
-    """Read a report file and audit it (see :func:`audit`); bad input raises ``InputError``."""
+def audit_file(
+    source: str | Path | SourceDocument, params: Any = None, *, model_checks: bool = True
+) -> tuple[ReportText, Extraction, Suite]:
+    """Read a report file (or take a document already read: :func:`read_source`) and audit it (see :func:`audit`).
+
+    Bad input raises ``InputError``.
+    """
     with _cyclic_gc_paused():
-        report = read_report(path)
+        report = read_report(source)
         ex, suite = audit(report, params, model_checks=model_checks)
     return report, ex, suite
 

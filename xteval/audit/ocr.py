@@ -38,7 +38,7 @@ def _engine():
     return RapidOCR(print_verbose=False)
 
 
-def read_scanned(path: Path, data: bytes) -> str:
+def read_scanned_pages(path: Path, data: bytes) -> tuple[str, ...]:
     """The text of a scanned PDF, page by page, by OCR.
 
     Raises:
@@ -60,22 +60,23 @@ def read_scanned(path: Path, data: bytes) -> str:
     try:
         if len(pdf) > MAX_PAGES:
             raise InputError(f"扫描件超过 {MAX_PAGES} 页，拒绝 OCR (scanned PDF too long)", file=path)
-        lines: list[str] = []
+        pages: list[str] = []
         for i in range(len(pdf)):
             pixels = np.asarray(pdf_page(pdf, i, path).render(scale=SCALE, grayscale=True).to_pil())
             if pixels.size == 0 or pixels.min() >= BLANK:
                 continue  # a blank page: nothing to read, and OCR would spend seconds finding that out
             result, _ = engine(np.stack([pixels] * 3, axis=-1))
-            lines += layout(result or [])
+            lines = layout(result or [])
+            if lines:  # a page OCR reads nothing from adds no line (as before pages were kept)
+                pages.append("\n".join(lines))
             if time.monotonic() - started > cap:
                 reason = f"OCR 超过 {cap:.0f} 秒（读到第 {i + 1} 页），拒绝 (OCR time cap; {SECONDS_ENV} raises it)"
                 raise InputError(reason, file=path)
     finally:
         pdf.close()
-    text = "\n".join(lines)
-    if not text.strip():
+    if not "".join(pages).strip():
         raise InputError("扫描件中未识别出文字 (OCR found no text)", file=path)
-    return text
+    return tuple(pages)
 
 
 def _seconds() -> float:

@@ -1,9 +1,11 @@
 """Reading a report: decode it whatever its encoding, refuse what is not a report, normalise it line by line.
 
-:func:`read_report` decodes a file (UTF-8, else GB18030, which covers GBK) and
-refuses what is not a report: missing, a directory, empty, binary.
-:func:`prepare` normalises each line (full-width forms, ``<p>`` tags, OCR page
-numbers such as a stray ``4.26`` line) while keeping line numbers.
+:func:`read_source` reads a file once into a :class:`~xteval.files.SourceDocument` (plain text in
+UTF-8 or GB18030, which covers GBK; .docx; a PDF's text layer; a scan by OCR) and refuses what is
+not a report: missing, a directory, empty, binary. Everything that reads a report takes that one
+document: the quote check of a params file's ``seed`` figures and :func:`prepared`, which gives
+the audit its :class:`ReportText`. :func:`prepare` normalises each line (full-width forms, ``<p>``
+tags, OCR page numbers such as a stray ``4.26`` line) while keeping line numbers.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import files
 from ..checks import Evidence
 from ..errors import InputError
-from ..files import ScannedDocument, document_text, read_input
+from ..files import SourceDocument
 from ..money import fold, other_script_digit
 
 _WHITESPACE = re.compile(r"\s+")
@@ -35,6 +38,7 @@ class ReportText:
     path: Path | None = None
     line_starts: tuple[int, ...] = ()
     raw_chars: int | None = None  # the whole text's length, set when only its beginning was read (see :func:`within_figure_budget`)
+    source: SourceDocument | None = None  # the document as read, when it was read from a file
 
     def line_of(self, offset: int) -> int:
         """The 1-based line of an offset in :attr:`text`."""
@@ -49,34 +53,40 @@ class ReportText:
         return Evidence(self.quote(start, end), self.line_of(start))
 
 
-def read_report(path: str | Path) -> ReportText:
-    """Read a report, whatever it arrived as: plain text, .docx, a PDF's text layer, or a scanned PDF.
+def read_source(path: str | Path) -> SourceDocument:
+    """Read a report once, whatever it arrived as: plain text, .docx, a PDF's text layer, or a scanned PDF.
 
     Args:
         path: a report: plain text (UTF-8 with or without BOM, GBK or GB18030), a .docx, or a
             PDF. A PDF without a text layer is read by OCR when the ``ocr`` extra is installed.
 
     Returns:
-        The :class:`ReportText`, normalised.
+        The :class:`~xteval.files.SourceDocument`, as read (see :func:`prepared` for the audit's text).
 
     Raises:
         InputError: the file is missing, a directory, not a regular file, too large,
             unreadable, empty or binary, an old .doc, an encrypted or corrupt .docx or PDF,
             or a scanned PDF without the ``ocr`` extra.
     """
-    path = Path(path)
-    data = read_input(path)  # a FIFO, a device or a file over the size cap is refused, not read
-    try:
-        raw, how = document_text(path, data)
-    except ScannedDocument as scanned:
-        from .ocr import read_scanned
+    return files.read_source(path, scan=_ocr)
 
-        raw, how = read_scanned(path, scanned.data), "ocr"
-    kept = within_figure_budget(raw)
-    report = prepare(kept, path=path, encoding=how)
-    if len(kept) < len(raw):
-        report = dataclasses.replace(report, raw_chars=len(raw))
-    return report
+
+def _ocr(path: Path, data: bytes) -> tuple[str, ...]:
+    from .ocr import read_scanned_pages  # the OCR stack loads only for a scan
+
+    return read_scanned_pages(path, data)
+
+
+def prepared(document: SourceDocument) -> ReportText:
+    """The audit's text of a document read once: cut to the figure budget, then normalised (:func:`prepare`)."""
+    kept = within_figure_budget(document.text)
+    report = prepare(kept, path=document.path, encoding=document.how)
+    return dataclasses.replace(report, raw_chars=len(document.text) if len(kept) < len(document.text) else None, source=document)
+
+
+def read_report(report: str | Path | SourceDocument) -> ReportText:
+    """A report file (or a document already read) as the audit's normalised text: :func:`read_source`, then :func:`prepared`."""
+    return prepared(report if isinstance(report, SourceDocument) else read_source(report))
 
 
 # --------------------------------------------------------------------------- the figure budget
