@@ -450,7 +450,7 @@ def test_seed_measures_say_why_they_are_missing():
     assert vals["budget_control_rate"].value == D("740.35")  # the Hunan 预算控制率 is 追加 ÷ 年初
     assert vals["three_public_change_rate"].value is None  # no previous year given
     assert vals["goal_rationality"].why == "定性指标，由评价人评分"
-    assert vals["completion_rate"].value == D("100.00") and "xteval 口径" in vals["completion_rate"].notes[0]
+    assert vals["completion_rate"].value == D("100.00") and "本工具的口径" in vals["completion_rate"].notes[0]
 
 
 def test_the_previous_year_gives_carry_in_and_last_years_three_public_budget():

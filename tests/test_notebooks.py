@@ -185,3 +185,42 @@ def test_the_three_public_row_over_its_control_is_highlighted(tmp_path):
     rows = {int(i.rsplit("_row", 1)[1].split("_")[0]) for i in red if i.startswith(table + "_row")}
     assert rows == {0, 1, 3}  # 公务接待费 15.10 > 12.00 and 用车 20.60 > 20.00 and 合计; 出国出境费 0 = 0 is not
     assert "（示例；另有不符" in html and result.record["fail"] >= 2
+
+
+# The acronyms a Chinese page may print, and what PEFA itself writes in Latin letters: its score letters
+# (A, B, C, D, with D* for insufficient information) and its two aggregation methods (M1, M2).
+LATIN_ALLOWED = {"PEFA", "PPP", "PI", "IT", "A", "B", "C", "D", "M1", "M2"}
+
+
+def _visible_text(html: str) -> str:
+    """What a reader sees: the page's text without scripts, styles and the provenance footer (file names, checksums)."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts, self.hidden = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.hidden += tag in ("script", "style", "footer")
+
+        def handle_endtag(self, tag):
+            self.hidden -= tag in ("script", "style", "footer")
+
+        def handle_data(self, data):
+            if not self.hidden:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+def test_a_page_prints_no_latin_word_beyond_its_acronyms(department_run):
+    """Framework versions show their Chinese names, notes say 本工具 for the tool: no file id or English word reaches a reader."""
+    import re
+
+    text = _visible_text(department_run.html.read_text(encoding="utf-8"))
+    words = set(re.findall(r"[A-Za-z][A-Za-z0-9]*", text))
+    assert words <= LATIN_ALLOWED, sorted(words - LATIN_ALLOWED)
+    assert "岳阳市表 2018 年第 1 版" in text and "yueyang" not in text

@@ -215,7 +215,7 @@ class DepartmentEvaluation(Evaluation):
         from ..render import report
         from ..scoring import frameworks
 
-        caption = f"53 号文共性指标的数值（{frameworks.get('dept-common-2013').version}，不设分值）"
+        caption = f"53 号文共性指标的数值（版本 {frameworks.version_label('dept-common-2013')}，不设分值）"
         return report.styled(common.frame(self.params, self.previous), caption=caption)
 
     @property
@@ -227,7 +227,10 @@ class DepartmentEvaluation(Evaluation):
         from ..render import report
         from ..scoring import frameworks, pefa
 
-        return report.styled(pefa.frame(self.pefa_result), caption=f"{frameworks.get('pefa2016').title}，版本 {self.pefa_result.version}")
+        return report.styled(
+            pefa.frame(self.pefa_result),
+            caption=f"{frameworks.get('pefa2016').title}，版本 {frameworks.version_label('pefa2016', self.pefa_result.version)}",
+        )
 
     @property
     def history(self) -> list:
@@ -266,7 +269,7 @@ def _score_table(name: str, result: Any):
     from ..render import report
     from ..scoring import engine, frameworks
 
-    caption = f"{frameworks.get(name).title}，版本 {result.version}：{result.status()}"
+    caption = f"{frameworks.get(name).title}，版本 {frameworks.version_label(name, result.version)}：{result.status()}"
     return report.styled(engine.frame(result), right=SCORE_COLUMNS, caption=caption)
 
 

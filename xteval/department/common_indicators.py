@@ -83,7 +83,7 @@ def _year_end(p: DepartmentParams) -> tuple[Decimal, tuple[str, ...]]:
 
 def _goal_share(p: DepartmentParams, level2: str) -> Value:
     """Share of the goals of one 二级指标 (数量/质量/时效) whose 完成值 meets its 指标值: xteval's stand-in for 工作数."""
-    note = (f"以{level2}指标达标个数 ÷ {level2}指标个数代替 53 号文的工作数（xteval 口径）",)
+    note = (f"以{level2}指标达标个数 ÷ {level2}指标个数代替 53 号文的工作数（本工具的口径）",)
     goals = [g for g in p.goals if (g.level2 or "").startswith(level2) and g.kind.value != "qualitative"]
     if not goals or any(g.target is None or g.actual is None for g in goals):
         return Value(None, f"参数文件无工作数，也无完整的{level2}指标", ())

@@ -314,7 +314,7 @@ def page_context(nb, framework_titles: Mapping[str, str] | None = None) -> dict:
         "params_hash": (x.get("params_hash") or "")[:12],
         "notebook": x.get("notebook", ""),
         "notebook_hash": (x.get("notebook_hash") or "")[:12],
-        "frameworks": [f"{(framework_titles or {}).get(k, k)}（版本 {v}）" for k, v in (x.get("frameworks") or {}).items()],
+        "frameworks": [(framework_titles or {}).get(k) or f"{k}（版本 {v}）" for k, v in (x.get("frameworks") or {}).items()],
         "rules_version": x.get("rules_version") or _rules_version(),
     }
 

@@ -12,7 +12,6 @@ import datetime as dt
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,14 +175,17 @@ def _run_record(params, params_file: Path, nb, params_hash: str, nb_path: Path, 
     }
 
 
-def framework_titles(names: Iterable[str]) -> dict[str, str]:
-    """The Chinese title of each scoring framework a notebook recorded; one this version no longer ships is left out."""
+def framework_titles(recorded: dict[str, str]) -> dict[str, str]:
+    """Each scoring framework a notebook recorded (name → version) as a reader sees it: its Chinese title and version name.
+
+    One this version no longer ships is left out (the page then shows what was recorded).
+    """
     from ..scoring import frameworks
 
     titles = {}
-    for name in names:
+    for name, version in recorded.items():
         try:
-            titles[name] = frameworks.get(name).title
+            titles[name] = f"{frameworks.get(name).title}（版本 {frameworks.version_label(name, str(version))}）"
         except ConfigError:  # an old record may name a framework this version no longer ships
             continue
     return titles

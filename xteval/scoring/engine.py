@@ -607,7 +607,7 @@ def frame(result: ScoreResult) -> pd.DataFrame:
             {"一级指标": "可评分值", **blank, "分值": num(result.assessed, None), "得分": num(result.total), "提示": f"不是总分：{why}"}
         )
         out.append({"一级指标": "等级", **blank, "分值": "", "得分": "不定级", "提示": "不给总分时不定等级"})
-    return pd.DataFrame(out)
+    return pd.DataFrame(out).fillna("")  # 小计, 总分 and 等级 rows have no 依据: blank, never “nan”
 
 
 def frameworks_frame(names: list[str]) -> pd.DataFrame:
@@ -618,7 +618,7 @@ def frameworks_frame(names: list[str]) -> pd.DataFrame:
         rows.append(
             {
                 "评分框架": fw.title,  # the page is Chinese: the framework's title, not its file name
-                "版本": fw.version,
+                "版本": frameworks.version_label(name),
                 # the URL is in the framework file: an unbreakable URL would widen the printed page;
                 # an English-language source gives its Chinese citation (source_zh) on the page
                 "依据": fw.raw.get("source_zh") or fw.source,

@@ -421,7 +421,9 @@ def _closing_rows(sheet: _Sheet, result, form: FormInfo, fw, r: int, subtotal_ro
         sheet.cell(r, c + 1, value)
     sheet.merge(r, 6, r, 8)
     r += 1
-    footer = f"评分框架：{fw.title}（{fw.name} {fw.version}）；依据：{fw.source}。" + _bases_text(result) + form.note
+    from .frameworks import version_label
+
+    footer = f"评分框架：{fw.title}（版本 {version_label(fw.name, result.version)}）；依据：{fw.source}。" + _bases_text(result) + form.note
     put(sheet.ws, r, 1, footer).alignment = sheet.left
     sheet.ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=8)
     sheet.ws.row_dimensions[r].height = 90

@@ -486,11 +486,11 @@ def points_basis(fw: Framework) -> str:
     if fw.kind == "catalogue":
         return "53号文只给指标、解释与公式，不设分值；分值见各地评分表版本"
     if fw.kind == "pefa":
-        return "档次与汇总方法出自 PEFA 2016；M2 换算表未能对照原文核实；中文名称为 xteval 译名"
+        return "档次与汇总方法出自 PEFA 2016；M2 换算表未能对照原文核实；中文名称为本工具译名"
     if fw.kind == "monitor":
         return "监控内容出自 136号文；颜色阈值为实务做法，非文件条文"
     if not fw.closed:
-        return "一级指标分值为 10号文原则性设置（可调整，合计 100）；逐行公式为实务做法；反向指标公式与偏离度规则为 xteval 约定（可改选）"
+        return "一级指标分值为 10号文原则性设置（可调整，合计 100）；逐行公式为实务做法；反向指标公式与偏离度规则为本工具的约定（可改选）"
     unsourced = [leaf.name for leaf in fw.leaves if not leaf.sourced]
     if unsourced:
         return f"{len(unsourced)} 项分值未取自公开评分表（{'、'.join(unsourced)}），只给可评分值"
@@ -517,7 +517,7 @@ class Basis:
     def text(self) -> str:
         """“地方实务：完成值 ≤ 指标值得满分…（项目支出绩效自评表填报说明）”, for a page or a workbook note."""
         words = BASIS_WORDS.get(self.basis, self.basis)
-        said = "：".join(x for x in (words, self.note.removeprefix("xteval 约定：")) if x)
+        said = "：".join(x for x in (words, self.note.removeprefix("本工具约定：")) if x)
         return said + (f"（{self.source}）" if self.source else "")
 
 
@@ -535,6 +535,28 @@ def method_basis(fw: Framework, kind: str | None = None, leaf: Leaf | None = Non
     if chosen in formulas:
         spec = formulas[chosen]
     return Basis(str(spec.get("basis", fw.basis)), str(spec.get("note", "")), str(spec.get("source", "")), str(spec.get("url", "")))
+
+
+CHOICE_WORDS = {
+    "reverse=linear": "反向指标按线性公式",
+    "reverse=ratio": "反向指标按比例公式",
+    "over_achievement=flag-130": "偏离度超 130% 提示",
+    "over_achievement=deviation-tiers": "偏离度分档扣分",
+    "over_achievement=none": "不看偏离度",
+}
+
+
+def version_label(name: str, version: str | None = None) -> str:
+    """A framework version as a reader sees it: ``岳阳市表 2018 年第 1 版``, ``2020.10-2（反向指标按比例公式）``.
+
+    A version id of letters (``yueyang2018-1``) is the file's, not the reader's: the framework file's
+    ``version_name`` stands for it, and each choice made with :func:`choose` is said in words.
+    """
+    fw = get(name)
+    base, _, picked = (version or fw.version).partition("+")
+    shown = str(fw.raw.get("version_name") or base) if base == fw.version else base
+    choices = [CHOICE_WORDS.get(c, c) for c in picked.split(",") if c]
+    return shown + (f"（{'，'.join(choices)}）" if choices else "")
 
 
 def choose(fw: Framework, *, reverse: str | None = None, over_achievement: str | None = None) -> Framework:
