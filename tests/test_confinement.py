@@ -118,3 +118,24 @@ def test_a_dask_scheduler_that_cannot_serve_is_one_line_within_its_timeout(tree,
         listener.close()
     err = proc.stderr.decode()
     assert proc.returncode == EXIT_INPUT and err.count("\n") == 1 and "调度器" in err and "Traceback" not in err, err
+
+
+# --------------------------------------------------------------------------- who runs code
+
+
+@pytest.mark.parametrize("planted_in", ["year folder", "params tree"])
+def test_a_notebook_planted_among_the_params_is_never_the_one_run(tree, planted_in):
+    """Params are data: a notebooks/ folder inside the params tree is not the project's, however near it stands."""
+    from conftest import ROOT
+
+    from xteval.params import load_params
+    from xteval.runner.paths import notebook_path
+
+    project = tree.parent.parent
+    (project / "notebooks").symlink_to(ROOT / "notebooks")
+    planted = (tree if planted_in == "year folder" else tree.parent) / "notebooks"
+    planted.mkdir()
+    (planted / "department.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', encoding="utf-8")
+    params_file = tree / "department.yaml"
+    chosen = notebook_path(load_params(params_file), params_file)
+    assert chosen == project / "notebooks" / "department.ipynb" and planted not in chosen.parents

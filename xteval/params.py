@@ -364,8 +364,14 @@ _YEAR_FOLDER = re.compile(r"\d{4}")
 
 
 def project_root(params_file: Path) -> Path:
-    """The project a params file belongs to: the nearest folder above it that has ``notebooks/`` (else the cwd); its ``outputs/`` is the default output folder."""
-    for folder in Path(params_file).resolve().parents:
+    """The project a params file belongs to: the nearest folder above its params tree that has ``notebooks/``.
+
+    Params are data: a ``notebooks/`` folder inside the params tree (planted beside the data) is never
+    the project's, so the search starts above the tree (:func:`params_tree`). Without one, the cwd.
+    Its ``outputs/`` is the default output folder.
+    """
+    tree = params_tree(params_file)
+    for folder in tree.parents:
         if (folder / "notebooks").is_dir():
             return folder
     return Path.cwd()

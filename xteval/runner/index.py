@@ -34,7 +34,8 @@ ZONE_TEXT = {
 }
 
 # The table fits the A4 text width (180 mm) in print with many rows: fixed column widths,
-# long names and errors wrap anywhere, numbers never wrap.
+# long names and errors wrap anywhere, numbers never wrap. In print it is 2 px narrower than
+# the text width: at 100% its collapsed right border falls half outside the page and is clipped.
 CSS = """
 body{font-family:"XtevalCJK","Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:2em auto;max-width:1100px;color:#222}
 h1{font-size:1.5em;margin:.2em 0}
@@ -51,7 +52,7 @@ small{color:#666}
 .mark{display:inline-block;padding:0 .3em;border:1px solid #c55a11;color:#7a3300;font-size:12px;font-weight:bold}
 .err{font-size:12px;white-space:pre-wrap}
 @page{size:A4;margin:15mm 12mm}
-@media print{body{margin:0;max-width:none}table{font-size:9pt}thead{display:table-header-group}tr{break-inside:avoid}}
+@media print{body{margin:0;max-width:none}table{font-size:9pt;width:calc(100% - 2px)}thead{display:table-header-group}tr{break-inside:avoid}}
 """
 COLUMNS = (  # header, width
     ("年度", "6%"),
