@@ -139,3 +139,35 @@ def test_a_notebook_planted_among_the_params_is_never_the_one_run(tree, planted_
     params_file = tree / "department.yaml"
     chosen = notebook_path(load_params(params_file), params_file)
     assert chosen == project / "notebooks" / "department.ipynb" and planted not in chosen.parents
+
+
+# --------------------------------------------------------------------------- what is hashed is what runs
+
+
+def test_a_params_file_swapped_and_restored_during_the_run_writes_nothing(tree, tmp_path, monkeypatch):
+    """The kernel records the hash of the bytes it read; one that differs from the planned hash is a changed file,
+    even when the file on disk is back to its old bytes by the time the run ends."""
+    from conftest import ROOT
+
+    from xteval.errors import ParamsError
+    from xteval.runner import run as runner
+
+    (tree.parent.parent / "notebooks").symlink_to(ROOT / "notebooks")
+    params_file = tree / "ppp.yaml"
+    original = params_file.read_bytes()
+    swapped = original.replace(b"\ntitle:", b"\ntitle: \xe6\x9b\xbf\xe6\x8d\xa2\xe7\x9a\x84\xe6\xa0\x87\xe9\xa2\x98  #", 1)
+    assert swapped != original
+    real = runner.execute
+
+    def swap_during(nb_path, file, out_tmp, **kw):
+        params_file.write_bytes(swapped)
+        try:
+            return real(nb_path, file, out_tmp, **kw)
+        finally:
+            params_file.write_bytes(original)
+
+    monkeypatch.setattr(runner, "execute", swap_during)
+    out = tmp_path / "out"
+    with pytest.raises(ParamsError, match="changed during the run"):
+        runner.run_params(params_file, out)
+    assert not list(out.rglob("*.html")) and not list(out.rglob("*.ipynb"))

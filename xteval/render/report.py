@@ -330,8 +330,12 @@ def begin(p: ParamsBase, default_title: str) -> None:
     notebook's metadata, where the page template and the batch index read them.
     """
     from .. import rules
+    from ..params import input_hashes, params_sha256
 
     record(
+        # the bytes this kernel read: the runner compares them with what it planned and hashed, so a file
+        # swapped in and restored during the run cannot put one file's figures under another's checksum
+        loaded={"params": params_sha256(p), "data": input_hashes(p)},
         unit=p.unit.name,
         supervisor=p.unit.supervisor,
         year=p.year,

@@ -121,7 +121,8 @@ def run_params(
     started = time.perf_counter()
     nb, error = _execute_in_private(nb_path, params_file, ipynb)
     seconds = time.perf_counter() - started
-    if _current_hashes(params_file, planned["data"]) != planned:
+    loaded = collect_records(nb).get("loaded")  # what the kernel itself read (None from a notebook that records nothing)
+    if _current_hashes(params_file, planned["data"]) != planned or (loaded is not None and loaded != planned):
         raise ParamsError("运行期间参数文件或其数据文件被修改，未写入结果 (changed during the run; run it again)", file=params_file)
 
     nb.metadata["xteval"] = _clipped(
