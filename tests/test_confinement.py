@@ -171,3 +171,25 @@ def test_a_params_file_swapped_and_restored_during_the_run_writes_nothing(tree, 
     with pytest.raises(ParamsError, match="changed during the run"):
         runner.run_params(params_file, out)
     assert not list(out.rglob("*.html")) and not list(out.rglob("*.ipynb"))
+
+
+def test_a_home_folder_that_cannot_be_written_changes_nothing(tree, tmp_path):
+    """A service account's read-only home (here /proc/self: not writable even by root): the run is as anywhere else."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    (tree.parent.parent / "notebooks").symlink_to(ROOT / "notebooks")
+    xteval = str(Path(sys.executable).parent / "xteval")
+    env = {k: v for k, v in os.environ.items() if k not in ("JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR", "IPYTHONDIR", "MPLCONFIGDIR")}
+    proc = subprocess.run(
+        [xteval, "run", str(tree / "ppp.yaml"), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        env={**env, "HOME": "/proc/self"},
+        timeout=600,
+        check=False,
+    )
+    err = proc.stderr.decode()
+    assert proc.returncode == 0 and "Traceback" not in err and "Warning" not in err, err
+    assert (tmp_path / "out" / "2023" / "ppp.html").is_file()

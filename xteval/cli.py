@@ -69,9 +69,11 @@ def _evaluation(args: argparse.Namespace) -> dict[str, str]:
 def cmd_run(args: argparse.Namespace) -> int:
     import os
 
+    from .runner.paths import private_dirs_if_home_is_read_only
     from .runner.run import run_params
     from .summary.model import OUTPUT_ENV
 
+    private_dirs_if_home_is_read_only()
     evaluation = _evaluation(args)
     if args.out is not None:
         os.environ[OUTPUT_ENV] = str(args.out.resolve())  # a year summary reads the appendices of this folder
@@ -190,6 +192,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     from .errors import EXIT_FINDINGS
     from .runner.batch import progress_printer, run_batch, summary_lines
+    from .runner.paths import private_dirs_if_home_is_read_only
+
+    private_dirs_if_home_is_read_only()
 
     def _term(signum, frame):  # SIGTERM unwinds like Ctrl-C: workers clean up, exit 130
         raise KeyboardInterrupt

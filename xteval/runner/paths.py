@@ -53,3 +53,27 @@ def ensure_writable(out_dir: Path, root: Path | None = None) -> None:
         os.unlink(probe)
     except OSError as exc:
         raise WriteError(f"输出目录不可写 (output directory not writable: {exc.strerror})", file=out_dir) from None
+
+
+# Where Jupyter, IPython and matplotlib keep their files, under the home folder by default.
+_HOME_DIRS = {"JUPYTER_RUNTIME_DIR": "runtime", "JUPYTER_DATA_DIR": "data", "IPYTHONDIR": "ipython", "MPLCONFIGDIR": "matplotlib"}
+
+
+def private_dirs_if_home_is_read_only() -> None:
+    """Give the kernels private folders when the home folder cannot be written (a service account, a read-only image).
+
+    Without them IPython warns and a kernel can fail at start with a long traceback; with them a run
+    behaves as anywhere else. A variable the user set is kept.
+    """
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".xteval-home-test-", dir=Path.home())
+        os.close(fd)
+        os.unlink(probe)
+        return
+    except (OSError, RuntimeError):
+        pass
+    base = Path(tempfile.mkdtemp(prefix="xteval-home-"))
+    for var, sub in _HOME_DIRS.items():
+        if not os.environ.get(var):
+            (base / sub).mkdir(mode=0o700)
+            os.environ[var] = str(base / sub)
