@@ -251,3 +251,19 @@ def test_dept_common_from_a_csv(tmp_path: Path, capsys):
     path.write_text("indicator,actual\n三公经费超支率,1\n", encoding="utf-8")
     code, _, err = run(["score", str(path), "--framework", "dept-common-2013@yueyang"], capsys)
     assert code == 2 and f"{path}: row 2, indicator: dept-common-2013@yueyang 没有指标 '三公经费超支率'" in err
+
+
+@pytest.mark.parametrize(
+    ("formula", "points", "basis"), [(None, "18.00", "convention"), ("linear", "18.00", "convention"), ("ratio", "18.18", "practice")]
+)
+def test_the_reverse_formula_is_a_choice_and_its_basis_is_shown(capsys, formula, points, basis):
+    """成本指标乙: 指标值 ≤100, 完成值 110, 分值 20. linear: 20 × (1 − 10/100) = 18.00; ratio: 20 × 100/110 = 18.18."""
+    argv = ["score", str(FIX / "ok-mof2020.csv"), "--json"] + (["--reverse", formula] if formula else [])
+    code, out, _ = run(argv, capsys)
+    data = json.loads(out)
+    row = next(r for r in data["rows"] if r["indicator"] == "成本指标乙")
+    assert code == 0 and row["score"] == points and row["basis"]["basis"] == basis
+    assert data["version"].endswith(f"+reverse={formula}") if formula else "+" not in data["version"]
+    code, out, _ = run(argv[:-1] if not formula else [a for a in argv if a != "--json"], capsys)
+    line = next(x for x in out.splitlines() if "成本指标乙" in x)
+    assert line.endswith("依据：" + {"convention": "本工具约定", "practice": "地方实务"}[basis])

@@ -220,8 +220,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     from .api import score
     from .money import fmt
+    from .scoring.frameworks import BASIS_WORDS
 
-    result = score(args.file, args.framework, xlsx=args.xlsx)
+    result = score(args.file, args.framework, xlsx=args.xlsx, reverse=args.reverse)
     if not hasattr(result, "rows"):  # pefa2016 on department params: dimensions, not rows
         return _print_pefa(result, args.json)
     for warning in result.warnings:
@@ -232,7 +233,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         for _, row in result.rows.iterrows():
             pts = "无数据" if row["points"] is None else fmt(row["points"], sep=False)
             flags = f"  [{'；'.join(row['flags'])}]" if row["flags"] else ""
-            print(f"{row['level1']}\t{row['indicator']}\t{pts}/{row['weight']}{flags}")
+            basis = BASIS_WORDS.get(row["basis"].basis, row["basis"].basis)
+            print(f"{row['level1']}\t{row['indicator']}\t{pts}/{row['weight']}\t依据：{basis}{flags}")
         print("小计: " + "，".join(f"{k} {fmt(v, sep=False)}" for k, v in result.subtotals.items()))
         print(f"{result.framework} {result.version}: {result.status()}")
     if args.xlsx is not None:
@@ -387,6 +389,12 @@ def _score_command(subs) -> None:
         default=None,
         metavar="NAME",
         help="评分框架：mof2020-self（默认）；dept-common-2013@yueyang 等 53 号共性指标的各地评分表版本（部门参数文件）；pefa2016（部门参数文件）",
+    )
+    p.add_argument(
+        "--reverse",
+        choices=("linear", "ratio"),
+        default=None,
+        help="反向指标的计分公式：linear（默认，本工具约定：超出部分按比例扣分，达 2 倍为 0）或 ratio（地方填报说明：分值 × 指标值 ÷ 完成值）",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出 {framework, total, grade, subtotals, rows}（数值为数字字符串）")
     p.add_argument(

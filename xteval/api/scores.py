@@ -14,7 +14,13 @@ if TYPE_CHECKING:
 DEFAULT_FRAMEWORK = "mof2020-self"
 
 
-def score(table_or_params: str | Path | pd.DataFrame | ParamsBase, framework: str | None = None, *, xlsx: str | Path | None = None) -> Any:
+def score(
+    table_or_params: str | Path | pd.DataFrame | ParamsBase,
+    framework: str | None = None,
+    *,
+    xlsx: str | Path | None = None,
+    reverse: str | None = None,
+) -> Any:
     """Score an indicator table (or a department's 预算执行率 and goals) under a framework.
 
     Args:
@@ -24,6 +30,9 @@ def score(table_or_params: str | Path | pd.DataFrame | ParamsBase, framework: st
         framework: ``mof2020-self`` (the default), a ``dept-common-2013@…`` table, or
             ``pefa2016`` (department params only).
         xlsx: also write the Excel 自评表 there (not for ``pefa2016``).
+        reverse: the 反向指标 formula, where the framework offers a choice: ``linear`` (its default,
+            a convention of this tool) or ``ratio`` (分值 × 指标值 ÷ 完成值, a published 填报说明's rule).
+            The choice is in the result's version and each row's basis.
 
     Returns:
         A ``ScoreResult``: ``rows`` (each with ``points`` and ``flags``), ``subtotals`` by
@@ -34,9 +43,10 @@ def score(table_or_params: str | Path | pd.DataFrame | ParamsBase, framework: st
         InputError: a table or params file that cannot be scored under that framework.
     """
     from ..department import scoring as department
-    from ..scoring import engine
+    from ..scoring import engine, frameworks
 
     framework = framework or DEFAULT_FRAMEWORK
+    chosen = frameworks.choose(frameworks.get(framework), reverse=reverse) if reverse and framework != "pefa2016" else framework
     if xlsx is not None and Path(xlsx).suffix.lower() != ".xlsx":
         raise InputError("--xlsx 应为 .xlsx 文件 (expected an .xlsx path)", file=xlsx)
     params, file = _department(table_or_params)
@@ -50,13 +60,13 @@ def score(table_or_params: str | Path | pd.DataFrame | ParamsBase, framework: st
             return pefa.from_department(params)
         from ..scoring.workbook import FormInfo
 
-        result = department.score_department(params, framework)
+        result = department.score_department(params, chosen)
         form = FormInfo.for_department(params)
     else:
         if framework == "pefa2016":
             raise InputError("pefa2016 用 xteval pefa FILE.csv 评分 (use `xteval pefa`)", file=file, field="--framework")
         table = engine.read_table(file) if file is not None else table_or_params
-        result = engine.score_table(table, framework, file=file)
+        result = engine.score_table(table, chosen, file=file)
     if xlsx is not None:
         from ..files import write_with
         from ..scoring import workbook

@@ -91,18 +91,21 @@ def common_table(p: DepartmentParams, previous: DepartmentParams | None = None) 
     return df
 
 
-def score_department(p: DepartmentParams, framework: str = "mof2020-self", previous: DepartmentParams | None = None) -> ScoreResult:
+def score_department(
+    p: DepartmentParams, framework: str | frameworks.Framework = "mof2020-self", previous: DepartmentParams | None = None
+) -> ScoreResult:
     """Score a department-year under ``mof2020-self`` (its goals) or a ``dept-common-2013@…`` table (common indicators).
 
     Args:
         p: the department-year.
-        framework: a framework name from :func:`xteval.scoring.engine.framework_names`.
+        framework: a framework name from :func:`xteval.scoring.engine.framework_names`, or a framework
+            with a choice made (:func:`xteval.scoring.frameworks.choose`).
         previous: the previous year, used by the common indicators (上年结转, 变动率).
 
     Returns:
         A :class:`ScoreResult`; the indicator names are the framework's Chinese names.
     """
-    fw = frameworks.get(framework)
+    fw = frameworks.get(framework) if isinstance(framework, str) else framework
     where = str(p._path) if p._path else None
     if fw.kind not in ("points", "catalogue"):
         raise ConfigError(f"{fw.name} 不是分值评分框架 (use xteval.scoring.pefa)", field="framework")
