@@ -33,6 +33,7 @@ bench: install
 	$(BIN)/python bench/score.py
 	$(BIN)/python bench/batch.py
 	$(BIN)/python bench/check.py
+	$(BIN)/python bench/real_corpus.py
 
 clean:
 	rm -rf outputs/*/ outputs/index.html outputs/.state
