@@ -296,7 +296,7 @@ def test_cli_exit_codes(capsys):
 
 
 def test_cli_json_is_an_array_of_records_with_numeric_strings(capsys):
-    assert main(["check", str(SEED_REPORT), "--json"]) == 1
+    assert main(["check", str(SEED_REPORT), "--params", str(SEED_PARAMS), "--json"]) == 1
     records = json.loads(capsys.readouterr().out)
     assert isinstance(records, list)
     checks = [r for r in records if not r["id"].startswith("figure.")]  # one record per figure found follows the checks
@@ -310,7 +310,7 @@ def test_cli_json_is_an_array_of_records_with_numeric_strings(capsys):
             assert set(e) == {"quote", "line"}
     by_id = {r["id"]: r for r in records}
     assert by_id["carryover"]["expected"] == "2.19" and by_id["carryover"]["unit"] == "万元"
-    assert by_id["percent.L24.2"]["status"] == "pass"  # the params beside the report give the target 300
+    assert by_id["percent.L24.2"]["status"] == "pass"  # the params named with --params give the target 300
 
 
 def test_cli_html_page_is_offline_grouped_and_highlighted(tmp_path, capsys):

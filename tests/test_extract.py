@@ -121,7 +121,7 @@ def test_a_draft_of_any_kind_quotes_its_report(tmp_path, capsys, report):
 
 
 def test_check_json_lists_every_figure_found(capsys):
-    assert main(["check", str(SEED_REPORT), "--json"]) == 1
+    assert main(["check", str(SEED_REPORT), "--params", str(SEED_PARAMS), "--json"]) == 1
     records = json.loads(capsys.readouterr().out)
     figures = [r for r in records if r["id"].startswith("figure.")]
     checks = [r for r in records if not r["id"].startswith("figure.")]
@@ -151,3 +151,17 @@ def test_check_against_names_both_documents_and_lines(tmp_path, capsys):
     assert a.name in r["message"] and b.name in r["message"] and "第 33 行" in r["message"]
     agree = records["against.agree"]
     assert agree["status"] == "pass" and re.search(r"\d+ 项一致、1 项不一致", agree["message"])
+
+
+def test_check_never_takes_up_a_draft_beside_the_report(tmp_path, capsys):
+    """extract, then check on the same report: the draft beside it is not picked up (its todo list would refuse the check)."""
+    import shutil
+
+    report = tmp_path / "sources" / SEED_REPORT.name
+    report.parent.mkdir()
+    shutil.copy(SEED_REPORT, report)
+    assert main(["extract", str(report), "-o", str(tmp_path / "draft.yaml")]) == 0
+    capsys.readouterr()
+    assert main(["check", str(report)]) == 1  # the seed's planted errors, read from the text alone
+    out = capsys.readouterr().out
+    assert "不符 3" in out and "指标值取自" not in out

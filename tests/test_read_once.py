@@ -89,7 +89,10 @@ def test_the_library_check_reads_once_and_says_what_it_found(tmp_path, opens):
 
     params = variant(tmp_path, "department.yaml")
     report = tmp_path / "sources" / SEED_REPORT.name
-    found = xteval.check(report)  # the params file beside it is found by its source_report
+    alone = xteval.check(report)  # no params file is ever found on its own: the text alone
+    assert alone.params_file is None
+    opens.clear()
+    found = xteval.check(report, params=params)
 
     assert found.params_file == params
     assert found.kind.id == "dept_selfeval" and found.counts["fail"] == 3 and len(found.figures) == 42

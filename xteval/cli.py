@@ -320,7 +320,7 @@ def _check_command(subs) -> None:
         "--params",
         type=Path,
         default=None,
-        help="同一报告的参数文件，提供原文未写出的指标值；默认在报告所在目录及上一级查找 source_report 指向本报告的参数文件",
+        help="同一报告的参数文件，提供原文未写出的指标值，并逐项核对原文数字；不给时只查原文，不会自动找参数文件或草稿",
     )
 
 

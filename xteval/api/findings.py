@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..audit import Extraction, ReportText, audit_file, find_params, read_source, render_html
+from ..audit import Extraction, ReportText, audit_file, read_source, render_html
 from ..audit.against import against as compare_reports
 from ..audit.engine import Document
 from ..audit.reconcile import figure_records
@@ -82,7 +82,8 @@ def check(path: str | Path, params: str | Path | ParamsBase | None = None, again
         path: the report (plain text, .docx, .pdf; a scan needs the ``ocr`` extra).
         params: a department params file for the same report (or one loaded already): it
             supplies figures the text leaves out, and every figure found is compared with it.
-            None looks for one whose ``source_report`` is this report, beside it or one folder up.
+            None checks the text alone: a params file is used only when it is named, never found
+            beside the report (a draft made by ``extract`` would otherwise take the check over).
         against: another file of the same unit and year (a 决算说明…): the figures both state
             are compared one by one.
 
@@ -95,7 +96,7 @@ def check(path: str | Path, params: str | Path | ParamsBase | None = None, again
     document = read_source(path)
     params_file = None
     if not isinstance(params, ParamsBase):
-        params_file = Path(params) if params is not None else find_params(path)
+        params_file = Path(params) if params is not None else None
         params = load_params(params_file, source=document) if params_file is not None else None
     report, extraction, suite = audit_file(document, params)
     if against is not None:
