@@ -418,3 +418,22 @@ def test_forking_is_off_outside_a_worker_and_when_disabled(monkeypatch):
     monkeypatch.setenv(forking.DISABLE_ENV, "0")
     forking.enable(kernel_env())
     assert not forking.enabled() and manager_class() is CurrentPythonKernelManager
+
+
+LEAVER = """
+import json, subprocess, sys, time
+# one process in the kernel's group, and one that detaches into a session of its own (setsid in itself, so the
+# pid is the sleeper's): neither may outlive the run
+stay = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+detached = subprocess.Popen([sys.executable, "-c", "import os, sys, time; os.setsid(); print(os.getsid(0), flush=True); time.sleep(600)"],
+                            stdout=subprocess.PIPE, text=True)
+session = int(detached.stdout.readline())  # it has left the kernel's session before the kernel ends
+print(json.dumps({"stay": stay.pid, "detached": detached.pid, "session": session}))
+"""
+
+
+def test_every_process_a_notebook_starts_ends_with_its_run(tmp_path, template):
+    """A notebook's child left running, and one detached with setsid, both end when the kernel does."""
+    pids = facts(run_nb(make_nb(tmp_path / "leaver.ipynb", LEAVER), tmp_path / "leaver.out.ipynb", tmp_path))
+    assert pids["session"] == pids["detached"]  # it did detach
+    assert wait_gone([pids["stay"], pids["detached"]], timeout=60) == []

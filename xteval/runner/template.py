@@ -42,6 +42,7 @@ from typing import Any
 
 PR_SET_PDEATHSIG = 1
 PR_SET_NAME = 15
+PR_SET_CHILD_SUBREAPER = 36  # orphans of a kernel's processes become the template's, not init's
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 # What a kernel would import before and during its first cells, imported once here.
@@ -214,6 +215,9 @@ def template_main(fd: int, starter_pid: int, cfg_json: str):
     """The template's loop. Returns only in a freshly forked child: ``(request, template_pid)``."""
     set_pdeathsig(starter_pid)
     set_name("xtk-template")
+    # A notebook's process that outlives its kernel (left running, or detached with setsid) is
+    # reparented here rather than to init, so the template can end it with the run (_end_leftovers).
+    _libc().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     # Ctrl-C at a terminal reaches the whole foreground group: the template leaves with
     # its starter (parent-death signal) or on its socket's EOF, never with a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -252,6 +256,7 @@ def _serve(sock: socket.socket, info: dict):
             os.close(pidfd)
             _, status, usage = os.wait4(pid, 0)
             cpu = round(usage.ru_utime + usage.ru_stime, 4)
+            _end_leftovers(pid, {p for p, _ in children.values()})
             send(sock, {"op": "exit", "id": rid, "pid": pid, "code": os.waitstatus_to_exitcode(status), "cpu": cpu})
         if sock not in readable:
             continue
@@ -290,6 +295,33 @@ def _serve(sock: socket.socket, info: dict):
                     return req, me
                 children[os.pidfd_open(pid)] = (pid, rid)
                 send(sock, {"op": "forked", "id": rid, "pid": pid})
+
+
+def _end_leftovers(kernel: int, kernels: set[int]) -> None:
+    """End every process a finished kernel left behind: every process of its group, and, once no kernel runs, every
+    other child of the template (orphans reparented here from a detached session). Every process a run starts ends
+    with the run; none keeps writing after it."""
+    try:
+        os.killpg(kernel, signal.SIGKILL)  # the kernel called setsid: its pid is its group's id
+    except OSError:
+        pass  # no process is left in the group
+    if kernels:
+        return  # another kernel's processes may be among the orphans: they end with that kernel
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == me:
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+                os.waitpid(int(entry), 0)
+            except (OSError, ChildProcessError):
+                pass
 
 
 # =========================================================================== the kernel
