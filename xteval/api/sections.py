@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,3 +40,27 @@ class Evaluation:
     @property
     def fails(self) -> int:
         return self.checks.counts["fail"]
+
+
+class section:  # lower case: declared in a class body and read like a property
+    """A section that is one call on the evaluation: ``income = section(tables.income_table)`` reads ``tables.income_table(ev.params)``.
+
+    ``args`` name the attributes of the evaluation the function takes, in order (``"params"`` when
+    none is named; ``"params.year"`` reaches into one). ``style`` (``right=``, ``caption=``) shows
+    the frame the function returns as a table (:func:`xteval.render.report.styled`).
+    """
+
+    def __init__(self, function: Callable[..., Any], *args: str, **style: Any) -> None:
+        self.function = function
+        self.args = [operator.attrgetter(a) for a in args or ("params",)]
+        self.style = style
+
+    def __get__(self, evaluation: Any, owner: type | None = None) -> Any:
+        if evaluation is None:
+            return self
+        out = self.function(*(get(evaluation) for get in self.args))
+        if self.style:
+            from ..render import report
+
+            out = report.styled(out, **self.style)
+        return out
