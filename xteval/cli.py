@@ -48,6 +48,11 @@ def _sub(subs, name: str, help: str, example: str, handler: Callable[[argparse.N
     return p
 
 
+def _file_option(p: argparse.ArgumentParser, *flags: str, metavar: str | None = None, help: str) -> None:
+    """An optional path (a file to read or to write, or a folder); absent, it is None."""
+    p.add_argument(*flags, type=Path, default=None, metavar=metavar, help=help)
+
+
 # --------------------------------------------------------------------------- run
 
 
@@ -281,9 +286,7 @@ def _run_command(subs) -> None:
         cmd_run,
     )
     p.add_argument("params_file", type=Path, help="参数文件 YAML；其 notebook 键指定 notebooks/<notebook>.ipynb")
-    p.add_argument(
-        "--out", type=Path, default=None, help="输出根目录，写入 <out>/<year>/<name>.ipynb 与 .html（默认：项目根目录下 outputs/）"
-    )
+    _file_option(p, "--out", help="输出根目录，写入 <out>/<year>/<name>.ipynb 与 .html（默认：项目根目录下 outputs/）")
     _evaluation_options(p)
 
 
@@ -301,19 +304,15 @@ def _check_command(subs) -> None:
         help="报告：纯文本（UTF-8 或 GBK/GB18030）、.docx、带文字层的 .pdf，扫描件 .pdf 需安装 ocr 扩展（pip install 'xteval[ocr]'）",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 数组输出全部检查结果，另附每个识别出的数字一条（id figure.<字段>）")
-    p.add_argument(
+    _file_option(
+        p,
         "--against",
-        type=Path,
-        default=None,
         metavar="OTHER",
         help="同一单位同一年度的另一份文件（如决算说明）：两份都有的数字逐项核对，不一致处列出两份文件与行号",
     )
-    p.add_argument("--html", type=Path, default=None, metavar="OUT", help="另写一份离线 HTML 检查结果页，按结果分组、高亮原文摘引")
-    p.add_argument(
-        "--params",
-        type=Path,
-        default=None,
-        help="同一报告的参数文件，提供原文未写出的指标值；默认在报告所在目录及上一级查找 source_report 指向本报告的参数文件",
+    _file_option(p, "--html", metavar="OUT", help="另写一份离线 HTML 检查结果页，按结果分组、高亮原文摘引")
+    _file_option(
+        p, "--params", help="同一报告的参数文件，提供原文未写出的指标值；默认在报告所在目录及上一级查找 source_report 指向本报告的参数文件"
     )
 
 
@@ -326,9 +325,7 @@ def _extract_command(subs) -> None:
         cmd_extract,
     )
     p.add_argument("report", type=Path, help="报告：纯文本、.docx、.pdf（扫描件需 ocr 扩展）")
-    p.add_argument(
-        "-o", "--output", type=Path, default=None, metavar="FILE", help="写入的参数草稿 .yaml（已存在时拒绝覆盖）；省略时打印到标准输出"
-    )
+    _file_option(p, "-o", "--output", metavar="FILE", help="写入的参数草稿 .yaml（已存在时拒绝覆盖）；省略时打印到标准输出")
 
 
 def _new_command(subs) -> None:
@@ -359,7 +356,7 @@ def _batch_command(subs) -> None:
     p.add_argument("--force", action="store_true", help="全部重新运行，不跳过未变化的运行")
     p.add_argument("--executor", choices=("local", "dask"), default="local", help="local：本机进程池；dask：dask.distributed 集群")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="dask 调度器地址 tcp://host:8786（默认：本机 LocalCluster）")
-    p.add_argument("--out", type=Path, default=None, help="输出根目录（默认：项目根目录下 outputs/）")
+    _file_option(p, "--out", help="输出根目录（默认：项目根目录下 outputs/）")
     _evaluation_options(p)
 
 
@@ -384,10 +381,9 @@ def _score_command(subs) -> None:
         help="评分框架：mof2020-self（默认）；dept-common-2013@yueyang 等 53 号共性指标的各地评分表版本（部门参数文件）；pefa2016（部门参数文件）",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出 {framework, total, grade, subtotals, rows}（数值为数字字符串）")
-    p.add_argument(
+    _file_option(
+        p,
         "--xlsx",
-        type=Path,
-        default=None,
         metavar="OUT",
         help="另写 Excel 自评表（财预〔2020〕10号附件格式：项目资金、年度总体目标、各级指标，执行率、小计、总分为公式）",
     )
