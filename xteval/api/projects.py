@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..checks import Suite
-from ..money import half_up
 from ..params import ParamsBase
 from ..projects import cloud_lease, ppp, video_maintenance
 from ..render import report
@@ -25,6 +24,13 @@ class ProjectEvaluation(Evaluation):
 
     data: Any = None
     TITLE = "项目绩效评价"
+    PROJECT = None  # the project's module: load_data(params) reads the files beside the params; run_checks and record take both
+
+    @classmethod
+    def of(cls, p: ParamsBase) -> ProjectEvaluation:
+        """The project's data files read once, and its checks run on the params and that data."""
+        data = cls.PROJECT.load_data(p)
+        return cls(p, Suite(cls.PROJECT.run_checks(p, data)), data)
 
     def opening(self):
         """Record the run's values (title block, checks, project figures) and return the verdict line."""
@@ -35,7 +41,8 @@ class ProjectEvaluation(Evaluation):
 
     @property
     def record(self) -> dict[str, Any]:
-        return {}
+        """What the run records into the executed notebook for the batch index."""
+        return self.PROJECT.record(self.params, self.data)
 
     profile = section(report.profile_table)
     checks_table = section(report.checks_table, "checks")
@@ -48,6 +55,7 @@ class CloudLeaseEvaluation(ProjectEvaluation):
 
     @classmethod
     def of(cls, p: ParamsBase) -> CloudLeaseEvaluation:
+        """The lease's checks: it reads no file beside its params."""
         return cls(p, Suite(cloud_lease.run_checks(p)))
 
     @property
@@ -63,15 +71,7 @@ class CloudLeaseEvaluation(ProjectEvaluation):
 @dataclass
 class PppEvaluation(ProjectEvaluation):
     TITLE = "智慧湘潭建设 PPP 项目绩效评价"
-
-    @classmethod
-    def of(cls, p: ParamsBase) -> PppEvaluation:
-        subprojects = ppp.load_data(p)
-        return cls(p, Suite(ppp.run_checks(p, subprojects)), subprojects)
-
-    @property
-    def record(self) -> dict[str, Any]:
-        return {"payment": half_up(ppp.total_payment(self.params, self.data))}
+    PROJECT = ppp
 
     bands = section(
         ppp.band_frame, "params", "data", right=("付费系数", "子项目数", "应付合计（万元）"), caption="绩效得分分档、付费系数与各档子项目"
@@ -96,15 +96,7 @@ class PppEvaluation(ProjectEvaluation):
 @dataclass
 class VideoMaintenanceEvaluation(ProjectEvaluation):
     TITLE = "视频监控系统维护保养项目绩效评价"
-
-    @classmethod
-    def of(cls, p: ParamsBase) -> VideoMaintenanceEvaluation:
-        data = video_maintenance.load_data(p)
-        return cls(p, Suite(video_maintenance.run_checks(p, data)), data)
-
-    @property
-    def record(self) -> dict[str, Any]:
-        return {"payable": video_maintenance.totals(self.params, self.data)["payable"]}
+    PROJECT = video_maintenance
 
     @property
     def scope(self) -> str:
