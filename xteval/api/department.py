@@ -86,16 +86,18 @@ class DepartmentEvaluation(Evaluation):
 
     # ------------------------------------------------------------------ sections
 
-    profile = section(report.profile_table)
-    income = section(tables.income_table)
-    expenditure = section(tables.expenditure_table)
-    composition_chart = section(charts.composition_chart)
-    three_public = section(tables.three_public_table)
-    three_public_chart = section(charts.three_public_chart)
-    execution_rate = section(tables.execution_rate_table)
-    goals = section(tables.goals_table)
+    SECTIONS = {
+        "profile": report.profile_table,
+        "income": tables.income_table,
+        "expenditure": tables.expenditure_table,
+        "composition_chart": charts.composition_chart,
+        "three_public": tables.three_public_table,
+        "three_public_chart": charts.three_public_chart,
+        "execution_rate": tables.execution_rate_table,
+        "goals": tables.goals_table,
+        "provenance": report.provenance_table,
+    }
     checks_table = section(report.checks_table, "checks")
-    provenance = section(report.provenance_table)
 
     @property
     def functions(self) -> str:

@@ -44,9 +44,8 @@ class ProjectEvaluation(Evaluation):
         """What the run records into the executed notebook for the batch index."""
         return self.PROJECT.record(self.params, self.data)
 
-    profile = section(report.profile_table)
+    SECTIONS = {"profile": report.profile_table, "provenance": report.provenance_table}
     checks_table = section(report.checks_table, "checks")
-    provenance = section(report.provenance_table)
 
 
 @dataclass

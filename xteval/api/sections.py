@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..checks import Suite
 from ..params import ParamsBase
@@ -36,6 +36,14 @@ class Evaluation:
 
     params: ParamsBase
     checks: Suite
+    # the sections that are one call on the params, by name: SECTIONS = {"income": tables.income_table} reads
+    # ev.income as tables.income_table(ev.params); a section with other arguments or a style is a section(...)
+    SECTIONS: ClassVar[dict[str, Callable[[ParamsBase], Any]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, function in cls.__dict__.get("SECTIONS", {}).items():
+            setattr(cls, name, section(function))
 
     @property
     def fails(self) -> int:
