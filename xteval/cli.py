@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -36,7 +37,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"xteval: error: {message} (see '{self.prog} --help')\n")
 
 
-def _sub(subs, name: str, help: str, example: str, handler: Callable[[argparse.Namespace], int]):
+def _sub(subs, name: str, handler: Callable[[argparse.Namespace], int]):
+    """A command; as click does, its help is the first line of its handler's docstring, and its example the ``example:`` line."""
+    doc = inspect.cleandoc(handler.__doc__)
+    help, example = doc.splitlines()[0], doc.rsplit("example:", 1)[1].strip()
     p = subs.add_parser(
         name,
         help=help,
@@ -72,6 +76,10 @@ def _evaluation(args: argparse.Namespace) -> dict[str, str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """运行参数文件对应的 notebook 并导出 HTML 附录 (run one params file)
+
+    example: xteval run params/2023/department.yaml --out outputs
+    """
     import os
 
     from .runner.run import run_params
@@ -90,6 +98,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """勾稽检查一份自评报告文本 (reconcile the figures of a report text)
+
+    example: xteval check params/2023/sources/xiangtan-bigdata-2023.txt --json
+    """
     import json
 
     from .api import check
@@ -136,6 +148,10 @@ def _print_findings(found, report: Path) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    """从报告生成部门参数草稿：识别出的数字为 seed，其余为 todo (draft params from a report)
+
+    example: xteval extract params/2023/sources/xiangtan-bigdata-2023.txt -o params/2023/draft.yaml
+    """
     from .api import extract
     from .errors import InputError
 
@@ -177,6 +193,10 @@ def _write_new(out: Path, text: str) -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    """由往年参数生成新年度参数：结构与指标值沿用，实际数清空待填，来源重置 (scaffold a new year)
+
+    example: xteval new 2024 --from 2023
+    """
     from .params import load_yaml, pending
     from .scaffold import new_year
 
@@ -191,6 +211,10 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    """批量运行目录下全部参数文件：并行、增量、失败隔离，并生成 outputs/index.html (run many params files)
+
+    example: xteval batch params/2023 --jobs 2
+    """
     import signal
 
     from .errors import EXIT_FINDINGS
@@ -218,6 +242,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    """按评分框架为指标表评分：各行得分与提示、一级指标小计、总分、等级 (score an indicator table)
+
+    example: xteval score params/2023/department.yaml --framework dept-common-2013@yueyang --json
+    """
     from .api import score
     from .money import fmt
 
@@ -264,6 +292,10 @@ def _print_pefa(result, as_json: bool) -> int:
 
 
 def cmd_pefa(args: argparse.Namespace) -> int:
+    """PEFA 2016 预算可靠性评分：PI-1、PI-2（2.1–2.3）、PI-3（3.1–3.2）逐年与汇总 (PEFA budget reliability)
+
+    example: xteval pefa outturn.csv --json
+    """
     from .scoring import pefa
 
     return _print_pefa(pefa.read_csv(args.file), args.json)
@@ -278,26 +310,14 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
 
 
 def _run_command(subs) -> None:
-    p = _sub(
-        subs,
-        "run",
-        "运行参数文件对应的 notebook 并导出 HTML 附录 (run one params file)",
-        "xteval run params/2023/department.yaml --out outputs",
-        cmd_run,
-    )
+    p = _sub(subs, "run", cmd_run)
     p.add_argument("params_file", type=Path, help="参数文件 YAML；其 notebook 键指定 notebooks/<notebook>.ipynb")
     _file_option(p, "--out", help="输出根目录，写入 <out>/<year>/<name>.ipynb 与 .html（默认：项目根目录下 outputs/）")
     _evaluation_options(p)
 
 
 def _check_command(subs) -> None:
-    p = _sub(
-        subs,
-        "check",
-        "勾稽检查一份自评报告文本 (reconcile the figures of a report text)",
-        "xteval check params/2023/sources/xiangtan-bigdata-2023.txt --json",
-        cmd_check,
-    )
+    p = _sub(subs, "check", cmd_check)
     p.add_argument(
         "report",
         type=Path,
@@ -317,25 +337,13 @@ def _check_command(subs) -> None:
 
 
 def _extract_command(subs) -> None:
-    p = _sub(
-        subs,
-        "extract",
-        "从报告生成部门参数草稿：识别出的数字为 seed，其余为 todo (draft params from a report)",
-        "xteval extract params/2023/sources/xiangtan-bigdata-2023.txt -o params/2023/draft.yaml",
-        cmd_extract,
-    )
+    p = _sub(subs, "extract", cmd_extract)
     p.add_argument("report", type=Path, help="报告：纯文本、.docx、.pdf（扫描件需 ocr 扩展）")
     _file_option(p, "-o", "--output", metavar="FILE", help="写入的参数草稿 .yaml（已存在时拒绝覆盖）；省略时打印到标准输出")
 
 
 def _new_command(subs) -> None:
-    p = _sub(
-        subs,
-        "new",
-        "由往年参数生成新年度参数：结构与指标值沿用，实际数清空待填，来源重置 (scaffold a new year)",
-        "xteval new 2024 --from 2023",
-        cmd_new,
-    )
+    p = _sub(subs, "new", cmd_new)
     p.add_argument("year", type=int, metavar="YEAR", help="要新建的年度，写入 <params>/YEAR/；该目录已存在时拒绝覆盖")
     p.add_argument(
         "--from", dest="source_year", type=int, default=None, metavar="YEAR", help="沿用哪一年的参数（默认：早于 YEAR 的最近一年）"
@@ -344,13 +352,7 @@ def _new_command(subs) -> None:
 
 
 def _batch_command(subs) -> None:
-    p = _sub(
-        subs,
-        "batch",
-        "批量运行目录下全部参数文件：并行、增量、失败隔离，并生成 outputs/index.html (run many params files)",
-        "xteval batch params/2023 --jobs 2",
-        cmd_batch,
-    )
+    p = _sub(subs, "batch", cmd_batch)
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="参数文件或目录（默认：params/），递归查找 *.yaml，跳过 sources/")
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="并行运行数（默认：CPU 核数）")
     p.add_argument("--force", action="store_true", help="全部重新运行，不跳过未变化的运行")
@@ -361,13 +363,7 @@ def _batch_command(subs) -> None:
 
 
 def _score_command(subs) -> None:
-    p = _sub(
-        subs,
-        "score",
-        "按评分框架为指标表评分：各行得分与提示、一级指标小计、总分、等级 (score an indicator table)",
-        "xteval score params/2023/department.yaml --framework dept-common-2013@yueyang --json",
-        cmd_score,
-    )
+    p = _sub(subs, "score", cmd_score)
     p.add_argument(
         "file",
         type=Path,
@@ -390,13 +386,7 @@ def _score_command(subs) -> None:
 
 
 def _pefa_command(subs) -> None:
-    p = _sub(
-        subs,
-        "pefa",
-        "PEFA 2016 预算可靠性评分：PI-1、PI-2（2.1–2.3）、PI-3（3.1–3.2）逐年与汇总 (PEFA budget reliability)",
-        "xteval pefa outturn.csv --json",
-        cmd_pefa,
-    )
+    p = _sub(subs, "pefa", cmd_pefa)
     p.add_argument(
         "file",
         type=Path,
