@@ -52,9 +52,14 @@ def _sub(subs, name: str, handler: Callable[[argparse.Namespace], int]):
     return p
 
 
-def _file_option(p: argparse.ArgumentParser, *flags: str, metavar: str | None = None, help: str) -> None:
+def _file_argument(p: argparse.ArgumentParser, name: str, help: str, metavar: str | None = None) -> None:
+    """A path the command reads (a report, a table, a params file)."""
+    p.add_argument(name, type=Path, metavar=metavar, help=help)
+
+
+def _file_option(p: argparse.ArgumentParser, flags: str | tuple[str, ...], metavar: str, help: str) -> None:
     """An optional path (a file to read or to write, or a folder); absent, it is None."""
-    p.add_argument(*flags, type=Path, default=None, metavar=metavar, help=help)
+    p.add_argument(*((flags,) if isinstance(flags, str) else flags), type=Path, default=None, metavar=metavar, help=help)
 
 
 # --------------------------------------------------------------------------- run
@@ -311,35 +316,44 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
 
 def _run_command(subs) -> None:
     p = _sub(subs, "run", cmd_run)
-    p.add_argument("params_file", type=Path, help="参数文件 YAML；其 notebook 键指定 notebooks/<notebook>.ipynb")
-    _file_option(p, "--out", help="输出根目录，写入 <out>/<year>/<name>.ipynb 与 .html（默认：项目根目录下 outputs/）")
+    _file_argument(p, "params_file", "参数文件 YAML；其 notebook 键指定 notebooks/<notebook>.ipynb")
+    _file_option(p, "--out", "OUT", "输出根目录，写入 <out>/<year>/<name>.ipynb 与 .html（默认：项目根目录下 outputs/）")
+    _evaluation_options(p)
+
+
+def _batch_command(subs) -> None:
+    p = _sub(subs, "batch", cmd_batch)
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="参数文件或目录（默认：params/），递归查找 *.yaml，跳过 sources/")
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="并行运行数（默认：CPU 核数）")
+    p.add_argument("--force", action="store_true", help="全部重新运行，不跳过未变化的运行")
+    p.add_argument("--executor", choices=("local", "dask"), default="local", help="local：本机进程池；dask：dask.distributed 集群")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="dask 调度器地址 tcp://host:8786（默认：本机 LocalCluster）")
+    _file_option(p, "--out", "OUT", "输出根目录（默认：项目根目录下 outputs/）")
     _evaluation_options(p)
 
 
 def _check_command(subs) -> None:
     p = _sub(subs, "check", cmd_check)
-    p.add_argument(
+    _file_argument(
+        p,
         "report",
-        type=Path,
-        help="报告：纯文本（UTF-8 或 GBK/GB18030）、.docx、带文字层的 .pdf，扫描件 .pdf 需安装 ocr 扩展（pip install 'xteval[ocr]'）",
+        "报告：纯文本（UTF-8 或 GBK/GB18030）、.docx、带文字层的 .pdf，扫描件 .pdf 需安装 ocr 扩展（pip install 'xteval[ocr]'）",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 数组输出全部检查结果，另附每个识别出的数字一条（id figure.<字段>）")
+    _file_option(p, "--against", "OTHER", "同一单位同一年度的另一份文件（如决算说明）：两份都有的数字逐项核对，不一致处列出两份文件与行号")
+    _file_option(p, "--html", "OUT", "另写一份离线 HTML 检查结果页，按结果分组、高亮原文摘引")
     _file_option(
         p,
-        "--against",
-        metavar="OTHER",
-        help="同一单位同一年度的另一份文件（如决算说明）：两份都有的数字逐项核对，不一致处列出两份文件与行号",
-    )
-    _file_option(p, "--html", metavar="OUT", help="另写一份离线 HTML 检查结果页，按结果分组、高亮原文摘引")
-    _file_option(
-        p, "--params", help="同一报告的参数文件，提供原文未写出的指标值；默认在报告所在目录及上一级查找 source_report 指向本报告的参数文件"
+        "--params",
+        "PARAMS",
+        "同一报告的参数文件，提供原文未写出的指标值；默认在报告所在目录及上一级查找 source_report 指向本报告的参数文件",
     )
 
 
 def _extract_command(subs) -> None:
     p = _sub(subs, "extract", cmd_extract)
-    p.add_argument("report", type=Path, help="报告：纯文本、.docx、.pdf（扫描件需 ocr 扩展）")
-    _file_option(p, "-o", "--output", metavar="FILE", help="写入的参数草稿 .yaml（已存在时拒绝覆盖）；省略时打印到标准输出")
+    _file_argument(p, "report", "报告：纯文本、.docx、.pdf（扫描件需 ocr 扩展）")
+    _file_option(p, ("-o", "--output"), "FILE", "写入的参数草稿 .yaml（已存在时拒绝覆盖）；省略时打印到标准输出")
 
 
 def _new_command(subs) -> None:
@@ -351,24 +365,13 @@ def _new_command(subs) -> None:
     p.add_argument("--params", type=Path, default=Path("params"), metavar="DIR", help="参数根目录，每年一个子目录（默认：params）")
 
 
-def _batch_command(subs) -> None:
-    p = _sub(subs, "batch", cmd_batch)
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="参数文件或目录（默认：params/），递归查找 *.yaml，跳过 sources/")
-    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="并行运行数（默认：CPU 核数）")
-    p.add_argument("--force", action="store_true", help="全部重新运行，不跳过未变化的运行")
-    p.add_argument("--executor", choices=("local", "dask"), default="local", help="local：本机进程池；dask：dask.distributed 集群")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="dask 调度器地址 tcp://host:8786（默认：本机 LocalCluster）")
-    _file_option(p, "--out", help="输出根目录（默认：项目根目录下 outputs/）")
-    _evaluation_options(p)
-
-
 def _score_command(subs) -> None:
     p = _sub(subs, "score", cmd_score)
-    p.add_argument(
+    _file_argument(
+        p,
         "file",
-        type=Path,
+        "指标表 .csv / .xlsx（列 indicator, level1, kind, target, actual, weight, grade, score，或自评表格式），或部门参数 .yaml",
         metavar="FILE",
-        help="指标表 .csv / .xlsx（列 indicator, level1, kind, target, actual, weight, grade, score，或自评表格式），或部门参数 .yaml",
     )
     p.add_argument(
         "--framework",
@@ -378,21 +381,17 @@ def _score_command(subs) -> None:
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出 {framework, total, grade, subtotals, rows}（数值为数字字符串）")
     _file_option(
-        p,
-        "--xlsx",
-        metavar="OUT",
-        help="另写 Excel 自评表（财预〔2020〕10号附件格式：项目资金、年度总体目标、各级指标，执行率、小计、总分为公式）",
+        p, "--xlsx", "OUT", "另写 Excel 自评表（财预〔2020〕10号附件格式：项目资金、年度总体目标、各级指标，执行率、小计、总分为公式）"
     )
 
 
 def _pefa_command(subs) -> None:
     p = _sub(subs, "pefa", cmd_pefa)
-    p.add_argument(
+    _file_argument(
+        p,
         "file",
-        type=Path,
         metavar="FILE.csv",
-        help="列 年度, 类别, 科目, 预算数, 决算数（或 year, kind, category, budget, actual）；"
-        "类别 支出/收入/预备费/利息/经济分类支出；金额可带 元/万元",
+        help="列 年度, 类别, 科目, 预算数, 决算数（或 year, kind, category, budget, actual）；类别 支出/收入/预备费/利息/经济分类支出；金额可带 元/万元",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出各维度得分、逐年数值与指标汇总")
 
