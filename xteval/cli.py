@@ -39,8 +39,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _sub(subs, name: str, handler: Callable[[argparse.Namespace], int]):
     """A command; as click does, its help is the first line of its handler's docstring, and its example the ``example:`` line."""
-    doc = inspect.cleandoc(handler.__doc__)
-    help, example = doc.splitlines()[0], doc.rsplit("example:", 1)[1].strip()
+    doc = inspect.cleandoc(handler.__doc__ or "")  # python -OO drops docstrings: the command still runs, without help
+    help, example = doc.partition("\n")[0], doc.partition("example:")[2].strip()
     p = subs.add_parser(
         name,
         help=help,
