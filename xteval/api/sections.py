@@ -51,7 +51,8 @@ class Evaluation:
 
 
 class section:  # lower case: declared in a class body and read like a property
-    """A section that is one call on the evaluation: ``income = section(tables.income_table)`` reads ``tables.income_table(ev.params)``.
+    """A section that is one call on the evaluation: ``phases = section(video_maintenance.phase_table, "params", "data")``
+    reads ``video_maintenance.phase_table(ev.params, ev.data)``.
 
     ``args`` name the attributes of the evaluation the function takes, in order (``"params"`` when
     none is named; ``"params.year"`` reaches into one). ``style`` (``right=``, ``caption=``) shows
