@@ -147,6 +147,43 @@ def test_an_unknown_pattern_name_is_a_config_error_naming_it():
         pattern("goals.no_such")
 
 
+def test_a_readers_patterns_are_its_section_by_key():
+    import pytest
+
+    from xteval.audit.kinds import pattern, patterns
+    from xteval.errors import ConfigError
+
+    goals = patterns("goals")
+    assert goals.done_verb is pattern("goals.done_verb")
+    with pytest.raises(ConfigError, match="no_such"):
+        patterns("no_such")
+
+
+def test_every_pattern_a_reader_names_stands_in_its_section():
+    """``_RE.key`` in a reader is looked up when it runs: each one it names must be a pattern of its section."""
+    from xteval.audit.kinds import vocabulary
+
+    known = set(vocabulary()["_patterns"])
+    missing, readers = [], 0
+    for path in sorted(AUDIT.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        section = next(
+            (
+                n.value.args[0].value
+                for n in tree.body
+                if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "_RE" and isinstance(n.value, ast.Call)
+            ),
+            None,
+        )
+        if section is None:
+            continue
+        readers += 1
+        names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and getattr(n.value, "id", "") == "_RE"}
+        missing += [f"{path.name}: {section}.{name}" for name in sorted(names) if f"{section}.{name}" not in known]
+    assert readers >= 8
+    assert not missing, missing
+
+
 if __name__ == "__main__":
     rows = count_patterns(Path(sys.argv[1]) if len(sys.argv) > 1 else AUDIT)
     for f, line, p in rows:

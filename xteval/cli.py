@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -36,7 +37,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"xteval: error: {message} (see '{self.prog} --help')\n")
 
 
-def _sub(subs, name: str, help: str, example: str, handler: Callable[[argparse.Namespace], int]):
+def _sub(subs, name: str, handler: Callable[[argparse.Namespace], int]):
+    """A command; as click does, its help is the first line of its handler's docstring, and its example the ``example:`` line."""
+    doc = inspect.cleandoc(handler.__doc__ or "")  # python -OO drops docstrings: the command still runs, without help
+    help, example = doc.partition("\n")[0], doc.partition("example:")[2].strip()
     p = subs.add_parser(
         name,
         help=help,
@@ -46,6 +50,16 @@ def _sub(subs, name: str, help: str, example: str, handler: Callable[[argparse.N
     )
     p.set_defaults(handler=handler)
     return p
+
+
+def _file_argument(p: argparse.ArgumentParser, name: str, help: str, metavar: str | None = None) -> None:
+    """A path the command reads (a report, a table, a params file)."""
+    p.add_argument(name, type=Path, metavar=metavar, help=help)
+
+
+def _file_option(p: argparse.ArgumentParser, flags: str | tuple[str, ...], metavar: str, help: str) -> None:
+    """An optional path (a file to read or to write, or a folder); absent, it is None."""
+    p.add_argument(*((flags,) if isinstance(flags, str) else flags), type=Path, default=None, metavar=metavar, help=help)
 
 
 # --------------------------------------------------------------------------- run
@@ -67,6 +81,10 @@ def _evaluation(args: argparse.Namespace) -> dict[str, str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """运行参数文件对应的 notebook 并导出 HTML 附录 (run one params file)
+
+    example: xteval run params/2023/department.yaml --out outputs
+    """
     import os
 
     from .runner.paths import private_dirs_if_home_is_read_only
@@ -87,6 +105,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """勾稽检查一份自评报告文本 (reconcile the figures of a report text)
+
+    example: xteval check params/2023/sources/xiangtan-bigdata-2023.txt --json
+    """
     import json
 
     from .api import check
@@ -133,6 +155,10 @@ def _print_findings(found, report: Path) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    """从报告生成部门参数草稿：识别出的数字为 seed，其余为 todo (draft params from a report)
+
+    example: xteval extract params/2023/sources/xiangtan-bigdata-2023.txt -o params/2023/draft.yaml
+    """
     from .api import extract
     from .errors import InputError
 
@@ -174,6 +200,10 @@ def _write_new(out: Path, text: str) -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    """由往年参数生成新年度参数：结构与指标值沿用，实际数清空待填，来源重置 (scaffold a new year)
+
+    example: xteval new 2024 --from 2023
+    """
     from .params import load_yaml, pending
     from .scaffold import new_year
 
@@ -188,6 +218,10 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    """批量运行目录下全部参数文件：并行、增量、失败隔离，并生成 outputs/index.html (run many params files)
+
+    example: xteval batch params/2023 --jobs 2
+    """
     import signal
 
     from .errors import EXIT_FINDINGS
@@ -218,6 +252,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    """按评分框架为指标表评分：各行得分与提示、一级指标小计、总分、等级 (score an indicator table)
+
+    example: xteval score params/2023/department.yaml --framework dept-common-2013@yueyang --json
+    """
     from .api import score
     from .money import fmt
     from .scoring.frameworks import BASIS_WORDS
@@ -266,6 +304,10 @@ def _print_pefa(result, as_json: bool) -> int:
 
 
 def cmd_pefa(args: argparse.Namespace) -> int:
+    """PEFA 2016 预算可靠性评分：PI-1、PI-2（2.1–2.3）、PI-3（3.1–3.2）逐年与汇总 (PEFA budget reliability)
+
+    example: xteval pefa outturn.csv --json
+    """
     from .scoring import pefa
 
     return _print_pefa(pefa.read_csv(args.file), args.json)
@@ -280,72 +322,49 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
 
 
 def _run_command(subs) -> None:
-    p = _sub(
-        subs,
-        "run",
-        "运行参数文件对应的 notebook 并导出 HTML 附录 (run one params file)",
-        "xteval run params/2023/department.yaml --out outputs",
-        cmd_run,
-    )
-    p.add_argument("params_file", type=Path, help="参数文件 YAML；其 notebook 键指定 notebooks/<notebook>.ipynb")
-    p.add_argument(
-        "--out", type=Path, default=None, help="输出根目录，写入 <out>/<year>/<name>.ipynb 与 .html（默认：项目根目录下 outputs/）"
-    )
+    p = _sub(subs, "run", cmd_run)
+    _file_argument(p, "params_file", "参数文件 YAML；其 notebook 键指定 notebooks/<notebook>.ipynb")
+    _file_option(p, "--out", "OUT", "输出根目录，写入 <out>/<year>/<name>.ipynb 与 .html（默认：项目根目录下 outputs/）")
+    _evaluation_options(p)
+
+
+def _batch_command(subs) -> None:
+    p = _sub(subs, "batch", cmd_batch)
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="参数文件或目录（默认：params/），递归查找 *.yaml，跳过 sources/")
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="并行运行数（默认：CPU 核数）")
+    p.add_argument("--force", action="store_true", help="全部重新运行，不跳过未变化的运行")
+    p.add_argument("--executor", choices=("local", "dask"), default="local", help="local：本机进程池；dask：dask.distributed 集群")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="dask 调度器地址 tcp://host:8786（默认：本机 LocalCluster）")
+    _file_option(p, "--out", "OUT", "输出根目录（默认：项目根目录下 outputs/）")
     _evaluation_options(p)
 
 
 def _check_command(subs) -> None:
-    p = _sub(
-        subs,
-        "check",
-        "勾稽检查一份自评报告文本 (reconcile the figures of a report text)",
-        "xteval check params/2023/sources/xiangtan-bigdata-2023.txt --json",
-        cmd_check,
-    )
-    p.add_argument(
+    p = _sub(subs, "check", cmd_check)
+    _file_argument(
+        p,
         "report",
-        type=Path,
-        help="报告：纯文本（UTF-8 或 GBK/GB18030）、.docx、带文字层的 .pdf，扫描件 .pdf 需安装 ocr 扩展（pip install 'xteval[ocr]'）",
+        "报告：纯文本（UTF-8 或 GBK/GB18030）、.docx、带文字层的 .pdf，扫描件 .pdf 需安装 ocr 扩展（pip install 'xteval[ocr]'）",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 数组输出全部检查结果，另附每个识别出的数字一条（id figure.<字段>）")
-    p.add_argument(
-        "--against",
-        type=Path,
-        default=None,
-        metavar="OTHER",
-        help="同一单位同一年度的另一份文件（如决算说明）：两份都有的数字逐项核对，不一致处列出两份文件与行号",
-    )
-    p.add_argument("--html", type=Path, default=None, metavar="OUT", help="另写一份离线 HTML 检查结果页，按结果分组、高亮原文摘引")
-    p.add_argument(
+    _file_option(p, "--against", "OTHER", "同一单位同一年度的另一份文件（如决算说明）：两份都有的数字逐项核对，不一致处列出两份文件与行号")
+    _file_option(p, "--html", "OUT", "另写一份离线 HTML 检查结果页，按结果分组、高亮原文摘引")
+    _file_option(
+        p,
         "--params",
-        type=Path,
-        default=None,
-        help="同一报告的参数文件，提供原文未写出的指标值，并逐项核对原文数字；不给时只查原文，不会自动找参数文件或草稿",
+        "PARAMS",
+        "同一报告的参数文件，提供原文未写出的指标值，并逐项核对原文数字；不给时只查原文，不会自动找参数文件或草稿",
     )
 
 
 def _extract_command(subs) -> None:
-    p = _sub(
-        subs,
-        "extract",
-        "从报告生成部门参数草稿：识别出的数字为 seed，其余为 todo (draft params from a report)",
-        "xteval extract params/2023/sources/xiangtan-bigdata-2023.txt -o params/2023/draft.yaml",
-        cmd_extract,
-    )
-    p.add_argument("report", type=Path, help="报告：纯文本、.docx、.pdf（扫描件需 ocr 扩展）")
-    p.add_argument(
-        "-o", "--output", type=Path, default=None, metavar="FILE", help="写入的参数草稿 .yaml（已存在时拒绝覆盖）；省略时打印到标准输出"
-    )
+    p = _sub(subs, "extract", cmd_extract)
+    _file_argument(p, "report", "报告：纯文本、.docx、.pdf（扫描件需 ocr 扩展）")
+    _file_option(p, ("-o", "--output"), "FILE", "写入的参数草稿 .yaml（已存在时拒绝覆盖）；省略时打印到标准输出")
 
 
 def _new_command(subs) -> None:
-    p = _sub(
-        subs,
-        "new",
-        "由往年参数生成新年度参数：结构与指标值沿用，实际数清空待填，来源重置 (scaffold a new year)",
-        "xteval new 2024 --from 2023",
-        cmd_new,
-    )
+    p = _sub(subs, "new", cmd_new)
     p.add_argument("year", type=int, metavar="YEAR", help="要新建的年度，写入 <params>/YEAR/；该目录已存在时拒绝覆盖")
     p.add_argument(
         "--from", dest="source_year", type=int, default=None, metavar="YEAR", help="沿用哪一年的参数（默认：早于 YEAR 的最近一年）"
@@ -353,36 +372,13 @@ def _new_command(subs) -> None:
     p.add_argument("--params", type=Path, default=Path("params"), metavar="DIR", help="参数根目录，每年一个子目录（默认：params）")
 
 
-def _batch_command(subs) -> None:
-    p = _sub(
-        subs,
-        "batch",
-        "批量运行目录下全部参数文件：并行、增量、失败隔离，并生成 outputs/index.html (run many params files)",
-        "xteval batch params/2023 --jobs 2",
-        cmd_batch,
-    )
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="参数文件或目录（默认：params/），递归查找 *.yaml，跳过 sources/")
-    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="并行运行数（默认：CPU 核数）")
-    p.add_argument("--force", action="store_true", help="全部重新运行，不跳过未变化的运行")
-    p.add_argument("--executor", choices=("local", "dask"), default="local", help="local：本机进程池；dask：dask.distributed 集群")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="dask 调度器地址 tcp://host:8786（默认：本机 LocalCluster）")
-    p.add_argument("--out", type=Path, default=None, help="输出根目录（默认：项目根目录下 outputs/）")
-    _evaluation_options(p)
-
-
 def _score_command(subs) -> None:
-    p = _sub(
-        subs,
-        "score",
-        "按评分框架为指标表评分：各行得分与提示、一级指标小计、总分、等级 (score an indicator table)",
-        "xteval score params/2023/department.yaml --framework dept-common-2013@yueyang --json",
-        cmd_score,
-    )
-    p.add_argument(
+    p = _sub(subs, "score", cmd_score)
+    _file_argument(
+        p,
         "file",
-        type=Path,
+        "指标表 .csv / .xlsx（列 indicator, level1, kind, target, actual, weight, grade, score，或自评表格式），或部门参数 .yaml",
         metavar="FILE",
-        help="指标表 .csv / .xlsx（列 indicator, level1, kind, target, actual, weight, grade, score，或自评表格式），或部门参数 .yaml",
     )
     p.add_argument(
         "--framework",
@@ -397,29 +393,18 @@ def _score_command(subs) -> None:
         help="反向指标的计分公式：linear（默认，本工具约定：超出部分按比例扣分，达 2 倍为 0）或 ratio（地方填报说明：分值 × 指标值 ÷ 完成值）",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出 {framework, total, grade, subtotals, rows}（数值为数字字符串）")
-    p.add_argument(
-        "--xlsx",
-        type=Path,
-        default=None,
-        metavar="OUT",
-        help="另写 Excel 自评表（财预〔2020〕10号附件格式：项目资金、年度总体目标、各级指标，执行率、小计、总分为公式）",
+    _file_option(
+        p, "--xlsx", "OUT", "另写 Excel 自评表（财预〔2020〕10号附件格式：项目资金、年度总体目标、各级指标，执行率、小计、总分为公式）"
     )
 
 
 def _pefa_command(subs) -> None:
-    p = _sub(
-        subs,
-        "pefa",
-        "PEFA 2016 预算可靠性评分：PI-1、PI-2（2.1–2.3）、PI-3（3.1–3.2）逐年与汇总 (PEFA budget reliability)",
-        "xteval pefa outturn.csv --json",
-        cmd_pefa,
-    )
-    p.add_argument(
+    p = _sub(subs, "pefa", cmd_pefa)
+    _file_argument(
+        p,
         "file",
-        type=Path,
         metavar="FILE.csv",
-        help="列 年度, 类别, 科目, 预算数, 决算数（或 year, kind, category, budget, actual）；"
-        "类别 支出/收入/预备费/利息/经济分类支出；金额可带 元/万元",
+        help="列 年度, 类别, 科目, 预算数, 决算数（或 year, kind, category, budget, actual）；类别 支出/收入/预备费/利息/经济分类支出；金额可带 元/万元",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出各维度得分、逐年数值与指标汇总")
 

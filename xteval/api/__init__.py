@@ -11,9 +11,18 @@
 loads none of this.
 """
 
-from .evaluation import DepartmentEvaluation, evaluate
+from .evaluation import evaluate
 from .findings import Draft, Findings, check, extract
 from .scores import score
 from .sections import Evaluation, show
 
 __all__ = ["DepartmentEvaluation", "Draft", "Evaluation", "Findings", "check", "evaluate", "extract", "score", "show"]
+
+
+def __getattr__(name: str):
+    # the department's evaluation imports its tables and charts (pandas, matplotlib): loaded on first use
+    if name == "DepartmentEvaluation":
+        from .department import DepartmentEvaluation
+
+        return DepartmentEvaluation
+    raise AttributeError(f"module 'xteval.api' has no attribute {name!r}")

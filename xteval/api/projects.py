@@ -1,4 +1,8 @@
-"""What the project notebooks and the year summary show, one attribute per section (see :func:`~.evaluation.evaluate`)."""
+"""What the project notebooks and the year summary show, one attribute per section (see :func:`~.evaluation.evaluate`).
+
+This module imports the tables and charts it shows, so :func:`~.evaluation.evaluate` imports it
+on first use: ``import xteval`` and ``xteval.check`` load no pandas and no matplotlib.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,10 @@ from typing import Any
 
 from ..checks import Suite
 from ..params import ParamsBase
-from .sections import Evaluation
+from ..projects import cloud_lease, ppp, video_maintenance
+from ..render import report
+from ..summary import model, tables
+from .sections import Evaluation, section
 
 
 @dataclass
@@ -17,11 +24,16 @@ class ProjectEvaluation(Evaluation):
 
     data: Any = None
     TITLE = "项目绩效评价"
+    PROJECT = None  # the project's module: load_data(params) reads the files beside the params; run_checks and record take both
+
+    @classmethod
+    def of(cls, p: ParamsBase) -> ProjectEvaluation:
+        """The project's data files read once, and its checks run on the params and that data."""
+        data = cls.PROJECT.load_data(p)
+        return cls(p, Suite(cls.PROJECT.run_checks(p, data)), data)
 
     def opening(self):
         """Record the run's values (title block, checks, project figures) and return the verdict line."""
-        from ..render import report
-
         report.begin(self.params, self.TITLE)
         report.record_checks(self.checks)
         report.record(**self.record)
@@ -29,31 +41,11 @@ class ProjectEvaluation(Evaluation):
 
     @property
     def record(self) -> dict[str, Any]:
-        return {}
+        """What the run records into the executed notebook for the batch index."""
+        return self.PROJECT.record(self.params, self.data)
 
-    @property
-    def profile(self):
-        from ..render import report
-
-        return report.profile_table(self.params)
-
-    @property
-    def checks_table(self):
-        from ..render import report
-
-        return report.checks_table(self.checks)
-
-    @property
-    def provenance(self):
-        from ..render import report
-
-        return report.provenance_table(self.params)
-
-
-def _styled(frame, **how):
-    from ..render import report
-
-    return report.styled(frame, **how)
+    SECTIONS = {"profile": report.profile_table, "provenance": report.provenance_table}
+    checks_table = section(report.checks_table, "checks")
 
 
 @dataclass
@@ -62,78 +54,35 @@ class CloudLeaseEvaluation(ProjectEvaluation):
 
     @classmethod
     def of(cls, p: ParamsBase) -> CloudLeaseEvaluation:
-        from ..projects import cloud_lease
-
+        """The lease's checks: it reads no file beside its params."""
         return cls(p, Suite(cloud_lease.run_checks(p)))
 
     @property
     def record(self) -> dict[str, Any]:
-        from ..projects import cloud_lease
-
         return {"sla_deduction": cloud_lease.sla_deduction(self.params)}
 
-    @property
-    def periods(self):
-        from ..projects import cloud_lease
-
-        return _styled(cloud_lease.period_frame(self.params), right=("费用（元）", "月均（元/月）"))
-
-    @property
-    def statements(self):
-        from ..projects import cloud_lease
-
-        return _styled(cloud_lease.statement_frame(self.params), right=("金额（元）",))
-
-    @property
-    def fiscal(self):
-        from ..projects import cloud_lease
-
-        return _styled(cloud_lease.fiscal_frame(self.params), right=("应计费用（元）", "当年支付（元）", "差额（元）"))
-
-    @property
-    def cumulative_chart(self):
-        from ..projects import cloud_lease
-
-        return cloud_lease.cumulative_chart(self.params)
+    periods = section(cloud_lease.period_frame, right=("费用（元）", "月均（元/月）"))
+    statements = section(cloud_lease.statement_frame, right=("金额（元）",))
+    fiscal = section(cloud_lease.fiscal_frame, right=("应计费用（元）", "当年支付（元）", "差额（元）"))
+    cumulative_chart = section(cloud_lease.cumulative_chart)
 
 
 @dataclass
 class PppEvaluation(ProjectEvaluation):
     TITLE = "智慧湘潭建设 PPP 项目绩效评价"
+    PROJECT = ppp
 
-    @classmethod
-    def of(cls, p: ParamsBase) -> PppEvaluation:
-        from ..projects import ppp
-
-        subprojects = ppp.load_data(p)
-        return cls(p, Suite(ppp.run_checks(p, subprojects)), subprojects)
-
-    @property
-    def record(self) -> dict[str, Any]:
-        from ..money import half_up
-        from ..projects import ppp
-
-        return {"payment": half_up(ppp.total_payment(self.params, self.data))}
-
-    @property
-    def bands(self):
-        from ..projects import ppp
-
-        frame = ppp.band_frame(self.params, self.data)
-        return _styled(frame, right=("付费系数", "子项目数", "应付合计（万元）"), caption="绩效得分分档、付费系数与各档子项目")
-
-    @property
-    def payments(self):
-        from ..projects import ppp
-
-        right = ("可用性付费基数", "运维付费基数", "绩效得分", "系数", "扣款", "应付（万元）")
-        return _styled(ppp.payment_frame(self.params, self.data), right=right, caption="各子项目按绩效付费（万元）")
-
-    @property
-    def payment_chart(self):
-        from ..projects import ppp
-
-        return ppp.payment_chart(self.params, self.data)
+    bands = section(
+        ppp.band_frame, "params", "data", right=("付费系数", "子项目数", "应付合计（万元）"), caption="绩效得分分档、付费系数与各档子项目"
+    )
+    payments = section(
+        ppp.payment_frame,
+        "params",
+        "data",
+        right=("可用性付费基数", "运维付费基数", "绩效得分", "系数", "扣款", "应付（万元）"),
+        caption="各子项目按绩效付费（万元）",
+    )
+    payment_chart = section(ppp.payment_chart, "params", "data")
 
     @property
     def exit_progress(self) -> str:
@@ -146,47 +95,16 @@ class PppEvaluation(ProjectEvaluation):
 @dataclass
 class VideoMaintenanceEvaluation(ProjectEvaluation):
     TITLE = "视频监控系统维护保养项目绩效评价"
-
-    @classmethod
-    def of(cls, p: ParamsBase) -> VideoMaintenanceEvaluation:
-        from ..projects import video_maintenance
-
-        data = video_maintenance.load_data(p)
-        return cls(p, Suite(video_maintenance.run_checks(p, data)), data)
-
-    @property
-    def record(self) -> dict[str, Any]:
-        from ..projects import video_maintenance
-
-        return {"payable": video_maintenance.totals(self.params, self.data)["payable"]}
+    PROJECT = video_maintenance
 
     @property
     def scope(self) -> str:
         return f"<p>项目范围：{self.params.scope.value}。绩效资料由{self.params.reporter.value}填报。</p>"
 
-    @property
-    def phases(self):
-        from ..projects import video_maintenance
-
-        return video_maintenance.phase_table(self.params, self.data)
-
-    @property
-    def totals(self):
-        from ..projects import video_maintenance
-
-        return _styled(video_maintenance.totals_frame(self.params, self.data), right=("金额（万元）",))
-
-    @property
-    def fee_chart(self):
-        from ..projects import video_maintenance
-
-        return video_maintenance.fee_chart(self.params, self.data)
-
-    @property
-    def online_chart(self):
-        from ..projects import video_maintenance
-
-        return video_maintenance.online_chart(self.params, self.data)
+    phases = section(video_maintenance.phase_table, "params", "data")
+    totals = section(video_maintenance.totals_frame, "params", "data", right=("金额（万元）",))
+    fee_chart = section(video_maintenance.fee_chart, "params", "data")
+    online_chart = section(video_maintenance.online_chart, "params", "data")
 
 
 @dataclass
@@ -198,15 +116,11 @@ class SummaryEvaluation(Evaluation):
 
     @classmethod
     def of(cls, p: ParamsBase) -> SummaryEvaluation:
-        from ..summary import model
-
         return cls(p, Suite(), model.runs(p))
 
     @functools.cached_property
     def done(self) -> list:
         """The units whose run completed: only they count in the figures."""
-        from ..summary import model
-
         return model.completed(self.runs)
 
     @property
@@ -215,50 +129,19 @@ class SummaryEvaluation(Evaluation):
 
     def opening(self):
         """Record the summary's values and show its notice; return the overview paragraph."""
-        from ..render import report
-        from ..summary import model, tables
-
         report.begin(self.params, self.TITLE)
         report.record(illustrative=self.illustrative, **model.record(self.params, self.runs))
         report.show_html(report.illustrative_notice(self.illustrative))
         return tables.overview(self.runs)
 
-    def _table(self, name: str, *args):
-        from ..summary import tables
-
-        return getattr(tables, name)(*args)
-
-    @property
-    def scope(self):
-        return self._table("scope_table", self.runs, self.params.figures_rule)
-
-    @property
-    def ranking(self):
-        return self._table("ranking_table", self.done)
-
-    @property
-    def grades(self):
-        return self._table("grade_table", self.done)
-
-    @property
-    def grade_chart(self):
-        return self._table("grade_chart", self.done, self.params.year)
-
-    @property
-    def execution_chart(self):
-        return self._table("execution_chart", self.done, self.params.year)
-
-    @property
-    def three_public(self):
-        return self._table("three_public_table", self.done)
-
-    @property
-    def reasons(self):
-        return self._table("reasons_table", self.done)
-
-    @property
-    def failures(self):
-        return self._table("failures_html", self.done)
+    scope = section(tables.scope_table, "runs", "params.figures_rule")
+    ranking = section(tables.ranking_table, "done")
+    grades = section(tables.grade_table, "done")
+    grade_chart = section(tables.grade_chart, "done", "params.year")
+    execution_chart = section(tables.execution_chart, "done", "params.year")
+    three_public = section(tables.three_public_table, "done")
+    reasons = section(tables.reasons_table, "done")
+    failures = section(tables.failures_html, "done")
 
 
 EVALUATIONS = {

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..checks import Suite
 from ..params import ParamsBase
@@ -34,7 +36,40 @@ class Evaluation:
 
     params: ParamsBase
     checks: Suite
+    # the sections that are one call on the params, by name: SECTIONS = {"income": tables.income_table} reads
+    # ev.income as tables.income_table(ev.params); a section with other arguments or a style is a section(...)
+    SECTIONS: ClassVar[dict[str, Callable[[ParamsBase], Any]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, function in cls.__dict__.get("SECTIONS", {}).items():
+            setattr(cls, name, section(function))
 
     @property
     def fails(self) -> int:
         return self.checks.counts["fail"]
+
+
+class section:  # lower case: declared in a class body and read like a property
+    """A section that is one call on the evaluation: ``phases = section(video_maintenance.phase_table, "params", "data")``
+    reads ``video_maintenance.phase_table(ev.params, ev.data)``.
+
+    ``args`` name the attributes of the evaluation the function takes, in order (``"params"`` when
+    none is named; ``"params.year"`` reaches into one). ``style`` (``right=``, ``caption=``) shows
+    the frame the function returns as a table (:func:`xteval.render.report.styled`).
+    """
+
+    def __init__(self, function: Callable[..., Any], *args: str, **style: Any) -> None:
+        self.function = function
+        self.args = [operator.attrgetter(a) for a in args or ("params",)]
+        self.style = style
+
+    def __get__(self, evaluation: Any, owner: type | None = None) -> Any:
+        if evaluation is None:
+            return self
+        out = self.function(*(get(evaluation) for get in self.args))
+        if self.style:
+            from ..render import report
+
+            out = report.styled(out, **self.style)
+        return out

@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..money import D
-from .kinds import pattern, piece
+from .kinds import pattern, patterns, piece
 
 # The shared pieces of fields.yaml: a number as reports write it, a money unit, the lead words before a figure.
 NUM = piece("NUM")
 MONEY_UNIT = piece("MONEY_UNIT")
 LEAD = piece("LEAD")
 MONEY = pattern("amounts.money")
-_PART_LABEL = pattern("amounts.part_label")
+_RE = patterns("amounts")  # its phrasings (fields.yaml), each named by its key where it is matched
 
 
 def money_value(num: str, unit: str) -> Decimal:
@@ -21,12 +21,9 @@ def money_value(num: str, unit: str) -> Decimal:
     return D(num.replace(" ", "") + unit.replace(" ", ""))
 
 
-_SENTENCE_END = pattern("amounts.sentence_end")
-
-
 def sentence_end(text: str, pos: int, limit: int = 400) -> int:
     """Offset of the next 。 or line break after ``pos``, looking at most ``limit`` characters."""
-    m = _SENTENCE_END.search(text, pos, min(len(text), pos + limit))
+    m = _RE.sentence_end.search(text, pos, min(len(text), pos + limit))
     return m.start() if m else min(len(text), pos + limit)
 
 
@@ -52,13 +49,6 @@ def clause_end(text: str, pos: int, limit: int = 600) -> int:
     return stop
 
 
-_LIST_TOKENS = pattern("amounts.list_tokens")
-_ENUMERATOR = pattern("amounts.enumerator")
-_APPROX_BEFORE = pattern("amounts.approx_before")
-_THRESHOLD_AFTER = pattern("amounts.threshold_after")
-_BOUND_AFTER = pattern("amounts.bound_after")
-
-
 @dataclass
 class Money:
     """An amount written in the text: value in 万元, unit as written, offsets, approximate or not."""
@@ -80,9 +70,6 @@ class MoneyList:
     end: int = 0
 
 
-_LIST_WORD = pattern("amounts.list_word")
-
-
 def money_lists(text: str, *, limit: int = 60) -> list[MoneyList]:
     """Parse “X 万元，其中 A 万元，B 万元” lists, nested ones (包括 … 其中 …；) included.
 
@@ -92,7 +79,7 @@ def money_lists(text: str, *, limit: int = 60) -> list[MoneyList]:
     """
     done: list[MoneyList] = []
     stretch: list[int] | None = None
-    for kw in _LIST_WORD.finditer(text):
+    for kw in _RE.list_word.finditer(text):
         if stretch is not None and kw.end() < stretch[1]:
             continue  # inside the open stretch, which the same 。 ends
         # Both searches start where the open stretch ends, so a text without 。 costs linear time.
@@ -125,13 +112,15 @@ def _lists_in(text: str, pos: int, endpos: int, limit: int) -> list[MoneyList]:
             lst.end = at
             done.append(lst)
 
-    for m in _LIST_TOKENS.finditer(text, pos, endpos):
+    for m in _RE.list_tokens.finditer(text, pos, endpos):
         kind = m.lastgroup
         if kind == "money":
             unit = m["unit"].replace(" ", "")
-            if _THRESHOLD_AFTER.match(text, m.end()) and _BOUND_AFTER.match(text[m.end() : m.end() + 4]):
+            if _RE.threshold_after.match(text, m.end()) and _RE.bound_after.match(text[m.end() : m.end() + 4]):
                 continue  # “10亿元以上”: a threshold, not an amount
-            approx = bool(_APPROX_BEFORE.search(text[max(0, m.start() - 3) : m.start()])) or bool(_THRESHOLD_AFTER.match(text, m.end()))
+            approx = bool(_RE.approx_before.search(text[max(0, m.start() - 3) : m.start()])) or bool(
+                _RE.threshold_after.match(text, m.end())
+            )
             tok = Money(money_value(m["num"], unit), unit, m.start(), m.end(), approx)
             if depth == 0:
                 if stack:
@@ -153,7 +142,7 @@ def _lists_in(text: str, pos: int, endpos: int, limit: int) -> list[MoneyList]:
         elif kind == "stop":
             depth = 0
             close(0, m.start())
-        elif kind == "nl" and depth == 0 and _ENUMERATOR.match(text, m.end()):
+        elif kind == "nl" and depth == 0 and _RE.enumerator.match(text, m.end()):
             close(0, m.start())
             last = None
     close(0, endpos)
@@ -163,5 +152,5 @@ def _lists_in(text: str, pos: int, endpos: int, limit: int) -> list[MoneyList]:
 def label_before(text: str, pos: int) -> str:
     """The words just before an amount (“专项经费”), for messages."""
     head = text[max(0, pos - 40) : pos]
-    m = _PART_LABEL.search(head.replace("其中", " ").replace("包括", " "))
+    m = _RE.part_label.search(head.replace("其中", " ").replace("包括", " "))
     return m.group(1) if m else "未命名"

@@ -18,15 +18,10 @@ from ..params import TODO
 from . import audit
 from .engine import Document
 from .extraction import template
-from .kinds import kinds, pattern
+from .kinds import kinds, pattern, patterns
 from .reading import ReportText
 
-_NAME_FIGURE = pattern("draft.name_figure")
-_NAME_BRACKETS = pattern("draft.name_brackets")
-_NAME_LEAD_VERB = pattern("draft.name_lead_verb")
-_NAME_EDGE_PUNCT = pattern("draft.name_edge_punct")
-_SECTION_BREAK = pattern("draft.section_break")
-_SECTION_LINE = pattern("draft.section_line")
+_RE = patterns("draft")  # its phrasings (fields.yaml), each named by its key where it is matched
 
 
 def _figures() -> dict[str, str]:
@@ -60,10 +55,10 @@ def _get(model: Any, path: str) -> Any:
 
 def _clean_name(name: str) -> str:
     """A goal name without figures, enumerators or trailing punctuation."""
-    name = _NAME_FIGURE.sub("", name)
-    name = _NAME_BRACKETS.sub("", name)
-    name = _NAME_LEAD_VERB.sub("", name)
-    name = _NAME_EDGE_PUNCT.sub("", name)
+    name = _RE.name_figure.sub("", name)
+    name = _RE.name_brackets.sub("", name)
+    name = _RE.name_lead_verb.sub("", name)
+    name = _RE.name_edge_punct.sub("", name)
     return name or "未命名指标"
 
 
@@ -146,8 +141,8 @@ def _narrative(report: ReportText) -> dict[str, Any] | None:
         found = None
         for m in heading.finditer(text):
             body = text[m.end() : m.end() + 2000]
-            body = _SECTION_BREAK.split(body)[0]
-            body = _SECTION_LINE.split(body)[0]
+            body = _RE.section_break.split(body)[0]
+            body = _RE.section_line.split(body)[0]
             body = body.strip()
             if len(body) >= 10:
                 found = (m.group(0).strip(" :：\t\n"), body)

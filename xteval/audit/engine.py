@@ -39,7 +39,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..money import UNITS, match_key
-from .kinds import Kind, detect, pattern, vocabulary
+from .kinds import Kind, detect, patterns, vocabulary
 from .reading import ReportText
 from .scanner import Token, scan
 
@@ -128,9 +128,9 @@ class Document:
 
 def report_year(text: str) -> int | None:
     """The year the report is about: the most frequent “20xx 年度”, else “20xx 年”."""
-    years = Counter(int(y) for y in _YEAR_OF_REPORT.findall(text[:200_000]))
+    years = Counter(int(y) for y in _RE.year_of_report.findall(text[:200_000]))
     if not years:
-        years = Counter(int(y) for y in _YEAR_ANY.findall(text[:200_000]))
+        years = Counter(int(y) for y in _RE.year_any.findall(text[:200_000]))
     return years.most_common(1)[0][0] if years else None
 
 
@@ -272,8 +272,7 @@ class Matcher:
 
 
 _TP_WORDS = ("公务", "出国", "三公", "车辆", "接待")
-_YEAR_PREFIX = pattern("engine.year_prefix")
-_BUDGET_REST = pattern("engine.budget_rest")
+_RE = patterns("engine")  # its phrasings (fields.yaml), each named by its key where it is matched
 _COUNTERPART = {
     "expenditure.general_budget": "expenditure.general_budget",
     "expenditure.government_fund": "expenditure.government_fund",
@@ -284,22 +283,6 @@ _COUNTERPART = {
     "income.fiscal": "income.fiscal_appropriation",
     "income.total": "income.total",
 }
-_ACTUAL_ONLY = pattern("engine.actual_only")
-_VERSUS_LAST_YEAR = pattern("engine.versus_last_year")
-_BRACKET_MAX_THEN_SCORE = pattern("engine.bracket_max_then_score")
-_PART_LEAD = pattern("engine.part_lead")
-_SHARE_LEAD = pattern("engine.share_lead")
-_SHARE_OF = pattern("engine.share_of")
-_TABLE_UNIT = pattern("engine.table_unit")
-_EXECUTION_SECTION = pattern("engine.execution_section")
-_YEAR_OF_REPORT = pattern("engine.year_of_report")
-_RISE_WORDS = pattern("engine.rise_words")
-_ENUMERATOR = pattern("engine.enumerator")
-_YEAR_ANY = pattern("engine.year_any")
-_TITLE_NOISE = pattern("engine.title_noise")
-_FALL_WORDS = pattern("engine.fall_words")
-_CELL_GAP = pattern("engine.cell_gap")
-_SCORE_NEXT = pattern("engine.score_next")
 
 
 def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
@@ -343,11 +326,6 @@ def _claims_and_dates(doc: Document) -> None:
 
 
 # Patterns of the per-token loop, compiled once (a long report has a few hundred thousand tokens).
-_LIST_WORDS = pattern("engine.list_words")
-_LIST_AFTER = pattern("engine.list_after")
-_PRIOR_YEAR = pattern("engine.prior_year")
-_LAST_YEAR_ONLY = pattern("engine.last_year_only")
-_LIST_OPENING = pattern("engine.list_opening")
 
 
 class _Reader:
@@ -400,12 +378,12 @@ class _Reader:
                 self.sentence, self.state, self.section = tok.sentence_start, {}, tok.section
             label = tok.label
             if year and label.startswith(str(year)):
-                label = _YEAR_PREFIX.sub("", label)
+                label = _RE.year_prefix.sub("", label)
             if tok.kind == "number" and (not label or self.table_unit(tok.start) is None):
                 continue  # a bare number with no label or no table unit: nothing to read (most of a long text)
             context = tok.sentence + " " + tok.section
             if ("其中" in tok.between or "包括" in tok.between) and not tok.in_brackets:
-                self.state["owner_kw"] = _LIST_WORDS.findall(tok.between)[-1]
+                self.state["owner_kw"] = _RE.list_words.findall(tok.between)[-1]
                 if self.base():
                     self.state["owner"] = self.base()[0].seq
                     self.state["owner_field"] = self.base()[0].field
@@ -421,8 +399,8 @@ class _Reader:
                 self.points(tok, label, context)
             elif tok.kind == "number":
                 self.bare(tok, label, context)
-            if _LIST_AFTER.match(tok.after) and self.by_token.get(tok.index):
-                self.state["owner_kw"] = _LIST_WORDS.findall(tok.after)[0]
+            if _RE.list_after.match(tok.after) and self.by_token.get(tok.index):
+                self.state["owner_kw"] = _RE.list_words.findall(tok.after)[0]
                 self.state["owner"] = self.doc.facts[-1].seq
                 self.state["owner_field"] = self.doc.facts[-1].field
         self.doc.facts.sort(key=lambda f: (f.start, f.field))
@@ -436,14 +414,14 @@ class _Reader:
         if mod["approx_before"].search(tok.raw_label.rstrip()):
             return  # “约 50 万元”: not a stated figure
         year = self.doc.year
-        prior = _PRIOR_YEAR.match(label)
+        prior = _RE.prior_year.match(label)
         if prior and year and int(prior[1]) < year:
             fields = self._fields(label[prior.end() :], context)
             if fields:  # “2022年度三公经费决算16.43万元”
                 for f in fields:
                     self.emit(tok, f + ".previous", tok.value, "万元")
                 return
-        if mod["previous"].search(label) and mod["compare"].search(context) or _LAST_YEAR_ONLY.fullmatch(label):
+        if mod["previous"].search(label) and mod["compare"].search(context) or _RE.last_year_only.fullmatch(label):
             target = self.state.get("change_subject") or [f.field for f in self.base()]
             if target:
                 for f in target:
@@ -489,7 +467,7 @@ class _Reader:
         if part is None and label.endswith("支出") and len(label) <= 16:
             # “（二）结构情况：农林水支出 X 万元，占 Y%”: the 科目 of the figure the section is about
             for title in reversed(tok.section.split(" / ")[-2:]):
-                owner_fields, _ = self.m.fields("money", _TITLE_NOISE.sub("", title), context)
+                owner_fields, _ = self.m.fields("money", _RE.title_noise.sub("", title), context)
                 part = next(
                     (self.m.vocab["parts_of"].get(f) for f in owner_fields if self.m.vocab["parts_of"].get(f) == "expenditure.function"),
                     None,
@@ -498,7 +476,7 @@ class _Reader:
                     parent = owner_fields[0]
                     break
         if part and label:
-            name = _PART_LEAD.sub("", label)
+            name = _RE.part_lead.sub("", label)
             if part and name and self.m._uses(part) and not any(c.isdecimal() for c in name):
                 fact = self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner, of=parent)
                 if not tok.in_brackets:
@@ -519,29 +497,29 @@ class _Reader:
             twin = _COUNTERPART.get(prior.replace(*flip)) if prior.startswith(flip[0]) else None
             return [twin] if twin and self.m._uses(twin) else []
         fields, rest = self.m.fields("money", label, context)
-        if fields and not (_ACTUAL_ONLY.match(label) and fields == ["expenditure.total"]):
-            if _BUDGET_REST.match(rest) and rest:
+        if fields and not (_RE.actual_only.match(label) and fields == ["expenditure.total"]):
+            if _RE.budget_rest.match(rest) and rest:
                 return [f + ".budget" for f in fields]
             return fields
         subject = [f for f in self.state.get("subject", []) if "." in f and f != "expenditure.total"]
-        if subject and _ACTUAL_ONLY.match(label):
+        if subject and _RE.actual_only.match(label):
             return subject
-        if subject and _BUDGET_REST.match(label):
+        if subject and _RE.budget_rest.match(label):
             return [f + ".budget" for f in subject]
-        if not subject and (_BUDGET_REST.match(label) or _ACTUAL_ONLY.match(label)):
+        if not subject and (_RE.budget_rest.match(label) or _RE.actual_only.match(label)):
             heading = context.rsplit(" / ", 2)
             for title in reversed(heading[-2:]):
-                fields, _ = self.m.fields("money", _TITLE_NOISE.sub("", title).split(" ")[-1], context)
+                fields, _ = self.m.fields("money", _RE.title_noise.sub("", title).split(" ")[-1], context)
                 fields = [f for f in fields if "." in f and f not in ("expenditure.total", "income.total")]
                 if fields:
-                    return [f + ".budget" for f in fields] if _BUDGET_REST.match(label) else fields
-        if not fields and _BUDGET_REST.match(label) and self.base():  # “（预算 6.00 万元）” after a figure
+                    return [f + ".budget" for f in fields] if _RE.budget_rest.match(label) else fields
+        if not fields and _RE.budget_rest.match(label) and self.base():  # “（预算 6.00 万元）” after a figure
             return [f.field + ".budget" for f in self.base() if "." in f.field]
         return fields
 
     def _lists_changes(self, tok: Token) -> bool:
         """True for a “其中” sentence right after a change (比上年减少 X。其中：A 减少 Y…): its parts' 增加/减少 are changes too."""
-        return self.after_change and _LIST_OPENING.match(tok.sentence) is not None
+        return self.after_change and _RE.list_opening.match(tok.sentence) is not None
 
     def _sign(self, label: str) -> int:
         """+1 / −1 when the label ends with an increase / decrease word, else 0."""
@@ -557,7 +535,7 @@ class _Reader:
         """The fields a change is about: named in the clause, else the sentence's last figure."""
         words = re.split(self.mod["increase"].pattern + "|" + self.mod["decrease"].pattern, label)[0]
         words = re.sub(self.mod["compare"].pattern, "", words)
-        words = _VERSUS_LAST_YEAR.sub("", words)
+        words = _RE.versus_last_year.sub("", words)
         if len(words) >= 2:
             fields = self._fields(words, context)
             if fields:
@@ -577,9 +555,9 @@ class _Reader:
             for f in fields:
                 self.emit(tok, f, tok.value, "%")
             return
-        if label.startswith(mod["share"].pattern) or _SHARE_LEAD.match(label):
+        if label.startswith(mod["share"].pattern) or _RE.share_lead.match(label):
             parent = None
-            m = _SHARE_OF.match(label)
+            m = _RE.share_of.match(label)
             if m and m[1]:
                 fields, rest = self.m.fields("money", m[1], context)
                 strict = fields and not rest and self.m.alias_share(m[1]) >= 0.7
@@ -589,7 +567,7 @@ class _Reader:
             for f in self.base():
                 self.emit(tok, f.field + ".share", tok.value, "%", of=None if parent == "?" else parent, name=f.name)
             return
-        sign = self._sign(label) or (1 if _RISE_WORDS.search(label) else -1 if _FALL_WORDS.search(label) else 0)
+        sign = self._sign(label) or (1 if _RE.rise_words.search(label) else -1 if _RE.fall_words.search(label) else 0)
         if sign and (mod["compare"].search(tok.sentence) or self.state.get("change_subject")):
             subject = self.state.get("change_subject") or [f.field for f in self.base()]
             if len(label) > 6 and not self.state.get("change_subject"):
@@ -605,7 +583,7 @@ class _Reader:
     # -- bare numbers: table cells under a 单位：万元 heading
     def bare(self, tok: Token, label: str, context: str) -> None:
         unit = self.table_unit(tok.start)
-        if unit is None or not label or tok.cell is False and not _CELL_GAP.search(tok.raw_label + " "):
+        if unit is None or not label or tok.cell is False and not _RE.cell_gap.search(tok.raw_label + " "):
             return
         factor = UNITS[unit]
         if label == "总计":  # 收入支出决算总表: the left 总计 is income's, the right one spending's
@@ -625,7 +603,7 @@ class _Reader:
     def table_unit(self, pos: int) -> str | None:
         """The unit a table heading gives its bare numbers (单位：万元, （万元）), within the 3000 characters before."""
         if not hasattr(self, "_units"):
-            marks = _TABLE_UNIT.finditer(self.doc.report.text)
+            marks = _RE.table_unit.finditer(self.doc.report.text)
             self._units = [(m.start(), m[1] or m[2]) for m in marks]
             self._unit_at = [u[0] for u in self._units]
         i = bisect.bisect_left(self._unit_at, pos) - 1
@@ -640,15 +618,15 @@ class _Reader:
         head = tok.sentence
         cut = max(head.rfind("("), head.rfind("（"))
         inside, before = head[cut + 1 :], head[:cut]
-        m = _BRACKET_MAX_THEN_SCORE.search(inside)
-        name = _ENUMERATOR.sub("", before).strip(" ,，:：")
+        m = _RE.bracket_max_then_score.search(inside)
+        name = _RE.enumerator.sub("", before).strip(" ,，:：")
         if label not in ("得分", "自评得分") or not m or not name or any(c.isdecimal() for c in name[-6:]):
             # “（满分 10 分，得分 9.5 分）”: the maximum waits for its score; “18 分（满分 20 分）” is read below
-            return label in ("满分", "分值", "总分") and bool(_SCORE_NEXT.match(tok.after))
+            return label in ("满分", "分值", "总分") and bool(_RE.score_next.match(tok.after))
         max_tok = next(
             (t for t in reversed(self.doc.tokens[: tok.index]) if t.kind == "points" and t.start > tok.sentence_start + cut), None
         )
-        if m[1] == "分值" and _EXECUTION_SECTION.search(name) and self.m._uses("project.execution_score"):
+        if m[1] == "分值" and _RE.execution_section.search(name) and self.m._uses("project.execution_score"):
             if max_tok is not None:
                 self.emit(max_tok, "project.execution_weight", max_tok.value, "分")
             self.emit(tok, "project.execution_score", tok.value, "分")

@@ -29,7 +29,7 @@ from ..money import N
 from ..params import Amount, Claim, Figure, NamedAmount, Score, Unit
 from .amounts import MONEY, clause_end, money_value, sentence_end, sentence_start
 from .engine import extract_facts
-from .kinds import kinds, pattern
+from .kinds import kinds, patterns
 from .reading import ReportText
 
 
@@ -111,21 +111,20 @@ def _project_parts(report: ReportText, doc: Any, ex: Extraction, values: dict[st
     return parts
 
 
-_PARTS_OPENING = pattern("extraction.parts_opening")
-_PART_LABEL = pattern("extraction.part_label")
+_RE = patterns("extraction")  # its phrasings (fields.yaml), each named by its key where it is matched
 
 
 def _listed_parts(report: ReportText, project_end: int, ex: Extraction) -> list[NamedAmount]:
     """The “其中 A n 万元，B m 万元” parts right after 项目支出."""
     text = report.text
-    m = _PARTS_OPENING.match(text, project_end)
+    m = _RE.parts_opening.match(text, project_end)
     if not m:
         return []
     out = []
     end = clause_end(text, m.end())
     for a in MONEY.finditer(text, m.end(), end):
         head = text[max(m.end(), a.start() - 40) : a.start()]
-        lab = _PART_LABEL.search(head.replace("其中", " "))
+        lab = _RE.part_label.search(head.replace("其中", " "))
         if not lab:
             continue
         out.append(
@@ -240,13 +239,8 @@ def _claims(report: ReportText, doc: Any, ex: Extraction) -> Claims:
 # --------------------------------------------------------------------------- goals
 
 
-_RATE = pattern("extraction.rate")
-_EXCESS = pattern("extraction.excess")
-_EXCESS_WORD = pattern("extraction.excess_word")
-
-
 def _excess_statements(text: str) -> list[re.Match]:
-    """The matches of :data:`_EXCESS`, found only around its words (超过, 低于…).
+    """The matches of :data:`_RE.excess`, found only around its words (超过, 低于…).
 
     The pattern opens with a number, so scanning a whole text with it tries every digit of
     it; its words are rare. Each word is tried with the 80 characters before it (the count
@@ -254,8 +248,8 @@ def _excess_statements(text: str) -> list[re.Match]:
     """
     out: list[re.Match] = []
     done = 0
-    for w in _EXCESS_WORD.finditer(text):
-        for m in _EXCESS.finditer(text, max(done, w.start() - 80), min(len(text), w.end() + 80)):
+    for w in _RE.excess_word.finditer(text):
+        for m in _RE.excess.finditer(text, max(done, w.start() - 80), min(len(text), w.end() + 80)):
             if m.start("dir") == w.start():
                 out.append(m)
                 done = m.end()
@@ -263,19 +257,9 @@ def _excess_statements(text: str) -> list[re.Match]:
     return out
 
 
-_SATISFACTION = pattern("extraction.satisfaction")
-_TARGET_IN_SENTENCE = pattern("extraction.target_in_sentence")
-
-
-_GOAL_LEAD = pattern("extraction.goal_lead")
-_CLAUSE_BREAK = pattern("extraction.clause_break")
-_TARGET_IN_BRACKETS = pattern("extraction.target_in_brackets")
-_VALUE_AT_END = pattern("extraction.value_at_end")
-
-
 def _label(clause: str) -> str:
     """A goal name from the clause before its number, without “一是”, years, “全年”, “实际”."""
-    clause = _GOAL_LEAD.sub("", clause.strip())
+    clause = _RE.goal_lead.sub("", clause.strip())
     return clause.strip(' ,、:“”"')[-24:] or "未命名目标"
 
 
@@ -283,15 +267,15 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
     """Quantified goals the text states: “X N 个、完成率达 P%”, “N 条，超过原有指标 M 条”, “满意度 P%”."""
     text = report.text
     goals: list[Goal] = []
-    for m in _RATE.finditer(text):
+    for m in _RE.rate.finditer(text):
         lo = max(sentence_start(text, m.start(), 200), m.start() - 120)
         before = text[lo : m.start()].rstrip(" ,、")
-        clause = _CLAUSE_BREAK.split(before)[-1]
+        clause = _RE.clause_break.split(before)[-1]
         # “420个(年度目标300个)、完成率达150%”: the target in brackets right after the value
-        bracket = _TARGET_IN_BRACKETS.search(clause)
+        bracket = _RE.target_in_brackets.search(clause)
         if bracket:
             clause = clause[: bracket.start()]
-        v = _VALUE_AT_END.search(clause)
+        v = _RE.value_at_end.search(clause)
         name = _label(clause[: v.start()] if v else clause)
         pct = N(m["pct"])
         q = report.quote(lo + before.rfind(clause), m.end())
@@ -299,7 +283,7 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
         if v:
             src.update(value=N(v["v"]), unit=(v["mult"] or "") + (v["u"] or ""), approx=bool(v["approx"]))
             sentence = text[sentence_start(text, m.start()) : sentence_end(text, m.end())]
-            t = _TARGET_IN_SENTENCE.search(sentence)
+            t = _RE.target_in_sentence.search(sentence)
             if bracket:
                 src.update(target=N(bracket["t"]), target_quote=bracket.group(0).strip("()（） "))
             elif t and (t["u"] == src["unit"] or not src["unit"]):
@@ -324,7 +308,7 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
         s0, s1 = sentence_start(text, m.start()), sentence_end(text, m.end())
         sentence = report.quote(s0, s1 + 1)
         before = text[s0 : m.start()]
-        name = _label(_CLAUSE_BREAK.split(before)[-1]) if before.strip() else "未命名目标"
+        name = _label(_RE.clause_break.split(before)[-1]) if before.strip() else "未命名目标"
         q = report.quote(s0, m.end()) if m.end() - s0 <= 120 else report.quote(m.start(), m.end())
         goals.append(
             Goal.model_construct(
@@ -337,9 +321,9 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
                 evidence=sentence,
             )
         )
-    for m in _SATISFACTION.finditer(text):
+    for m in _RE.satisfaction.finditer(text):
         lo = sentence_start(text, m.start(), 120)
-        before = _CLAUSE_BREAK.split(text[lo : m.start()])[-1]
+        before = _RE.clause_break.split(text[lo : m.start()])[-1]
         q = report.quote(m.start() - len(before), m.end())
         goals.append(
             Goal.model_construct(

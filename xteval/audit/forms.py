@@ -22,21 +22,11 @@ from typing import Any
 
 from ..money import D
 from .engine import Document, Fact
-from .kinds import pattern, vocabulary
+from .kinds import patterns, vocabulary
 
-_CELL = pattern("forms.cell")
-_NUM = pattern("forms.num")
-_PLACEHOLDER = pattern("forms.placeholder")
-_COMPARATOR = pattern("forms.comparator")
+_RE = patterns("forms")  # its phrasings (fields.yaml), each named by its key where it is matched
 _NATURE = {"≥": "positive", "≧": "positive", ">": "positive", "≤": "reverse", "≦": "reverse", "<": "reverse", "=": "equal", "﹦": "equal"}
 _NATURE_WORDS = {"定性": "qualitative", "正向": "positive", "反向": "reverse", "等于": "equal", "定量": None}
-_UNIT_WORD = pattern("forms.unit_word")
-_HAN = pattern("forms.han")  # a cell with a Chinese character may be a column or row word
-_HEADER_WORDS = pattern("forms.header_words")
-_INDICATOR_NUMBER = pattern("forms.indicator_number")
-_LIST_LEAD = pattern("forms.list_lead")
-_UNNAMED_INDICATOR = pattern("forms.unnamed_indicator")
-_REASON_WORDS = pattern("forms.reason_words")
 
 
 @dataclass
@@ -56,7 +46,7 @@ def cells(doc: Document, near: re.Pattern | None = None) -> list[Cell]:
     report = doc.report
     text = report.text
     if near is None:
-        return [Cell(m.group(0), m.start(), m.end(), report.line_of(m.start())) for m in _CELL.finditer(text)]
+        return [Cell(m.group(0), m.start(), m.end(), report.line_of(m.start())) for m in _RE.cell.finditer(text)]
     out: list[Cell] = []
     end = 0
     for hit in near.finditer(text):
@@ -65,7 +55,7 @@ def cells(doc: Document, near: re.Pattern | None = None) -> list[Cell]:
         hi = report.line_starts[last] if last < len(report.line_starts) else len(text)
         if hi <= lo:
             continue
-        out += [Cell(m.group(0), m.start(), m.end(), report.line_of(m.start())) for m in _CELL.finditer(text, lo, hi)]
+        out += [Cell(m.group(0), m.start(), m.end(), report.line_of(m.start())) for m in _RE.cell.finditer(text, lo, hi)]
         end = hi
     return out
 
@@ -78,7 +68,7 @@ def _number(text: str) -> Decimal | None:
 
 
 def _clean(text: str) -> str:
-    return _LIST_LEAD.sub("", text).strip("：:")
+    return _RE.list_lead.sub("", text).strip("：:")
 
 
 def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> None:
@@ -89,14 +79,14 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
     seen: dict[tuple[str, str], str | None] = {}
 
     def column_of(text: str) -> str | None:
-        if len(text) > longest or not _HAN.search(text):
+        if len(text) > longest or not _RE.han.search(text):
             return None
         if ("c", text) not in seen:
             seen[("c", text)] = next((k for k, pats in columns.items() if any(p.match(text) for p in pats)), None)
         return seen[("c", text)]
 
     def row_of(text: str) -> str | None:
-        if len(text) > longest + 4 or not _HAN.search(text):
+        if len(text) > longest + 4 or not _RE.han.search(text):
             return None
         if ("r", text) not in seen:
             t = _clean(text)
@@ -123,7 +113,7 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
         if row is not None and order:
             i = _funds_row(doc, cs, i + 1, row, order, form.get("fields"))
             continue
-        if form.get("headless") and len(order) >= 2 and _NUM.match(text) and cs[i - 1].line < cs[i].line:
+        if form.get("headless") and len(order) >= 2 and _RE.num.match(text) and cs[i - 1].line < cs[i].line:
             # the header row, then a row of numbers with no row word (一张只有一行的预算情况表)
             i = _funds_row(doc, cs, i, "", order, form.get("fields"))
             order = []
@@ -152,10 +142,10 @@ def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str]
     prefix = "project." + (f"{row}." if row else "")
     while i < len(cs) and k < len(order):
         text = cs[i].text
-        if _PLACEHOLDER.match(text):
+        if _RE.placeholder.match(text):
             k, i = k + 1, i + 1
             continue
-        if not _NUM.match(text):
+        if not _RE.num.match(text):
             break
         col = order[k]
         value = _number(text)
@@ -173,7 +163,7 @@ def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str]
 
 def _split_value(text: str) -> tuple[str | None, Decimal | None, str]:
     """A 指标值 or 完成值 cell: (comparator kind, number, unit), or (None, None, text) for a qualitative value."""
-    m = _COMPARATOR.match(text)
+    m = _RE.comparator.match(text)
     if not m:
         return None, None, text
     return _NATURE.get(m["cmp"] or ""), _number(m["num"]), m["unit"]
@@ -182,13 +172,13 @@ def _split_value(text: str) -> tuple[str | None, Decimal | None, str]:
 def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any]) -> None:
     """Indicator rows after the header, and the 总分 row."""
     level1_words, level2_words = form["_level1"], form["_level2"]
-    header = _HEADER_WORDS
+    header = _RE.header_words
     level1 = level2 = None
     i = start
     while i < len(cs):
         text = cs[i].text
         if any(p.match(text) for p in form["_total_row"]):
-            nums = [c for c in cs[i + 1 : i + 4] if _NUM.match(c.text)]
+            nums = [c for c in cs[i + 1 : i + 4] if _RE.num.match(c.text)]
             if len(nums) >= 2:
                 _emit(doc, "project.score_max", nums[0], _number(nums[0].text), "分")
                 _emit(doc, "project.score", nums[1], _number(nums[1].text), "分")
@@ -202,10 +192,10 @@ def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any])
             level2, i = text, i + 1
             continue
         if (
-            _HAN.search(text)
-            and not _NUM.match(text)
-            and not (header.fullmatch(text) or len(text) <= 6 and header.search(text) or _REASON_WORDS.search(text))
-            and not _UNNAMED_INDICATOR.fullmatch(text)
+            _RE.han.search(text)
+            and not _RE.num.match(text)
+            and not (header.fullmatch(text) or len(text) <= 6 and header.search(text) or _RE.reason_words.search(text))
+            and not _RE.unnamed_indicator.fullmatch(text)
         ):
             j = _indicator(doc, cs, i, level1, level2)
             i = j if j > i else i + 1
@@ -226,7 +216,7 @@ def _indicator(doc: Document, cs: list[Cell], i: int, level1: str | None, level2
     target_cell = cs[j]
     j += 1
     unit_cell = None
-    if j < len(cs) and _UNIT_WORD.match(cs[j].text) and _NUM.match(target_cell.text):
+    if j < len(cs) and _RE.unit_word.match(cs[j].text) and _RE.num.match(target_cell.text):
         unit_cell, j = cs[j], j + 1
     actual_cell = cs[j] if j < len(cs) else None
     if actual_cell is None or actual_cell.line - name.line > 3 and "\n\n" not in doc.report.text[name.start : actual_cell.start]:
@@ -235,16 +225,16 @@ def _indicator(doc: Document, cs: list[Cell], i: int, level1: str | None, level2
     cmp_kind, target, t_unit = _split_value(target_cell.text)
     _, actual, a_unit = _split_value(actual_cell.text)
     if target is None and actual is None and nature != "qualitative":
-        if not (target_cell.text and actual_cell.text and not _NUM.match(actual_cell.text)):
+        if not (target_cell.text and actual_cell.text and not _RE.num.match(actual_cell.text)):
             return i
     nums = []
-    while j < len(cs) and len(nums) < 2 and _NUM.match(cs[j].text) and cs[j].line - actual_cell.line <= 4:
+    while j < len(cs) and len(nums) < 2 and _RE.num.match(cs[j].text) and cs[j].line - actual_cell.line <= 4:
         nums.append(cs[j])
         j += 1
     unit = (unit_cell.text if unit_cell else "") or t_unit or a_unit
     kind = nature or cmp_kind or ("qualitative" if target is None else "positive")
     goal = {
-        "name": _INDICATOR_NUMBER.sub("", name.text),
+        "name": _RE.indicator_number.sub("", name.text),
         "level1": level1,
         "level2": level2,
         "kind": kind,
@@ -286,8 +276,6 @@ def read_indicator_table(doc: Document) -> None:
 
 # --------------------------------------------------------------------------- the 三公 table
 
-_UNIT_NOTE = pattern("forms.unit_note")
-
 
 def read_three_public_table(doc: Document) -> None:
     """The 三公经费支出决算表 pasted as text: each of its figures as a fact, by the form's columns.
@@ -305,15 +293,15 @@ def read_three_public_table(doc: Document) -> None:
         header_text, unit = "", "万元"
         for n in range(first + 1, min(len(starts), first + spec["lines"]) + 1):
             lo, hi = starts[n - 1], starts[n] - 1 if n < len(starts) else len(text)
-            line_cells = [Cell(m.group(0), m.start(), m.end(), n) for m in _CELL.finditer(text, lo, hi)]
+            line_cells = [Cell(m.group(0), m.start(), m.end(), n) for m in _RE.cell.finditer(text, lo, hi)]
             if not line_cells:
                 continue
-            if m := _UNIT_NOTE.search(text, lo, hi):
+            if m := _RE.unit_note.search(text, lo, hi):
                 unit = m[1]
             words = [spec["modes"][c.text] for c in line_cells if c.text in spec["modes"]]
             if len(words) >= 2:
                 modes = words
-            if modes and all(_NUM.match(c.text) for c in line_cells):
+            if modes and all(_RE.num.match(c.text) for c in line_cells):
                 if [c.text for c in line_cells] == [str(k) for k in range(1, len(line_cells) + 1)]:
                     continue  # the 栏次 row (1, 2, 3 … under each column) of the central form
                 _three_public_row(doc, spec, modes, line_cells, header_text, unit)

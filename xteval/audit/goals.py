@@ -18,32 +18,10 @@ from decimal import Decimal
 from typing import Any
 
 from .engine import Document
-from .kinds import pattern
+from .kinds import patterns
 from .scanner import Token
 
-_TARGET_WORDS = pattern("goals.target_words")
-_BOUND = pattern("goals.bound")
-_ACTUAL_WORDS = pattern("goals.actual_words")
-_REVERSE = pattern("goals.reverse")
-_NAME_NOISE = pattern("goals.name_noise")
-_RATE_AFTER = pattern("goals.rate_after")
-_OVER_AFTER = pattern("goals.over_after")
-_SCORE_AFTER = pattern("goals.score_after")
-_BRACKETED = pattern("goals.bracketed")
-_LEAD_TAIL = pattern("goals.lead_tail")
-_FIGURE = pattern("goals.figure")
-_EQUAL_BEFORE = pattern("goals.equal_before")
-_PARAGRAPH_TITLE = pattern("goals.paragraph_title")
-_OUTPUT_WORDS = pattern("goals.output_words")
-_CEILING_AFTER = pattern("goals.ceiling_after")
-_DONE_VERB = pattern("goals.done_verb")
-_CLOSE_LEAD = pattern("goals.close_lead")
-_BOUND_AFTER = pattern("goals.bound_after")
-_GOAL_CONTEXT = pattern("goals.goal_context")
-_DONE_TAIL_VERB = pattern("goals.done_tail_verb")
-_ACTUAL_LEAD = pattern("goals.actual_lead")
-_NOT_WORD = pattern("goals.not_word")
-_UP_TO_COLON = pattern("goals.up_to_colon")
+_RE = patterns("goals")  # its phrasings (fields.yaml), each named by its key where it is matched
 
 
 def _unit_key(tok: Token) -> str:
@@ -52,12 +30,12 @@ def _unit_key(tok: Token) -> str:
 
 def _name(label: str, fallback: str = "") -> str:
     """A goal name from the words before its figure: no enumerator, lead verb, target word or figure."""
-    name = _BRACKETED.sub("", label)
-    name = _TARGET_WORDS.split(name)[0] if _TARGET_WORDS.search(name) and not _TARGET_WORDS.match(name) else name
-    name = _BOUND.sub("", name)
-    name = _LEAD_TAIL.sub("", name)
-    name = _NAME_NOISE.sub("", name).strip(" ，,、:：")
-    name = _FIGURE.sub("", name)
+    name = _RE.bracketed.sub("", label)
+    name = _RE.target_words.split(name)[0] if _RE.target_words.search(name) and not _RE.target_words.match(name) else name
+    name = _RE.bound.sub("", name)
+    name = _RE.lead_tail.sub("", name)
+    name = _RE.name_noise.sub("", name).strip(" ，,、:：")
+    name = _RE.figure.sub("", name)
     if len(name) < 3 and fallback:
         name = fallback + name
     return name[-24:]
@@ -65,9 +43,9 @@ def _name(label: str, fallback: str = "") -> str:
 
 def _kind(tok: Token, text: str) -> str:
     head = text[max(0, tok.start - 8) : tok.start]
-    if _REVERSE.search(head) or _CEILING_AFTER.match(tok.after):
+    if _RE.reverse.search(head) or _RE.ceiling_after.match(tok.after):
         return "reverse"
-    if _EQUAL_BEFORE.search(head):
+    if _RE.equal_before.search(head):
         return "equal"
     return "positive"
 
@@ -77,7 +55,7 @@ def _paragraph_title(doc: Document, tok: Token) -> str:
     text = doc.report.text
     line_start = doc.report.line_starts[tok.line - 1]
     line = text[line_start : min(tok.start, line_start + 200)]  # the title opens the line: a one-line text must not copy megabytes
-    m = _PARAGRAPH_TITLE.match(line)
+    m = _RE.paragraph_title.match(line)
     return m[1] if m else ""
 
 
@@ -94,21 +72,21 @@ def read_goals(doc: Document) -> None:
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         same = nxt is not None and nxt.sentence_start == tok.sentence_start and _unit_key(nxt) == _unit_key(tok)
         # actual, then (目标 target) or ，目标 target
-        if same and _TARGET_WORDS.search(nxt.raw_label) and not _TARGET_WORDS.search(head) and not _BOUND.search(head[-4:]):
+        if same and _RE.target_words.search(nxt.raw_label) and not _RE.target_words.search(head) and not _RE.bound.search(head[-4:]):
             between = text[tok.end : nxt.start]
             if len(between) <= 14 and any(c in "(（,，" for c in between):
                 _add(doc, nxt, tok, _name(head, _paragraph_title(doc, tok)), text)
                 used |= {tok.index, nxt.index}
                 continue
         # target, then actual
-        if same and (_TARGET_WORDS.search(head) or _BOUND.search(head[-5:])) and not tok.in_brackets:
-            if _ACTUAL_LEAD.search(nxt.raw_label) and not _TARGET_WORDS.search(nxt.raw_label):
+        if same and (_RE.target_words.search(head) or _RE.bound.search(head[-5:])) and not tok.in_brackets:
+            if _RE.actual_lead.search(nxt.raw_label) and not _RE.target_words.search(nxt.raw_label):
                 name = _name(head, _paragraph_title(doc, tok))
                 _add(doc, tok, nxt, name, text)
                 used |= {tok.index, nxt.index}
                 continue
-        if _BOUND.search(head[-5:]) or _BOUND_AFTER.match(tok.after):
-            if _GOAL_CONTEXT.search(tok.sentence + tok.section):
+        if _RE.bound.search(head[-5:]) or _RE.bound_after.match(tok.after):
+            if _RE.goal_context.search(tok.sentence + tok.section):
                 listed.append((tok, _name(head)))
             continue
         if _in_target_statement(tok):  # “项目年度绩效目标为：新创排剧目1部，…，演出安全事故0起”
@@ -116,10 +94,6 @@ def read_goals(doc: Document) -> None:
     if listed:
         _match_listed(doc, toks, listed, used, text)
     _done_statements(doc, toks, used)
-
-
-_DONE = pattern("goals.done")
-_DONE_AFTER = pattern("goals.done_after")
 
 
 def _done_statements(doc: Document, toks: list[Token], used: set[int]) -> None:
@@ -132,11 +106,11 @@ def _done_statements(doc: Document, toks: list[Token], used: set[int]) -> None:
         at = max(before.rfind("目标完成情"), before.rfind("绩效目标完成"))
         if at < 0 or "存在的问" in before[at:]:
             continue
-        if not _DONE.search(tok.raw_label) or not _DONE_AFTER.match(text[tok.end : tok.end + 24]):
+        if not _RE.done.search(tok.raw_label) or not _RE.done_after.match(text[tok.end : tok.end + 24]):
             continue
-        tail = _DONE_AFTER.match(text[tok.end : tok.end + 24]).group(0)
-        words = _DONE_VERB.sub("", tok.label)
-        name = _NOT_WORD.sub("", words.removesuffix("等"))[-12:] + _DONE_TAIL_VERB.sub("", tail)
+        tail = _RE.done_after.match(text[tok.end : tok.end + 24]).group(0)
+        words = _RE.done_verb.sub("", tok.label)
+        name = _RE.not_word.sub("", words.removesuffix("等"))[-12:] + _RE.done_tail_verb.sub("", tail)
         doc.goals.append(
             {
                 "name": name or "完成事项",
@@ -153,16 +127,11 @@ def _done_statements(doc: Document, toks: list[Token], used: set[int]) -> None:
         )
 
 
-_TARGETS_SENTENCE = pattern("goals.targets_sentence")
-_TARGETS_HEADING = pattern("goals.targets_heading")
-_RESULTS_WORDS = pattern("goals.results_words")
-
-
 def _in_target_statement(tok: Token) -> bool:
     """A figure of the paragraph that states the year's targets (its heading or sentence says 绩效目标), not their results."""
     last = tok.section.split(" / ")[-1] if tok.section else ""
-    here = _TARGETS_SENTENCE.search(tok.sentence) or _TARGETS_HEADING.search(last)
-    return bool(here) and not _RESULTS_WORDS.search(last + tok.sentence[:12])
+    here = _RE.targets_sentence.search(tok.sentence) or _RE.targets_heading.search(last)
+    return bool(here) and not _RE.results_words.search(last + tok.sentence[:12])
 
 
 def _add(doc: Document, target: Token, actual: Token, name: str, text: str) -> None:
@@ -181,13 +150,13 @@ def _add(doc: Document, target: Token, actual: Token, name: str, text: str) -> N
         "start": actual.start,
     }
     after = text[max(actual.end, target.end) : max(actual.end, target.end) + 40]
-    m = _RATE_AFTER.match(_CLOSE_LEAD.sub("", after))
+    m = _RE.rate_after.match(_RE.close_lead.sub("", after))
     if m:
         goal["rate"] = Decimal(m["pct"])
-    m = _OVER_AFTER.match(_CLOSE_LEAD.sub("", after))
+    m = _RE.over_after.match(_RE.close_lead.sub("", after))
     if m:
         goal["over_rate"] = Decimal(m["pct"])  # “超额完成 20%”: 完成值 ÷ 指标值 − 1
-    m = _SCORE_AFTER.match(text[actual.end : actual.end + 60])
+    m = _RE.score_after.match(text[actual.end : actual.end + 60])
     if m:
         goal["weight"], goal["score"] = Decimal(m["w"]), Decimal(m["s"])
     doc.goals.append(goal)
@@ -199,7 +168,7 @@ def _level1(tok: Token, name: str) -> str | None:
         return "满意度指标"
     if "效益" in where:
         return "效益指标"
-    if _OUTPUT_WORDS.search(where):
+    if _RE.output_words.search(where):
         return "产出指标"
     return None
 
@@ -216,11 +185,11 @@ def _match_listed(doc: Document, toks: list[Token], listed: list[tuple[Token, st
     for tok in toks:
         if tok.index in used or tok.start <= last_target or not free:
             continue
-        if tok.kind == "money" and not _SCORE_AFTER.match(text[tok.end : tok.end + 60]) and not any(t.kind == "money" for t, _ in free):
+        if tok.kind == "money" and not _RE.score_after.match(text[tok.end : tok.end + 60]) and not any(t.kind == "money" for t, _ in free):
             continue
         name = _name(tok.raw_label, _paragraph_title(doc, tok))
         if not name:
-            name = _UP_TO_COLON.sub("", tok.sentence)[:16]
+            name = _RE.up_to_colon.sub("", tok.sentence)[:16]
         candidates = [(t, n) for t, n in free if _unit_key(t) == _unit_key(tok)]
         if not candidates:
             continue

@@ -21,22 +21,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..money import UNITS, amounts_in
-from .kinds import pattern, piece
+from .kinds import patterns, piece
 
 # Units after a number that make it a count (fields.yaml's piece COUNT_UNITS, longest first); 分 is points unless 分钟.
 COUNT_UNITS = piece("COUNT_UNITS")
-_COUNT_AFTER = pattern("scanner.count_after")
-_POINTS_AFTER = pattern("scanner.points_after")
-_YEAR_AFTER = pattern("scanner.year_after")
-_MONTH_DAY_AFTER = pattern("scanner.month_day_after")
-_SLASH_AFTER = pattern("scanner.slash_after")
-_MARKER_AFTER = pattern("scanner.marker_after")
-_TOC_END = pattern("scanner.toc_end")
+_RE = patterns("scanner")  # its phrasings (fields.yaml), each named by its key where it is matched
 _TERMINAL = "。！？!?"
 _CLAUSE_STOPS = "，,。；;：:、（）()【】[]|\t\n！？!?《》"
-_LEAD = pattern("scanner.lead")
-_ENUMERATOR = pattern("scanner.enumerator")
-_HEADING = pattern("scanner.heading")
 
 
 class _lazy:
@@ -147,7 +138,7 @@ def _depth(marker: str) -> int:
 def _headings(text: str, starts: list[int]) -> list[tuple[int, int, str]]:
     """The headings of a text: a line that starts with a heading marker and is short or ends without a sentence."""
     out = []
-    for m in _HEADING.finditer(text):  # one pass over the text: a long text has millions of lines
+    for m in _RE.heading.finditer(text):  # one pass over the text: a long text has millions of lines
         s = m.start()
         e = text.find("\n", s)
         line = text[s : e if e >= 0 else len(text)]
@@ -181,10 +172,10 @@ def _kind(text: str, w, end: int) -> tuple[str, str, int]:
     """The kind, unit and end of a number that :func:`amounts_in` left bare (count, points) or typed."""
     if w.kind != "number":
         return w.kind, w.unit, end
-    m = _COUNT_AFTER.match(text, end)
+    m = _RE.count_after.match(text, end)
     if m:
         return "count", m["u"], m.end()
-    m = _POINTS_AFTER.match(text, end)
+    m = _RE.points_after.match(text, end)
     if m:
         return "points", "分", m.end()
     return "number", "", end
@@ -195,16 +186,16 @@ def _skip(text: str, w) -> bool:
     s, e = w.start, w.end
     before, after = text[max(0, s - 1) : s], text[e : e + 2]
     if w.kind == "number":
-        if _YEAR_AFTER.match(text, e) and Decimal(1900) <= w.number <= Decimal(2100):
+        if _RE.year_after.match(text, e) and Decimal(1900) <= w.number <= Decimal(2100):
             return True
-        if _MONTH_DAY_AFTER.match(text, e) or _SLASH_AFTER.match(text, e) or _MARKER_AFTER.match(after):
+        if _RE.month_day_after.match(text, e) or _RE.slash_after.match(text, e) or _RE.marker_after.match(after):
             return True
         if before in ("〔", "[", "第", "_", "-", "—", "图", "表", "件") or after[:1] in ("号", "〕", "]", "_"):
             return True
         line_start = max(text.rfind("\n", max(0, s - 300), s) + 1, s - 300, 0)
         line_end = text.find("\n", e, e + 300)
         line = text[line_start : line_end if line_end >= 0 else min(len(text), e + 300)]
-        if "PAGEREF" in line or (("...." in line or "……" in line or "····" in line) and _TOC_END.search(line)):  # a table of contents
+        if "PAGEREF" in line or (("...." in line or "……" in line or "····" in line) and _RE.toc_end.search(line)):  # a table of contents
             return True
         if before.isascii() and before.isalpha():  # 510000_0013zp, Toc16112, PAGEREF
             return True
@@ -236,41 +227,28 @@ def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
     return sc
 
 
-_PAIR_GAP = pattern("scanner.pair_gap")
-
-
 def _pairs(text: str, tokens: list[Token]) -> None:
     """“各是 A，B 万元”: a bare number followed at once by an amount takes that amount's unit."""
     for a, b in zip(tokens, tokens[1:], strict=False):
-        if a.kind == "number" and b.kind in ("money", "percent") and _PAIR_GAP.fullmatch(text, a.end, b.start):
+        if a.kind == "number" and b.kind in ("money", "percent") and _RE.pair_gap.fullmatch(text, a.end, b.start):
             a.kind, a.unit = b.kind, b.unit
             a.value = a.number * UNITS[b.unit] if b.kind == "money" else a.number
 
 
-_CELL_BEFORE = pattern("scanner.cell_before")
-_CELL_AFTER = pattern("scanner.cell_after")
-
-
 def _is_cell(text: str, start: int, end: int) -> bool:
     """A number alone between cell separators (tab, |, a run of spaces, a line break)."""
-    return bool(_CELL_BEFORE.search(text[max(0, start - 4) : start]) and _CELL_AFTER.match(text[end : end + 4]))
-
-
-_ENDS_LINE = pattern("scanner.ends_line")  # a line above that ends here ends its clause
-_DIGIT = pattern("scanner.digit")
-_QUOTES = pattern("scanner.quotes")
-_LIST_WORD = pattern("scanner.list_word")
+    return bool(_RE.cell_before.search(text[max(0, start - 4) : start]) and _RE.cell_after.match(text[end : end + 4]))
 
 
 def _clean(label: str) -> str:
     """A label for matching: no quotes, spaces, enumerators, 其中/包括 or lead words."""
-    label = _QUOTES.sub("", label).replace("收、支", "收支")
-    label = _ENUMERATOR.sub("", label)
-    label = _LIST_WORD.sub("", label)
+    label = _RE.quotes.sub("", label).replace("收、支", "收支")
+    label = _RE.enumerator.sub("", label)
+    label = _RE.list_word.sub("", label)
     prev = None
     while prev != label:
         prev = label
-        label = _LEAD.sub("", label)
+        label = _RE.lead.sub("", label)
     return label
 
 
@@ -286,9 +264,9 @@ def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, 
             above = text[i - 2 : i - 1]
             line_above = text[max(text.rfind("\n", max(0, i - 200), i - 1) + 1, i - 200, 0) : i - 1]
             wrapped = len(line_above) >= 20 and "\t" not in line_above and "|" not in line_above
-            if _HEADING.match(text[i:pos]):
+            if _RE.heading.match(text[i:pos]):
                 break  # a line that opens with an enumerator (1. 卫生健康支出…) starts a clause of its own
-            if (len(here) < 4 or wrapped) and above and not _ENDS_LINE.match(above):
+            if (len(here) < 4 or wrapped) and above and not _RE.ends_line.match(above):
                 i -= 1
                 continue
             break
@@ -297,7 +275,7 @@ def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, 
             continue
         if ch in ")）":  # a short bracket inside a label: 因公出国(境)费, 维修(护)费
             j = max(text.rfind("(", max(lo, i - 5), i - 1), text.rfind("（", max(lo, i - 5), i - 1))
-            if j >= 0 and j > lo and text[j - 1 : j] not in _CLAUSE_STOPS and not _DIGIT.search(text, j, i):
+            if j >= 0 and j > lo and text[j - 1 : j] not in _CLAUSE_STOPS and not _RE.digit.search(text, j, i):
                 i = j
                 continue
         if ch in _CLAUSE_STOPS:

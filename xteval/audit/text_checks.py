@@ -17,7 +17,7 @@ from ..dates import Period, find_dates, period_issues
 from ..money import N, convert, half_up
 from .amounts import Money, MoneyList, label_before, money_lists, sentence_end
 from .extraction import Extraction
-from .kinds import pattern
+from .kinds import patterns
 from .reading import FIGURE_BUDGET_ENV, ReportText, figure_budget
 
 
@@ -106,7 +106,7 @@ def date_checks(report: ReportText, year: int | None) -> list[CheckResult]:
     return out
 
 
-_DATE_RANGE = pattern("text_checks.date_range")
+_RE = patterns("text_checks")  # its phrasings (fields.yaml), each named by its key where it is matched
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def _day(y: int, m: int, d: int) -> tuple[dt.date, bool] | None:
 def ranges(text: str, year: int | None) -> list[DateRange]:
     """Every “A 月 B 日至 C 月 D 日” period, years inferred from the last one written."""
     out, last = [], year
-    for m in _DATE_RANGE.finditer(text):
+    for m in _RE.date_range.finditer(text):
         y1 = int(m["y1"]) if m["y1"] else last
         if y1 is None:
             continue
@@ -187,9 +187,6 @@ IDENTITY_OF = {
 }
 
 
-_CHANGE_BEFORE = pattern("text_checks.change_before")
-
-
 def list_checks(report: ReportText, ex: Extraction, ranges: list[DateRange], doc: Any = None) -> list[CheckResult]:
     """“其中/包括” lists: the parts add up to the total; periods cover the whole; fees per month agree.
 
@@ -206,7 +203,7 @@ def list_checks(report: ReportText, ex: Extraction, ranges: list[DateRange], doc
     for n, lst in enumerate(money_lists(text)):
         if len(lst.parts) < 2 or lst.total.approx or any(p.approx for p in lst.parts):
             continue
-        if _CHANGE_BEFORE.search(text[max(0, lst.total.s - 8) : lst.total.s]) or lst.total.s in modifiers:
+        if _RE.change_before.search(text[max(0, lst.total.s - 8) : lst.total.s]) or lst.total.s in modifiers:
             continue
         nums = [lst.total, *lst.parts]
         if all(x.s in found for x in nums):
@@ -282,7 +279,7 @@ def _period_before(text: str, x: Money, ranges: list[DateRange], starts: list[in
         return None
     r = ranges[i]
     between = text[r.e : x.s]
-    return r if len(between) <= 30 and not _CLAUSE_OR_MONEY.search(between) else None
+    return r if len(between) <= 30 and not _RE.clause_or_money.search(between) else None
 
 
 def _months(r: DateRange) -> int | None:
@@ -290,11 +287,6 @@ def _months(r: DateRange) -> int | None:
     if r.start.day != 1 or r.end.day != calendar.monthrange(r.end.year, r.end.month)[1] or r.end < r.start:
         return None
     return (r.end.year - r.start.year) * 12 + r.end.month - r.start.month + 1
-
-
-_PAID = pattern("text_checks.paid")
-_PAY_DATE = pattern("text_checks.pay_date")
-_PLANNED = pattern("text_checks.planned")
 
 
 def _pay_year(m: re.Match, fiscal_year: int) -> int:
@@ -307,8 +299,8 @@ def _pay_year(m: re.Match, fiscal_year: int) -> int:
 def _late_payments(text: str, fiscal_year: int, start: int = 0, end: int | None = None) -> list[re.Match]:
     """Payment dates after the fiscal year, unless the sentence says it is only planned (拟/计划/预计)."""
     out = []
-    for m in _PAY_DATE.finditer(text, start, len(text) if end is None else end):
-        if _pay_year(m, fiscal_year) > fiscal_year and not _PLANNED.search(text[max(0, m.start() - 6) : m.start()]):
+    for m in _RE.pay_date.finditer(text, start, len(text) if end is None else end):
+        if _pay_year(m, fiscal_year) > fiscal_year and not _RE.planned.search(text[max(0, m.start() - 6) : m.start()]):
             out.append(m)
     return out
 
@@ -446,7 +438,7 @@ def payment_claim_check(f: _Fees) -> list[CheckResult]:
     text, fy = f.report.text, f.fiscal_year
     late = _late_payments(text, fy, f.lst.total.s, sentence_end(text, f.lst.parts[-1].e, 300) + 1)
     out: list[CheckResult] = []
-    if not _PAID.search(text, f.whole.s, f.lst.total.e + 6):
+    if not _RE.paid.search(text, f.whole.s, f.lst.total.e + 6):
         return out
     claim = f.report.evidence(f.whole.s, f.lst.total.e)
     whole = f"{f.whole.start}~{f.whole.end}"
@@ -513,33 +505,25 @@ def percent_checks(report: ReportText, ex: Extraction, params: Any = None) -> li
 # The count starts the pattern (a digit, which the regex engine finds fast); “等” and up to three
 # spaces before it are read back from the text (a pattern that opened with them was tried at
 # every character of a long text).
-_ENUM = pattern("text_checks.enum")
-_ENUM_LEAD = pattern("text_checks.enum_lead")  # \Z: $ would also match before a final line break
-_STRAY_ENUMERATOR = pattern("text_checks.stray_enumerator")
-_HEADING_ENUMERATOR = pattern("text_checks.heading_enumerator")
-_CLAUSE_SPLIT = pattern("text_checks.clause_split")
-_COUNT_IN_CLAUSE = pattern("text_checks.count_in_clause")
-_LAST_ITEM_SPLIT = pattern("text_checks.last_item_split")
-_CLAUSE_OR_MONEY = pattern("text_checks.clause_or_money")
 
 
 def enumeration_checks(report: ReportText) -> list[CheckResult]:
     """“A、B、C 和 D 等 4 个”: the items listed against the count stated."""
     text = report.text
     out = []
-    for m in _ENUM.finditer(text):
-        lead = _ENUM_LEAD.search(text, max(0, m.start() - 4), m.start())
+    for m in _RE.enum.finditer(text):
+        lead = _RE.enum_lead.search(text, max(0, m.start() - 4), m.start())
         start, deng = lead.start(), lead.group(0).startswith("等")
         head = text[max(0, start - 200) : start]
         if not head or "、" not in head[-120:]:
             continue
-        head = _STRAY_ENUMERATOR.sub("、", head)  # OCR: a stray enumerator inside the list
-        head = _HEADING_ENUMERATOR.sub("。", head)  # “四、” headings end a clause
-        clause = _CLAUSE_SPLIT.split(head)[-1]
-        if "、" not in clause or _COUNT_IN_CLAUSE.search(clause):
+        head = _RE.stray_enumerator.sub("、", head)  # OCR: a stray enumerator inside the list
+        head = _RE.heading_enumerator.sub("。", head)  # “四、” headings end a clause
+        clause = _RE.clause_split.split(head)[-1]
+        if "、" not in clause or _RE.count_in_clause.search(clause):
             continue
         items = [x for x in clause.split("、") if x.strip()]
-        items[-1:] = [x for x in _LAST_ITEM_SPLIT.split(items[-1]) if x.strip()] if items else []
+        items[-1:] = [x for x in _RE.last_item_split.split(items[-1]) if x.strip()] if items else []
         listed, n = len(items), int(m["n"])
         if deng and listed < n:
             continue  # “等 N 个” with fewer named: an “etc.”, nothing to count

@@ -20,7 +20,7 @@ from pydantic import Field, field_validator
 from .. import rules
 from ..checks import CheckResult, Evidence, Reason, Status
 from ..errors import InputError
-from ..money import ZERO, D, N, fmt, fmt_count, fmt_money
+from ..money import ZERO, D, N, fmt, fmt_count, fmt_money, half_up
 from ..params import Amount, Figure, Number, ParamsBase, Provenance, Reference, StrictModel, resolve
 from ..render import charts
 from .common import DataFile, Text, parse_cell, read_csv
@@ -178,6 +178,11 @@ def payment_frame(p: PppParams, subs: list[Subproject]):
 
 def total_payment(p: PppParams, subs: list[Subproject]) -> Decimal:
     return sum((x for x in (payment(p, s) for s in subs) if x is not None), ZERO)
+
+
+def record(p: PppParams, subs: list[Subproject]) -> dict[str, Decimal]:
+    """What a run records for the batch index: the year's payment (万元, rounded half up)."""
+    return {"payment": half_up(total_payment(p, subs))}
 
 
 # --------------------------------------------------------------------------- checks

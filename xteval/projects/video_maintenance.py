@@ -191,6 +191,11 @@ def totals(p: VideoParams, data: Data) -> dict[str, Decimal]:
     return {"fee": fee, "deduction": ded, "payable": sum(df["应付（万元）"], ZERO)}
 
 
+def record(p: VideoParams, data: Data) -> dict[str, Decimal]:
+    """What a run records for the batch index: the fee payable after deductions (万元)."""
+    return {"payable": totals(p, data)["payable"]}
+
+
 def phase_table(p: VideoParams, data: Data):
     """:func:`phase_frame` as the page shows it: counts as integers, amounts in 万元 to 2 decimals.
 

@@ -17,6 +17,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from ...errors import ConfigError
@@ -85,6 +86,22 @@ def pattern(name: str) -> re.Pattern:
         return vocabulary()["_patterns"][name]
     except KeyError:
         raise ConfigError(f"字段词表中没有模式 {name} (no pattern {name!r} in fields.yaml)", file=FOLDER / "fields.yaml") from None
+
+
+def patterns(section: str) -> SimpleNamespace:
+    """The compiled patterns of one reader's section of ``fields.yaml``, by name: ``patterns("goals").done_verb`` is ``pattern("goals.done_verb")``.
+
+    A reader binds its section once (``_RE = patterns("goals")``) and names each phrasing where it
+    matches it, so the YAML key is the only name a phrasing has.
+
+    Raises:
+        ConfigError: ``fields.yaml`` has no pattern in that section.
+    """
+    prefix = f"{section}."
+    found = {k.removeprefix(prefix): v for k, v in vocabulary()["_patterns"].items() if k.startswith(prefix)}
+    if not found:
+        raise ConfigError(f"字段词表中没有 {section}.* 模式 (no pattern {section}.* in fields.yaml)", file=FOLDER / "fields.yaml")
+    return SimpleNamespace(**found)
 
 
 def piece(name: str) -> str:
