@@ -97,6 +97,7 @@ NOTEBOOK_LAYERS: tuple[str, ...] = (
     "xteval.projects.*",
     "xteval.scoring.*",
     "xteval.summary.*",  # the year summary notebook's reader and tables
+    "xteval.api.*",  # what the notebooks call: evaluate() and its sections
 )
 
 
