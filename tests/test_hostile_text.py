@@ -297,7 +297,7 @@ def test_two_hundred_blank_pages_are_not_sent_to_ocr(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("body", "says"),
     [
-        ("x:\n" + "- 1\n" * 1_200_000, "文件过大"),  # 4.8 MB: refused before it is parsed
+        ("x:\n" + "- 1\n" * 4_300_000, "文件过大"),  # 17.2 MB: refused before it is parsed
         ("x: [" + "1, " * 60_000 + "1]\n", "条目超过 50,000 个"),  # 180 KB of one flow list
     ],
     ids=["bytes", "nodes"],

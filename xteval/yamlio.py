@@ -39,7 +39,7 @@ from .money import INVISIBLE, MAX_INT_DIGITS
 #   zero-width and bidi controls (a key or a unit name shown as another). A BOM may open the file.
 
 MAX_DEPTH = 32
-MAX_BYTES = 4 * 1024 * 1024  # a params file is some kilobytes, the largest framework 30 KB: 4 MB is a mistake or an attack
+MAX_BYTES = 16 * 1024 * 1024  # a params file is some kilobytes (a long narrative some hundreds): 16 MB is a mistake or an attack
 MAX_NODES = (
     50_000  # scalars, lists and maps in one file: the largest shipped file has under 1,500; a dense flow list reaches this in 150 KB
 )
