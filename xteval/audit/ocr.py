@@ -85,7 +85,7 @@ def read_pages(path: Path, data: bytes) -> list[list[str]]:
         InputError: as :func:`read_scanned`.
     """
     try:
-        engine = _engine()
+        _engine()  # the install hint before any page is rendered, and the models loaded once per process
     except InputError as exc:
         exc.file = str(path)
         raise
@@ -99,8 +99,8 @@ def read_pages(path: Path, data: bytes) -> list[list[str]]:
             raise InputError(f"扫描件超过 {MAX_PAGES} 页，拒绝 OCR (scanned PDF too long)", file=path)
         processes = min(_processes(), count)
         if processes < 2 or count < PARALLEL_FROM:
-            return [_read_in_time(engine, pdf, i, path, deadline) for i in range(count)]
-        return _read_in_parallel(engine, pdf, data, path, processes, deadline)
+            return [_read_in_time(pdf, i, path, deadline) for i in range(count)]
+        return _read_in_parallel(pdf, data, path, processes, deadline)
     finally:
         pdf.close()
 
@@ -113,9 +113,9 @@ def _processes() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _read_in_time(engine, pdf, index: int, path: Path, deadline: float) -> list[str]:
+def _read_in_time(pdf, index: int, path: Path, deadline: float) -> list[str]:
     """Page ``index``'s lines; past the deadline, the OCR time cap's one line."""
-    lines = _read_page(engine, pdf, index, path)
+    lines = _read_page(pdf, index, path)
     if time.monotonic() > deadline:
         cap = _seconds()
         reason = f"OCR 超过 {cap:.0f} 秒（读到第 {index + 1} 页），拒绝 (OCR time cap; {SECONDS_ENV} raises it)"
@@ -123,8 +123,8 @@ def _read_in_time(engine, pdf, index: int, path: Path, deadline: float) -> list[
     return lines
 
 
-def _read_page(engine, pdf, index: int, path: Path) -> list[str]:
-    """One page rendered at :data:`SCALE` and read: its lines, top to bottom (none for a blank page)."""
+def _read_page(pdf, index: int, path: Path) -> list[str]:
+    """One page rendered at :data:`SCALE` and read: its lines, top to bottom (none for a blank page, the engine not even loaded)."""
     import numpy as np
 
     from ..files import pdf_page  # one page loader, with its caps, for both readers of a PDF
@@ -133,6 +133,7 @@ def _read_page(engine, pdf, index: int, path: Path) -> list[str]:
     pixels = bitmap.to_numpy().reshape(bitmap.height, bitmap.width).copy()  # its own memory: the bitmap's is freed with it
     if pixels.size == 0 or pixels.min() >= BLANK:
         return []  # a blank page: nothing to read, and OCR would spend seconds finding that out
+    engine = _engine()
     boxes, crops = _detect(engine, pixels)
     if crops and _upside_down(engine, crops):
         boxes, crops = _detect(engine, np.ascontiguousarray(pixels[::-1, ::-1]))
@@ -173,7 +174,7 @@ def _recognise(engine, boxes: list, crops: list) -> list:
     return out
 
 
-def _read_in_parallel(engine, pdf, data: bytes, path: Path, processes: int, deadline: float) -> list[list[str]]:
+def _read_in_parallel(pdf, data: bytes, path: Path, processes: int, deadline: float) -> list[list[str]]:
     """Every page, read by this process and ``processes - 1`` helpers, each taking the next unread page.
 
     The helpers are spawned (a fork would copy this process's threads' locks) and the pool is
@@ -187,13 +188,13 @@ def _read_in_parallel(engine, pdf, data: bytes, path: Path, processes: int, dead
     pages: dict[int, list[str]] = {}
     with ctx.Pool(processes - 1, initializer=_helper_start, initargs=(data, str(path), claimed, count, deadline)) as pool:
         helpers = [pool.apply_async(_helper_read) for _ in range(processes - 1)]
-        pages.update(_read_claimed(engine, pdf, path, claimed, count, deadline))
+        pages.update(_read_claimed(pdf, path, claimed, count, deadline))
         for helper in helpers:
             pages.update(helper.get())
     return [pages[i] for i in range(count)]
 
 
-def _read_claimed(engine, pdf, path: Path, claimed, count: int, deadline: float) -> dict[int, list[str]]:
+def _read_claimed(pdf, path: Path, claimed, count: int, deadline: float) -> dict[int, list[str]]:
     """The pages this process claims, one after another, until none is left."""
     read = {}
     while True:
@@ -202,19 +203,21 @@ def _read_claimed(engine, pdf, path: Path, claimed, count: int, deadline: float)
             if index >= count:
                 return read
             claimed.value = index + 1
-        read[index] = _read_in_time(engine, pdf, index, path, deadline)
+        read[index] = _read_in_time(pdf, index, path, deadline)
 
 
 _HELPER: dict = {}  # in a helper process: its open PDF and what it shares with the caller
 
 
 def _helper_start(data: bytes, path: str, claimed, count: int, deadline: float) -> None:
-    """A helper's start: its engine warm and the PDF open. A failure is kept for the first task, never raised
-    here (a pool restarts a worker whose initializer raises, forever)."""
+    """A helper's start: the PDF open (the engine is loaded with the first page that is not blank).
+
+    A failure is kept for the task, never raised here: a pool restarts a worker whose initializer raises, forever.
+    """
     try:
         import pypdfium2 as pdfium
 
-        _HELPER.update(engine=_engine(), pdf=pdfium.PdfDocument(data), path=Path(path), claimed=claimed, count=count, deadline=deadline)
+        _HELPER.update(pdf=pdfium.PdfDocument(data), path=Path(path), claimed=claimed, count=count, deadline=deadline)
     except Exception as exc:  # raised again by _helper_read, in the caller
         _HELPER["error"] = exc
 
@@ -223,7 +226,7 @@ def _helper_read() -> dict[int, list[str]]:
     if "error" in _HELPER:
         raise _HELPER["error"]
     h = _HELPER
-    return _read_claimed(h["engine"], h["pdf"], h["path"], h["claimed"], h["count"], h["deadline"])
+    return _read_claimed(h["pdf"], h["path"], h["claimed"], h["count"], h["deadline"])
 
 
 def _seconds() -> float:
