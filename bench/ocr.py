@@ -66,6 +66,12 @@ CONFIGS: dict[str, dict] = {
         "stack": False,
         "det_side": 960,
     },
+    "short lines padded to 4 heights": {
+        "engine": {**_ONE, "rec_batch_num": 1, "rec_img_shape": [3, 32, 128]},
+        "use_cls": False,
+        "stack": False,
+        "det_side": 960,
+    },
     # measured, not kept: more cost or less accuracy
     "(rec batch 16)": {
         "engine": {**_ONE, "rec_batch_num": 16, "rec_img_shape": [3, 32, 320]},
@@ -74,7 +80,7 @@ CONFIGS: dict[str, dict] = {
         "det_side": 960,
     },
     "(rec height 24)": {
-        "engine": {**_ONE, "rec_batch_num": 1, "rec_img_shape": [3, 24, 320]},
+        "engine": {**_ONE, "rec_batch_num": 1, "rec_img_shape": [3, 24, 96]},
         "use_cls": False,
         "stack": False,
         "det_side": 960,

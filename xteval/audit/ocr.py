@@ -32,6 +32,7 @@ THREADS_ENV = "XTEVAL_OCR_THREADS"  # processes reading the pages of one scan at
 SCALE = 2.0  # 144 dpi: enough for 10.5 pt Chinese body text, and one A4 page stays under the time budget
 DETECT_SIDE = 960  # detection sees the page scaled to this longer side: 10.5 pt lines are ~12 px high there
 REC_HEIGHT = 32  # px a line is scaled to for recognition (the model's own 48 costs 2.2 times as much, reads no better)
+REC_MIN_WIDTH = 4 * REC_HEIGHT  # a short line is padded to this width, not to 10 heights (a tenth less work, the same text)
 TEXT_SCORE = 0.5  # a recognised line below this confidence is dropped (RapidOCR's default)
 ORIENTATION_SAMPLE = 5  # lines per page the angle classifier sees; most of them upside down turns the page
 UPSIDE_DOWN = 0.9  # the classifier's confidence for "180" that counts as a vote (RapidOCR's cls_thresh)
@@ -57,7 +58,7 @@ def _engine():
         text_score=TEXT_SCORE,
         min_side_len=1,  # a line is cut at its rendered size and scaled once, to REC_HEIGHT
         rec_batch_num=1,
-        rec_img_shape=[3, REC_HEIGHT, 320],
+        rec_img_shape=[3, REC_HEIGHT, REC_MIN_WIDTH],
     )
 
 
