@@ -61,3 +61,10 @@ def test_an_upside_down_page_is_turned_and_read(tmp_path):
     assert figures["project.executed"] == {Decimal("1903.56")}
     assert figures["project.execution_rate"] == {Decimal("99.14")}
     assert figures == _figures(read_report(upright))
+
+
+def test_a_daemonic_worker_reads_its_scan_in_its_own_process(monkeypatch):
+    monkeypatch.setenv(ocr.THREADS_ENV, "2")  # inherited by the worker: the guard, not the setting, keeps it to one
+    with multiprocessing.get_context("spawn").Pool(1) as pool:  # a pool's workers are daemonic, as dask's are
+        assert pool.apply(ocr._processes) == 1
+    assert ocr._processes() == 2

@@ -107,7 +107,14 @@ def read_pages(path: Path, data: bytes) -> list[list[str]]:
 
 
 def _processes() -> int:
-    """How many processes read one scan: ``XTEVAL_OCR_THREADS``, or every core this process may use."""
+    """How many processes read one scan: ``XTEVAL_OCR_THREADS``, or every core this process may use.
+
+    One in a daemonic process (a pool's or a dask worker): it may not start processes of its own.
+    """
+    import multiprocessing as mp
+
+    if mp.current_process().daemon:
+        return 1
     value = os.environ.get(THREADS_ENV, "").strip()
     if value.isdigit() and int(value) > 0:
         return int(value)
