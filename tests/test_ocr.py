@@ -39,6 +39,7 @@ def test_pages_read_in_parallel_give_the_text_read_one_after_another(tmp_path, m
     monkeypatch.setenv(ocr.THREADS_ENV, "1")
     serial = ocr.read_pages(scan, data)
     monkeypatch.setenv(ocr.THREADS_ENV, "2")
+    monkeypatch.setattr(ocr, "_cores", lambda: 2)  # two processes even on a machine with one core
     assert ocr.PARALLEL_FROM <= 3  # so that this scan is read by two processes
     parallel = ocr.read_pages(scan, data)
     assert parallel == serial
@@ -65,6 +66,9 @@ def test_an_upside_down_page_is_turned_and_read(tmp_path):
 
 def test_a_daemonic_worker_reads_its_scan_in_its_own_process(monkeypatch):
     monkeypatch.setenv(ocr.THREADS_ENV, "2")  # inherited by the worker: the guard, not the setting, keeps it to one
+    monkeypatch.setattr(ocr, "_cores", lambda: 2)
     with multiprocessing.get_context("spawn").Pool(1) as pool:  # a pool's workers are daemonic, as dask's are
         assert pool.apply(ocr._processes) == 1
     assert ocr._processes() == 2
+    monkeypatch.setenv(ocr.THREADS_ENV, "8")
+    assert ocr._processes() == 2  # never more processes than cores: each holds its own models
