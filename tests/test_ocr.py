@@ -32,18 +32,18 @@ def _figures(report) -> dict[str, set]:
 
 def test_pages_read_in_parallel_give_the_text_read_one_after_another(tmp_path, monkeypatch):
     lines = [line[:12] for line in SANITATION.read_text(encoding="utf-8").split("\n") if line.strip()]  # short: a quick test
-    # three pages (make_scan puts 40 lines on a page), the middle one blank
-    text = "\n".join(lines + [""] * (80 - len(lines)) + lines[:12])
+    # four pages (make_scan puts 40 lines on a page), the second one blank
+    text = "\n".join(lines + [""] * (80 - len(lines)) + lines + [""] * (40 - len(lines)) + lines[:12])
     scan = make_scan(text, tmp_path / "scan.pdf")
     data = scan.read_bytes()
     monkeypatch.setenv(ocr.THREADS_ENV, "1")
     serial = ocr.read_pages(scan, data)
     monkeypatch.setenv(ocr.THREADS_ENV, "2")
     monkeypatch.setattr(ocr, "_cores", lambda: 2)  # two processes even on a machine with one core
-    assert ocr.PARALLEL_FROM <= 3  # so that this scan is read by two processes
+    assert ocr.PARALLEL_FROM <= 4  # so that this scan is read by two processes
     parallel = ocr.read_pages(scan, data)
     assert parallel == serial
-    assert len(serial) == 3 and serial[1] == [] and serial[0] and serial[2]  # in page order, the blank one empty
+    assert len(serial) == 4 and serial[1] == [] and serial[0] == serial[2] and serial[3]  # in page order, the blank one empty
     assert multiprocessing.active_children() == []  # no helper outlives the call
 
 
