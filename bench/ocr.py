@@ -270,7 +270,9 @@ def _row(name: str, out: dict, sources: list[str], base: dict | None) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--pages", type=int, default=4, help="pages of the scan each configuration reads (xteval reads 4 or more in parallel)")
+    parser.add_argument(
+        "--pages", type=int, default=4, help="pages of the scan each configuration reads (xteval reads 4 or more in parallel)"
+    )
     parser.add_argument("--wall-pages", type=int, default=20, help="pages of the scan read on every core for the wall figure")
     parser.add_argument("--only", default="", help="configurations to run, separated by ; (default: all)")
     args = parser.parse_args()
