@@ -386,11 +386,11 @@ FOLD = TRADITIONAL | INVISIBLE
 _ENCLOSED_RANGES = ((0x2460, 0x2473), (0x2474, 0x2487), (0x2488, 0x249B), (0x24F5, 0x24FE), (0x2776, 0x277F), (0x2780, 0x2789),
                     (0x278A, 0x2793), (0x24EB, 0x24F4), (0x3251, 0x325F), (0x32B1, 0x32BF))  # fmt: skip
 ENCLOSED = {
-    cp: f"({unicodedata.normalize('NFKC', chr(cp)).strip('().')})"
+    cp: f"({int(unicodedata.numeric(chr(cp)))})"
     for lo, hi in _ENCLOSED_RANGES
     for cp in range(lo, hi + 1)
-    if unicodedata.normalize("NFKC", chr(cp)).strip("().").isdigit()
-} | {cp: f"({unicodedata.digit(chr(cp))})" for lo, hi in ((0x2776, 0x277E), (0x2780, 0x2788), (0x278A, 0x2792)) for cp in range(lo, hi + 1)}
+    if unicodedata.numeric(chr(cp), -1) >= 0 and unicodedata.numeric(chr(cp)) == int(unicodedata.numeric(chr(cp)))
+}
 # A decimal digit of another script (Bengali ৪ looks like 8 and is 4): never read as a number.
 OTHER_DIGIT = re.compile(r"(?![0-9])\d")
 
