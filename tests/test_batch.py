@@ -248,3 +248,16 @@ def test_dask_local_cluster_runs_a_small_batch_on_forked_kernels(project, monkey
     assert ("xtk-kernel", "xtk-template") in watch.names()
     assert (project / "outputs" / "2023" / "second.html").is_file()
     assert ROOT.joinpath("notebooks").is_dir()
+
+
+def test_a_page_with_findings_exits_0_and_1_with_strict(project, capsys):
+    """The seed's department page shows 3 不符: run and batch wrote it (0); --strict makes that 1, as check does."""
+    from xteval.cli import main
+
+    params = project / "params" / "2023" / "department.yaml"
+    out = project / "o"
+    assert main(["batch", str(params), "--out", str(out)]) == 0
+    assert main(["batch", str(params), "--out", str(out), "--strict"]) == 1  # unchanged: skipped, its record read
+    assert "--strict：1 页有不符：2023/department" in capsys.readouterr().out
+    assert main(["run", str(params), "--out", str(out), "--strict"]) == 1
+    assert "不符 3 项" in capsys.readouterr().out

@@ -69,3 +69,13 @@ def test_every_example_parses(name, capsys):
 def test_help_runs_as_a_program():
     r = subprocess.run([sys.executable, "-m", "xteval.cli", "new", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "--from" in r.stdout and "example:" in r.stdout
+
+
+def test_the_exit_codes_say_what_run_and_batch_return_for_a_page_with_findings():
+    """0 when the pages are written, whatever 不符 they show; 1 with --strict (the table and every command agree)."""
+    from xteval.cli import EXIT_CODES, build_parser
+
+    assert "--strict" in EXIT_CODES and "不符" in EXIT_CODES
+    for command in ("run", "batch"):
+        args = build_parser().parse_args([command, "x.yaml", "--strict"])
+        assert args.strict is True

@@ -19,13 +19,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, XtevalError, one_line
+from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, XtevalError, one_line
 
 DEBUG_ENV = "XTEVAL_DEBUG"  # XTEVAL_DEBUG=1: an internal error shows its traceback
 
 EXIT_CODES = """exit codes:
-  0  success
-  1  a check failed, or a notebook run failed (its outputs are kept)
+  0  success: check found no 不符; run and batch wrote every page (whatever 不符 the pages show,
+     the index counts them; with --strict a page that shows 不符 gives 1)
+  1  check found a 不符, a notebook run failed (its outputs are kept), or with --strict a page
+     run or batch wrote shows a 不符
   2  bad input or usage, or an output that cannot be written: one line names the file,
      field and reason; nothing is half-written and earlier outputs are kept
   3  internal error: a fault in xteval (XTEVAL_DEBUG=1 shows the traceback)
@@ -98,7 +100,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = run_params(args.params_file, args.out, extra_meta={"inputs": {"evaluation": evaluation}} if evaluation else None)
     print(f"wrote {result.html}")
     print(f"wrote {result.ipynb}")
-    return EXIT_OK
+    fails = _page_fails(result.record)
+    if fails:
+        print(f"不符 {fails} 项，见 {result.html}")
+    return EXIT_FINDINGS if args.strict and fails else EXIT_OK
+
+
+def _page_fails(record: dict) -> int:
+    """The 不符 a page shows, from its run record (0 when it records none)."""
+    fails = record.get("fail")
+    return fails if isinstance(fails, int) and not isinstance(fails, bool) and fails > 0 else 0
 
 
 # --------------------------------------------------------------------------- check
@@ -112,7 +123,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     import json
 
     from .api import check
-    from .errors import EXIT_FINDINGS, InputError
+    from .errors import InputError
 
     if args.html is not None and args.html.is_dir():
         raise InputError("--html 应为文件路径而不是目录 (is a directory)", file=args.html)
@@ -224,7 +235,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
     """
     import signal
 
-    from .errors import EXIT_FINDINGS
     from .runner.batch import progress_printer, run_batch, summary_lines
     from .runner.paths import private_dirs_if_home_is_read_only
 
@@ -245,7 +255,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
         evaluation=_evaluation(args),
     )
     print("\n".join(summary_lines(summary)))
-    return EXIT_FINDINGS if summary.failed else EXIT_OK
+    if summary.failed:
+        return EXIT_FINDINGS
+    if args.strict:
+        from .render.report import run_meta
+
+        flagged = [o for o in summary.outcomes if _page_fails(run_meta(o.job.ipynb))]
+        if flagged:
+            print(f"--strict：{len(flagged)} 页有不符：" + "、".join(o.job.name for o in flagged))
+            return EXIT_FINDINGS
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- score
@@ -325,7 +344,12 @@ def _run_command(subs) -> None:
     p = _sub(subs, "run", cmd_run)
     _file_argument(p, "params_file", "参数文件 YAML；其 notebook 键指定 notebooks/<notebook>.ipynb")
     _file_option(p, "--out", "OUT", "输出根目录，写入 <out>/<year>/<name>.ipynb 与 .html（默认：项目根目录下 outputs/）")
+    _strict_option(p)
     _evaluation_options(p)
+
+
+def _strict_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strict", action="store_true", help="页面显示不符时退出码为 1（默认 0：页面已写出，不符由索引与页面列出）")
 
 
 def _batch_command(subs) -> None:
@@ -336,6 +360,7 @@ def _batch_command(subs) -> None:
     p.add_argument("--executor", choices=("local", "dask"), default="local", help="local：本机进程池；dask：dask.distributed 集群")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="dask 调度器地址 tcp://host:8786（默认：本机 LocalCluster）")
     _file_option(p, "--out", "OUT", "输出根目录（默认：项目根目录下 outputs/）")
+    _strict_option(p)
     _evaluation_options(p)
 
 
