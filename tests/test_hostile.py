@@ -254,7 +254,7 @@ def _check_cases(tmp_path: Path) -> list[tuple[str, Path, str]]:
 def test_check_refuses_fifos_devices_and_files_over_the_cap_without_hanging(tmp_path):
     for name, path, says in _check_cases(tmp_path):
         r = subprocess.run(
-            [XTEVAL, "check", str(path)], capture_output=True, text=True, timeout=60, env={**os.environ, "XTEVAL_MAX_INPUT_MB": "1"}
+            [XTEVAL, "check", str(path)], capture_output=True, text=True, timeout=600, env={**os.environ, "XTEVAL_MAX_INPUT_MB": "1"}
         )
         assert r.returncode == EXIT_INPUT, (name, r.stderr)
         assert says in one_line(r.stderr), name
@@ -288,7 +288,7 @@ def test_hostile_pefa_input_is_one_line_naming_the_row(tmp_path, capsys, body, s
 def test_pefa_refuses_a_fifo_without_hanging(tmp_path):
     fifo = tmp_path / "outturn.csv"
     os.mkfifo(fifo)
-    r = subprocess.run([XTEVAL, "pefa", str(fifo)], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([XTEVAL, "pefa", str(fifo)], capture_output=True, text=True, timeout=600)
     assert r.returncode == EXIT_INPUT and "不是普通文件" in one_line(r.stderr)
 
 
@@ -570,7 +570,7 @@ def test_an_internal_error_is_one_line_exit_3_and_a_traceback_only_on_request(mo
 
 @pytest.mark.parametrize(("argv", "hint"), [(["nosuch"], "see 'xteval --help'"), (["run"], "see 'xteval run --help'")])
 def test_usage_errors_name_the_right_help(argv, hint):
-    r = subprocess.run([XTEVAL, *argv], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([XTEVAL, *argv], capture_output=True, text=True, timeout=600)
     assert r.returncode == EXIT_INPUT and hint in one_line(r.stderr) and "xteval xteval" not in r.stderr
 
 
