@@ -48,10 +48,30 @@ def document_format(path: Path, data: bytes) -> str:
 
 @dataclass(frozen=True)
 class Table:
-    """A table as the format gives it (a .docx table): its rows of cell texts, and the line of its first row."""
+    """A table as a document gives it: a grid of cell texts, and where each row stands in the document's text.
 
-    line: int  # 1-based, in :attr:`SourceDocument.text`
+    Every format gives its tables in this one shape (a .docx or HTML table, a workbook sheet, a PDF's
+    ruled or aligned table, a table pasted into a text with pipes, tabs or one cell per line), so the
+    readers of tables (:mod:`xteval.audit.tables`) never ask where a table came from. The grid is
+    rectangular: a merged cell's text stands in every position it covers, so a column's header path
+    and a row's label read the same whatever the merging.
+    """
+
+    line: int  # 1-based line of the first row, in :attr:`SourceDocument.text`
     rows: tuple[tuple[str, ...], ...]
+    row_lines: tuple[int, ...] = ()  # the 1-based line of each row in the text (empty: ``line + i``)
+    page: int | None = None  # the 1-based page of the first row, where the format has pages
+    title: str = ""  # the caption just above the table (收入支出决算总表), when there is one
+    unit: str = ""  # the unit the table states (单位：万元 → 万元; 元), empty when it states none
+    how: str = ""  # where it came from: docx, html, xlsx, xls, pdf, pipes, tabs, cells
+
+    def line_of(self, row: int) -> int:
+        """The 1-based text line of a 0-based row."""
+        return self.row_lines[row] if row < len(self.row_lines) else self.line + row
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
 
 
 @dataclass(frozen=True)
@@ -68,7 +88,7 @@ class SourceDocument:
     how: str  # an encoding, ``docx``, ``pdf`` or ``ocr``
     sha256: str  # of the bytes read: a params file's input hash of its source report
     pages: tuple[int, ...] = ()  # the 1-based line each page begins on (PDF, scan)
-    tables: tuple[Table, ...] = ()  # (.docx)
+    tables: tuple[Table, ...] = ()  # every table the format gives, and those found in its text
 
     @property
     def lines(self) -> list[str]:
