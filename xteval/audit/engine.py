@@ -65,6 +65,12 @@ class Fact:
     seq: int = -1  # position in the order the engine made its facts (-1: not the engine's)
     certain: bool = True  # False: a modifier whose subject was taken from an earlier sentence
     cell: bool = False
+    # Whose figure it is, from its section, table and sentence: "" the unit's all funds (全部资金); or
+    # general_budget (一般公共预算财政拨款), fiscal (财政拨款), fund_budget (政府性基金), project (a named
+    # project), procurement (政府采购), operation (机关运行经费), previous (上年), unplaced (no subject could
+    # be told). Two values of one field under two subjects are two facts, not an ambiguity.
+    subject: str = ""
+    table: str = ""  # for a table cell: "表名 / 行 / 列", its evidence
 
     @property
     def key(self) -> tuple[str, str | None]:
