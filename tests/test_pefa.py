@@ -291,8 +291,8 @@ def test_readme_sample_every_dimension_by_hand(capsys):
     assert data["version"] == frameworks.get("pefa2016").version
 
 
-def test_readme_sample_is_the_one_in_the_readme():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_readme_sample_is_the_one_in_the_scoring_guide():
+    readme = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
     assert SAMPLE.read_text(encoding="utf-8").strip() in readme
 
 

@@ -198,7 +198,8 @@ def _write_new(out: Path, text: str) -> None:
     from .files import write_atomic
 
     try:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        out.parent.mkdir(parents=True, exist_ok=True)  # a draft for a new unit goes in a folder of its own
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
         os.close(fd)
         write_atomic(out, text)
     except FileExistsError:
