@@ -151,7 +151,7 @@ LAYERS = (
     {"xteval.scoring"},  # frameworks, methods, the engine, PEFA, the workbook, monitoring
     {"xteval.department", "xteval.projects", "xteval.summary"},  # the notebook models, their checks, tables and scoring
     {"xteval.audit"},  # reading and checking a report
-    {"xteval.runner"},  # running notebooks
+    {"xteval.runner", "xteval.intake"},  # running notebooks; reading a folder of documents into a results store
     {"xteval.api"},  # the library: check, extract, score, evaluate
     {"xteval", "xteval.cli", "xteval.panel"},  # the interfaces
 )

@@ -24,9 +24,9 @@ from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, 
 DEBUG_ENV = "XTEVAL_DEBUG"  # XTEVAL_DEBUG=1: an internal error shows its traceback
 
 EXIT_CODES = """exit codes:
-  0  success: check found no 不符; run and batch wrote every page (whatever 不符 the pages show,
+  0  success: check found no 不符 (with --out: in no document, and every document was read); run and batch wrote every page (whatever 不符 the pages show,
      the index counts them; with --strict a page that shows 不符 gives 1)
-  1  check found a 不符, a notebook run failed (its outputs are kept), or with --strict a page
+  1  check found a 不符 (with --out: a document shows one or could not be read), a notebook run failed (its outputs are kept), or with --strict a page
      run or batch wrote shows a 不符
   2  bad input or usage, or an output that cannot be written: one line names the file,
      field and reason; nothing is half-written and earlier outputs are kept
@@ -125,6 +125,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .api import check
     from .errors import InputError
 
+    if args.out is not None or len(args.reports) > 1 or args.reports[0].is_dir():
+        return _check_many(args)
+    args.report = args.reports[0]
     if args.html is not None and args.html.is_dir():
         raise InputError("--html 应为文件路径而不是目录 (is a directory)", file=args.html)
     found = check(args.report, args.params, args.against)
@@ -139,6 +142,41 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.html is not None:
         print(f"wrote {args.html}", file=sys.stderr)
     return EXIT_FINDINGS if found.failed else EXIT_OK
+
+
+def _check_many(args: argparse.Namespace) -> int:
+    """``check PATH... --out DIR``: every report under the paths, a page each, the triage index and the export."""
+    from .errors import InputError
+    from .intake import intake, print_summary
+
+    if args.out is None:
+        raise InputError("多个文件或文件夹需要 --out 输出目录 (several reports or a folder need --out DIR)", file=args.reports[0])
+    for flag in ("json", "html", "params", "against"):
+        if getattr(args, flag):
+            raise InputError(f"--{flag} 只用于检查单个文件，批量检查的结果见 --out 目录 (--{flag} is for one report)", file=args.out)
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError("--jobs 应为正整数 (--jobs must be at least 1)", file=args.out)
+    summary = intake(args.reports, args.out, jobs=args.jobs, force=args.force, progress=_intake_progress())
+    print_summary(summary)
+    return EXIT_FINDINGS if summary.fails or summary.unreadable else EXIT_OK
+
+
+def _intake_progress():
+    """A tqdm bar on a terminal (stderr); quiet otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar: dict = {}
+
+    def show(done: int, total: int, name: str) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, unit="份", file=sys.stderr)
+        bar["bar"].update(1)
+        if done == total:
+            bar["bar"].close()
+
+    return show
 
 
 def _print_findings(found, report: Path) -> None:
@@ -367,11 +405,22 @@ def _batch_command(subs) -> None:
 
 def _check_command(subs) -> None:
     p = _sub(subs, "check", cmd_check)
-    _file_argument(
-        p,
-        "report",
-        "报告：纯文本（UTF-8 或 GBK/GB18030）、.docx、带文字层的 .pdf，扫描件 .pdf 需安装 ocr 扩展（pip install 'xteval[ocr]'）",
+    p.add_argument(
+        "reports",
+        type=Path,
+        nargs="+",
+        metavar="REPORT",
+        help="报告：纯文本（UTF-8 或 GBK/GB18030）、.docx、带文字层的 .pdf，扫描件 .pdf 需安装 ocr 扩展（pip install 'xteval[ocr]'）；"
+        "多个文件或文件夹时需 --out，逐份检查并写出索引",
     )
+    _file_option(
+        p,
+        "--out",
+        "DIR",
+        "批量检查：每份文档的检查结果页与 JSON、文档索引 index.html、全部问题 findings.xlsx 和结果库写入此目录；再次运行只读取新增或改动的文档",
+    )
+    p.add_argument("--jobs", type=int, default=None, metavar="N", help="批量检查时并行的进程数（默认：CPU 核数）")
+    p.add_argument("--force", action="store_true", help="批量检查时全部重新读取，不用结果库中已有的结果")
     p.add_argument("--json", action="store_true", help="以 JSON 数组输出全部检查结果，另附每个识别出的数字一条（id figure.<字段>）")
     _file_option(p, "--against", "OTHER", "同一单位同一年度的另一份文件（如决算说明）：两份都有的数字逐项核对，不一致处列出两份文件与行号")
     _file_option(p, "--html", "OUT", "另写一份离线 HTML 检查结果页，按结果分组、高亮原文摘引")

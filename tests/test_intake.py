@@ -1,0 +1,166 @@
+"""``xteval check PATH... --out DIR``: a folder of documents at once, kept in a results store.
+
+Each test reads the project's own corpus (tests/fixtures/documents): what the intake says of each
+document must be what ``xteval check`` says of it alone; a rerun reads only what changed; an intake
+stopped midway resumes from its store; nothing is written outside the output folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+import xteval
+from xteval.intake import EXPORT_NAME, INDEX_NAME, STORE_NAME, intake
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "fixtures" / "documents"
+XTEVAL = str(Path(sys.executable).with_name("xteval"))
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Eight documents of four kinds in two sub-folders, as a bureau receives them."""
+    inbox = tmp_path / "inbox"
+    for kind in ("dept_selfeval", "final_accounts", "project_selfeval", "selfeval_table"):
+        (inbox / kind).mkdir(parents=True)
+        for src in sorted((CORPUS / kind).glob("*.txt"))[:2]:
+            shutil.copy(src, inbox / kind / src.name)
+    return inbox
+
+
+def tree(path: Path) -> dict[str, bytes]:
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def stored(out: Path) -> int:
+    with sqlite3.connect(out / STORE_NAME) as db:
+        return db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+
+def test_each_document_reads_as_check_reads_it_alone(folder: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    summary = intake([folder], out, jobs=2)
+    assert len(summary.rows) == 8 and summary.read == 8 and summary.unreadable == 0
+    for row in summary.rows:
+        alone = xteval.check(folder.parent / row.name)
+        assert (row.doc.fails, row.doc.warns, row.doc.passes) == (alone.counts["fail"], alone.counts["warn"], alone.counts["pass"]), (
+            row.name
+        )
+        assert row.doc.kind == (alone.kind.id if alone.kind else None)
+        assert len(row.doc.findings) == alone.counts["fail"] + alone.counts["warn"]
+        page = out / "docs" / f"{row.doc.page_name}.html"
+        assert page.is_file() and page.with_suffix(".json").is_file()
+    index = (out / INDEX_NAME).read_text(encoding="utf-8")
+    assert index.count("<tr class=") == 8 and all(row.name in index for row in summary.rows)
+    assert "http://" not in index and "https://" not in index  # offline: no external request
+
+
+def test_the_export_lists_every_finding_as_text(folder: Path, tmp_path: Path):
+    planted = folder / "final_accounts" / "公式.txt"
+    # a document whose line starts with "=": its quote must stay text in the export
+    planted.write_text('=HYPERLINK("x") 本年收入合计100万元，其中财政拨款收入60万元，其他收入30万元。\n', encoding="utf-8")
+    out = tmp_path / "out"
+    summary = intake([folder], out, jobs=1)
+    wb = load_workbook(out / EXPORT_NAME)
+    found, docs = wb["全部问题"], wb["文档"]
+    rows = list(found.iter_rows(min_row=2))
+    assert len(rows) == sum(len(r.doc.findings) for r in summary.rows) > 0
+    assert all(c.data_type != "f" for row in found.iter_rows() for c in row)  # never a live formula
+    assert docs.max_row == 1 + len(summary.rows)
+    assert {r[4].value for r in rows} <= {"不符", "提示"}
+
+
+def test_a_rerun_reads_only_what_changed(folder: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    first = intake([folder], out, jobs=1)
+    again = intake([folder], out, jobs=1)
+    assert again.read == 0 and [r.doc for r in again.rows] == [r.doc for r in first.rows]
+    changed = folder / "dept_selfeval" / sorted(os.listdir(folder / "dept_selfeval"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n补记：本年收入合计12.00万元。\n", encoding="utf-8")
+    assert intake([folder], out, jobs=1).read == 1
+    assert intake([folder], out, jobs=1, force=True).read == 8
+    (out / "docs" / f"{first.rows[3].doc.page_name}.html").unlink()  # a page deleted by hand is written again
+    assert intake([folder], out, jobs=1).read == 1
+
+
+def test_an_interrupted_intake_keeps_what_it_stored(folder: Path, tmp_path: Path):
+    out = tmp_path / "out"
+
+    def stop_after_three(done: int, total: int, name: str) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        intake([folder], out, jobs=1, progress=stop_after_three)
+    assert stored(out) == 3
+    assert intake([folder], out, jobs=1).read == 5
+
+
+def test_a_killed_intake_resumes_without_reading_stored_documents_again(folder: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [XTEVAL, "check", str(folder), "--out", str(out), "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        while proc.poll() is None and not ((out / STORE_NAME).exists() and stored(out) >= 1):
+            time.sleep(0.05)  # a wait, not a deadline: the kill lands whenever the first document is stored
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=600)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    before = stored(out)
+    assert before >= 1
+    resumed = intake([folder], out, jobs=1)
+    assert resumed.read == 8 - before and stored(out) == 8
+
+
+def test_unreadable_documents_and_links_are_rows_with_their_reason(folder: Path, tmp_path: Path):
+    (folder / "损坏.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    (folder / "link.txt").symlink_to(next((folder / "dept_selfeval").iterdir()))
+    (folder / "notes.bin").write_bytes(b"\x00\x01")  # not a report's suffix: not taken
+    out = tmp_path / "out"
+    before = tree(folder)
+    done = subprocess.run([XTEVAL, "check", str(folder), "--out", str(out)], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "无法读取 2 份" in done.stdout
+    index = (out / INDEX_NAME).read_text(encoding="utf-8")
+    assert "文件已损坏" in index and "是链接" in index
+    assert tree(folder) == before  # nothing written beside the documents
+
+
+def test_usage_errors_are_one_line_and_exit_2(folder: Path, tmp_path: Path):
+    for argv in (
+        ["check", str(tmp_path / "missing"), "--out", str(tmp_path / "o1")],
+        ["check", str(folder)],  # a folder needs --out
+        ["check", str(folder), "--out", str(tmp_path / "o2"), "--json"],
+        ["check", str(folder), "--out", str(tmp_path / "o3"), "--jobs", "0"],
+    ):
+        done = subprocess.run([XTEVAL, *argv], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 2, (argv, done.stderr)
+        assert done.stderr.count("\n") == 1 and done.stderr.startswith("xteval: error:"), done.stderr
+    assert not (tmp_path / "o1").exists() and not (tmp_path / "o2").exists()
+
+
+def test_the_output_folder_inside_the_inbox_is_not_read(folder: Path):
+    out = folder / "结果"
+    first = intake([folder], out, jobs=1)
+    again = intake([folder], out, jobs=1)
+    assert len(first.rows) == len(again.rows) == 8 and again.read == 0
+
+
+def test_one_file_without_out_behaves_as_before(tmp_path: Path):
+    report = ROOT / "params" / "2023" / "sources" / "xiangtan-bigdata-2023.txt"
+    done = subprocess.run([XTEVAL, "check", str(report)], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 1 and done.stdout.startswith("文档类型：部门整体支出绩效自评报告")
+    assert list(tmp_path.iterdir()) == []

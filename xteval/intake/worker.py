@@ -1,0 +1,96 @@
+"""One document of an intake, read and checked in a worker process: what the store keeps, and its pages.
+
+The worker imports the reader once (the pool's processes stay warm across documents) and returns plain
+data: the parent writes the pages and the store, so a worker never leaves a file half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from ..audit import audit_file, read_source, render_html
+from ..audit.reconcile import figure_records
+from ..errors import InputError, one_line
+from ..files import read_input, sha256_bytes
+
+_UNSAFE = re.compile(r"[^\w.-]+")
+FINDING_STATUSES = ("fail", "warn")  # a pass is not a finding: the index and the export list these
+
+
+def page_stem(name: str) -> str:
+    """A file name's stem made safe for a page name: word characters (Chinese included), dots and dashes."""
+    return _UNSAFE.sub("_", Path(name).stem)[:60].strip("._") or "document"
+
+
+def read_one(path: str, stem: str) -> dict[str, Any]:
+    """Read and check one report; never raises for the document's own faults (they are its result)."""
+    started = time.process_time()
+    try:
+        document = read_source(path)
+    except InputError as exc:  # stored by its content too, so an unchanged bad file is not read again
+        return {"status": "unreadable", "reason": exc.reason, "sha256": _content_hash(path), "seconds": time.process_time() - started}
+    try:
+        report, extraction, suite = audit_file(document)
+    except InputError as exc:
+        return {"status": "unreadable", "reason": exc.reason, "sha256": document.sha256, "seconds": time.process_time() - started}
+    except Exception as exc:  # a fault in xteval itself: the document is listed with it, the intake goes on
+        reason = f"xteval 内部错误，请报告 (internal error: {one_line(f'{type(exc).__name__}: {exc}')})"
+        return {"status": "unreadable", "reason": reason, "sha256": document.sha256, "seconds": time.process_time() - started}
+    doc = extraction.document
+    figures = [r.to_dict() for r in figure_records(doc)]
+    checks = suite.to_dicts()
+    model = extraction.model
+    unit = getattr(getattr(model, "unit", None), "name", None)
+    page_name = f"{stem}-{document.sha256[:10]}"
+    record = {
+        "report": Path(path).name,
+        "kind": doc.kind.id if doc.kind else None,
+        "counts": suite.counts,
+        "checks": checks,
+        "figures": figures,
+    }
+    return {
+        "status": "ok",
+        "sha256": document.sha256,
+        "kind": doc.kind.id if doc.kind else None,
+        "kind_title": doc.kind.title if doc.kind else None,
+        "unit": unit if unit and unit != "未注明" else None,
+        "year": extraction.year or doc.year,
+        "pages": len(document.pages) or None,
+        "fails": suite.counts.get("fail", 0),
+        "warns": suite.counts.get("warn", 0),
+        "passes": suite.counts.get("pass", 0),
+        "figure_count": len(figures),
+        "page_name": page_name,
+        "findings": [_finding(c) for c in checks if c.get("status") in FINDING_STATUSES],
+        "figures": figures,
+        "html": render_html(suite, report, title=f"报告勾稽检查：{Path(path).name}"),
+        "json": json.dumps(record, ensure_ascii=False, indent=1),
+        "seconds": time.process_time() - started,
+    }
+
+
+def _content_hash(path: str) -> str | None:
+    """The file's content hash when it can be read as bytes within the caps (a FIFO, a huge or missing file has none)."""
+    try:
+        return sha256_bytes(read_input(path))
+    except (OSError, InputError):
+        return None
+
+
+def _finding(check: dict[str, Any]) -> dict[str, Any]:
+    """The part of a check record the index and the export show: status, id, message, first line and quote."""
+    evidence = check.get("evidence") or [{}]
+    first = evidence[0] if isinstance(evidence[0], dict) else {}
+    return {
+        "status": check.get("status"),
+        "id": check.get("id"),
+        "title": check.get("title"),
+        "message": check.get("message"),
+        "line": first.get("line"),
+        "quote": first.get("quote"),
+    }
