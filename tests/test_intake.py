@@ -43,8 +43,14 @@ def tree(path: Path) -> dict[str, bytes]:
 
 
 def stored(out: Path) -> int:
-    with sqlite3.connect(out / STORE_NAME) as db:
+    """Documents in the store; 0 while the intake has not yet made it (its file may exist before its tables)."""
+    db = sqlite3.connect(f"file:{out / STORE_NAME}?mode=ro", uri=True)
+    try:
         return db.execute("SELECT count(*) FROM documents").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        db.close()
 
 
 def test_each_document_reads_as_check_reads_it_alone(folder: Path, tmp_path: Path):
@@ -164,3 +170,22 @@ def test_one_file_without_out_behaves_as_before(tmp_path: Path):
     done = subprocess.run([XTEVAL, "check", str(report)], capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert done.returncode == 1 and done.stdout.startswith("文档类型：部门整体支出绩效自评报告")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_pages_share_one_font_that_covers_every_character_they_show(folder: Path, tmp_path: Path):
+    from fontTools.ttLib import TTFont
+
+    from xteval.render.fonts import cjk_chars
+
+    out = tmp_path / "out"
+    intake([folder], out, jobs=1)
+    font = out / "docs" / "xteval-cjk.woff"
+    covered = {chr(c) for c in TTFont(font).getBestCmap()}
+    pages = [*sorted((out / "docs").glob("*.html")), out / INDEX_NAME]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "base64" not in text and 'url("' in text  # linked, not embedded
+        assert set(cjk_chars(text)) <= covered, page.name
+    (folder / "dept_selfeval" / "鑫淼犇骉.txt").write_text("本年收入合计12.00万元。\n", encoding="utf-8")  # its name is on its page
+    intake([folder], out, jobs=1)  # a new document with new characters: the shared font grows to cover them
+    assert set("鑫淼犇骉") <= {chr(c) for c in TTFont(font).getBestCmap()}

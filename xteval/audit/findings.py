@@ -32,8 +32,11 @@ def _highlight(report: ReportText | None, ev: Evidence, pad: int = 60) -> str:
     return ("…" if lo > s else "") + html.escape(before) + mark + html.escape(after) + ("…" if hi < e else "")
 
 
-def render_html(suite: Suite, report: ReportText | None = None, title: str = "报告勾稽检查") -> str:
-    """A self-contained findings page: grouped by status, each quote highlighted in its line, no external request."""
+def render_html(suite: Suite, report: ReportText | None = None, title: str = "报告勾稽检查", *, embed: bool = True) -> str:
+    """A self-contained findings page: grouped by status, each quote highlighted in its line, no external request.
+
+    ``embed=False`` leaves the font out, for pages that share one font file (see :func:`xteval.render.fonts.link_font`).
+    """
     import jinja2
 
     from ..render.sanitize import clip
@@ -57,7 +60,7 @@ def render_html(suite: Suite, report: ReportText | None = None, title: str = "�
         rules_version=rules.version(),
         fmt=_fmt,
     )
-    return embed_font(page)
+    return embed_font(page) if embed else page
 
 
 def _fmt(v: Any) -> str:

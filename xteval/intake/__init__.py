@@ -136,7 +136,8 @@ def intake(
                 progress(done, len(todo), found[i].name)
         summary.rows = [rows[i] for i in range(len(found))]
         meta = f"读取规则版本 {store.reader}；本次读取 {summary.read} 份，其余 {len(found) - summary.read} 份未变，取自结果库。"
-        summary.index = write_index(out, summary.rows, "文档检查索引", meta)
+        summary.index, font_key = write_index(out, summary.rows, "文档检查索引", meta, store.meta("font"))
+        store.set_meta("font", font_key)
         summary.export = write_export(out, summary.rows)
         return summary
     finally:

@@ -30,8 +30,9 @@ CREATE TABLE IF NOT EXISTS documents(
   kind TEXT, kind_title TEXT, unit TEXT, year INTEGER, pages INTEGER,
   fails INTEGER NOT NULL DEFAULT 0, warns INTEGER NOT NULL DEFAULT 0, passes INTEGER NOT NULL DEFAULT 0,
   figure_count INTEGER NOT NULL DEFAULT 0, page_name TEXT NOT NULL DEFAULT '', findings TEXT NOT NULL DEFAULT '[]',
-  figures TEXT NOT NULL DEFAULT '[]', seconds REAL NOT NULL DEFAULT 0,
+  figures TEXT NOT NULL DEFAULT '[]', seconds REAL NOT NULL DEFAULT 0, chars TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (sha256, reader));
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files(
   path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL);
 """
@@ -73,6 +74,7 @@ class Stored:
     page_name: str = ""
     findings: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    chars: str = ""  # the CJK characters its page shows: the shared font covers them
 
 
 class Store:
@@ -101,25 +103,32 @@ class Store:
         """The stored reading of a content under this reader, or None."""
         cur = self.db.execute(
             "SELECT sha256, status, reason, kind, kind_title, unit, year, pages, fails, warns, passes, figure_count,"
-            " page_name, findings, seconds FROM documents WHERE sha256=? AND reader=?",
+            " page_name, findings, seconds, chars FROM documents WHERE sha256=? AND reader=?",
             (sha256, self.reader),
         )
         row = cur.fetchone()
         if row is None:
             return None
-        *head, findings, seconds = row
-        return Stored(*head, findings=json.loads(findings), seconds=seconds)
+        *head, findings, seconds, chars = row
+        return Stored(*head, findings=json.loads(findings), seconds=seconds, chars=chars)
 
     def put(self, doc: Stored, figures: list[dict[str, Any]], path: str, stat: tuple[int, int, int]) -> None:
         """Store one document's reading and the file it came from, in one transaction."""
         with self._transaction():
             self.db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (doc.sha256, self.reader, doc.status, doc.reason, doc.kind, doc.kind_title, doc.unit, doc.year, doc.pages,
                  doc.fails, doc.warns, doc.passes, doc.figure_count, doc.page_name,
-                 json.dumps(doc.findings, ensure_ascii=False), json.dumps(figures, ensure_ascii=False), doc.seconds),
+                 json.dumps(doc.findings, ensure_ascii=False), json.dumps(figures, ensure_ascii=False), doc.seconds, doc.chars),
             )  # fmt: skip
             self.remember(path, doc.sha256, stat)
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
 
     def remember(self, path: str, sha256: str, stat: tuple[int, int, int]) -> None:
         self.db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)", (path, sha256, *stat))

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import write_atomic, write_with
-from ..render.fonts import embed_font
+from ..render.fonts import cjk_chars, link_font, subset_key, subset_woff
 from ..render.sanitize import clip
 from .store import Stored
+from .worker import FONT_NAME
 
 INDEX_NAME = "index.html"
 EXPORT_NAME = "findings.xlsx"
@@ -96,13 +97,20 @@ def index_page(rows: Sequence[Row], title: str, meta: str) -> str:
         f'<col style="width:6%"><col style="width:6%"><col style="width:6%"><col style="width:20%"></colgroup>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><script>{_SCRIPT}</script></body></html>"
     )
-    return embed_font(page)
+    return link_font(page, f"docs/{FONT_NAME}")
 
 
-def write_index(folder: Path, rows: Sequence[Row], title: str, meta: str) -> Path:
+def write_index(folder: Path, rows: Sequence[Row], title: str, meta: str, font_key: str | None) -> tuple[Path, str]:
+    """Write the index, and the font its pages share when the characters they show changed; returns the font's key."""
     path = folder / INDEX_NAME
-    write_atomic(path, index_page(rows, title, meta))
-    return path
+    page = index_page(rows, title, meta)
+    chars = "".join(sorted(set(cjk_chars(page)).union(*(r.doc.chars for r in rows))))
+    key = subset_key(chars)
+    font = folder / "docs" / FONT_NAME
+    if key != font_key or not font.is_file():
+        write_atomic(font, subset_woff(chars))
+    write_atomic(path, page)
+    return path, key
 
 
 def write_export(folder: Path, rows: Sequence[Row]) -> Path:
