@@ -189,3 +189,27 @@ def test_the_pages_share_one_font_that_covers_every_character_they_show(folder: 
     (folder / "dept_selfeval" / "鑫淼犇骉.txt").write_text("本年收入合计12.00万元。\n", encoding="utf-8")  # its name is on its page
     intake([folder], out, jobs=1)  # a new document with new characters: the shared font grows to cover them
     assert set("鑫淼犇骉") <= {chr(c) for c in TTFont(font).getBestCmap()}
+
+
+def test_kill_9_of_a_parallel_intake_leaves_no_worker(folder: Path, tmp_path: Path):
+    from processes import tagged, wait_gone
+
+    tag = f"XTEVAL_INTAKE_TEST={os.getpid()}-{time.monotonic_ns()}"
+    env = {**os.environ, tag.split("=")[0]: tag.split("=")[1]}
+    for copy in range(1, 30):  # enough documents that the kill lands mid-intake, however fast the machine
+        for src in sorted(folder.rglob("*.txt"))[:8]:
+            shutil.copy(src, src.with_name(f"{copy}-{src.name}"))
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [XTEVAL, "check", str(folder), "--out", str(out), "--jobs", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        while proc.poll() is None and len(tagged(tag)) < 3:  # the intake, its forkserver and a worker
+            time.sleep(0.05)
+        proc.kill()
+        assert proc.wait(timeout=600) == -signal.SIGKILL  # killed mid-intake, not finished
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # the workers watch the intake and leave with it; the forkserver and its tracker follow them
+    assert wait_gone(tagged(tag), timeout=600) == []

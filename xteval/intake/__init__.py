@@ -24,7 +24,7 @@ from ..errors import InputError, WriteError
 from ..files import LINK_REFUSED, write_atomic
 from .store import STORE_NAME, Store, Stored, reader_version
 from .triage import EXPORT_NAME, INDEX_NAME, Row, write_export, write_index
-from .worker import page_stem, read_one
+from .worker import leave_with, page_stem, read_one
 
 __all__ = ["EXPORT_NAME", "INDEX_NAME", "STORE_NAME", "IntakeSummary", "collect", "intake", "reader_version"]
 
@@ -172,7 +172,7 @@ def _read(todo: list[int], found: list[Found], jobs: int | None):
 
     context = mp.get_context("forkserver")
     context.set_forkserver_preload(["xteval.intake.worker"])  # the reader is imported once, in the server
-    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=leave_with, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(read_one, str(found[i].path), page_stem(found[i].path.name)): i for i in todo}
         try:
             for future in cf.as_completed(futures):

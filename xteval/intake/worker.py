@@ -23,6 +23,31 @@ FONT_NAME = "xteval-cjk.woff"  # the one font subset the pages of an intake shar
 FINDING_STATUSES = ("fail", "warn")  # a pass is not a finding: the index and the export list these
 
 
+def leave_with(parent_pid: int) -> None:
+    """End this worker as soon as the intake that started it ends, however it ends (even ``kill -9``).
+
+    A pool worker's parent is the forkserver, and the queue it waits on is held open by its siblings,
+    so nothing else tells it the intake is gone: it watches the intake through a pidfd (immune to pid
+    reuse). It writes nothing, so it can leave at once.
+    """
+    import os
+    import select
+    import threading
+
+    try:
+        pidfd = os.pidfd_open(parent_pid)
+    except ProcessLookupError:
+        os._exit(0)
+    except (AttributeError, OSError):
+        return  # no pidfd (not Linux): the pool's own shutdown still ends the worker on a clean exit
+
+    def watch() -> None:
+        select.select([pidfd], [], [])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="xteval-intake-watchdog", daemon=True).start()
+
+
 def page_stem(name: str) -> str:
     """A file name's stem made safe for a page name: word characters (Chinese included), dots and dashes."""
     return _UNSAFE.sub("_", Path(name).stem)[:60].strip("._") or "document"
