@@ -7,7 +7,8 @@ by side in one run:
 - a cold intake of N documents, against a loop of single-file ``xteval check`` calls (timed on a sample
   of the documents and scaled to N: the loop costs the same per file);
 - an unchanged rerun;
-- the CPU per document (user + system of the intake and its workers, over N);
+- the CPU per document: each worker's process time for its document, from the results store, and the
+  intake process's own;
 - the peak memory of the intake at N/10 and at N documents.
 
 Usage: python bench/intake.py [N]   (default 1000)
@@ -19,6 +20,7 @@ import random
 import re
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -74,7 +76,9 @@ def main(n: int) -> None:
         print(f"loop of single-file checks: {loop:.2f} s a file, {loop * n:.0f} s for {n} (from {len(sample)} files)")
         print(f"cold intake: {cold:.1f} s, ratio to the loop {cold / (loop * n):.3f}")
         print(f"unchanged rerun: {rerun:.2f} s")
-        print(f"CPU per document in the intake: {cpu / n * 1000:.0f} ms")
+        with sqlite3.connect(work / "out" / "xteval-results.sqlite") as db:  # each worker's CPU for its document
+            worker_cpu = db.execute("SELECT sum(seconds) FROM documents").fetchone()[0] or 0
+        print(f"CPU per document in the intake: {worker_cpu / n * 1000:.0f} ms in the workers (user + system); the intake process itself: {cpu / n * 1000:.1f} ms")
         print(f"peak RSS: {rss_small / 1024:.0f} MB at {max(1, n // 10)}, {rss_large / 1024:.0f} MB at {n}: ratio {rss_large / rss_small:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

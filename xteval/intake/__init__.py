@@ -14,6 +14,8 @@ Nothing is written outside ``DIR``; a document that cannot be read is a row of t
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -23,8 +25,7 @@ from pathlib import Path
 from ..errors import InputError, WriteError
 from ..files import LINK_REFUSED, write_atomic
 from .store import STORE_NAME, Store, Stored, reader_version
-from .triage import EXPORT_NAME, INDEX_NAME, Row, write_export, write_index
-from .worker import leave_with, page_stem, read_one
+from .triage import EXPORT_NAME, INDEX_NAME, Row, page_stem, write_export, write_index
 
 __all__ = ["EXPORT_NAME", "INDEX_NAME", "STORE_NAME", "IntakeSummary", "collect", "intake", "reader_version"]
 
@@ -135,13 +136,27 @@ def intake(
             if progress is not None:
                 progress(done, len(todo), found[i].name)
         summary.rows = [rows[i] for i in range(len(found))]
-        meta = f"读取规则版本 {store.reader}；本次读取 {summary.read} 份，其余 {len(found) - summary.read} 份未变，取自结果库。"
-        summary.index, font_key = write_index(out, summary.rows, "文档检查索引", meta, store.meta("font"))
-        store.set_meta("font", font_key)
-        summary.export = write_export(out, summary.rows)
+        summary.index, summary.export = out / INDEX_NAME, out / EXPORT_NAME
+        shown = _fingerprint(store.reader, summary.rows)
+        if summary.read or shown != store.meta("shown") or not (summary.index.is_file() and summary.export.is_file()):
+            meta = f"读取规则版本 {store.reader[:8]}；文档未变时沿用已存结果，只读取新增或改动的文档。"
+            _, font_key = write_index(out, summary.rows, "文档检查索引", meta, store.meta("font"))
+            store.set_meta("font", font_key)
+            write_export(out, summary.rows, store.findings)
+            store.set_meta("shown", shown)
         return summary
     finally:
         store.close()
+
+
+def _fingerprint(reader: str, rows: list[Row]) -> str:
+    """What the index and the export show, as a hash: an unchanged rerun leaves both as they are."""
+    import hashlib
+
+    digest = hashlib.sha256(reader.encode())
+    for r in rows:
+        digest.update(f"{r.name}\0{r.doc.sha256}\0{r.doc.status}\0{r.doc.reason}\n".encode())
+    return digest.hexdigest()
 
 
 def _plan(found: list[Found], store: Store, out: Path, force: bool, rows: dict[int, Row]) -> list[int]:
@@ -162,7 +177,11 @@ def _plan(found: list[Found], store: Store, out: Path, force: bool, rows: dict[i
 
 def _read(todo: list[int], found: list[Found], jobs: int | None):
     """(index, result) of each document to read, as they finish: in this process, or in a warm pool."""
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    if not todo:
+        return  # nothing to read: the reader is not even imported
+    from .worker import leave_with, read_one
+
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     if jobs == 1:
         for i in todo:
             yield i, read_one(str(found[i].path), page_stem(found[i].path.name))
@@ -172,13 +191,21 @@ def _read(todo: list[int], found: list[Found], jobs: int | None):
 
     context = mp.get_context("forkserver")
     context.set_forkserver_preload(["xteval.intake.worker"])  # the reader is imported once, in the server
+    waiting = iter(todo)
+    pending: dict[cf.Future, int] = {}
     with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=leave_with, initargs=(os.getpid(),)) as pool:
-        futures = {pool.submit(read_one, str(found[i].path), page_stem(found[i].path.name)): i for i in todo}
         try:
-            for future in cf.as_completed(futures):
-                yield futures[future], future.result()
+            while True:
+                # a few documents in flight per worker: results are taken as they come, so memory stays flat
+                for i in itertools.islice(waiting, jobs * 4 - len(pending)):
+                    pending[pool.submit(read_one, str(found[i].path), page_stem(found[i].path.name))] = i
+                if not pending:
+                    return
+                finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in finished:
+                    yield pending.pop(future), future.result()
         except BaseException:
-            for future in futures:
+            for future in pending:
                 future.cancel()
             raise
 
@@ -193,7 +220,7 @@ def _keep(result: dict, f: Found, store: Store, out: Path) -> Stored:
         write_atomic(base.with_name(base.name + ".json"), result["json"])
     if doc.sha256:  # a file that could not even be read has no content hash to key it
         store.put(doc, result.get("figures") or [], str(f.path.resolve()), f.stat)
-    return doc
+    return dataclasses.replace(doc, findings=[])  # they live in the store: the intake's memory stays flat
 
 
 def print_summary(summary: IntakeSummary, stream=None) -> None:

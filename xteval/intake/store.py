@@ -100,17 +100,22 @@ class Store:
         return row[0] if row and tuple(row[1:]) == (size, mtime_ns, inode) else None
 
     def get(self, sha256: str) -> Stored | None:
-        """The stored reading of a content under this reader, or None."""
+        """The stored reading of a content under this reader, or None; its findings stay in the store (:meth:`findings`)."""
         cur = self.db.execute(
             "SELECT sha256, status, reason, kind, kind_title, unit, year, pages, fails, warns, passes, figure_count,"
-            " page_name, findings, seconds, chars FROM documents WHERE sha256=? AND reader=?",
+            " page_name, seconds, chars FROM documents WHERE sha256=? AND reader=?",
             (sha256, self.reader),
         )
         row = cur.fetchone()
         if row is None:
             return None
-        *head, findings, seconds, chars = row
-        return Stored(*head, findings=json.loads(findings), seconds=seconds, chars=chars)
+        *head, seconds, chars = row
+        return Stored(*head, seconds=seconds, chars=chars)
+
+    def findings(self, sha256: str) -> list[dict[str, Any]]:
+        """A stored document's 不符 and 提示."""
+        row = self.db.execute("SELECT findings FROM documents WHERE sha256=? AND reader=?", (sha256, self.reader)).fetchone()
+        return json.loads(row[0]) if row else []
 
     def put(self, doc: Stored, figures: list[dict[str, Any]], path: str, stat: tuple[int, int, int]) -> None:
         """Store one document's reading and the file it came from, in one transaction."""

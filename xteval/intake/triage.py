@@ -13,7 +13,8 @@ cell is always text (a quote that starts with ``=`` never becomes a formula).
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,11 +22,17 @@ from ..files import write_atomic, write_with
 from ..render.fonts import cjk_chars, link_font, subset_key, subset_woff
 from ..render.sanitize import clip
 from .store import Stored
-from .worker import FONT_NAME
 
 INDEX_NAME = "index.html"
 EXPORT_NAME = "findings.xlsx"
 STATUS_TEXT = {"fail": "不符", "warn": "提示"}
+FONT_NAME = "xteval-cjk.woff"  # the one font subset the pages of an intake share, in docs/
+_UNSAFE = re.compile(r"[^\w.-]+")
+
+
+def page_stem(name: str) -> str:
+    """A file name's stem made safe for a page name: word characters (Chinese included), dots and dashes."""
+    return _UNSAFE.sub("_", Path(name).stem)[:60].strip("._") or "document"
 
 
 @dataclass(frozen=True)
@@ -113,8 +120,11 @@ def write_index(folder: Path, rows: Sequence[Row], title: str, meta: str, font_k
     return path, key
 
 
-def write_export(folder: Path, rows: Sequence[Row]) -> Path:
-    """Every finding of every document as one workbook sheet, and the documents on a second."""
+def write_export(folder: Path, rows: Sequence[Row], findings: Callable[[str], list[dict]]) -> Path:
+    """Every finding of every document as one workbook sheet, and the documents on a second.
+
+    ``findings(sha256)`` gives a document's findings (from the store): they are never all in memory at once.
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -138,7 +148,7 @@ def write_export(folder: Path, rows: Sequence[Row]) -> Path:
             docs,
             [r.name, d.unit, d.year, d.kind_title, d.fails, d.warns, d.pages, "已读取" if d.status == "ok" else f"无法读取：{d.reason}"],
         )
-        for f in d.findings:
+        for f in findings(d.sha256) if d.status == "ok" else ():
             status = STATUS_TEXT.get(f.get("status"), "")
             line(found, [r.name, d.unit, d.year, d.kind_title, status, f.get("title"), f.get("message"), f.get("line"), f.get("quote")])
     path = folder / EXPORT_NAME

@@ -7,7 +7,6 @@ data: the parent writes the pages and the store, so a worker never leaves a file
 from __future__ import annotations
 
 import json
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,8 @@ from ..audit.reconcile import figure_records
 from ..errors import InputError, one_line
 from ..files import read_input, sha256_bytes
 from ..render.fonts import cjk_chars, link_font
+from .triage import FONT_NAME
 
-_UNSAFE = re.compile(r"[^\w.-]+")
-FONT_NAME = "xteval-cjk.woff"  # the one font subset the pages of an intake share, in docs/
 FINDING_STATUSES = ("fail", "warn")  # a pass is not a finding: the index and the export list these
 
 
@@ -46,11 +44,6 @@ def leave_with(parent_pid: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="xteval-intake-watchdog", daemon=True).start()
-
-
-def page_stem(name: str) -> str:
-    """A file name's stem made safe for a page name: word characters (Chinese included), dots and dashes."""
-    return _UNSAFE.sub("_", Path(name).stem)[:60].strip("._") or "document"
 
 
 def read_one(path: str, stem: str) -> dict[str, Any]:
