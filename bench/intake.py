@@ -42,7 +42,7 @@ def build(folder: Path, n: int, seed: int = 7) -> None:
         src = texts[i % len(texts)]
         text = src.read_text(encoding="utf-8")
         factor = Decimal(rng.randint(50, 150)) / 100
-        text = _NUMBER.sub(lambda m: f"{(Decimal(m.group()) * factor).quantize(Decimal('0.01'))}", text)
+        text = _NUMBER.sub(lambda m, f=factor: f"{(Decimal(m.group()) * f).quantize(Decimal('0.01'))}", text)
         size = rng.randint(2_000, 20_000)
         body = (text * (size // max(1, len(text.encode())) + 1)).encode()[:size].decode(errors="ignore")
         sub = folder / src.parent.name
@@ -78,8 +78,12 @@ def main(n: int) -> None:
         print(f"unchanged rerun: {rerun:.2f} s")
         with sqlite3.connect(work / "out" / "xteval-results.sqlite") as db:  # each worker's CPU for its document
             worker_cpu = db.execute("SELECT sum(seconds) FROM documents").fetchone()[0] or 0
-        print(f"CPU per document in the intake: {worker_cpu / n * 1000:.0f} ms in the workers (user + system); the intake process itself: {cpu / n * 1000:.1f} ms")
-        print(f"peak RSS: {rss_small / 1024:.0f} MB at {max(1, n // 10)}, {rss_large / 1024:.0f} MB at {n}: ratio {rss_large / rss_small:.2f}")
+        print(
+            f"CPU per document in the intake: {worker_cpu / n * 1000:.0f} ms in the workers (user + system); the intake process itself: {cpu / n * 1000:.1f} ms"
+        )
+        print(
+            f"peak RSS: {rss_small / 1024:.0f} MB at {max(1, n // 10)}, {rss_large / 1024:.0f} MB at {n}: ratio {rss_large / rss_small:.2f}"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
