@@ -53,6 +53,7 @@ def test_the_users_guide_has_the_walkthrough():
     """The walkthrough is there to be run: check, extract, run, batch and the workbook."""
     verbs = [argv[0] for argv, _ in commands("docs/使用指南.md")]
     assert {"check", "extract", "run", "batch", "score"} <= set(verbs), verbs
+    assert any("--out" in argv for argv, _ in commands("docs/使用指南.md") if argv[0] == "check")
 
 
 @pytest.mark.parametrize("guide", GUIDES)
@@ -63,9 +64,11 @@ def test_every_command_of_the_guide_runs_as_written(guide: str, workspace: Path)
         assert "Traceback" not in done.stderr, (argv, done.stderr[-2000:])
     written = {p.relative_to(workspace).as_posix() for p in workspace.rglob("*") if p.is_file()}
     for argv, _ in commands(guide):  # every file a command was told to write is there
-        for flag in ("-o", "--html", "--xlsx"):
+        for flag in ("-o", "--html", "--xlsx"):  # (check --out writes a folder: its index is checked below)
             if flag in argv:
                 assert argv[argv.index(flag) + 1] in written, argv
+        if argv[0] == "check" and "--out" in argv:
+            assert f"{argv[argv.index('--out') + 1]}/index.html" in written, argv
 
 
 def test_the_readme_python_example_runs(tmp_path: Path):
