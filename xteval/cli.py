@@ -150,7 +150,9 @@ def _check_many(args: argparse.Namespace) -> int:
     from .intake import intake, print_summary
 
     if args.out is None:
-        raise InputError("多个文件或文件夹需要 --out 输出目录 (several reports or a folder need --out DIR)", file=args.reports[0])
+        first = Path(args.reports[0])
+        what = "是目录，" if len(args.reports) == 1 and first.is_dir() else ""
+        raise InputError(f"{what}多个文件或文件夹需要 --out 输出目录 (several reports or a folder need --out DIR)", file=first)
     for flag in ("json", "html", "params", "against"):
         if getattr(args, flag):
             raise InputError(f"--{flag} 只用于检查单个文件，批量检查的结果见 --out 目录 (--{flag} is for one report)", file=args.out)
