@@ -369,7 +369,7 @@ def _check_command(subs) -> None:
     _file_argument(
         p,
         "report",
-        "报告：纯文本（UTF-8 或 GBK/GB18030）、.docx、带文字层的 .pdf，扫描件 .pdf 需安装 ocr 扩展（pip install 'xteval[ocr]'）",
+        "报告：纯文本（UTF-8 或 GBK/GB18030）、.docx、网页 .html/.htm、工作簿 .xlsx/.xls、带文字层的 .pdf，扫描件 .pdf 需安装 ocr 扩展（pip install 'xteval[ocr]'）",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 数组输出全部检查结果，另附每个识别出的数字一条（id figure.<字段>）")
     _file_option(p, "--against", "OTHER", "同一单位同一年度的另一份文件（如决算说明）：两份都有的数字逐项核对，不一致处列出两份文件与行号")
@@ -384,7 +384,7 @@ def _check_command(subs) -> None:
 
 def _extract_command(subs) -> None:
     p = _sub(subs, "extract", cmd_extract)
-    _file_argument(p, "report", "报告：纯文本、.docx、.pdf（扫描件需 ocr 扩展）")
+    _file_argument(p, "report", "报告：纯文本、.docx、.html、.xlsx/.xls、.pdf（扫描件需 ocr 扩展）")
     _file_option(p, ("-o", "--output"), "FILE", "写入的参数草稿 .yaml（已存在时拒绝覆盖）；省略时打印到标准输出")
 
 

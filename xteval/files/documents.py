@@ -1,5 +1,6 @@
-"""Documents as they arrive: plain text, .docx (paragraphs and tables) and PDF text layers, read into one
-:class:`SourceDocument`; and the caps that keep a hostile container (a zip that lies about its size, a page
+"""Documents as they arrive: plain text, .docx (paragraphs and tables), saved web pages and workbooks (read in
+:mod:`.html` and :mod:`.workbooks`) and PDF text layers, told apart by their content and read into one
+:class:`SourceDocument` with its tables; and the caps that keep a hostile container (a zip that lies about its size, a page
 larger than A0, a page tree with a cycle) from exhausting the reader.
 """
 
@@ -167,7 +168,8 @@ def read_source(path: str | Path, *, root: str | Path | None = None, scan: Scann
     """Read a report once, whatever it arrived as, into a :class:`SourceDocument`.
 
     Args:
-        path: plain text (UTF-8, GBK/GB18030), a .docx, or a PDF.
+        path: plain text (UTF-8, GBK/GB18030), a .docx, a saved web page (.html/.htm), an .xlsx or .xls
+            workbook, or a PDF.
         root: when given, the file must lie inside it.
         scan: reads a PDF without a text layer (``xteval.audit.ocr``); without it such a PDF raises.
 
