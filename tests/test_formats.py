@@ -398,3 +398,47 @@ def test_a_docx_table_wider_than_the_cap_is_refused(tmp_path):
     document.save(path)
     with pytest.raises(InputError, match="列"):
         read_source(path)
+
+
+def test_docx_row_lines_count_the_line_breaks_inside_paragraphs_and_cells(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("第一行").add_run().add_break()  # a paragraph that is two lines of text
+    document.add_paragraph(TITLE)
+    table = document.add_table(rows=3, cols=2)
+    for r, (label, amount) in enumerate([("项目", "决算数"), ("基本支出", "1,200.50"), ("项目支出", "300.00")]):
+        table.cell(r, 0).text, table.cell(r, 1).text = label, amount
+    cell = table.cell(1, 0).paragraphs[0]
+    cell.add_run().add_break()  # a cell with a line break inside: its row spans two lines
+    cell.add_run("（含离退休）")
+    document.add_paragraph("表后一段")
+    document.save(tmp_path / "breaks.docx")
+    doc = read_source(tmp_path / "breaks.docx")
+    lines = doc.lines
+    t = doc.tables[0]
+    assert [lines[n - 1] for n in t.row_lines] == ["项目\t决算数", "基本支出", "项目支出\t300.00"]
+    assert t.title == TITLE
+    assert lines[-1] == "表后一段"
+
+
+def test_cells_with_only_a_border_do_not_stretch_a_sheet(tmp_path):
+    import xlwt
+    from openpyxl import Workbook
+    from openpyxl.styles import Border, Side
+
+    wb = Workbook()
+    wb.active.append(["项目", "决算数"])
+    wb.active.append(["基本支出", 1200.5])
+    wb.active["ALL99999"].border = Border(bottom=Side(style="thin"))  # formatted, empty: far out but holding nothing
+    wb.save(tmp_path / "bordered.xlsx")
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("支出决算表")
+    sheet.write(0, 0, "项目")
+    sheet.write(0, 1, "决算数")
+    sheet.write(1, 0, "基本支出")
+    sheet.write(1, 1, 1200.5)
+    sheet.write(65000, 250, "", xlwt.easyxf("borders: bottom thin"))
+    book.save(str(tmp_path / "bordered.xls"))
+    for name in ("bordered.xlsx", "bordered.xls"):
+        assert read_source(tmp_path / name).tables[0].rows == (("项目", "决算数"), ("基本支出", "1200.5")), name

@@ -382,12 +382,16 @@ def _docx_text(path: Path, data: bytes) -> tuple[str, tuple[Table, ...]]:
         lines: list[str] = []
         tables: list[Table] = []
         budget = [DOCX_MAX_GRID]
+        line = 1  # the text line the next paragraph or row starts on (a paragraph's line break makes two)
         for child in document.element.body.iterchildren():
             tag = child.tag.rsplit("}", 1)[-1]
             if tag == "p":
                 lines.append(Paragraph(child, document).text)
+                line += lines[-1].count("\n") + 1
             elif tag == "tbl":
-                tables.append(_docx_table(child, document, lines, path, budget))
+                before = len(lines)
+                tables.append(_docx_table(child, document, lines, line, path, budget))
+                line += sum(row.count("\n") + 1 for row in lines[before:])
     except InputError:
         raise
     except Exception as exc:  # python-docx and lxml raise many kinds on a damaged package
@@ -398,18 +402,20 @@ def _docx_text(path: Path, data: bytes) -> tuple[str, tuple[Table, ...]]:
     return text, tuple(tables)
 
 
-def _docx_table(tbl, parent, lines: list[str], path: Path, budget: list[int]) -> Table:
+def _docx_table(tbl, parent, lines: list[str], line: int, path: Path, budget: list[int]) -> Table:
     """A .docx table as a rectangular grid, its rows written to ``lines`` as they always were.
 
     A cell merged across columns (gridSpan) or down rows (vMerge) stands in every position it covers;
     the line of a row gives each of its cells once, tab-joined, a cell's paragraphs joined by a space.
+    ``line`` is the text line the table starts on; a row whose cell holds a line break spans two.
     The merges are resolved here in one pass over the rows (not by asking each cell for the one above).
     """
     from docx.text.paragraph import Paragraph
 
     texts: list[list[str]] = []
     origins: list[list[object]] = []
-    start, above = len(lines) + 1, lines[-3:]
+    above = "\n".join(lines[-3:]).split("\n")[-3:]
+    row_lines: list[int] = []
     for tr in tbl.tr_lst:
         row_t, row_o = [""] * tr.grid_before, [None] * tr.grid_before
         for tc in tr.tc_lst:
@@ -429,11 +435,14 @@ def _docx_table(tbl, parent, lines: list[str], path: Path, budget: list[int]) ->
         origins.append(row_o)
         firsts = {id(o): j for j, o in reversed(list(enumerate(row_o))) if o is not None}
         lines.append("\t".join(row_t[j] for j in sorted(firsts.values())))
+        row_lines.append(line)
+        line += lines[-1].count("\n") + 1
     grid = Grid(texts, origins).squared()
     k = preamble(grid)
     title, unit = caption(above, grid.texts[:k])
     rows = tuple(tuple(r) for r in grid.texts[k:])
-    return Table(start + k, rows, tuple(range(start + k, start + len(texts))), None, title, unit, "docx")
+    first = row_lines[k] if k < len(row_lines) else line
+    return Table(first, rows, tuple(row_lines[k:]), None, title, unit, "docx")
 
 
 _SENTENCE_END = "。：:；;！？!?|"  # a line ending so is complete (a sentence, a label, a table row)

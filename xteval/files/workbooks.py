@@ -117,7 +117,7 @@ def xlsx_text(path: Path, data: bytes, cap: tuple[int, int]) -> tuple[str, list[
     tables: list[Placed] = []
     total = 0
     for ws in sheets:
-        rows, cols = ws.max_row, ws.max_column
+        rows, cols = _xlsx_extent(ws)
         if rows > cap[0] or cols > cap[1]:
             raise InputError(f"工作表 {ws.title} 超出 {cap[0]} 行 × {cap[1]} 列，拒绝读取 (.xlsx: sheet cap)", file=path)
         total = check_cells(path, ".xlsx", rows, cols, total)
@@ -127,13 +127,21 @@ def xlsx_text(path: Path, data: bytes, cap: tuple[int, int]) -> tuple[str, list[
     return _text(path, lines), tables
 
 
+def _xlsx_extent(ws) -> tuple[int, int]:
+    """The last row and column holding a value: cells that only carry a border or a fill reach no further."""
+    rows = cols = 0
+    for (r, c), cell in ws._cells.items():  # the cells the sheet wrote (openpyxl's store): a sheet is never walked blank
+        if cell.value is not None and cell.value != "":
+            rows, cols = max(rows, r), max(cols, c)
+    return rows, cols
+
+
 def _xlsx_grid(ws, rows: int, cols: int) -> Grid:
     texts = [[""] * cols for _ in range(rows)]
     origins: list[list[object]] = [[(r, c) for c in range(cols)] for r in range(rows)]
-    for row in ws.iter_rows(min_row=1, max_row=rows, max_col=cols):
-        for cell in row:
-            if cell.value is not None:
-                texts[cell.row - 1][cell.column - 1] = display(cell.value, cell.number_format)
+    for (r, c), cell in ws._cells.items():
+        if cell.value is not None and r <= rows and c <= cols:
+            texts[r - 1][c - 1] = display(cell.value, cell.number_format)
     for rng in ws.merged_cells.ranges:
         r0, c0 = rng.min_row - 1, rng.min_col - 1
         text = texts[r0][c0] if r0 < rows and c0 < cols else ""
@@ -170,7 +178,7 @@ def xls_text(path: Path, data: bytes, cap: tuple[int, int]) -> tuple[str, list[P
 
     log = io.StringIO()
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True, logfile=log, verbosity=0)
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True, ragged_rows=True, logfile=log, verbosity=0)
     except xlrd.XLRDError as exc:
         if "encrypt" in str(exc).lower():
             raise InputError("是加密的 .xls，请去除密码后另存 (encrypted .xls)", file=path) from None
@@ -187,10 +195,11 @@ def xls_text(path: Path, data: bytes, cap: tuple[int, int]) -> tuple[str, list[P
         total = 0
         for i in range(book.nsheets):
             sheet = _xls_sheet(book, i, path)
-            if sheet.nrows > cap[0] or sheet.ncols > cap[1]:
+            rows, cols = _xls_extent(sheet)
+            if rows > cap[0] or cols > cap[1]:
                 raise InputError(f"工作表 {sheet.name} 超出 {cap[0]} 行 × {cap[1]} 列，拒绝读取 (.xls: sheet cap)", file=path)
-            total = check_cells(path, ".xls", sheet.nrows, sheet.ncols, total)
-            placed = sheet_table(sheet.name, _xls_grid(book, sheet), lines)
+            total = check_cells(path, ".xls", rows, cols, total)
+            placed = sheet_table(sheet.name, _xls_grid(book, sheet, rows, cols), lines)
             if placed is not None:
                 tables.append(placed)
     finally:
@@ -205,17 +214,27 @@ def _xls_sheet(book, index: int, path: Path):
         raise corrupt(path, ".xls", type(exc).__name__) from None
 
 
-def _xls_grid(book, sheet) -> Grid:
-    import xlrd
+def _xls_extent(sheet) -> tuple[int, int]:
+    """The last row and column holding a value (a blank cell with only its formatting reaches no further)."""
+    rows = cols = 0
+    for r in range(sheet.nrows):
+        types = sheet.row_types(r)  # ragged: as long as the row's last written cell
+        last = next((c + 1 for c in range(len(types) - 1, -1, -1) if types[c] not in _NO_VALUE), 0)
+        if last:
+            rows, cols = r + 1, max(cols, last)
+    return rows, cols
 
-    rows, cols = sheet.nrows, sheet.ncols
+
+_NO_VALUE = (0, 6, 5)  # xlrd's XL_CELL_EMPTY, XL_CELL_BLANK, XL_CELL_ERROR
+
+
+def _xls_grid(book, sheet, rows: int, cols: int) -> Grid:
     texts = [[""] * cols for _ in range(rows)]
     origins: list[list[object]] = [[(r, c) for c in range(cols)] for r in range(rows)]
     for r in range(rows):
-        for c, cell in enumerate(sheet.row(r)):
-            if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
-                continue
-            texts[r][c] = _xls_value(book, sheet, r, c, cell)
+        for c, cell in enumerate(sheet.row_slice(r, 0, min(cols, sheet.row_len(r)))):
+            if cell.ctype not in _NO_VALUE:
+                texts[r][c] = _xls_value(book, sheet, r, c, cell)
     for r0, r1, c0, c1 in sheet.merged_cells:
         text = texts[r0][c0] if r0 < rows and c0 < cols else ""
         for r in range(r0, min(r1, rows)):
