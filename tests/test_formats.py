@@ -442,3 +442,31 @@ def test_cells_with_only_a_border_do_not_stretch_a_sheet(tmp_path):
     book.save(str(tmp_path / "bordered.xls"))
     for name in ("bordered.xlsx", "bordered.xls"):
         assert read_source(tmp_path / name).tables[0].rows == (("项目", "决算数"), ("基本支出", "1200.5")), name
+
+
+def test_an_xhtml_page_with_its_xml_declaration_and_a_utf16_page_are_read(tmp_path):
+    xhtml = tmp_path / "x.html"
+    declared = '<?xml version="1.0" encoding="gb2312"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "x.dtd">\n'
+    xhtml.write_bytes((declared + html_page("gb2312").split("\n", 1)[1]).encode("gb18030"))
+    wide = tmp_path / "u.htm"
+    wide.write_bytes(b"\xff\xfe" + html_page("utf-16").encode("utf-16-le"))
+    for path in (xhtml, wide):
+        doc = read_source(path)
+        assert form_of(doc).rows == GRID and PROSE in doc.lines, path.name
+
+
+def test_a_page_saved_as_xls_is_read_as_the_page_it_is(tmp_path):
+    path = tmp_path / "form.xls"
+    path.write_text(html_page(), encoding="utf-8")
+    assert form_of(read_source(path)).rows == GRID
+
+
+@pytest.mark.parametrize("fmt", ["html", "xls"])
+def test_the_library_check_reads_the_document_once_with_its_tables(tmp_path, fmt):
+    import xteval
+
+    found = xteval.check(MAKERS[fmt](tmp_path / f"form.{fmt}"))
+    assert found.report.source is not None and form_of(found.report.source).rows == GRID
+    figures = {r.id: r.observed for r in found.figures}
+    assert figures["figure.income.general_budget"] == Decimal("345.67891")  # 3,456,789.10 元 read from the table's row, in 万元
+    assert figures["figure.income.other_income"] == Decimal("5.52109")

@@ -48,12 +48,12 @@ def document_format(path: Path, data: bytes) -> str:
         return _ole_format(path, data)
     if data.startswith(b"PK\x03\x04"):
         return _zip_format(path, data)
+    if _looks_html(data):
+        return "html"  # also a page saved as .xls, as some sites publish a table for Excel to open
     if suffix in _BINARY_SUFFIXES:
         what = _BINARY_SUFFIXES[suffix]
         raise InputError(f"不是有效的 {what} 文件（文件已损坏） (corrupt {what})", file=path)
-    if suffix in _HTML_SUFFIXES or _looks_html(data):
-        return "html"
-    return "txt"
+    return "html" if suffix in _HTML_SUFFIXES else "txt"
 
 
 _BINARY_SUFFIXES = {".pdf": "PDF", ".docx": ".docx", ".doc": ".doc", ".xlsx": ".xlsx", ".xls": ".xls"}

@@ -39,7 +39,8 @@ _SKIP = frozenset("script style noscript template head title iframe object embed
 _CELL = frozenset(("td", "th"))
 _SECTION = frozenset(("thead", "tbody", "tfoot"))
 _META = re.compile(rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{1,40})""", re.IGNORECASE)
-_ENTITY_DECL = re.compile(rb"<!ENTITY|<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
+_ENTITY_DECL = re.compile(r"<!ENTITY|<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
+_XML_DECL = re.compile(r"^[\ufeff\s]*<\?xml[^>]{0,400}\?>")
 _START_TAG = re.compile(r"<[A-Za-z]")
 _TABLE_TAG = re.compile(r"<table[\s>/]", re.IGNORECASE)
 _SPACE = re.compile(r"[ \t\r\n\f\u00a0\u3000]+")
@@ -54,9 +55,10 @@ def html_text(path: Path, data: bytes) -> tuple[str, list[Placed]]:
     """
     import lxml.html
 
-    if _ENTITY_DECL.search(data):
-        raise InputError("含实体声明（<!ENTITY> 或 DOCTYPE 内部子集），拒绝读取 (entity declarations are refused)", file=path)
     text = decode_page(path, data)
+    if _ENTITY_DECL.search(text):
+        raise InputError("含实体声明（<!ENTITY> 或 DOCTYPE 内部子集），拒绝读取 (entity declarations are refused)", file=path)
+    text = _XML_DECL.sub("", text, count=1)  # an XHTML page's <?xml encoding=…?>: the text is decoded already
     elements = sum(1 for _ in _START_TAG.finditer(text))
     if elements > HTML_MAX_ELEMENTS:
         raise InputError(f"网页含 {elements} 个元素，超过上限 {HTML_MAX_ELEMENTS}，拒绝读取 (too many elements)", file=path)
