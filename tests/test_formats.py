@@ -470,3 +470,28 @@ def test_the_library_check_reads_the_document_once_with_its_tables(tmp_path, fmt
     figures = {r.id: r.observed for r in found.figures}
     assert figures["figure.income.general_budget"] == Decimal("345.67891")  # 3,456,789.10 元 read from the table's row, in 万元
     assert figures["figure.income.other_income"] == Decimal("5.52109")
+
+
+def _parts_zip(path: Path, parts: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_a_sheet_at_an_unusual_part_name_is_capped_as_well(tmp_path, capsys):
+    rels = b'<Relationships><Relationship Id="rId1" Type="worksheet" Target="elsewhere.xml"/></Relationships>'
+    parts = {
+        "[Content_Types].xml": b"<Types/>",
+        "xl/workbook.xml": b'<workbook><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": rels,
+        "xl/elsewhere.xml": b'<worksheet><sheetData><row r="1"><x:c r="xfd1048576"><v>1</v></x:c></row></sheetData></worksheet>',
+    }
+    refused(_parts_zip(tmp_path / "elsewhere.xlsx", parts), capsys, "xfd1048576")
+
+
+def test_a_workbook_with_too_many_cells_in_all_its_sheets_is_refused(tmp_path, capsys):
+    parts = {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}
+    for i in range(3):  # each sheet under the per-sheet cap, all three over the workbook's
+        parts[f"xl/worksheets/sheet{i + 1}.xml"] = b"<worksheet><sheetData><row>" + b"<c/>" * 700_000 + b"</row></sheetData></worksheet>"
+    refused(_parts_zip(tmp_path / "many.xlsx", parts), capsys, "单元格")

@@ -250,6 +250,7 @@ OFFICE_MAX_MEMBERS = 10_000  # parts in one package; Word and Excel write a few 
 OFFICE_MAX_PART = 32 * 1024 * 1024  # one XML part: a 500-page report's document.xml is a few MB
 # What an XML part may hold before its parser is let loose on it (a report has some thousands of each).
 OFFICE_MAX_ELEMENTS = {"paragraphs": 200_000, "table cells": 500_000, "sheet cells": 1_000_000}
+OFFICE_MAX_WORKBOOK_CELLS = 2_000_000  # cells of all a workbook's sheets: openpyxl holds an object for each
 OFFICE_MAX_SHEET = (100_000, 1_000)  # rows, columns a sheet's cells may reach (a cell at XFD1048576 is refused)
 _NS = rb"(?:[A-Za-z_][\w.-]*:)?"  # an XML namespace prefix a hostile part may use (<x:c>), which openpyxl reads alike
 _ELEMENT = {
@@ -288,13 +289,13 @@ def check_office_zip(path: Path, data: bytes, kind: str, member: str) -> None:
                 raise refuse(f"解压后过大，拒绝读取 ({kind} unpacks to more than {OFFICE_MAX_UNPACKED // 2**20} MB)")
             if member not in z.namelist():
                 raise refuse(f"不是有效的 {kind} 文件（文件已损坏） (corrupt {kind}: no {member})")
-            total = 0
+            total, counts = 0, {"sheet cells": 0}
             for info in infos:
                 if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                     raise refuse(
                         f"部件 {info.filename!r} 的压缩方式不是 Office 所用的，拒绝读取 ({kind}: compression {info.compress_type})"
                     )
-                total = _inflate_counted(z, info, total, kind, refuse)
+                total = _inflate_counted(z, info, total, kind, refuse, counts)
     except zipfile.BadZipFile:
         raise InputError(f"不是有效的 {kind} 文件（文件已损坏） (corrupt {kind})", file=path) from None
     except (zipfile.LargeZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
@@ -302,11 +303,12 @@ def check_office_zip(path: Path, data: bytes, kind: str, member: str) -> None:
 
 
 def _is_parsed_part(name: str) -> bool:
-    """The parts a reader parses as XML: the document body and the sheets with their shared strings."""
-    return name == "word/document.xml" or name.startswith("xl/worksheets/sheet") or name == "xl/sharedStrings.xml"
+    """The parts a reader may parse as XML: every .xml and .rels part, since a package's relationships, not the part's
+    name, say which part is the document body or a sheet (a hostile one points them at ``xl/other.xml``)."""
+    return name.lower().endswith((".xml", ".rels"))
 
 
-def _inflate_counted(z, info, total: int, kind: str, refuse) -> int:
+def _inflate_counted(z, info, total: int, kind: str, refuse, counts: dict[str, int]) -> int:
     """Inflate one member in bounded steps, refusing it past its declared size or the package cap; returns the new total."""
     parsed = _is_parsed_part(info.filename)
     if parsed and info.file_size > OFFICE_MAX_PART:
@@ -320,18 +322,22 @@ def _inflate_counted(z, info, total: int, kind: str, refuse) -> int:
             if parsed:
                 chunks.append(chunk)
     if parsed:
-        _check_elements(b"".join(chunks), info.filename, kind, refuse)
+        _check_elements(b"".join(chunks), info.filename, kind, refuse, counts)
     return total + size
 
 
-def _check_elements(xml: bytes, name: str, kind: str, refuse) -> None:
+def _check_elements(xml: bytes, name: str, kind: str, refuse, counts: dict[str, int]) -> None:
     for what, pattern in _ELEMENT.items():
         count = sum(1 for _ in pattern.finditer(xml))
         if count > OFFICE_MAX_ELEMENTS[what]:
             raise refuse(
                 f"部件 {name!r} 含 {count} 个{_ELEMENT_CN[what]}，超过上限 {OFFICE_MAX_ELEMENTS[what]}，拒绝读取 ({kind}: too many {what})"
             )
-    if name.startswith("xl/worksheets/"):
+        if what in counts and kind == ".xlsx":
+            counts[what] += count
+            if counts[what] > OFFICE_MAX_WORKBOOK_CELLS:
+                raise refuse(f"工作簿共含超过 {OFFICE_MAX_WORKBOOK_CELLS} 个单元格，拒绝读取 ({kind}: too many cells in all its sheets)")
+    if kind == ".xlsx" and name.lower().endswith(".xml"):
         max_rows, max_cols = OFFICE_MAX_SHEET
         for m in _CELL_REF.finditer(xml):
             row, col = int(m[2]), _column_number(m[1].upper())
