@@ -495,3 +495,10 @@ def test_a_workbook_with_too_many_cells_in_all_its_sheets_is_refused(tmp_path, c
     for i in range(3):  # each sheet under the per-sheet cap, all three over the workbook's
         parts[f"xl/worksheets/sheet{i + 1}.xml"] = b"<worksheet><sheetData><row>" + b"<c/>" * 700_000 + b"</row></sheetData></worksheet>"
     refused(_parts_zip(tmp_path / "many.xlsx", parts), capsys, "单元格")
+
+
+def test_a_table_right_after_another_takes_no_row_of_it_for_its_title(tmp_path):
+    rows = "<tr><td>项目</td><td>决算数</td></tr><tr><td>基本支出</td><td>1,200.50</td></tr>"
+    path = tmp_path / "two.html"
+    path.write_text(_page(f"<p>支出决算表</p><table>{rows}</table><table>{rows}</table>"), encoding="utf-8")
+    assert [t.title for t in read_source(path).tables] == ["支出决算表", ""]

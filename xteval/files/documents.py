@@ -136,14 +136,15 @@ class Table:
 class SourceDocument:
     """A report read once: what every reader of it takes (the quote check of ``seed`` figures, the audit, ``extract``).
 
-    ``text`` is the whole text as read (decoded, or a .docx's paragraphs and table rows, or a PDF's
+    ``text`` is the whole text as read (decoded, or a .docx's or web page's paragraphs and table rows, or a
+    workbook's sheets row by row, or a PDF's
     text layer, or what OCR read from a scan), before any normalising; ``pages`` and ``tables``
     are filled where the format gives them.
     """
 
     path: Path
     text: str
-    how: str  # an encoding, ``docx``, ``pdf`` or ``ocr``
+    how: str  # an encoding, ``docx``, ``html``, ``xlsx``, ``xls``, ``pdf`` or ``ocr``
     sha256: str  # of the bytes read: a params file's input hash of its source report
     pages: tuple[int, ...] = ()  # the 1-based line each page begins on (PDF, scan)
     tables: tuple[Table, ...] = ()  # every table the format gives, and those found in its text

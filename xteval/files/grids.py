@@ -69,7 +69,7 @@ def unit_in(text: str) -> str:
 def is_title(text: str) -> bool:
     """A short line that can caption a table: not prose (no 。), not a unit or 编制单位 line alone."""
     text = text.strip()
-    if not text or len(text) > TITLE_MAX or text.endswith(("。", "；", ";")):
+    if not text or "\t" in text or len(text) > TITLE_MAX or text.endswith(("。", "；", ";")):
         return False
     return not (_MAKER.match(text) or _UNIT.fullmatch(text.replace(" ", "")))
 
@@ -121,6 +121,8 @@ def caption(above: Sequence[str], preamble_rows: Sequence[Sequence[str]], explic
                 title = title_part(value)
     near = [line.strip() for line in above if line.strip()][-3:]
     for line in reversed(near):
+        if "\t" in line:
+            break  # another table's row: what stands above it is that table's
         unit = unit or unit_in(line)
         if not title and is_title(title_part(line)):
             title = title_part(line)

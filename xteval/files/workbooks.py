@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -107,7 +108,9 @@ def xlsx_text(path: Path, data: bytes, cap: tuple[int, int]) -> tuple[str, list[
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
+        with warnings.catch_warnings():  # openpyxl warns of what it drops (data validation, slicers): not the reader's concern
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a package that is not a workbook
         raise corrupt(path, ".xlsx", type(exc).__name__) from None
     sheets = [ws for ws in wb.worksheets if hasattr(ws, "merged_cells")]  # chart sheets hold no cells
@@ -176,9 +179,8 @@ def xls_text(path: Path, data: bytes, cap: tuple[int, int]) -> tuple[str, list[P
     """An .xls workbook's text and one table per sheet with text (xlrd; merged cells need its formatting info); ``cap`` as for .xlsx."""
     import xlrd
 
-    log = io.StringIO()
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True, ragged_rows=True, logfile=log, verbosity=0)
+        book = _open_xls(data)
     except xlrd.XLRDError as exc:
         if "encrypt" in str(exc).lower():
             raise InputError("是加密的 .xls，请去除密码后另存 (encrypted .xls)", file=path) from None
@@ -205,6 +207,17 @@ def xls_text(path: Path, data: bytes, cap: tuple[int, int]) -> tuple[str, list[P
     finally:
         book.release_resources()
     return _text(path, lines), tables
+
+
+def _open_xls(data: bytes):
+    """The workbook with its formatting (merged cells need it); a BIFF version xlrd reads no formatting of, without."""
+    import xlrd
+
+    options = {"file_contents": data, "on_demand": True, "ragged_rows": True, "logfile": io.StringIO(), "verbosity": 0}
+    try:
+        return xlrd.open_workbook(formatting_info=True, **options)
+    except NotImplementedError:
+        return xlrd.open_workbook(formatting_info=False, **options)
 
 
 def _xls_sheet(book, index: int, path: Path):
