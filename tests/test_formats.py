@@ -502,3 +502,14 @@ def test_a_table_right_after_another_takes_no_row_of_it_for_its_title(tmp_path):
     path = tmp_path / "two.html"
     path.write_text(_page(f"<p>支出决算表</p><table>{rows}</table><table>{rows}</table>"), encoding="utf-8")
     assert [t.title for t in read_source(path).tables] == ["支出决算表", ""]
+
+
+def test_a_pages_lines_follow_its_blocks_not_its_source_lines(tmp_path):
+    path = tmp_path / "lines.html"
+    path.write_text(
+        _page("<p>基本支出\n  1,200.50元，<b>项目支出</b>300.00元<br>第二行</p><div>甲<div>乙</div>丙</div><pre>代码</pre>"),
+        encoding="utf-8",
+    )
+    lines = read_source(path).lines
+    assert lines[1:] == ["基本支出 1,200.50元，项目支出300.00元", "第二行", "甲", "乙", "丙", "代码"]
+    assert read_source(path).tables == ()

@@ -17,6 +17,7 @@ from ..errors import InputError
 # A unit a table states (单位：万元, 金额单位：元); 编制单位 names the unit that made it, not a unit of money.
 _UNIT = re.compile(r"(?<!编制)单位\s*[:：]\s*(亿元|万元|千元|元)")
 _MAKER = re.compile(r"^\s*编制(?:单位|部门)\s*[:：]")
+_AMOUNT = re.compile(r"\d\s*(?:亿元|万元|千元|元|%|％)")  # a line stating an amount is prose, not a caption
 TITLE_MAX = 60  # characters: a line longer than this is prose, not a table's title
 PREAMBLE_MAX = 3  # leading rows that may be a table's title or unit rather than its grid
 
@@ -71,7 +72,7 @@ def is_title(text: str) -> bool:
     text = text.strip()
     if not text or "\t" in text or len(text) > TITLE_MAX or text.endswith(("。", "；", ";")):
         return False
-    return not (_MAKER.match(text) or _UNIT.fullmatch(text.replace(" ", "")))
+    return not (_MAKER.match(text) or _UNIT.fullmatch(text.replace(" ", "")) or _AMOUNT.search(text))
 
 
 def title_part(text: str) -> str:

@@ -41,7 +41,6 @@ _SECTION = frozenset(("thead", "tbody", "tfoot"))
 _META = re.compile(rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{1,40})""", re.IGNORECASE)
 _ENTITY_DECL = re.compile(r"<!ENTITY|<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
 _XML_DECL = re.compile(r"^[\ufeff\s]*<\?xml[^>]{0,400}\?>")
-_START_TAG = re.compile(r"<[A-Za-z]")
 _TABLE_TAG = re.compile(r"<table[\s>/]", re.IGNORECASE)
 _SPACE = re.compile(r"[ \t\r\n\f\u00a0\u3000]+")
 _GB = frozenset(("gb2312", "gbk", "gb18030", "x-gbk", "cp936", "hz-gb-2312", "x-euc-cn", "euc-cn"))
@@ -53,26 +52,30 @@ def html_text(path: Path, data: bytes) -> tuple[str, list[Placed]]:
     Raises:
         InputError: not text, entity declarations, or past a cap (see the module); one line naming the file.
     """
-    import lxml.html
+    from lxml import etree
 
     text = decode_page(path, data)
     if _ENTITY_DECL.search(text):
         raise InputError("含实体声明（<!ENTITY> 或 DOCTYPE 内部子集），拒绝读取 (entity declarations are refused)", file=path)
     text = _XML_DECL.sub("", text, count=1)  # an XHTML page's <?xml encoding=…?>: the text is decoded already
-    elements = sum(1 for _ in _START_TAG.finditer(text))
+    elements = text.count("<") - text.count("</")  # tags opened, or a little more (a bare < in the text)
     if elements > HTML_MAX_ELEMENTS:
         raise InputError(f"网页含 {elements} 个元素，超过上限 {HTML_MAX_ELEMENTS}，拒绝读取 (too many elements)", file=path)
     tables = sum(1 for _ in _TABLE_TAG.finditer(text))
     if tables > HTML_MAX_TABLES:
         raise InputError(f"网页含 {tables} 个表格，超过上限 {HTML_MAX_TABLES}，拒绝读取 (too many tables)", file=path)
-    parser = lxml.html.HTMLParser(no_network=True, huge_tree=False, remove_comments=True, remove_pis=True, recover=True)
+    parser = etree.HTMLParser(no_network=True, huge_tree=False, remove_comments=True, remove_pis=True, recover=True)
     try:
-        root = lxml.html.document_fromstring(text, parser=parser)
+        root = etree.fromstring(text, parser=parser)
     except Exception as exc:  # lxml raises ParserError, ValueError (nothing to parse) and others on junk
         raise InputError(f"不是有效的网页文件（无法解析） (unreadable HTML: {type(exc).__name__})", file=path) from None
     if any("depth" in str(e.message).lower() or "RESOURCE_LIMIT" in str(e.type_name) for e in parser.error_log):
         raise InputError(f"网页元素嵌套超过 {HTML_MAX_DEPTH} 层，拒绝读取 (nesting too deep)", file=path)
-    walker = _Walker(path)
+    if root is None:
+        raise InputError("文件为空（网页中没有文字） (empty page)", file=path)
+    etree.strip_elements(root, *_SKIP, with_tail=False)
+    _mark_blocks(root)
+    walker = _Walker(path, _holding_tables(root))
     walker.block(root, 0, 0)
     walker.flush()
     out = "\n".join(walker.lines)
@@ -115,83 +118,100 @@ def _tag(el) -> str:
     return tag.lower() if isinstance(tag, str) else ""
 
 
+_BREAK = "\ue000"  # a private-use character marking where a block or <br> breaks the text into lines
+
+
+def _mark_blocks(root) -> None:
+    """Mark each block element's edges and each <br> with :data:`_BREAK`, so a subtree's text splits into its lines."""
+    for el in root.iter(*_BLOCK, "br"):
+        el.text = _BREAK + (el.text or "")
+        el.tail = _BREAK + (el.tail or "")
+
+
+def _holding_tables(root) -> set:
+    """The tables and every element that holds one: the only elements walked one by one, the rest read as text."""
+    held: set = set()
+    for table in root.iter("table"):
+        el = table
+        while el is not None and el not in held:
+            held.add(el)
+            el = el.getparent()
+    return held
+
+
+def _cell_lines(cell) -> list[str]:
+    """A cell's lines (a cell holds no table here): its text alone, as most cells are, or its blocks' text."""
+    if not len(cell):
+        line = _SPACE.sub(" ", cell.text or "").strip()
+        return [line] if line else []
+    return _lines("".join(cell.itertext()))
+
+
+def _lines(text: str) -> list[str]:
+    return [line for part in text.split(_BREAK) if (line := _SPACE.sub(" ", part).strip())]
+
+
 class _Walker:
     """One pass over the page: lines of text, and each table placed among them."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, held: set):
         self.path = path
+        self.held = held
         self.lines: list[str] = []
         self.tables: list[Placed] = []
         self.inline: list[str] = []
         self.cells = 0
 
     def flush(self) -> None:
-        line = _SPACE.sub(" ", "".join(self.inline)).strip()
+        self.lines += _lines("".join(self.inline))
         self.inline = []
-        if line:
-            self.lines.append(line)
 
     def block(self, el, depth: int, tables: int) -> None:
-        """Walk an element: its text inline, a block element's on lines of its own, a table as a grid."""
+        """Walk an element: a table as a grid, an element holding one child by child, any other as its text."""
         if depth > HTML_MAX_DEPTH:
             raise InputError(f"网页元素嵌套超过 {HTML_MAX_DEPTH} 层，拒绝读取 (nesting too deep)", file=self.path)
-        tag = _tag(el)
-        if tag in _SKIP or not tag:
-            self.inline.append(el.tail or "")
+        if el not in self.held:
+            self.inline += [*el.itertext(), el.tail or ""]
             return
-        if tag == "table":
+        if _tag(el) == "table":
             self.flush()
             self.table(el, depth, tables + 1)
-            self.inline.append(el.tail or "")
-            return
-        blocky = tag in _BLOCK or tag in _CELL or tag == "tr"
-        if blocky:
-            self.flush()
-        if tag == "br":
-            self.flush()
-        self.inline.append(el.text or "")
-        for child in el:
-            self.block(child, depth + 1, tables)
-        if blocky:
-            self.flush()
+        else:
+            self.inline.append(el.text or "")
+            for child in el:
+                self.block(child, depth + 1, tables)
         self.inline.append(el.tail or "")
 
     def table(self, el, depth: int, tables: int) -> None:
         if tables > HTML_MAX_TABLE_DEPTH:
             raise InputError(f"表格嵌套超过 {HTML_MAX_TABLE_DEPTH} 层，拒绝读取 (tables nested too deep)", file=self.path)
-        if any(el is not t for t in el.iter("table")):
+        if next(el.iterdescendants("table"), None) is not None:
             self.layout(el, depth, tables)  # a table that lays out the page (it holds tables): its cells are blocks
             return
         cells = [[c for c in row if _tag(c) in _CELL] for row in _rows(el)]
-        texts = [[self.cell_lines(c, depth, tables) for c in row] for row in cells]
+        texts = [[_cell_lines(c) for c in row] for row in cells]
         if any(len(t) > LAYOUT_LINES for row in texts for t in row):
             self.layout(el, depth, tables)  # a cell holding a page's paragraphs: read as blocks
             return
         caption = next((c for c in el if _tag(c) == "caption"), None)
-        explicit = _SPACE.sub(" ", caption.text_content()).strip() if caption is not None else ""
+        explicit = " ".join(_lines("".join(caption.itertext()))) if caption is not None else ""
         if explicit:
             self.lines.append(explicit)
-        spans = [[_span(c, "colspan", HTML_MAX_COLS, self.path), _span(c, "rowspan", HTML_MAX_ROWSPAN, self.path)] for c in sum(cells, [])]
-        grid = self.grid([[" ".join(t) for t in row] for row in texts], iter(spans))
+        spans = (
+            (_span(c, "colspan", HTML_MAX_COLS, self.path), _span(c, "rowspan", HTML_MAX_ROWSPAN, self.path)) for row in cells for c in row
+        )
+        grid = self.grid([[" ".join(t) for t in row] for row in texts], spans)
         placed = place(grid, self.lines, explicit)
         if placed is not None:
             self.tables.append(placed)
-
-    def cell_lines(self, cell, depth: int, tables: int) -> list[str]:
-        """A cell's text as the lines its blocks give (the cell holds no table: a table that does is a layout)."""
-        sub = _Walker(self.path)
-        sub.inline.append(cell.text or "")
-        for child in cell:
-            sub.block(child, depth + 2, tables)
-        sub.flush()
-        return sub.lines
 
     def layout(self, el, depth: int, tables: int) -> None:
         for row in _rows(el):
             for cell in row:
                 if _tag(cell) in _CELL:
+                    self.flush()
                     self.block(cell, depth + 2, tables)
-        self.flush()
+                    self.flush()
 
     def grid(self, texts: list[list[str]], spans) -> Grid:
         """The rectangular grid of a table's cells, a rowspan or colspan repeated in each position it covers."""
@@ -199,18 +219,22 @@ class _Walker:
         out_t: list[list[str]] = [[] for _ in range(n)]
         out_o: list[list[object]] = [[] for _ in range(n)]
         for r, row in enumerate(texts):
-            col = 0
+            col, row_t, row_o = 0, out_t[r], out_o[r]
             for k, text in enumerate(row):
                 colspan, rowspan = next(spans)
-                while col < len(out_t[r]) and out_o[r][col] is not None:
-                    col += 1
+                while col < len(row_t) and row_o[col] is not None:
+                    col += 1  # a position a rowspan from above fills
                 check_extent(n, col + colspan, self.path, "网页表格", HTML_MAX_ROWSPAN, HTML_MAX_COLS)
                 down = min(rowspan, n - r)
                 self.cells += colspan * down
                 if self.cells > HTML_MAX_CELLS:
                     raise InputError(f"网页表格共超过 {HTML_MAX_CELLS} 个单元格位置，拒绝读取 (too many table cells)", file=self.path)
-                for i in range(r, r + down):
-                    _put(out_t[i], out_o[i], col, colspan, text, (r, k))
+                if down == colspan == 1 and col == len(row_t):
+                    row_t.append(text)  # a plain cell, as most are
+                    row_o.append((r, k))
+                else:
+                    for i in range(r, r + down):
+                        _put(out_t[i], out_o[i], col, colspan, text, (r, k))
                 col += colspan
         return Grid(out_t, out_o)
 
@@ -234,9 +258,11 @@ def _rows(table):
 
 
 def _span(cell, name: str, cap: int, path: Path) -> int:
-    raw = (cell.get(name) or "1").strip()
-    digits = re.match(r"\d{1,12}", raw)
-    value = int(digits[0]) if digits else 1
+    raw = cell.get(name)
+    if raw is None:
+        return 1
+    digits = re.match(r"\s*(\d{1,12})", raw)
+    value = int(digits[1]) if digits else 1
     if value > cap:
         raise InputError(f"表格单元格 {name}={value} 超过上限 {cap}，拒绝读取 ({name} beyond the cap)", file=path)
     return max(value, 1)
