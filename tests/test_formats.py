@@ -513,3 +513,13 @@ def test_a_pages_lines_follow_its_blocks_not_its_source_lines(tmp_path):
     lines = read_source(path).lines
     assert lines[1:] == ["基本支出 1,200.50元，项目支出300.00元", "第二行", "甲", "乙", "丙", "代码"]
     assert read_source(path).tables == ()
+
+
+def test_a_header_cell_naming_the_unit_stays_in_the_grid_and_gives_the_unit(tmp_path):
+    rows = "<tr><td>编制单位：" + UNIT + "</td><td></td><td>单位：元</td></tr>"
+    rows += "<tr><td>项目</td><td>行次</td><td>决算数（单位：万元）</td></tr><tr><td>基本支出</td><td>1</td><td>120.05</td></tr>"
+    path = tmp_path / "unit.html"
+    path.write_text(_page(f"<table>{rows}</table>"), encoding="utf-8")
+    table = read_source(path).tables[0]
+    assert table.rows == (("项目", "行次", "决算数（单位：万元）"), ("基本支出", "1", "120.05"))
+    assert table.unit == "元"  # the 单位 row above the header says it first

@@ -446,7 +446,7 @@ def _docx_table(tbl, parent, lines: list[str], line: int, path: Path, budget: li
         line += lines[-1].count("\n") + 1
     grid = Grid(texts, origins).squared()
     k = preamble(grid)
-    title, unit = caption(above, grid.texts[:k])
+    title, unit = caption(above, grid.texts[:k], head=grid.texts[k : k + 3])
     rows = tuple(tuple(r) for r in grid.texts[k:])
     first = row_lines[k] if k < len(row_lines) else line
     return Table(first, rows, tuple(row_lines[k:]), None, title, unit, "docx")

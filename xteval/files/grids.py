@@ -17,6 +17,7 @@ from ..errors import InputError
 # A unit a table states (单位：万元, 金额单位：元); 编制单位 names the unit that made it, not a unit of money.
 _UNIT = re.compile(r"(?<!编制)单位\s*[:：]\s*(亿元|万元|千元|元)")
 _MAKER = re.compile(r"^\s*编制(?:单位|部门)\s*[:：]")
+_UNIT_CELL = re.compile(r"[（(]?(?:金额)?单位[:：](?:亿元|万元|千元|元)[)）]?")
 _AMOUNT = re.compile(r"\d\s*(?:亿元|万元|千元|元|%|％)")  # a line stating an amount is prose, not a caption
 TITLE_MAX = 60  # characters: a line longer than this is prose, not a table's title
 PREAMBLE_MAX = 3  # leading rows that may be a table's title or unit rather than its grid
@@ -98,20 +99,23 @@ def preamble(grid: Grid) -> int:
             n += 1
         elif width >= 2 and len(distinct) == 1 and (len(values) > 1 or unit_in(values[0]) or is_title(values[0])):
             n += 1  # one value: a title or unit line, merged across the table or alone in its row
-        elif any(unit_in(v) or _MAKER.match(v) for v in distinct):
-            n += 1
+        elif any(_UNIT_CELL.fullmatch(v.replace(" ", "")) or _MAKER.match(v) for v in distinct):
+            n += 1  # 编制单位：…  单位：元 (a header cell that also names a unit, 决算数（单位：万元）, is header)
         else:
             break
     return n
 
 
-def caption(above: Sequence[str], preamble_rows: Sequence[Sequence[str]], explicit: str = "") -> tuple[str, str]:
+def caption(
+    above: Sequence[str], preamble_rows: Sequence[Sequence[str]], explicit: str = "", head: Sequence[Sequence[str]] = ()
+) -> tuple[str, str]:
     """A table's title and unit: its caption (``explicit``), or a title row, or the short line just above it.
 
     Args:
         above: the document's lines just before the table, nearest last (up to three are looked at).
         preamble_rows: the table's own leading title/unit rows (:func:`preamble`).
         explicit: a caption the format marks as one (an HTML ``<caption>``).
+        head: the table's first rows, where a header cell may name the unit (决算数（单位：万元）).
     """
     title = explicit.strip()
     unit = unit_in(explicit)
@@ -129,6 +133,8 @@ def caption(above: Sequence[str], preamble_rows: Sequence[Sequence[str]], explic
             title = title_part(line)
         if title and unit:
             break
+    for row in head:
+        unit = unit or next((u for v in row if (u := unit_in(v))), "")
     return title, unit
 
 
@@ -162,7 +168,7 @@ def place(grid: Grid, lines: list[str], explicit: str = "", *, fallback: str = "
     if not grid.texts:
         return None
     k = preamble(grid)
-    title, unit = caption(lines[-3:] if above else [], grid.texts[:k], explicit)
+    title, unit = caption(lines[-3:] if above else [], grid.texts[:k], explicit, grid.texts[k : k + PREAMBLE_MAX])
     if not title and fallback:
         title = fallback
         lines.append(fallback)
