@@ -412,7 +412,7 @@ def _check_command(subs) -> None:
         type=Path,
         nargs="+",
         metavar="REPORT",
-        help="报告：纯文本（UTF-8 或 GBK/GB18030）、.docx、带文字层的 .pdf，扫描件 .pdf 需安装 ocr 扩展（pip install 'xteval[ocr]'）；"
+        help="报告：纯文本（UTF-8 或 GBK/GB18030）、.docx、网页 .html/.htm、工作簿 .xlsx/.xls、带文字层的 .pdf，扫描件 .pdf 需安装 ocr 扩展（pip install 'xteval[ocr]'）；"
         "多个文件或文件夹时需 --out，逐份检查并写出索引",
     )
     _file_option(
@@ -436,7 +436,7 @@ def _check_command(subs) -> None:
 
 def _extract_command(subs) -> None:
     p = _sub(subs, "extract", cmd_extract)
-    _file_argument(p, "report", "报告：纯文本、.docx、.pdf（扫描件需 ocr 扩展）")
+    _file_argument(p, "report", "报告：纯文本、.docx、.html、.xlsx/.xls、.pdf（扫描件需 ocr 扩展）")
     _file_option(p, ("-o", "--output"), "FILE", "写入的参数草稿 .yaml（已存在时拒绝覆盖）；省略时打印到标准输出")
 
 

@@ -79,7 +79,7 @@ def check(path: str | Path, params: str | Path | ParamsBase | None = None, again
     """Check a report: read it once, extract its figures and reconcile them.
 
     Args:
-        path: the report (plain text, .docx, .pdf; a scan needs the ``ocr`` extra).
+        path: the report (plain text, .docx, .html/.htm, .xlsx/.xls, .pdf; a scan needs the ``ocr`` extra).
         params: a department params file for the same report (or one loaded already): it
             supplies figures the text leaves out, and every figure found is compared with it.
             None checks the text alone: a params file is used only when it is named, never found

@@ -57,15 +57,16 @@ def read_source(path: str | Path) -> SourceDocument:
     """Read a report once, whatever it arrived as: plain text, .docx, a PDF's text layer, or a scanned PDF.
 
     Args:
-        path: a report: plain text (UTF-8 with or without BOM, GBK or GB18030), a .docx, or a
-            PDF. A PDF without a text layer is read by OCR when the ``ocr`` extra is installed.
+        path: a report: plain text (UTF-8 with or without BOM, GBK or GB18030), a .docx, a saved
+            web page (.html/.htm), an .xlsx or .xls workbook, or a PDF. A PDF without a text layer is read by OCR when the ``ocr`` extra is installed.
 
     Returns:
         The :class:`~xteval.files.SourceDocument`, as read (see :func:`prepared` for the audit's text).
 
     Raises:
         InputError: the file is missing, a directory, not a regular file, too large,
-            unreadable, empty or binary, an old .doc, an encrypted or corrupt .docx or PDF,
+            unreadable, empty or binary, an old .doc, an encrypted or corrupt .docx, workbook or PDF,
+            a hostile web page or workbook (past a cap),
             or a scanned PDF without the ``ocr`` extra.
     """
     return files.read_source(path, scan=_ocr)

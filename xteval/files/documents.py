@@ -1,5 +1,6 @@
-"""Documents as they arrive: plain text, .docx (paragraphs and tables) and PDF text layers, read into one
-:class:`SourceDocument`; and the caps that keep a hostile container (a zip that lies about its size, a page
+"""Documents as they arrive: plain text, .docx (paragraphs and tables), saved web pages and workbooks (read in
+:mod:`.html` and :mod:`.workbooks`) and PDF text layers, told apart by their content and read into one
+:class:`SourceDocument` with its tables; and the caps that keep a hostile container (a zip that lies about its size, a page
 larger than A0, a page tree with a cycle) from exhausting the reader.
 """
 
@@ -13,7 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from .grids import Grid, Placed, caption, preamble
+from .html import html_text
 from .inputs import plain_text, read_input, sha256_bytes
+from .workbooks import ole_streams, xls_text, xlsx_text
 
 # --------------------------------------------------------------------------- documents as text
 
@@ -31,19 +35,73 @@ class ScannedDocument(InputError):
 
 
 def document_format(path: Path, data: bytes) -> str:
-    """``txt``, ``docx`` or ``pdf`` by content (a renamed file is read for what it is); refuses .doc."""
+    """``txt``, ``docx``, ``pdf``, ``html``, ``xlsx`` or ``xls`` by content (a renamed file is read for what it is).
+
+    An OLE2 compound file is an .xls when it holds a ``Workbook`` (or ``Book``) stream; one holding
+    ``WordDocument`` is an old .doc and one holding ``EncryptedPackage`` an encrypted .docx/.xlsx, both refused.
+    A page is HTML when it opens with ``<!DOCTYPE html``, ``<html`` or ``<table`` (or is named .htm/.html).
+    """
+    suffix = path.suffix.lower()
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(_OLE_MAGIC):
-        if path.suffix.lower() == ".docx":
-            raise InputError("是加密的 .docx，请去除密码后另存 (encrypted .docx)", file=path)
-        raise InputError("是旧版 Word .doc 格式，请在 Word 中另存为 .docx (old binary .doc: save as .docx)", file=path)
+        return _ole_format(path, data)
     if data.startswith(b"PK\x03\x04"):
-        return "docx"
-    if path.suffix.lower() in (".pdf", ".docx", ".doc"):
-        what = {".pdf": "PDF", ".docx": ".docx", ".doc": ".doc"}[path.suffix.lower()]
+        return _zip_format(path, data)
+    if _looks_html(data):
+        return "html"  # also a page saved as .xls, as some sites publish a table for Excel to open
+    if suffix in _BINARY_SUFFIXES:
+        what = _BINARY_SUFFIXES[suffix]
         raise InputError(f"不是有效的 {what} 文件（文件已损坏） (corrupt {what})", file=path)
-    return "txt"
+    return "html" if suffix in _HTML_SUFFIXES else "txt"
+
+
+_BINARY_SUFFIXES = {".pdf": "PDF", ".docx": ".docx", ".doc": ".doc", ".xlsx": ".xlsx", ".xls": ".xls"}
+_HTML_SUFFIXES = (".htm", ".html", ".xhtml", ".shtml")
+_HTML_OPENINGS = (b"<!doctype html", b"<html", b"<table", b"<head", b"<body", b"<meta")
+
+
+def _looks_html(data: bytes) -> bool:
+    """True when the bytes open as a web page (after a BOM, blanks, an XML declaration or comments)."""
+    head = data[:2048]
+    for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            head = head[2:].decode(enc, "ignore").encode("utf-8", "ignore")
+    head = re.sub(rb"^(?:\xef\xbb\xbf|\s|<\?xml[^>]{0,200}\?>|<!--.{0,400}?-->)+", b"", head.lower(), flags=re.DOTALL)
+    return head.startswith(_HTML_OPENINGS)
+
+
+def _ole_format(path: Path, data: bytes) -> str:
+    """``xls`` for a workbook; an old .doc or an encrypted Office file is refused with what to do."""
+    streams = ole_streams(data)
+    if streams & {"Workbook", "Book", "WORKBOOK", "BOOK"}:
+        return "xls"
+    if streams & {"EncryptedPackage", "EncryptionInfo"}:
+        what = path.suffix.lower() if path.suffix.lower() in (".docx", ".xlsx") else "Office"
+        raise InputError(f"是加密的 {what} 文件，请去除密码后另存 (encrypted {what})", file=path)
+    if "WordDocument" not in streams and path.suffix.lower() == ".xls":
+        raise InputError("不是有效的 .xls 文件（文件已损坏） (corrupt .xls)", file=path)
+    return _old_doc(path)
+
+
+def _old_doc(path: Path) -> str:
+    if path.suffix.lower() == ".docx":
+        raise InputError("是加密的 .docx，请去除密码后另存 (encrypted .docx)", file=path)
+    raise InputError("是旧版 Word .doc 格式，请在 Word 中另存为 .docx (old binary .doc: save as .docx)", file=path)
+
+
+def _zip_format(path: Path, data: bytes) -> str:
+    """``xlsx`` for a package with a workbook part, else ``docx`` (a damaged zip: as its name says, refused by its reader)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist()[: OFFICE_MAX_MEMBERS + 1])
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        names = set()
+    if "xl/workbook.xml" in names or (not names & {"word/document.xml"} and path.suffix.lower() in (".xlsx", ".xlsm")):
+        return "xlsx"
+    return "docx"
 
 
 @dataclass(frozen=True)
@@ -78,14 +136,15 @@ class Table:
 class SourceDocument:
     """A report read once: what every reader of it takes (the quote check of ``seed`` figures, the audit, ``extract``).
 
-    ``text`` is the whole text as read (decoded, or a .docx's paragraphs and table rows, or a PDF's
+    ``text`` is the whole text as read (decoded, or a .docx's or web page's paragraphs and table rows, or a
+    workbook's sheets row by row, or a PDF's
     text layer, or what OCR read from a scan), before any normalising; ``pages`` and ``tables``
     are filled where the format gives them.
     """
 
     path: Path
     text: str
-    how: str  # an encoding, ``docx``, ``pdf`` or ``ocr``
+    how: str  # an encoding, ``docx``, ``html``, ``xlsx``, ``xls``, ``pdf`` or ``ocr``
     sha256: str  # of the bytes read: a params file's input hash of its source report
     pages: tuple[int, ...] = ()  # the 1-based line each page begins on (PDF, scan)
     tables: tuple[Table, ...] = ()  # every table the format gives, and those found in its text
@@ -110,7 +169,8 @@ def read_source(path: str | Path, *, root: str | Path | None = None, scan: Scann
     """Read a report once, whatever it arrived as, into a :class:`SourceDocument`.
 
     Args:
-        path: plain text (UTF-8, GBK/GB18030), a .docx, or a PDF.
+        path: plain text (UTF-8, GBK/GB18030), a .docx, a saved web page (.html/.htm), an .xlsx or .xls
+            workbook, or a PDF.
         root: when given, the file must lie inside it.
         scan: reads a PDF without a text layer (``xteval.audit.ocr``); without it such a PDF raises.
 
@@ -169,17 +229,40 @@ def _document(path: Path, data: bytes) -> SourceDocument:
     if kind == "docx":
         text, tables = _docx_text(path, data)
         return SourceDocument(path, text, "docx", digest, tables=tables)
+    if kind in ("html", "xlsx", "xls"):
+        text, placed = _structured(path, data, kind)
+        tables = tuple(Table(p.row_lines[0], p.rows, p.row_lines, None, p.title, p.unit, kind) for p in placed)
+        return SourceDocument(path, text, kind, digest, tables=tables)
     text, how = plain_text(data, path)
     return SourceDocument(path, text, how, digest)
+
+
+def _structured(path: Path, data: bytes, kind: str) -> tuple[str, list[Placed]]:
+    """A web page's or a workbook's text and tables, by its reader (:mod:`.html`, :mod:`.workbooks`)."""
+    if kind == "html":
+        return html_text(path, data)
+    if kind == "xlsx":
+        check_office_zip(path, data, ".xlsx", "xl/workbook.xml")  # a zip bomb, a cell or merged range past the sheet cap
+        return xlsx_text(path, data, OFFICE_MAX_SHEET)
+    return xls_text(path, data, OFFICE_MAX_SHEET)
 
 
 OFFICE_MAX_MEMBERS = 10_000  # parts in one package; Word and Excel write a few dozen
 OFFICE_MAX_PART = 32 * 1024 * 1024  # one XML part: a 500-page report's document.xml is a few MB
 # What an XML part may hold before its parser is let loose on it (a report has some thousands of each).
 OFFICE_MAX_ELEMENTS = {"paragraphs": 200_000, "table cells": 500_000, "sheet cells": 1_000_000}
+OFFICE_MAX_WORKBOOK_CELLS = 2_000_000  # cells of all a workbook's sheets: openpyxl holds an object for each
 OFFICE_MAX_SHEET = (100_000, 1_000)  # rows, columns a sheet's cells may reach (a cell at XFD1048576 is refused)
-_ELEMENT = {"paragraphs": re.compile(rb"<w:p[\s>/]"), "table cells": re.compile(rb"<w:tc[\s>/]"), "sheet cells": re.compile(rb"<c[\s>/]")}
-_CELL_REF = re.compile(rb"<c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+_NS = rb"(?:[A-Za-z_][\w.-]*:)?"  # an XML namespace prefix a hostile part may use (<x:c>), which openpyxl reads alike
+_ELEMENT = {
+    "paragraphs": re.compile(rb"<w:p[\s>/]"),
+    "table cells": re.compile(rb"<w:tc[\s>/]"),
+    "sheet cells": re.compile(rb"<" + _NS + rb"c[\s>/]"),
+}
+_CELL_REF = re.compile(rb"<" + _NS + rb"c\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
+_MERGE_REF = re.compile(rb"<" + _NS + rb"mergeCell\b[^>]*?\bref\s*=\s*[\"']([^\"']{0,40})")
+_RANGE = re.compile(rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,9})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,9}))?")
+DOCX_MAX_GRID = 2_000_000  # grid positions of all a .docx's tables, a merged cell counted in each position it covers
 
 
 def check_office_zip(path: Path, data: bytes, kind: str, member: str) -> None:
@@ -207,25 +290,28 @@ def check_office_zip(path: Path, data: bytes, kind: str, member: str) -> None:
                 raise refuse(f"解压后过大，拒绝读取 ({kind} unpacks to more than {OFFICE_MAX_UNPACKED // 2**20} MB)")
             if member not in z.namelist():
                 raise refuse(f"不是有效的 {kind} 文件（文件已损坏） (corrupt {kind}: no {member})")
-            total = 0
+            total, counts = 0, {"sheet cells": 0}
             for info in infos:
                 if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                     raise refuse(
                         f"部件 {info.filename!r} 的压缩方式不是 Office 所用的，拒绝读取 ({kind}: compression {info.compress_type})"
                     )
-                total = _inflate_counted(z, info, total, kind, refuse)
+                total = _inflate_counted(z, info, total, kind, refuse, counts)
+    except InputError:
+        raise
     except zipfile.BadZipFile:
         raise InputError(f"不是有效的 {kind} 文件（文件已损坏） (corrupt {kind})", file=path) from None
-    except (zipfile.LargeZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+    except Exception as exc:  # a damaged zip raises many kinds: ValueError (a negative seek), zlib.error, NotImplementedError…
         raise InputError(f"不是有效的 {kind} 文件（文件已损坏） (corrupt {kind}: {type(exc).__name__})", file=path) from None
 
 
 def _is_parsed_part(name: str) -> bool:
-    """The parts a reader parses as XML: the document body and the sheets with their shared strings."""
-    return name == "word/document.xml" or name.startswith("xl/worksheets/sheet") or name == "xl/sharedStrings.xml"
+    """The parts a reader may parse as XML: every .xml and .rels part, since a package's relationships, not the part's
+    name, say which part is the document body or a sheet (a hostile one points them at ``xl/other.xml``)."""
+    return name.lower().endswith((".xml", ".rels"))
 
 
-def _inflate_counted(z, info, total: int, kind: str, refuse) -> int:
+def _inflate_counted(z, info, total: int, kind: str, refuse, counts: dict[str, int]) -> int:
     """Inflate one member in bounded steps, refusing it past its declared size or the package cap; returns the new total."""
     parsed = _is_parsed_part(info.filename)
     if parsed and info.file_size > OFFICE_MAX_PART:
@@ -239,24 +325,48 @@ def _inflate_counted(z, info, total: int, kind: str, refuse) -> int:
             if parsed:
                 chunks.append(chunk)
     if parsed:
-        _check_elements(b"".join(chunks), info.filename, kind, refuse)
+        _check_elements(b"".join(chunks), info.filename, kind, refuse, counts)
     return total + size
 
 
-def _check_elements(xml: bytes, name: str, kind: str, refuse) -> None:
+def _check_elements(xml: bytes, name: str, kind: str, refuse, counts: dict[str, int]) -> None:
     for what, pattern in _ELEMENT.items():
         count = sum(1 for _ in pattern.finditer(xml))
         if count > OFFICE_MAX_ELEMENTS[what]:
             raise refuse(
                 f"部件 {name!r} 含 {count} 个{_ELEMENT_CN[what]}，超过上限 {OFFICE_MAX_ELEMENTS[what]}，拒绝读取 ({kind}: too many {what})"
             )
-    if name.startswith("xl/worksheets/"):
+        if what in counts and kind == ".xlsx":
+            counts[what] += count
+            if counts[what] > OFFICE_MAX_WORKBOOK_CELLS:
+                raise refuse(f"工作簿共含超过 {OFFICE_MAX_WORKBOOK_CELLS} 个单元格，拒绝读取 ({kind}: too many cells in all its sheets)")
+    if kind == ".xlsx" and name.lower().endswith(".xml"):
         max_rows, max_cols = OFFICE_MAX_SHEET
         for m in _CELL_REF.finditer(xml):
-            row, col = int(m[2]), _column_number(m[1])
+            row, col = int(m[2]), _column_number(m[1].upper())
             if row > max_rows or col > max_cols:
                 ref = m[1].decode() + m[2].decode()
                 raise refuse(f"工作表单元格 {ref} 超出 {max_rows} 行 × {max_cols} 列，拒绝读取 ({kind}: a cell beyond the sheet cap)")
+        _check_merged(xml, kind, refuse)
+
+
+def _check_merged(xml: bytes, kind: str, refuse) -> None:
+    """Refuse merged ranges past the sheet cap, or covering more cells in all than a sheet may hold (openpyxl makes one per cell)."""
+    max_rows, max_cols = OFFICE_MAX_SHEET
+    covered = 0
+    for m in _MERGE_REF.finditer(xml):
+        r = _RANGE.fullmatch(m[1].strip())
+        if r is None:
+            continue  # not a range: openpyxl refuses the sheet itself
+        c0, r0 = _column_number(r[1].upper()), int(r[2])
+        c1, r1 = (_column_number(r[3].upper()), int(r[4])) if r[3] else (c0, r0)
+        if max(r0, r1) > max_rows or max(c0, c1) > max_cols:
+            raise refuse(
+                f"合并单元格 {m[1].decode(errors='replace')} 超出 {max_rows} 行 × {max_cols} 列，拒绝读取 ({kind}: a merged range beyond the sheet cap)"
+            )
+        covered += (abs(r1 - r0) + 1) * (abs(c1 - c0) + 1)
+        if covered > OFFICE_MAX_ELEMENTS["sheet cells"]:
+            raise refuse(f"合并单元格共覆盖超过 {OFFICE_MAX_ELEMENTS['sheet cells']} 个单元格，拒绝读取 ({kind}: merged ranges too large)")
 
 
 _ELEMENT_CN = {"paragraphs": "段落", "table cells": "表格单元格", "sheet cells": "单元格"}
@@ -275,20 +385,22 @@ def _docx_text(path: Path, data: bytes) -> tuple[str, tuple[Table, ...]]:
     check_office_zip(path, data, ".docx", "word/document.xml")
     try:
         import docx
-        from docx.table import Table as DocxTable
         from docx.text.paragraph import Paragraph
 
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []
         tables: list[Table] = []
+        budget = [DOCX_MAX_GRID]
+        line = 1  # the text line the next paragraph or row starts on (a paragraph's line break makes two)
         for child in document.element.body.iterchildren():
             tag = child.tag.rsplit("}", 1)[-1]
             if tag == "p":
                 lines.append(Paragraph(child, document).text)
+                line += lines[-1].count("\n") + 1
             elif tag == "tbl":
-                rows = _table_rows(DocxTable(child, document))
-                tables.append(Table(len(lines) + 1, rows))
-                lines += ["\t".join(row) for row in rows]
+                before = len(lines)
+                tables.append(_docx_table(child, document, lines, line, path, budget))
+                line += sum(row.count("\n") + 1 for row in lines[before:])
     except InputError:
         raise
     except Exception as exc:  # python-docx and lxml raise many kinds on a damaged package
@@ -299,18 +411,47 @@ def _docx_text(path: Path, data: bytes) -> tuple[str, tuple[Table, ...]]:
     return text, tuple(tables)
 
 
-def _table_rows(table) -> tuple[tuple[str, ...], ...]:
-    """A table's rows of cell texts (a row is a line with its cells separated by tabs); a merged cell once; a cell's paragraphs joined."""
-    out = []
-    for row in table.rows:
-        cells, seen = [], set()
-        for cell in row.cells:
-            if id(cell._tc) in seen:
-                continue
-            seen.add(id(cell._tc))
-            cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
-        out.append(tuple(cells))
-    return tuple(out)
+def _docx_table(tbl, parent, lines: list[str], line: int, path: Path, budget: list[int]) -> Table:
+    """A .docx table as a rectangular grid, its rows written to ``lines`` as they always were.
+
+    A cell merged across columns (gridSpan) or down rows (vMerge) stands in every position it covers;
+    the line of a row gives each of its cells once, tab-joined, a cell's paragraphs joined by a space.
+    ``line`` is the text line the table starts on; a row whose cell holds a line break spans two.
+    The merges are resolved here in one pass over the rows (not by asking each cell for the one above).
+    """
+    from docx.text.paragraph import Paragraph
+
+    texts: list[list[str]] = []
+    origins: list[list[object]] = []
+    above = "\n".join(lines[-3:]).split("\n")[-3:]
+    row_lines: list[int] = []
+    for tr in tbl.tr_lst:
+        row_t, row_o = [""] * tr.grid_before, [None] * tr.grid_before
+        for tc in tr.tc_lst:
+            col, span = len(row_t), tc.grid_span
+            budget[0] -= span
+            if col + span > OFFICE_MAX_SHEET[1] or budget[0] < 0:
+                raise InputError(
+                    f"表格超过 {OFFICE_MAX_SHEET[1]} 列或 {DOCX_MAX_GRID} 个单元格位置，拒绝读取 (.docx: table beyond the cap)", file=path
+                )
+            if tc.vMerge == "continue" and origins and col < len(origins[-1]) and origins[-1][col] is not None:
+                text, origin = texts[-1][col], origins[-1][col]
+            else:
+                text, origin = " ".join(t for p in tc.p_lst if (t := Paragraph(p, parent).text.strip())), tc
+            row_t += [text] * span
+            row_o += [origin] * span
+        texts.append(row_t)
+        origins.append(row_o)
+        firsts = {id(o): j for j, o in reversed(list(enumerate(row_o))) if o is not None}
+        lines.append("\t".join(row_t[j] for j in sorted(firsts.values())))
+        row_lines.append(line)
+        line += lines[-1].count("\n") + 1
+    grid = Grid(texts, origins).squared()
+    k = preamble(grid)
+    title, unit = caption(above, grid.texts[:k], head=grid.texts[k : k + 3])
+    rows = tuple(tuple(r) for r in grid.texts[k:])
+    first = row_lines[k] if k < len(row_lines) else line
+    return Table(first, rows, tuple(row_lines[k:]), None, title, unit, "docx")
 
 
 _SENTENCE_END = "。：:；;！？!?|"  # a line ending so is complete (a sentence, a label, a table row)

@@ -242,4 +242,4 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-# The documents a report arrives as (text, .docx, PDF) are read in .documents; its names are the package's.
+# The documents a report arrives as (text, .docx, web pages, workbooks, PDF) are read in .documents; its names are the package's.
