@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .inputs import plain_text, read_input, sha256_bytes
+from .tables import Table, find_tables
 
 # --------------------------------------------------------------------------- documents as text
 
@@ -44,34 +45,6 @@ def document_format(path: Path, data: bytes) -> str:
         what = {".pdf": "PDF", ".docx": ".docx", ".doc": ".doc"}[path.suffix.lower()]
         raise InputError(f"不是有效的 {what} 文件（文件已损坏） (corrupt {what})", file=path)
     return "txt"
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table as a document gives it: a grid of cell texts, and where each row stands in the document's text.
-
-    Every format gives its tables in this one shape (a .docx or HTML table, a workbook sheet, a PDF's
-    ruled or aligned table, a table pasted into a text with pipes, tabs or one cell per line), so the
-    readers of tables (:mod:`xteval.audit.tables`) never ask where a table came from. The grid is
-    rectangular: a merged cell's text stands in every position it covers, so a column's header path
-    and a row's label read the same whatever the merging.
-    """
-
-    line: int  # 1-based line of the first row, in :attr:`SourceDocument.text`
-    rows: tuple[tuple[str, ...], ...]
-    row_lines: tuple[int, ...] = ()  # the 1-based line of each row in the text (empty: ``line + i``)
-    page: int | None = None  # the 1-based page of the first row, where the format has pages
-    title: str = ""  # the caption just above the table (收入支出决算总表), when there is one
-    unit: str = ""  # the unit the table states (单位：万元 → 万元; 元), empty when it states none
-    how: str = ""  # where it came from: docx, html, xlsx, xls, pdf, pipes, tabs, cells
-
-    def line_of(self, row: int) -> int:
-        """The 1-based text line of a 0-based row."""
-        return self.row_lines[row] if row < len(self.row_lines) else self.line + row
-
-    @property
-    def width(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
 
 
 @dataclass(frozen=True)
@@ -170,7 +143,7 @@ def _document(path: Path, data: bytes) -> SourceDocument:
         text, tables = _docx_text(path, data)
         return SourceDocument(path, text, "docx", digest, tables=tables)
     text, how = plain_text(data, path)
-    return SourceDocument(path, text, how, digest)
+    return SourceDocument(path, text, how, digest, tables=find_tables(text))
 
 
 OFFICE_MAX_MEMBERS = 10_000  # parts in one package; Word and Excel write a few dozen
