@@ -6,6 +6,7 @@ larger than A0, a page tree with a cycle) from exhausting the reader.
 from __future__ import annotations
 
 import bisect
+import functools
 import io
 import re
 from collections.abc import Callable, Sequence
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .inputs import plain_text, read_input, sha256_bytes
+from .sections import Section, sections
 from .tables import Table, find_tables
 
 # --------------------------------------------------------------------------- documents as text
@@ -66,6 +68,11 @@ class SourceDocument:
     @property
     def lines(self) -> list[str]:
         return self.text.split("\n")
+
+    @functools.cached_property
+    def sections(self) -> tuple[Section, ...]:
+        """The heading tree of the text (一、（一）1.（1）第X部分), read once when first asked for."""
+        return sections(self.text)
 
     def page_of(self, line: int) -> int | None:
         """The 1-based page of a 1-based line, when the format gives pages."""
