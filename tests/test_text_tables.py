@@ -180,3 +180,19 @@ def test_a_bare_bar_before_each_row_marks_the_row():
     """Another page flattening: a line ``|`` opens each row, and each cell ends with its own ``|``."""
     text = "\n".join("|\n" + "\n".join(f"{c} |" for c in row) for row in SANGONG)
     assert _one(text).rows == SANGONG
+
+
+def test_sections_are_the_heading_tree(tmp_path):
+    text = "第一部分 单位概况\n一、主要职能\n负责本地区相关工作。\n（一）内设机构\n1.机关\n（1）办公室\n正文。\n（二）人员\n二、收支情况\n正文。\n"
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    found = read_source(path).sections
+    assert [(s.level, s.marker, s.title, s.first_line, s.last_line, s.parent) for s in found] == [
+        (0, "第一部分", "单位概况", 1, 11, None),
+        (1, "一、", "主要职能", 2, 8, 0),
+        (2, "（一）", "内设机构", 4, 7, 1),
+        (3, "1.", "机关", 5, 7, 2),
+        (4, "（1）", "办公室", 6, 7, 3),
+        (2, "（二）", "人员", 8, 8, 1),
+        (1, "二、", "收支情况", 9, 11, 0),
+    ]

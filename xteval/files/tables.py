@@ -248,6 +248,21 @@ def _trimmed(rows: list[list[str]], at: list[int], how: str):
 # --------------------------------------------------------------------------- aligned columns
 
 
+def fold_columns(rows: list[list[str]], columns: list) -> tuple[list[list[str]], list]:
+    """Columns found by alignment, with each pair of neighbours that no row fills both of made one: a header set
+    left over figures set right stands apart from them, and is still their column's header."""
+    k = 0
+    while k + 1 < len(columns):
+        if not any(r[k] and r[k + 1] for r in rows):
+            for r in rows:
+                r[k] = r[k] or r[k + 1]
+                del r[k + 1]
+            columns[k : k + 2] = [columns[k]]
+        else:
+            k += 1
+    return rows, columns
+
+
 def _width(s: str) -> int:
     """Display width: a Chinese character takes two columns."""
     return len(s) + (0 if s.isascii() else len(_WIDE.findall(s)))
@@ -286,6 +301,7 @@ def _spaced_grid(lines: list[str], span: range):
                 k = next(k for k, (lo, hi) in enumerate(columns) if lo <= a < hi + 2)
                 cells[k] = f"{cells[k]} {text}".strip()
             rows.append(cells)
+        rows, columns = fold_columns(rows, columns)
     else:  # no column that every row keeps: the same count of pieces in every row, or no table
         counts = {len(r) for r, i in zip(pieces, span, strict=True) if len(r) > 1}
         if len(counts) != 1:
