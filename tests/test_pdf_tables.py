@@ -108,3 +108,37 @@ def test_prose_pages_have_no_tables(tmp_path: Path):
     path = tmp_path / "prose.pdf"
     pdf.output(str(path))
     assert read_source(path).tables == ()
+
+
+def test_merged_cells_of_a_ruled_table_stand_in_every_position_they_cover(tmp_path: Path):
+    pdf = _pdf()
+    pdf.add_page()
+    pdf.cell(40, ROW_H, "项目", border="LTR")  # spans two rows: no rule under it
+    pdf.cell(60, ROW_H, "预算数", border=1, align="C")  # spans two columns: no rule inside it
+    pdf.ln(ROW_H)
+    pdf.cell(40, ROW_H, "", border="LBR")
+    pdf.cell(30, ROW_H, "基本支出", border=1)
+    pdf.cell(30, ROW_H, "项目支出", border=1)
+    pdf.ln(ROW_H)
+    _rows(pdf, [("本年", "120.50", "36.00"), ("上年", "118.20", "40.10")], (40, 30, 30), border=1)
+    path = tmp_path / "merged.pdf"
+    pdf.output(str(path))
+    assert [t.rows for t in read_source(path).tables] == [
+        (
+            ("项目", "预算数", "预算数"),
+            ("项目", "基本支出", "项目支出"),
+            ("本年", "120.50", "36.00"),
+            ("上年", "118.20", "40.10"),
+        )
+    ]
+
+
+def test_two_ruled_tables_with_prose_between_are_two_tables(tmp_path: Path):
+    pdf = _pdf()
+    pdf.add_page()
+    _rows(pdf, SANGONG[:4], WIDTHS, border=1)
+    _prose(pdf, "上表为三公经费的前三项。")
+    _rows(pdf, SANGONG[:1] + SANGONG[4:], WIDTHS, border=1)
+    path = tmp_path / "two.pdf"
+    pdf.output(str(path))
+    assert [t.rows for t in read_source(path).tables] == [SANGONG[:4], SANGONG[:1] + SANGONG[4:]]

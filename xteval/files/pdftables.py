@@ -112,7 +112,7 @@ def _path_sides(obj, pdfium_c, hs: list, vs: list) -> None:
     start = None
     for i in range(count):
         seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
-        if not pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
+        if not seg or not pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
             continue
         px, py = m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f
         kind = pdfium_c.FPDFPathSegment_GetType(seg)
@@ -165,14 +165,28 @@ def ruled_tables(lines: list[PageLine], hs: list, vs: list) -> list[PageTable]:
     horizontal, vertical = _merged(hs), _merged(vs)
     out = []
     for ys, x0, x1 in _grids(horizontal):
-        xs = sorted(
-            x for x, spans in vertical.items() if x0 - TOL <= x <= x1 + TOL and any(a < ys[0] - TOL and b > ys[-1] + TOL for a, b in spans)
-        )
-        if len(xs) >= 3:
-            table = _grid_table(lines, ys, xs, horizontal, vertical)
-            if table is not None:
-                out.append(table)
+        near = {x: spans for x, spans in vertical.items() if x0 - TOL <= x <= x1 + TOL}
+        for part in _bands(ys, near):  # two ruled tables one above the other, prose between: two grids
+            mids = [(part[r] + part[r + 1]) / 2 for r in range(len(part) - 1)]
+            xs = sorted(x for x, spans in near.items() if any(_covers(spans, m) for m in mids))
+            if len(xs) >= 3 and len(part) >= 3:
+                table = _grid_table(lines, part, xs, horizontal, vertical)
+                if table is not None:
+                    out.append(table)
     return out
+
+
+def _bands(ys: list[float], vertical: dict[float, list[tuple[float, float]]]):
+    """The rule heights of a group cut where a band between two rules has no vertical stroke across it."""
+    part = [ys[0]]
+    for top, bottom in zip(ys, ys[1:], strict=False):
+        mid = (top + bottom) / 2
+        if any(_covers(spans, mid) for spans in vertical.values()):
+            part.append(bottom)
+        else:
+            yield part
+            part = [bottom]
+    yield part
 
 
 def _grids(horizontal: dict[float, list[tuple[float, float]]]):
@@ -217,16 +231,17 @@ def _grid_table(lines: list[PageLine], ys: list[float], xs: list[float], horizon
     used: set[int] = set()
     neg_ys = [-y for y in ys]
     for k, line in enumerate(lines):
-        placed = False
+        placed = total = 0
         for ch, left, bottom, right, top in line.chars:
             if ch == " ":
                 continue
+            total += 1
             cx, cy = (left + right) / 2, (bottom + top) / 2
             c, r = bisect.bisect_right(xs, cx) - 1, bisect.bisect_right(neg_ys, -cy) - 1
             if 0 <= c < cols and 0 <= r < rows:
                 texts.setdefault(find(r * cols + c), []).append(ch)
-                placed = True
-        if placed:
+                placed += 1
+        if placed and 2 * placed >= total:
             used.add(k)
     if not used:
         return None
