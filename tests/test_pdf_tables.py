@@ -142,3 +142,17 @@ def test_two_ruled_tables_with_prose_between_are_two_tables(tmp_path: Path):
     path = tmp_path / "two.pdf"
     pdf.output(str(path))
     assert [t.rows for t in read_source(path).tables] == [SANGONG[:4], SANGONG[:1] + SANGONG[4:]]
+
+
+def test_a_table_typed_into_a_pdf_text_is_read_as_from_the_text(tmp_path: Path):
+    """A PDF printed from a text whose table is pipe rows or one cell per line gives that text's tables."""
+    from document_forms import make_pdf
+    from test_text_tables import _in_prose, cells, pipes
+
+    for shape in (pipes, cells):
+        text = _in_prose(shape(SANGONG), "三公经费支出表")
+        (tmp_path / "typed.txt").write_text(text, encoding="utf-8")
+        pdf = read_source(make_pdf(text, tmp_path / "typed.pdf"))
+        txt = read_source(tmp_path / "typed.txt")
+        assert [t.rows for t in pdf.tables] == [t.rows for t in txt.tables] == [SANGONG]
+        assert pdf.tables[0].page == 1

@@ -6,6 +6,7 @@ larger than A0, a page tree with a cycle) from exhausting the reader.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import io
 import re
@@ -146,7 +147,8 @@ def _document(path: Path, data: bytes) -> SourceDocument:
     digest = sha256_bytes(data)
     if kind == "pdf":
         pages, tables = _pdf_pages(path, data)
-        return SourceDocument(path, "\n".join(pages), "pdf", digest, _page_starts(pages), tables)
+        text, starts = "\n".join(pages), _page_starts(pages)
+        return SourceDocument(path, text, "pdf", digest, starts, _with_text_tables(tables, text, starts))
     if kind == "docx":
         text, tables = _docx_text(path, data)
         return SourceDocument(path, text, "docx", digest, tables=tables)
@@ -336,6 +338,18 @@ def _pdf_pages(path: Path, data: bytes) -> tuple[list[str], tuple[Table, ...]]:
         row_lines.append(at)
         line += len(joined)
     return texts, _pdf_tables(found, follows, row_lines)
+
+
+def _with_text_tables(tables: tuple[Table, ...], text: str, starts: tuple[int, ...]) -> tuple[Table, ...]:
+    """A PDF's drawn tables and, on lines none of them stands on, the tables typed into its text (pipes, one cell
+    per line), each with its page: the text of a PDF gives the tables the same text gives as .txt."""
+    taken = {line for t in tables for line in t.row_lines}
+    typed = [
+        dataclasses.replace(t, page=bisect.bisect_right(starts, t.line) or None)
+        for t in find_tables(text)
+        if t.how in ("pipes", "cells") and not taken.intersection(t.row_lines)
+    ]
+    return tuple(sorted([*tables, *typed], key=lambda t: t.line))
 
 
 def _continued(pages, found, edges) -> list[bool]:
