@@ -20,12 +20,14 @@ import bisect
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..files.sections import heading_paths, heading_pattern, headings
 from ..money import UNITS, amounts_in
 from .kinds import patterns, piece
 
 # Units after a number that make it a count (fields.yaml's piece COUNT_UNITS, longest first); 分 is points unless 分钟.
 COUNT_UNITS = piece("COUNT_UNITS")
 _RE = patterns("scanner")  # its phrasings (fields.yaml), each named by its key where it is matched
+_HEADING = heading_pattern()  # the headings of xteval/files/text.yaml: the sections are the files layer's reading
 _TERMINAL = "。！？!?"
 _CLAUSE_STOPS = "，,。；;：:、（）()【】[]|\t\n！？!?《》"
 
@@ -124,44 +126,6 @@ class Scan:
         return bisect.bisect_right(self.line_starts, offset)
 
 
-def _depth(marker: str) -> int:
-    """How deep a heading marker nests: 第X部分 0, 一、 1, （一） 2, 1. 3."""
-    if marker.startswith("第"):
-        return 0
-    if marker[0] in "（(":
-        return 2
-    if marker[0].isdigit():
-        return 3
-    return 1
-
-
-def _headings(text: str, starts: list[int]) -> list[tuple[int, int, str]]:
-    """The headings of a text: a line that starts with a heading marker and is short or ends without a sentence."""
-    out = []
-    for m in _RE.heading.finditer(text):  # one pass over the text: a long text has millions of lines
-        s = m.start()
-        e = text.find("\n", s)
-        line = text[s : e if e >= 0 else len(text)]
-        if len(line) > 60 and "。" in line[:40]:
-            # “（二）预算执行情况。2023年…”: a short heading run into its paragraph
-            if not (2 <= len(m["title"].strip()) <= 20 and text[m.end("title") : m.end("title") + 1] == "。"):
-                continue
-        out.append((s, _depth(m["marker"]), m["title"].strip()))
-    return out
-
-
-def _section_paths(headings: list[tuple[int, int, str]]) -> list[str]:
-    """The heading path in force at each heading (each heading under the nearest shallower one), in one pass."""
-    open_: dict[int, str] = {}
-    out = []
-    for _, depth, title in headings:
-        for d in [d for d in open_ if d >= depth]:
-            del open_[d]
-        open_[depth] = title
-        out.append(" / ".join(open_[d] for d in sorted(open_)))
-    return out
-
-
 def _section(paths: list[str], offsets: list[int], pos: int) -> str:
     """The heading path above an offset."""
     i = bisect.bisect_right(offsets, pos) - 1
@@ -206,9 +170,9 @@ def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
     """Tokens of a normalised text (see :func:`xteval.audit.reading.prepare`), in order."""
     starts = list(line_starts)
     sc = Scan(text, line_starts=starts)
-    sc.headings = _headings(text, starts)
+    sc.headings = headings(text)
     sc.heading_offsets = [h[0] for h in sc.headings]
-    sc.heading_paths = _section_paths(sc.headings)
+    sc.heading_paths = heading_paths(sc.headings)
     prev_end = 0
     n = len(text)
     for w in amounts_in(text):
@@ -264,7 +228,7 @@ def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, 
             above = text[i - 2 : i - 1]
             line_above = text[max(text.rfind("\n", max(0, i - 200), i - 1) + 1, i - 200, 0) : i - 1]
             wrapped = len(line_above) >= 20 and "\t" not in line_above and "|" not in line_above
-            if _RE.heading.match(text[i:pos]):
+            if _HEADING.match(text[i:pos]):
                 break  # a line that opens with an enumerator (1. 卫生健康支出…) starts a clause of its own
             if (len(here) < 4 or wrapped) and above and not _RE.ends_line.match(above):
                 i -= 1

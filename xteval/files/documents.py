@@ -7,6 +7,8 @@ larger than A0, a page tree with a cycle) from exhausting the reader.
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import functools
 import io
 import re
 from collections.abc import Callable, Sequence
@@ -14,9 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from . import pdftables
 from .grids import Grid, Placed, caption, preamble
 from .html import html_text
 from .inputs import plain_text, read_input, sha256_bytes
+from .sections import Section, sections
+from .tables import Table, find_tables
 from .workbooks import ole_streams, xls_text, xlsx_text
 
 # --------------------------------------------------------------------------- documents as text
@@ -105,34 +110,6 @@ def _zip_format(path: Path, data: bytes) -> str:
 
 
 @dataclass(frozen=True)
-class Table:
-    """A table as a document gives it: a grid of cell texts, and where each row stands in the document's text.
-
-    Every format gives its tables in this one shape (a .docx or HTML table, a workbook sheet, a PDF's
-    ruled or aligned table, a table pasted into a text with pipes, tabs or one cell per line), so the
-    readers of tables (:mod:`xteval.audit.tables`) never ask where a table came from. The grid is
-    rectangular: a merged cell's text stands in every position it covers, so a column's header path
-    and a row's label read the same whatever the merging.
-    """
-
-    line: int  # 1-based line of the first row, in :attr:`SourceDocument.text`
-    rows: tuple[tuple[str, ...], ...]
-    row_lines: tuple[int, ...] = ()  # the 1-based line of each row in the text (empty: ``line + i``)
-    page: int | None = None  # the 1-based page of the first row, where the format has pages
-    title: str = ""  # the caption just above the table (收入支出决算总表), when there is one
-    unit: str = ""  # the unit the table states (单位：万元 → 万元; 元), empty when it states none
-    how: str = ""  # where it came from: docx, html, xlsx, xls, pdf, pipes, tabs, cells
-
-    def line_of(self, row: int) -> int:
-        """The 1-based text line of a 0-based row."""
-        return self.row_lines[row] if row < len(self.row_lines) else self.line + row
-
-    @property
-    def width(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
-
-
-@dataclass(frozen=True)
 class SourceDocument:
     """A report read once: what every reader of it takes (the quote check of ``seed`` figures, the audit, ``extract``).
 
@@ -152,6 +129,11 @@ class SourceDocument:
     @property
     def lines(self) -> list[str]:
         return self.text.split("\n")
+
+    @functools.cached_property
+    def sections(self) -> tuple[Section, ...]:
+        """The heading tree of the text (一、（一）1.（1）第X部分), read once when first asked for."""
+        return sections(self.text)
 
     def page_of(self, line: int) -> int | None:
         """The 1-based page of a 1-based line, when the format gives pages."""
@@ -224,8 +206,9 @@ def _document(path: Path, data: bytes) -> SourceDocument:
     kind = document_format(path, data)
     digest = sha256_bytes(data)
     if kind == "pdf":
-        pages = _pdf_pages(path, data)
-        return SourceDocument(path, "\n".join(pages), "pdf", digest, _page_starts(pages))
+        pages, tables = _pdf_pages(path, data)
+        text, starts = "\n".join(pages), _page_starts(pages)
+        return SourceDocument(path, text, "pdf", digest, starts, _with_text_tables(tables, text, starts))
     if kind == "docx":
         text, tables = _docx_text(path, data)
         return SourceDocument(path, text, "docx", digest, tables=tables)
@@ -234,7 +217,7 @@ def _document(path: Path, data: bytes) -> SourceDocument:
         tables = tuple(Table(p.row_lines[0], p.rows, p.row_lines, None, p.title, p.unit, kind) for p in placed)
         return SourceDocument(path, text, kind, digest, tables=tables)
     text, how = plain_text(data, path)
-    return SourceDocument(path, text, how, digest)
+    return SourceDocument(path, text, how, digest, tables=find_tables(text))
 
 
 def _structured(path: Path, data: bytes, kind: str) -> tuple[str, list[Placed]]:
@@ -457,8 +440,8 @@ def _docx_table(tbl, parent, lines: list[str], line: int, path: Path, budget: li
 _SENTENCE_END = "。：:；;！？!?|"  # a line ending so is complete (a sentence, a label, a table row)
 
 
-def _pdf_pages(path: Path, data: bytes) -> list[str]:
-    """The text layer of a PDF page by page, wrapped lines joined (pypdfium2)."""
+def _pdf_pages(path: Path, data: bytes) -> tuple[list[str], tuple[Table, ...]]:
+    """The text layer of a PDF page by page, wrapped lines joined, with its tables (pypdfium2; see :mod:`.pdftables`)."""
     import pypdfium2 as pdfium
 
     try:
@@ -470,15 +453,87 @@ def _pdf_pages(path: Path, data: bytes) -> list[str]:
     try:
         if len(pdf) > PDF_MAX_PAGES:
             raise InputError(f"PDF 超过 {PDF_MAX_PAGES} 页，拒绝读取 (PDF has more than {PDF_MAX_PAGES} pages)", file=path)
-        pages = [_page_lines(pdf_page(pdf, i, path), path, i + 1) for i in range(len(pdf))]
+        pages, rules = [], []
+        for i in range(len(pdf)):
+            page = pdf_page(pdf, i, path)
+            pages.append(_page_lines(page, path, i + 1))
+            rules.append(pdftables.strokes(page))
     finally:
         pdf.close()
-    chars = sum(len(text.strip()) for page, _ in pages for text, _, _ in page)
+    chars = sum(len(line.text.strip()) for page, _ in pages for line in page)
     if chars < 20 * max(1, len(pages)) // 4 or not pages:
         raise ScannedDocument(path, data)
     # the right margin of the typeset text: the furthest any line reaches, on any page
-    margin = max((right for page, _ in pages for _, right, _ in page), default=0.0)
-    return ["\n".join(_join_wrapped(page, margin, width)) for page, width in pages]
+    margin = max((line.right for page, _ in pages for line in page), default=0.0)
+    edges = pdftables.furniture([page for page, _ in pages])
+    found = [pdftables.page_tables(page, hs, vs, skip) for (page, _), (hs, vs), skip in zip(pages, rules, edges, strict=True)]
+    follows = _continued(pages, found, edges)
+    texts, row_lines, line = [], [], 1
+    for (page, width), tables in zip(pages, found, strict=True):
+        joined, tags = _join_wrapped(pdftables.page_text(page, tables), margin, width)
+        texts.append("\n".join(joined))
+        at: dict[int, list[int]] = {}
+        for k, tag in enumerate(tags):
+            if tag >= 0:
+                at.setdefault(tag, []).append(line + k)
+        row_lines.append(at)
+        line += len(joined)
+    return texts, _pdf_tables(found, follows, row_lines)
+
+
+def _with_text_tables(tables: tuple[Table, ...], text: str, starts: tuple[int, ...]) -> tuple[Table, ...]:
+    """A PDF's drawn tables and, on lines none of them stands on, the tables typed into its text (pipes, one cell
+    per line), each with its page: the text of a PDF gives the tables the same text gives as .txt."""
+    taken = {line for t in tables for line in t.row_lines}
+    typed = [
+        dataclasses.replace(t, page=bisect.bisect_right(starts, t.line) or None)
+        for t in find_tables(text)
+        if t.how in ("pipes", "cells") and not taken.intersection(t.row_lines)
+    ]
+    return tuple(sorted([*tables, *typed], key=lambda t: t.line))
+
+
+def _continued(pages, found, edges) -> list[bool]:
+    """Whether each page's first table carries on the last table of the page before: nothing but a running header,
+    footer or page number between them, and the same columns. The header repeated at the top of the page goes."""
+    follows = [False] * len(found)
+    origin = [tables[0] if tables else None for tables in found]  # the first part of each page's first table
+    for i in range(1, len(found)):
+        if not found[i] or not found[i - 1]:
+            continue
+        prev, nxt = found[i - 1][-1], found[i][0]
+        lines_before, lines_after = pages[i - 1][0], pages[i][0]
+        below = [k for k in range(max(prev.lines) + 1, len(lines_before)) if k not in edges[i - 1] and lines_before[k].text.strip()]
+        above = [k for k in range(nxt.first) if k not in edges[i] and lines_after[k].text.strip()]
+        if below or above or not pdftables.continues(prev, nxt):
+            continue
+        follows[i] = True
+        head = origin[i - 1] if len(found[i - 1]) == 1 and follows[i - 1] else prev
+        origin[i] = head
+        while len(nxt.rows) > 1 and nxt.rows[0] in head.rows[:3] and not any(c and pdftables.is_figure(c) for c in nxt.rows[0][1:]):
+            nxt.rows.pop(0)  # the header repeated at the top of the page
+    return follows
+
+
+def _pdf_tables(found, follows, row_lines) -> tuple[Table, ...]:
+    """The pages' tables as :class:`Table`, a table's parts on consecutive pages joined into one."""
+    out: list[list] = []
+    for i, tables in enumerate(found):
+        for n, table in enumerate(tables):
+            part = (table, i + 1, row_lines[i].get(n, []))
+            if n == 0 and follows[i] and out:
+                out[-1].append(part)
+            else:
+                out.append([part])
+    tables = []
+    for parts in out:
+        rows = [tuple(r) for t, _, _ in parts for r in t.rows]
+        at = [k for _, _, lines in parts for k in lines]
+        if rows and len(at) == len(rows):
+            width = max(len(r) for r in rows)
+            grid = tuple(r + ("",) * (width - len(r)) for r in rows)
+            tables.append(Table(line=at[0], rows=grid, row_lines=tuple(at), page=parts[0][1], how="pdf"))
+    return tuple(tables)
 
 
 PDF_MAX_PAGES = 2_000  # a year's 决算公开 bound in one file has some hundreds
@@ -501,8 +556,8 @@ def pdf_page(pdf, index: int, path: Path):
     return page
 
 
-def _page_lines(page, path: Path | None = None, number: int = 0) -> tuple[list[tuple[str, float, float]], float]:
-    """A page's lines as (text, right edge, width of the last character), and the page's width.
+def _page_lines(page, path: Path | None = None, number: int = 0) -> tuple[list[pdftables.PageLine], float]:
+    """A page's lines (text, right edge, width of the last character, the characters' boxes), and the page's width.
 
     Where two characters of a line stand far apart (a gap wider than two characters: the columns of
     a table), a tab separates them, as in a table pasted from Word.
@@ -515,31 +570,35 @@ def _page_lines(page, path: Path | None = None, number: int = 0) -> tuple[list[t
             raise InputError(reason, file=path)
         text = textpage.get_text_range()
         aligned = len(text) == n  # the text range and the character index agree (they do for PDFium's breaks)
-        lines: list[tuple[str, float, float]] = []
+        lines: list[pdftables.PageLine] = []
         start = 0
         for part in text.split("\n"):
             part = part.removesuffix("\r")
-            right = width = 0.0
+            line = pdftables.PageLine(part, 0.0, 0.0)
             if aligned:
-                part, right, width = _line_geometry(textpage, text, start, part)
-            lines.append((part.rstrip(), right, width))
+                line = _line_geometry(textpage, start, part)
+            line.text = line.text.rstrip()
+            lines.append(line)
             start = text.find("\n", start) + 1 if "\n" in text[start:] else len(text)
     finally:
         textpage.close()
     return lines, page.get_width()
 
 
-def _line_geometry(textpage, text: str, start: int, part: str) -> tuple[str, float, float]:
-    """A line with tabs at its wide gaps, its right edge and the width of its last character."""
+def _line_geometry(textpage, start: int, part: str) -> pdftables.PageLine:
+    """A line with tabs at its wide gaps, its right edge, the width of its last character and its characters' boxes."""
     out: list[str] = []
+    chars: list[tuple[str, float, float, float, float]] = []
     prev_right = None
     right = width = 0.0
     pending_space = False
     for k, ch in enumerate(part):
         if ch.isspace():
             pending_space = True
+            chars.append((" ", 0.0, 0.0, 0.0, 0.0))
             continue
-        left, _, right, _ = textpage.get_charbox(start + k, loose=True)
+        left, bottom, right, top = textpage.get_charbox(start + k, loose=True)
+        chars.append((ch, left, bottom, right, top))
         width = right - left
         if prev_right is not None and left - prev_right > 2.0 * max(width, 1.0):
             out.append("\t")
@@ -547,20 +606,23 @@ def _line_geometry(textpage, text: str, start: int, part: str) -> tuple[str, flo
             out.append(" ")
         out.append(ch)
         prev_right, pending_space = right, False
-    return "".join(out), right, width
+    return pdftables.PageLine("".join(out), right, width, chars)
 
 
-def _join_wrapped(lines: list[tuple[str, float, float]], margin: float, page_width: float) -> list[str]:
-    """Lines with each one that reaches the right margin without ending a sentence joined to the next."""
+def _join_wrapped(lines: list[tuple[str, float, float, int]], margin: float, page_width: float) -> tuple[list[str], list[int]]:
+    """Lines with each one that reaches the right margin without ending a sentence joined to the next; a table row
+    (its tag, the table's index, not -1) is never joined, to or from. Returns the lines and each one's tag."""
     out: list[str] = []
+    tags: list[int] = []
     joining = False
-    for line, right, width in lines:
-        if joining and out:
+    for line, right, width, tag in lines:
+        if joining and out and tag < 0:
             nxt = line.lstrip()
             glue = " " if out[-1][-1:].isascii() and out[-1][-1:].isalnum() and nxt[:1].isascii() and nxt[:1].isalnum() else ""
             out[-1] += glue + nxt
         else:
             out.append(line)
+            tags.append(tag)
         reach = max(margin - 2.5 * max(width, 1.0), 0.75 * page_width)
-        joining = bool(line) and line[-1] not in _SENTENCE_END and right >= reach
-    return out
+        joining = tag < 0 and bool(line) and line[-1] not in _SENTENCE_END and right >= reach
+    return out, tags
