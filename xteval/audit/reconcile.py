@@ -87,6 +87,8 @@ def ambiguity_checks(doc: Document) -> list[CheckResult]:
     """
     groups: dict[tuple[str, str | None], list[Fact]] = defaultdict(list)
     for f in doc.facts:
+        if f.table:
+            continue  # a table's cell: its own table, the other tables and the prose are checked against it (table_checks)
         if f.unit in BASE_UNITS and not f.field.endswith(_NOT_AMBIGUOUS) and not f.field.startswith(("count.", "score.part")):
             groups[f.key].append(f)
     out = []
@@ -173,6 +175,8 @@ def identity_checks(doc: Document) -> list[CheckResult]:
         sure, _, parts = best
         if len(parts) < (1 if spec.get("form") else 2):
             continue
+        if _table_owns(doc, spec["total"], total, parts):
+            continue
         r = balance(
             f"identity.{total.path}",
             f"{total.path} = " + " + ".join(p.path for p in parts),
@@ -186,6 +190,17 @@ def identity_checks(doc: Document) -> list[CheckResult]:
             r = replace(r, status=Status.warn, message=r.message + "（所列各项可能不全，请核对）")
         out.append(r)
     return out
+
+
+def _table_owns(doc: Document, total_field: str, total: Fact, parts: list[Fact]) -> bool:
+    """True when a table's own checks hold this identity (its total and some of its parts are one table's cells), or when
+    table cells of two subjects would be added (一般公共预算 total, all-funds 科目 parts): no identity of the kind."""
+    tabled = next((f for f in doc.get(total_field) if f.table), None)
+    if tabled is not None:
+        owner = tabled.table.split(" / ")[0]
+        if any(any(f.table.split(" / ")[0] == owner for f in doc.get(p.field, p.name)) for p in parts):
+            return True  # the table's checks take its parts, and a part only the text states (table_checks)
+    return bool(total.table) and any(p.table and p.subject != total.subject for p in parts)
 
 
 # --------------------------------------------------------------------------- changes, budget rates, shares

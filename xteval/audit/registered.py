@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ..checks import CheckResult, Context
 from ..department.checks import department_checks
-from . import reconcile, text_checks
+from . import reconcile, table_checks, text_checks
 from .engine import Document
 from .extraction import Extraction
 
@@ -120,3 +120,8 @@ def percent(ctx: Context) -> list[CheckResult]:
 def enumeration(ctx: Context) -> list[CheckResult]:
     """“A、B 和 C 等 3 个”: items listed against the count stated."""
     return text_checks.enumeration_checks(ctx.report)
+
+
+tables = _over_doc(table_checks.within)
+tables_across = _over_doc(table_checks.across)
+tables_prose = _over_doc(table_checks.prose)
