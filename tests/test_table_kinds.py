@@ -213,3 +213,17 @@ def test_full_width_digits_in_a_cell_are_read_as_digits():
     kind = next(k for k in forms().kinds if k.id == "expenditure_statement")
     out = read_table(Table(1, rows), kind)
     assert {f.field: f.value for f in out.facts}["expenditure.total"] == Decimal("123.00")
+
+
+def test_a_part_over_its_budget_while_the_three_public_total_stays_within_is_a_warn_not_a_fail():
+    rows = [("项目", "预算数", "决算数"), ("合计", "30.00", "25.00"), ("因公出国（境）费", "0.00", "0.00")]
+    rows += [("公务接待费", "14.00", "16.00"), ("公务用车购置及运行费", "16.00", "9.00")]
+    rows += [("其中：公务用车运行费", "16.00", "9.00"), ("公务用车购置费", "0.00", "0.00")]
+    prose = ["青禾县图书馆2025年度部门决算", "“三公”经费决算数小于预算数。"]
+    _, suite = _audit(tf.document([("“三公”经费支出决算表", "单位：万元", rows)], prose=prose))
+    ids = {r.id: r for r in suite.results}
+    assert ids["three_public.within_control.reception"].status.value == "warn"
+    assert ids["three_public.within_control.total"].status.value == "pass"
+    assert ids["three_public.claim"].status.value == "pass"
+    assert ids["identity.three_public.actual.total"].status.value == "pass"
+    assert not [r for r in suite.results if r.status.value == "fail"]
