@@ -227,3 +227,18 @@ def test_a_part_over_its_budget_while_the_three_public_total_stays_within_is_a_w
     assert ids["three_public.claim"].status.value == "pass"
     assert ids["identity.three_public.actual.total"].status.value == "pass"
     assert not [r for r in suite.results if r.status.value == "fail"]
+
+
+def test_a_three_public_table_with_a_purchase_cost_holds_the_model_identity_that_cannot_add_it():
+    rows = [("经费项目", "2025年度支出（万元）"), ("因公出国（境）费", "0"), ("公务接待费", "2.30")]
+    rows += [
+        ("公务用车购置及运行维护费", "8.20"),
+        ("公务用车购置费", "4.80"),
+        ("公务用车运行维护费", "3.40"),
+        ("总“三公”经费支出", "10.50"),
+    ]
+    doc, suite = _audit(tf.document([("2025年度“三公”经费决算情况", "", rows)], prose=["情况说明"]))
+    assert doc.kind is None or doc.kind.id == "dept_selfeval"
+    assert {f.field: f.value for f in doc.tables[0].facts}["three_public.actual.vehicle_purchase"] == Decimal("4.80")
+    assert not [r for r in suite.results if r.status.value == "fail"]
+    assert {r.id: r.status.value for r in suite.results}["identity.three_public.actual.total"] == "pass"

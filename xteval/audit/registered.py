@@ -64,7 +64,22 @@ def model(ctx: Context) -> list[CheckResult]:
     _lists(ctx)
     if not ex.found or not ctx.model_checks:
         return []
-    return [r for r in department_checks(ctx.model).results if r.id not in ex.superseded]
+    superseded = set(ex.superseded) | _table_held(ctx.doc)
+    return [r for r in department_checks(ctx.model).results if r.id not in superseded]
+
+
+def _table_held(doc: Document | None) -> set[str]:
+    """The model's 三公 identities a 三公 table holds: its total is a table cell and a 购置费 is stated, which
+    the model (接待 + 运行 + 出国) cannot add; the table's own check adds it (:mod:`.table_checks`)."""
+    held = set()
+    for mode in ("control", "actual"):
+        if (
+            doc is not None
+            and any(f.table for f in doc.get(f"three_public.{mode}.total"))
+            and doc.get(f"three_public.{mode}.vehicle_purchase")
+        ):
+            held.add(f"three_public.{mode}")
+    return held
 
 
 def _over_doc(check: Callable[[Document], list[CheckResult]]) -> Callable[[Context], list[CheckResult]]:

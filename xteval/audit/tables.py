@@ -89,16 +89,12 @@ class TableKind:
     sides: tuple[str, ...]
     count_units: dict[str, str]
 
-    def column(self, word: str) -> Words | None:
-        """The column entry a cleaned header word is, if any."""
-        return _match(self.columns, word)
-
-
-def _match(entries: tuple[Words, ...], word: str) -> Words | None:
-    for e in entries:
-        if word in e.words or e.pattern is not None and e.pattern.search(word):
-            return e
-    return None
+    def column(self, word: str, year: re.Pattern) -> Words | None:
+        """The column entry a cleaned header word is, if any (a year column by the shared ``year`` pattern)."""
+        for e in self.columns:
+            if word in e.words or e.pattern is not None and e.pattern.search(word) or e.year and year.match(word):
+                return e
+        return None
 
 
 def _words(entry: dict[str, Any], common: Common) -> Words:
@@ -123,6 +119,7 @@ class Common:
     """The words every form shares: how a cell is cleaned, what a 科目, a code, a unit and a blank look like."""
 
     cleaner: re.Pattern
+    gloss: re.Pattern
     top: re.Pattern
     sub: re.Pattern
     code: re.Pattern
@@ -153,7 +150,7 @@ def forms() -> Forms:
     try:
         c = doc["common"]
         common = Common(
-            *(re.compile(str(c[k])) for k in ("clean", "top", "sub", "code", "code_lead", "function", "unit", "year")),
+            *(re.compile(str(c[k])) for k in ("clean", "gloss", "top", "sub", "code", "code_lead", "function", "unit", "year")),
             blank=frozenset(str(b) for b in c["blank"]),
             furniture=frozenset(str(f) for f in c["furniture"]),
             not_amounts=frozenset(str(f) for f in c["not_amounts"]),
@@ -189,9 +186,12 @@ def _kind(k: dict[str, Any], common: Common) -> TableKind:
     )
 
 
-def _key(text: str) -> str:
-    """Text reduced for marker matching: folded, no whitespace, no quotes."""
-    return "".join(ch for ch in fold(text) if not ch.isspace() and ch not in "“”\"‘’'《》")
+def _key(text: str, gloss: re.Pattern | None = None) -> str:
+    """Text reduced for marker matching: folded, no whitespace, no quotes (nor pinyin glosses, given ``gloss``)."""
+    text = fold(text)
+    if gloss is not None:
+        text = gloss.sub("", text)
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "“”\"‘’'《》")
 
 
 # --------------------------------------------------------------------------- what a read table holds
@@ -276,8 +276,9 @@ class ReadTable:
 def recognise(table: Table, context: str) -> TableKind | None:
     """The kind of a table by its words: the caption and lines above it (``context``) and its first rows."""
     spec = forms()
-    head = _key(table.title + context)
-    cells = _key(" ".join(c[:MAX_CELL] for r in table.rows[:8] for c in r[:MAX_WIDTH]))
+    gloss = spec.common.gloss
+    head = _key(table.title + context, gloss)
+    cells = _key(" ".join(c[:MAX_CELL] for r in table.rows[:8] for c in r[:MAX_WIDTH]), gloss)
     best, best_score = None, 0
     for kind in spec.kinds:
         if any(w in head for w in kind.not_markers):
@@ -335,6 +336,7 @@ def read_table(table: Table, kind: TableKind, *, name: str = "", unit: str = _MO
         if not out.columns:
             out.unread.append((line, _first_words(row, common), "表头未识别"))
             continue
+        out.columns = _aligned(out.columns, numbers)
         _read_row(out, row, cleaned, numbers, line, common)
     _resolve_years(out)
     _mark_parts(out)
@@ -365,7 +367,7 @@ def _is_header(cleaned: tuple[str, ...], numbers: list, kind: TableKind, common:
     for c in set(cleaned):
         if not c:
             continue
-        e = kind.column(c)
+        e = kind.column(c, common.year)
         if c in common.furniture or e is not None:
             hits += 1
         if e is not None and not e.label:
@@ -395,7 +397,7 @@ def _columns(levels: list[tuple[str, ...]], kind: TableKind, common: Common) -> 
             if t in common.furniture:
                 col.furniture = True
                 continue
-            e = kind.column(t)
+            e = kind.column(t, common.year)
             if e is None:
                 continue
             col.label = col.label or e.label
@@ -413,6 +415,26 @@ def _columns(levels: list[tuple[str, ...]], kind: TableKind, common: Common) -> 
         col.path = tuple(path)
         out.append(col)
     return out
+
+
+def _aligned(columns: list[Column], numbers: list) -> list[Column]:
+    """The header moved right when a row's figures stand past it: a text that lost a merged cell at the
+    left of its header row (项目资金 over two rows) gives the header one cell fewer than its rows."""
+    figures = [j for j, n in enumerate(numbers) if n is not None]
+    known = [c.index for c in columns if c.known]
+    if not figures or not known or all(j < len(columns) and columns[j].known or columns[j].furniture for j in figures if j < len(columns)):
+        if figures and figures[-1] < len(columns):
+            return columns
+    shift = figures[-1] - known[-1] if figures and known else 0
+    if shift <= 0 or shift > 3:
+        return columns
+    moved = [Column(j, (), {}) for j in range(shift)] + [
+        Column(c.index + shift, c.path, c.pieces, c.label, c.furniture, c.unit, c.negate) for c in columns
+    ]
+    moved = moved[: max(len(columns), len(numbers))]
+    if all(j < len(moved) and (moved[j].known or moved[j].furniture) for j in figures):
+        return moved
+    return columns
 
 
 def _first_words(row: tuple[str, ...], common: Common) -> str:
