@@ -242,3 +242,19 @@ def test_a_three_public_table_with_a_purchase_cost_holds_the_model_identity_that
     assert {f.field: f.value for f in doc.tables[0].facts}["three_public.actual.vehicle_purchase"] == Decimal("4.80")
     assert not [r for r in suite.results if r.status.value == "fail"]
     assert {r.id: r.status.value for r in suite.results}["identity.three_public.actual.total"] == "pass"
+
+
+def test_a_three_public_table_by_years_reads_last_year_and_checks_its_change_rates():
+    header = ("年度", "合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行费", "公务用车购置及运行费", "公务用车购置及运行费")
+    sub = ("年度", "合计", "因公出国（境）费", "公务接待费", "合计", "车辆购置", "车辆运行")
+    rows = [header, sub, ("2024年", "120", "10", "50", "60", "20", "40"), ("2025年", "90", "0", "45", "45", "15", "30")]
+    rows.append(("2025年比2024年增减%", "-25.00", "-100.00", "-10.00", "-25.00", "-20.00", "-25.00"))
+    doc, suite = _audit(tf.document([("2025年决算数与2024年决算数对比情况", "单位：万元", rows)], prose=["“三公”经费决算"]))
+    facts = {f.field: f.value for f in doc.tables[0].facts}
+    assert facts["three_public.actual.total.previous"] == Decimal("120") and facts["three_public.actual.vehicle_total"] == Decimal("45")
+    assert facts["three_public.actual.vehicle_purchase.change_rate"] == Decimal("-20.00")
+    results = {r.id: r for r in suite.results}
+    assert results["change_rate.three_public.actual.total"].status.value == "pass"
+    bad = results["change_rate.three_public.actual.vehicle_purchase"]  # (15 − 20) ÷ 20 = −25 %, not −20 %
+    assert bad.status.value == "fail" and bad.observed == Decimal("-20.00")
+    assert results["identity.three_public.actual.total.previous"].status.value == "pass"

@@ -27,7 +27,7 @@ from typing import Any
 
 from .. import checks
 from ..checks import CheckResult, Evidence, Reason, Status
-from ..money import UNITS, ZERO
+from ..money import UNITS, ZERO, N, NumberError, half_up
 from .engine import Document, Fact
 from .tables import Cell, ReadRow, ReadTable, cell_field, top_rows
 
@@ -237,6 +237,48 @@ def _balance_facts(id: str, title: str, table: ReadTable, total: Fact, parts: li
     return r
 
 
+def _half(table: ReadTable, f: Fact) -> Decimal:
+    """Half a unit of the last decimal a table cell states, in the fact's unit (万元 for money)."""
+    try:
+        places = _places(N(f.quote))
+    except (NumberError, ValueError):
+        places = 2
+    return Decimal(1).scaleb(-places) / 2 * (UNITS[table.unit] if f.unit == "万元" else 1)
+
+
+def _change_rate_checks(table: ReadTable, doc: Document) -> list[CheckResult]:
+    """A 增减% the table states against its own this-year and last-year cells (2016年 / 2015年 / 增减% rows),
+    when no 增减额 is stated: within what the rounding of both figures allows, else a fail."""
+    stated = _stated(table)
+    out = []
+    for field_id, rate in stated.items():
+        base = field_id.removesuffix(".change_rate")
+        cur, prev = stated.get(base), stated.get(base + ".previous")
+        if base == field_id or cur is None or prev is None or prev.value <= 0 or doc.get(base + ".change"):
+            continue
+        hc, hp, hr = _half(table, cur), _half(table, prev), _half(table, rate)
+        low = (cur.value - hc - (prev.value + hp)) / (prev.value + hp) * 100
+        high = (cur.value + hc - (prev.value - hp)) / (prev.value - hp) * 100 if prev.value > hp else None
+        computed = (cur.value - prev.value) / prev.value * 100
+        ok = high is None or rate.value + hr >= low and rate.value - hr <= high
+        rng = f"{half_up(low)}%～{half_up(high)}%" if high is not None else ""
+        out.append(
+            checks.rate(
+                f"change_rate.{base}",
+                f"{table.name}：{base} 增减率 = (本年 − 上年) ÷ 上年",
+                rate.value,
+                computed,
+                agree=f"增减率相符: ({checks.amount(cur.value)} − {checks.amount(prev.value)}) ÷ {checks.amount(prev.value)} = {half_up(computed)}%",
+                differ=f"增减率不符: 表中为 {rate.value}%，但 ({checks.amount(cur.value)} − {checks.amount(prev.value)}) ÷ {checks.amount(prev.value)} = "
+                f"{half_up(computed)}%（按所列数字的舍入，可能范围 {rng}）",
+                evidence=[_fact_ev(rate), _fact_ev(cur), _fact_ev(prev)],
+                status=Status.passed if ok else Status.fail,
+                reason=Reason.change_mismatch,
+            )
+        )
+    return out
+
+
 def within(doc: Document) -> list[CheckResult]:
     """Every identity of every recognised table, as its kind declares them; and the rows left unread."""
     out: list[CheckResult] = []
@@ -250,6 +292,7 @@ def within(doc: Document) -> list[CheckResult]:
                 out += _rate_checks(table, spec)
             elif "total" in spec:
                 out += _field_checks(table, spec, doc)
+        out += _change_rate_checks(table, doc)
         out += _unread(table)
     return out
 
