@@ -258,3 +258,19 @@ def test_a_three_public_table_by_years_reads_last_year_and_checks_its_change_rat
     bad = results["change_rate.three_public.actual.vehicle_purchase"]  # (15 − 20) ÷ 20 = −25 %, not −20 %
     assert bad.status.value == "fail" and bad.observed == Decimal("-20.00")
     assert results["identity.three_public.actual.total.previous"].status.value == "pass"
+
+
+def test_a_self_evaluation_table_with_its_indicators_first_reads_the_funds_block_after_them():
+    rows = [
+        ("一级指标", "二级指标", "三级指标", "指标值", "完成值", "权重", "得分", ""),
+        ("产出指标", "数量指标", "购置阅览桌椅", "≥20套", "24套", "20", "20", ""),
+        ("项目支出绩效自评表（2025年度）", "", "", "", "", "", "", ""),
+        ("预算执行情况（10分）", "年度预算数（万元）", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分"),
+        ("总额", "0.00", "6.40", "6.40", "100.00%", "10", "10", "执行率未达到90%的需说明原因"),
+    ]
+    doc, suite = _audit(tf.document([("项目支出绩效自评表", "", rows)], prose=["项目支出绩效自评表"]))
+    facts = {f.field: f.value for f in doc.tables[0].facts}
+    assert facts["project.executed"] == Decimal("6.40") and facts["project.execution_rate"] == Decimal("100.00")
+    assert facts["project.execution_weight"] == Decimal("10") and "project.initial_budget" in facts
+    assert not [f for f in doc.facts if f.field == "project.execution_rate" and f.value == Decimal(90)]
+    assert not [f for f in doc.tables[0].facts if f.value == Decimal(24) or f.value == Decimal(20)]

@@ -314,16 +314,21 @@ def read_table(table: Table, kind: TableKind, *, name: str = "", unit: str = _MO
         return out
     common = forms().common
     levels: list[tuple[str, ...]] = []
-    in_header = False
+    in_header = skipping = False
     for i, raw in enumerate(table.rows):
         line = table.line_of(i)
         row = tuple(str(c)[:MAX_CELL] for c in raw) + ("",) * (width - len(raw))
         cleaned = tuple(common.clean(c) for c in row)
-        if any(c in kind.stop for c in cleaned if c):
-            break
-        out.lines.add(line)
         numbers = [_number(c, common) for c in row]
-        if _is_header(cleaned, numbers, kind, common):
+        if any(c in kind.stop for c in cleaned if c):
+            skipping, out.columns = True, []  # the indicator rows: the goal readers' (lines left to them)
+            continue
+        header = _is_header(cleaned, numbers, kind, common)
+        if skipping and not header:
+            continue
+        skipping = False
+        out.lines.add(line)
+        if header:
             levels = levels + [cleaned] if in_header else [cleaned]
             out.columns = _columns(levels, kind, common)
             in_header = True
@@ -418,23 +423,24 @@ def _columns(levels: list[tuple[str, ...]], kind: TableKind, common: Common) -> 
 
 
 def _aligned(columns: list[Column], numbers: list) -> list[Column]:
-    """The header moved right when a row's figures stand past it: a text that lost a merged cell at the
-    left of its header row (项目资金 over two rows) gives the header one cell fewer than its rows."""
+    """The header moved onto a row's figures when they stand beside it: a pasted text that lost a merged cell
+    at the left of its header row (项目资金 over two rows), or of its rows, shifts one against the other."""
     figures = [j for j, n in enumerate(numbers) if n is not None]
+
+    def fits(cols: list[Column]) -> bool:
+        return all(j < len(cols) and (cols[j].known or cols[j].furniture) for j in figures)
+
     known = [c.index for c in columns if c.known]
-    if not figures or not known or all(j < len(columns) and columns[j].known or columns[j].furniture for j in figures if j < len(columns)):
-        if figures and figures[-1] < len(columns):
-            return columns
-    shift = figures[-1] - known[-1] if figures and known else 0
-    if shift <= 0 or shift > 3:
+    if not figures or not known or fits(columns):
         return columns
-    moved = [Column(j, (), {}) for j in range(shift)] + [
-        Column(c.index + shift, c.path, c.pieces, c.label, c.furniture, c.unit, c.negate) for c in columns
+    shift = figures[-1] - known[-1]
+    if shift == 0 or abs(shift) > 3:
+        return columns
+    moved = [Column(j, (), {}) for j in range(max(shift, 0))] + [
+        Column(c.index + shift, c.path, c.pieces, c.label, c.furniture, c.unit, c.negate) for c in columns if c.index + shift >= 0
     ]
-    moved = moved[: max(len(columns), len(numbers))]
-    if all(j < len(moved) and (moved[j].known or moved[j].furniture) for j in figures):
-        return moved
-    return columns
+    moved += [Column(j, (), {}) for j in range(len(moved), len(numbers))]
+    return moved if fits(moved) else columns
 
 
 def _first_words(row: tuple[str, ...], common: Common) -> str:
