@@ -274,3 +274,29 @@ def test_a_self_evaluation_table_with_its_indicators_first_reads_the_funds_block
     assert facts["project.execution_weight"] == Decimal("10") and "project.initial_budget" in facts
     assert not [f for f in doc.facts if f.field == "project.execution_rate" and f.value == Decimal(90)]
     assert not [f for f in doc.tables[0].facts if f.value == Decimal(24) or f.value == Decimal(20)]
+
+
+@pytest.mark.parametrize(
+    ("form", "kind", "field", "value"),
+    [
+        (tf.BASIC, "general_budget_basic", "expenditure.general_budget.public_operation", "40"),
+        (tf.INCOME, "income_statement", "income.fiscal_appropriation", "300.00"),
+        (tf.FUND, "fund_budget", "expenditure.government_fund", "18.00"),
+        (tf.DEPT, "dept_selfeval", "expenditure.total", "345.00"),
+    ],
+)
+def test_each_other_form_is_read_and_closes(form, kind, field, value):
+    doc, suite = _audit(tf.document([form], prose=["青禾县图书馆2025年度部门决算"]))
+    (table,) = doc.tables
+    assert table.kind.id == kind and not table.unread
+    assert {f.field: f.value for f in table.facts}[field] == Decimal(value)
+    checked = [r for r in suite.results if r.id.startswith(("identity.", "table.")) and not r.id.startswith("table.unread")]
+    assert checked and all(r.status.value == "pass" for r in checked)
+
+
+def test_the_basic_spending_table_checks_each_block_against_its_own_codes():
+    rows = [r if r[4] != "水费" else r[:5] + ("240,000.00",) for r in tf.BASIC[2]]
+    _, suite = _audit(tf.document([(tf.BASIC[0], tf.BASIC[1], rows)], prose=["青禾县图书馆2025年度部门决算"]))
+    (r,) = [r for r in suite.results if r.status.value == "fail"]
+    assert r.title.startswith("一般公共预算财政拨款基本支出决算表") and "商品和服务支出" in r.message
+    assert any("公用经费·决算数：240,000.00" in e.quote for e in r.evidence) and abs(r.difference) == Decimal("1")

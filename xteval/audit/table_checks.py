@@ -121,18 +121,18 @@ def _row_checks(table: ReadTable, spec: dict[str, Any]) -> list[CheckResult]:
         if len(parts) < 2 and spec["parts"] != "function":
             continue
         for total in totals:
-            out += _rows_against(table, total, parts)
+            out += _rows_against(table, total, parts, "" if spec["parts"] == "function" else f".{spec['parts']}")
         if spec["parts"] == "function":
             for parent in members:
                 children = [
                     r for r in members if r.code and parent.code and len(r.code) == len(parent.code) + 2 and r.code.startswith(parent.code)
                 ]
                 if children:
-                    out += _rows_against(table, parent, children)
+                    out += _rows_against(table, parent, children, "")
     return out
 
 
-def _rows_against(table: ReadTable, total: ReadRow, parts: list[ReadRow]) -> list[CheckResult]:
+def _rows_against(table: ReadTable, total: ReadRow, parts: list[ReadRow], which: str) -> list[CheckResult]:
     out = []
     for index, cell in total.cells.items():
         if not cell.money:
@@ -141,7 +141,7 @@ def _rows_against(table: ReadTable, total: ReadRow, parts: list[ReadRow]) -> lis
         if not cells:
             continue
         field_id = cell_field(table, cell)
-        id = f"identity.{field_id}.rows" if field_id else f"table.{table.kind.id}.{_slug(total.label)}.{_slug(cell.column.name)}"
+        id = f"identity.{field_id}.rows{which}" if field_id else f"table.{table.kind.id}.{_slug(total.label)}.{_slug(cell.column.name)}"
         title = (
             f"{table.name}：{cell.column.name} {total.label or '合计'} = "
             + " + ".join(p.label for p in parts[:6])

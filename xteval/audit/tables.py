@@ -449,7 +449,13 @@ def _first_words(row: tuple[str, ...], common: Common) -> str:
 
 def _segments(columns: list[Column], width: int) -> list[list[int]]:
     """The column indexes of each labelled block of a row (the 收入 block, then the 支出 block)."""
-    starts = [c.index for c in columns if c.label]
+    starts = []
+    for c in columns:
+        if c.label:
+            s = c.index  # a 科目编码 column just before a label column is that block's
+            while s > (starts[-1] + 1 if starts else 0) and columns[s - 1].furniture:
+                s -= 1
+            starts.append(s)
     if not starts:
         return [list(range(width))]
     bounds = [0] + starts[1:] + [width]
