@@ -87,6 +87,7 @@ class Reason(enum.StrEnum):
     extracted = "extracted"  # a figure found in a report (a record, not a check)
     document_mismatch = "document_mismatch"  # one figure differs between two documents of the same unit-year
     partly_read = "partly_read"  # a text with more numbers than the figure budget: only its beginning was read
+    unread = "unread"  # a table row whose label the form does not know, or whose cells do not fit its header (a record)
 
 
 @dataclass(frozen=True)

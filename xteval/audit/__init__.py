@@ -40,6 +40,7 @@ from .forms import read_form, read_indicator_table, read_three_public_table
 from .goals import read_goals
 from .kinds import kinds as known_kinds
 from .reading import ReportText, SourceDocument, prepare, prepared, read_report, read_source
+from .tables import read_tables
 
 __all__ = [
     "Document",
@@ -73,6 +74,8 @@ def read_document(report: ReportText) -> Document:
         read_goals(doc)
         if "三级指标" in report.text:  # an indicator table inside a prose report (云南 决算-embedded 自评表)
             read_indicator_table(doc)
+    if report.source is not None and report.source.tables:
+        doc.tables = read_tables(doc, report.source.tables)  # a form's cells replace the phrase readings of its lines
     return doc
 
 

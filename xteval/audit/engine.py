@@ -93,6 +93,7 @@ class Document:
     facts: list[Fact] = field(default_factory=list)
     tokens: list[Token] = field(default_factory=list)
     goals: list[dict[str, Any]] = field(default_factory=list)
+    tables: list[Any] = field(default_factory=list)  # the tables read as forms (:class:`.tables.ReadTable`)
 
     def get(self, field_id: str, name: str | None = None) -> list[Fact]:
         """Every fact of a field (and name), in the order they stand in the text."""

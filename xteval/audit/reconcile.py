@@ -87,6 +87,8 @@ def ambiguity_checks(doc: Document) -> list[CheckResult]:
     """
     groups: dict[tuple[str, str | None], list[Fact]] = defaultdict(list)
     for f in doc.facts:
+        if f.table:
+            continue  # a table's cell: its own table, the other tables and the prose are checked against it (table_checks)
         if f.unit in BASE_UNITS and not f.field.endswith(_NOT_AMBIGUOUS) and not f.field.startswith(("count.", "score.part")):
             groups[f.key].append(f)
     out = []
@@ -173,6 +175,8 @@ def identity_checks(doc: Document) -> list[CheckResult]:
         sure, _, parts = best
         if len(parts) < (1 if spec.get("form") else 2):
             continue
+        if _table_owns(doc, spec["total"], total, parts):
+            continue
         r = balance(
             f"identity.{total.path}",
             f"{total.path} = " + " + ".join(p.path for p in parts),
@@ -186,6 +190,17 @@ def identity_checks(doc: Document) -> list[CheckResult]:
             r = replace(r, status=Status.warn, message=r.message + "（所列各项可能不全，请核对）")
         out.append(r)
     return out
+
+
+def _table_owns(doc: Document, total_field: str, total: Fact, parts: list[Fact]) -> bool:
+    """True when a table's own checks hold this identity (its total and some of its parts are one table's cells), or when
+    table cells of two subjects would be added (一般公共预算 total, all-funds 科目 parts): no identity of the kind."""
+    tabled = next((f for f in doc.get(total_field) if f.table), None)
+    if tabled is not None:
+        owner = tabled.table.split(" / ")[0]
+        if any(any(f.table.split(" / ")[0] == owner for f in doc.get(p.field, p.name)) for p in parts):
+            return True  # the table's checks take its parts, and a part only the text states (table_checks)
+    return bool(total.table) and any(p.table and p.subject != total.subject for p in parts)
 
 
 # --------------------------------------------------------------------------- changes, budget rates, shares
@@ -358,8 +373,14 @@ PART_NAMES = {
 
 
 def three_public_checks(doc: Document) -> list[CheckResult]:
-    """Each 三公 actual within its control (预算) figure, and a “未超过/控制在预算以内” claim against them."""
+    """Each 三公 actual within its control (预算) figure, and a “未超过/控制在预算以内” claim against them.
+
+    The control is on the total (三公经费 预算 is held as one sum): a part over its own budget while the total
+    stays within is a warn to explain, not a fail, and a claim of staying within is read against the total.
+    """
     out, over = [], []
+    actual_total, control_total = doc.one("three_public.actual.total"), doc.one("three_public.control.total")
+    total_ok = None if actual_total is None or control_total is None else actual_total.value <= control_total.value
     for part in THREE_PARTS:
         actual, control = doc.one(f"three_public.actual.{part}"), doc.one(f"three_public.control.{part}")
         if actual is None or control is None:
@@ -373,12 +394,16 @@ def three_public_checks(doc: Document) -> list[CheckResult]:
             actual.value,
             control.value,
             evidence=_ev(actual, control),
+            over=Status.warn if total_ok and part != "total" else Status.fail,
             **words,
         )
         if not r.passed:
-            over.append(name)
+            over.append((name, total_ok is None or part == "total"))
         out.append(r)
     claim = next(iter(doc.get("claims.within_control")), None)
+    if claim is not None:  # “均未超过”, “各项…”: every part; else the total, which the control is on
+        every = any(w in claim.quote for w in ("均", "各项", "各"))
+        over = [name for name, counts in over if counts or every]
     if claim is not None and out:
         out.append(
             checks.claim(

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ..checks import CheckResult, Context
 from ..department.checks import department_checks
-from . import reconcile, text_checks
+from . import reconcile, table_checks, text_checks
 from .engine import Document
 from .extraction import Extraction
 
@@ -64,7 +64,22 @@ def model(ctx: Context) -> list[CheckResult]:
     _lists(ctx)
     if not ex.found or not ctx.model_checks:
         return []
-    return [r for r in department_checks(ctx.model).results if r.id not in ex.superseded]
+    superseded = set(ex.superseded) | _table_held(ctx.doc)
+    return [r for r in department_checks(ctx.model).results if r.id not in superseded]
+
+
+def _table_held(doc: Document | None) -> set[str]:
+    """The model's 三公 identities a 三公 table holds: its total is a table cell and a 购置费 is stated, which
+    the model (接待 + 运行 + 出国) cannot add; the table's own check adds it (:mod:`.table_checks`)."""
+    held = set()
+    for mode in ("control", "actual"):
+        if (
+            doc is not None
+            and any(f.table for f in doc.get(f"three_public.{mode}.total"))
+            and doc.get(f"three_public.{mode}.vehicle_purchase")
+        ):
+            held.add(f"three_public.{mode}")
+    return held
 
 
 def _over_doc(check: Callable[[Document], list[CheckResult]]) -> Callable[[Context], list[CheckResult]]:
@@ -120,3 +135,8 @@ def percent(ctx: Context) -> list[CheckResult]:
 def enumeration(ctx: Context) -> list[CheckResult]:
     """“A、B 和 C 等 3 个”: items listed against the count stated."""
     return text_checks.enumeration_checks(ctx.report)
+
+
+tables = _over_doc(table_checks.within)
+tables_across = _over_doc(table_checks.across)
+tables_prose = _over_doc(table_checks.prose)
