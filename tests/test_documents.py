@@ -15,6 +15,7 @@ And the .docx and text .pdf made from every text give the same findings as the t
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -138,6 +139,21 @@ def _findings(suite) -> list[tuple]:
     return sorted((re.sub(r"\.L\d+", "", r.id), r.status.value, r.reason.value, str(r.observed), str(r.expected)) for r in suite.results)
 
 
+# The shapes of a typed table a PDF's text keeps: pipes and one cell per line. Its tabs and runs of spaces are
+# the layout's (a justified line has them too), so a table typed with them is read from the .txt and the .docx
+# but not from the PDF, whose findings are then those of the text without that table.
+PDF_KEEPS = ("pipes", "cells")
+
+
+def _without_tables(path: Path, shapes: tuple[str, ...]):
+    """The text's audit with only the typed tables of these shapes."""
+    report = read_report(path)
+    kept = tuple(t for t in report.source.tables if t.how in shapes)
+    if len(kept) == len(report.source.tables):
+        return None
+    return audit_file(dataclasses.replace(report.source, tables=kept))[2]
+
+
 @pytest.mark.parametrize("path", TEXTS, ids=IDS)
 def test_docx_and_pdf_give_the_same_findings_as_the_text(audited, tmp_path, path):
     text = path.read_text(encoding="utf-8")
@@ -145,4 +161,7 @@ def test_docx_and_pdf_give_the_same_findings_as_the_text(audited, tmp_path, path
     docx_file = make_docx(text, tmp_path / f"{path.stem}.docx")
     assert _findings(audit_file(docx_file)[2]) == expected
     pdf_file = make_pdf(text, tmp_path / f"{path.stem}.pdf")
+    text_as_pdf_reads_it = _without_tables(path, PDF_KEEPS)
+    if text_as_pdf_reads_it is not None:
+        expected = _findings(text_as_pdf_reads_it)
     assert _findings(audit_file(pdf_file)[2]) == expected

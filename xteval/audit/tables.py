@@ -23,175 +23,18 @@ The checks of the tables (totals, parts, rates, tables against each other and ag
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
-from ..errors import ConfigError
 from ..files.documents import Table
 from ..money import UNITS, N, NumberError, fold
-from ..params import load_yaml
 from .engine import Document, Fact
+from .table_kinds import MAX_CELL, Common, TableKind, Words, forms, table_key
 
-FILE = Path(__file__).resolve().parent / "kinds" / "tables" / "forms.yaml"
 MAX_WIDTH = 400  # a table wider than this is no form: left unread, and said so
 MAX_CELLS = 250_000  # nor one with more cells than this
-MAX_CELL = 200  # characters of a cell that are read (a form's cell is short; the rest is prose or noise)
 _MONEY = "万元"
 CAPTION = 48  # a caption or 单位 line above a table is short; a longer line is prose
-
-
-# --------------------------------------------------------------------------- the kinds, as data
-
-
-@dataclass(frozen=True)
-class Words:
-    """One column or row entry of a kind: the words (or pattern) it matches and the pieces it sets."""
-
-    words: frozenset[str] = frozenset()
-    pattern: re.Pattern | None = None
-    set: tuple[tuple[str, str], ...] = ()
-    id: str = ""
-    label: bool = False
-    side: str | None = None
-    if_unset: bool = False
-    unit: str = ""
-    negate: bool = False
-    function: bool = False
-    year: bool = False
-
-    def pieces(self) -> dict[str, str]:
-        return dict(self.set)
-
-
-@dataclass(frozen=True)
-class TableKind:
-    """One form: how it is recognised, read and checked."""
-
-    id: str
-    title: str
-    source: str
-    subject: str
-    markers: dict[str, int]
-    not_markers: tuple[str, ...]
-    columns: tuple[Words, ...]
-    rows: tuple[Words, ...]
-    fields: dict[str, str]
-    only: dict[str, dict[str, tuple[str, ...]]]
-    values: dict[str, dict[str, str]]
-    rename: dict[str, str]
-    defaults: dict[str, str]
-    checks: tuple[dict[str, Any], ...]
-    stop: frozenset[str]
-    sides: tuple[str, ...]
-    count_units: dict[str, str]
-
-    def column(self, word: str, year: re.Pattern) -> Words | None:
-        """The column entry a cleaned header word is, if any (a year column by the shared ``year`` pattern)."""
-        for e in self.columns:
-            if word in e.words or e.pattern is not None and e.pattern.search(word) or e.year and year.match(word):
-                return e
-        return None
-
-
-def _words(entry: dict[str, Any], common: Common) -> Words:
-    pattern = entry.get("pattern")
-    return Words(
-        words=frozenset(common.clean(str(w)) for w in entry.get("words") or ()),
-        pattern=re.compile(pattern) if pattern else None,
-        set=tuple((str(k), str(v)) for k, v in (entry.get("set") or {}).items()),
-        id=str(entry.get("id", "")),
-        label=bool(entry.get("label")),
-        side=entry.get("side"),
-        if_unset=bool(entry.get("if_unset")),
-        unit=str(entry.get("unit", "")),
-        negate=bool(entry.get("negate")),
-        function=bool(entry.get("function")),
-        year=bool(entry.get("year")),
-    )
-
-
-@dataclass(frozen=True)
-class Common:
-    """The words every form shares: how a cell is cleaned, what a 科目, a code, a unit and a blank look like."""
-
-    cleaner: re.Pattern
-    gloss: re.Pattern
-    top: re.Pattern
-    sub: re.Pattern
-    code: re.Pattern
-    code_lead: re.Pattern
-    function: re.Pattern
-    unit: re.Pattern
-    year: re.Pattern
-    blank: frozenset[str]
-    furniture: frozenset[str]
-    not_amounts: frozenset[str]
-
-    def clean(self, text: str) -> str:
-        return self.cleaner.sub("", fold(text[:MAX_CELL]).strip())
-
-
-@dataclass(frozen=True)
-class Forms:
-    version: str
-    threshold: int
-    common: Common
-    kinds: tuple[TableKind, ...]
-
-
-@functools.cache
-def forms() -> Forms:
-    """``kinds/tables/forms.yaml``, compiled once."""
-    doc = load_yaml(FILE)
-    try:
-        c = doc["common"]
-        common = Common(
-            *(re.compile(str(c[k])) for k in ("clean", "gloss", "top", "sub", "code", "code_lead", "function", "unit", "year")),
-            blank=frozenset(str(b) for b in c["blank"]),
-            furniture=frozenset(str(f) for f in c["furniture"]),
-            not_amounts=frozenset(str(f) for f in c["not_amounts"]),
-        )
-        kinds = tuple(_kind(k, common) for k in doc["kinds"])
-        return Forms(str(doc["version"]), int(doc["threshold"]), common, kinds)
-    except (KeyError, TypeError, ValueError, re.error) as exc:
-        raise ConfigError(f"表式定义无效 (invalid table kinds: {exc})", file=FILE) from None
-
-
-def _kind(k: dict[str, Any], common: Common) -> TableKind:
-    only = {
-        str(r): {str(p): tuple(v if isinstance(v, list) else [v]) for p, v in spec.items()} for r, spec in (k.get("only") or {}).items()
-    }
-    return TableKind(
-        id=str(k["id"]),
-        title=str(k["title"]),
-        source=str(k["source"]),
-        subject=str(k.get("subject") or ""),
-        markers={_key(str(w)): int(v) for w, v in k["markers"].items()},
-        not_markers=tuple(_key(str(w)) for w in k.get("not_markers") or ()),
-        columns=tuple(_words(e, common) for e in k["columns"]),
-        rows=tuple(_words(e, common) for e in k["rows"]),
-        fields={str(r): str(t) for r, t in k["fields"].items()},
-        only={r: {p: tuple(str(x) for x in v) for p, v in spec.items()} for r, spec in only.items()},
-        values={str(p): {str(a): str(b) for a, b in m.items()} for p, m in (k.get("values") or {}).items()},
-        rename={str(a): str(b) for a, b in (k.get("rename") or {}).items()},
-        defaults={str(a): str(b) for a, b in (k.get("defaults") or {}).items()},
-        checks=tuple(k.get("checks") or ()),
-        stop=frozenset(common.clean(str(w)) for w in k.get("stop") or ()),
-        sides=tuple(str(s) for s in k.get("sides") or ()),
-        count_units={str(a): str(b) for a, b in (k.get("count_units") or {}).items()},
-    )
-
-
-def _key(text: str, gloss: re.Pattern | None = None) -> str:
-    """Text reduced for marker matching: folded, no whitespace, no quotes (nor pinyin glosses, given ``gloss``)."""
-    text = fold(text)
-    if gloss is not None:
-        text = gloss.sub("", text)
-    return "".join(ch for ch in text if not ch.isspace() and ch not in "“”\"‘’'《》")
 
 
 # --------------------------------------------------------------------------- what a read table holds
@@ -277,8 +120,8 @@ def recognise(table: Table, context: str) -> TableKind | None:
     """The kind of a table by its words: the caption and lines above it (``context``) and its first rows."""
     spec = forms()
     gloss = spec.common.gloss
-    head = _key(table.title + context, gloss)
-    cells = _key(" ".join(c[:MAX_CELL] for r in table.rows[:8] for c in r[:MAX_WIDTH]), gloss)
+    head = table_key(table.title + context, gloss)
+    cells = table_key(" ".join(c[:MAX_CELL] for r in table.rows[:8] for c in r[:MAX_WIDTH]), gloss)
     best, best_score = None, 0
     for kind in spec.kinds:
         if any(w in head for w in kind.not_markers):
@@ -679,9 +522,19 @@ def read_tables(doc: Document, tables: tuple[Table, ...] | list[Table]) -> list[
             continue
         caption = table.title.strip() or _caption(above, kind)
         read.append(read_table(table, kind, name=caption, unit=table_unit(table, context)))
-    covered = {n for r in read for n in r.lines}
-    if covered:
-        doc.facts = [f for f in doc.facts if f.table or f.line not in covered or f.unit in ("claim", "date")]
+    # On a line a form read figures on, the phrase readings go (a table row read as a phrase is the error this
+    # module exists to end), and so do another table reader's amounts (the 自评表 and funds-block reader,
+    # :mod:`.forms`, which knows no 元 table); that reader's rates and points stay unless the form read the same
+    # field or number, so a 执行率 beside the amounts the form read keeps its reading. A line the form read nothing on keeps every
+    # reading: unread by the form is no evidence that the line states nothing.
+    by_line: dict[int, tuple[set[str], set[tuple[str, Decimal]]]] = {}
+    for r in read:
+        for f in r.facts:
+            fields, values = by_line.setdefault(f.line, (set(), set()))
+            fields.add(f.field)
+            values.add((f.unit, f.value))
+    if by_line:
+        doc.facts = [f for f in doc.facts if f.table or f.unit in ("claim", "date") or not _read_again(f, by_line)]
     for r in read:
         for f in r.facts:
             f.start = f.end = _offset(doc, f.line)
@@ -691,10 +544,19 @@ def read_tables(doc: Document, tables: tuple[Table, ...] | list[Table]) -> list[
     return read
 
 
+def _read_again(fact: Fact, by_line: dict[int, tuple[set[str], set[tuple[str, Decimal]]]]) -> bool:
+    """True when a form read figures on the fact's line and the fact is a phrase reading, an amount, or a
+    figure the form read too (the same field, or the same number in the same unit)."""
+    if fact.line not in by_line:
+        return False
+    fields, values = by_line[fact.line]
+    return not fact.cell or fact.unit == _MONEY or fact.field in fields or (fact.unit, fact.value) in values
+
+
 def _caption(above: list[str], kind: TableKind) -> str:
     """The table's name: the caption line above it when it names the form, else the form's title."""
     for line in reversed(above):
-        key = _key(line)
+        key = table_key(line)
         if any(w in key for w, v in kind.markers.items() if v >= 4):
             return line.strip()[:60]
     return kind.title

@@ -211,7 +211,7 @@ def _document(path: Path, data: bytes) -> SourceDocument:
         return SourceDocument(path, text, "pdf", digest, starts, _with_text_tables(tables, text, starts))
     if kind == "docx":
         text, tables = _docx_text(path, data)
-        return SourceDocument(path, text, "docx", digest, tables=tables)
+        return SourceDocument(path, text, "docx", digest, tables=_with_text_tables(tables, text, (), _DOCX_TYPED))
     if kind in ("html", "xlsx", "xls"):
         text, placed = _structured(path, data, kind)
         tables = tuple(Table(p.row_lines[0], p.rows, p.row_lines, None, p.title, p.unit, kind) for p in placed)
@@ -481,14 +481,23 @@ def _pdf_pages(path: Path, data: bytes) -> tuple[list[str], tuple[Table, ...]]:
     return texts, _pdf_tables(found, follows, row_lines)
 
 
-def _with_text_tables(tables: tuple[Table, ...], text: str, starts: tuple[int, ...]) -> tuple[Table, ...]:
-    """A PDF's drawn tables and, on lines none of them stands on, the tables typed into its text (pipes, one cell
-    per line), each with its page: the text of a PDF gives the tables the same text gives as .txt."""
+# The shapes of a table typed into a document's text that its layout keeps: a PDF keeps pipes and one cell per
+# line (its tabs and runs of spaces are the layout's), a .docx's paragraphs keep their tabs and spaces too.
+_PDF_TYPED = ("pipes", "cells")
+_DOCX_TYPED = ("pipes", "cells", "tabs", "spaces")
+
+
+def _with_text_tables(
+    tables: tuple[Table, ...], text: str, starts: tuple[int, ...], shapes: tuple[str, ...] = _PDF_TYPED
+) -> tuple[Table, ...]:
+    """A document's own tables (a PDF's drawn ones, a .docx's Word tables) and, on lines none of them stands on,
+    the tables typed into its text, each with its page: a PDF or a .docx whose paragraphs hold a pasted table
+    gives the tables the same text gives as .txt."""
     taken = {line for t in tables for line in t.row_lines}
     typed = [
         dataclasses.replace(t, page=bisect.bisect_right(starts, t.line) or None)
         for t in find_tables(text)
-        if t.how in ("pipes", "cells") and not taken.intersection(t.row_lines)
+        if t.how in shapes and not taken.intersection(t.row_lines)
     ]
     return tuple(sorted([*tables, *typed], key=lambda t: t.line))
 
