@@ -210,6 +210,7 @@ def detect(key: str) -> tuple[Kind | None, dict[str, int]]:
     None when no kind scores at least 4: an unknown kind is not an error; the caller says which
     kinds it knows and reports what it found.
     """
+    key = pattern("kinds.detect_noise").sub("", key)
     scores = {k.id: k.score(key) for k in kinds().values()}
     best = max(scores, key=lambda k: (scores[k], k == "final_accounts"))
     return (kinds()[best] if scores[best] >= 4 else None), scores
