@@ -42,6 +42,7 @@ from ..money import UNITS, match_key
 from .kinds import Kind, detect, patterns, vocabulary
 from .reading import ReportText
 from .scanner import Token, scan
+from .subjects import subject_of
 
 NEAR = 10  # a label ends at most this many characters before its figure's lead words
 
@@ -94,10 +95,11 @@ class Document:
     tokens: list[Token] = field(default_factory=list)
     goals: list[dict[str, Any]] = field(default_factory=list)
 
-    def get(self, field_id: str, name: str | None = None) -> list[Fact]:
-        """Every fact of a field (and name), in the order they stand in the text."""
-        index = self._by_field()
-        facts = index.get(field_id, [])
+    def get(self, field_id: str, name: str | None = None, subject: str | None = "") -> list[Fact]:
+        """Every fact of a field (and name) of one subject (the unit's all funds unless told; None: any), in text order."""
+        facts = self._by_field().get(field_id, [])
+        if subject is not None and any(f.subject != subject for f in facts):
+            facts = [f for f in facts if f.subject == subject]
         return facts if name is None else [f for f in facts if f.name == name]
 
     def _by_field(self) -> dict[str, list[Fact]]:
@@ -344,7 +346,7 @@ class _Reader:
         self.sentence = -1
         self.by_token: dict[int, list[Fact]] = defaultdict(list)
         self.last_base: list[Fact] = []
-        self.section = ""
+        self.section = self.lead = ""
         self.after_change = False  # the sentence before stated a change (比上年减少 X)
 
     # -- helpers
@@ -363,6 +365,7 @@ class _Reader:
             cell=tok.cell,
             **extra,
         )
+        f.subject = subject_of(field_id, tok.label, self.lead if tok.sentence_start == self.sentence else "", tok.section)
         f.seq = len(self.doc.facts)
         self.doc.facts.append(f)
         self.by_token[tok.index].append(f)
@@ -382,6 +385,7 @@ class _Reader:
                 self.last_base = self.state.get("base") or (self.last_base if tok.section == self.section else [])
                 self.after_change = bool(self.state.get("change_subject")) and tok.section == self.section
                 self.sentence, self.state, self.section = tok.sentence_start, {}, tok.section
+                self.lead = tok.sentence  # the sentence's opening: the words before its first figure
             label = tok.label
             if year and label.startswith(str(year)):
                 label = _RE.year_prefix.sub("", label)

@@ -31,6 +31,7 @@ from .amounts import MONEY, clause_end, money_value, sentence_end, sentence_star
 from .engine import extract_facts
 from .kinds import kinds, patterns
 from .reading import ReportText
+from .subjects import subject_at
 
 
 @dataclass
@@ -51,12 +52,20 @@ def template() -> dict[str, Any]:
     return kinds()["dept_selfeval"].template
 
 
-def _labelled(report: ReportText, pat: re.Pattern, start: int = 0, end: int | None = None) -> tuple[Decimal, int, int] | None:
-    """The first amount a template label heads (a pattern of the label, then ``AMOUNT_AFTER``): (value in 万元, start, end)."""
-    m = pat.search(report.text, start, len(report.text) if end is None else end)
-    if not m:
-        return None
-    return money_value(m["num"], m["unit"] if "元" in m["unit"] else m["unit"] + "元"), m.start(), m.end()
+def _labelled(
+    report: ReportText, pat: re.Pattern, start: int = 0, end: int | None = None, *, doc: Any = None, field_id: str = ""
+) -> tuple[Decimal, int, int] | None:
+    """The first amount a template label heads (a pattern of the label, then ``AMOUNT_AFTER``): (value in 万元, start, end).
+
+    With ``doc`` and ``field_id``, only an amount of the unit's all funds: a 年初预算 in a 三公 sentence or under
+    a 一般公共预算 heading is another subject's figure, never the department's.
+    """
+    end = len(report.text) if end is None else end
+    for m in pat.finditer(report.text, start, end):
+        if doc is not None and field_id and subject_at(doc, field_id, m.start("num"), m.group(0)[: m.start("num") - m.start()]):
+            continue
+        return money_value(m["num"], m["unit"] if "元" in m["unit"] else m["unit"] + "元"), m.start(), m.end()
+    return None
 
 
 def _amount(report: ReportText, found: tuple[Decimal, int, int], cls=Amount, **extra) -> Any:
@@ -91,7 +100,7 @@ def _figures(report: ReportText, doc: Any, ex: Extraction) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for path, (name, pat) in template()["_figures"].items():
         said, fact = _engine(doc, path)
-        f = _from_fact(fact, report) if said == "one" else _labelled(report, pat) if said == "none" else None
+        f = _from_fact(fact, report) if said == "one" else _labelled(report, pat, doc=doc, field_id=path) if said == "none" else None
         values[path] = _amount(report, f) if f else None
         if f is not None:
             ex.found[path] = (f[1], f[2])

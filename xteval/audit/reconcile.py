@@ -85,19 +85,19 @@ def ambiguity_checks(doc: Document) -> list[CheckResult]:
     It is a fail only when the very same words state both values (全年预算数 156.00 … 全年预算数 165.00):
     then the document contradicts itself, whatever the reader's interpretation.
     """
-    groups: dict[tuple[str, str | None], list[Fact]] = defaultdict(list)
-    for f in doc.facts:
+    groups: dict[tuple[str, str | None, str], list[Fact]] = defaultdict(list)
+    for f in doc.facts:  # within one subject: 基本支出 of all funds and of 一般公共预算 are two facts
         if f.unit in BASE_UNITS and not f.field.endswith(_NOT_AMBIGUOUS) and not f.field.startswith(("count.", "score.part")):
-            groups[f.key].append(f)
+            groups[(*f.key, f.subject)].append(f)
     out = []
-    for (field, name), facts in groups.items():
+    for (field, name, subject), facts in groups.items():
         values = list(dict.fromkeys(f.value for f in facts))
         if len(values) < 2:
             continue
         first = facts[0]
         other = next(f for f in facts if f.value != first.value)
         same_words = first.label == other.label and len(first.label) >= 4 and _section_of(doc, first) == _section_of(doc, other)
-        path = f"{field}[{name}]" if name else field
+        path = (f"{field}[{name}]" if name else field) + (f"（{subject}）" if subject else "")
         out.append(
             CheckResult(
                 id=f"ambiguous.{path}",
