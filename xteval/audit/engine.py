@@ -42,7 +42,7 @@ from ..money import UNITS, match_key
 from .kinds import Kind, detect, patterns, vocabulary
 from .reading import ReportText
 from .scanner import Token, scan
-from .subjects import subject_of
+from .subjects import heading_mode, subject_of
 
 NEAR = 10  # a label ends at most this many characters before its figure's lead words
 
@@ -229,6 +229,8 @@ class Matcher:
                 best = max(best, m[0])
         return best / len(label) if label else 0.0
 
+    heading = ""  # the heading path of the figure being read (set by the reader)
+
     def part_in(self, text: str) -> str | None:
         """The 三公 part named last in a text (a sentence before its figure)."""
         best, where = None, -1
@@ -269,7 +271,7 @@ class Matcher:
             mode = "actual"
         if where is None and not aside and mode and state.get("tp_mode") and mode != state["tp_mode"] and state.get("tp_total"):
             part = "total"  # “控制数 X，其中…；实际支出 Y，其中…”: after a total and its parts, a new mode starts at the total
-        mode = mode or state.get("tp_mode") or "actual"
+        mode = mode or state.get("tp_mode") or heading_mode(self.heading)
         state["tp_part"], state["tp_mode"] = part, mode
         if part == "total":
             state["tp_total"] = True
@@ -365,7 +367,8 @@ class _Reader:
             cell=tok.cell,
             **extra,
         )
-        f.subject = subject_of(field_id, tok.label, self.lead if tok.sentence_start == self.sentence else "", tok.section)
+        lead = self.lead if tok.sentence_start == self.sentence else ""
+        f.subject = subject_of(field_id, tok.label, lead, tok.section, self.doc.year)
         f.seq = len(self.doc.facts)
         self.doc.facts.append(f)
         self.by_token[tok.index].append(f)
@@ -392,6 +395,7 @@ class _Reader:
             if tok.kind == "number" and (not label or self.table_unit(tok.start) is None):
                 continue  # a bare number with no label or no table unit: nothing to read (most of a long text)
             context = tok.sentence + " " + tok.section
+            self.m.heading = tok.section
             if ("其中" in tok.between or "包括" in tok.between) and not tok.in_brackets:
                 self.state["owner_kw"] = _RE.list_words.findall(tok.between)[-1]
                 if self.base():
@@ -439,6 +443,13 @@ class _Reader:
             else:
                 self.state["pending_previous"] = tok
             return
+        self.state.pop("diff_subject", None)
+        for pat, s in ((mod["budget_diff_up"], 1), (mod["budget_diff_down"], -1)):
+            if pat.search(label) and self.base():  # 较年初预算数减少 N: against the budget, not last year
+                for f in self.base():
+                    self.emit(tok, f.field + ".budget_diff", s * tok.value, "万元")
+                self.state["diff_subject"] = [f.field for f in self.base()]
+                return
         sign = self._sign(label)
         if sign and (mod["compare"].search(tok.sentence) or mod["compare"].search(label) or self._lists_changes(tok)):
             self.state.pop("subject_carried", None)
@@ -451,11 +462,6 @@ class _Reader:
                 for f in subject:
                     self.emit(pend, f + ".previous", pend.value, "万元")
             return
-        for pat, s in ((mod["budget_diff_up"], 1), (mod["budget_diff_down"], -1)):
-            if pat.search(label) and self.base():
-                for f in self.base():
-                    self.emit(tok, f.field + ".budget_diff", s * tok.value, "万元")
-                return
         fields = self._fields(label, context, tok.in_brackets)
         scoped = self.m.vocab.get("scoped_parts", {}).get(self.state.get("owner_field") or "", {})
         fields = [scoped.get(f, f) for f in fields]
@@ -578,6 +584,12 @@ class _Reader:
                 self.emit(tok, f.field + ".share", tok.value, "%", of=None if parent == "?" else parent, name=f.name)
             return
         sign = self._sign(label) or (1 if _RE.rise_words.search(label) else -1 if _RE.fall_words.search(label) else 0)
+        against = next((s for pat, s in ((mod["budget_diff_up"], 1), (mod["budget_diff_down"], -1)) if pat.search(label)), 0)
+        diff = self.state.pop("diff_subject", None)
+        if (against or sign and diff) and (diff or self.base()):  # 较年初预算数减少 N 万元，下降 Y%: Y is of the budget
+            for f in diff or [f.field for f in self.base()]:
+                self.emit(tok, f + ".budget_diff_rate", (against or sign) * tok.value, "%")
+            return
         if sign and (mod["compare"].search(tok.sentence) or self.state.get("change_subject")):
             subject = self.state.get("change_subject") or [f.field for f in self.base()]
             if len(label) > 6 and not self.state.get("change_subject"):

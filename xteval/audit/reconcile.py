@@ -274,7 +274,7 @@ def budget_rate_checks(doc: Document) -> list[CheckResult]:
             )
         elif diff is not None and cur.value - diff.value > 0:
             out.append(_budget_claim(base, rf, cur, diff))
-    return out + _budget_diff_checks(doc)
+    return out + _budget_diff_checks(doc) + budget_diff_rate_checks(doc)
 
 
 def _budget_claim(base: str, rf: Fact, cur: Fact, diff: Fact) -> CheckResult:
@@ -317,6 +317,57 @@ def _budget_diff_checks(doc: Document) -> list[CheckResult]:
                 tolerance=tol,
                 unit="万元",
                 evidence=_ev(df, cur, budget),
+            )
+        )
+    return out
+
+
+def _half_unit(v: Decimal) -> Decimal:
+    """Half a unit of a figure's last stated decimal (41 万元 may be 40.5 to 41.5)."""
+    return Decimal(1).scaleb(min(v.as_tuple().exponent, 0)) / 2
+
+
+def _rate_range(num: Decimal, den: Decimal) -> tuple[Decimal, Decimal] | None:
+    """The rates ``num ÷ den`` (in %) that the two figures, each rounded as stated, allow; None when den may be 0."""
+    tn, td = _half_unit(num), _half_unit(den)
+    if abs(den) <= td:
+        return None
+    rates = [(n / d * HUNDRED) for n in (num - tn, num + tn) for d in (den - td, den + td)]
+    return min(rates), max(rates)
+
+
+def budget_diff_rate_checks(doc: Document) -> list[CheckResult]:
+    """较年初预算减少 N 万元，下降 Y%: Y against N ÷ 预算 (预算 = 决算 − N when it is not stated), as rounding allows."""
+    out = []
+    for rf in [f for f in doc.facts if f.field.endswith(".budget_diff_rate")]:
+        base = rf.field.removesuffix(".budget_diff_rate")
+        cur, diff, budget = doc.one(base), doc.one(base + ".budget_diff"), _budget_of(doc, base)
+        if doc.one(rf.field) is not rf or diff is None or (budget is None and cur is None):
+            continue
+        den = budget.value if budget is not None else cur.value - diff.value
+        bounds = _rate_range(diff.value, den)
+        if bounds is None or den <= 0:
+            continue
+        computed = diff.value / den * HUNDRED
+        step = Decimal(1).scaleb(-stated_places(rf.value)) / 2
+        inside = bounds[0] - step <= rf.value <= bounds[1] + step
+        status = rate_status(rf.value, computed)
+        if status is not Status.passed:
+            status = Status.passed if inside else Status.fail
+        if (rf.value < 0) != (diff.value < 0) and rf.value and diff.value:
+            status = Status.fail
+        out.append(
+            checks.rate(
+                f"budget_diff_rate.{base}",
+                f"{base}：较预算增减率 = 增减额 ÷ 预算",
+                rf.value,
+                computed,
+                agree=f"较预算增减率相符: {amount(diff.value)} ÷ {amount(den)} = {_pct(computed)}",
+                differ=f"较预算增减率不符: 报告称 {rf.value}%，但 {amount(diff.value)} ÷ 预算 {amount(den)} = {_pct(computed)}"
+                f"（按所列数字的舍入，可为 {_pct(bounds[0])} 至 {_pct(bounds[1])}）",
+                evidence=_ev(rf, diff, cur, budget),
+                status=status,
+                reason=Reason.change_mismatch,
             )
         )
     return out

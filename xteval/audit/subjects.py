@@ -18,13 +18,11 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .kinds import vocabulary
+from .kinds import pattern, vocabulary
 
-if TYPE_CHECKING:
-    from .engine import Document
-    from .scanner import Token
+_YEAR = pattern("engine.year_any")
 
 
 @functools.cache
@@ -64,8 +62,26 @@ def _named_in(text: str, label: bool) -> str | None:
     return best
 
 
-def subject_of(field_id: str, label: str, lead: str, section: str) -> str:
-    """The subject of a figure of ``field_id``: its clause (``label``), its sentence's opening (``lead``), its headings."""
+def _earlier_year(section: str, year: int | None) -> bool:
+    """True when the nearest heading naming a year names a year before the report's (a sentence's years are its
+    labels': “较2024年的 X 万元” compares, it does not place)."""
+    if year is None or not section:
+        return False
+    for text in reversed(section.split(" / ")):
+        m = _YEAR.search(text)
+        if m:
+            return int(m[1]) < year
+    return False
+
+
+def subject_of(field_id: str, label: str, lead: str, section: str, year: int | None = None) -> str:
+    """The subject of a figure of ``field_id``: its clause (``label``), its sentence's opening (``lead``), its headings.
+
+    A figure under a heading about an earlier year than the report's (二、2021年“三公”经费决算情况 in a 2022 budget
+    explanation) is ``previous``, whatever its field.
+    """
+    if not field_id.endswith(".previous") and _earlier_year(section, year):
+        return "previous"
     if not takes_subject(field_id):
         return ""
     modifier = field_id.endswith(_vocab()["modifiers"])
@@ -79,7 +95,7 @@ def subject_of(field_id: str, label: str, lead: str, section: str) -> str:
     return found or ""
 
 
-def sentence_lead(tokens: list[Token], index: int) -> str:
+def sentence_lead(tokens: list[Any], index: int) -> str:
     """The words of a token's sentence before the sentence's first figure (with that figure's label)."""
     i = index
     start = tokens[index].sentence_start
@@ -88,14 +104,29 @@ def sentence_lead(tokens: list[Token], index: int) -> str:
     return tokens[i].sentence
 
 
-def subject_at(doc: Document, field_id: str, pos: int, label: str = "") -> str:
+def subject_at(doc: Any, field_id: str, pos: int, label: str = "") -> str:
     """The subject of a figure at offset ``pos`` of the report (a template's match), as the engine tells it."""
     tokens = doc.tokens
-    if not tokens or not takes_subject(field_id):
+    if not tokens:
         return ""
     starts = doc.__dict__.get("_token_starts")
     if starts is None or len(starts) != len(tokens):
         starts = doc.__dict__["_token_starts"] = [t.start for t in tokens]
     i = min(bisect.bisect_left(starts, pos), len(tokens) - 1)
     tok = tokens[i]
-    return subject_of(field_id, label or tok.label, sentence_lead(tokens, i), tok.section)
+    return subject_of(field_id, label or tok.label, sentence_lead(tokens, i), tok.section, doc.year)
+
+
+def heading_mode(section: str) -> str:
+    """The 三公 mode of a figure that names none: its nearest heading's (预算 → control, 决算 → actual), else actual.
+
+    A budget explanation states this year's 预算 (控制数); its 上年决算 section states actual figures.
+    """
+    tp = vocabulary()["three_public"]
+    for title in reversed(section.split(" / ")):
+        title = tp["_heading_noise"].sub("", title)
+        if tp["_heading_actual"].search(title):
+            return "actual"
+        if tp["_heading_control"].search(title):
+            return "control"
+    return "actual"
