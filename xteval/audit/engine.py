@@ -394,6 +394,8 @@ class _Reader:
                 label = _RE.year_prefix.sub("", label)
             if tok.kind == "number" and (not label or self.table_unit(tok.start) is None):
                 continue  # a bare number with no label or no table unit: nothing to read (most of a long text)
+            if _RE.instruction_after.match(tok.after):
+                continue  # a requirement (…未达到 90% 的需说明原因) states no figure
             context = tok.sentence + " " + tok.section
             self.m.heading = tok.section
             if ("其中" in tok.between or "包括" in tok.between) and not tok.in_brackets:
@@ -451,7 +453,8 @@ class _Reader:
                 self.state["diff_subject"] = [f.field for f in self.base()]
                 return
         sign = self._sign(label)
-        if sign and (mod["compare"].search(tok.sentence) or mod["compare"].search(label) or self._lists_changes(tok)):
+        ends = sign and _RE.change_word_end.search(label)
+        if sign and (mod["compare"].search(tok.sentence) or mod["compare"].search(label) or self._lists_changes(tok) or ends):
             self.state.pop("subject_carried", None)
             subject = self._subject(label, context)
             for f in subject:
