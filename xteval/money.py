@@ -484,7 +484,7 @@ def amounts_in(text: str) -> list[Written]:
         if m["sign"]:
             number = -number
         if m["money"]:
-            unit = MONEY_WORDS[m["money"].replace(" ", "")]
+            unit = MONEY_WORDS["".join(m["money"].split())]  # “万\n元”: a line break or space inside the unit
             out.append(Written(number * UNITS[unit], "money", unit, number, m.start(), m.end()))
         elif m["pct"]:
             out.append(Written(number, "percent", "%", number, m.start(), m.end()))

@@ -18,7 +18,7 @@ _RE = patterns("amounts")  # its phrasings (fields.yaml), each named by its key 
 
 def money_value(num: str, unit: str) -> Decimal:
     """An amount as written (“1 115 814.3”, “万 元”) in 万元."""
-    return D(num.replace(" ", "") + unit.replace(" ", ""))
+    return D("".join(num.split()) + "".join(unit.split()))
 
 
 def sentence_end(text: str, pos: int, limit: int = 400) -> int:
@@ -115,7 +115,7 @@ def _lists_in(text: str, pos: int, endpos: int, limit: int) -> list[MoneyList]:
     for m in _RE.list_tokens.finditer(text, pos, endpos):
         kind = m.lastgroup
         if kind == "money":
-            unit = m["unit"].replace(" ", "")
+            unit = "".join(m["unit"].split())  # “万\n元” as 万元
             if _RE.threshold_after.match(text, m.end()) and _RE.bound_after.match(text[m.end() : m.end() + 4]):
                 continue  # “10亿元以上”: a threshold, not an amount
             approx = bool(_RE.approx_before.search(text[max(0, m.start() - 3) : m.start()])) or bool(

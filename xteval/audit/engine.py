@@ -42,6 +42,7 @@ from ..money import UNITS, match_key
 from .kinds import Kind, detect, patterns, vocabulary
 from .reading import ReportText
 from .scanner import Token, scan
+from .subjects import heading_mode, subject_of, takes_subject
 
 NEAR = 10  # a label ends at most this many characters before its figure's lead words
 
@@ -95,10 +96,14 @@ class Document:
     goals: list[dict[str, Any]] = field(default_factory=list)
     tables: list[Any] = field(default_factory=list)  # the tables read as forms (:class:`.tables.ReadTable`)
 
-    def get(self, field_id: str, name: str | None = None) -> list[Fact]:
-        """Every fact of a field (and name), in the order they stand in the text."""
-        index = self._by_field()
-        facts = index.get(field_id, [])
+    def get(self, field_id: str, name: str | None = None, subject: str | None = "") -> list[Fact]:
+        """Every fact of a field (and name) of one subject (the unit's all funds unless told; None: any), in text order."""
+        facts = self._by_field().get(field_id, [])
+        if subject is not None and any(f.subject != subject for f in facts):
+            # A field that names its own subject (三公, 一般公共预算财政拨款支出) is the unit's own figure whatever
+            # table states it (the 三公 table's subject is 一般公共预算): only an earlier year's is another's.
+            own = subject == "" and not takes_subject(field_id)
+            facts = [f for f in facts if f.subject == subject or (own and f.subject not in ("previous", "unplaced"))]
         return facts if name is None else [f for f in facts if f.name == name]
 
     def _by_field(self) -> dict[str, list[Fact]]:
@@ -228,6 +233,8 @@ class Matcher:
                 best = max(best, m[0])
         return best / len(label) if label else 0.0
 
+    heading = ""  # the heading path of the figure being read (set by the reader)
+
     def part_in(self, text: str) -> str | None:
         """The 三公 part named last in a text (a sentence before its figure)."""
         best, where = None, -1
@@ -268,7 +275,7 @@ class Matcher:
             mode = "actual"
         if where is None and not aside and mode and state.get("tp_mode") and mode != state["tp_mode"] and state.get("tp_total"):
             part = "total"  # “控制数 X，其中…；实际支出 Y，其中…”: after a total and its parts, a new mode starts at the total
-        mode = mode or state.get("tp_mode") or "actual"
+        mode = mode or state.get("tp_mode") or heading_mode(self.heading)
         state["tp_part"], state["tp_mode"] = part, mode
         if part == "total":
             state["tp_total"] = True
@@ -345,7 +352,7 @@ class _Reader:
         self.sentence = -1
         self.by_token: dict[int, list[Fact]] = defaultdict(list)
         self.last_base: list[Fact] = []
-        self.section = ""
+        self.section = self.lead = ""
         self.after_change = False  # the sentence before stated a change (比上年减少 X)
 
     # -- helpers
@@ -364,6 +371,8 @@ class _Reader:
             cell=tok.cell,
             **extra,
         )
+        lead = self.lead if tok.sentence_start == self.sentence else ""
+        f.subject = subject_of(field_id, tok.label, lead, tok.section, self.doc.year)
         f.seq = len(self.doc.facts)
         self.doc.facts.append(f)
         self.by_token[tok.index].append(f)
@@ -383,12 +392,16 @@ class _Reader:
                 self.last_base = self.state.get("base") or (self.last_base if tok.section == self.section else [])
                 self.after_change = bool(self.state.get("change_subject")) and tok.section == self.section
                 self.sentence, self.state, self.section = tok.sentence_start, {}, tok.section
+                self.lead = tok.sentence  # the sentence's opening: the words before its first figure
             label = tok.label
             if year and label.startswith(str(year)):
                 label = _RE.year_prefix.sub("", label)
             if tok.kind == "number" and (not label or self.table_unit(tok.start) is None):
                 continue  # a bare number with no label or no table unit: nothing to read (most of a long text)
+            if _RE.instruction_after.match(tok.after):
+                continue  # a requirement (…未达到 90% 的需说明原因) states no figure
             context = tok.sentence + " " + tok.section
+            self.m.heading = tok.section
             if ("其中" in tok.between or "包括" in tok.between) and not tok.in_brackets:
                 self.state["owner_kw"] = _RE.list_words.findall(tok.between)[-1]
                 if self.base():
@@ -436,8 +449,19 @@ class _Reader:
             else:
                 self.state["pending_previous"] = tok
             return
+        self.state.pop("diff_subject", None)
+        for pat, s in ((mod["budget_diff_up"], 1), (mod["budget_diff_down"], -1)):
+            if pat.search(label) and self.base():  # 较年初预算数减少 N: against the budget, not last year
+                for f in self.base():
+                    self.emit(tok, f.field + ".budget_diff", s * tok.value, "万元")
+                self.state["diff_subject"] = [f.field for f in self.base()]
+                return
         sign = self._sign(label)
-        if sign and (mod["compare"].search(tok.sentence) or mod["compare"].search(label) or self._lists_changes(tok)):
+        compared = sign and (mod["compare"].search(tok.sentence) or mod["compare"].search(label) or self._lists_changes(tok))
+        if sign and not compared and _RE.change_word_end.search(label):  # 支出决算减少 N: a change when its clause names what
+            named = _RE.change_word_end.sub("", label)  # the figure's name stands right before its change word
+            compared = self.m.alias_share(named) > 0 and bool(self._fields(named, context, aside=True))
+        if compared:
             self.state.pop("subject_carried", None)
             subject = self._subject(label, context)
             for f in subject:
@@ -448,11 +472,6 @@ class _Reader:
                 for f in subject:
                     self.emit(pend, f + ".previous", pend.value, "万元")
             return
-        for pat, s in ((mod["budget_diff_up"], 1), (mod["budget_diff_down"], -1)):
-            if pat.search(label) and self.base():
-                for f in self.base():
-                    self.emit(tok, f.field + ".budget_diff", s * tok.value, "万元")
-                return
         fields = self._fields(label, context, tok.in_brackets)
         scoped = self.m.vocab.get("scoped_parts", {}).get(self.state.get("owner_field") or "", {})
         fields = [scoped.get(f, f) for f in fields]
@@ -575,6 +594,12 @@ class _Reader:
                 self.emit(tok, f.field + ".share", tok.value, "%", of=None if parent == "?" else parent, name=f.name)
             return
         sign = self._sign(label) or (1 if _RE.rise_words.search(label) else -1 if _RE.fall_words.search(label) else 0)
+        against = next((s for pat, s in ((mod["budget_diff_up"], 1), (mod["budget_diff_down"], -1)) if pat.search(label)), 0)
+        diff = self.state.pop("diff_subject", None)
+        if (against or sign and diff) and (diff or self.base()):  # 较年初预算数减少 N 万元，下降 Y%: Y is of the budget
+            for f in diff or [f.field for f in self.base()]:
+                self.emit(tok, f + ".budget_diff_rate", (against or sign) * tok.value, "%")
+            return
         if sign and (mod["compare"].search(tok.sentence) or self.state.get("change_subject")):
             subject = self.state.get("change_subject") or [f.field for f in self.base()]
             if len(label) > 6 and not self.state.get("change_subject"):

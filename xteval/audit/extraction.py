@@ -31,6 +31,7 @@ from .amounts import MONEY, clause_end, money_value, sentence_end, sentence_star
 from .engine import extract_facts
 from .kinds import kinds, patterns
 from .reading import ReportText
+from .subjects import subject_at
 
 
 @dataclass
@@ -51,12 +52,20 @@ def template() -> dict[str, Any]:
     return kinds()["dept_selfeval"].template
 
 
-def _labelled(report: ReportText, pat: re.Pattern, start: int = 0, end: int | None = None) -> tuple[Decimal, int, int] | None:
-    """The first amount a template label heads (a pattern of the label, then ``AMOUNT_AFTER``): (value in 万元, start, end)."""
-    m = pat.search(report.text, start, len(report.text) if end is None else end)
-    if not m:
-        return None
-    return money_value(m["num"], m["unit"] if "元" in m["unit"] else m["unit"] + "元"), m.start(), m.end()
+def _labelled(
+    report: ReportText, pat: re.Pattern, start: int = 0, end: int | None = None, *, doc: Any = None, field_id: str = ""
+) -> tuple[Decimal, int, int] | None:
+    """The first amount a template label heads (a pattern of the label, then ``AMOUNT_AFTER``): (value in 万元, start, end).
+
+    With ``doc`` and ``field_id``, only an amount of the unit's all funds: a 年初预算 in a 三公 sentence or under
+    a 一般公共预算 heading is another subject's figure, never the department's.
+    """
+    end = len(report.text) if end is None else end
+    for m in pat.finditer(report.text, start, end):
+        if doc is not None and field_id and subject_at(doc, field_id, m.start("num"), m.group(0)[: m.start("num") - m.start()]):
+            continue
+        return money_value(m["num"], m["unit"] if "元" in m["unit"] else m["unit"] + "元"), m.start(), m.end()
+    return None
 
 
 def _amount(report: ReportText, found: tuple[Decimal, int, int], cls=Amount, **extra) -> Any:
@@ -66,10 +75,16 @@ def _amount(report: ReportText, found: tuple[Decimal, int, int], cls=Amount, **e
 
 
 def _engine(doc: Any, path: str) -> tuple[str, Any]:
-    """What the engine read for a field: ("one", fact), ("two", None) when it read two values, ("none", None)."""
+    """What the engine read for a field: ("one", fact), ("two", None) when it read two values, ("none", None).
+
+    The unit's own figures only; a 三公 实际支出 of the year before stands in when the text states no other (a
+    budget explanation states this year's 预算 and last year's 决算, the actual the draft asks for).
+    """
     if doc is None:
         return "none", None
     facts = doc.get(path)
+    if not facts and path.startswith("three_public.actual."):
+        facts = doc.get(path, subject="previous")
     if len({f.value for f in facts}) > 1:
         return "two", None
     return ("one", facts[0]) if facts else ("none", None)
@@ -91,7 +106,7 @@ def _figures(report: ReportText, doc: Any, ex: Extraction) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for path, (name, pat) in template()["_figures"].items():
         said, fact = _engine(doc, path)
-        f = _from_fact(fact, report) if said == "one" else _labelled(report, pat) if said == "none" else None
+        f = _from_fact(fact, report) if said == "one" else _labelled(report, pat, doc=doc, field_id=path) if said == "none" else None
         values[path] = _amount(report, f) if f else None
         if f is not None:
             ex.found[path] = (f[1], f[2])
@@ -161,7 +176,8 @@ def _three_public_template(report: ReportText, mode: str, ex: Extraction) -> dic
 def _three_public(report: ReportText, doc: Any, ex: Extraction) -> ThreePublic | None:
     """The 三公 control and actual figures with their parts, and a “未超过控制数” claim: the engine's, else the template's.
 
-    公务用车运行费 is the engine's 公务用车运行费, else its 购置及运行费 when the report states only that.
+    公务用车运行费 is the engine's 公务用车运行费, else its 购置及运行费 when the report states no 购置费 but 0
+    (a 购置及运行费 that may hold a purchase is not the 运行费: the field is left to fill).
     """
     splits: dict[str, ThreePublicSplit | None] = {}
     for mode in ("control", "actual"):
@@ -170,7 +186,12 @@ def _three_public(report: ReportText, doc: Any, ex: Extraction) -> ThreePublic |
         for key in template()["three_public"]["_parts"]:
             path = f"three_public.{mode}.{key}"
             said, fact = _engine(doc, path)
-            if said == "none" and key == "vehicle" and _engine(doc, f"three_public.{mode}.vehicle_total")[0] == "one":
+            if (
+                said == "none"
+                and key == "vehicle"
+                and _engine(doc, f"three_public.{mode}.vehicle_total")[0] == "one"
+                and _no_purchase(doc, mode)
+            ):
                 said, fact = _engine(doc, f"three_public.{mode}.vehicle_total")  # stands in only when read once
             if said == "one":
                 parts[key] = Amount(value=fact.value, seed=fact.quote, line=fact.line)
@@ -187,6 +208,12 @@ def _three_public(report: ReportText, doc: Any, ex: Extraction) -> ThreePublic |
     claim = next(iter(doc.get("claims.within_control")), None) if doc is not None else None
     within = Claim(value=True, seed=claim.quote, line=claim.line) if claim is not None else None
     return ThreePublic.model_construct(control=splits["control"], actual=splits["actual"], within_control_claim=within)
+
+
+def _no_purchase(doc: Any, mode: str) -> bool:
+    """True when the document states its 公务用车购置费 as 0 (so 购置及运行费 is the 运行费)."""
+    said, fact = _engine(doc, f"three_public.{mode}.vehicle_purchase")
+    return said == "one" and fact.value == 0
 
 
 def _three_public_not_found(tp: ThreePublic | None, ex: Extraction) -> None:

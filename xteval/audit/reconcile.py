@@ -85,21 +85,21 @@ def ambiguity_checks(doc: Document) -> list[CheckResult]:
     It is a fail only when the very same words state both values (全年预算数 156.00 … 全年预算数 165.00):
     then the document contradicts itself, whatever the reader's interpretation.
     """
-    groups: dict[tuple[str, str | None], list[Fact]] = defaultdict(list)
-    for f in doc.facts:
+    groups: dict[tuple[str, str | None, str], list[Fact]] = defaultdict(list)
+    for f in doc.facts:  # within one subject: 基本支出 of all funds and of 一般公共预算 are two facts
         if f.table:
             continue  # a table's cell: its own table, the other tables and the prose are checked against it (table_checks)
         if f.unit in BASE_UNITS and not f.field.endswith(_NOT_AMBIGUOUS) and not f.field.startswith(("count.", "score.part")):
-            groups[f.key].append(f)
+            groups[(*f.key, f.subject)].append(f)
     out = []
-    for (field, name), facts in groups.items():
+    for (field, name, subject), facts in groups.items():
         values = list(dict.fromkeys(f.value for f in facts))
         if len(values) < 2:
             continue
         first = facts[0]
         other = next(f for f in facts if f.value != first.value)
         same_words = first.label == other.label and len(first.label) >= 4 and _section_of(doc, first) == _section_of(doc, other)
-        path = f"{field}[{name}]" if name else field
+        path = (f"{field}[{name}]" if name else field) + (f"（{subject}）" if subject else "")
         out.append(
             CheckResult(
                 id=f"ambiguous.{path}",
@@ -289,7 +289,7 @@ def budget_rate_checks(doc: Document) -> list[CheckResult]:
             )
         elif diff is not None and cur.value - diff.value > 0:
             out.append(_budget_claim(base, rf, cur, diff))
-    return out + _budget_diff_checks(doc)
+    return out + _budget_diff_checks(doc) + budget_diff_rate_checks(doc)
 
 
 def _budget_claim(base: str, rf: Fact, cur: Fact, diff: Fact) -> CheckResult:
@@ -337,6 +337,57 @@ def _budget_diff_checks(doc: Document) -> list[CheckResult]:
     return out
 
 
+def _half_unit(v: Decimal) -> Decimal:
+    """Half a unit of a figure's last stated decimal (41 万元 may be 40.5 to 41.5)."""
+    return Decimal(1).scaleb(min(v.as_tuple().exponent, 0)) / 2
+
+
+def _rate_range(num: Decimal, den: Decimal) -> tuple[Decimal, Decimal] | None:
+    """The rates ``num ÷ den`` (in %) that the two figures, each rounded as stated, allow; None when den may be 0."""
+    tn, td = _half_unit(num), _half_unit(den)
+    if abs(den) <= td:
+        return None
+    rates = [(n / d * HUNDRED) for n in (num - tn, num + tn) for d in (den - td, den + td)]
+    return min(rates), max(rates)
+
+
+def budget_diff_rate_checks(doc: Document) -> list[CheckResult]:
+    """较年初预算减少 N 万元，下降 Y%: Y against N ÷ 预算 (预算 = 决算 − N when it is not stated), as rounding allows."""
+    out = []
+    for rf in [f for f in doc.facts if f.field.endswith(".budget_diff_rate")]:
+        base = rf.field.removesuffix(".budget_diff_rate")
+        cur, diff, budget = doc.one(base), doc.one(base + ".budget_diff"), _budget_of(doc, base)
+        if doc.one(rf.field) is not rf or diff is None or (budget is None and cur is None):
+            continue
+        den = budget.value if budget is not None else cur.value - diff.value
+        bounds = _rate_range(diff.value, den)
+        if bounds is None or den <= 0:
+            continue
+        computed = diff.value / den * HUNDRED
+        step = Decimal(1).scaleb(-stated_places(rf.value)) / 2
+        inside = bounds[0] - step <= rf.value <= bounds[1] + step
+        status = rate_status(rf.value, computed)
+        if status is not Status.passed:
+            status = Status.passed if inside else Status.fail
+        if (rf.value < 0) != (diff.value < 0) and rf.value and diff.value:
+            status = Status.fail
+        out.append(
+            checks.rate(
+                f"budget_diff_rate.{base}",
+                f"{base}：较预算增减率 = 增减额 ÷ 预算",
+                rf.value,
+                computed,
+                agree=f"较预算增减率相符: {amount(diff.value)} ÷ {amount(den)} = {_pct(computed)}",
+                differ=f"较预算增减率不符: 报告称 {rf.value}%，但 {amount(diff.value)} ÷ 预算 {amount(den)} = {_pct(computed)}"
+                f"（按所列数字的舍入，可为 {_pct(bounds[0])} 至 {_pct(bounds[1])}）",
+                evidence=_ev(rf, diff, cur, budget),
+                status=status,
+                reason=Reason.change_mismatch,
+            )
+        )
+    return out
+
+
 def share_checks(doc: Document) -> list[CheckResult]:
     """占 X%: the part ÷ the parent the text names (or the list's total) at the stated precision; a warn when off."""
     out = []
@@ -370,6 +421,33 @@ PART_NAMES = {
     "vehicle": "公务用车运行维护费",
     "reception": "公务接待费",
 }
+
+
+def three_public_purchase_total(doc: Document, mode: str) -> CheckResult | None:
+    """三公合计 = 出国 + 公务用车购置及运行费 (or 购置费 + 运行费) + 接待 when the text states a 购置费.
+
+    The department model knows 运行费 only; a 合计 that holds a purchase is checked here instead, with it
+    (a 1,023 total is 749 of the three and a 274 purchase, not 274 too much).
+    """
+    total, purchase = doc.one(f"three_public.{mode}.total"), doc.one(f"three_public.{mode}.vehicle_purchase")
+    vehicle_total = doc.one(f"three_public.{mode}.vehicle_total")
+    if total is None or (purchase is None and vehicle_total is None):
+        return None
+    names = (
+        ["overseas", "vehicle_total", "reception"]
+        if vehicle_total is not None
+        else ["overseas", "vehicle_purchase", "vehicle", "reception"]
+    )
+    parts = [f for f in (doc.one(f"three_public.{mode}.{n}") for n in names) if f is not None]
+    if len(parts) < 2:
+        return None
+    return balance(
+        f"three_public.{mode}",
+        f"三公经费{'控制数' if mode == 'control' else '实际支出'} = " + " + ".join(PART_NAMES[n] for n in names),
+        (total.label or total.path, total.value),
+        [(p.label or p.path, p.value) for p in parts],
+        evidence=_ev(total, *parts),
+    )
 
 
 def three_public_checks(doc: Document) -> list[CheckResult]:

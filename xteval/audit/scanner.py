@@ -136,6 +136,8 @@ def _kind(text: str, w, end: int) -> tuple[str, str, int]:
     """The kind, unit and end of a number that :func:`amounts_in` left bare (count, points) or typed."""
     if w.kind != "number":
         return w.kind, w.unit, end
+    if _RE.points_before.search(text, max(0, w.start - 12), w.start):
+        return "points", "分", end  # 自评总分(分)97.6部门…: the score, whatever word follows it
     m = _RE.count_after.match(text, end)
     if m:
         return "count", m["u"], m.end()

@@ -21,13 +21,17 @@ from .kinds import patterns
 from .reading import FIGURE_BUDGET_ENV, ReportText, figure_budget
 
 
-def not_found_checks(ex: Extraction) -> list[CheckResult]:
-    """One warn per template figure the text does not give; a fail when it gives none at all."""
+def not_found_checks(ex: Extraction, read_any: bool = False) -> list[CheckResult]:
+    """One warn per template figure the text does not give; a fail when it gives none at all.
+
+    ``read_any``: the reader found figures (an amount, a rate or a score) the template does not name: then the
+    text is not figure-less, and what the template lacks is each figure's own warn.
+    """
     out = [
         checks.not_found(f"extract.{path}", f"未找到：{label}", f"报告中未识别出“{label}”的数字，相关检查未执行（不作推测）")
         for path, label in ex.not_found
     ]
-    if not ex.found:
+    if not ex.found and not read_any:
         none = "报告中未识别出任何收支、三公经费或执行率数字，无法进行勾稽检查（这不是“通过”）"
         out.append(checks.not_found("extract.none", "未识别出任何数字", none, status=Status.fail))
     return out

@@ -128,6 +128,8 @@ def vocabulary() -> dict[str, Any]:
         tp["_parts"] = {k: [re.compile(a) for a in v] for k, v in tp["parts"].items()}
         tp["_control"] = re.compile("|".join(tp["control"]))
         tp["_actual"] = re.compile("|".join(tp["actual"]))
+        for key in ("heading_noise", "heading_control", "heading_actual"):
+            tp[f"_{key}"] = re.compile(tp[key])
         table = doc["three_public_table"]
         table["_title"] = re.compile(table["title"])
         doc["_mod"] = {k: re.compile(v) for k, v in doc["modifiers"].items()}
@@ -210,6 +212,7 @@ def detect(key: str) -> tuple[Kind | None, dict[str, int]]:
     None when no kind scores at least 4: an unknown kind is not an error; the caller says which
     kinds it knows and reports what it found.
     """
+    key = pattern("kinds.detect_noise").sub("", key)
     scores = {k.id: k.score(key) for k in kinds().values()}
     best = max(scores, key=lambda k: (scores[k], k == "final_accounts"))
     return (kinds()[best] if scores[best] >= 4 else None), scores
