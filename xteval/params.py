@@ -130,7 +130,7 @@ class StrictModel(BaseModel):
 
 class Unit(StrictModel):
     name: str = Field(description="单位名称")
-    supervisor: str = Field(description="主管部门")
+    supervisor: str | None = Field(None, description="主管部门（报告未写明时留空）")
     year: int = Field(ge=2000, le=2100, description="评价年度")
 
 

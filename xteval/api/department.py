@@ -35,14 +35,22 @@ class DepartmentEvaluation(Evaluation):
         report.record_checks(self.checks)
         report.record(**self.record)
         what = "单位自评（财预〔2020〕10号）"
-        return report.verdict_box(self.self_score.total, self.self_score.grade, self.checks.counts, self.illustrative_score, what=what)
+        s = self.self_score
+        unscored = "无数据（参数文件未给出可评分的数字，不给总分与等级）"
+        return report.verdict_box(self.score_total, s.grade, self.checks.counts, self.illustrative_score, what=what, unscored=unscored)
+
+    @property
+    def score_total(self):
+        """The 单位自评 total, or None when no indicator could be scored (all 无数据: never shown as 0)."""
+        s = self.self_score
+        return s.total if s.assessed else None
 
     @functools.cached_property
     def record(self) -> dict[str, Any]:
         """What the run records into the executed notebook for the batch index and the year summary."""
         s = self.self_score
         out = {"score_illustrative": self.illustrative_score, **tables.key_figures(self.params)}
-        out |= {"total": s.total, "grade": s.grade, "framework": SELF_FRAMEWORK}
+        out |= {"total": self.score_total, "grade": s.grade, "framework": SELF_FRAMEWORK}
         out["frameworks"] = {n: frameworks.get(n).version for n in self.frameworks_used}
         out["common"] = {n: {"assessed": str(r.assessed), "total": str(r.total), "complete": r.complete} for n, r in self.common.items()}
         out["pefa"] = {k: d.score for k, d in self.pefa_result.dimensions.items()}

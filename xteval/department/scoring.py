@@ -23,6 +23,7 @@ from .checks import execution_rates
 from .model import DepartmentParams
 
 HUNDRED = Decimal(100)
+SELF_FRAMEWORK = "mof2020-self"
 
 
 def execution_rate(p: DepartmentParams) -> Decimal | None:
@@ -70,7 +71,37 @@ def department_table(p: DepartmentParams) -> pd.DataFrame:
                 "score": g.score.value if g.score else None,
             }
         )
-    return pd.DataFrame(rows, columns=list(COLUMNS), dtype=object)
+    unlisted = _unlisted_levels(p)
+    df = pd.DataFrame(rows + unlisted, columns=list(COLUMNS), dtype=object)
+    df.attrs["unlisted"] = tuple(range(len(rows), len(rows) + len(unlisted)))
+    return df
+
+
+NO_GOALS = "（参数文件未列绩效目标）"
+
+
+def _unlisted_levels(p: DepartmentParams) -> list[dict]:
+    """One 无数据 row per 一级指标 of ``mof2020-self`` that no goal is listed under, at the framework's 分值.
+
+    The 分值 come from the framework, never from the goals present: a unit without goals is
+    scored 无数据 on 产出、效益、满意度 (no total, no grade), not refused and not given full marks.
+    """
+    fw = frameworks.get(SELF_FRAMEWORK)
+    listed = {fw.alias_map.get(g.level1, g.level1) for g in p.goals}
+    return [
+        {
+            "indicator": level.name + NO_GOALS,
+            "level1": level.name,
+            "kind": "qualitative",
+            "target": None,
+            "actual": None,
+            "weight": level.weight,
+            "grade": None,
+            "score": None,
+        }
+        for level in fw.level1
+        if level.name != "预算执行率" and level.name not in listed
+    ]
 
 
 def common_table(p: DepartmentParams, previous: DepartmentParams | None = None) -> pd.DataFrame:

@@ -148,17 +148,21 @@ def checks_table(suite, caption: str | None = None) -> Html:
 
     Returns:
         The table (an :class:`Html` snippet). Rows with class ``xt-fail`` / ``xt-warn``
-        are exactly the counted 不符 / 提示 findings.
+        are exactly the counted 不符 / 提示 findings; ``xt-skip`` rows (未执行) are the checks
+        that could not run, each naming the figures it lacks (not findings, not counted).
     """
     from html import escape as e
 
     from .sanitize import clip
 
-    order = {"fail": 0, "warn": 1}
+    order = {"fail": 0, "warn": 1, "skip": 2}
     shown = sorted((r for r in suite.results if r.status.value in order), key=lambda r: order[r.status.value])
     passed = [r for r in suite.results if r.status.value == "pass"]
     c = suite.counts
-    caption = caption or f"勾稽检查结果：不符 {c['fail']} 项，提示 {c['warn']} 项，通过 {c['pass']} 项"
+    skipped = sum(r.status.value == "skip" for r in suite.results)
+    caption = caption or f"勾稽检查结果：不符 {c['fail']} 项，提示 {c['warn']} 项，通过 {c['pass']} 项" + (
+        f"；未执行 {skipped} 项（缺少所需数字）" if skipped else ""
+    )
     head = ["检查项", "结果", "应为", "实为", "差额", "单位", "说明与原文"]
     out = [f'<table class="xt-table xt-checks"><caption>{e(caption)}</caption><thead><tr>']
     out += [f'<th class="{"xt-status" if h == "结果" else ""}">{e(h)}</th>' for h in head]
@@ -287,7 +291,7 @@ def illustrative_notice(p: ParamsBase | bool) -> str:
     return ILLUSTRATIVE_NOTICE if shown else ""
 
 
-def verdict_box(total, grade, counts: dict[str, int], illustrative: bool = False, what: str = "绩效评分") -> Html:
+def verdict_box(total, grade, counts: dict[str, int], illustrative: bool = False, what: str = "绩效评分", unscored: str = "") -> Html:
     """The appendix's score line: total and grade beside the reconciliation's 不符 count (never hidden).
 
     Args:
@@ -296,6 +300,7 @@ def verdict_box(total, grade, counts: dict[str, int], illustrative: bool = False
         counts: the 勾稽检查 counts (``fail``, ``warn``, ``pass``).
         illustrative: the score rests on illustrative figures (marked 示例).
         what: what was scored, e.g. 单位自评（财预〔2020〕10号）.
+        unscored: what the score line says when there is no score (e.g. every indicator is 无数据).
     """
     from html import escape as e
 
@@ -305,6 +310,8 @@ def verdict_box(total, grade, counts: dict[str, int], illustrative: bool = False
     lines = []
     if total is not None or grade:
         lines.append(f"<div><b>{e(what)}：</b>{e(grade_text(total, grade, fail, illustrative))}</div>")
+    elif unscored:
+        lines.append(f"<div><b>{e(what)}：</b>{e(unscored)}</div>")
     tone = "xt-verdict-fail" if fail else "xt-verdict-warn" if warn else "xt-verdict-ok"
     lines.append(
         f"<div><b>勾稽检查：</b>不符 {fail} 项，提示 {warn} 项，通过 {counts.get('pass', 0)} 项。"

@@ -157,7 +157,9 @@ def score_table(
     Args:
         df: rows with the :data:`COLUMNS`. Values may be Decimals, ints, or text
             (``"95"``, ``"95%"``, ``"1,200.5"``); blanks are None/NaN/"".
-            ``df.attrs["rows"]`` may give the source row number of each row for messages.
+            ``df.attrs["rows"]`` may give the source row number of each row for messages;
+            ``df.attrs["unlisted"]`` the positions of rows that stand for a 一级指标 with no
+            indicator listed (qualitative, no grade): each is 无数据 at its 分值.
             An optional ``level1_weight`` column declares each 一级指标's 分值 (open frameworks).
         framework: a framework name (see :func:`framework_names`) or a loaded :class:`Framework`.
         file: the file the table came from, named in errors.
@@ -257,8 +259,12 @@ def _score_open(
     over_rule = fw.over_achievement
     points: list[Decimal | None] = [None] * n
     flags: list[list[str]] = [[] for _ in range(n)]
+    unlisted = set(df.attrs.get("unlisted", ()))
     for i in range(n):
         k = kd[i]
+        if i in unlisted:  # a 一级指标 with no indicator listed: 无数据 at the framework's 分值
+            flags[i].append(NO_DATA)
+            continue
         actual = a[i] if quant[i] else _check_qualitative(grades[i], s[i], w[i], rows[i], file)
         if actual is None:
             flags[i].append(NO_DATA)
