@@ -117,7 +117,9 @@ class DepartmentEvaluation(Evaluation):
 
     @property
     def self_score_table(self):
-        return _score_table(SELF_FRAMEWORK, self.self_score)
+        weights = [g.weight for g in self.params.goals if g.weight is not None]
+        illustrative = any(w.is_illustrative for w in weights)
+        return _score_table(SELF_FRAMEWORK, self.self_score, "；各指标分值为示例（报告未给出分值）" if illustrative else "")
 
     @property
     def common_values(self):
@@ -156,7 +158,7 @@ class DepartmentEvaluation(Evaluation):
         return [report.titled_text("存在的问题", narrative.problems), report.titled_text("改进措施", narrative.improvements)]
 
 
-def _score_table(name: str, result: Any):
-    """A scored framework as its table, captioned with the framework's title, version and status."""
-    caption = f"{frameworks.get(name).title}，版本 {frameworks.version_label(name, result.version)}：{result.status()}"
+def _score_table(name: str, result: Any, note: str = ""):
+    """A scored framework as its table, captioned with the framework's title, version and status (and ``note``)."""
+    caption = f"{frameworks.get(name).title}，版本 {frameworks.version_label(name, result.version)}：{result.status()}{note}"
     return report.styled(engine.frame(result), right=SCORE_COLUMNS, caption=caption)

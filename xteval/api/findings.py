@@ -98,11 +98,20 @@ def check(path: str | Path, params: str | Path | ParamsBase | None = None, again
     if not isinstance(params, ParamsBase):
         params_file = Path(params) if params is not None else None
         params = load_params(params_file, source=document) if params_file is not None else None
-    report, extraction, suite = audit_file(document, params)
+    report, extraction, suite = audit_file(document, params, model_checks=not _is_department(params))
+    if _is_department(params):  # as the appendix does: the model's checks on the params (their goals), then the text's own
+        from ..department.checks import department_checks
+
+        suite = department_checks(params).extend(suite.results)
     if against is not None:
         _, other, _ = audit_file(against)
         suite.extend(compare_reports(extraction.document, other.document))
     return Findings(suite, figure_records(extraction.document), report, extraction, params_file)
+
+
+def _is_department(params: Any) -> bool:
+    """A department params file: the checks it takes part in run on it, not on the figures read from the text."""
+    return params is not None and getattr(params, "notebook", None) == "department"
 
 
 @dataclass(frozen=True)

@@ -191,14 +191,15 @@ def checks_table(suite, caption: str | None = None) -> Html:
 
 def profile_table(p: ParamsBase):
     """单位概况: name, supervising department, year and what the params cover."""
-    rows = [("单位名称", p.unit.name), ("主管部门", p.unit.supervisor), ("评价年度", f"{p.year} 年")]
+    rows = [("单位名称", p.unit.name), ("主管部门", p.unit.supervisor or "未注明"), ("评价年度", f"{p.year} 年")]
     header = getattr(p, "budget_header", None)  # a department's 年度预算金额
     if header is not None:
         rows.append(("年度预算金额", f"{fmt(header.value)} 万元"))
     counts = {"seed": 0, "derived": 0, "illustrative": 0}
     for _, prov in iter_provenance(p):
         counts[prov.source] += 1
-    rows.append(("数据来源", "，".join(f"{source_label(k)} {n} 项" for k, n in counts.items())))
+    given = "，".join(f"{source_label(k)} {n} 项" for k, n in counts.items() if n)  # a kind of source with no figure is not named
+    rows.append(("数据来源", given or "参数文件未给出任何数字"))
     import pandas as pd
 
     return styled(pd.DataFrame(rows, columns=["项目", "内容"]))
@@ -344,7 +345,7 @@ def begin(p: ParamsBase, default_title: str) -> None:
         # swapped in and restored during the run cannot put one file's figures under another's checksum
         loaded={"params": params_sha256(p), "data": input_hashes(p)},
         unit=p.unit.name,
-        supervisor=p.unit.supervisor,
+        supervisor=p.unit.supervisor or "未注明",
         year=p.year,
         title=p.title or default_title,
         evaluation=p.evaluation.to_record() if p.evaluation else {},
