@@ -102,7 +102,10 @@ def check(path: str | Path, params: str | Path | ParamsBase | None = None, again
     if _is_department(params):  # as the appendix does: the model's checks on the params (their goals), then the text's own
         from ..department.checks import department_checks
 
-        suite = department_checks(params).extend(suite.results)
+        from .evaluation import only_new
+
+        first = department_checks(params)
+        suite = first.extend(only_new(first, suite.results))
     if against is not None:
         _, other, _ = audit_file(against)
         suite.extend(compare_reports(extraction.document, other.document))

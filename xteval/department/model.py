@@ -111,7 +111,7 @@ class Goal(StrictModel):
     name: str = Field(description="指标名称")
     level1: str = Field(description="一级指标：产出指标 / 效益指标 / 满意度指标")
     level2: str | None = Field(None, description="二级指标：数量 / 质量 / 时效 / 成本 …")
-    kind: GoalKind = Field(description="positive ≥ / reverse ≤ / equal = / qualitative")
+    kind: GoalKind = Field(description="指标方向：positive ≥ / reverse ≤ / equal = / qualitative")
     unit: str = Field("", description="计量单位")
     target: Figure | None = Field(None, description="指标值")
     actual: Figure | None = Field(None, description="完成值")

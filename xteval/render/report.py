@@ -153,6 +153,7 @@ def checks_table(suite, caption: str | None = None) -> Html:
     """
     from html import escape as e
 
+    from .labels import in_words
     from .sanitize import clip
 
     order = {"fail": 0, "warn": 1, "skip": 2}
@@ -170,15 +171,15 @@ def checks_table(suite, caption: str | None = None) -> Html:
     for r in shown:
         quote = _quote(r)
         cells = [
-            f'<td class="xt-check">{e(clip(r.title))}</td>',
+            f'<td class="xt-check">{e(clip(in_words(r.title)))}</td>',
             f'<td class="xt-status">{e(r.status.label)}</td>',
             *(f'<td class="xt-num">{e(check_value(v, r.unit))}</td>' for v in (r.expected, r.observed, r.difference)),
             f'<td class="xt-unit">{e(r.unit)}</td>',
-            f'<td class="xt-msg">{e(clip(r.message))}' + (f'<div class="xt-quote">{e(clip(quote))}</div>' if quote else "") + "</td>",
+            f'<td class="xt-msg">{e(clip(in_words(r.message)))}' + (f'<div class="xt-quote">{e(clip(quote))}</div>' if quote else "") + "</td>",
         ]
         out.append(f'<tr class="xt-{r.status.value}">' + "".join(cells) + "</tr>")
     if passed:
-        names = "；".join(dict.fromkeys(r.title for r in passed))
+        names = "；".join(dict.fromkeys(in_words(r.title) for r in passed))
         out.append(
             '<tr class="xt-pass"><td class="xt-check">其余各项</td><td class="xt-status">通过</td>'
             f'<td class="xt-msg" colspan="5">共 {len(passed)} 项：{e(clip(names))}</td></tr>'
