@@ -101,7 +101,6 @@ def check(path: str | Path, params: str | Path | ParamsBase | None = None, again
     report, extraction, suite = audit_file(document, params, model_checks=not _is_department(params))
     if _is_department(params):  # as the appendix does: the model's checks on the params (their goals), then the text's own
         from ..department.checks import department_checks
-
         from .evaluation import only_new
 
         first = department_checks(params)

@@ -175,7 +175,9 @@ def checks_table(suite, caption: str | None = None) -> Html:
             f'<td class="xt-status">{e(r.status.label)}</td>',
             *(f'<td class="xt-num">{e(check_value(v, r.unit))}</td>' for v in (r.expected, r.observed, r.difference)),
             f'<td class="xt-unit">{e(r.unit)}</td>',
-            f'<td class="xt-msg">{e(clip(in_words(r.message)))}' + (f'<div class="xt-quote">{e(clip(quote))}</div>' if quote else "") + "</td>",
+            f'<td class="xt-msg">{e(clip(in_words(r.message)))}'
+            + (f'<div class="xt-quote">{e(clip(quote))}</div>' if quote else "")
+            + "</td>",
         ]
         out.append(f'<tr class="xt-{r.status.value}">' + "".join(cells) + "</tr>")
     if passed:
