@@ -164,12 +164,12 @@ def extract(path: str | Path, relative_to: str | Path | None = None) -> Draft:
         f"# 参数草稿：由 xteval extract 从 {path.name} 生成（{kind}）。",
         "# 识别出的数字为 seed（原文摘引与行号）；未识别或前后不一致的为 todo，须填入 value 并改为 seed / derived / illustrative。",
         "# 仍有 todo 时 xteval run 拒绝运行，并列出全部待填项。",
-        "# 报告未载明的数字不必编造：整行删去即可（单位名称、评价年度必填），附录把需要它的检查列为“未执行”。",
     ]
     partly = ""
     if report.raw_chars is not None:  # over the figure budget: the draft covers the lines read
         partly = f"文本中的数字超过读取上限，草稿只取自第 1–{len(report.line_starts):,} 行，其后未读取"
         header.append(f"# 注意：{partly}。")
+    header.append("# 报告未载明的数字不必编造：整行删去即可（单位名称、评价年度必填），附录把需要它的检查列为“未执行”。")
     if beyond:
         header += ["# 报告中还识别出（部门参数模型之外）:", *beyond]
     return Draft(data, header, doc, partly, beyond)
