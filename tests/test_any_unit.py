@@ -152,3 +152,27 @@ def test_every_field_the_readers_name_has_a_chinese_label():
     load_yaml(ROOT / "xteval" / "render" / "field_labels.yaml")
     unnamed = {i: field_name(i) for i in ids if re.search(r"[A-Za-z]", field_name(i))}
     assert not unnamed, unnamed
+
+
+def test_goals_without_weights_or_targets_are_no_data_at_the_frameworks_weights(tmp_path):
+    """A draft's goals often lack 分值 and 指标值: the run goes on, the level is 无数据 at the framework's 分值."""
+    path = _name_and_year(tmp_path)
+    goals = (
+        "goals:\n"
+        "  - {name: 档案数字化, level1: 产出指标, kind: positive, unit: 万页, actual: {value: 12, illustrative: 自拟}}\n"
+        "  - {name: 查档满意度, level1: 满意度指标, kind: positive, unit: '%', actual: {value: 96, illustrative: 自拟},"
+        " weight: {value: 10, illustrative: 自拟}}\n"
+    )
+    path.write_text(path.read_text(encoding="utf-8") + goals, encoding="utf-8")
+    ev = xteval.evaluate(path)
+    s = ev.self_score
+    assert s.level1_weights == {"预算执行率": 10, "产出指标": 50, "效益指标": 30, "满意度指标": 10}
+    rows = dict(zip(s.rows["indicator"], s.rows["points"], strict=True))
+    assert rows == {
+        "预算执行率": None,
+        "查档满意度": None,
+        "产出指标（绩效目标未给出分值）": None,
+        "效益指标（参数文件未列绩效目标）": None,
+    }
+    skipped = {r.id: r.message for r in ev.checks.results if r.status.label == "未执行"}
+    assert skipped["goals[0].achievement"] == skipped["goals[1].achievement"] == "未执行：缺少 指标值"

@@ -368,6 +368,14 @@ def _no_goals(p, id: str, title: str) -> list[CheckResult]:
     return [checks.not_run(id, title, ["绩效目标"])] if isinstance(p, ParamsBase) else []
 
 
+def _goal_not_run(p, i: int, g) -> list[CheckResult]:
+    """未执行 for a quantified goal of a params file whose 指标值 or 完成值 is not given (a qualitative one is judged, not computed)."""
+    if g.kind == "qualitative" or not isinstance(p, ParamsBase):
+        return []
+    lacking = _lacking(("指标值", g.target), ("完成值", g.actual)) or ["非零的完成值" if g.kind == "reverse" else "非零的指标值"]
+    return [checks.not_run(f"goals[{i}].achievement", f"绩效指标完成情况：{g.name}", lacking)]
+
+
 def goal_count_check(p) -> list[CheckResult]:
     """“共设置 N 个绩效目标” against the goals listed."""
     stated = p.claims.goal_count if p.claims is not None else None
@@ -416,6 +424,7 @@ def goal_achievement_check(p) -> list[CheckResult]:
     for i, g in enumerate(p.goals):
         ratio = _achievement(g)
         if ratio is None:
+            out += _goal_not_run(p, i, g)
             continue
         admits_low = any(w in (g.evidence or "") for w in _TARGET_LOW)
         pct = ratio * 100
