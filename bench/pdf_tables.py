@@ -36,7 +36,9 @@ def build(pages: int, out: Path) -> None:
         pdf.set_xy(10, 20)
         pdf.multi_cell(0, 7, f"第{n}页说明：本表反映本单位各项支出的年初预算数、调整预算数和决算数，金额单位为万元。" * 3)
         pdf.cell(0, 8, f"表{n} 支出明细表", new_x="LMARGIN", new_y="NEXT")
-        for row in [("项目", "年初预算数", "调整预算数", "决算数")] + [(i, f"{n + k}.00", f"{n + k}.50", f"{n + k + 1}.25") for k, i in enumerate(ITEMS)]:
+        for row in [("项目", "年初预算数", "调整预算数", "决算数")] + [
+            (i, f"{n + k}.00", f"{n + k}.50", f"{n + k + 1}.25") for k, i in enumerate(ITEMS)
+        ]:
             for cell, w in zip(row, (70, 40, 40, 40), strict=True):
                 pdf.cell(w, 8, cell, border=1)
             pdf.ln(8)

@@ -1,6 +1,6 @@
 """How long find_tables takes over a 10 MB text of prose and pasted tables (every shape): prints seconds and MB/s.
 
-    .venv/bin/python bench/text_tables.py [MB]
+.venv/bin/python bench/text_tables.py [MB]
 """
 
 from __future__ import annotations

@@ -113,13 +113,19 @@ def test_failure_message_states_both_values_and_direction(tmp_path):
     assert r.difference == Decimal("0.09") and r.unit == "万元"
 
 
-def test_missing_figures_skip_their_checks_instead_of_raising():
+def test_missing_figures_list_their_checks_as_not_run_instead_of_raising():
     p = load_params(SEED_PARAMS)
     income = p.income.model_copy(update={"total": None})
     claims = p.claims.model_copy(update={"execution_rate": None})
-    res = _by_id(department_checks(p.model_copy(update={"income": income, "claims": claims})))
-    assert "income.total" not in res and "execution_rate" not in res and "carryover" not in res
+    suite = department_checks(p.model_copy(update={"income": income, "claims": claims}))
+    res = _by_id(suite)
+    for cid in ("income.total", "carryover"):  # each check that needs 总收入: 未执行, naming it, never a guess
+        assert res[cid].status is Status.skipped and res[cid].status.label == "未执行", cid
+        assert res[cid].message.startswith("未执行：缺少 ") and "总收入" in res[cid].message, res[cid].message
+        assert res[cid].expected is None and res[cid].observed is None
+    assert "execution_rate" not in res  # no rate stated: nothing to compare, not a check left undone
     assert res["income.fiscal_appropriation"].status is Status.passed
+    assert "skip" not in suite.counts and suite.counts["fail"] == 0  # 未执行 is not a finding
 
 
 def test_rules_cite_their_source_and_version():

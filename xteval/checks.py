@@ -34,6 +34,7 @@ __all__ = [
     "direction",
     "judged",
     "not_found",
+    "not_run",
     "note",
     "rate",
     "rate_status",
@@ -49,10 +50,14 @@ class Status(enum.StrEnum):
     passed = "pass"
     warn = "warn"
     fail = "fail"
+    skipped = "skip"  # a check that could not run: a figure it needs is not given (listed, never counted as a finding)
 
     @property
     def label(self) -> str:
-        return {"pass": "通过", "warn": "提示", "fail": "不符"}[self.value]
+        return {"pass": "通过", "warn": "提示", "fail": "不符", "skip": "未执行"}[self.value]
+
+
+JUDGED = (Status.passed, Status.warn, Status.fail)  # the statuses a check that ran can have; ``counts`` counts these
 
 
 class Reason(enum.StrEnum):
@@ -159,7 +164,12 @@ class Suite:
     @property
     def counts(self) -> dict[str, int]:
         c = Counter(r.status.value for r in self.results)
-        return {s.value: c.get(s.value, 0) for s in Status}
+        return {s.value: c.get(s.value, 0) for s in JUDGED}
+
+    @property
+    def skipped(self) -> list[CheckResult]:
+        """The checks that could not run (未执行), each naming the figures it lacks."""
+        return self.by_status(Status.skipped)
 
     @property
     def failed(self) -> bool:
@@ -542,6 +552,11 @@ def note(
 ) -> CheckResult:
     """A record that compares nothing: a tally (“12 项一致”), a figure found, a figure not found, a text partly read."""
     return CheckResult(id=id, title=title, status=status, message=message, unit=unit, reason=reason, **numbers)
+
+
+def not_run(id: str, title: str, lacking: Sequence[str]) -> CheckResult:
+    """A check that could not run because the figures ``lacking`` (Chinese names) are not given: 未执行, never a guess."""
+    return note(id, title, f"未执行：缺少 {'、'.join(dict.fromkeys(lacking))}", status=Status.skipped, reason=Reason.not_found)
 
 
 def not_found(id: str, title: str, message: str, *, status: Status = Status.warn) -> CheckResult:

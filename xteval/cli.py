@@ -185,13 +185,13 @@ def _print_findings(found, report: Path) -> None:
     """The findings as ``xteval check`` prints them: the kind, fails first, every figure, the counts."""
     from .audit.kinds import kinds
 
-    marks = {"fail": "不符", "warn": "提示", "pass": "通过"}
+    marks = {"fail": "不符", "warn": "提示", "pass": "通过", "skip": "未执行"}
     kind = found.kind
     if kind:
         print(f"文档类型：{kind.title}（{kind.id}）")
     else:
         print(f"文档类型：未识别（已知：{'、'.join(k.title for k in kinds().values())}），按部门整体支出自评报告读取")
-    for r in sorted(found.suite.results, key=lambda r: ("fail", "warn", "pass").index(r.status.value)):
+    for r in sorted(found.suite.results, key=lambda r: ("fail", "warn", "skip", "pass").index(r.status.value)):
         where = f" (第 {r.evidence[0].line} 行)" if r.evidence and r.evidence[0].line else ""
         print(f"[{marks[r.status.value]}] {r.id}: {r.message}{where}")
     print(f"识别出的数字（{len(found.figures)} 项）:")

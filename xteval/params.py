@@ -18,6 +18,7 @@ import datetime as dt
 import functools
 import os
 import re
+import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -130,7 +131,7 @@ class StrictModel(BaseModel):
 
 class Unit(StrictModel):
     name: str = Field(description="单位名称")
-    supervisor: str = Field(description="主管部门")
+    supervisor: str | None = Field(None, description="主管部门（报告未写明时留空）")
     year: int = Field(ge=2000, le=2100, description="评价年度")
 
 
@@ -299,9 +300,46 @@ def validate(data: Any, path: str | Path, model: type[ParamsBase] | None = None)
         return model.model_validate(data)
     except ValidationError as exc:
         # An unknown key usually explains the "missing" error beside it (a typo), so it goes first.
-        err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
-        extra = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        err = errors[0]
+        if all(e["type"] == "missing" for e in errors):  # every required field left out, each named with its Chinese label
+            named = "、".join(f"{field_name(model, e['loc'])}（{_field_path(e['loc'])}）" for e in errors[:MAX_LISTED])
+            more = f" 等 {len(errors)} 项" if len(errors) > MAX_LISTED else ""
+            raise ParamsError(f"缺少必填字段：{named}{more} (missing field)", file=path, field=_field_path(err["loc"])) from None
+        others = "；".join(f"{field_name(model, e['loc'])}（{_field_path(e['loc'])}）：{_describe(e)}" for e in errors[1:MAX_LISTED])
+        extra = f"（另有 {len(errors) - 1} 处：{others}）" if len(errors) > 1 else ""
         raise ParamsError(_describe(err) + extra, file=path, field=_field_path(err["loc"])) from None
+
+
+MAX_LISTED = 20  # the fields a schema error names one by one
+
+
+def field_name(model: type[BaseModel], loc: tuple) -> str:
+    """A field path's Chinese label from the schema's descriptions: ``unit.name`` → 单位·单位名称."""
+    labels: list[str] = []
+    node: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = node.model_fields.get(str(part)) if isinstance(node, type) and issubclass(node, BaseModel) else None
+        if info is None:
+            labels.append(str(part))
+            node = None
+            continue
+        labels.append(re.split(r"[（(；;，：]", info.description or "", maxsplit=1)[0].strip() or str(part))
+        node = _model_of(info.annotation)
+    return "·".join(labels)
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The params section a field holds (``Income | None`` → Income, ``list[Goal]`` → Goal), or None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def load_params(path: str | Path, *, data: bytes | None = None, source: SourceDocument | None = None) -> ParamsBase:

@@ -35,14 +35,22 @@ class DepartmentEvaluation(Evaluation):
         report.record_checks(self.checks)
         report.record(**self.record)
         what = "单位自评（财预〔2020〕10号）"
-        return report.verdict_box(self.self_score.total, self.self_score.grade, self.checks.counts, self.illustrative_score, what=what)
+        s = self.self_score
+        unscored = "无数据（参数文件未给出可评分的数字，不给总分与等级）"
+        return report.verdict_box(self.score_total, s.grade, self.checks.counts, self.illustrative_score, what=what, unscored=unscored)
+
+    @property
+    def score_total(self):
+        """The 单位自评 total, or None when no indicator could be scored (all 无数据: never shown as 0)."""
+        s = self.self_score
+        return s.total if s.assessed else None
 
     @functools.cached_property
     def record(self) -> dict[str, Any]:
         """What the run records into the executed notebook for the batch index and the year summary."""
         s = self.self_score
         out = {"score_illustrative": self.illustrative_score, **tables.key_figures(self.params)}
-        out |= {"total": s.total, "grade": s.grade, "framework": SELF_FRAMEWORK}
+        out |= {"total": self.score_total, "grade": s.grade, "framework": SELF_FRAMEWORK}
         out["frameworks"] = {n: frameworks.get(n).version for n in self.frameworks_used}
         out["common"] = {n: {"assessed": str(r.assessed), "total": str(r.total), "complete": r.complete} for n, r in self.common.items()}
         out["pefa"] = {k: d.score for k, d in self.pefa_result.dimensions.items()}
@@ -109,7 +117,9 @@ class DepartmentEvaluation(Evaluation):
 
     @property
     def self_score_table(self):
-        return _score_table(SELF_FRAMEWORK, self.self_score)
+        weights = [g.weight for g in self.params.goals if g.weight is not None]
+        illustrative = any(w.is_illustrative for w in weights)
+        return _score_table(SELF_FRAMEWORK, self.self_score, "；各指标分值为示例（报告未给出分值）" if illustrative else "")
 
     @property
     def common_values(self):
@@ -148,7 +158,7 @@ class DepartmentEvaluation(Evaluation):
         return [report.titled_text("存在的问题", narrative.problems), report.titled_text("改进措施", narrative.improvements)]
 
 
-def _score_table(name: str, result: Any):
-    """A scored framework as its table, captioned with the framework's title, version and status."""
-    caption = f"{frameworks.get(name).title}，版本 {frameworks.version_label(name, result.version)}：{result.status()}"
+def _score_table(name: str, result: Any, note: str = ""):
+    """A scored framework as its table, captioned with the framework's title, version and status (and ``note``)."""
+    caption = f"{frameworks.get(name).title}，版本 {frameworks.version_label(name, result.version)}：{result.status()}{note}"
     return report.styled(engine.frame(result), right=SCORE_COLUMNS, caption=caption)

@@ -48,8 +48,23 @@ def department_suite(p: ParamsBase) -> Suite:
     if p.source_report:
         document = params_source(p) or resolve(p, p.source_report)  # the document the quote check read: not read again
         _, _, text_suite = audit_file(document, p, model_checks=False)
-        suite.extend(text_suite.results)
+        suite.extend(only_new(suite, text_suite.results))
     return suite
+
+
+def only_new(suite: Suite, results: list) -> list:
+    """The text's findings that the params' checks have not found already: one finding, one row.
+
+    A 不符 or 提示 of the text with the same status, 应为, 实为 and 差额 as one of the params' is the same
+    finding (the params' figures are the text's, quoted): the text's own version of an identity over the
+    same figures is not listed again.
+    """
+    seen = {_finding(r) for r in suite.results if r.status.value in ("fail", "warn")}
+    return [r for r in results if r.status.value not in ("fail", "warn") or _finding(r) not in seen]
+
+
+def _finding(r) -> tuple:
+    return (r.status.value, r.expected, r.observed, r.difference, r.unit)
 
 
 def score_table_of(p: ParamsBase):

@@ -98,11 +98,22 @@ def check(path: str | Path, params: str | Path | ParamsBase | None = None, again
     if not isinstance(params, ParamsBase):
         params_file = Path(params) if params is not None else None
         params = load_params(params_file, source=document) if params_file is not None else None
-    report, extraction, suite = audit_file(document, params)
+    report, extraction, suite = audit_file(document, params, model_checks=not _is_department(params))
+    if _is_department(params):  # as the appendix does: the model's checks on the params (their goals), then the text's own
+        from ..department.checks import department_checks
+        from .evaluation import only_new
+
+        first = department_checks(params)
+        suite = first.extend(only_new(first, suite.results))
     if against is not None:
         _, other, _ = audit_file(against)
         suite.extend(compare_reports(extraction.document, other.document))
     return Findings(suite, figure_records(extraction.document), report, extraction, params_file)
+
+
+def _is_department(params: Any) -> bool:
+    """A department params file: the checks it takes part in run on it, not on the figures read from the text."""
+    return params is not None and getattr(params, "notebook", None) == "department"
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,7 @@ def extract(path: str | Path, relative_to: str | Path | None = None) -> Draft:
     if report.raw_chars is not None:  # over the figure budget: the draft covers the lines read
         partly = f"文本中的数字超过读取上限，草稿只取自第 1–{len(report.line_starts):,} 行，其后未读取"
         header.append(f"# 注意：{partly}。")
+    header.append("# 报告未载明的数字不必编造：整行删去即可（单位名称、评价年度必填），附录把需要它的检查列为“未执行”。")
     if beyond:
         header += ["# 报告中还识别出（部门参数模型之外）:", *beyond]
     return Draft(data, header, doc, partly, beyond)

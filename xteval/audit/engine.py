@@ -40,11 +40,10 @@ from typing import Any
 
 from ..money import UNITS, match_key
 from .kinds import Kind, detect, patterns, vocabulary
+from .matcher import Matcher
 from .reading import ReportText
 from .scanner import Token, scan
-from .subjects import heading_mode, subject_of, takes_subject
-
-NEAR = 10  # a label ends at most this many characters before its figure's lead words
+from .subjects import subject_of, takes_subject
 
 
 @dataclass
@@ -146,146 +145,9 @@ def report_year(text: str) -> int | None:
     return years.most_common(1)[0][0] if years else None
 
 
-# --------------------------------------------------------------------------- matching labels to fields
-
-
-def _best(label: str, patterns: list[re.Pattern]) -> tuple[int, int] | None:
-    """The best alias match in a label: (length, end) of the longest that ends within NEAR of the end."""
-    best = None
-    for pat in patterns:
-        if pat.pattern in (".*", "^$"):  # a catch-all (the unit decides): the weakest match
-            if pat.pattern == ".*" or not label:
-                best = best or (0, len(label))
-            continue
-        for m in pat.finditer(label):
-            if len(label) - m.end() <= NEAR and m.end() > m.start():
-                cand = (m.end() - m.start(), m.end())
-                if best is None or cand > best:
-                    best = cand
-    return best
-
-
-class Matcher:
-    """Label → field ids, for one document kind."""
-
-    def __init__(self, kind: Kind | None):
-        self.kind = kind
-        self.vocab = vocabulary()
-        self.mod = self.vocab["_mod"]
-        self.tp = self.vocab["three_public"]
-
-    def _uses(self, field_id: str) -> bool:
-        cache = self.__dict__.setdefault("_uses_cache", {})
-        if field_id not in cache:
-            cache[field_id] = self.kind is None or self.kind.uses(field_id)
-        return cache[field_id]
-
-    def _scoped(self, group: str, context: str) -> tuple[bool, ...]:
-        """Which entries of a group the context admits (their ``within`` / ``not_within``), cached by context."""
-        cache = self.__dict__.setdefault("_scope_cache", {})
-        key = (group, context)
-        if key not in cache:
-            if len(cache) > 20000:
-                cache.clear()
-            cache[key] = tuple(
-                (e["_within"] is None or bool(e["_within"].search(context))) and (e["_not"] is None or not e["_not"].search(context))
-                for e in self.vocab[group]
-            )
-        return cache[key]
-
-    def fields(self, group: str, label: str, context: str, unit: str = "") -> tuple[list[str], str]:
-        """The field ids a label names in a vocabulary group, and what follows the alias in the label.
-
-        Cached by label, unit and the entries the context admits: a long report repeats its labels.
-        """
-        scope = self._scoped(group, context)
-        cache = self.__dict__.setdefault("_fields_cache", {})
-        key = (group, label, unit, scope)
-        if key not in cache:
-            if len(cache) > 20000:
-                cache.clear()
-            cache[key] = self._fields_uncached(group, label, unit, scope)
-        fields, rest = cache[key]
-        return list(fields), rest
-
-    def _fields_uncached(self, group: str, label: str, unit: str, scope: tuple[bool, ...]) -> tuple[list[str], str]:
-        best, best_key, rest = [], None, ""
-        for entry, admitted in zip(self.vocab[group], scope, strict=True):
-            fields = [f for f in entry["_fields"] if self._uses(f)]
-            if not fields or not admitted:
-                continue
-            if unit and entry.get("units") and unit not in entry["units"]:
-                continue
-            m = _best(label, entry["_re"])
-            if m is None:
-                continue
-            key = (m[0] + (2 if entry["_within"] is not None else 0), m[1])
-            if best_key is None or key > best_key:
-                best, best_key, rest = fields, key, label[m[1] :]
-        return best, rest
-
-    def alias_share(self, label: str) -> float:
-        """How much of a label its best money alias covers (1.0: the label is the alias)."""
-        best = 0
-        for entry in self.vocab["money"]:
-            m = _best(label, entry["_re"])
-            if m and m[1] == len(label):
-                best = max(best, m[0])
-        return best / len(label) if label else 0.0
-
-    heading = ""  # the heading path of the figure being read (set by the reader)
-
-    def part_in(self, text: str) -> str | None:
-        """The 三公 part named last in a text (a sentence before its figure)."""
-        best, where = None, -1
-        for name, pats in self.tp["_parts"].items():
-            for pat in pats:
-                for m in pat.finditer(text):
-                    if (m.end(), m.end() - m.start()) > (where, 0):
-                        best, where = name, m.end()
-        return best
-
-    def three_public(self, label: str, context: str, state: dict, aside: bool = False) -> str | None:
-        """A 三公 field (``three_public.<mode>.<part>``) when the label or its sentence is about 三公."""
-        if not self._uses("three_public.actual.total"):
-            return None
-        if self.tp["marker"] not in context and not state.get("tp_part") and not any(k in label for k in _TP_WORDS):
-            return None  # nothing about 三公 here (the common case: decided without a regular expression)
-        part, where = None, None
-        for name, pats in self.tp["_parts"].items():
-            m = _best(label, pats)
-            if m and (where is None or m > where):
-                part, where = name, m
-        tm = _best(label, self.tp["_total"])
-        if tm and (where is None or tm[0] > where[0] and tm[1] >= where[1]):
-            part, where = "total", tm
-        rest = label[where[1] :] if where else label
-        in_context = self.tp["marker"] in context or state.get("tp_part")
-        if part is None:
-            if not in_context or len(label) > 14:
-                return None
-            if not (self.tp["_control"].search(rest) or self.tp["_actual"].search(rest)):
-                return None
-            part = state.get("tp_part") or self.part_in(context.split(" ")[0][-80:]) or "total"
-        mode = None
-        control, actual = self.tp["_control"].search(rest), self.tp["_actual"].search(rest)
-        if control and (not actual or "预算" in rest):
-            mode = "control"
-        elif actual:
-            mode = "actual"
-        if where is None and not aside and mode and state.get("tp_mode") and mode != state["tp_mode"] and state.get("tp_total"):
-            part = "total"  # “控制数 X，其中…；实际支出 Y，其中…”: after a total and its parts, a new mode starts at the total
-        mode = mode or state.get("tp_mode") or heading_mode(self.heading)
-        state["tp_part"], state["tp_mode"] = part, mode
-        if part == "total":
-            state["tp_total"] = True
-        return f"three_public.{mode}.{part}"
-
-
 # --------------------------------------------------------------------------- the engine
 
 
-_TP_WORDS = ("公务", "出国", "三公", "车辆", "接待")
 _RE = patterns("engine")  # its phrasings (fields.yaml), each named by its key where it is matched
 _COUNTERPART = {
     "expenditure.general_budget": "expenditure.general_budget",
@@ -456,21 +318,7 @@ class _Reader:
                     self.emit(tok, f.field + ".budget_diff", s * tok.value, "万元")
                 self.state["diff_subject"] = [f.field for f in self.base()]
                 return
-        sign = self._sign(label)
-        compared = sign and (mod["compare"].search(tok.sentence) or mod["compare"].search(label) or self._lists_changes(tok))
-        if sign and not compared and _RE.change_word_end.search(label):  # 支出决算减少 N: a change when its clause names what
-            named = _RE.change_word_end.sub("", label)  # the figure's name stands right before its change word
-            compared = self.m.alias_share(named) > 0 and bool(self._fields(named, context, aside=True))
-        if compared:
-            self.state.pop("subject_carried", None)
-            subject = self._subject(label, context)
-            for f in subject:
-                self.emit(tok, f + ".change", sign * tok.value, "万元", certain=not self.state.get("subject_carried"))
-            self.state["change_subject"] = subject
-            pend = self.state.pop("pending_previous", None)
-            if pend is not None:
-                for f in subject:
-                    self.emit(pend, f + ".previous", pend.value, "万元")
+        if self._change(tok, label, context):
             return
         fields = self._fields(label, context, tok.in_brackets)
         scoped = self.m.vocab.get("scoped_parts", {}).get(self.state.get("owner_field") or "", {})
@@ -507,6 +355,25 @@ class _Reader:
                 fact = self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner, of=parent)
                 if not tok.in_brackets:
                     self.state["base"] = [fact]
+
+    def _change(self, tok: Token, label: str, context: str) -> bool:
+        """A change on last year (比上年增加 X 万元, 支出决算减少 N 元): its facts emitted, True; else False."""
+        mod, sign = self.mod, self._sign(label)
+        compared = sign and (mod["compare"].search(tok.sentence) or mod["compare"].search(label) or self._lists_changes(tok))
+        if sign and not compared and _RE.change_word_end.search(label):  # 支出决算减少 N: a change when its clause names what
+            named = _RE.change_word_end.sub("", label)  # the figure's name stands right before its change word
+            compared = self.m.alias_share(named) > 0 and bool(self._fields(named, context, aside=True))
+        if not compared:
+            return False
+        self.state.pop("subject_carried", None)
+        subject = self._subject(label, context)
+        for f in subject:
+            self.emit(tok, f + ".change", sign * tok.value, "万元", certain=not self.state.get("subject_carried"))
+        self.state["change_subject"] = subject
+        pend = self.state.pop("pending_previous", None)
+        for f in subject if pend is not None else ():
+            self.emit(pend, f + ".previous", pend.value, "万元")
+        return True
 
     def _fields(self, label: str, context: str, aside: bool = False) -> list[str]:
         """Base field ids of a money label (三公 first), with ``F.budget`` for “F 年初预算为”.

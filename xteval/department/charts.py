@@ -8,20 +8,30 @@ __all__ = ["composition_chart", "show", "three_public_chart"]
 
 
 def composition_chart(p):
-    """收入与支出构成 of a department-year."""
+    """收入与支出构成 of a department-year; None (no chart) when the params give none of its figures."""
     inc, exp = p.income, p.expenditure
-    income = [("年初预算", inc.initial_budget.value), ("年中追加", inc.midyear_addition.value), ("其他收入", inc.other_income.value)]
-    spending = [("人员经费", exp.personnel.value), ("公用经费", exp.public_operation.value)]
-    spending += [(x.name, x.value) for x in exp.project_parts] or [("项目支出", exp.project.value)]
-    return stacked_bars([("总收入", income), ("支出总额", spending)], f"{p.year} 年收入与支出构成")
+    income = _given([("年初预算", inc.initial_budget), ("年中追加", inc.midyear_addition), ("其他收入", inc.other_income)])
+    spending = _given([("人员经费", exp.personnel), ("公用经费", exp.public_operation)])
+    spending += _given([(x.name, x) for x in exp.project_parts or []]) or _given([("项目支出", exp.project)])
+    rows = [(name, parts) for name, parts in (("总收入", income), ("支出总额", spending)) if parts]
+    if not rows:
+        return None
+    return stacked_bars(rows, f"{p.year} 年收入与支出构成")
+
+
+def _given(parts):
+    """The (name, value) of each figure the params give: a figure left out is not drawn as 0."""
+    return [(name, fig.value) for name, fig in parts if fig is not None]
 
 
 def three_public_chart(p):
-    """三公经费 control figure against actual, by category."""
+    """三公经费 control figure against actual, by category; None (no chart) when the params give neither."""
     tp = p.three_public
+    if tp.control is None and tp.actual is None:
+        return None
     cats = ["公务接待费", "公务用车运行费", "出国出境费", "合计"]
 
     def values(s):
-        return [s.reception.value, s.vehicle.value, s.overseas.value if s.overseas else None, s.total.value]
+        return [getattr(getattr(s, key, None), "value", None) for key in ("reception", "vehicle", "overseas", "total")]
 
     return grouped_bars(cats, [("控制数", values(tp.control)), ("实际支出", values(tp.actual))], f"{p.year} 年“三公”经费控制数与实际支出")

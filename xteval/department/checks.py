@@ -20,6 +20,7 @@ from typing import Any
 from .. import checks, rules
 from ..checks import CheckResult, Context, Evidence, Reason, Status, Suite, amount, balance, direction, judged, rounding_tolerance, run
 from ..money import ZERO, N, fmt_rate, half_up
+from ..params import ParamsBase
 from ..yamlio import load_yaml
 
 
@@ -32,11 +33,17 @@ def _v(fig) -> Decimal | None:
     return None if fig is None else fig.value
 
 
+def _lacking(*figures: tuple[str, Any]) -> list[str]:
+    """The Chinese names of the figures that are not given (None)."""
+    return [name for name, fig in figures if fig is None]
+
+
 def _balance_found(id: str, title: str, total: tuple[str, Any], parts: Sequence[tuple[str, Any]]) -> list[CheckResult]:
-    """:func:`balance` on figures, or nothing when any of them was not found (listed by the extractor)."""
+    """:func:`balance` on figures, or 未执行 naming the ones not given (an audit lists them as not found instead)."""
+    lacking = _lacking(total, *parts)
+    if lacking:
+        return [checks.not_run(id, title, lacking)]
     figs = [total[1], *(f for _, f in parts)]
-    if any(f is None for f in figs):
-        return []
     return [
         balance(
             id,
@@ -67,7 +74,7 @@ def identity_checks(p) -> list[CheckResult]:
         ("expenditure.basic", (exp.basic, "基本支出"), [("人员经费", exp.personnel), ("公用经费", exp.public_operation)]),
     ):
         out += _balance_found(id, f"{total_name} = " + " + ".join(n for n, _ in parts), (total_name, total), parts)
-    if exp.project_parts:
+    if exp.project_parts:  # no 明细 listed (a 决算说明 rarely lists them): nothing to add up, not a check left undone
         out += _balance_found(
             "expenditure.project",
             "项目支出 = " + " + ".join(x.name for x in exp.project_parts),
@@ -76,17 +83,14 @@ def identity_checks(p) -> list[CheckResult]:
         )
     for key, name in (("control", "控制数"), ("actual", "实际支出")):
         s = getattr(tp, key, None)
+        title = f"三公经费{name} = 公务接待费 + 公务用车运行费 + 出国出境费"
         if s is None:
+            out.append(checks.not_run(f"three_public.{key}", title, [f"三公经费{name}"]))
             continue
-        parts = [("公务接待费", s.reception), ("公务用车运行费", s.vehicle)]
+        parts = [(f"{name}·公务接待费", s.reception), (f"{name}·公务用车运行费", s.vehicle)]
         if s.overseas is not None:
-            parts.append(("出国出境费", s.overseas))
-        out += _balance_found(
-            f"three_public.{key}",
-            f"三公经费{name} = 公务接待费 + 公务用车运行费 + 出国出境费",
-            (f"三公经费{name}", s.total),
-            parts,
-        )
+            parts.append((f"{name}·出国出境费", s.overseas))
+        out += _balance_found(f"three_public.{key}", title, (f"三公经费{name}", s.total), parts)
     return out
 
 
@@ -101,8 +105,9 @@ def _pct(v: Decimal) -> str:
 def header_check(p) -> list[CheckResult]:
     """The header table's 年度预算金额 equals 财政拨款收入."""
     head, fa = getattr(p, "budget_header", None), p.income.fiscal_appropriation
-    if head is None or fa is None:
-        return []
+    lacking = _lacking(("年度预算金额", head), ("财政拨款收入", fa))
+    if lacking:
+        return [checks.not_run("budget_header", "表头年度预算金额 = 财政拨款收入", lacking)]
     r = balance(
         "budget_header",
         "表头年度预算金额 = 财政拨款收入",
@@ -117,7 +122,8 @@ def three_public_control_check(p) -> list[CheckResult]:
     """三公 actual ≤ control, by part and in total, and any sentence that claims it."""
     tp = p.three_public
     if tp is None or tp.control is None or tp.actual is None:
-        return []
+        lacking = _lacking(("三公经费控制数", getattr(tp, "control", None)), ("三公经费实际支出", getattr(tp, "actual", None)))
+        return [checks.not_run("three_public.within_control.total", "三公经费：实际支出 ≤ 控制数", lacking)]
     out, over = [], []
     for key, name in (("total", "合计"), ("reception", "公务接待费"), ("vehicle", "公务用车运行费"), ("overseas", "出国出境费")):
         c, a = getattr(tp.control, key), getattr(tp.actual, key)
@@ -219,7 +225,13 @@ def execution_rate_check(p) -> list[CheckResult]:
                 reason=reason,
             )
         )
-    if "fiscal_appropriation" in rates:
+    if stated is not None and not rates:
+        lacking = _lacking(("支出总额", p.expenditure.total), ("财政拨款收入或总收入", p.income.fiscal_appropriation or p.income.total))
+        out.append(checks.not_run("execution_rate", "预算执行率：报告所称 = 计算值（按所述精度）", lacking))
+    if "fiscal_appropriation" not in rates:
+        lacking = _lacking(("支出总额", p.expenditure.total), ("财政拨款收入", p.income.fiscal_appropriation))
+        out.append(checks.not_run("execution_rate.within_appropriation", "支出总额 ≤ 财政拨款收入", lacking or ["非零的财政拨款收入"]))
+    else:
         rate = rates["fiscal_appropriation"][1]
         spend, fa = p.expenditure.total.value, p.income.fiscal_appropriation.value
         out.append(
@@ -281,8 +293,9 @@ def carryover_check(p) -> list[CheckResult]:
     co = getattr(p, "carryover", None)
     fiscal = None if co is None else co.fiscal
     total, spend, fa = p.income.total, p.expenditure.total, p.income.fiscal_appropriation
-    if fiscal is None or total is None or spend is None:
-        return []
+    lacking = _lacking(("结转结余", fiscal), ("总收入", total), ("支出总额", spend))
+    if lacking:
+        return [checks.not_run("carryover", "结转结余 = 总收入 − 支出总额", lacking)]
     expected = total.value - spend.value
     diff = fiscal.value - expected
     tol = rounding_tolerance([total.value, spend.value, fiscal.value])
@@ -316,8 +329,12 @@ def carryover_check(p) -> list[CheckResult]:
 def adjustment_rate_check(p) -> list[CheckResult]:
     """年中追加 ÷ 年初预算 (the Hunan tables' 预算控制率), banded, even when the report excludes it from 53号's 预算调整数."""
     add, init = p.income.midyear_addition, p.income.initial_budget
-    if add is None or init is None or not init.value:
-        return []
+    title = "年中追加占年初预算比例（预算控制率）"
+    lacking = _lacking(("年中追加", add), ("年初预算", init))
+    if lacking:
+        return [checks.not_run("adjustment_rate", title, lacking)]
+    if not init.value:
+        return [checks.not_run("adjustment_rate", title, ["非零的年初预算"])]
     cfg = rules.checks()["adjustment_rate"]
     rate = add.value / init.value * 100
     band = next(b for b in cfg["bands"] if b["up_to"] is None or rate <= b["up_to"])
@@ -346,11 +363,26 @@ def adjustment_rate_check(p) -> list[CheckResult]:
 # --------------------------------------------------------------------------- goals
 
 
+def _no_goals(p, id: str, title: str) -> list[CheckResult]:
+    """未执行 for want of goals on a params file; nothing on the goals a reader gathered from a text (it names what it did not find)."""
+    return [checks.not_run(id, title, ["绩效目标"])] if isinstance(p, ParamsBase) else []
+
+
+def _goal_not_run(p, i: int, g) -> list[CheckResult]:
+    """未执行 for a quantified goal of a params file whose 指标值 or 完成值 is not given (a qualitative one is judged, not computed)."""
+    if g.kind == "qualitative" or not isinstance(p, ParamsBase):
+        return []
+    lacking = _lacking(("指标值", g.target), ("完成值", g.actual)) or ["非零的完成值" if g.kind == "reverse" else "非零的指标值"]
+    return [checks.not_run(f"goals[{i}].achievement", f"绩效指标完成情况：{g.name}", lacking)]
+
+
 def goal_count_check(p) -> list[CheckResult]:
     """“共设置 N 个绩效目标” against the goals listed."""
     stated = p.claims.goal_count if p.claims is not None else None
     if stated is None:
         return []
+    if not p.goals:
+        return _no_goals(p, "goals.count", "所称绩效目标个数 = 列示的目标个数")
     listed = len(p.goals)
     diff = stated.value - listed
     names = "、".join(g.name for g in p.goals) or "无"
@@ -386,10 +418,13 @@ _TARGET_LOW = ("偏低", "设定偏低", "预估偏低", "指标值偏低")
 def goal_achievement_check(p) -> list[CheckResult]:
     """Over-achievement (≥ 130% of 指标值, or admitted too-low target) and under-achievement, per goal."""
     over, under = rules.checks()["over_achievement"], rules.checks()["under_achievement"]
+    if not p.goals:
+        return _no_goals(p, "goals.achievement", "绩效指标完成情况")
     out = []
     for i, g in enumerate(p.goals):
         ratio = _achievement(g)
         if ratio is None:
+            out += _goal_not_run(p, i, g)
             continue
         admits_low = any(w in (g.evidence or "") for w in _TARGET_LOW)
         pct = ratio * 100
@@ -435,6 +470,8 @@ def goals_completed_claim_check(p) -> list[CheckResult]:
     claim = p.claims.all_goals_completed if p.claims is not None else None
     if claim is None or not claim.value:
         return []
+    if not p.goals:
+        return _no_goals(p, "goals.all_completed_claim", "“所有目标均已完成”的表述与完成值相符")
     measured = [(g, _achievement(g)) for g in p.goals]
     missed = [g.name for g, r in measured if r is not None and (r < 1 or (g.kind == "equal" and g.actual.value != g.target.value))]
     n = sum(r is not None for _, r in measured)
@@ -461,7 +498,10 @@ def _on_model(check: Callable[[Any], list[CheckResult]]) -> Callable[[Context], 
     """A check over the department model as a registered check over a :class:`Context` (its ``model``)."""
 
     def over_context(ctx: Context) -> list[CheckResult]:
-        return check(ctx.model)
+        results = check(ctx.model)
+        if ctx.extraction is not None:  # on a report's text: extract.not_found names each figure the text lacks instead
+            return [r for r in results if r.status is not Status.skipped]
+        return results
 
     over_context.__doc__ = check.__doc__
     over_context.__name__ = check.__name__

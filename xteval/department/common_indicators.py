@@ -49,6 +49,17 @@ def _v(fig) -> Decimal | None:
     return fig.value if fig is not None else None
 
 
+def _lacking(*figures: tuple[str, Decimal | None]) -> str:
+    """Why a measure has no value: the figures (by their Chinese names) the params do not give; '' when all are given."""
+    absent = [name for name, v in figures if v is None]
+    return f"参数文件未给出{'、'.join(absent)}" if absent else ""
+
+
+def _tp(p: DepartmentParams | None, side: str) -> Decimal | None:
+    """三公经费 合计 of ``control`` or ``actual``, or None when the params do not give it."""
+    return None if p is None else _v(getattr(getattr(p.three_public, side), "total", None))
+
+
 def _ratio(num: Decimal | None, den: Decimal | None, missing: str, zero: str = "", notes: tuple[str, ...] = ()) -> Value:
     """num ÷ den × 100, 2 decimals; None with ``missing`` (an input absent) or ``zero`` (den = 0)."""
     if num is None or den is None:
@@ -70,14 +81,16 @@ def _carry_in(p: DepartmentParams, previous: DepartmentParams | None) -> tuple[D
     """上年结转: the params' own figure, else the previous year's closing 结转结余 (the same quantity)."""
     if p.common.carry_in is not None:
         return p.common.carry_in.value, ()
-    if previous is not None:
+    if previous is not None and previous.carryover.fiscal is not None:
         return previous.carryover.fiscal.value, (f"上年结转取 {previous.year} 年参数的财政拨款结转结余",)
     return None, ()
 
 
-def _year_end(p: DepartmentParams) -> tuple[Decimal, tuple[str, ...]]:
+def _year_end(p: DepartmentParams) -> tuple[Decimal | None, tuple[str, ...]]:
     if p.common.year_end_balance is not None:
         return p.common.year_end_balance.value, ()
+    if p.carryover.fiscal is None:
+        return None, ()
     return p.carryover.fiscal.value, ("年末结转结余取财政拨款结转结余（全部资金口径未给出）",)
 
 
@@ -105,6 +118,8 @@ def _balance_to_carry_in(p: DepartmentParams, previous: DepartmentParams | None)
     end, notes = _year_end(p)
     carry, more = _carry_in(p, previous)
     notes += more
+    if end is None:
+        return Value(None, _lacking(("结转结余", end)), notes)
     if end == 0:
         return Value(Decimal("0.00"), "", notes)
     if carry is None:
@@ -120,42 +135,55 @@ def _completion_carryover(p: DepartmentParams, previous: DepartmentParams | None
     end, more = _year_end(p)
     if carry is None:
         return Value(None, "无上年结转（参数文件未给上年结转，也无上年参数文件）", notes + more)
-    base = carry + p.income.initial_budget.value + p.income.midyear_addition.value
+    initial, added = _v(p.income.initial_budget), _v(p.income.midyear_addition)
+    lacking = _lacking(("年初预算", initial), ("年中追加", added), ("结转结余", end))
+    if lacking:
+        return Value(None, lacking, notes + more)
+    base = carry + initial + added
     return _ratio(base - end, base, "", "上年结转、年初预算与追加合计为 0", notes + more)
 
 
 def _carryover_rate(p: DepartmentParams) -> Value:
     end, notes = _year_end(p)
-    return _ratio(end, p.budget_header.value, "", "年度预算金额为 0", notes)
+    header = _v(p.budget_header)
+    return _ratio(end, header, _lacking(("结转结余", end), ("年度预算金额", header)), "年度预算金额为 0", notes)
 
 
 def _carryover_change(p: DepartmentParams, previous: DepartmentParams | None) -> Value:
     end, notes = _year_end(p)
     carry, more = _carry_in(p, previous)
-    return _change(end, carry, "无上年结转结余（参数文件未给上年结转，也无上年参数文件）", notes + more)
+    why = _lacking(("结转结余", end)) or "无上年结转结余（参数文件未给上年结转，也无上年参数文件）"
+    return _change(end, carry, why, notes + more)
 
 
 def _three_public_change(p: DepartmentParams, previous: DepartmentParams | None) -> Value:
     notes = ("以“三公”经费控制数作本年预算安排数",)
     before = _v(p.common.three_public_budget_previous)
-    if before is None and previous is not None:
-        before = previous.three_public.control.total.value
+    if before is None and _tp(previous, "control") is not None:
+        before = _tp(previous, "control")
         notes += (f"上年预算数取 {previous.year} 年参数的控制数",)
-    return _change(
-        p.three_public.control.total.value, before, "无上年“三公”经费预算数（参数文件未给上年“三公”经费预算数，也无上年参数文件）", notes
-    )
+    now = _tp(p, "control")
+    why = _lacking(("“三公”经费控制数", now)) or "无上年“三公”经费预算数（参数文件未给上年“三公”经费预算数，也无上年参数文件）"
+    return _change(now, before, why, notes)
 
 
 def _adjustment(p: DepartmentParams) -> Value:
     adj = _v(p.common.budget_adjustment)
     if adj is None:
-        why = f"参数文件无预算调整数（年中追加 {p.income.midyear_addition.value} 万元不等于 53 号文的调整数：须剔除政策性等调整）"
+        added = _v(p.income.midyear_addition)
+        why = "参数文件无预算调整数" + (f"（年中追加 {added} 万元不等于 53 号文的调整数：须剔除政策性等调整）" if added is not None else "")
         if p.claims.adjustment_not_counted is not None:
             why += "；报告称追加未记入预算调整数"
         return Value(None, why)
     if adj < 0:
         return Value(None, "预算调整数应为各项调整的绝对额之和，不能为负")
-    return _ratio(adj, p.budget_header.value, "", "年度预算金额为 0")
+    return _ratio(adj, _v(p.budget_header), _lacking(("年度预算金额", _v(p.budget_header))), "年度预算金额为 0")
+
+
+def _pair(num, num_name: str, den, den_name: str) -> Value:
+    """num ÷ den of two figures of the report; None naming the one(s) the params do not give."""
+    n, d = _v(num), _v(den)
+    return _ratio(n, d, _lacking((num_name, n), (den_name, d)), f"{den_name}为 0")
 
 
 def _direct(fig, why: str) -> Value:
@@ -172,9 +200,12 @@ COMPUTE: dict[str, Computer] = {
     ),
     "three_public_change_rate": _three_public_change,
     "key_spending_rate": lambda p, q: _ratio(
-        _v(p.common.key_project_spending), p.expenditure.project.value, "参数文件无重点项目支出", "项目支出为 0"
+        _v(p.common.key_project_spending),
+        _v(p.expenditure.project),
+        "参数文件无重点项目支出" if p.common.key_project_spending is None else _lacking(("项目支出", None)),
+        "项目支出为 0",
     ),
-    "budget_completion_rate": lambda p, q: _ratio(p.expenditure.total.value, p.budget_header.value, "", "年度预算金额为 0"),
+    "budget_completion_rate": lambda p, q: _pair(p.expenditure.total, "支出总额", p.budget_header, "年度预算金额"),
     "budget_adjustment_rate": lambda p, q: _adjustment(p),
     "payment_progress_rate": lambda p, q: _ratio(
         _v(p.common.payment_progress_actual), _v(p.common.payment_progress_planned), "参数文件无实际与既定支付进度", "既定支付进度为 0"
@@ -182,10 +213,17 @@ COMPUTE: dict[str, Computer] = {
     "carryover_rate": lambda p, q: _carryover_rate(p),
     "carryover_change_rate": _carryover_change,
     "public_funds_control_rate": lambda p, q: _ratio(
-        p.expenditure.public_operation.value, _v(p.common.public_funds_budget), "参数文件无公用经费预算数", "公用经费预算数为 0"
+        _v(p.expenditure.public_operation),
+        _v(p.common.public_funds_budget),
+        "参数文件无公用经费预算数" if p.common.public_funds_budget is None else _lacking(("公用经费", None)),
+        "公用经费预算数为 0",
     ),
     "three_public_control_rate": lambda p, q: _ratio(
-        p.three_public.actual.total.value, p.three_public.control.total.value, "", "三公经费控制数为 0", ("以控制数作预算安排数",)
+        _tp(p, "actual"),
+        _tp(p, "control"),
+        _lacking(("“三公”经费实际支出", _tp(p, "actual")), ("“三公”经费控制数", _tp(p, "control"))),
+        "三公经费控制数为 0",
+        ("以控制数作预算安排数",),
     ),
     "procurement_rate": lambda p, q: _ratio(
         _v(p.common.procurement_actual), _v(p.common.procurement_budget), "参数文件无政府采购预算与执行数", "政府采购预算数为 0"
@@ -201,7 +239,7 @@ COMPUTE: dict[str, Computer] = {
     ),
     # local tables' own measures
     "budget_completion_rate_carryover": _completion_carryover,
-    "budget_control_rate": lambda p, q: _ratio(p.income.midyear_addition.value, p.income.initial_budget.value, "", "年初预算为 0"),
+    "budget_control_rate": lambda p, q: _pair(p.income.midyear_addition, "年中追加", p.income.initial_budget, "年初预算"),
     "late_special_funds": lambda p, q: _direct(p.common.late_special_funds, "参数文件无专项资金下达情况"),
     "balance_to_carry_in": _balance_to_carry_in,
     "budget_rules_points_met": lambda p, q: _direct(p.common.budget_rules_points_met, "由评价人判断三个要点"),

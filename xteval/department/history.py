@@ -126,7 +126,8 @@ def pi1(years: dict[int, DepartmentParams]) -> pefa.Dimension:
     header's 年度预算金额; a department's 支出总额 already includes any 预备费 or
     利息 it spent (PI-1 includes both).
     """
-    return pefa.pi1({y: (q.income.initial_budget.value, q.expenditure.total.value) for y, q in years.items()})
+    pairs = {y: (_get(q, "income.initial_budget"), _get(q, "expenditure.total")) for y, q in years.items()}
+    return pefa.pi1({y: pair for y, pair in pairs.items() if None not in pair})  # a year without either figure is not scored
 
 
 def pi1_frame(years: dict[int, DepartmentParams]):
@@ -137,9 +138,9 @@ def pi1_frame(years: dict[int, DepartmentParams]):
     rows = [
         {
             "年度": y,
-            "年初预算（万元）": fmt(years[y].income.initial_budget.value),
-            "年度预算金额（万元，含追加）": fmt(years[y].budget_header.value),
-            "支出总额（万元）": fmt(years[y].expenditure.total.value),
+            "年初预算（万元）": fmt(_get(years[y], "income.initial_budget")),
+            "年度预算金额（万元，含追加）": fmt(_get(years[y], "budget_header")),
+            "支出总额（万元）": fmt(_get(years[y], "expenditure.total")),
             "决算 ÷ 年初预算": fmt_rate(d.values[y]) if y in d.values else "—",
         }
         for y in sorted(years)

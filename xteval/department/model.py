@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -15,38 +16,38 @@ from ..params import Amount, Claim, Figure, NamedAmount, ParamsBase, Provenance,
 
 
 class Income(StrictModel):
-    total: Amount = Field(description="总收入")
-    fiscal_appropriation: Amount = Field(description="财政拨款收入")
-    initial_budget: Amount = Field(description="年初预算")
+    total: Amount | None = Field(None, description="总收入")
+    fiscal_appropriation: Amount | None = Field(None, description="财政拨款收入")
+    initial_budget: Amount | None = Field(None, description="年初预算")
     non_tax_revenue: Amount | None = Field(None, description="其中：非税收入")
-    midyear_addition: Amount = Field(description="年中追加")
-    other_income: Amount = Field(description="其他收入")
+    midyear_addition: Amount | None = Field(None, description="年中追加")
+    other_income: Amount | None = Field(None, description="其他收入")
 
 
 class Expenditure(StrictModel):
-    total: Amount = Field(description="支出总额")
-    basic: Amount = Field(description="基本支出")
-    personnel: Amount = Field(description="人员经费")
-    public_operation: Amount = Field(description="公用经费")
-    project: Amount = Field(description="项目支出")
-    project_parts: list[NamedAmount] = Field(description="项目支出明细（中心项目经费、专项经费…）")
+    total: Amount | None = Field(None, description="支出总额")
+    basic: Amount | None = Field(None, description="基本支出")
+    personnel: Amount | None = Field(None, description="人员经费")
+    public_operation: Amount | None = Field(None, description="公用经费")
+    project: Amount | None = Field(None, description="项目支出")
+    project_parts: list[NamedAmount] | None = Field(None, description="项目支出明细（中心项目经费、专项经费…）；报告未列明细时留空")
 
 
 class ThreePublicSplit(StrictModel):
-    total: Amount = Field(description="合计")
-    reception: Amount = Field(description="公务接待费")
-    vehicle: Amount = Field(description="公务用车运行费")
+    total: Amount | None = Field(None, description="合计")
+    reception: Amount | None = Field(None, description="公务接待费")
+    vehicle: Amount | None = Field(None, description="公务用车运行费")
     overseas: Amount | None = Field(None, description="出国出境费；报告未提及时留空")
 
 
 class ThreePublic(StrictModel):
-    control: ThreePublicSplit = Field(description="三公经费控制数")
-    actual: ThreePublicSplit = Field(description="三公经费实际支出")
+    control: ThreePublicSplit | None = Field(None, description="三公经费控制数")
+    actual: ThreePublicSplit | None = Field(None, description="三公经费实际支出")
     within_control_claim: Claim | None = Field(None, description="报告“未超过控制数”之类的表述")
 
 
 class Carryover(StrictModel):
-    fiscal: Amount = Field(description="财政拨款结转结余")
+    fiscal: Amount | None = Field(None, description="财政拨款结转结余")
 
 
 class CommonInputs(StrictModel):
@@ -110,7 +111,7 @@ class Goal(StrictModel):
     name: str = Field(description="指标名称")
     level1: str = Field(description="一级指标：产出指标 / 效益指标 / 满意度指标")
     level2: str | None = Field(None, description="二级指标：数量 / 质量 / 时效 / 成本 …")
-    kind: GoalKind = Field(description="positive ≥ / reverse ≤ / equal = / qualitative")
+    kind: GoalKind = Field(description="指标方向：positive ≥ / reverse ≤ / equal = / qualitative")
     unit: str = Field("", description="计量单位")
     target: Figure | None = Field(None, description="指标值")
     actual: Figure | None = Field(None, description="完成值")
@@ -146,12 +147,23 @@ class Narrative(Provenance):
 class DepartmentParams(ParamsBase):
     """One department-year: 部门整体支出绩效自评报告 transcribed."""
 
-    budget_header: Amount = Field(description="表头“年度预算金额”")
-    income: Income = Field(description="收入")
-    expenditure: Expenditure = Field(description="支出")
-    three_public: ThreePublic = Field(description="三公经费")
-    carryover: Carryover = Field(description="结转结余")
+    budget_header: Amount | None = Field(None, description="表头“年度预算金额”")
+    income: Income = Field(default_factory=Income, description="收入")
+    expenditure: Expenditure = Field(default_factory=Expenditure, description="支出")
+    three_public: ThreePublic = Field(default_factory=ThreePublic, description="三公经费")
+    carryover: Carryover = Field(default_factory=Carryover, description="结转结余")
     common: CommonInputs = Field(default_factory=CommonInputs, description="共性指标所需的其他数据（可选，缺省记无数据）")
     claims: Claims = Field(default_factory=Claims, description="报告表述")
-    goals: list[Goal] = Field(default_factory=list, description="绩效指标")
+    goals: list[Goal] = Field(default_factory=list, description="绩效指标（可选：无目标时目标类检查未执行，目标类指标记无数据）")
     narrative: Narrative | None = Field(None, description="文字部分")
+
+    @field_validator("income", "expenditure", "three_public", "carryover", "common", "claims", mode="before")
+    @classmethod
+    def _empty_section(cls, v: Any) -> Any:
+        """A section whose every line was deleted from a draft (``income:`` with nothing under it) has no figures."""
+        return {} if v is None else v
+
+    @field_validator("goals", mode="before")
+    @classmethod
+    def _no_goals(cls, v: Any) -> Any:
+        return [] if v is None else v

@@ -23,6 +23,7 @@ from .checks import execution_rates
 from .model import DepartmentParams
 
 HUNDRED = Decimal(100)
+SELF_FRAMEWORK = "mof2020-self"
 
 
 def execution_rate(p: DepartmentParams) -> Decimal | None:
@@ -44,6 +45,9 @@ def department_table(p: DepartmentParams) -> pd.DataFrame:
 
     预算执行率 (分值 10, 指标值 100%) is scored 10 × min(rate, 100%) by the
     positive method; the goals carry their own 分值 (illustrative in the seed params).
+    The 一级指标 分值 are the framework's whatever goals are given: a level with no goal, or
+    with a goal whose 分值 is not given, is one 无数据 row at the framework's 分值; a goal
+    without 指标值 is 无数据 at its own 分值. ``attrs["no_data"]`` lists those rows.
     """
     rows = [
         {
@@ -57,7 +61,15 @@ def department_table(p: DepartmentParams) -> pd.DataFrame:
             "score": None,
         }
     ]
+    fw = frameworks.get(SELF_FRAMEWORK)
+    level_of = {g.name: fw.alias_map.get(g.level1, g.level1) for g in p.goals}
+    unweighted = {level_of[g.name] for g in p.goals if g.weight is None}
+    no_data = []
     for g in p.goals:
+        if level_of[g.name] in unweighted:
+            continue
+        if g.kind.value != "qualitative" and g.target is None:
+            no_data.append(len(rows))
         rows.append(
             {
                 "indicator": g.name,
@@ -65,12 +77,38 @@ def department_table(p: DepartmentParams) -> pd.DataFrame:
                 "kind": g.kind.value,
                 "target": g.target.value if g.target else None,
                 "actual": g.actual.value if g.actual else None,
-                "weight": g.weight.value if g.weight else None,
+                "weight": g.weight.value,
                 "grade": g.grade,
                 "score": g.score.value if g.score else None,
             }
         )
-    return pd.DataFrame(rows, columns=list(COLUMNS), dtype=object)
+    for level in fw.level1:
+        if level.name == "预算执行率" or any(level_of[g.name] == level.name for g in p.goals if level.name not in unweighted):
+            continue
+        why = NO_WEIGHTS if level.name in unweighted else NO_GOALS
+        no_data.append(len(rows))
+        rows.append(_no_data_row(level.name + why, level.name, level.weight))
+    df = pd.DataFrame(rows, columns=list(COLUMNS), dtype=object)
+    df.attrs["no_data"] = tuple(no_data)
+    return df
+
+
+NO_GOALS = "（参数文件未列绩效目标）"
+NO_WEIGHTS = "（绩效目标未给出分值）"
+
+
+def _no_data_row(name: str, level1: str, weight: Decimal) -> dict:
+    """A 一级指标 with nothing to score: 无数据 at the framework's 分值 (no total, no grade; never 0, never full marks)."""
+    return {
+        "indicator": name,
+        "level1": level1,
+        "kind": "qualitative",
+        "target": None,
+        "actual": None,
+        "weight": weight,
+        "grade": None,
+        "score": None,
+    }
 
 
 def common_table(p: DepartmentParams, previous: DepartmentParams | None = None) -> pd.DataFrame:

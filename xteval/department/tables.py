@@ -16,7 +16,7 @@ import pandas as pd
 from ..money import fmt, fmt_rate, half_up
 from ..params import Amount, iter_provenance
 from ..render.labels import source_label
-from ..render.report import styled
+from ..render.report import Html, styled
 from .checks import execution_rates as _rates
 from .model import DepartmentParams
 
@@ -39,6 +39,11 @@ INCOME_LINES = {"total": 0, "fiscal_appropriation": 1, "initial_budget": 2, "non
 EXPENDITURE_LINES = {"total": 0, "basic": 1, "personnel": 2, "public_operation": 2, "project": 1}
 
 
+def absent(what: str) -> Html:
+    """A section whose figures the params do not give: said in words, never drawn from invented figures."""
+    return Html(f'<p class="xt-absent">参数文件未给出{what}，本节无数据（不按 0 计，不作推测）。</p>')
+
+
 def income_table(p: DepartmentParams):
     """收入情况: 总收入 and its parts, 万元 to 2 decimals, with shares of 总收入."""
     return _amount_table(p.income, INCOME_LINES, "收入情况（万元）")
@@ -46,7 +51,7 @@ def income_table(p: DepartmentParams):
 
 def expenditure_table(p: DepartmentParams):
     """支出情况: 支出总额, 基本支出 and 项目支出 with their parts."""
-    parts = [(x.name, x, 2) for x in p.expenditure.project_parts]
+    parts = [(x.name, x, 2) for x in p.expenditure.project_parts or []]
     return _amount_table(p.expenditure, EXPENDITURE_LINES, "支出情况（万元）", parts)
 
 
@@ -54,7 +59,9 @@ def _amount_table(section, lines: dict[str, int], caption: str, more: Sequence[t
     """A section's amounts (a field left out when not given), then ``more`` lines, each with its share of the first (the total)."""
     fields = type(section).model_fields
     given = [(fields[k].description, getattr(section, k), depth) for k, depth in lines.items() if getattr(section, k) is not None]
-    base = given[0][1].value
+    if not given and not more:
+        return absent(caption.removesuffix("（万元）") + "的数字")
+    base = section.total.value if section.total is not None else None  # shares of the total only: never of a part
     rows = [_row(label, fig, base, depth) for label, fig, depth in [*given, *more]]
     return styled(pd.DataFrame(rows), right=("金额（万元）", "占比"), caption=caption)
 
@@ -62,9 +69,11 @@ def _amount_table(section, lines: dict[str, int], caption: str, more: Sequence[t
 def three_public_table(p: DepartmentParams):
     """三公经费: control figure, actual, and the room left, by category; an item over its control is red."""
     tp = p.three_public
+    if tp.control is None and tp.actual is None:
+        return absent("“三公”经费的控制数与实际支出")
     rows, over = [], []
     for label, key in (("公务接待费", "reception"), ("公务用车运行费", "vehicle"), ("出国出境费", "overseas"), ("合计", "total")):
-        c, a = getattr(tp.control, key), getattr(tp.actual, key)
+        c, a = getattr(tp.control, key, None), getattr(tp.actual, key, None)
         cv, av = (c.value if c else None), (a.value if a else None)
         exceeded = cv is not None and av is not None and av > cv
         rows.append(
@@ -88,6 +97,8 @@ def three_public_table(p: DepartmentParams):
 def execution_rate_table(p: DepartmentParams):
     """The computed 预算执行率 beside the rate the report states."""
     stated = p.claims.execution_rate
+    if not _rates(p):
+        return absent("预算执行率所需的支出总额与财政拨款收入（或总收入）")
     rows = [
         {"口径": name, "计算值": fmt_rate(rate), "报告所称": fmt_rate(stated.value) if stated else "未披露"}
         for name, rate in _rates(p).values()
@@ -116,6 +127,8 @@ def goals_table(p: DepartmentParams):
     (≤) or an equal one (=) is judged against its target without a rate.
     """
     symbol = {"positive": "≥", "reverse": "≤", "equal": "=", "qualitative": "定性"}
+    if not p.goals:
+        return absent("绩效目标")
     rows, below = [], []
     for g in p.goals:
         met = _met(g)
@@ -166,8 +179,13 @@ def key_figures(p: DepartmentParams) -> dict[str, Decimal | None]:
     tp = p.three_public
     return {
         "execution_rate": rate,
-        "three_public_actual": tp.actual.total.value,
-        "three_public_control": tp.control.total.value,
-        "income_total": p.income.total.value,
-        "expenditure_total": p.expenditure.total.value,
+        "three_public_actual": _value(getattr(tp.actual, "total", None)),
+        "three_public_control": _value(getattr(tp.control, "total", None)),
+        "income_total": _value(p.income.total),
+        "expenditure_total": _value(p.expenditure.total),
     }
+
+
+def _value(fig) -> Decimal | None:
+    """A figure's value, or None when the params do not give it (never 0)."""
+    return None if fig is None else fig.value

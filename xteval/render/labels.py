@@ -5,7 +5,10 @@ Light imports only (no pandas): the batch index and the year summary use these t
 
 from __future__ import annotations
 
+import functools
+import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from ..money import N, NumberError, fmt
@@ -90,9 +93,62 @@ REASON_LABELS = {
     "extracted": "识别出的数字",
     "document_mismatch": "两份文件数字不一致",
     "partly_read": "文本过长，仅读取前段",
+    "unread": "表格行未能读取",
 }
 
 
 def reason_label(code: str) -> str:
     """A reason code in Chinese; a code this version does not know reads 其他问题."""
     return REASON_LABELS.get(code, "其他问题")
+
+
+# --------------------------------------------------------------------------- field and check ids in words
+
+FIELD_LABELS = Path(__file__).with_name("field_labels.yaml")
+# A dotted (or bracketed) id of the readers and checks inside a text: income.total, project.item[公厕管护], goals[3].achievement.
+_ID = re.compile(r"(?<![A-Za-z0-9_./\\-])([a-z][a-z0-9_]*)((?:\.[a-z][a-z0-9_]*|\[[^\]\s]{1,40}\])+)(?![A-Za-z0-9_/\\-]|\.[A-Za-z])")
+_PART = re.compile(r"\.([a-z][a-z0-9_]*)|\[([^\]]*)\]")
+
+
+@functools.cache
+def _vocabulary() -> dict[str, dict[str, str]]:
+    from ..yamlio import load_yaml
+
+    return load_yaml(FIELD_LABELS)
+
+
+def field_name(field: str) -> str:
+    """A field or check id in the words of a report: ``income.total`` → 总收入, ``three_public.control.reception`` →
+    “三公”经费控制数·公务接待费, ``project.item[公厕管护]`` → 项目明细·公厕管护, ``income.total.previous`` → 总收入·上年数.
+
+    The longest listed prefix (``field_labels.yaml``), then each further part by ``segments`` or ``suffixes``;
+    a bracketed name is kept (a goal's number reads 第 n 项). A part no list names is kept as written.
+    """
+    vocab = _vocabulary()
+    fields, segments, suffixes = vocab["fields"], vocab["segments"], vocab["suffixes"]
+    parts: list[str] = []
+    m = re.match(r"([^.\[]+)(.*)", field)
+    head, rest = (m[1], m[2]) if m else (field, "")
+    tail = [(name, bracket) for name, bracket in _PART.findall(rest)]
+    key, used = head, 0
+    for i, (name, _) in enumerate(tail):  # the longest listed prefix of names (brackets end it)
+        if not name or f"{key}.{name}" not in fields:
+            break
+        key, used = f"{key}.{name}", i + 1
+    parts.append(fields.get(key, segments.get(key, key)))
+    for name, bracket in tail[used:]:
+        if name:
+            parts.append(segments.get(name) or suffixes.get(name) or fields.get(name) or name)
+        else:
+            parts.append(f"第 {int(bracket) + 1} 项" if bracket.isdigit() else bracket)
+    return "·".join(parts)
+
+
+def in_words(text: str) -> str:
+    """A title or message with every field and check id in it replaced by :func:`field_name` (quotes are the report's own)."""
+    fields = _vocabulary()["fields"]
+
+    def name(m: re.Match) -> str:
+        return field_name(m[0]) if m[1] in fields else m[0]
+
+    return _ID.sub(name, text) if text else text

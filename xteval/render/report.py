@@ -148,17 +148,22 @@ def checks_table(suite, caption: str | None = None) -> Html:
 
     Returns:
         The table (an :class:`Html` snippet). Rows with class ``xt-fail`` / ``xt-warn``
-        are exactly the counted 不符 / 提示 findings.
+        are exactly the counted 不符 / 提示 findings; ``xt-skip`` rows (未执行) are the checks
+        that could not run, each naming the figures it lacks (not findings, not counted).
     """
     from html import escape as e
 
+    from .labels import in_words
     from .sanitize import clip
 
-    order = {"fail": 0, "warn": 1}
+    order = {"fail": 0, "warn": 1, "skip": 2}
     shown = sorted((r for r in suite.results if r.status.value in order), key=lambda r: order[r.status.value])
     passed = [r for r in suite.results if r.status.value == "pass"]
     c = suite.counts
-    caption = caption or f"勾稽检查结果：不符 {c['fail']} 项，提示 {c['warn']} 项，通过 {c['pass']} 项"
+    skipped = sum(r.status.value == "skip" for r in suite.results)
+    caption = caption or f"勾稽检查结果：不符 {c['fail']} 项，提示 {c['warn']} 项，通过 {c['pass']} 项" + (
+        f"；未执行 {skipped} 项（缺少所需数字）" if skipped else ""
+    )
     head = ["检查项", "结果", "应为", "实为", "差额", "单位", "说明与原文"]
     out = [f'<table class="xt-table xt-checks"><caption>{e(caption)}</caption><thead><tr>']
     out += [f'<th class="{"xt-status" if h == "结果" else ""}">{e(h)}</th>' for h in head]
@@ -166,15 +171,17 @@ def checks_table(suite, caption: str | None = None) -> Html:
     for r in shown:
         quote = _quote(r)
         cells = [
-            f'<td class="xt-check">{e(clip(r.title))}</td>',
+            f'<td class="xt-check">{e(clip(in_words(r.title)))}</td>',
             f'<td class="xt-status">{e(r.status.label)}</td>',
             *(f'<td class="xt-num">{e(check_value(v, r.unit))}</td>' for v in (r.expected, r.observed, r.difference)),
             f'<td class="xt-unit">{e(r.unit)}</td>',
-            f'<td class="xt-msg">{e(clip(r.message))}' + (f'<div class="xt-quote">{e(clip(quote))}</div>' if quote else "") + "</td>",
+            f'<td class="xt-msg">{e(clip(in_words(r.message)))}'
+            + (f'<div class="xt-quote">{e(clip(quote))}</div>' if quote else "")
+            + "</td>",
         ]
         out.append(f'<tr class="xt-{r.status.value}">' + "".join(cells) + "</tr>")
     if passed:
-        names = "；".join(dict.fromkeys(r.title for r in passed))
+        names = "；".join(dict.fromkeys(in_words(r.title) for r in passed))
         out.append(
             '<tr class="xt-pass"><td class="xt-check">其余各项</td><td class="xt-status">通过</td>'
             f'<td class="xt-msg" colspan="5">共 {len(passed)} 项：{e(clip(names))}</td></tr>'
@@ -187,14 +194,15 @@ def checks_table(suite, caption: str | None = None) -> Html:
 
 def profile_table(p: ParamsBase):
     """单位概况: name, supervising department, year and what the params cover."""
-    rows = [("单位名称", p.unit.name), ("主管部门", p.unit.supervisor), ("评价年度", f"{p.year} 年")]
+    rows = [("单位名称", p.unit.name), ("主管部门", p.unit.supervisor or "未注明"), ("评价年度", f"{p.year} 年")]
     header = getattr(p, "budget_header", None)  # a department's 年度预算金额
     if header is not None:
         rows.append(("年度预算金额", f"{fmt(header.value)} 万元"))
     counts = {"seed": 0, "derived": 0, "illustrative": 0}
     for _, prov in iter_provenance(p):
         counts[prov.source] += 1
-    rows.append(("数据来源", "，".join(f"{source_label(k)} {n} 项" for k, n in counts.items())))
+    given = "，".join(f"{source_label(k)} {n} 项" for k, n in counts.items() if n)  # a kind of source with no figure is not named
+    rows.append(("数据来源", given or "参数文件未给出任何数字"))
     import pandas as pd
 
     return styled(pd.DataFrame(rows, columns=["项目", "内容"]))
@@ -287,7 +295,7 @@ def illustrative_notice(p: ParamsBase | bool) -> str:
     return ILLUSTRATIVE_NOTICE if shown else ""
 
 
-def verdict_box(total, grade, counts: dict[str, int], illustrative: bool = False, what: str = "绩效评分") -> Html:
+def verdict_box(total, grade, counts: dict[str, int], illustrative: bool = False, what: str = "绩效评分", unscored: str = "") -> Html:
     """The appendix's score line: total and grade beside the reconciliation's 不符 count (never hidden).
 
     Args:
@@ -296,6 +304,7 @@ def verdict_box(total, grade, counts: dict[str, int], illustrative: bool = False
         counts: the 勾稽检查 counts (``fail``, ``warn``, ``pass``).
         illustrative: the score rests on illustrative figures (marked 示例).
         what: what was scored, e.g. 单位自评（财预〔2020〕10号）.
+        unscored: what the score line says when there is no score (e.g. every indicator is 无数据).
     """
     from html import escape as e
 
@@ -305,6 +314,8 @@ def verdict_box(total, grade, counts: dict[str, int], illustrative: bool = False
     lines = []
     if total is not None or grade:
         lines.append(f"<div><b>{e(what)}：</b>{e(grade_text(total, grade, fail, illustrative))}</div>")
+    elif unscored:
+        lines.append(f"<div><b>{e(what)}：</b>{e(unscored)}</div>")
     tone = "xt-verdict-fail" if fail else "xt-verdict-warn" if warn else "xt-verdict-ok"
     lines.append(
         f"<div><b>勾稽检查：</b>不符 {fail} 项，提示 {warn} 项，通过 {counts.get('pass', 0)} 项。"
@@ -337,7 +348,7 @@ def begin(p: ParamsBase, default_title: str) -> None:
         # swapped in and restored during the run cannot put one file's figures under another's checksum
         loaded={"params": params_sha256(p), "data": input_hashes(p)},
         unit=p.unit.name,
-        supervisor=p.unit.supervisor,
+        supervisor=p.unit.supervisor or "未注明",
         year=p.year,
         title=p.title or default_title,
         evaluation=p.evaluation.to_record() if p.evaluation else {},

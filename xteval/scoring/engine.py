@@ -157,7 +157,10 @@ def score_table(
     Args:
         df: rows with the :data:`COLUMNS`. Values may be Decimals, ints, or text
             (``"95"``, ``"95%"``, ``"1,200.5"``); blanks are None/NaN/"".
-            ``df.attrs["rows"]`` may give the source row number of each row for messages.
+            ``df.attrs["rows"]`` may give the source row number of each row for messages;
+            ``df.attrs["no_data"]`` the positions of rows with nothing to score (a 一级指标 with no
+            indicator listed, an indicator without 指标值): each is 无数据 at its 分值, and its
+            blank 指标值 or grade is not an error.
             An optional ``level1_weight`` column declares each 一级指标's 分值 (open frameworks).
         framework: a framework name (see :func:`framework_names`) or a loaded :class:`Framework`.
         file: the file the table came from, named in errors.
@@ -233,18 +236,19 @@ def _score_open(
     zero = methods.ZERO
     _first([x is None for x in w], rows, file, "weight", "缺少分值 (missing weight)")
     _first([x < zero for x in w], rows, file, "weight", "分值不能为负 (negative weight)")
-    quant = [k != "qualitative" for k in kd]
+    no_data = set(df.attrs.get("no_data", ()))
+    quant = [k != "qualitative" and i not in no_data for i, k in enumerate(kd)]
     _first([q and x is None for q, x in zip(quant, t, strict=True)], rows, file, "target", "缺少指标值 (missing target)")
     t0 = [zero if x is None else x for x in t]
     _first(
-        [k == "positive" and x <= zero for k, x in zip(kd, t0, strict=True)],
+        [q and k == "positive" and x <= zero for q, k, x in zip(quant, kd, t0, strict=True)],
         rows,
         file,
         "target",
         "正向指标的指标值须大于 0 (positive indicator needs t > 0)",
     )
     _first(
-        [k == "reverse" and x < zero for k, x in zip(kd, t0, strict=True)],
+        [q and k == "reverse" and x < zero for q, k, x in zip(quant, kd, t0, strict=True)],
         rows,
         file,
         "target",
@@ -259,6 +263,9 @@ def _score_open(
     flags: list[list[str]] = [[] for _ in range(n)]
     for i in range(n):
         k = kd[i]
+        if i in no_data:  # nothing to score (a 一级指标 without indicators, an indicator without 指标值): 无数据
+            flags[i].append(NO_DATA)
+            continue
         actual = a[i] if quant[i] else _check_qualitative(grades[i], s[i], w[i], rows[i], file)
         if actual is None:
             flags[i].append(NO_DATA)

@@ -581,7 +581,11 @@ def from_department(p, others: list | None = None) -> PefaResult:
         others: the same department's other years, if any.
     """
     years = {q.year: q for q in [*(others or []), p]}
-    expenditure = {y: {"支出总额": (q.income.initial_budget.value, q.expenditure.total.value)} for y, q in years.items()}
+    expenditure = {  # a year whose params lack 年初预算 or 支出总额 is not in the series (never read as 0)
+        y: {"支出总额": (q.income.initial_budget.value, q.expenditure.total.value)}
+        for y, q in years.items()
+        if q.income.initial_budget is not None and q.expenditure.total is not None
+    }
     span = window(expenditure)
     pi_1 = pi1(_by_year(expenditure), span, "部门支出总额（含部门列支的预备费与利息，部门参数不单列）对年初预算")
     dims = {

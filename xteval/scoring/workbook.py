@@ -99,6 +99,9 @@ class FormInfo:
         and 全年执行数 支出总额, so the form's 执行率 formula gives the rate the page shows.
         """
         inc, exp = p.income, p.expenditure
+        initial, budget, spent, other = (
+            f.value if f is not None else None for f in (inc.initial_budget, inc.fiscal_appropriation, exp.total, inc.other_income)
+        )
         goals = [g for g in p.goals]
         expected = "；".join(f"{g.name}{_target_text(g.kind.value, g.target.value if g.target else None, g.unit)}" for g in goals)
         done = []
@@ -110,12 +113,12 @@ class FormInfo:
         ev = p.evaluation
         return cls(
             project=f"{p.unit.name}{p.title or '部门整体支出绩效评价'}",
-            supervisor=p.unit.supervisor,
+            supervisor=p.unit.supervisor or "",
             implementer=p.unit.name,
             year=p.year,
             funds={
-                FUNDS_ROWS[0]: (inc.initial_budget.value, inc.fiscal_appropriation.value, exp.total.value),
-                FUNDS_ROWS[1]: (inc.initial_budget.value, inc.fiscal_appropriation.value, None),
+                FUNDS_ROWS[0]: (initial, budget, spent),
+                FUNDS_ROWS[1]: (initial, budget, None),
             },
             goal_expected=expected,
             goal_achieved="；".join(done),
@@ -125,7 +128,9 @@ class FormInfo:
             date=ev.date.isoformat() if ev and ev.date else "",
             note=(
                 "项目资金：全年预算数取财政拨款收入，全年执行数取支出总额，与附件预算执行率同一口径"
-                f"（其他收入 {_number_text(inc.other_income.value)} 万元不计入）；分月、分来源的执行数报告未载明，留空。"
+                + (f"（其他收入 {_number_text(other)} 万元不计入）" if other is not None else "")
+                + "；分月、分来源的执行数报告未载明，留空"
+                + ("。" if None not in (initial, budget, spent) else "；参数文件未给出的数字留空。")
             ),
         )
 

@@ -1,0 +1,149 @@
+"""Labels to field ids: the aliases of ``kinds/fields.yaml`` matched against the words before a figure.
+
+The longest alias that ends near the figure wins (一般公共预算财政拨款收入 is not 财政拨款收入); 三公 figures
+take their part and mode from the clause or the sentence. Only the document kind's field groups are used.
+:mod:`.engine` calls it for every figure it reads.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .kinds import Kind, vocabulary
+from .subjects import heading_mode
+
+NEAR = 10  # a label ends at most this many characters before its figure's lead words
+_TP_WORDS = ("公务", "出国", "三公", "车辆", "接待")  # a label with none of these is no 三公 part outside a 三公 text
+
+
+def _best(label: str, patterns: list[re.Pattern]) -> tuple[int, int] | None:
+    """The best alias match in a label: (length, end) of the longest that ends within NEAR of the end."""
+    best = None
+    for pat in patterns:
+        if pat.pattern in (".*", "^$"):  # a catch-all (the unit decides): the weakest match
+            if pat.pattern == ".*" or not label:
+                best = best or (0, len(label))
+            continue
+        for m in pat.finditer(label):
+            if len(label) - m.end() <= NEAR and m.end() > m.start():
+                cand = (m.end() - m.start(), m.end())
+                if best is None or cand > best:
+                    best = cand
+    return best
+
+
+class Matcher:
+    """Label → field ids, for one document kind."""
+
+    def __init__(self, kind: Kind | None):
+        self.kind = kind
+        self.vocab = vocabulary()
+        self.mod = self.vocab["_mod"]
+        self.tp = self.vocab["three_public"]
+
+    def _uses(self, field_id: str) -> bool:
+        cache = self.__dict__.setdefault("_uses_cache", {})
+        if field_id not in cache:
+            cache[field_id] = self.kind is None or self.kind.uses(field_id)
+        return cache[field_id]
+
+    def _scoped(self, group: str, context: str) -> tuple[bool, ...]:
+        """Which entries of a group the context admits (their ``within`` / ``not_within``), cached by context."""
+        cache = self.__dict__.setdefault("_scope_cache", {})
+        key = (group, context)
+        if key not in cache:
+            if len(cache) > 20000:
+                cache.clear()
+            cache[key] = tuple(
+                (e["_within"] is None or bool(e["_within"].search(context))) and (e["_not"] is None or not e["_not"].search(context))
+                for e in self.vocab[group]
+            )
+        return cache[key]
+
+    def fields(self, group: str, label: str, context: str, unit: str = "") -> tuple[list[str], str]:
+        """The field ids a label names in a vocabulary group, and what follows the alias in the label.
+
+        Cached by label, unit and the entries the context admits: a long report repeats its labels.
+        """
+        scope = self._scoped(group, context)
+        cache = self.__dict__.setdefault("_fields_cache", {})
+        key = (group, label, unit, scope)
+        if key not in cache:
+            if len(cache) > 20000:
+                cache.clear()
+            cache[key] = self._fields_uncached(group, label, unit, scope)
+        fields, rest = cache[key]
+        return list(fields), rest
+
+    def _fields_uncached(self, group: str, label: str, unit: str, scope: tuple[bool, ...]) -> tuple[list[str], str]:
+        best, best_key, rest = [], None, ""
+        for entry, admitted in zip(self.vocab[group], scope, strict=True):
+            fields = [f for f in entry["_fields"] if self._uses(f)]
+            if not fields or not admitted:
+                continue
+            if unit and entry.get("units") and unit not in entry["units"]:
+                continue
+            m = _best(label, entry["_re"])
+            if m is None:
+                continue
+            key = (m[0] + (2 if entry["_within"] is not None else 0), m[1])
+            if best_key is None or key > best_key:
+                best, best_key, rest = fields, key, label[m[1] :]
+        return best, rest
+
+    def alias_share(self, label: str) -> float:
+        """How much of a label its best money alias covers (1.0: the label is the alias)."""
+        best = 0
+        for entry in self.vocab["money"]:
+            m = _best(label, entry["_re"])
+            if m and m[1] == len(label):
+                best = max(best, m[0])
+        return best / len(label) if label else 0.0
+
+    heading = ""  # the heading path of the figure being read (set by the reader)
+
+    def part_in(self, text: str) -> str | None:
+        """The 三公 part named last in a text (a sentence before its figure)."""
+        best, where = None, -1
+        for name, pats in self.tp["_parts"].items():
+            for pat in pats:
+                for m in pat.finditer(text):
+                    if (m.end(), m.end() - m.start()) > (where, 0):
+                        best, where = name, m.end()
+        return best
+
+    def three_public(self, label: str, context: str, state: dict, aside: bool = False) -> str | None:
+        """A 三公 field (``three_public.<mode>.<part>``) when the label or its sentence is about 三公."""
+        if not self._uses("three_public.actual.total"):
+            return None
+        if self.tp["marker"] not in context and not state.get("tp_part") and not any(k in label for k in _TP_WORDS):
+            return None  # nothing about 三公 here (the common case: decided without a regular expression)
+        part, where = None, None
+        for name, pats in self.tp["_parts"].items():
+            m = _best(label, pats)
+            if m and (where is None or m > where):
+                part, where = name, m
+        tm = _best(label, self.tp["_total"])
+        if tm and (where is None or tm[0] > where[0] and tm[1] >= where[1]):
+            part, where = "total", tm
+        rest = label[where[1] :] if where else label
+        in_context = self.tp["marker"] in context or state.get("tp_part")
+        if part is None:
+            if not in_context or len(label) > 14:
+                return None
+            if not (self.tp["_control"].search(rest) or self.tp["_actual"].search(rest)):
+                return None
+            part = state.get("tp_part") or self.part_in(context.split(" ")[0][-80:]) or "total"
+        mode = None
+        control, actual = self.tp["_control"].search(rest), self.tp["_actual"].search(rest)
+        if control and (not actual or "预算" in rest):
+            mode = "control"
+        elif actual:
+            mode = "actual"
+        if where is None and not aside and mode and state.get("tp_mode") and mode != state["tp_mode"] and state.get("tp_total"):
+            part = "total"  # “控制数 X，其中…；实际支出 Y，其中…”: after a total and its parts, a new mode starts at the total
+        mode = mode or state.get("tp_mode") or heading_mode(self.heading)
+        state["tp_part"], state["tp_mode"] = part, mode
+        if part == "total":
+            state["tp_total"] = True
+        return f"three_public.{mode}.{part}"
