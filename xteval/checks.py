@@ -275,6 +275,14 @@ def direction(diff: Decimal, unit: str) -> str:
     return "一致"
 
 
+def strict_tolerance(values: Sequence[Decimal], floor_places: int = 2) -> Decimal:
+    """:func:`rounding_tolerance`, less the least step: a rounded figure is within half a unit *short of* the
+    next, so a difference of exactly the summed half-units cannot come from rounding (30 + 30 + 29.99 against
+    89.97 is 0.02 off, and four half-fen are 0.02: no rounding gives it)."""
+    tol = rounding_tolerance(values, floor_places)
+    return max(tol - Decimal(1).scaleb(-FEN_PLACES), ZERO) if tol else tol
+
+
 def balance(
     id: str,
     title: str,

@@ -149,8 +149,12 @@ def _lists_in(text: str, pos: int, endpos: int, limit: int) -> list[MoneyList]:
     return done
 
 
-def label_before(text: str, pos: int) -> str:
-    """The words just before an amount (“专项经费”), for messages."""
+def label_before(text: str, pos: int, end: int | None = None) -> str:
+    """The words just before an amount (“专项经费”), for messages; with the amount's ``end``, a part written
+    amount first (“30 万元用于设备购置；”) is named by the words after it."""
     head = text[max(0, pos - 40) : pos]
     m = _RE.part_label.search(head.replace("其中", " ").replace("包括", " "))
-    return m.group(1) if m else "未命名"
+    if m:
+        return m.group(1)
+    after = _RE.part_label_after.match(text, end) if end is not None else None
+    return after.group(1) if after else "未命名"

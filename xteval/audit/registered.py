@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ..checks import CheckResult, Context, Status
 from ..department.checks import department_checks
-from . import reconcile, table_checks, text_checks
+from . import reconcile, statements, table_checks, text_checks
 from .engine import Document
 from .extraction import Extraction
 
@@ -149,3 +149,18 @@ def enumeration(ctx: Context) -> list[CheckResult]:
 tables = _over_doc(table_checks.within)
 tables_across = _over_doc(table_checks.across)
 tables_prose = _over_doc(table_checks.prose)
+
+
+def counted_lists(ctx: Context) -> list[CheckResult]:
+    """“设 N 个科室：A、B、C”: the count against the list after it."""
+    return statements.counted_list_checks(ctx.report)
+
+
+def change_words(ctx: Context) -> list[CheckResult]:
+    """A change word its figures or its rate contradict (由 A 增加到 B with B < A; 减少 N 万元，增长 Y%)."""
+    return statements.change_word_checks(ctx.report)
+
+
+def listed_parts(ctx: Context) -> list[CheckResult]:
+    """“A、B、C 分别为 x、y、z 万元” against the number of names and the sentence's 共计."""
+    return statements.listed_parts_checks(ctx.report)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import checks, rules
-from ..checks import CheckResult, Evidence, Reason, Status, amount, balance, direction, rounding_tolerance, stated_places
+from ..checks import CheckResult, Evidence, Reason, Status, amount, balance, direction, stated_places, strict_tolerance
 from ..dates import Period, find_dates, period_issues
 from ..money import N, convert, half_up
 from .amounts import Money, MoneyList, label_before, money_lists, sentence_end
@@ -221,7 +221,7 @@ def list_checks(report: ReportText, ex: Extraction, ranges: list[DateRange], doc
             continue
         unit = lst.total.unit if all(p.unit == lst.total.unit for p in lst.parts) else "万元"
         tot = convert(lst.total.value, unit)
-        parts = [(label_before(text, p.s), convert(p.value, unit)) for p in lst.parts]
+        parts = [(label_before(text, p.s, p.e), convert(p.value, unit)) for p in lst.parts]
         r = balance(
             f"list.L{report.line_of(lst.total.s)}.{n}",
             f"“{lst.kw}”所列各项之和 = 合计",
@@ -241,7 +241,7 @@ def _tolerance(lst: MoneyList, unit: str) -> Decimal:
     """What rounding of the stated figures could explain, in ``unit``: none for 元 (a fee in 元 is exact)."""
     if unit == "元":
         return Decimal(0)
-    return rounding_tolerance([convert(x.value, unit) for x in (lst.total, *lst.parts)])
+    return strict_tolerance([convert(x.value, unit) for x in (lst.total, *lst.parts)])
 
 
 class _Spans:
