@@ -184,19 +184,20 @@ def _intake_progress():
 def _print_findings(found, report: Path) -> None:
     """The findings as ``xteval check`` prints them: the kind, fails first, every figure, the counts."""
     from .audit.kinds import kinds
+    from .render.labels import in_words  # what an evaluator reads: 总收入, never income.total (--json keeps the ids)
 
     marks = {"fail": "不符", "warn": "提示", "pass": "通过", "skip": "未执行"}
     kind = found.kind
     if kind:
-        print(f"文档类型：{kind.title}（{kind.id}）")
+        print(f"文档类型：{kind.title}")
     else:
         print(f"文档类型：未识别（已知：{'、'.join(k.title for k in kinds().values())}），按部门整体支出自评报告读取")
     for r in sorted(found.suite.results, key=lambda r: ("fail", "warn", "skip", "pass").index(r.status.value)):
         where = f" (第 {r.evidence[0].line} 行)" if r.evidence and r.evidence[0].line else ""
-        print(f"[{marks[r.status.value]}] {r.id}: {r.message}{where}")
+        print(f"[{marks[r.status.value]}] {in_words(r.title)}：{in_words(r.message)}{where}")
     print(f"识别出的数字（{len(found.figures)} 项）:")
     for r in found.figures:
-        print(f"  {r.message}：{r.evidence[0].quote}")
+        print(f"  {in_words(r.message)}：{r.evidence[0].quote}")
     c = found.counts
     used = f"；指标值取自 {found.params_file}" if found.params_file is not None else ""
     print(f"{report}: 不符 {c['fail']}，提示 {c['warn']}，通过 {c['pass']}，识别出数字 {len(found.figures)} 项{used}")
