@@ -189,7 +189,7 @@ def _print_findings(found, report: Path) -> None:
     marks = {"fail": "不符", "warn": "提示", "pass": "通过", "skip": "未执行"}
     kind = found.kind
     if kind:
-        print(f"文档类型：{kind.title}")
+        print(f"文档类型：{kind.title}（{kind.id}）")  # the id after the title: scripts read the kind from it
     else:
         print(f"文档类型：未识别（已知：{'、'.join(k.title for k in kinds().values())}），按部门整体支出自评报告读取")
     for r in sorted(found.suite.results, key=lambda r: ("fail", "warn", "skip", "pass").index(r.status.value)):
