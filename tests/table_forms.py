@@ -175,3 +175,61 @@ DEPT = (
         ("按支出性质分", "项目支出", "60.00", "92.00", "80.00", "—", "—", "—"),
     ],
 )
+
+
+def html(path: Path, forms=FORMS, prose=PROSE) -> Path:
+    """The same document as a saved web page: paragraphs, and each form as a <table> under its caption."""
+    from html import escape
+
+    body = [f"<p>{escape(line)}</p>" for line in prose]
+    for title, unit, rows in forms:
+        body += [f"<p>{escape(title)}</p>", f"<p>{escape(unit)}</p>", "<table border='1'>"]
+        body += ["<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows]
+        body.append("</table>")
+    page = "<!DOCTYPE html><html><head><meta charset='utf-8'><title>部门决算</title></head><body>"
+    path.write_text(page + "\n".join(body) + "</body></html>", encoding="utf-8")
+    return path
+
+
+def xlsx(path: Path, forms=FORMS, prose=PROSE) -> Path:
+    """The same forms as a workbook, one sheet a form with its title and 单位 rows above it, as offices publish
+    them; the prose stands in a first sheet of its own."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "说明"
+    for line in prose:
+        sheet.append([line])
+    for n, (title, unit, rows) in enumerate(forms, 1):
+        sheet = book.create_sheet(f"表{n}")
+        sheet.append([title])
+        sheet.append([unit])
+        for row in rows:
+            sheet.append(list(row))
+    book.save(path)
+    return path
+
+
+def pdf(path: Path, forms=FORMS, prose=PROSE) -> Path:
+    """The same document as a word-processor PDF: paragraphs, and each form as a ruled table (fpdf2's table)."""
+    from document_forms import FONT
+    from fpdf import FPDF
+
+    doc = FPDF(format="A4", orientation="landscape")
+    doc.add_font("noto", fname=str(FONT))
+    doc.set_font("noto", size=9)
+    doc.add_page()
+    for line in prose:
+        doc.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    for title, unit, rows in forms:
+        doc.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
+        doc.cell(0, 6, unit, new_x="LMARGIN", new_y="NEXT")
+        with doc.table(first_row_as_headings=False, line_height=6) as table:
+            for row in rows:
+                cells = table.row()
+                for text in row:
+                    cells.cell(text)
+        doc.ln(4)
+    doc.output(str(path))
+    return path

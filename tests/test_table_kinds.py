@@ -300,3 +300,22 @@ def test_the_basic_spending_table_checks_each_block_against_its_own_codes():
     (r,) = [r for r in suite.results if r.status.value == "fail"]
     assert r.title.startswith("一般公共预算财政拨款基本支出决算表") and "商品和服务支出" in r.message
     assert any("公用经费·决算数：240,000.00" in e.quote for e in r.evidence) and abs(r.difference) == Decimal("1")
+
+
+@pytest.mark.parametrize("fmt", ["html", "xlsx", "pdf"])
+def test_the_planted_document_gives_the_text_findings_from_every_format(tmp_path, fmt):
+    """Issue 20: the same 部门决算 document with one wrong cell, as a page, a workbook and a PDF with ruled
+    tables, gives the text's table findings, and the error is found with its table, row and column."""
+    _, from_text = _audit(tf.document(tf.planted()))
+    path = getattr(tf, fmt)(tmp_path / f"qinghe.{fmt}", tf.planted())
+    _, _, from_file = audit_file(path)
+    tables = ("identity.", "table.", "ambiguous.")
+
+    def table_findings(suite):
+        return sorted((r.id, r.status.value) for r in suite.results if r.id.startswith(tables) and r.status.value != "pass")
+
+    assert table_findings(from_file) == table_findings(from_text)
+    fails = [r for r in from_file.results if r.status.value == "fail"]
+    assert {r.id for r in fails} == {"identity.expenditure.total.columns", "identity.expenditure.basic.rows"}
+    for r in fails:
+        assert any(e.quote.startswith("支出决算表 / 合计 / 基本支出：2,560,000.00") for e in r.evidence), r.evidence
