@@ -156,6 +156,8 @@ def test_usage_errors_are_one_line_and_exit_2(folder: Path, tmp_path: Path):
         ["check", str(folder)],  # a folder needs --out
         ["check", str(folder), "--out", str(tmp_path / "o2"), "--json"],
         ["check", str(folder), "--out", str(tmp_path / "o3"), "--jobs", "0"],
+        ["check", str(sorted(CORPUS.glob("dept_selfeval/*.txt"))[0]), "--executor", "dask"],  # one file
+        ["check", str(folder), "--out", str(tmp_path / "o4"), "--executor", "dask", "--scheduler", "not an address"],
     ):
         done = subprocess.run([XTEVAL, *argv], capture_output=True, text=True, timeout=600)
         assert done.returncode == 2, (argv, done.stderr)
@@ -218,3 +220,16 @@ def test_kill_9_of_a_parallel_intake_leaves_no_worker(folder: Path, tmp_path: Pa
             proc.kill()
     # the workers watch the intake and leave with it; the forkserver and its tracker follow them
     assert wait_gone(tagged(tag), timeout=600) == []
+
+
+def test_a_dask_intake_gives_what_the_local_one_gives_and_resumes_from_the_same_store(folder: Path, tmp_path: Path):
+    """Issue 23 item 4: the intake on a dask cluster (a LocalCluster here) as the batch runs on one."""
+    local = intake([folder], tmp_path / "local", jobs=2)
+    out = tmp_path / "dask"
+    on_dask = intake([folder], out, jobs=2, executor="dask")
+    assert on_dask.read == 8
+    assert [(r.name, r.doc.sha256, r.doc.fails, r.doc.warns, r.doc.passes) for r in on_dask.rows] == [
+        (r.name, r.doc.sha256, r.doc.fails, r.doc.warns, r.doc.passes) for r in local.rows
+    ]
+    assert all((out / "docs" / f"{r.doc.page_name}.html").is_file() for r in on_dask.rows)
+    assert intake([folder], out, jobs=1).read == 0  # the store is the store, whoever read into it

@@ -128,6 +128,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.out is not None or len(args.reports) > 1 or args.reports[0].is_dir():
         return _check_many(args)
     args.report = args.reports[0]
+    if args.executor != "local" or args.scheduler is not None:
+        raise InputError("--executor/--scheduler 只用于批量检查（与 --out 一起使用） (for --out only)", file=args.report)
     if args.html is not None and args.html.is_dir():
         raise InputError("--html 应为文件路径而不是目录 (is a directory)", file=args.html)
     found = check(args.report, args.params, args.against)
@@ -158,7 +160,15 @@ def _check_many(args: argparse.Namespace) -> int:
             raise InputError(f"--{flag} 只用于检查单个文件，批量检查的结果见 --out 目录 (--{flag} is for one report)", file=args.out)
     if args.jobs is not None and args.jobs < 1:
         raise InputError("--jobs 应为正整数 (--jobs must be at least 1)", file=args.out)
-    summary = intake(args.reports, args.out, jobs=args.jobs, force=args.force, progress=_intake_progress())
+    summary = intake(
+        args.reports,
+        args.out,
+        jobs=args.jobs,
+        force=args.force,
+        progress=_intake_progress(),
+        executor=args.executor,
+        scheduler=args.scheduler,
+    )
     print_summary(summary)
     return EXIT_FINDINGS if summary.fails or summary.unreadable else EXIT_OK
 
@@ -424,6 +434,13 @@ def _check_command(subs) -> None:
     )
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="批量检查时并行的进程数（默认：CPU 核数）")
     p.add_argument("--force", action="store_true", help="批量检查时全部重新读取，不用结果库中已有的结果")
+    p.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="批量检查在何处读取：local 本机进程池；dask：dask.distributed 集群（文件须在各 worker 可读的共享目录）",
+    )
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="dask 调度器地址 tcp://host:8786（默认：本机 LocalCluster）")
     p.add_argument("--json", action="store_true", help="以 JSON 数组输出全部检查结果，另附每个识别出的数字一条（id figure.<字段>）")
     _file_option(p, "--against", "OTHER", "同一单位同一年度的另一份文件（如决算说明）：两份都有的数字逐项核对，不一致处列出两份文件与行号")
     _file_option(p, "--html", "OUT", "另写一份离线 HTML 检查结果页，按结果分组、高亮原文摘引")

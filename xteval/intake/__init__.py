@@ -105,7 +105,7 @@ def _found(name: str, path: Path) -> Found:
 
 def intake(
     paths: Sequence[str | Path], out: str | Path, *, jobs: int | None = None, force: bool = False,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None, executor: str = "local", scheduler: str | None = None,
 ) -> IntakeSummary:  # fmt: skip
     """Read and check every report under the paths into ``out`` (see the module's docstring).
 
@@ -115,10 +115,14 @@ def intake(
         jobs: worker processes (default: the cores); 1 reads in this process.
         force: read every document again, whatever the store holds.
         progress: called after each document read, with (done, total, name).
+        executor: ``local`` (a warm process pool here) or ``dask`` (:mod:`.scaled`: a cluster, as the batch).
+        scheduler: with ``dask``, the address of a running scheduler (default: a local cluster).
 
     Raises:
         InputError: a path does not exist. WriteError: the output folder cannot be written.
     """
+    if executor not in ("local", "dask"):
+        raise InputError(f"未知 executor {executor!r} (local or dask)", field="--executor")
     out = Path(out)
     found = collect(paths, out)
     try:
@@ -131,7 +135,7 @@ def intake(
         rows: dict[int, Row] = {}
         todo = _plan(found, store, out, force, rows)
         summary.read = len(todo)
-        for done, (i, result) in enumerate(_read(todo, found, jobs), 1):
+        for done, (i, result) in enumerate(_read(todo, found, jobs, executor, scheduler), 1):
             rows[i] = Row(found[i].name, _keep(result, found[i], store, out))
             if progress is not None:
                 progress(done, len(todo), found[i].name)
@@ -175,13 +179,18 @@ def _plan(found: list[Found], store: Store, out: Path, force: bool, rows: dict[i
     return todo
 
 
-def _read(todo: list[int], found: list[Found], jobs: int | None):
-    """(index, result) of each document to read, as they finish: in this process, or in a warm pool."""
+def _read(todo: list[int], found: list[Found], jobs: int | None, executor: str = "local", scheduler: str | None = None):
+    """(index, result) of each document to read, as they finish: in this process, in a warm pool, or on dask."""
     if not todo:
         return  # nothing to read: the reader is not even imported
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    if executor == "dask":
+        from .scaled import read_on_dask
+
+        yield from read_on_dask([(i, str(found[i].path), page_stem(found[i].path.name)) for i in todo], jobs, scheduler)
+        return
     from .worker import leave_with, read_one
 
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     if jobs == 1:
         for i in todo:
             yield i, read_one(str(found[i].path), page_stem(found[i].path.name))

@@ -195,7 +195,7 @@ def dask(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None]
         raise InputError("--executor dask 需要 pip install 'xteval[dask]' (dask not installed)") from None
     cluster = None
     if scheduler:
-        client = _connect(Client, scheduler)
+        client = connect_scheduler(Client, scheduler)
     else:
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=None, silence_logs=40)
         client = Client(cluster)
@@ -218,7 +218,7 @@ SCHEDULER_TIMEOUT = 20
 _ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]):[0-9]{1,5}")
 
 
-def _connect(client_class, scheduler: str):
+def connect_scheduler(client_class, scheduler: str):
     """A client of the scheduler at ``scheduler``, or one line and exit 2: not an address, refused, or silent.
 
     A refused connection, a silent scheduler and a wrong address each cost at most the timeout
