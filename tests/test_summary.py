@@ -128,3 +128,48 @@ def test_xteval_run_runs_a_summary_alone_on_the_given_output_folder(year, tmp_pa
     assert main(["run", str(SUMMARY), "--out", str(year.parent)]) == 0
     page = (year / "summary.html").read_text(encoding="utf-8")
     assert "乙" in page and "甲" in page and "本年度汇总附件 5 份" in page
+
+
+def _params_tree_with_checked_documents(tmp_path: Path) -> Path:
+    """A params tree whose 2023 summary names a folder of 2023 documents checked at once (check … --out)."""
+    import shutil
+
+    from xteval.intake import intake
+
+    tree = tmp_path / "params"
+    (tree / "2023").mkdir(parents=True)
+    inbox = tree / "2023" / "来件"
+    inbox.mkdir()
+    shutil.copy(PARAMS / "2023" / "sources" / "xiangtan-bigdata-2023.txt", inbox / "大数据中心.txt")
+    intake([inbox], tree / "2023" / "批量检查", jobs=1)
+    text = SUMMARY.read_text(encoding="utf-8") + "documents: 批量检查\n"
+    (tree / "2023" / "summary.yaml").write_text(text, encoding="utf-8")
+    return tree / "2023" / "summary.yaml"
+
+
+def test_the_summary_reads_checked_documents_from_the_results_store(tmp_path, monkeypatch):
+    """Issue 23: the year summary takes unit figures from an intake's store, beside the appendices."""
+    import xteval
+
+    monkeypatch.setenv(summary.OUTPUT_ENV, str(tmp_path / "out"))  # no appendix run this year
+    ev = xteval.evaluate(_params_tree_with_checked_documents(tmp_path))
+    (doc,) = ev.runs
+    alone = xteval.check(PARAMS / "2023" / "sources" / "xiangtan-bigdata-2023.txt")
+    assert (doc.fail, doc.warn) == (alone.counts["fail"], alone.counts["warn"])
+    assert doc.execution_rate == Decimal("99") and doc.three_public_actual == Decimal("3.84")
+    assert doc.three_public_control == Decimal("5.44") and doc.title.startswith("文档检查：")
+    assert sum(n for k, n in doc.reasons.items() if k.startswith("fail:")) == doc.fail
+    assert "xiangtan" not in str(tables.scope_table(ev.runs).to_html())
+
+
+def test_a_summary_naming_documents_outside_its_tree_or_without_a_store_is_one_line(tmp_path, monkeypatch):
+    import xteval
+    from xteval.errors import XtevalError
+
+    monkeypatch.setenv(summary.OUTPUT_ENV, str(tmp_path / "out"))
+    path = _params_tree_with_checked_documents(tmp_path)
+    for where, words in (("../../..", "参数目录"), ("来件", "没有 xteval-results.sqlite")):
+        path.write_text(SUMMARY.read_text(encoding="utf-8") + f"documents: {where}\n", encoding="utf-8")
+        with pytest.raises(XtevalError) as err:
+            xteval.evaluate(path)
+        assert words in str(err.value) and "\n" not in str(err.value)

@@ -116,7 +116,13 @@ class SummaryEvaluation(Evaluation):
 
     @classmethod
     def of(cls, p: ParamsBase) -> SummaryEvaluation:
-        return cls(p, Suite(), model.runs(p))
+        runs = model.runs(p)
+        if p.documents:  # a year's documents checked at once: their results store, beside the appendices
+            from ..intake.store import year_documents
+            from ..params import resolve
+
+            runs += [_document_run(d) for d in year_documents(resolve(p, p.documents, "documents"), p.year)]
+        return cls(p, Suite(), runs)
 
     @functools.cached_property
     def done(self) -> list:
@@ -142,6 +148,39 @@ class SummaryEvaluation(Evaluation):
     three_public = section(tables.three_public_table, "done")
     reasons = section(tables.reasons_table, "done")
     failures = section(tables.failures_html, "done")
+
+
+# The figures of a checked document the summary shows, by the ids its figure records carry (first found wins).
+_DOCUMENT_FIGURES = {
+    "execution_rate": ("figure.claims.execution_rate", "figure.execution_rate", "figure.project.execution_rate"),
+    "three_public_actual": ("figure.three_public.actual.total",),
+    "three_public_control": ("figure.three_public.control.total",),
+}
+
+
+def _document_run(doc: dict[str, Any]) -> model.UnitRun:
+    """A document of an intake's store as a row of the summary: its counts, reasons, 不符 items and figures."""
+    figures: dict[str, Any] = {}
+    for f in doc["figures"]:
+        figures.setdefault(str(f.get("id", "")), f.get("observed"))
+    found = {k: next((figures[i] for i in ids if i in figures), None) for k, ids in _DOCUMENT_FIGURES.items()}
+    reasons: dict[str, int] = {}
+    for x in doc["findings"]:
+        key = f"{x.get('status')}:{x.get('reason') or 'other'}"
+        reasons[key] = reasons.get(key, 0) + 1
+    failures = [{"title": x.get("title") or "", "message": x.get("message") or ""} for x in doc["findings"] if x.get("status") == "fail"]
+    return model.UnitRun(
+        name=doc["page_name"],
+        notebook="check",
+        unit=doc["unit"] or "（未注明单位）",
+        title=f"文档检查：{doc['kind_title'] or '未识别类型'}",
+        status="ok",
+        fail=int(doc["fails"]),
+        warn=int(doc["warns"]),
+        reasons=reasons,
+        failures=failures,
+        **{k: model.number_or_none(v) for k, v in found.items()},
+    )
 
 
 EVALUATIONS = {

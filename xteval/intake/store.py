@@ -154,3 +154,33 @@ class Store:
         """Every stored document's figures under this reader (the year summary's source of unit figures)."""
         for sha, figures in self.db.execute("SELECT sha256, figures FROM documents WHERE reader=? AND status='ok'", (self.reader,)):
             yield sha, json.loads(figures)
+
+
+def year_documents(folder: Path, year: int) -> list[dict[str, Any]]:
+    """The documents of a year an intake stored in ``folder`` (read under this reader, status ok), read-only.
+
+    The year summary shows them beside the units' appendices. Each is a dict of ``unit``, ``kind_title``,
+    ``fails``, ``warns``, ``page_name``, ``findings`` and ``figures`` (the figure records: ``id``, ``observed``).
+
+    Raises:
+        InputError: the folder holds no results store, or a link in its place, or a store SQLite cannot read.
+    """
+    from ..errors import InputError
+
+    path = Path(folder) / STORE_NAME
+    if path.is_symlink() or not path.is_file():
+        raise InputError(f"不是批量检查的输出目录（其中没有 {STORE_NAME}） (no results store)", file=folder)
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = db.execute(
+                "SELECT unit, kind_title, fails, warns, page_name, findings, figures FROM documents"
+                " WHERE reader=? AND status='ok' AND year=? ORDER BY unit, page_name",
+                (reader_version(), int(year)),
+            ).fetchall()
+        finally:
+            db.close()
+        keys = ("unit", "kind_title", "fails", "warns", "page_name")
+        return [{**dict(zip(keys, row[:5], strict=True)), "findings": json.loads(row[5]), "figures": json.loads(row[6])} for row in rows]
+    except (sqlite3.DatabaseError, ValueError) as exc:  # a damaged file, or JSON that is not the store's
+        raise InputError(f"结果库无法读取或已损坏 (results store unreadable: {type(exc).__name__})", file=path) from None

@@ -106,7 +106,7 @@ def _content_hash(path: str) -> str | None:
 
 
 def _finding(check: dict[str, Any]) -> dict[str, Any]:
-    """The part of a check record the index and the export show: status, id, message, first line and quote."""
+    """The part of a check record the index, the export and the year summary show: status, id, message, reason, first line and quote."""
     evidence = check.get("evidence") or [{}]
     first = evidence[0] if isinstance(evidence[0], dict) else {}
     return {
@@ -114,6 +114,7 @@ def _finding(check: dict[str, Any]) -> dict[str, Any]:
         "id": check.get("id"),
         "title": check.get("title"),
         "message": check.get("message"),
+        "reason": check.get("reason"),
         "line": first.get("line"),
         "quote": first.get("quote"),
     }

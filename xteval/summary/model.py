@@ -51,6 +51,11 @@ class SummaryParams(ParamsBase):
         default_factory=list, description="汇总的 notebook 类型，如 [department]；留空为本年度全部附件（汇总本身除外）"
     )
     figures_rule: Provenance = Field(Provenance(derived=SUMMARY_RULE), description="汇总数字的来源（derived：汇总规则）")
+    documents: str | None = Field(
+        None,
+        description="批量检查（xteval check … --out 目录）的输出目录，相对本参数文件、须在参数目录内；"
+        "给出时，该目录结果库中本年度的文档检查结果一并汇总（不符、提示、预算执行率、三公经费）",
+    )
 
 
 @dataclass
@@ -105,7 +110,8 @@ def inputs(out_dir: Path, year: int | str) -> list[Path]:
     return found
 
 
-def _num(v: Any) -> Decimal | None:
+def number_or_none(v: Any) -> Decimal | None:
+    """A recorded figure as a Decimal (by the one constructor), or None when absent or not a number."""
     if v is None or v == "":
         return None
     try:
@@ -133,7 +139,7 @@ def runs(p: SummaryParams) -> list[UnitRun]:
                 unit=str(m.get("unit", "")),
                 title=str(m.get("title", "")),
                 status=str(m.get("status", "")),
-                total=_num(m.get("total")),
+                total=number_or_none(m.get("total")),
                 grade=m.get("grade") or None,
                 fail=_int(m.get("fail")),
                 warn=_int(m.get("warn")),
@@ -141,9 +147,9 @@ def runs(p: SummaryParams) -> list[UnitRun]:
                 failures=[x for x in m.get("failures") or [] if isinstance(x, dict)],
                 score_illustrative=bool(m.get("score_illustrative")),
                 illustrative=bool(m.get("illustrative")),
-                execution_rate=_num(m.get("execution_rate")),
-                three_public_actual=_num(m.get("three_public_actual")),
-                three_public_control=_num(m.get("three_public_control")),
+                execution_rate=number_or_none(m.get("execution_rate")),
+                three_public_actual=number_or_none(m.get("three_public_actual")),
+                three_public_control=number_or_none(m.get("three_public_control")),
                 error=m.get("error") or None,
             )
         )
