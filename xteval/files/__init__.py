@@ -48,9 +48,10 @@ from .inputs import (
     sha256,
     sha256_bytes,
 )
-from .outputs import cannot_write, current_umask, write_atomic, write_with
+from .outputs import RESULTS_STORE, cannot_write, current_umask, write_atomic, write_with
 
 __all__ = [
+    "RESULTS_STORE",
     "DEFAULT_LIMIT_MB",
     "ENCODINGS",
     "LIMIT_ENV",

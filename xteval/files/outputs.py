@@ -12,6 +12,9 @@ from pathlib import Path
 from ..errors import WriteError, XtevalError
 from .inputs import inside
 
+# The results store of a batch check (xteval check … --out DIR): written by the intake, read by the year summary.
+RESULTS_STORE = "xteval-results.sqlite"
+
 # --------------------------------------------------------------------------- writing
 
 

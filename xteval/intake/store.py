@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import WriteError
+from ..files import RESULTS_STORE
 
-STORE_NAME = "xteval-results.sqlite"
+STORE_NAME = RESULTS_STORE  # the year summary reads it too (``documents`` in its params)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents(
   sha256 TEXT NOT NULL, reader TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',

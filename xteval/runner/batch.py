@@ -27,7 +27,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import InputError, WriteError, XtevalError
-from ..files import read_input, refuse_links, sha256, write_atomic
+from ..files import RESULTS_STORE, read_input, refuse_links, sha256, write_atomic
 from ..params import ParamsBase, input_hashes, load_params, params_sha256, project_root
 from .jobs import Job, Outcome, Summary
 from .paths import ensure_writable, notebook_path, output_paths
@@ -261,7 +261,7 @@ def run_summaries(jobs: list[Job], out_dir: Path, force: bool, done: Callable[[O
     from .executors import run_job
 
     for job in jobs:
-        job.key = {**job.key, "reads": {p.name: sha256(p) for p in inputs(out_dir, job.year)}}
+        job.key = {**job.key, "reads": {p.name: sha256(p) for p in inputs(out_dir, job.year)}, "documents": _store_hash(job)}
         if not force and unchanged(out_dir, job):
             done(Outcome(job, "skipped"))
             continue
@@ -274,6 +274,18 @@ def run_summaries(jobs: list[Job], out_dir: Path, force: bool, done: Callable[[O
                 os.environ.pop(OUTPUT_ENV, None)
             else:
                 os.environ[OUTPUT_ENV] = before
+
+
+def _store_hash(job: Job) -> str | None:
+    """The hash of the results store a summary's ``documents`` names, so a new intake reruns the summary."""
+    from ..params import resolve
+
+    try:
+        p = load_params(job.params_file)
+        store = resolve(p, p.documents, "documents") / RESULTS_STORE if getattr(p, "documents", None) else None
+        return sha256(store) if store is not None and store.is_file() and not store.is_symlink() else None
+    except (XtevalError, OSError):
+        return None  # the summary's own run reports a bad params file or folder, as one line
 
 
 # --------------------------------------------------------------------------- progress and summary
