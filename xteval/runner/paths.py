@@ -1,4 +1,4 @@
-"""Where a run reads and writes: the project root, the notebook a params file names, its outputs."""
+"""Where a run reads and writes: the project root, the notebook a params file names (shipped or its own), its outputs."""
 
 from __future__ import annotations
 
@@ -8,13 +8,26 @@ from pathlib import Path
 
 from ..errors import ParamsError, WriteError
 from ..files import inside
-from ..params import ParamsBase, project_root
+from ..params import ParamsBase, project_root, resolve
+
+# The notebooks shipped inside the package (package data: a wheel holds them, so a run needs no clone).
+PACKAGE_NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def notebook_path(params: ParamsBase, params_file: Path, notebook_dir: Path | None = None) -> Path:
-    """The notebook a params file names: ``notebooks/<notebook>.ipynb`` under the project root."""
-    folder = notebook_dir or project_root(params_file) / "notebooks"
-    path = folder / f"{params.notebook}.ipynb"
+    """The notebook a params file is rendered with.
+
+    In this order: the file its ``notebook_file`` key names (resolved against the params file and
+    confined to its tree, as every path in it); ``<notebook_dir>/<notebook>.ipynb`` when a folder is
+    given; ``notebooks/<notebook>.ipynb`` of a project that has a ``notebooks/`` folder of its own
+    (:func:`~xteval.params.project_root`); else the notebook shipped in the package.
+    """
+    if params.notebook_file:
+        path = resolve(params, params.notebook_file, field="notebook_file")
+    else:
+        own = project_root(params_file) / "notebooks"
+        folder = notebook_dir or (own if own.is_dir() else PACKAGE_NOTEBOOKS)
+        path = folder / f"{params.notebook}.ipynb"
     if not path.is_file():
         raise ParamsError(f"notebook 不存在: {path} (notebook not found)", file=params_file, field="notebook")
     return path
