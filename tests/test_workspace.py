@@ -185,3 +185,14 @@ def test_init_run_and_batch_from_anywhere_with_the_package_installed_from_its_wh
     done = xteval("batch", "评价/params")  # from the folder above: outputs still go to the workspace
     assert done.returncode == 0, done.stderr[-2000:]
     assert page.is_file() and (ws / "outputs" / "index.html").is_file() and not (cwd / "outputs").exists()
+
+
+def test_the_project_of_a_params_tree_is_the_folder_holding_params_and_never_the_package(tmp_path, monkeypatch):
+    from xteval.params import project_root
+
+    assert project_root(ROOT / "params" / "2023" / "department.yaml") == ROOT
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loose.yaml").write_text("", encoding="utf-8")
+    assert project_root(tmp_path / "loose.yaml") == tmp_path  # not in a year folder: the cwd, as before
+    inside_package = PACKAGE_NOTEBOOKS / "params" / "2023" / "x.yaml"  # never written: only its folders are read
+    assert project_root(inside_package) != PACKAGE_NOTEBOOKS.parent

@@ -398,7 +398,7 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
 
 def _run_command(subs) -> None:
     p = _sub(subs, "run", cmd_run)
-    _file_argument(p, "params_file", "参数文件 YAML；其 notebook 键指定 notebooks/<notebook>.ipynb")
+    _file_argument(p, "params_file", "参数文件 YAML；其 notebook 键指定随软件包提供的 notebook，notebook_file 键可指定自备的 .ipynb")
     _file_option(p, "--out", "OUT", "输出根目录，写入 <out>/<year>/<name>.ipynb 与 .html（默认：项目根目录下 outputs/）")
     _strict_option(p)
     _evaluation_options(p)

@@ -414,6 +414,7 @@ def input_hashes(params: ParamsBase) -> dict[str, str]:
 # --------------------------------------------------------------------------- the params tree
 
 DATA_ROOT_ENV = "XTEVAL_DATA_ROOT"  # one more folder that params files may name files in
+_PACKAGE = Path(__file__).resolve().parent  # xteval/, whose notebooks/ ship with it
 _YEAR_FOLDER = re.compile(r"\d{4}")
 
 
@@ -428,7 +429,7 @@ def project_root(params_file: Path) -> Path:
     """
     tree = params_tree(params_file)
     for folder in tree.parents:
-        if (folder / "notebooks").is_dir():
+        if (folder / "notebooks").is_dir() and folder != _PACKAGE:  # the package's own notebooks make no project
             return folder
     if tree.name == "params" and tree != Path(params_file).resolve().parent:
         return tree.parent
