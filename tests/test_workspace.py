@@ -19,7 +19,6 @@ from xteval.cli import main
 from xteval.errors import ParamsError
 from xteval.params import load_params, resolve
 from xteval.runner.paths import PACKAGE_NOTEBOOKS, notebook_path
-from xteval.runner.run import run_params
 
 EXAMPLE = Path("params", "2024", "department.yaml")
 
@@ -88,37 +87,45 @@ def test_a_workspace_report_in_sources_may_be_named_but_not_through_a_link(tmp_p
         resolve(params, "../../sources/报告.txt")
 
 
-def _with_line(path: Path, line: str) -> None:
-    text = path.read_text(encoding="utf-8").replace("notebook: department\n", f"notebook: department\n{line}\n", 1)
-    path.write_text(text, encoding="utf-8")
-
-
 @pytest.mark.parametrize(
     ("name", "expect"),
-    [("../../README.md", "notebook_file"), ("mine.txt", "不是 notebook"), ("broken.ipynb", "无法读取"), ("absent.ipynb", "notebook_file")],
+    [("mine.txt", "不是 notebook"), ("broken.ipynb", "无法读取"), ("absent.ipynb", "absent.ipynb"), ("folder.ipynb", "folder.ipynb")],
 )
-def test_an_own_notebook_that_is_not_one_is_refused_before_any_kernel(tmp_path, name, expect):
+def test_an_own_notebook_that_is_not_one_is_refused_before_any_kernel(tmp_path, capsys, name, expect):
     main(["init", str(tmp_path / "ws"), "--year", "2024"])
-    year = tmp_path / "ws" / "params" / "2024"
-    (year / "mine.txt").write_text("{}", encoding="utf-8")
-    (year / "broken.ipynb").write_text('{"cells": ', encoding="utf-8")
-    _with_line(year / "department.yaml", f"notebook_file: {name}")
-    with pytest.raises(ParamsError) as caught:
-        load_params(year / "department.yaml")
-    assert expect in str(caught.value)
+    ws = tmp_path / "ws"
+    (ws / "mine.txt").write_text("{}", encoding="utf-8")
+    (ws / "broken.ipynb").write_text('{"cells": ', encoding="utf-8")
+    (ws / "folder.ipynb").mkdir()
+    capsys.readouterr()
+    assert main(["run", str(ws / EXAMPLE), "--notebook", str(ws / name)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert expect in err and err.count("\n") == 0 and "Traceback" not in err
+    assert not any((ws / "outputs").iterdir())  # nothing written
 
 
-def test_an_own_notebook_named_by_path_is_the_one_run(tmp_path):
+def test_params_name_no_notebook_file_they_are_data(tmp_path):
+    main(["init", str(tmp_path / "ws"), "--year", "2024"])
+    example = tmp_path / "ws" / EXAMPLE
+    example.write_text(example.read_text(encoding="utf-8") + "notebook_file: mine.ipynb\n", encoding="utf-8")
+    with pytest.raises(ParamsError):
+        load_params(example)
+
+
+def test_an_own_notebook_named_by_path_is_the_one_run(tmp_path, monkeypatch, capsys):
     main(["init", str(tmp_path / "ws"), "--year", "2024"])
     ws = tmp_path / "ws"
     nb = nbformat.read(PACKAGE_NOTEBOOKS / "department.ipynb", as_version=4)
     nb.cells.insert(1, nbformat.v4.new_markdown_cell("本单位自备的 notebook"))
-    nbformat.write(nb, ws / "params" / "2024" / "本单位.ipynb")
-    _with_line(ws / EXAMPLE, "notebook_file: 本单位.ipynb")
-    result = run_params(ws / EXAMPLE)
-    assert result.html == ws / "outputs" / "2024" / "department.html"  # outputs/ of the workspace, whatever the cwd
-    assert "本单位自备的 notebook" in result.html.read_text(encoding="utf-8")
-    assert result.record["notebook"] == "本单位.ipynb"
+    nbformat.write(nb, ws / "本单位.ipynb")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["run", str(ws / EXAMPLE), "--notebook", str(ws / "本单位.ipynb")]) == 0
+    page = ws / "outputs" / "2024" / "department.html"  # outputs/ of the workspace, whatever the cwd
+    assert "本单位自备的 notebook" in page.read_text(encoding="utf-8")
+    meta = json.loads(page.with_suffix(".ipynb").read_text(encoding="utf-8"))["metadata"]["xteval"]
+    assert meta["notebook"] == "本单位.ipynb" and not (elsewhere / "outputs").exists()
 
 
 # --------------------------------------------------------------------------- installed from the wheel

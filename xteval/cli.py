@@ -97,7 +97,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     evaluation = _evaluation(args)
     if args.out is not None:
         os.environ[OUTPUT_ENV] = str(args.out.resolve())  # a year summary reads the appendices of this folder
-    result = run_params(args.params_file, args.out, extra_meta={"inputs": {"evaluation": evaluation}} if evaluation else None)
+    extra = {"inputs": {"evaluation": evaluation}} if evaluation else None
+    result = run_params(args.params_file, args.out, notebook=args.notebook, extra_meta=extra)
     print(f"wrote {result.html}")
     print(f"wrote {result.ipynb}")
     fails = _page_fails(result.record)
@@ -398,8 +399,9 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
 
 def _run_command(subs) -> None:
     p = _sub(subs, "run", cmd_run)
-    _file_argument(p, "params_file", "参数文件 YAML；其 notebook 键指定随软件包提供的 notebook，notebook_file 键可指定自备的 .ipynb")
+    _file_argument(p, "params_file", "参数文件 YAML；其 notebook 键指定随软件包提供的 notebook（notebooks/<notebook>.ipynb）")
     _file_option(p, "--out", "OUT", "输出根目录，写入 <out>/<year>/<name>.ipynb 与 .html（默认：项目根目录下 outputs/）")
+    _file_option(p, "--notebook", "FILE", "改用自备的 notebook（.ipynb，含标记为 parameters 的 params_path 参数）；默认用随软件包提供的")
     _strict_option(p)
     _evaluation_options(p)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import os
 import re
 import typing
@@ -186,7 +185,6 @@ class ParamsBase(StrictModel):
     """What every params file has: the notebook that renders it and the unit-year."""
 
     notebook: str = Field(description="渲染此参数的 notebook 类型名（随软件包提供 notebooks/<notebook>.ipynb）")
-    notebook_file: str | None = Field(None, description="自备 notebook 路径（.ipynb，相对本文件）；不填则用随软件包提供的")
     title: str | None = Field(None, description="报告标题（项目名）")
     unit: Unit = Field(description="单位")
     source_report: str | None = Field(None, description="源报告文本路径（相对本文件）")
@@ -206,21 +204,7 @@ class ParamsBase(StrictModel):
         A project whose params name data files extends the list:
         ``return [*super().data_files(), Reference("subprojects.value", self.subprojects.value, load_subprojects)]``.
         """
-        refs = [Reference("source_report", self.source_report)] if self.source_report else []
-        return refs + ([Reference("notebook_file", self.notebook_file, read_notebook)] if self.notebook_file else [])
-
-
-def read_notebook(path: Path) -> dict:
-    """A user's own notebook (``notebook_file``): an ``.ipynb`` file whose JSON has cells; anything else is refused."""
-    if path.suffix.lower() != ".ipynb":
-        raise InputError("不是 notebook 文件（应为 .ipynb）", file=path)
-    try:
-        nb = json.loads(read_input(path).decode("utf-8-sig"))
-    except (ValueError, RecursionError):
-        nb = None
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise InputError("notebook 文件无法读取（不是有效的 .ipynb JSON）", file=path)
-    return nb
+        return [Reference("source_report", self.source_report)] if self.source_report else []
 
 
 # --------------------------------------------------------------------------- loading
