@@ -51,6 +51,17 @@ def test_init_takes_an_empty_folder_and_its_year_defaults_to_last_year(tmp_path)
     assert (tmp_path / "empty" / "params" / str(dt.date.today().year - 1) / "department.yaml").is_file()
 
 
+def test_init_of_the_empty_current_folder_keeps_that_folder(tmp_path, monkeypatch):
+    """``xteval init .`` fills the folder the shell stands in: the same folder, not one renamed over it."""
+    here = tmp_path / "here"
+    here.mkdir()
+    inode = here.stat().st_ino
+    monkeypatch.chdir(here)
+    assert main(["init", ".", "--year", "2024"]) == 0
+    assert here.stat().st_ino == inode and (here / EXAMPLE).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]  # no staging folder left beside it
+
+
 @pytest.mark.parametrize("kind", ["not empty", "a file", "a link", "bad year"])
 def test_init_refuses_with_one_chinese_line_and_writes_nothing(tmp_path, capsys, kind):
     target = tmp_path / "ws"

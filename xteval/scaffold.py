@@ -283,14 +283,15 @@ def init_workspace(folder: str | Path, year: int | None = None) -> list[Path]:
         InputError: ``folder`` is not empty, is a file or a link, or the year is out of range.
         WriteError: the folder cannot be written.
     """
-    target = Path(folder)
+    given = Path(folder)
+    target = Path(os.path.abspath(given))  # "." and "a/.." name a folder with a parent to stage beside
     year = dt.date.today().year - 1 if year is None else year
     if not 2000 <= year <= 2100:
         raise InputError(f"年度应在 2000–2100 之间: {year}", field="--year")
-    if target.is_symlink():
-        raise InputError("工作目录是链接，拒绝写入", file=target)
+    if given.is_symlink():
+        raise InputError("工作目录是链接，拒绝写入", file=given)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise InputError("已存在且不是空目录，不覆盖（请指定新目录或空目录）", file=target)
+        raise InputError("已存在且不是空目录，不覆盖（请指定新目录或空目录）", file=given)
     texts = {
         Path("README.md"): (WORKSPACE_TEMPLATE / "README.md").read_text(encoding="utf-8"),
         Path("params", str(year), "department.yaml"): (WORKSPACE_TEMPLATE / "department.yaml").read_text(encoding="utf-8"),
@@ -307,11 +308,30 @@ def init_workspace(folder: str | Path, year: int | None = None) -> list[Path]:
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
             (staging / rel).write_text(text.replace("{year}", str(year)), encoding="utf-8")
         os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes it private; a workspace is the user's folder
-        if target.exists() and any(target.iterdir()):
-            raise InputError("已存在且不是空目录，不覆盖（请指定新目录或空目录）", file=target)
-        os.replace(staging, target)  # onto a missing or an empty folder only
+        if target.exists():
+            _move_into_empty(staging, target)  # an empty folder (maybe the cwd) stays the same folder
+        else:
+            os.rename(staging, target)
     except OSError as exc:
-        raise cannot_write(target, exc) from None
+        raise cannot_write(given, exc) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return [target / rel for rel in texts]
+    return [given / rel for rel in texts]
+
+
+def _move_into_empty(staging: Path, target: Path) -> None:
+    """Move a staged workspace's entries into an empty folder; on a failure, take back what was moved."""
+    if any(target.iterdir()):
+        raise InputError("已存在且不是空目录，不覆盖（请指定新目录或空目录）", file=target)
+    moved: list[Path] = []
+    try:
+        for entry in sorted(staging.iterdir()):
+            os.rename(entry, target / entry.name)
+            moved.append(target / entry.name)
+    except OSError:
+        for path in moved:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        raise
