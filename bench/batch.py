@@ -78,7 +78,7 @@ def make_tree(tmp: Path, n: int) -> list[Path]:
     """notebooks/ and params/ copied under ``tmp``; N params files made from the loadable ones."""
     from xteval.params import load_params
 
-    shutil.copytree(ROOT / "notebooks", tmp / "notebooks")
+    shutil.copytree(ROOT / "xteval" / "notebooks", tmp / "notebooks")
     shutil.copytree(ROOT / "params", tmp / "params")
     bases = []
     for f in sorted((tmp / "params").rglob("*.yaml")):
@@ -298,7 +298,7 @@ def kernel_start(samples: int) -> dict[tuple[str, str], list[float]]:
     forking.get_template(kernel_env()).wait_ready()
     modes = {"forked": ForkedPythonKernelManager, "normal": CurrentPythonKernelManager}
     times: dict[tuple[str, str], list[float]] = {}
-    cwd = str(ROOT / "notebooks")
+    cwd = str(ROOT / "xteval" / "notebooks")
     for _ in range(samples):
         for cell_name, cell in FIRST_CELLS.items():
             for mode, cls in modes.items():  # alternating: drift on the machine hits both alike

@@ -39,7 +39,7 @@ SEED_REPORT = PARAMS / "2023" / "sources" / "xiangtan-bigdata-2023.txt"
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A throwaway project root: notebooks/ linked in, params/2023 copied, empty outputs/."""
-    (tmp_path / "notebooks").symlink_to(ROOT / "notebooks")
+    (tmp_path / "notebooks").symlink_to(ROOT / "xteval" / "notebooks")
     shutil.copytree(PARAMS / "2023", tmp_path / "params" / "2023")
     return tmp_path
 

@@ -247,7 +247,7 @@ def test_dask_local_cluster_runs_a_small_batch_on_forked_kernels(project, monkey
     # the worker plugin gave each dask worker a template, and the runs' kernels were its forks
     assert ("xtk-kernel", "xtk-template") in watch.names()
     assert (project / "outputs" / "2023" / "second.html").is_file()
-    assert ROOT.joinpath("notebooks").is_dir()
+    assert ROOT.joinpath("xteval", "notebooks").is_dir()
 
 
 def test_a_page_with_findings_exits_0_and_1_with_strict(project, capsys):

@@ -205,7 +205,16 @@ def test_plain_papermill_run(tmp_path):
     import sys
 
     out = tmp_path / "o.ipynb"
-    cmd = [sys.executable, "-m", "papermill", "notebooks/cloud_lease.ipynb", str(out), "-p", "params_path", "params/2023/cloud_lease.yaml"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "papermill",
+        "xteval/notebooks/cloud_lease.ipynb",
+        str(out),
+        "-p",
+        "params_path",
+        "params/2023/cloud_lease.yaml",
+    ]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert '"fail"' in out.read_text(encoding="utf-8")  # report.record ran

@@ -96,7 +96,7 @@ def test_a_dask_scheduler_that_cannot_serve_is_one_line_within_its_timeout(tree,
     from conftest import ROOT, needs
 
     needs("distributed", "dask")
-    (tree.parent.parent / "notebooks").symlink_to(ROOT / "notebooks")
+    (tree.parent.parent / "notebooks").symlink_to(ROOT / "xteval" / "notebooks")
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
@@ -132,7 +132,7 @@ def test_a_notebook_planted_among_the_params_is_never_the_one_run(tree, planted_
     from xteval.runner.paths import notebook_path
 
     project = tree.parent.parent
-    (project / "notebooks").symlink_to(ROOT / "notebooks")
+    (project / "notebooks").symlink_to(ROOT / "xteval" / "notebooks")
     planted = (tree if planted_in == "year folder" else tree.parent) / "notebooks"
     planted.mkdir()
     (planted / "department.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', encoding="utf-8")
@@ -152,7 +152,7 @@ def test_a_params_file_swapped_and_restored_during_the_run_writes_nothing(tree, 
     from xteval.errors import ParamsError
     from xteval.runner import run as runner
 
-    (tree.parent.parent / "notebooks").symlink_to(ROOT / "notebooks")
+    (tree.parent.parent / "notebooks").symlink_to(ROOT / "xteval" / "notebooks")
     params_file = tree / "ppp.yaml"
     original = params_file.read_bytes()
     swapped = original.replace(b"\ntitle:", b"\ntitle: \xe6\x9b\xbf\xe6\x8d\xa2\xe7\x9a\x84\xe6\xa0\x87\xe9\xa2\x98  #", 1)
@@ -180,7 +180,7 @@ def test_a_home_folder_that_cannot_be_written_changes_nothing(tree, tmp_path):
 
     from conftest import ROOT
 
-    (tree.parent.parent / "notebooks").symlink_to(ROOT / "notebooks")
+    (tree.parent.parent / "notebooks").symlink_to(ROOT / "xteval" / "notebooks")
     xteval = str(Path(sys.executable).parent / "xteval")
     env = {k: v for k, v in os.environ.items() if k not in ("JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR", "IPYTHONDIR", "MPLCONFIGDIR")}
     proc = subprocess.run(

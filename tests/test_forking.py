@@ -102,7 +102,7 @@ def template():
 def notebook_imports() -> set[str]:
     """Every xteval module the shipped notebooks import."""
     found = set()
-    for path in (ROOT / "notebooks").glob("*.ipynb"):
+    for path in (ROOT / "xteval" / "notebooks").glob("*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
             for m in re.finditer(r"^\s*from (xteval[\w.]*) import ([\w, ]+)|^\s*import (xteval[\w.]*)", cell.source, re.M):
                 if m.group(3):
@@ -228,7 +228,7 @@ def _outputs(nb) -> str:
 
 def test_department_notebook_gives_the_same_outputs_forked_and_normal(tmp_path, template):
     """The same text and HTML, and byte-identical PNG charts (inline backend, CJK font)."""
-    nb = ROOT / "notebooks" / "department.ipynb"
+    nb = ROOT / "xteval" / "notebooks" / "department.ipynb"
     params = {"params_path": str(SEED_PARAMS)}
     forked = run_nb(nb, tmp_path / "forked.ipynb", nb.parent, **params)
     normal = run_nb(nb, tmp_path / "normal.ipynb", nb.parent, km=CurrentPythonKernelManager, **params)

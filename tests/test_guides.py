@@ -3,8 +3,8 @@ user's guide (docs/使用指南.md) runs, in order, on the files the repository 
 exit code the guide states (``# 退出码 N`` after the command; 0 when it states none); the README's
 Python example runs too.
 
-The commands run in a copy of the repository's ``params/`` and ``notebooks/`` (and the fixture the
-README names), so what they write never lands in the checkout.
+The commands run in a copy of the repository's ``params/`` alone (the notebooks ship in the package),
+so what they write never lands in the checkout.
 """
 
 from __future__ import annotations
@@ -44,15 +44,14 @@ def commands(guide: str) -> list[tuple[list[str], int]]:
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    for folder in ("params", "notebooks"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
+    shutil.copytree(ROOT / "params", tmp_path / "params")
     return tmp_path
 
 
 def test_the_users_guide_has_the_walkthrough():
-    """The walkthrough is there to be run: check, extract, run, batch and the workbook."""
+    """The walkthrough is there to be run: a workspace, check, extract, run, batch and the workbook."""
     verbs = [argv[0] for argv, _ in commands("docs/使用指南.md")]
-    assert {"check", "extract", "run", "batch", "score"} <= set(verbs), verbs
+    assert {"init", "check", "extract", "run", "batch", "score"} <= set(verbs), verbs
     assert any("--out" in argv for argv, _ in commands("docs/使用指南.md") if argv[0] == "check")
 
 
@@ -69,6 +68,15 @@ def test_every_command_of_the_guide_runs_as_written(guide: str, workspace: Path)
                 assert argv[argv.index(flag) + 1] in written, argv
         if argv[0] == "check" and "--out" in argv:
             assert f"{argv[argv.index('--out') + 1]}/index.html" in written, argv
+
+
+@pytest.mark.parametrize("guide", GUIDES)
+def test_each_guide_runs_the_example_of_the_workspace_it_makes(guide: str):
+    """``xteval init DIR --year Y`` is followed by a run of ``DIR/params/Y/department.yaml``, from outside DIR."""
+    lines = [argv for argv, _ in commands(guide)]
+    (init,) = [argv for argv in lines if argv[0] == "init"]
+    folder, year = init[1], init[init.index("--year") + 1]
+    assert ["run", f"{folder}/params/{year}/department.yaml"] in lines
 
 
 def test_the_readme_python_example_runs(tmp_path: Path):

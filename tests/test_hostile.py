@@ -487,7 +487,7 @@ def _fake_execute(edit: Path | None = None):
 
 @pytest.fixture
 def project_tree(tree: Path) -> Path:
-    (tree.parent.parent / "notebooks").symlink_to(ROOT / "notebooks")
+    (tree.parent.parent / "notebooks").symlink_to(ROOT / "xteval" / "notebooks")
     return tree
 
 

@@ -13,7 +13,7 @@ from conftest import ROOT
 
 from xteval.runner.run import run_params
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "xteval" / "notebooks").glob("*.ipynb"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -107,13 +107,13 @@ def test_plain_papermill_cli_runs_the_notebook(tmp_path):
             sys.executable,
             "-m",
             "papermill",
-            str(ROOT / "notebooks" / "department.ipynb"),
+            str(ROOT / "xteval" / "notebooks" / "department.ipynb"),
             str(out),
             "-p",
             "params_path",
             str(ROOT / "params" / "2023" / "department.yaml"),
             "--cwd",
-            str(ROOT / "notebooks"),
+            str(ROOT / "xteval" / "notebooks"),
         ],
         capture_output=True,
         text=True,

@@ -165,7 +165,7 @@ def test_plain_papermill_run(tmp_path):
     import sys
 
     out = tmp_path / "o.ipynb"
-    cmd = [sys.executable, "-m", "papermill", "notebooks/ppp.ipynb", str(out), "-p", "params_path", "params/2023/ppp.yaml"]
+    cmd = [sys.executable, "-m", "papermill", "xteval/notebooks/ppp.ipynb", str(out), "-p", "params_path", "params/2023/ppp.yaml"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert '"fail"' in out.read_text(encoding="utf-8")  # report.record ran

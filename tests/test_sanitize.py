@@ -229,7 +229,7 @@ NOTEBOOK_PARAMS = _params_per_notebook()
 @pytest.mark.parametrize("notebook", sorted(NOTEBOOK_PARAMS))
 def test_payload_in_every_text_field_never_becomes_markup(notebook, tmp_path):
     shutil.copytree(PARAMS, tmp_path / "params")
-    (tmp_path / "notebooks").symlink_to(ROOT / "notebooks")
+    (tmp_path / "notebooks").symlink_to(ROOT / "xteval" / "notebooks")
     source = NOTEBOOK_PARAMS[notebook]
     target = tmp_path / "params" / source.parent.name / source.name
     pages = []
@@ -268,7 +268,7 @@ def test_table_cells_are_clipped():
 def test_megabyte_and_nested_fields_render_through_a_whole_run(tmp_path):
     """A run, not just the renderer: megabyte narrative and evidence, 200,000 nested tags, a huge goal name."""
     shutil.copytree(PARAMS, tmp_path / "params")
-    (tmp_path / "notebooks").symlink_to(ROOT / "notebooks")
+    (tmp_path / "notebooks").symlink_to(ROOT / "xteval" / "notebooks")
     target = tmp_path / "params" / "2023" / "department.yaml"
     data = load_yaml(target)
     data["narrative"]["functions"] = "<p>" + "职能" * 500_000 + "</p>"

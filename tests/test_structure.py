@@ -301,7 +301,7 @@ def test_an_unchanged_batch_and_its_help_import_no_notebook_stack(tmp_path):
     from xteval.runner.index import write_index
     from xteval.runner.jobs import Outcome
 
-    (tmp_path / "notebooks").symlink_to(ROOT / "notebooks")
+    (tmp_path / "notebooks").symlink_to(ROOT / "xteval" / "notebooks")
     shutil.copytree(ROOT / "params" / "2023", tmp_path / "params" / "2023")
     (tmp_path / "params" / "2023" / "summary.yaml").unlink()  # the units' fast path; a summary re-reads their outputs
     out = tmp_path / "outputs"

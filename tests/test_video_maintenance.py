@@ -106,7 +106,7 @@ def test_plain_papermill_run(tmp_path):
         sys.executable,
         "-m",
         "papermill",
-        "notebooks/video_maintenance.ipynb",
+        "xteval/notebooks/video_maintenance.ipynb",
         str(out),
         "-p",
         "params_path",

@@ -97,7 +97,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     evaluation = _evaluation(args)
     if args.out is not None:
         os.environ[OUTPUT_ENV] = str(args.out.resolve())  # a year summary reads the appendices of this folder
-    result = run_params(args.params_file, args.out, extra_meta={"inputs": {"evaluation": evaluation}} if evaluation else None)
+    extra = {"inputs": {"evaluation": evaluation}} if evaluation else None
+    result = run_params(args.params_file, args.out, notebook=args.notebook, extra_meta=extra)
     print(f"wrote {result.html}")
     print(f"wrote {result.ipynb}")
     fails = _page_fails(result.record)
@@ -277,6 +278,21 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """新建工作目录：params/（含一个示例单位）、sources/、outputs/ 与中文说明，可放在任何位置 (create a workspace)
+
+    example: xteval init 我的评价
+    """
+    from .scaffold import init_workspace
+
+    written = init_workspace(args.folder, args.year)
+    for path in written:
+        print(f"wrote {path}")
+    example = written[-1].relative_to(args.folder).as_posix()
+    print(f"下一步：cd {args.folder} && xteval run {example}")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- batch
 
 
@@ -394,8 +410,9 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
 
 def _run_command(subs) -> None:
     p = _sub(subs, "run", cmd_run)
-    _file_argument(p, "params_file", "参数文件 YAML；其 notebook 键指定 notebooks/<notebook>.ipynb")
+    _file_argument(p, "params_file", "参数文件 YAML；其 notebook 键指定随软件包提供的 notebook（notebooks/<notebook>.ipynb）")
     _file_option(p, "--out", "OUT", "输出根目录，写入 <out>/<year>/<name>.ipynb 与 .html（默认：项目根目录下 outputs/）")
+    _file_option(p, "--notebook", "FILE", "改用自备的 notebook（.ipynb，含标记为 parameters 的 params_path 参数）；默认用随软件包提供的")
     _strict_option(p)
     _evaluation_options(p)
 
@@ -467,6 +484,12 @@ def _new_command(subs) -> None:
     p.add_argument("--params", type=Path, default=Path("params"), metavar="DIR", help="参数根目录，每年一个子目录（默认：params）")
 
 
+def _init_command(subs) -> None:
+    p = _sub(subs, "init", cmd_init)
+    p.add_argument("folder", type=Path, metavar="DIR", help="要新建的工作目录；已存在且不是空目录时拒绝，不写入任何文件")
+    p.add_argument("--year", type=int, default=None, metavar="YEAR", help="示例参数的年度，写入 params/YEAR/（默认：上一年）")
+
+
 def _score_command(subs) -> None:
     p = _sub(subs, "score", cmd_score)
     _file_argument(
@@ -513,6 +536,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"xteval {__version__}")
     subs = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    _init_command(subs)
     _run_command(subs)
     _check_command(subs)
     _extract_command(subs)

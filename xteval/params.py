@@ -2,7 +2,7 @@
 
 A params file describes one unit-year (the department) or one project-year.
 Its top-level ``notebook`` key names the notebook that renders it
-(``notebook: department`` runs ``notebooks/department.ipynb``) and picks the
+(``notebook: department`` runs the shipped ``xteval/notebooks/department.ipynb``) and picks the
 schema it is validated against: :func:`get` looks the name up in
 ``xteval.registry`` and imports only that model's module, so loading a
 department file imports no project module and no matplotlib.
@@ -184,7 +184,7 @@ class Reference:
 class ParamsBase(StrictModel):
     """What every params file has: the notebook that renders it and the unit-year."""
 
-    notebook: str = Field(description="渲染此参数的 notebook 名（notebooks/<notebook>.ipynb）")
+    notebook: str = Field(description="渲染此参数的 notebook 类型名（随软件包提供 notebooks/<notebook>.ipynb）")
     title: str | None = Field(None, description="报告标题（项目名）")
     unit: Unit = Field(description="单位")
     source_report: str | None = Field(None, description="源报告文本路径（相对本文件）")
@@ -398,20 +398,25 @@ def input_hashes(params: ParamsBase) -> dict[str, str]:
 # --------------------------------------------------------------------------- the params tree
 
 DATA_ROOT_ENV = "XTEVAL_DATA_ROOT"  # one more folder that params files may name files in
+_PACKAGE = Path(__file__).resolve().parent  # xteval/, whose notebooks/ ship with it
 _YEAR_FOLDER = re.compile(r"\d{4}")
 
 
 def project_root(params_file: Path) -> Path:
-    """The project a params file belongs to: the nearest folder above its params tree that has ``notebooks/``.
+    """The project a params file belongs to: where its ``outputs/`` go by default.
 
-    Params are data: a ``notebooks/`` folder inside the params tree (planted beside the data) is never
-    the project's, so the search starts above the tree (:func:`params_tree`). Without one, the cwd.
-    Its ``outputs/`` is the default output folder.
+    The nearest folder above its params tree that has ``notebooks/`` (a project with notebooks of
+    its own); else, for ``params/<year>/x.yaml``, the folder holding ``params/`` (a workspace made by
+    ``xteval init``, or this repository); else the cwd. Params are data: a ``notebooks/`` folder
+    inside the params tree (planted beside the data) is never the project's, so the search starts
+    above the tree (:func:`params_tree`).
     """
     tree = params_tree(params_file)
     for folder in tree.parents:
-        if (folder / "notebooks").is_dir():
+        if (folder / "notebooks").is_dir() and folder != _PACKAGE:  # the package's own notebooks make no project
             return folder
+    if tree.name == "params" and tree != Path(params_file).resolve().parent:
+        return tree.parent
     return Path.cwd()
 
 
@@ -429,8 +434,11 @@ def params_tree(params_file: str | Path) -> Path:
 
 
 def allowed_roots(params_file: str | Path | None) -> list[Path]:
-    """The params tree, and the data root named by ``XTEVAL_DATA_ROOT`` when it is set."""
+    """The params tree, a workspace's ``sources/`` beside ``params/``, and the data root named by ``XTEVAL_DATA_ROOT``."""
     roots = [params_tree(params_file) if params_file is not None else Path.cwd().resolve()]
+    sources = roots[0].parent / "sources"  # a workspace's reports (xteval init): sources/ beside params/, never a link
+    if params_file is not None and roots[0].name == "params" and sources.is_dir() and not sources.is_symlink():
+        roots.append(sources)
     extra = os.environ.get(DATA_ROOT_ENV, "").strip()
     if extra:
         roots.append(Path(extra).resolve())

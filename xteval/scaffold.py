@@ -256,3 +256,82 @@ _Dumper.add_representer(dict, _mapping)
 def dump(data: Any) -> str:
     """YAML text that :func:`xteval.params.load_yaml` reads back to the same values."""
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
+
+
+# --------------------------------------------------------------------------- xteval init
+
+# What a workspace starts with, shipped in the package: its Chinese README and one example department.
+WORKSPACE_TEMPLATE = Path(__file__).resolve().parent / "workspace"
+
+
+def init_workspace(folder: str | Path, year: int | None = None) -> list[Path]:
+    """``xteval init DIR``: a workspace that runs from anywhere, with the package's notebooks and frameworks.
+
+    It holds ``params/<year>/department.yaml`` (an invented unit, every figure ``illustrative``),
+    ``sources/`` (reports; a params file may name files in it), ``outputs/`` and a ``README.md`` in Chinese.
+    Everything is written into a private folder beside ``folder`` and renamed into place, so a failure
+    leaves nothing half-written.
+
+    Args:
+        folder: the workspace; it must not exist, or be an empty folder.
+        year: the example's year; defaults to last year (the year a 决算 reports on).
+
+    Returns:
+        The files written.
+
+    Raises:
+        InputError: ``folder`` is not empty, is a file or a link, or the year is out of range.
+        WriteError: the folder cannot be written.
+    """
+    given = Path(folder)
+    target = Path(os.path.abspath(given))  # "." and "a/.." name a folder with a parent to stage beside
+    year = dt.date.today().year - 1 if year is None else year
+    if not 2000 <= year <= 2100:
+        raise InputError(f"年度应在 2000–2100 之间: {year}", field="--year")
+    if given.is_symlink():
+        raise InputError("工作目录是链接，拒绝写入", file=given)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError("已存在且不是空目录，不覆盖（请指定新目录或空目录）", file=given)
+    texts = {
+        Path("README.md"): (WORKSPACE_TEMPLATE / "README.md").read_text(encoding="utf-8"),
+        Path("params", str(year), "department.yaml"): (WORKSPACE_TEMPLATE / "department.yaml").read_text(encoding="utf-8"),
+    }
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".new", dir=target.parent))
+    except OSError as exc:
+        raise cannot_write(target, exc) from None
+    try:
+        for sub in ("params", "sources", "outputs"):
+            (staging / sub).mkdir()
+        for rel, text in texts.items():
+            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+            (staging / rel).write_text(text.replace("{year}", str(year)), encoding="utf-8")
+        os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes it private; a workspace is the user's folder
+        if target.exists():
+            _move_into_empty(staging, target)  # an empty folder (maybe the cwd) stays the same folder
+        else:
+            os.rename(staging, target)
+    except OSError as exc:
+        raise cannot_write(given, exc) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [given / rel for rel in texts]
+
+
+def _move_into_empty(staging: Path, target: Path) -> None:
+    """Move a staged workspace's entries into an empty folder; on a failure, take back what was moved."""
+    if any(target.iterdir()):
+        raise InputError("已存在且不是空目录，不覆盖（请指定新目录或空目录）", file=target)
+    moved: list[Path] = []
+    try:
+        for entry in sorted(staging.iterdir()):
+            os.rename(entry, target / entry.name)
+            moved.append(target / entry.name)
+    except OSError:
+        for path in moved:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        raise

@@ -1,22 +1,54 @@
-"""Where a run reads and writes: the project root, the notebook a params file names, its outputs."""
+"""Where a run reads and writes: the project root, the notebook a params file names (shipped or its own), its outputs."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
 
-from ..errors import ParamsError, WriteError
-from ..files import inside
+from ..errors import InputError, ParamsError, WriteError
+from ..files import inside, read_input
 from ..params import ParamsBase, project_root
 
+# The notebooks shipped inside the package (package data: a wheel holds them, so a run needs no clone).
+PACKAGE_NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
-def notebook_path(params: ParamsBase, params_file: Path, notebook_dir: Path | None = None) -> Path:
-    """The notebook a params file names: ``notebooks/<notebook>.ipynb`` under the project root."""
-    folder = notebook_dir or project_root(params_file) / "notebooks"
+
+def notebook_path(params: ParamsBase, params_file: Path, notebook_dir: Path | None = None, notebook: Path | None = None) -> Path:
+    """The notebook a params file is rendered with.
+
+    In this order: ``notebook``, a user's own file named by whoever runs (``xteval run --notebook``,
+    never a params file: params are data and name no code); ``<notebook_dir>/<notebook>.ipynb`` when a
+    folder is given; ``notebooks/<notebook>.ipynb`` of a project that has a ``notebooks/`` folder of its
+    own (:func:`~xteval.params.project_root`); else the notebook shipped in the package.
+    """
+    if notebook is not None:
+        return own_notebook(notebook)
+    own = project_root(params_file) / "notebooks"
+    folder = notebook_dir or (own if own.is_dir() else PACKAGE_NOTEBOOKS)
     path = folder / f"{params.notebook}.ipynb"
     if not path.is_file():
         raise ParamsError(f"notebook 不存在: {path} (notebook not found)", file=params_file, field="notebook")
+    return path
+
+
+def own_notebook(path: Path) -> Path:
+    """A notebook named by path: an ``.ipynb`` file (read under the size cap, not through a link) whose JSON has cells.
+
+    Raises:
+        InputError: anything else, naming the file and why, before any kernel starts.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".ipynb":
+        raise InputError("不是 notebook 文件（应为 .ipynb）", file=path, field="--notebook")
+    data = read_input(path)  # missing, a folder, a link, over the cap: its own one-line reason
+    try:
+        nb = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        nb = None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise InputError("notebook 文件无法读取（不是有效的 .ipynb）", file=path, field="--notebook")
     return path
 
 

@@ -79,6 +79,7 @@ def run_params(
     out_dir: str | Path | None = None,
     *,
     notebook_dir: Path | None = None,
+    notebook: Path | None = None,
     extra_meta: dict[str, Any] | None = None,
     expected: dict[str, Any] | None = None,
 ) -> RunResult:
@@ -92,7 +93,8 @@ def run_params(
     Args:
         params_file: a params YAML file.
         out_dir: output root; defaults to ``outputs/`` in the project root.
-        notebook_dir: where notebooks live; defaults to the project root's ``notebooks/``.
+        notebook_dir: where notebooks live; defaults to the project root's ``notebooks/``, else the package's.
+        notebook: a notebook of one's own to run instead (``xteval run --notebook``).
         extra_meta: extra values for ``metadata.xteval`` (the batch runner's hashes).
         expected: the batch's input key (``{"params": sha256, "data": {path: sha256}}``):
             the files must still have the bytes the batch planned with.
@@ -113,7 +115,7 @@ def run_params(
         raise ParamsError(
             "参数文件或其数据文件在计划之后被修改，未运行 (changed since the batch planned it; run it again)", file=params_file
         )
-    nb_path = notebook_path(params, params_file, notebook_dir)
+    nb_path = notebook_path(params, params_file, notebook_dir, notebook)
     out_dir = Path(out_dir) if out_dir else project_root(params_file) / "outputs"
     ipynb, html = output_paths(params, params_file, out_dir)
     ensure_writable(ipynb.parent, root=out_dir)

@@ -1,0 +1,219 @@
+"""A workspace anywhere (issue 21, item 4): ``xteval init DIR``, notebooks shipped in the package, and a run
+from any current directory with the package installed from its wheel, not from the checkout."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT
+from test_any_unit import _plain_chinese
+
+from xteval.cli import main
+from xteval.errors import ParamsError
+from xteval.params import load_params, resolve
+from xteval.runner.paths import PACKAGE_NOTEBOOKS, notebook_path
+
+EXAMPLE = Path("params", "2024", "department.yaml")
+
+
+def _tree(folder: Path) -> dict[str, bytes | None]:
+    """Every path under ``folder`` (folders too), with a file's bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None for p in sorted(folder.rglob("*"))}
+
+
+def test_init_makes_the_workspace_with_an_illustrative_example(tmp_path, capsys):
+    ws = tmp_path / "我的评价"
+    assert main(["init", str(ws), "--year", "2024"]) == 0
+    assert sorted(p.name for p in ws.iterdir()) == ["README.md", "outputs", "params", "sources"]
+    readme = (ws / "README.md").read_text(encoding="utf-8")
+    assert "xteval run params/2024/department.yaml" in readme and "{year}" not in readme and "工作目录" in readme
+    params = load_params(ws / EXAMPLE)
+    assert params.year == 2024 and "示例" in params.unit.name
+    text = (ws / EXAMPLE).read_text(encoding="utf-8")
+    assert "illustrative:" in text and "seed:" not in text and "todo" not in text  # every figure says it is an example
+    # the shipped notebook renders it: the workspace has no notebooks/ of its own
+    assert notebook_path(params, ws / EXAMPLE) == PACKAGE_NOTEBOOKS / "department.ipynb"
+    assert "下一步" in capsys.readouterr().out
+
+
+def test_init_takes_an_empty_folder_and_its_year_defaults_to_last_year(tmp_path):
+    import datetime as dt
+
+    (tmp_path / "empty").mkdir()
+    assert main(["init", str(tmp_path / "empty")]) == 0
+    assert (tmp_path / "empty" / "params" / str(dt.date.today().year - 1) / "department.yaml").is_file()
+
+
+def test_init_of_the_empty_current_folder_keeps_that_folder(tmp_path, monkeypatch):
+    """``xteval init .`` fills the folder the shell stands in: the same folder, not one renamed over it."""
+    here = tmp_path / "here"
+    here.mkdir()
+    inode = here.stat().st_ino
+    monkeypatch.chdir(here)
+    assert main(["init", ".", "--year", "2024"]) == 0
+    assert here.stat().st_ino == inode and (here / EXAMPLE).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]  # no staging folder left beside it
+
+
+@pytest.mark.parametrize("kind", ["not empty", "a file", "a link", "bad year"])
+def test_init_refuses_with_one_chinese_line_and_writes_nothing(tmp_path, capsys, kind):
+    target = tmp_path / "ws"
+    argv = ["init", str(target)]
+    if kind == "not empty":
+        target.mkdir()
+        (target / "mine.txt").write_text("留着", encoding="utf-8")
+    elif kind == "a file":
+        target.write_text("x", encoding="utf-8")
+    elif kind == "a link":
+        (tmp_path / "real").mkdir()
+        target.symlink_to(tmp_path / "real")
+    else:
+        argv += ["--year", "1999"]
+    before = _tree(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.startswith("xteval: error:") and "Traceback" not in err
+    assert any("\u4e00" <= c <= "\u9fff" for c in err)
+    assert _tree(tmp_path) == before  # nothing half-written, no staging folder left
+
+
+def test_a_workspace_report_in_sources_may_be_named_but_not_through_a_link(tmp_path):
+    main(["init", str(tmp_path / "ws"), "--year", "2024"])
+    ws = tmp_path / "ws"
+    (ws / "sources" / "报告.txt").write_text("示例报告", encoding="utf-8")
+    params = load_params(ws / EXAMPLE)
+    assert resolve(params, "../../sources/报告.txt") == (ws / "sources" / "报告.txt").resolve()
+    with pytest.raises(ParamsError):
+        resolve(params, "../../README.md")  # the workspace's other files are not the params' data
+    (ws / "sources").rename(ws / "elsewhere")
+    (ws / "sources").symlink_to(ws / "elsewhere")
+    with pytest.raises(ParamsError):
+        resolve(params, "../../sources/报告.txt")
+
+
+@pytest.mark.parametrize(
+    ("name", "expect"),
+    [("mine.txt", "不是 notebook"), ("broken.ipynb", "无法读取"), ("absent.ipynb", "absent.ipynb"), ("folder.ipynb", "folder.ipynb")],
+)
+def test_an_own_notebook_that_is_not_one_is_refused_before_any_kernel(tmp_path, capsys, name, expect):
+    main(["init", str(tmp_path / "ws"), "--year", "2024"])
+    ws = tmp_path / "ws"
+    (ws / "mine.txt").write_text("{}", encoding="utf-8")
+    (ws / "broken.ipynb").write_text('{"cells": ', encoding="utf-8")
+    (ws / "folder.ipynb").mkdir()
+    capsys.readouterr()
+    assert main(["run", str(ws / EXAMPLE), "--notebook", str(ws / name)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert expect in err and err.count("\n") == 0 and "Traceback" not in err
+    assert not any((ws / "outputs").iterdir())  # nothing written
+
+
+def test_params_name_no_notebook_file_they_are_data(tmp_path):
+    main(["init", str(tmp_path / "ws"), "--year", "2024"])
+    example = tmp_path / "ws" / EXAMPLE
+    example.write_text(example.read_text(encoding="utf-8") + "notebook_file: mine.ipynb\n", encoding="utf-8")
+    with pytest.raises(ParamsError):
+        load_params(example)
+
+
+def test_an_own_notebook_named_by_path_is_the_one_run(tmp_path, monkeypatch, capsys):
+    main(["init", str(tmp_path / "ws"), "--year", "2024"])
+    ws = tmp_path / "ws"
+    nb = nbformat.read(PACKAGE_NOTEBOOKS / "department.ipynb", as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("本单位自备的 notebook"))
+    nbformat.write(nb, ws / "本单位.ipynb")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["run", str(ws / EXAMPLE), "--notebook", str(ws / "本单位.ipynb")]) == 0
+    page = ws / "outputs" / "2024" / "department.html"  # outputs/ of the workspace, whatever the cwd
+    assert "本单位自备的 notebook" in page.read_text(encoding="utf-8")
+    meta = json.loads(page.with_suffix(".ipynb").read_text(encoding="utf-8"))["metadata"]["xteval"]
+    assert meta["notebook"] == "本单位.ipynb" and not (elsewhere / "outputs").exists()
+
+
+# --------------------------------------------------------------------------- installed from the wheel
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    (built,) = out.glob("xteval-*.whl")
+    return built
+
+
+def test_the_wheel_holds_the_notebooks_frameworks_templates_and_the_workspace(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for path in PACKAGE_NOTEBOOKS.glob("*.ipynb"):
+        assert f"xteval/notebooks/{path.name}" in names
+    for folder in ("scoring/frameworks", "render/templates", "audit/kinds", "rules", "workspace"):
+        for path in (ROOT / "xteval" / folder).rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                assert path.relative_to(ROOT).as_posix() in names
+    # the Chinese font the pages embed comes with a dependency the wheel declares
+    meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    assert "pylopdf-fonts-zh-cn" in zipfile.ZipFile(wheel).read(meta).decode()
+
+
+def test_init_run_and_batch_from_anywhere_with_the_package_installed_from_its_wheel(wheel, tmp_path):
+    """No checkout on the path: the wheel installed into a folder of its own, run from a folder outside the repository."""
+    target = tmp_path / "site"
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target", str(target), str(wheel)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target), "PYTHONSAFEPATH": "1"}
+
+    def xteval(*argv: str, at: Path = cwd) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "xteval.cli", *argv], cwd=at, env=env, capture_output=True, text=True, timeout=900)
+
+    where = subprocess.run(
+        [sys.executable, "-c", "import xteval; print(xteval.__file__)"], cwd=cwd, env=env, capture_output=True, text=True
+    )
+    assert Path(where.stdout.strip()).is_relative_to(target), where  # the installed package, not the checkout
+
+    done = xteval("init", "评价", "--year", "2024")
+    assert done.returncode == 0, done.stderr[-2000:]
+    ws = cwd / "评价"
+    done = xteval("run", EXAMPLE.as_posix(), at=ws)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    page = ws / "outputs" / "2024" / "department.html"
+    meta = json.loads((ws / "outputs" / "2024" / "department.ipynb").read_text(encoding="utf-8"))["metadata"]["xteval"]
+    assert meta["status"] == "ok" and meta["fail"] == 0
+    text = _plain_chinese(page.read_text(encoding="utf-8"))  # no internal id, no English word
+    assert "示例市某某服务中心" in text and "示例" in text
+    assert meta["notebook_hash"] and not (ws / "notebooks").exists()
+
+    shutil.rmtree(ws / "outputs")
+    done = xteval("batch", "评价/params")  # from the folder above: outputs still go to the workspace
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert page.is_file() and (ws / "outputs" / "index.html").is_file() and not (cwd / "outputs").exists()
+
+
+def test_the_project_of_a_params_tree_is_the_folder_holding_params_and_never_the_package(tmp_path, monkeypatch):
+    from xteval.params import project_root
+
+    assert project_root(ROOT / "params" / "2023" / "department.yaml") == ROOT
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loose.yaml").write_text("", encoding="utf-8")
+    assert project_root(tmp_path / "loose.yaml") == tmp_path  # not in a year folder: the cwd, as before
+    inside_package = PACKAGE_NOTEBOOKS / "params" / "2023" / "x.yaml"  # never written: only its folders are read
+    assert project_root(inside_package) != PACKAGE_NOTEBOOKS.parent
