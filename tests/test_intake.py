@@ -233,3 +233,15 @@ def test_a_dask_intake_gives_what_the_local_one_gives_and_resumes_from_the_same_
     ]
     assert all((out / "docs" / f"{r.doc.page_name}.html").is_file() for r in on_dask.rows)
     assert intake([folder], out, jobs=1).read == 0  # the store is the store, whoever read into it
+
+
+def test_a_new_reader_version_reads_every_document_again(folder: Path, tmp_path: Path, monkeypatch):
+    """The store is keyed by content and by the version of the rules and kinds that read it."""
+    from xteval.intake import store
+
+    out = tmp_path / "out"
+    assert intake([folder], out, jobs=1).read == 8
+    assert intake([folder], out, jobs=1).read == 0
+    monkeypatch.setattr(store, "reader_version", lambda: "a-new-reader")
+    again = intake([folder], out, jobs=1)
+    assert again.read == 8 and all(r.doc.status == "ok" for r in again.rows)
