@@ -49,6 +49,7 @@ def takes_subject(field_id: str) -> bool:
     return not any(base == own or base.startswith(own + ".") for own in v["own"])
 
 
+@functools.lru_cache(maxsize=8192)  # a sentence's lead and a heading are asked once per figure under them
 def _named_in(text: str, label: bool) -> str | None:
     """The subject a text names (the word that ends last; the longest on a tie), or None."""
     best, key = None, None
@@ -62,6 +63,7 @@ def _named_in(text: str, label: bool) -> str | None:
     return best
 
 
+@functools.lru_cache(maxsize=4096)
 def _earlier_year(section: str, year: int | None) -> bool:
     """True when the nearest heading naming a year names a year before the report's (a sentence's years are its
     labels': “较2024年的 X 万元” compares, it does not place)."""

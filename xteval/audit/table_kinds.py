@@ -160,6 +160,7 @@ def _kind(k: dict[str, Any], common: Common) -> TableKind:
     )
 
 
+@functools.lru_cache(maxsize=16384)  # a form's header words recur in every table of a long document
 def table_key(text: str, gloss: re.Pattern | None = None) -> str:
     """Text reduced for marker matching: folded, no whitespace, no quotes (nor pinyin glosses, given ``gloss``)."""
     text = fold(text)
