@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from decimal import Decimal
 from pathlib import Path
@@ -32,11 +33,9 @@ def _highlight(report: ReportText | None, ev: Evidence, pad: int = 60) -> str:
     return ("…" if lo > s else "") + html.escape(before) + mark + html.escape(after) + ("…" if hi < e else "")
 
 
-def render_html(suite: Suite, report: ReportText | None = None, title: str = "报告勾稽检查", *, embed: bool = True) -> str:
-    """A self-contained findings page: grouped by status, each quote highlighted in its line, no external request.
-
-    ``embed=False`` leaves the font out, for pages that share one font file (see :func:`xteval.render.fonts.link_font`).
-    """
+@functools.cache
+def _template():
+    """The findings page's template, compiled once per process (compiling it cost 27 ms of a 70 ms document)."""
     import jinja2
 
     from ..render.sanitize import clip
@@ -47,11 +46,19 @@ def render_html(suite: Suite, report: ReportText | None = None, title: str = "�
         autoescape=True,
         finalize=lambda v: clip(v) if type(v) is str else v,
     )
+    return env.get_template(TEMPLATE.name)
+
+
+def render_html(suite: Suite, report: ReportText | None = None, title: str = "报告勾稽检查", *, embed: bool = True) -> str:
+    """A self-contained findings page: grouped by status, each quote highlighted in its line, no external request.
+
+    ``embed=False`` leaves the font out, for pages that share one font file (see :func:`xteval.render.fonts.link_font`).
+    """
     groups = [
         (s, [(r, [(e, _highlight(report, e)) for e in r.evidence]) for r in suite.by_status(s)])
         for s in (Status.fail, Status.warn, Status.passed)
     ]
-    page = env.get_template(TEMPLATE.name).render(
+    page = _template().render(
         title=title,
         source=str(report.path) if report and report.path else "",
         encoding=report.encoding if report else "",
