@@ -22,6 +22,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -227,3 +228,17 @@ def test_parts_listed_after_a_change_are_changes_not_figures(tmp_path):
     ex = _extracted(tmp_path, body)
     assert ex.document.get("three_public.actual.reception") == []
     assert [f.value for f in ex.document.get("three_public.actual.reception.change")] == [Decimal("-1.00")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [("专项资金共下达88.00万元，用于设备更新。", "88.00"), ("专项资金下达88.00万元。", "88.00")],
+)
+def test_a_label_ending_in_a_word_with_da_keeps_it(tmp_path, sentence, value):
+    """达 is stripped as a lead word (达 95%) but not from 下达: the 下达 amount of a project is its budget."""
+    from xteval.audit import read_document, read_report
+
+    path = tmp_path / "项目.txt"
+    path.write_text("项目支出绩效自评报告\n一、项目资金情况\n" + sentence + "\n", encoding="utf-8")
+    doc = read_document(read_report(path))
+    assert [f.value for f in doc.get("project.initial_budget")] == [Decimal(value)]
