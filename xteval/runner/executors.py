@@ -29,6 +29,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 WORKER_PRELOAD = [__name__, "xteval.runner.run", "papermill", "nbclient", "nbconvert.exporters.html", "fontTools.subset", "bs4"]
 
 _batch_gone = False  # set by the watchdog when the batch process has ended
+LEAVE_GRACE = 10.0  # seconds a worker's run has to unwind after its batch ended, before the watchdog ends it
 
 
 def _on_sigterm(signum, frame):
@@ -50,6 +51,7 @@ def _watch_batch(batch_pid: int) -> None:
     """
     import select
     import threading
+    import time
 
     try:
         pidfd = os.pidfd_open(batch_pid)
@@ -67,6 +69,11 @@ def _watch_batch(batch_pid: int) -> None:
 
         kill_kernels()  # at once: a graceful shutdown mid-cell only makes the kernel log errors
         os.kill(os.getpid(), signal.SIGTERM)
+        # The interrupt unwinds the run and ends in _leave. Where it lands in code that swallows it (a library's
+        # cleanup), the run returns as if whole and the worker would wait on the pool's queue for ever, keeping
+        # the forkserver and its template alive: after a grace the watchdog leaves for it.
+        time.sleep(LEAVE_GRACE)
+        _leave()
 
     threading.Thread(target=watch, name="xteval-batch-watchdog", daemon=True).start()
 
