@@ -512,7 +512,10 @@ def _score_command(subs) -> None:
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出 {framework, total, grade, subtotals, rows}（数值为数字字符串）")
     _file_option(
-        p, "--xlsx", "OUT", "另写 Excel 自评表（部门参数写部门整体支出绩效自评表，其余写财预〔2020〕10号项目支出绩效自评表：资金、年度总体目标、各级指标，执行率、小计、总分为公式）"
+        p,
+        "--xlsx",
+        "OUT",
+        "另写 Excel 自评表（部门参数写部门整体支出绩效自评表，其余写财预〔2020〕10号项目支出绩效自评表：资金、年度总体目标、各级指标，执行率、小计、总分为公式）",
     )
 
 
