@@ -267,3 +267,47 @@ def test_the_reverse_formula_is_a_choice_and_its_basis_is_shown(capsys, formula,
     code, out, _ = run(argv[:-1] if not formula else [a for a in argv if a != "--json"], capsys)
     line = next(x for x in out.splitlines() if "成本指标乙" in x)
     assert line.endswith("依据：" + {"convention": "本工具约定", "practice": "地方实务"}[basis])
+
+
+# The 自评表's own headers (issue 21 item 2): the same table as ok-mof2020.csv, headed and typed as offices do.
+FORM_HEADED = (
+    "一级指标,二级指标,三级指标,指标性质,年度指标值,实际完成值,分值,评价等级,得分,偏差原因分析及改进措施\n"
+    "预算执行率,,预算执行率,正向,100,95.5,10,,,\n"
+    "产出,数量指标,数量指标甲,≥,200,180,30,,,\n"
+    "产出指标,成本指标,成本指标乙,反向,100,110,20,,,\n"
+    "效益,社会效益指标,效益指标丙,定性,,,30,部分达成,20,\n"
+    "满意度,服务对象满意度,满意度,等于,90,85,10,,,\n"
+)
+
+
+def test_a_table_headed_in_the_forms_words_scores_as_the_ids_do(tmp_path, capsys):
+    path = tmp_path / "自评表.csv"
+    path.write_text(FORM_HEADED, encoding="utf-8")
+    assert cli.main(["score", str(path), "--json"]) == 0
+    by_form = json.loads(capsys.readouterr().out)
+    assert cli.main(["score", str(FIX / "ok-mof2020.csv"), "--json"]) == 0
+    by_ids = json.loads(capsys.readouterr().out)
+    assert (by_form["total"], by_form["grade"]) == (by_ids["total"], by_ids["grade"])
+    assert [r["score"] for r in by_form["rows"]] == [r["score"] for r in by_ids["rows"]]
+
+
+def test_name_year_and_unit_fill_the_head_of_the_workbook(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    path, out = tmp_path / "自评表.csv", tmp_path / "自评表.xlsx"
+    path.write_text(FORM_HEADED, encoding="utf-8")
+    argv = ["score", str(path), "--xlsx", str(out), "--name", "城区路灯改造", "--year", "2024", "--unit", "某县城管局"]
+    assert cli.main(argv) == 0
+    ws = load_workbook(out)["自评表"]
+    assert (ws["A1"].value, ws["A2"].value, ws["B3"].value, ws["F4"].value) == (
+        "项目支出绩效自评表",
+        "（2024 年度）",
+        "城区路灯改造",
+        "某县城管局",
+    )
+    assert cli.main(["score", str(path), "--name", "=HYPERLINK(1)", "--xlsx", str(out)]) == 0  # a name is text, never a formula
+    assert load_workbook(out)["自评表"]["B3"].data_type == "s"
+    capsys.readouterr()
+    for argv in (["score", str(path), "--name", "x"], ["score", str(path), "--xlsx", str(out), "--year", "99"]):
+        assert cli.main(argv) == 2
+        assert capsys.readouterr().err.count("\n") == 1

@@ -49,8 +49,9 @@ def test_form_layout(tmp_path: Path, seed, seed_result):
     path = selfeval_xlsx.write(seed_result, tmp_path / "自评表.xlsx", FormInfo.for_department(seed))
     ws = load_workbook(path)["自评表"]
     v = _cells(ws)
-    assert v["A1"] == "项目支出绩效自评表" and v["A2"] == "（2023 年度）"
-    assert (v["A3"], v["A4"], v["E4"]) == ("项目名称", "主管部门", "实施单位")
+    assert v["A1"] == "部门整体支出绩效自评表" and v["A2"] == "（2023 年度）"  # a department's own form
+    assert (v["A3"], v["A4"], v["E4"], v["A5"]) == ("部门（单位）名称", "主管部门", "实施单位", "部门资金（万元）")
+    assert v["B3"] == "湘潭市大数据和产业创新发展中心" and load_workbook(path).properties.title == "部门整体支出绩效自评表"
     assert v["F4"] == "湘潭市大数据和产业创新发展中心" and v["B4"] == "湘潭市人民政府"
     assert [ws.cell(5, j).value for j in range(3, 9)] == list(selfeval_xlsx.FUNDS_HEADERS)
     assert [ws.cell(r, 2).value for r in range(6, 10)] == list(selfeval_xlsx.FUNDS_ROWS)
@@ -288,3 +289,16 @@ def test_deviation_reasons_are_left_to_the_evaluator(tmp_path: Path, seed, seed_
     assert len([n for n in notes if "低于年度指标值" in n]) >= len(short) - 1  # 预算执行率 is in the funds block
     footer = next(str(ws.cell(r, 1).value) for r in range(total, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("评分框架"))
     assert "计分方法的依据" in footer and "等级档次的依据：文件规定" in footer
+
+
+def test_the_department_form_states_it_is_a_convention_and_the_basis_of_its_execution_rate(tmp_path: Path, seed, seed_result):
+    path = selfeval_xlsx.write(seed_result, tmp_path / "自评表.xlsx", FormInfo.for_department(seed))
+    footer = " ".join(str(v) for v in _cells(load_workbook(path)["自评表"]).values() if isinstance(v, str) and "惯例" in v)
+    assert "非官方表式" in footer and "财预〔2020〕10号" in footer
+    assert "全年预算数取财政拨款收入" in footer and "执行率 = 全年执行数 ÷ 全年预算数" in footer
+
+
+def test_a_project_keeps_the_10_form(tmp_path: Path, seed_result):
+    ws = load_workbook(selfeval_xlsx.write(seed_result, tmp_path / "项目.xlsx"))["自评表"]
+    assert (ws["A1"].value, ws["A3"].value, ws["A5"].value) == ("项目支出绩效自评表", "项目名称", "项目资金（万元）")
+    assert not any("非官方表式" in str(c.value) for row in ws.iter_rows() for c in row if c.value)

@@ -344,10 +344,15 @@ def cmd_score(args: argparse.Namespace) -> int:
     example: xteval score params/2023/department.yaml --framework dept-common-2013@yueyang --json
     """
     from .api import score
+    from .errors import InputError
     from .money import fmt
     from .scoring.frameworks import BASIS_WORDS
 
-    result = score(args.file, args.framework, xlsx=args.xlsx, reverse=args.reverse)
+    if args.year is not None and not 1900 <= args.year <= 2100:
+        raise InputError(f"--year 应为年份，如 2023 (not a year: {args.year})", field="--year")
+    if args.xlsx is None and (args.name, args.year, args.unit) != (None, None, None):
+        raise InputError("--name/--year/--unit 填写自评表表头，需与 --xlsx 一起使用 (with --xlsx only)", file=args.file)
+    result = score(args.file, args.framework, xlsx=args.xlsx, reverse=args.reverse, name=args.name, year=args.year, unit=args.unit)
     if not hasattr(result, "rows"):  # pefa2016 on department params: dimensions, not rows
         return _print_pefa(result, args.json)
     for warning in result.warnings:
@@ -511,8 +516,14 @@ def _score_command(subs) -> None:
         help="反向指标的计分公式：linear（默认，本工具约定：超出部分按比例扣分，达 2 倍为 0）或 ratio（地方填报说明：分值 × 指标值 ÷ 完成值）",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出 {framework, total, grade, subtotals, rows}（数值为数字字符串）")
+    p.add_argument("--name", default=None, metavar="NAME", help="自评表表头的项目名称（部门参数时为部门（单位）名称，默认取参数文件）")
+    p.add_argument("--year", type=int, default=None, metavar="YEAR", help="自评表表头的年度")
+    p.add_argument("--unit", default=None, metavar="UNIT", help="自评表表头的实施单位")
     _file_option(
-        p, "--xlsx", "OUT", "另写 Excel 自评表（财预〔2020〕10号附件格式：项目资金、年度总体目标、各级指标，执行率、小计、总分为公式）"
+        p,
+        "--xlsx",
+        "OUT",
+        "另写 Excel 自评表（部门参数写部门整体支出绩效自评表，其余写财预〔2020〕10号项目支出绩效自评表：资金、年度总体目标、各级指标，执行率、小计、总分为公式）",
     )
 
 

@@ -20,6 +20,9 @@ def score(
     *,
     xlsx: str | Path | None = None,
     reverse: str | None = None,
+    name: str | None = None,
+    year: int | None = None,
+    unit: str | None = None,
 ) -> Any:
     """Score an indicator table (or a department's 预算执行率 and goals) under a framework.
 
@@ -33,6 +36,8 @@ def score(
         reverse: the 反向指标 formula, where the framework offers a choice: ``linear`` (its default,
             a convention of this tool) or ``ratio`` (分值 × 指标值 ÷ 完成值, a published 填报说明's rule).
             The choice is in the result's version and each row's basis.
+        name, year, unit: the head of the 自评表 (项目名称 or 部门（单位）名称, 年度, 实施单位); for department
+            params they replace what the params give.
 
     Returns:
         A ``ScoreResult``: ``rows`` (each with ``points`` and ``flags``), ``subtotals`` by
@@ -68,9 +73,13 @@ def score(
         table = engine.read_table(file) if file is not None else table_or_params
         result = engine.score_table(table, chosen, file=file)
     if xlsx is not None:
+        import dataclasses
+
         from ..files import write_with
         from ..scoring import workbook
 
+        head = {"project": name, "year": year, "implementer": unit}
+        form = dataclasses.replace(form or workbook.FormInfo(), **{k: v for k, v in head.items() if v is not None})
         write_with(xlsx, lambda tmp: workbook.write(result, tmp, form))  # a private temporary: no planted name is followed
     return result
 

@@ -9,6 +9,7 @@ Columns ``indicator, level1, kind, target, actual, weight, grade, score``
 from __future__ import annotations
 
 import csv
+import functools
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,7 @@ def read_csv(path: Path) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise InputError(f"不是有效的 CSV ({str(exc).splitlines()[0][:200]})", file=path) from None
     df.columns = [str(c).strip() for c in df.columns]
+    df = _from_form_headers(df)
     unknown = [c for c in df.columns if c not in COLUMNS and c not in OPTIONAL_COLUMNS]
     if unknown:
         raise InputError(
@@ -87,4 +89,32 @@ def read_csv(path: Path) -> pd.DataFrame:
             field=unknown[0][:80],
         )
     df.attrs["rows"] = list(range(2, len(df) + 2))  # line 1 is the header
+    return df
+
+
+@functools.cache
+def _vocabulary() -> dict[str, Any]:
+    """``columns.yaml``: the form's headers for each column id, the columns left aside, the 指标性质 words."""
+    from ..params import load_yaml
+
+    data = load_yaml(Path(__file__).with_name("columns.yaml"))
+    header_of = {"".join(h.split()): col for col, headers in data["columns"].items() for h in headers}
+    kind_of = {str(word): kind for kind, words in data["kinds"].items() for word in words}
+    return {"header_of": header_of, "ignored": {"".join(h.split()) for h in data["ignored"]}, "kind_of": kind_of}
+
+
+def _from_form_headers(df: pd.DataFrame) -> pd.DataFrame:
+    """A table headed in the 自评表's words (三级指标, 年度指标值, 分值…) as the column ids; 指标性质 as kind ids.
+
+    A column the score does not use (二级指标, 偏差原因…) is dropped; a header neither an id nor a form word is
+    left for the caller to refuse. A table headed by ids is returned as it is.
+    """
+    vocab = _vocabulary()
+    keys = ["".join(c.split()) for c in df.columns]
+    if not any(k in vocab["header_of"] for k in keys):
+        return df
+    df = df.drop(columns=[c for c, k in zip(df.columns, keys, strict=True) if k in vocab["ignored"]])
+    df = df.rename(columns={c: vocab["header_of"].get("".join(c.split()), c) for c in df.columns})
+    if "kind" in df.columns:
+        df["kind"] = [vocab["kind_of"].get(str(v).strip(), v) for v in df["kind"]]
     return df

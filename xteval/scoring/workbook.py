@@ -44,6 +44,14 @@ __all__ = ["FUNDS_ROWS", "HEADERS", "FormInfo", "Formula", "put", "read", "write
 
 SHEET = "自评表"
 TITLE = "项目支出绩效自评表"
+DEPARTMENT_TITLE = "部门整体支出绩效自评表"
+# The department's form: no national form exists (财预〔2020〕10号 publishes the 项目支出 form only, and each
+# province prints its own 部门整体 form), so the department's sheet keeps the 10号 columns under its own title
+# and names, and says so on its face: a convention of this tool, not an official layout.
+DEPARTMENT_FORM_BASIS = (
+    "本表为部门整体支出绩效自评表：全国无统一表式（财预〔2020〕10号 附件只规定项目支出绩效自评表），"
+    "本工具沿用其栏目编制，属本工具的惯例，非官方表式。"
+)
 HEADERS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
 FUNDS_HEADERS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
 FUNDS_ROWS = ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金")
@@ -76,6 +84,9 @@ class FormInfo:
     """
 
     project: str = ""
+    title: str = TITLE  # the form's title: 项目支出绩效自评表, or 部门整体支出绩效自评表 for a department
+    name_label: str = "项目名称"
+    funds_label: str = "项目资金（万元）"
     supervisor: str = ""
     implementer: str = ""
     year: int | None = None
@@ -112,7 +123,10 @@ class FormInfo:
                 done.append(f"{g.name}{_number_text(g.actual.value)}{g.unit}")
         ev = p.evaluation
         return cls(
-            project=f"{p.unit.name}{p.title or '部门整体支出绩效评价'}",
+            project=p.unit.name,
+            title=DEPARTMENT_TITLE,
+            name_label="部门（单位）名称",
+            funds_label="部门资金（万元）",
             supervisor=p.unit.supervisor or "",
             implementer=p.unit.name,
             year=p.year,
@@ -127,7 +141,9 @@ class FormInfo:
             signer=(ev.evaluator or "") if ev else "",
             date=ev.date.isoformat() if ev and ev.date else "",
             note=(
-                "项目资金：全年预算数取财政拨款收入，全年执行数取支出总额，与附件预算执行率同一口径"
+                DEPARTMENT_FORM_BASIS
+                + "部门资金：年初预算数取年初预算，全年预算数取财政拨款收入，全年执行数取支出总额，执行率 = 全年执行数 ÷ 全年预算数，"
+                "与附件预算执行率同一口径"
                 + (f"（其他收入 {_number_text(other)} 万元不计入）" if other is not None else "")
                 + "；分月、分来源的执行数报告未载明，留空"
                 + ("。" if None not in (initial, budget, spent) else "；参数文件未给出的数字留空。")
@@ -216,7 +232,7 @@ def write(result, path: str | Path, form: FormInfo | None = None) -> Path:
     r, subtotals = _indicator_rows(sheet, result, form, fw)
     last = _closing_rows(sheet, result, form, fw, r, subtotals)
     _page_setup(sheet.ws, last)
-    wb.properties.title = TITLE
+    wb.properties.title = form.title
     wb.properties.creator = "xteval"
     return write_with(Path(path), wb.save)  # a private temporary folder, then a rename: no planted name is followed
 
@@ -263,16 +279,16 @@ class _Sheet:
 
 
 def _title_rows(sheet: _Sheet, form: FormInfo) -> None:
-    """Rows 1–4: the title, the year, 项目名称, 主管部门 and 实施单位."""
+    """Rows 1–4: the title, the year, 项目名称 (部门（单位）名称), 主管部门 and 实施单位."""
     from openpyxl.styles import Font
 
     ws = sheet.ws
-    put(ws, 1, 1, TITLE).font = Font(bold=True, size=16)
+    put(ws, 1, 1, form.title).font = Font(bold=True, size=16)
     ws.cell(1, 1).alignment = sheet.centre
     ws.merge_cells("A1:H1")
     put(ws, 2, 1, f"（{form.year} 年度）" if form.year else "（    年度）").alignment = sheet.centre
     ws.merge_cells("A2:H2")
-    sheet.head(3, 1, "项目名称")
+    sheet.head(3, 1, form.name_label)
     sheet.cell(3, 2, form.project, align=sheet.left)
     sheet.merge(3, 2, 3, 8)
     sheet.head(4, 1, "主管部门")
@@ -284,8 +300,8 @@ def _title_rows(sheet: _Sheet, form: FormInfo) -> None:
 
 
 def _funds_rows(sheet: _Sheet, result, form: FormInfo) -> None:
-    """Rows 5–9, 项目资金（万元）: the amounts, and 执行率 and 得分 as live formulas (or the table's rate when it gives no amounts)."""
-    sheet.head(5, 1, "项目资金（万元）")
+    """Rows 5–9, 项目资金（万元） (部门资金 for a department): the amounts, and 执行率 and 得分 as live formulas (or the table's rate when it gives no amounts)."""
+    sheet.head(5, 1, form.funds_label)
     sheet.merge(5, 1, 9, 1)
     sheet.cell(5, 2, "", fill=sheet.head_fill)
     for j, h in enumerate(FUNDS_HEADERS, start=3):
