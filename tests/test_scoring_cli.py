@@ -311,3 +311,20 @@ def test_name_year_and_unit_fill_the_head_of_the_workbook(tmp_path, capsys):
     for argv in (["score", str(path), "--name", "x"], ["score", str(path), "--xlsx", str(out), "--year", "99"]):
         assert cli.main(argv) == 2
         assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("header", "words"),
+    [
+        ("一级指标,三级指标,指标性质,年度指标值,实际完成值,分值,权重", "都表示 weight"),
+        ("一级指标,三级指标,indicator,分值", "都表示 indicator"),
+    ],
+)
+def test_two_columns_for_one_id_are_one_line_exit_2(tmp_path, capsys, header, words):
+    path = tmp_path / "表.csv"
+    path.write_text(
+        header + "\n" + ",".join(["产出", "甲", "正向", "10", "9", "30", "30"][: header.count(",") + 1]) + "\n", encoding="utf-8"
+    )
+    assert cli.main(["score", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and "Traceback" not in err

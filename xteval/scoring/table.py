@@ -79,7 +79,7 @@ def read_csv(path: Path) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise InputError(f"不是有效的 CSV ({str(exc).splitlines()[0][:200]})", file=path) from None
     df.columns = [str(c).strip() for c in df.columns]
-    df = _from_form_headers(df)
+    df = _from_form_headers(df, path)
     unknown = [c for c in df.columns if c not in COLUMNS and c not in OPTIONAL_COLUMNS]
     if unknown:
         raise InputError(
@@ -103,7 +103,7 @@ def _vocabulary() -> dict[str, Any]:
     return {"header_of": header_of, "ignored": {"".join(h.split()) for h in data["ignored"]}, "kind_of": kind_of}
 
 
-def _from_form_headers(df: pd.DataFrame) -> pd.DataFrame:
+def _from_form_headers(df: pd.DataFrame, path: Path) -> pd.DataFrame:
     """A table headed in the 自评表's words (三级指标, 年度指标值, 分值…) as the column ids; 指标性质 as kind ids.
 
     A column the score does not use (二级指标, 偏差原因…) is dropped; a header neither an id nor a form word is
@@ -114,7 +114,15 @@ def _from_form_headers(df: pd.DataFrame) -> pd.DataFrame:
     if not any(k in vocab["header_of"] for k in keys):
         return df
     df = df.drop(columns=[c for c, k in zip(df.columns, keys, strict=True) if k in vocab["ignored"]])
-    df = df.rename(columns={c: vocab["header_of"].get("".join(c.split()), c) for c in df.columns})
+    names = {c: vocab["header_of"].get("".join(c.split()), c) for c in df.columns}
+    seen: dict[str, str] = {}
+    for header, col in names.items():
+        if col in seen:  # 分值 and 权重, or 三级指标 beside indicator: which one is meant cannot be told
+            raise InputError(
+                f"列 {seen[col][:40]!r} 与 {header[:40]!r} 都表示 {col} (two columns for {col})", file=path, row=1, field=header[:80]
+            )
+        seen[col] = header
+    df = df.rename(columns=names)
     if "kind" in df.columns:
         df["kind"] = [vocab["kind_of"].get(str(v).strip(), v) for v in df["kind"]]
     return df
