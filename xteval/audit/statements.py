@@ -14,6 +14,7 @@ phrasings are ``statements.*`` patterns in ``fields.yaml``.
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import islice
 
 from ..checks import CheckResult, Reason, Status, balance, claim, count, judged, strict_tolerance
 from ..money import D
@@ -22,6 +23,10 @@ from .kinds import patterns
 from .reading import ReportText
 
 _RE = patterns("statements")
+# Statements of each shape read in one text: a report states some dozens; a text of a hundred thousand is
+# no report (a planted or generated one), and reading every one would cost minutes, not findings.
+MAX_STATEMENTS = 2_000
+_NAME_BREAKS = "，,。；;：:\n"  # what the names of a “分别为” statement never hold (statements.respectively)
 _DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -53,7 +58,7 @@ def _items(listed: str) -> list[str] | None:
 def counted_list_checks(report: ReportText) -> list[CheckResult]:
     """“设 N 个 X：A、B、C”: the count against the items listed after it (a fail when they differ)."""
     text, out = report.text, []
-    for m in _RE.counted_list.finditer(text):
+    for m in islice(_RE.counted_list.finditer(text), MAX_STATEMENTS):
         n, items = _count(m["n"]), _items(m["list"])
         if n is None or items is None or n < 2:
             continue
@@ -83,7 +88,7 @@ def _value(num: str, unit: str | None) -> Decimal:
 def change_word_checks(report: ReportText) -> list[CheckResult]:
     """A change word the figures contradict: 由 A 增加到 B with B < A; 减少 N 万元，增长 Y% in one clause."""
     text, out = report.text, []
-    for m in _RE.from_to.finditer(text):
+    for m in islice(_RE.from_to.finditer(text), MAX_STATEMENTS):
         ua, ub = m["ua"] or m["ub"], m["ub"] or m["ua"]
         if (ua in ("亿元", "万元", "元")) != (ub in ("亿元", "万元", "元")):
             continue
@@ -102,7 +107,7 @@ def change_word_checks(report: ReportText) -> list[CheckResult]:
                 evidence=(report.evidence(m.start(), m.end()),),
             )
         )
-    for m in _RE.amount_rate.finditer(text):
+    for m in islice(_RE.amount_rate.finditer(text), MAX_STATEMENTS):
         up1 = bool(_RE.up_word.fullmatch(m["v1"]))
         up2 = bool(_RE.up_word.fullmatch(m["v2"])) != bool(m["sign"])  # 下降 -8% is a rise as written
         if not Decimal(m["rate"].replace(",", "")) or not Decimal(m["amt"].replace(",", "")):
@@ -146,12 +151,19 @@ def _money_in(text: str, begin: int, end: int):
 
 
 def _respectively(text: str):
-    """The “A、B 分别为 x、y 万元” statements, found from each 分别: the pattern's names are a lazy run before
-    the word, which tried at every character of a long text costs eighty steps a character."""
-    seen, pos = set(), text.find("分别")
-    while pos >= 0:
-        m = _RE.respectively.search(text, max(0, pos - 81), pos + 400)
-        if m is not None and m.start() not in seen and m.start("names") <= pos:
+    """The “A、B 分别为 x、y 万元” statements, found from each 分别.
+
+    The pattern's names are a lazy run of up to 80 characters with no clause mark before the word: tried at every
+    character of a long text, or searched for across a window, it costs hundreds of steps a character. Its start
+    is known instead (just after the last clause mark before 分别, at most 80 characters back), so the pattern is
+    matched there once.
+    """
+    seen, pos, tried = set(), text.find("分别"), 0
+    while pos >= 0 and tried < MAX_STATEMENTS * 10:  # a 分别 that starts no statement costs a try as well
+        tried += 1
+        start = max(0, pos - 80, *(text.rfind(mark, max(0, pos - 80), pos) + 1 for mark in _NAME_BREAKS))
+        m = _RE.respectively.match(text, start, pos + 400) if pos - start >= 2 else None
+        if m is not None and m.start() not in seen:
             seen.add(m.start())
             yield m
         pos = text.find("分别", pos + 2)
@@ -160,7 +172,7 @@ def _respectively(text: str):
 def listed_parts_checks(report: ReportText) -> list[CheckResult]:
     """“A、B、C 分别为 x、y、z 万元”: as many figures as names, and their sum against the sentence's 共计 amount."""
     text, out = report.text, []
-    for m in _respectively(text):
+    for m in islice(_respectively(text), MAX_STATEMENTS):
         nums = [n.group(0) for n in _RE.number.finditer(m["nums"])]
         names = [x.strip() for x in _RE.name_split.split(_RE.name_lead.sub("", _RE.list_cut.split(m["names"])[-1].strip())) if x.strip()]
         line = report.line_of(m.start())
