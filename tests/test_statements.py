@@ -75,3 +75,13 @@ def test_a_difference_of_exactly_the_summed_half_units_is_beyond_rounding(values
     figures = [Decimal(v) for v in values]
     assert rounding_tolerance(figures) == Decimal(at_the_edge)
     assert Decimal(within) <= strict_tolerance(figures) < Decimal(at_the_edge)
+
+
+def test_a_text_of_thousands_of_statements_is_read_to_the_budget(tmp_path):
+    """No report states thousands of counted lists: a generated text is read to MAX_STATEMENTS of each shape."""
+    from xteval.audit import read_report, statements
+
+    path = tmp_path / "长文.txt"
+    path.write_text("本单位内设3个科室：办公室、财务科。\n" * (statements.MAX_STATEMENTS + 500), encoding="utf-8")
+    found = statements.counted_list_checks(read_report(path))
+    assert len(found) == statements.MAX_STATEMENTS and all(r.status is Status.fail for r in found)
