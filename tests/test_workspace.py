@@ -217,3 +217,27 @@ def test_the_project_of_a_params_tree_is_the_folder_holding_params_and_never_the
     assert project_root(tmp_path / "loose.yaml") == tmp_path  # not in a year folder: the cwd, as before
     inside_package = PACKAGE_NOTEBOOKS / "params" / "2023" / "x.yaml"  # never written: only its folders are read
     assert project_root(inside_package) != PACKAGE_NOTEBOOKS.parent
+
+
+def test_ones_own_report_from_init_to_the_appendix(tmp_path):
+    """Issue 21, end to end as the guide walks it: a workspace, one's own 决算说明 as a .docx in sources/, a draft
+    from it, the todos deleted, a run: the page is written, in Chinese, with no id and no figure not given."""
+    from document_forms import make_docx
+
+    xteval_cli = [sys.executable, "-m", "xteval.cli"]
+    run = {"capture_output": True, "text": True, "timeout": 600}
+    assert subprocess.run([*xteval_cli, "init", "ws", "--year", "2023"], cwd=tmp_path, **run).returncode == 0
+    ws = tmp_path / "ws"
+    report = ROOT / "tests" / "fixtures" / "documents" / "final_accounts" / "hunan-qingxi-agri-2023.txt"
+    make_docx(report.read_text(encoding="utf-8"), ws / "sources" / "决算说明.docx")
+    drafted = subprocess.run([*xteval_cli, "extract", "sources/决算说明.docx", "-o", "params/2023/mine.yaml"], cwd=ws, **run)
+    assert drafted.returncode == 0, drafted.stderr
+    draft = (ws / "params" / "2023" / "mine.yaml").read_text(encoding="utf-8")
+    kept = [line for line in draft.splitlines() if "todo" not in line and not line.startswith("#")]
+    text = "\n".join(kept).replace("unit:\n", "unit:\n  name: 清溪县农业农村局\n", 1)
+    (ws / "params" / "2023" / "mine.yaml").write_text(text + "\n", encoding="utf-8")
+    done = subprocess.run([*xteval_cli, "run", "params/2023/mine.yaml"], cwd=ws, **run)
+    assert done.returncode == 0, done.stderr
+    page = _plain_chinese((ws / "outputs" / "2023" / "mine.html").read_text(encoding="utf-8"))
+    assert "清溪县农业农村局" in page and "未执行" in page
+    assert "示例" not in page  # every figure came from the report: none is illustrative
