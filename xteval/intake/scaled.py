@@ -12,8 +12,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 
-from ..errors import InputError
-
 IN_FLIGHT = 4  # documents submitted per worker before the first comes back
 
 
@@ -25,28 +23,20 @@ def read_on_dask(items: Sequence[tuple[int, str, str]], jobs: int, scheduler: st
         jobs: workers of the local cluster (a scheduler's cluster has its own).
         scheduler: ``tcp://host:port`` of a running scheduler; None starts a ``LocalCluster`` here.
     """
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise InputError("--executor dask 需要 pip install 'xteval[dask]' (dask not installed)", field="--executor") from None
-    from ..runner.executors import connect_scheduler
+    from ..runner.executors import dask_client
     from .worker import read_one
 
-    cluster = None
-    if scheduler:
-        client = connect_scheduler(Client, scheduler)
-    else:
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40)
-        client = Client(cluster)
-    waiting = iter(items)
-    index_of = {}
+    with dask_client(jobs, scheduler) as client:
+        from distributed import as_completed
 
-    def submit(item: tuple[int, str, str]):
-        future = client.submit(read_one, item[1], item[2], pure=False)
-        index_of[future.key] = item[0]
-        return future
+        waiting = iter(items)
+        index_of = {}
 
-    try:
+        def submit(item: tuple[int, str, str]):
+            future = client.submit(read_one, item[1], item[2], pure=False)
+            index_of[future.key] = item[0]
+            return future
+
         finished = as_completed([submit(item) for item in itertools.islice(waiting, max(1, jobs) * IN_FLIGHT)])
         for future in finished:
             result = future.result()
@@ -55,7 +45,3 @@ def read_on_dask(items: Sequence[tuple[int, str, str]], jobs: int, scheduler: st
             for item in itertools.islice(waiting, 1):
                 finished.add(submit(item))
             yield i, result
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()

@@ -6,6 +6,7 @@ input problem is an :class:`~xteval.runner.jobs.Outcome`, never an exception.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -195,11 +196,14 @@ def local(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None
         raise
 
 
-def dask(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None], scheduler: str | None, processes: bool) -> None:
+@contextlib.contextmanager
+def dask_client(n: int, scheduler: str | None, processes: bool = True):
+    """A dask client: of the scheduler at ``scheduler``, or of a ``LocalCluster`` of ``n`` one-thread workers
+    started here; both closed on the way out. The batch and the intake (``check … --executor dask``) use it."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster
     except ImportError:
-        raise InputError("--executor dask 需要 pip install 'xteval[dask]' (dask not installed)") from None
+        raise InputError("--executor dask 需要 pip install 'xteval[dask]' (dask not installed)", field="--executor") from None
     cluster = None
     if scheduler:
         client = connect_scheduler(Client, scheduler)
@@ -207,17 +211,26 @@ def dask(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None]
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=None, silence_logs=40)
         client = Client(cluster)
     try:
-        client.register_plugin(_fork_templates_plugin())
-        futures = [client.submit(run_job, job, str(out_dir), pure=False, key=f"xteval-{job.name}") for job in jobs]
-        for fut in as_completed(futures):
-            done(fut.result())
-    except BaseException:
-        client.cancel(futures) if "futures" in locals() else None
-        raise
+        yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def dask(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None], scheduler: str | None, processes: bool) -> None:
+    with dask_client(n, scheduler, processes) as client:
+        from distributed import as_completed
+
+        futures = []
+        try:
+            client.register_plugin(_fork_templates_plugin())
+            futures = [client.submit(run_job, job, str(out_dir), pure=False, key=f"xteval-{job.name}") for job in jobs]
+            for fut in as_completed(futures):
+                done(fut.result())
+        except BaseException:
+            client.cancel(futures)
+            raise
 
 
 SCHEDULER_TIMEOUT_ENV = "XTEVAL_DASK_TIMEOUT"  # seconds to reach a dask scheduler (default 20)
