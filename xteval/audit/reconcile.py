@@ -237,25 +237,52 @@ def change_checks(doc: Document) -> list[CheckResult]:
         status = rate_status(rate.value, computed)
         if status is Status.warn:
             status = Status.passed if abs(computed - rate.value) < Decimal(1).scaleb(-stated_places(rate.value)) else status
-        if (rate.value < 0) != (change.value < 0) and rate.value and change.value:
-            status = Status.fail
-        if status is Status.fail and not (rate.certain and change.certain):
-            status = Status.warn  # the figure the change is about was read from an earlier sentence: not certain
         out.append(
-            checks.rate(
+            _stated_rate(
                 f"change_rate.{base}",
                 f"{base}：增减率 = 增减额 ÷ 上年",
-                rate.value,
-                computed,
-                agree=f"增减率相符: {amount(change.value)} ÷ {amount(last)} = {_pct(computed)}",
-                differ=f"增减率不符: 报告称 {rate.value}%，但 {amount(change.value)} ÷ 上年 {amount(last)} = {_pct(computed)}"
-                f"（报告{direction(rate.value - half_up(computed), '个百分点')}）",
+                "增减率",
+                (rate, change, last, "上年"),
+                status,
+                certain=rate.certain and change.certain,
+                note=f"（报告{direction(rate.value - half_up(computed), '个百分点')}）",
                 evidence=_ev(rate, change, cur, prev),
-                status=status,
-                reason=Reason.change_mismatch,
             )
         )
     return out
+
+
+def _stated_rate(
+    check_id: str,
+    title: str,
+    word: str,
+    figures: tuple[Fact, Fact, Decimal, str],
+    status: Status,
+    *,
+    certain: bool,
+    note: str,
+    evidence: tuple[Evidence, ...],
+) -> CheckResult:
+    """A stated rate of change (``figures``: the rate, the change, what it is measured against and that
+    figure's name) as one record. A rise stated as a fall, or the reverse, fails at any size, but only a
+    warn when a figure was read from an earlier sentence (not certain)."""
+    stated, change, whole, whole_word = figures
+    computed = change.value / whole * HUNDRED
+    if (stated.value < 0) != (change.value < 0) and stated.value and change.value:
+        status = Status.fail
+    if status is Status.fail and not certain:
+        status = Status.warn
+    return checks.rate(
+        check_id,
+        title,
+        stated.value,
+        computed,
+        agree=f"{word}相符: {amount(change.value)} ÷ {amount(whole)} = {_pct(computed)}",
+        differ=f"{word}不符: 报告称 {stated.value}%，但 {amount(change.value)} ÷ {whole_word} {amount(whole)} = {_pct(computed)}{note}",
+        evidence=evidence,
+        status=status,
+        reason=Reason.change_mismatch,
+    )
 
 
 def _budget_of(doc: Document, field: str) -> Fact | None:
@@ -369,20 +396,16 @@ def budget_diff_rate_checks(doc: Document) -> list[CheckResult]:
         status = rate_status(rf.value, computed)
         if status is not Status.passed:
             status = Status.passed if inside else Status.fail
-        if (rf.value < 0) != (diff.value < 0) and rf.value and diff.value:
-            status = Status.fail
         out.append(
-            checks.rate(
+            _stated_rate(
                 f"budget_diff_rate.{base}",
                 f"{base}：较预算增减率 = 增减额 ÷ 预算",
-                rf.value,
-                computed,
-                agree=f"较预算增减率相符: {amount(diff.value)} ÷ {amount(den)} = {_pct(computed)}",
-                differ=f"较预算增减率不符: 报告称 {rf.value}%，但 {amount(diff.value)} ÷ 预算 {amount(den)} = {_pct(computed)}"
-                f"（按所列数字的舍入，可为 {_pct(bounds[0])} 至 {_pct(bounds[1])}）",
+                "较预算增减率",
+                (rf, diff, den, "预算"),
+                status,
+                certain=True,
+                note=f"（按所列数字的舍入，可为 {_pct(bounds[0])} 至 {_pct(bounds[1])}）",
                 evidence=_ev(rf, diff, cur, budget),
-                status=status,
-                reason=Reason.change_mismatch,
             )
         )
     return out
