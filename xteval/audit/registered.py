@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ..checks import CheckResult, Context, Status
 from ..department.checks import department_checks
-from . import reconcile, statements, table_checks, text_checks
+from . import changes, reconcile, statements, table_checks, text_checks
 from .engine import Document
 from .extraction import Extraction
 
@@ -106,9 +106,9 @@ three_public = _over_doc(reconcile.three_public_checks)
 project = _over_doc(reconcile.project_checks)
 goals = _over_doc(reconcile.goal_checks)
 ambiguity = _over_doc(reconcile.ambiguity_checks)
-change = _over_doc(reconcile.change_checks)
-budget_rate = _over_doc(reconcile.budget_rate_checks)
-share = _over_doc(reconcile.share_checks)
+change = _over_doc(changes.change_checks)
+budget_rate = _over_doc(changes.budget_rate_checks)
+share = _over_doc(changes.share_checks)
 
 
 def source(ctx: Context) -> list[CheckResult]:
