@@ -245,3 +245,22 @@ def test_a_new_reader_version_reads_every_document_again(folder: Path, tmp_path:
     monkeypatch.setattr(store, "reader_version", lambda: "a-new-reader")
     again = intake([folder], out, jobs=1)
     assert again.read == 8 and all(r.doc.status == "ok" for r in again.rows)
+
+
+def test_a_long_tmpdir_does_not_break_the_parallel_intake(folder: Path, tmp_path: Path):
+    """The forkserver's Unix socket lives under TMPDIR and a socket path must fit in 107 bytes: a long
+    TMPDIR (a deep home, a CI runner's work folder) was an internal error, exit 3, before any document."""
+    deep = tmp_path / ("临时目录" * 8) / ("t" * 40)
+    deep.mkdir(parents=True)
+    assert len(os.fsencode(str(deep))) > 107  # the forkserver listener's path could not fit under it
+    out = tmp_path / "out"
+    r = subprocess.run(
+        [XTEVAL, "check", str(folder), "--out", str(out), "--jobs", "2"],
+        env={**os.environ, "TMPDIR": str(deep)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode in (0, 1), r.stderr  # 1: the folder's documents have findings
+    assert "internal error" not in r.stderr
+    assert len(list((out / "docs").glob("*.html"))) == 8

@@ -196,10 +196,10 @@ def _read(todo: list[int], found: list[Found], jobs: int | None, executor: str =
             yield i, read_one(str(found[i].path), page_stem(found[i].path.name))
         return
     import concurrent.futures as cf
-    import multiprocessing as mp
 
-    context = mp.get_context("forkserver")
-    context.set_forkserver_preload(["xteval.intake.worker"])  # the reader is imported once, in the server
+    from ..runner.executors import forkserver
+
+    context = forkserver(["xteval.intake.worker"])  # the reader is imported once, in the server
     waiting = iter(todo)
     pending: dict[cf.Future, int] = {}
     with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=leave_with, initargs=(os.getpid(),)) as pool:

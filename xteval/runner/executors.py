@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -167,17 +168,41 @@ def run_job(job: Job, out_dir: str) -> Outcome:
 
 # --------------------------------------------------------------------------- executors
 
+# The forkserver listens on a Unix socket, <multiprocessing's folder under TMPDIR>/pymp-XXXXXXXX/listener-XXXXXXXX,
+# and a socket's path must fit in 107 bytes: under a long TMPDIR every batch was an internal error.
+# Then that one folder is made in the shortest system temp folder instead (mkdtemp: a random name,
+# mode 0700, so nothing in it can have been planted); TMPDIR still serves everything else.
+SOCKET_PATH_MAX = 107
+_SOCKET_NAME = len("/pymp-XXXXXXXX/listener-XXXXXXXX")
+_SHORT_TEMPS = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def forkserver(preload: list[str]):
+    """A forkserver context whose server imports ``preload`` once, with a socket path that fits."""
+    import multiprocessing as mp
+    from multiprocessing import util
+
+    if len(os.fsencode(tempfile.gettempdir())) + _SOCKET_NAME > SOCKET_PATH_MAX:
+        short = next((d for d in _SHORT_TEMPS if os.path.isdir(d) and os.access(d, os.W_OK | os.X_OK)), None)
+        if short is not None:
+            saved, tempfile.tempdir = tempfile.tempdir, short
+            try:
+                util.get_temp_dir()  # made now, under ``short``, and kept for this process
+            finally:
+                tempfile.tempdir = saved
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(preload)
+    return ctx
+
 
 def local(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None]) -> None:
-    import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     # forkserver, not fork: a caller that already ran a kernel (zmq context, event loop)
     # must not hand that state to the workers. The server imports once what every
     # worker uses (the run, papermill, the exporter, the font subsetter) and each worker
     # forks from it, so those imports are not paid per worker.
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(WORKER_PRELOAD)
+    ctx = forkserver(WORKER_PRELOAD)
     templates = _start_templates(ctx, n)
     pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(), templates))
     try:
