@@ -20,10 +20,14 @@ demo: install
 	@echo "HTML appendices: $(CURDIR)/outputs/2023/"
 	@echo "Index of all runs: $(CURDIR)/outputs/index.html"
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist; work stealing, so the long browser and
+# batch tests do not hold the others back). `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= 2
+
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	XTEVAL_ALL_EXTRAS=1 $(BIN)/python -m pytest
+	XTEVAL_ALL_EXTRAS=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 format: install
 	$(BIN)/ruff check --fix .
