@@ -262,6 +262,8 @@ class _Reader:
                 continue  # a bare number with no label or no table unit: nothing to read (most of a long text)
             if _RE.instruction_after.match(tok.after):
                 continue  # a requirement (…未达到 90% 的需说明原因) states no figure
+            if tok.unit == "分" and _RE.prescribed_points.search(tok.sentence):
+                continue  # the points a form's note sets, not the points the report gives
             context = tok.sentence + " " + tok.section
             self.m.heading = tok.section
             if ("其中" in tok.between or "包括" in tok.between) and not tok.in_brackets:

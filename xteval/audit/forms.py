@@ -93,6 +93,10 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
             seen[("r", text)] = next((k for k, pats in rows.items() if any(p.match(t) for p in pats)), None)
         return seen[("r", text)]
 
+    glued = indicators and _unglued(cs, form, column_of)
+    if glued:
+        cs = glued
+    totals: dict[str, Decimal] = {}  # the 年度资金总额 row's figures, the bound of its sources' in a collapsed form
     order: list[str] = []
     i = 0
     indicator_at = None
@@ -110,6 +114,9 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
             i += 1
             continue
         row = row_of(text)
+        if row is not None and order and glued:
+            i = _glued_funds_row(doc, cs, i, row, order, totals)
+            continue
         if row is not None and order:
             i = _funds_row(doc, cs, i + 1, row, order, form.get("fields"))
             continue
@@ -122,8 +129,16 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
             indicator_at = i
             break
         i += 1
-    if indicator_at is not None and indicators:
+    if glued:
+        _glued_total(doc, cs, form)  # its indicator rows are not told apart: the 总分 row alone is read
+        # In a collapsed form the prose reader takes a run of digits for one number (项目计划总投资1020万元
+        # is 分值 10 and 指标值 20): a field the form's arithmetic gave is the form's alone.
+        given = {f.field for f in doc.facts if f.cell}
+        doc.facts = [f for f in doc.facts if f.cell or f.field not in given]
+    elif indicator_at is not None and indicators:
         _indicators(doc, cs, indicator_at, form)
+    if indicators:
+        _level1_points(doc, form)
 
 
 def _emit(doc: Document, field: str, cell: Cell, value: Decimal, unit: str, label: str | None = None, **extra) -> Fact:
@@ -159,6 +174,133 @@ def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str]
             _emit(doc, fields[col] if fields and col in fields else prefix + col, cs[i], value, unit)
         k, i = k + 1, i + 1
     return i
+
+
+# --------------------------------------------------------------------------- a collapsed form
+# A form copied from a web page or a document site's dump often comes as one run of text with its
+# cells touching: 年度资金总额:202010100.00%10 for 20, 20, 10, 100.00% and 10. Its words are cut
+# out where they stand, and a run of digits is split into the row's figures only when exactly one
+# split fits the arithmetic the form itself states (执行率 = B ÷ A, 得分 ≤ 分值, a source ≤ its total).
+# Anything else is left unread: a figure is never guessed.
+
+GLUED_RUN_MAX = 40  # characters of one run of digits that are split (a row's five figures fit in far fewer)
+_AMOUNT_COLUMNS = ("initial_budget", "full_year_budget", "executed")
+
+
+def _unglued(cs: list[Cell], form: dict[str, Any], column_of: Any) -> list[Cell] | None:
+    """The cells of a form whose cells touch, cut at its words and its runs of digits; None when its cells stand apart."""
+    if any(column_of(c.text) for c in cs):
+        return None
+    first = next((k for k, c in enumerate(cs) if len(c.text) > 24 and form["_words"].search(c.text)), None)
+    if first is None:
+        return None
+    out = cs[:first]
+    for cell in cs[first:]:
+        cuts = {0, len(cell.text)}
+        for m in _RE.glued_run.finditer(cell.text):
+            cuts |= {m.start(), m.end()}
+        cuts |= {m.start() for m in form["_glue_words"].finditer(cell.text)}
+        edges = sorted(cuts)
+        out += [Cell(cell.text[a:b], cell.start + a, cell.start + b, cell.line) for a, b in zip(edges, edges[1:], strict=False)]
+    return out
+
+
+def _splits(run: str, n: int) -> list[list[str]]:
+    """Every way to read ``run`` as ``n`` numerals written side by side."""
+    if n == 1:
+        return [[run]] if _RE.glued_numeral.match(run) else []
+    out = []
+    for cut in range(1, len(run)):
+        head = run[:cut]
+        if _RE.glued_numeral.match(head):
+            out += [[head, *rest] for rest in _splits(run[cut:], n - 1)]
+    return out
+
+
+def _places(text: str) -> int:
+    return len(text.rstrip("%").partition(".")[2])
+
+
+def _fits(values: dict[str, str], totals: dict[str, Decimal]) -> bool:
+    """Whether one reading of a row's figures agrees with what the form states of them."""
+    if any(text.endswith("%") != (col == "execution_rate") and text.endswith("%") for col, text in values.items()):
+        return False
+    if any(_places(t) > (6 if col in _AMOUNT_COLUMNS else 2) for col, t in values.items()):
+        return False
+    v = {col: Decimal(t.rstrip("%")) for col, t in values.items()}
+    if any(v[col] > totals[col] for col in v if col in totals):
+        return False
+    weight, score, rate = v.get("execution_weight"), v.get("execution_score"), v.get("execution_rate")
+    if weight is not None and not 0 < weight <= 100 or score is not None and weight is not None and score > weight:
+        return False
+    if rate is not None:
+        budget, executed = v.get("full_year_budget", v.get("initial_budget")), v.get("executed")
+        if budget is None or executed is None or budget <= 0:
+            return False
+        if abs(executed / budget * 100 - rate) > Decimal(1).scaleb(-_places(values["execution_rate"])):
+            return False
+        if score is not None and weight is not None and score > weight * min(rate, Decimal(100)) / 100 + weight / 20:
+            return False  # a score the rate cannot earn
+    return True
+
+
+def _one_reading(run: str, columns: list[str], totals: dict[str, Decimal]) -> dict[str, str] | None:
+    if len(run) > GLUED_RUN_MAX or not columns:
+        return None
+    readings = [dict(zip(columns, parts, strict=True)) for parts in _splits(run, len(columns))]
+    fitting = [r for r in readings if _fits(r, totals)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _glued_funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str], totals: dict[str, Decimal]) -> int:
+    """A row word and the run of digits after it, split into the row's columns when one reading alone fits."""
+    if i + 1 >= len(cs) or not _RE.glued_run.fullmatch(cs[i + 1].text):
+        return i + 1
+    run = cs[i + 1]
+    columns = order if not row else [c for c in order if c in _AMOUNT_COLUMNS]  # a source row has no 分值, 执行率 or 得分
+    reading = _one_reading(run.text, columns, totals if row else {})
+    if reading is None:
+        return i + 2
+    quote = cs[i].text + run.text
+    at = run.start
+    for col, text in reading.items():
+        value = Decimal(text.rstrip("%"))
+        unit = "%" if col == "execution_rate" else "分" if col in ("execution_weight", "execution_score") else "万元"
+        field = "project." + (f"{row}." if row else "") + col
+        doc.facts.append(Fact(field, value, unit, run.line, quote, at, at + len(text), label=field, cell=True))
+        at += len(text)
+        if not row:
+            totals[col] = value
+    return i + 2
+
+
+def _glued_total(doc: Document, cs: list[Cell], form: dict[str, Any]) -> None:
+    """The 总分 row of a collapsed form: its 满分 and 得分 (总分100100), when one split alone fits."""
+    for k, cell in enumerate(cs[:-1]):
+        if not any(p.match(cell.text) for p in form["_total_row"]) or not _RE.glued_run.fullmatch(cs[k + 1].text):
+            continue
+        run = cs[k + 1]
+        pairs = [p for p in _splits(run.text, 2) if "%" not in run.text and 0 < Decimal(p[0]) <= 100 and Decimal(p[1]) <= Decimal(p[0])]
+        if len(pairs) == 1 and len(run.text) <= GLUED_RUN_MAX:
+            top, score = pairs[0]
+            quote = cell.text + run.text
+            doc.facts.append(Fact("project.score_max", Decimal(top), "分", run.line, quote, run.start, run.start + len(top), cell=True))
+            doc.facts.append(Fact("project.score", Decimal(score), "分", run.line, quote, run.start + len(top), run.end, cell=True))
+        return
+
+
+def _level1_points(doc: Document, form: dict[str, Any]) -> None:
+    """The points the form gives its 一级指标 (产出指标(50分)…), when one whole set of them stands in it, each once."""
+    found = [(m["word"], m) for m in form["_level1_points"].finditer(doc.report.text)]
+    words = [w for w, _ in found]
+    for level1_set in form.get("level1_sets") or ():
+        if sorted(words) == sorted(level1_set):
+            for word, m in found:
+                line = doc.report.line_of(m.start())
+                doc.facts.append(
+                    Fact("score.level1_weight", Decimal(m["points"]), "分", line, m[0], m.start(), m.end(), name=word, cell=True)
+                )
+            return
 
 
 def _split_value(text: str) -> tuple[str | None, Decimal | None, str]:

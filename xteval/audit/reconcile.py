@@ -476,6 +476,14 @@ def _score_totals(doc: Document) -> list[CheckResult]:
         values = [("预算执行", exec_weight.value)] + [(g["name"], g["weight"]) for g in doc.goals]
         r = balance("project.weights", "总分 = 各项分值之和", ("总分", top.value), values, unit="分", evidence=_ev(top, exec_weight))
         out.append(replace(r, reason=Reason.ok if r.passed else Reason.score_mismatch))
+    level1 = [f for f in doc.facts if f.field == "score.level1_weight"]
+    if top is not None and level1 and not any(r.id == "project.weights" for r in out):
+        # the 10号 form gives 预算执行率 its own 分值 in the funds block, and the 一级指标 the rest of the 满分
+        values = ([("预算执行率", exec_weight.value)] if exec_weight is not None else []) + [(f.name or "", f.value) for f in level1]
+        r = balance(
+            "project.weights", "总分 = 各一级指标分值之和", ("总分", top.value), values, unit="分", evidence=_ev(top, exec_weight, *level1)
+        )
+        out.append(replace(r, reason=Reason.ok if r.passed else Reason.score_mismatch))
     return out
 
 

@@ -147,8 +147,18 @@ def _compile_form(form: dict[str, Any] | None) -> dict[str, Any] | None:
     whole = lambda words: [re.compile(f"^(?:{w})$") for w in words]  # noqa: E731
     scored = lambda words: [re.compile(f"^{w}(?:\\(\\d+分\\))?$") for w in words]  # noqa: E731  “产出指标(50分)”
     form["_words"] = re.compile("|".join(a for v in form["columns"].values() for a in v))
-    form["_columns"] = {k: whole(v) for k, v in form["columns"].items()}
+    # a column word may carry the form's letter for it: 全年预算数（A）, 全年执行数（B）, 执行率（B/A）
+    tagged = lambda words: [re.compile(f"^(?:{w})(?:\\([A-Z][A-Z/×÷*]*\\))?$") for w in words]  # noqa: E731
+    form["_columns"] = {k: tagged(v) for k, v in form["columns"].items()}
     form["_rows"] = {k: whole(v) for k, v in form["rows"].items()}
+    glue = [w for key in ("columns", "rows") for v in form[key].values() for w in v] + list(form.get("total_row") or ())
+    form["_glue_words"] = re.compile("|".join(sorted(glue, key=len, reverse=True)))
+    level1 = sorted(
+        {w for words in form.get("level1_sets") or () for w in words} | set(form.get("level1_others") or ()), key=len, reverse=True
+    )
+    form["_level1_points"] = (
+        re.compile(f"(?P<word>{'|'.join(level1)})\\((?P<points>\\d+(?:\\.\\d+)?)分\\)") if level1 else re.compile("(?!)")
+    )
     for key in ("indicator_header", "total_row"):
         form[f"_{key}"] = whole(form.get(key) or ())
     for key in ("level1", "level2"):

@@ -1,0 +1,115 @@
+"""A 自评表 whose cells touch: read by the arithmetic the form states, or not at all (issue 20).
+
+A form copied from a web page or a document site's dump often arrives as one run of text, its
+numbers side by side with nothing between them. The texts here are our own (a street-lamp project
+and a water-meter one), written in the layout of the 财预〔2020〕10号 项目支出绩效自评表 as such dumps give it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from xteval import audit
+from xteval.audit import read_document
+from xteval.checks import Reason, Status
+
+HEAD = "项目支出绩效自评表(2024年度)项目名称社区路灯节能改造主管部门某区城市管理局实施单位某区路灯管理所"
+FUNDS_HEADER = "资金情况(万元)全年预算数(A)全年执行数(B)分值执行率(B/A)得分"
+INDICATORS = (
+    "年度总体目标完成节能灯具更换绩效指标一级指标二级指标三级指标分值年度指标值全年实际值得分"
+    "产出指标({out}分)数量指标更换节能灯具20≥600盏612盏20质量指标验收合格率30100%100%30"
+    "效益指标(30分)社会效益指标夜间照明改善10明显改善明显改善10可持续影响指标节电率20≥30%31%20"
+    "满意度指标(10分)服务对象满意度指标居民满意度10≥90%93%10"
+)
+NOTE = "注:1.一级指标分值统一设置为:产出指标50分、效益指标30分、满意度指标10分、预算资金执行率10分。"
+
+
+def collapsed(
+    funds: str = "年度资金总额:4845.61095.00%9.5其中:本年财政拨款4845.6其他资金", out: int = 50, total: str = "总分10099.5"
+) -> str:
+    return HEAD + FUNDS_HEADER + funds + INDICATORS.format(out=out) + total + NOTE + "\n"
+
+
+def _facts(text: str) -> dict[str, Decimal]:
+    doc = read_document(audit.prepare(text))
+    return {f.field + (f"[{f.name}]" if f.name else ""): f.value for f in doc.facts if f.unit != "date"}
+
+
+def _results(text: str) -> dict[str, object]:
+    _, suite = audit.audit(audit.prepare(text))
+    return {r.id: r for r in suite.results}
+
+
+def test_a_collapsed_funds_block_is_split_by_its_own_arithmetic():
+    facts = _facts(collapsed())
+    assert facts["project.full_year_budget"] == Decimal("48")
+    assert facts["project.executed"] == Decimal("45.6")
+    assert facts["project.execution_weight"] == Decimal("10")
+    assert facts["project.execution_rate"] == Decimal("95.00")
+    assert facts["project.execution_score"] == Decimal("9.5")
+    assert facts["project.fiscal.full_year_budget"] == Decimal("48")  # a source row: no 分值, 执行率 or 得分
+    assert facts["project.fiscal.executed"] == Decimal("45.6")
+    assert facts["project.score_max"] == Decimal("100") and facts["project.score"] == Decimal("99.5")
+
+
+def test_the_one_level_points_of_a_10_form_add_up_with_the_execution_points():
+    results = _results(collapsed())
+    assert results["project.weights"].status is Status.passed
+    assert results["project.execution_rate"].status is Status.passed
+
+
+def test_level_one_points_that_overrun_the_total_are_a_certain_fail_naming_both_sums():
+    results = _results(collapsed(out=60))  # 10 + 60 + 30 + 10 = 110 against a 总分 of 100
+    r = results["project.weights"]
+    assert r.status is Status.fail and r.reason is Reason.score_mismatch
+    assert (r.expected, r.observed) in ((Decimal("100"), Decimal("110")), (Decimal("110"), Decimal("100")))
+    assert any("总分" in e.quote for e in r.evidence) and any("产出指标(60分)" in e.quote for e in r.evidence)
+
+
+def test_the_points_a_note_prescribes_are_not_read_as_the_reports_scores():
+    facts = _facts(collapsed())
+    assert not any(k.startswith("score.part") for k in facts)  # 产出指标50分… in the 注 sets the rule
+    assert "project.score" not in {r for r, v in _results(collapsed()).items() if v.status is Status.fail}
+
+
+def test_a_run_of_digits_the_prose_reader_took_whole_is_not_kept_beside_the_forms_reading():
+    text = collapsed().replace("更换节能灯具20≥600盏612盏20", "项目计划总投资1048万元48万元10")
+    facts = _facts(text)
+    assert facts["project.full_year_budget"] == Decimal("48")  # not 1048: 分值 10 and 指标值 48 touching
+    assert "ambiguous.project.full_year_budget" not in _results(text)
+
+
+@pytest.mark.parametrize(
+    "funds",
+    [
+        "年度资金总额:484561095.00%9.5",  # a decimal point lost: no reading gives 95.00%
+        "年度资金总额:48481010其中:本年财政拨款4848",  # no 执行率 to tell the splits apart
+    ],
+)
+def test_a_run_no_single_reading_fits_is_left_unread(funds):
+    header = FUNDS_HEADER if "%" in funds else "资金情况(万元)全年预算数(A)全年执行数(B)分值得分"
+    text = HEAD + header + funds + "其他资金" + INDICATORS.format(out=50) + "总分10099.5" + NOTE
+    facts = _facts(text)
+    assert not any(k.startswith(("project.full_year_budget", "project.executed", "project.execution_")) for k in facts), facts
+
+
+def test_a_form_with_lettered_column_words_and_cells_apart_is_read_by_its_columns():
+    text = (
+        "项目支出绩效自评表\n项目名称 社区路灯节能改造\n"
+        "资金情况(万元) 全年预算数(A) 全年执行数(B) 分值 执行率(B/A) 得分\n"
+        "年度资金总额: 36 36 10 100.00% 10\n其中:本年财政拨款 36 36\n"
+    )
+    facts = _facts(text)
+    assert facts["project.full_year_budget"] == Decimal("36") and facts["project.executed"] == Decimal("36")
+    assert facts["project.execution_weight"] == Decimal("10") and facts["project.execution_rate"] == Decimal("100.00")
+    assert facts["project.execution_score"] == Decimal("10")
+
+
+def test_an_incomplete_set_of_level_one_points_checks_nothing():
+    """A 一级指标 whose points OCR lost (or a set with a 成本指标 of its own) is no sum to check."""
+    text = collapsed().replace("效益指标(30分)", "效益指标")
+    assert "project.weights" not in _results(text)
+    text = collapsed().replace("满意度指标(10分)", "满意度指标(10分)成本指标(10分)")
+    assert "project.weights" not in _results(text)
