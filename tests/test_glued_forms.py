@@ -113,3 +113,16 @@ def test_an_incomplete_set_of_level_one_points_checks_nothing():
     assert "project.weights" not in _results(text)
     text = collapsed().replace("满意度指标(10分)", "满意度指标(10分)成本指标(10分)")
     assert "project.weights" not in _results(text)
+
+
+def test_many_long_runs_of_digits_cost_no_more_than_the_budget_of_splits(monkeypatch):
+    """A hostile collapsed form: thousands of row words, each before a run of ones that splits every way."""
+    from xteval.audit import forms
+
+    tried = []
+    real = forms._fits
+    monkeypatch.setattr(forms, "_fits", lambda reading, totals: tried.append(1) or real(reading, totals))
+    rows = "".join(f"年度资金总额:{'1' * 30}" for _ in range(500))
+    facts = _facts(HEAD + FUNDS_HEADER + rows + NOTE)
+    assert len(tried) <= forms.GLUED_SPLITS_MAX  # 500 rows of 23,751 readings each would be 11.9 million
+    assert not any(k.startswith("project.") for k in facts)  # and none of them is read

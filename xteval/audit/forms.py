@@ -16,7 +16,8 @@ its header's 预算数/决算数 words and the form's fixed column order (``thre
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -96,7 +97,7 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
     glued = indicators and _unglued(cs, form, column_of)
     if glued:
         cs = glued
-    totals: dict[str, Decimal] = {}  # the 年度资金总额 row's figures, the bound of its sources' in a collapsed form
+    state = _Glued()  # in a collapsed form: the 年度资金总额 row's figures, and what is left of the budget of splits
     order: list[str] = []
     i = 0
     indicator_at = None
@@ -115,7 +116,7 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
             continue
         row = row_of(text)
         if row is not None and order and glued:
-            i = _glued_funds_row(doc, cs, i, row, order, totals)
+            i = _glued_funds_row(doc, cs, i, row, order, state)
             continue
         if row is not None and order:
             i = _funds_row(doc, cs, i + 1, row, order, form.get("fields"))
@@ -131,8 +132,8 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
         i += 1
     if glued:
         _glued_total(doc, cs, form)  # its indicator rows are not told apart: the 总分 row alone is read
-        # In a collapsed form the prose reader takes a run of digits for one number (项目计划总投资1020万元
-        # is 分值 10 and 指标值 20): a field the form's arithmetic gave is the form's alone.
+        # In a collapsed form the prose reader takes a run of digits for one number (项目计划总投资1048万元
+        # is 分值 10 and 指标值 48): a field the form's arithmetic gave is the form's alone.
         given = {f.field for f in doc.facts if f.cell}
         doc.facts = [f for f in doc.facts if f.cell or f.field not in given]
     elif indicator_at is not None and indicators:
@@ -178,13 +179,20 @@ def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str]
 
 # --------------------------------------------------------------------------- a collapsed form
 # A form copied from a web page or a document site's dump often comes as one run of text with its
-# cells touching: 年度资金总额:202010100.00%10 for 20, 20, 10, 100.00% and 10. Its words are cut
+# cells touching: 年度资金总额:4845.61095.00%9.5 for 48, 45.6, 10, 95.00% and 9.5. Its words are cut
 # out where they stand, and a run of digits is split into the row's figures only when exactly one
 # split fits the arithmetic the form itself states (执行率 = B ÷ A, 得分 ≤ 分值, a source ≤ its total).
 # Anything else is left unread: a figure is never guessed.
 
 GLUED_RUN_MAX = 40  # characters of one run of digits that are split (a row's five figures fit in far fewer)
+GLUED_SPLITS_MAX = 200_000  # readings tried in one document: a text of many long runs costs no more than this
 _AMOUNT_COLUMNS = ("initial_budget", "full_year_budget", "executed")
+
+
+@dataclass
+class _Glued:
+    totals: dict[str, Decimal] = field(default_factory=dict)  # the 年度资金总额 row's figures: the bound of its sources'
+    budget: int = GLUED_SPLITS_MAX
 
 
 def _unglued(cs: list[Cell], form: dict[str, Any], column_of: Any) -> list[Cell] | None:
@@ -205,16 +213,16 @@ def _unglued(cs: list[Cell], form: dict[str, Any], column_of: Any) -> list[Cell]
     return out
 
 
-def _splits(run: str, n: int) -> list[list[str]]:
+def _splits(run: str, n: int) -> Iterator[list[str]]:
     """Every way to read ``run`` as ``n`` numerals written side by side."""
     if n == 1:
-        return [[run]] if _RE.glued_numeral.match(run) else []
-    out = []
+        if _RE.glued_numeral.match(run):
+            yield [run]
+        return
     for cut in range(1, len(run)):
         head = run[:cut]
         if _RE.glued_numeral.match(head):
-            out += [[head, *rest] for rest in _splits(run[cut:], n - 1)]
-    return out
+            yield from ([head, *rest] for rest in _splits(run[cut:], n - 1))
 
 
 def _places(text: str) -> int:
@@ -244,21 +252,30 @@ def _fits(values: dict[str, str], totals: dict[str, Decimal]) -> bool:
     return True
 
 
-def _one_reading(run: str, columns: list[str], totals: dict[str, Decimal]) -> dict[str, str] | None:
+def _one_reading(run: str, columns: list[str], totals: dict[str, Decimal], state: _Glued) -> dict[str, str] | None:
+    """The one reading of ``run`` as ``columns`` that fits, or None (none fits, several do, or the budget is spent)."""
     if len(run) > GLUED_RUN_MAX or not columns:
         return None
-    readings = [dict(zip(columns, parts, strict=True)) for parts in _splits(run, len(columns))]
-    fitting = [r for r in readings if _fits(r, totals)]
-    return fitting[0] if len(fitting) == 1 else None
+    fitting = []
+    for parts in _splits(run, len(columns)):
+        state.budget -= 1
+        if state.budget < 0:
+            return None
+        reading = dict(zip(columns, parts, strict=True))
+        if _fits(reading, totals):
+            fitting.append(reading)
+            if len(fitting) > 1:
+                return None
+    return fitting[0] if fitting else None
 
 
-def _glued_funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str], totals: dict[str, Decimal]) -> int:
+def _glued_funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str], state: _Glued) -> int:
     """A row word and the run of digits after it, split into the row's columns when one reading alone fits."""
     if i + 1 >= len(cs) or not _RE.glued_run.fullmatch(cs[i + 1].text):
         return i + 1
     run = cs[i + 1]
     columns = order if not row else [c for c in order if c in _AMOUNT_COLUMNS]  # a source row has no 分值, 执行率 or 得分
-    reading = _one_reading(run.text, columns, totals if row else {})
+    reading = _one_reading(run.text, columns, state.totals if row else {}, state)
     if reading is None:
         return i + 2
     quote = cs[i].text + run.text
@@ -266,22 +283,24 @@ def _glued_funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: lis
     for col, text in reading.items():
         value = Decimal(text.rstrip("%"))
         unit = "%" if col == "execution_rate" else "分" if col in ("execution_weight", "execution_score") else "万元"
-        field = "project." + (f"{row}." if row else "") + col
-        doc.facts.append(Fact(field, value, unit, run.line, quote, at, at + len(text), label=field, cell=True))
+        field_id = "project." + (f"{row}." if row else "") + col
+        doc.facts.append(Fact(field_id, value, unit, run.line, quote, at, at + len(text), label=field_id, cell=True))
         at += len(text)
         if not row:
-            totals[col] = value
+            state.totals[col] = value
     return i + 2
 
 
 def _glued_total(doc: Document, cs: list[Cell], form: dict[str, Any]) -> None:
-    """The 总分 row of a collapsed form: its 满分 and 得分 (总分100100), when one split alone fits."""
+    """The 总分 row of a collapsed form: its 满分 and 得分 (总分10099.5), when one split alone fits."""
     for k, cell in enumerate(cs[:-1]):
         if not any(p.match(cell.text) for p in form["_total_row"]) or not _RE.glued_run.fullmatch(cs[k + 1].text):
             continue
         run = cs[k + 1]
-        pairs = [p for p in _splits(run.text, 2) if "%" not in run.text and 0 < Decimal(p[0]) <= 100 and Decimal(p[1]) <= Decimal(p[0])]
-        if len(pairs) == 1 and len(run.text) <= GLUED_RUN_MAX:
+        if len(run.text) > GLUED_RUN_MAX or "%" in run.text:
+            return
+        pairs = [p for p in _splits(run.text, 2) if 0 < Decimal(p[0]) <= 100 and Decimal(p[1]) <= Decimal(p[0])]
+        if len(pairs) == 1:
             top, score = pairs[0]
             quote = cell.text + run.text
             doc.facts.append(Fact("project.score_max", Decimal(top), "分", run.line, quote, run.start, run.start + len(top), cell=True))
