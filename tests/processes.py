@@ -69,7 +69,9 @@ class Watch(threading.Thread):
     def __init__(self, tag: str, interval: float = 0.05):
         super().__init__(daemon=True)
         self.tag, self.interval = tag, interval
-        self.seen: dict[int, tuple[str, str]] = {}  # pid -> (name, parent's name)
+        # pid -> every (name, parent's name) it was seen with: a forked kernel is first seen under its
+        # template's name and renames itself a moment later, so the first sighting alone is not enough
+        self.seen: dict[int, set[tuple[str, str]]] = {}
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -77,8 +79,8 @@ class Watch(threading.Thread):
             for pid in tagged(self.tag):
                 st = stat(pid)
                 parent = stat(st[2]) if st else None
-                if st and parent and pid not in self.seen:
-                    self.seen[pid] = (st[0], parent[0])
+                if st and parent:
+                    self.seen.setdefault(pid, set()).add((st[0], parent[0]))
             self.done.wait(self.interval)
 
     def __enter__(self) -> Watch:
@@ -90,4 +92,4 @@ class Watch(threading.Thread):
         self.join()
 
     def names(self) -> list[tuple[str, str]]:
-        return sorted(self.seen.values())
+        return sorted(set().union(*self.seen.values()))

@@ -61,7 +61,7 @@ def test_name_and_year_alone_run_to_a_page_that_lists_what_it_could_not_check(ba
     assert "未执行：缺少 绩效目标" in text and "未执行 12 项" in text
     assert "示例" not in text  # no figure was given, so none is illustrative
     assert "0.00 万元" not in text and "主管部门 未注明" in text
-    assert "单位自评（财预〔2020〕10号）： 无数据" in text
+    assert "部门整体自评（沿用财预〔2020〕10号 自评表计分）： 无数据" in text
     record = bare_run.record
     assert record["fail"] == 0 and record["total"] is None and record["grade"] is None
     assert record["income_total"] is None and record["score_illustrative"] is False

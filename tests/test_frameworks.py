@@ -22,6 +22,7 @@ SHIPPED = [
     "dept-common-2013@hunan-jxw-2015",
     "dept-common-2013@yueyang",
     "dept-common-2013@yuhua-2017",
+    "dept-self",
     "mof2020-self",
     "monitor",
     "pefa2016",
@@ -37,6 +38,27 @@ def test_shipped_frameworks_cite_their_source_and_version():
     assert "财预〔2013〕53号" in frameworks.get("dept-common-2013").source
     assert "PEFA" in frameworks.get("pefa2016").source
     assert "财预〔2019〕136号" in frameworks.get("monitor").source
+
+
+def test_a_department_is_scored_as_a_department_by_the_10_forms_rules_and_says_it_is_a_convention():
+    """Issue 21 item 2: no 部门整体 form is national; dept-self scores as mof2020-self under its own title and basis."""
+    dept, project = frameworks.get("dept-self"), frameworks.get("mof2020-self")
+    assert dept.title.startswith("部门整体支出绩效自评") and dept.basis == "convention" and "非官方" in dept.source
+    assert [(lv.name, lv.weight) for lv in dept.level1] == [(lv.name, lv.weight) for lv in project.level1]
+    assert dept.raw["kinds"] == project.raw["kinds"] and dept.raw["grades"] == project.raw["grades"]
+    assert "本工具的惯例" in frameworks.points_basis(dept) and "项目支出" not in dept.title
+
+
+def test_scores_as_names_a_shipped_framework_one_level_deep(tmp_path, monkeypatch):
+    monkeypatch.setattr(frameworks, "FRAMEWORK_DIR", tmp_path)
+    head = 'version: "1"\ntitle: 甲\nsource: 乙\nbasis: convention\n'
+    (tmp_path / "a.yaml").write_text("name: a\n" + head + "scores_as: ../b\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="scores_as"):
+        frameworks.get("a")
+    (tmp_path / "b.yaml").write_text("name: b\n" + head + "scores_as: a\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("name: c\n" + head + "scores_as: b\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="one level"):
+        frameworks.get("c")
 
 
 def test_changed_rules_bumped_their_versions():

@@ -262,7 +262,7 @@ def department() -> panel.WhatIf:
 
 
 def test_real_engine_frameworks_and_seed_scores(department):
-    assert department.frameworks[0] == "mof2020-self" and "dept-common-2013@yueyang" in department.frameworks
+    assert department.frameworks[0] == "dept-self" and "dept-common-2013@yueyang" in department.frameworks
     assert (department.outcome.total, department.outcome.grade) == (Decimal("100.00"), "优")
     department.choose("dept-common-2013@yueyang")
     assert len(department.table) == 9 and "“三公经费”控制率" in department.table["indicator"].tolist()
@@ -316,7 +316,7 @@ def test_frameworks_are_listed_by_their_chinese_titles_and_units_show(department
 
     box = panel.show(department, force=True)
     labels = [label for label, _ in box.children[1].options]
-    assert labels[0].startswith("项目支出绩效自评") and all(not label.isascii() for label in labels)
+    assert labels[0].startswith("部门整体支出绩效自评") and all(not label.isascii() for label in labels)
     shown = [c.value for c in box.children[2].children if isinstance(c, w.HTML)]
     assert "亿条" in shown and "%" in shown  # 归集数据 in 亿条, 预算执行率 in %
 

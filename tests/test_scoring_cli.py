@@ -208,14 +208,15 @@ def test_the_what_if_panel_scores_with_this_engine(tmp_path: Path):
     from xteval.params import load_params
 
     assert engine.framework_names() == [
+        "dept-self",
         "mof2020-self",
         "dept-common-2013@hunan-2018",
         "dept-common-2013@hunan-jxw-2015",
         "dept-common-2013@yueyang",
         "dept-common-2013@yuhua-2017",
-    ]  # open framework first: the panel's default
+    ]  # open frameworks first: the panel (a department's) takes the 部门整体 one
     w = panel.WhatIf(panel.department_table(load_params(SEED_PARAMS)))
-    assert (w.framework, w.outcome.total, w.outcome.grade) == ("mof2020-self", Decimal("100.00"), "优")
+    assert (w.framework, w.outcome.total, w.outcome.grade) == ("dept-self", Decimal("100.00"), "优")
     row = list(w.table["indicator"]).index("治理数据")
     assert w.edit(row, "actual", "0.5") is None  # 10 × 0.5 ÷ 1 = 5 points
     assert (w.outcome.total, w.outcome.grade) == (Decimal("95.00"), "优")

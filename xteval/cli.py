@@ -507,7 +507,7 @@ def _score_command(subs) -> None:
         "--framework",
         default=None,
         metavar="NAME",
-        help="评分框架：mof2020-self（默认）；dept-common-2013@yueyang 等 53 号共性指标的各地评分表版本（部门参数文件）；pefa2016（部门参数文件）",
+        help="评分框架：指标表默认 mof2020-self（项目支出）；部门参数默认 dept-self（部门整体，沿用 10号 计分）；dept-common-2013@yueyang 等 53 号共性指标的各地评分表版本（部门参数文件）；pefa2016（部门参数文件）",
     )
     p.add_argument(
         "--reverse",

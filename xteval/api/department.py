@@ -17,7 +17,7 @@ from ..render import report
 from ..scoring import engine, frameworks, pefa
 from .sections import Evaluation, section
 
-SELF_FRAMEWORK = "mof2020-self"
+SELF_FRAMEWORK = department.SELF_FRAMEWORK
 SCORE_COLUMNS = ("指标值", "完成值", "分值", "得分")
 
 
@@ -34,7 +34,7 @@ class DepartmentEvaluation(Evaluation):
         report.begin(self.params, self.TITLE)
         report.record_checks(self.checks)
         report.record(**self.record)
-        what = "单位自评（财预〔2020〕10号）"
+        what = "部门整体自评（沿用财预〔2020〕10号 自评表计分）"
         s = self.self_score
         unscored = "无数据（参数文件未给出可评分的数字，不给总分与等级）"
         return report.verdict_box(self.score_total, s.grade, self.checks.counts, self.illustrative_score, what=what, unscored=unscored)
@@ -67,7 +67,7 @@ class DepartmentEvaluation(Evaluation):
 
     @functools.cached_property
     def self_score(self):
-        """单位自评 under 财预〔2020〕10号 (``mof2020-self``)."""
+        """部门整体自评 (``dept-self``: the 财预〔2020〕10号 自评表's scoring, a convention for a department)."""
         return department.score_department(self.params, SELF_FRAMEWORK)
 
     @functools.cached_property

@@ -30,7 +30,8 @@ def score(
         table_or_params: a table with the 自评表 columns (``indicator, level1, kind, target,
             actual, weight, grade, score``) as a DataFrame or a .csv / .xlsx file; or department
             params (a .yaml file, or loaded).
-        framework: ``mof2020-self`` (the default), a ``dept-common-2013@…`` table, or
+        framework: ``mof2020-self`` (the default for a table), ``dept-self`` (the default for department
+            params: the same scoring as 部门整体), a ``dept-common-2013@…`` table, or
             ``pefa2016`` (department params only).
         xlsx: also write the Excel 自评表 there (not for ``pefa2016``).
         reverse: the 反向指标 formula, where the framework offers a choice: ``linear`` (its default,
@@ -50,11 +51,11 @@ def score(
     from ..department import scoring as department
     from ..scoring import engine, frameworks
 
-    framework = framework or DEFAULT_FRAMEWORK
-    chosen = frameworks.choose(frameworks.get(framework), reverse=reverse) if reverse and framework != "pefa2016" else framework
     if xlsx is not None and Path(xlsx).suffix.lower() != ".xlsx":
         raise InputError("--xlsx 应为 .xlsx 文件 (expected an .xlsx path)", file=xlsx)
     params, file = _department(table_or_params)
+    framework = framework or (department.SELF_FRAMEWORK if params is not None else DEFAULT_FRAMEWORK)
+    chosen = frameworks.choose(frameworks.get(framework), reverse=reverse) if reverse and framework != "pefa2016" else framework
     form = None  # what the 自评表 shows beyond the scores, for department params
     if params is not None:
         if framework == "pefa2016":

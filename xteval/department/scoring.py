@@ -1,4 +1,4 @@
-"""A department scored: its goals under ``mof2020-self`` and the 财预〔2013〕53号 common indicators.
+"""A department scored: its goals under ``dept-self`` (the 10号 自评表's scoring, as 部门整体) and the 财预〔2013〕53号 common indicators.
 
 :func:`department_table` builds the goals table (with 预算执行率) scored under
 ``mof2020-self``; :func:`common_table` gives the common indicators' values
@@ -23,7 +23,8 @@ from .checks import execution_rates
 from .model import DepartmentParams
 
 HUNDRED = Decimal(100)
-SELF_FRAMEWORK = "mof2020-self"
+# A department is scored as 部门整体: its own framework, which scores as the 10号 自评表 (a convention, said on every output)
+SELF_FRAMEWORK = "dept-self"
 
 
 def execution_rate(p: DepartmentParams) -> Decimal | None:
@@ -130,9 +131,9 @@ def common_table(p: DepartmentParams, previous: DepartmentParams | None = None) 
 
 
 def score_department(
-    p: DepartmentParams, framework: str | frameworks.Framework = "mof2020-self", previous: DepartmentParams | None = None
+    p: DepartmentParams, framework: str | frameworks.Framework = SELF_FRAMEWORK, previous: DepartmentParams | None = None
 ) -> ScoreResult:
-    """Score a department-year under ``mof2020-self`` (its goals) or a ``dept-common-2013@…`` table (common indicators).
+    """Score a department-year under ``dept-self`` or ``mof2020-self`` (its goals) or a ``dept-common-2013@…`` table (common indicators).
 
     Args:
         p: the department-year.

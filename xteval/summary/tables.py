@@ -66,7 +66,7 @@ def ranking_table(items: list[UnitRun]):
     return styled(
         pd.DataFrame(rows, columns=["排名", "单位", "总分", "等级", "不符", "提示", "预算执行率"]),
         right=("排名", "总分", "不符", "提示", "预算执行率"),
-        caption="按单位自评总分排名（财预〔2020〕10号自评表口径）",
+        caption="按部门整体自评总分排名（沿用财预〔2020〕10号 自评表计分，本工具惯例）",
         highlight=[r.fail > 0 for r in order],
     )
 

@@ -417,6 +417,7 @@ def load(path: str | Path) -> Framework:
         raise ConfigError(exc.reason, file=path, field=exc.field) from None
     if not isinstance(doc, dict):
         raise ConfigError("顶层应为映射 (top level must be a mapping)", file=path)
+    doc = _scored_as(doc, path)
     common = {k: str(_need(doc, k, path, "")) for k in ("name", "version", "title", "source")}
     kind = str(doc.get("kind", "points"))
     if kind not in KINDS:
@@ -462,6 +463,28 @@ def load(path: str | Path) -> Framework:
     )
 
 
+# What a framework of its own name keeps when it scores as another (``scores_as``): who it is and on what basis.
+OWN_KEYS = ("name", "version", "version_name", "title", "source", "url", "basis", "note", "scores_as")
+
+
+def _scored_as(doc: dict, path: Path) -> dict:
+    """A framework that scores as another shipped one (``scores_as: mof2020-self``): that one's tree, kinds
+    and grades under its own name, title, source and basis. One level only: the other may not point on."""
+    other = doc.get("scores_as")
+    if other is None:
+        return doc
+    target = FRAMEWORK_DIR / f"{other}.yaml"
+    if not isinstance(other, str) or "/" in other or "\\" in other or not target.is_file():
+        raise ConfigError(f"未知评分框架 {other!r} (scores_as names no shipped framework)", file=path, field="scores_as")
+    try:
+        base = load_yaml(target)
+    except ParamsError as exc:
+        raise ConfigError(exc.reason, file=target, field=exc.field) from None
+    if not isinstance(base, dict) or "scores_as" in base:
+        raise ConfigError(f"{other} 不能再作 scores_as 的对象 (scores_as goes one level only)", file=path, field="scores_as")
+    return {**{k: v for k, v in base.items() if k not in OWN_KEYS}, **doc}
+
+
 def names() -> list[str]:
     """Names of the shipped frameworks."""
     return sorted(p.stem for p in FRAMEWORK_DIR.glob("*.yaml"))
@@ -489,6 +512,9 @@ def points_basis(fw: Framework) -> str:
         return "档次与汇总方法出自 PEFA 2016；M2 换算表未能对照原文核实；中文名称为本工具译名"
     if fw.kind == "monitor":
         return "监控内容出自 136号文；颜色阈值为实务做法，非文件条文"
+    if not fw.closed and fw.raw.get("scores_as"):
+        model = get(fw.raw["scores_as"])
+        return f"沿用“{model.title}”的分值与公式给部门整体打分，为本工具的惯例（非官方表式）；" + points_basis(model)
     if not fw.closed:
         return "一级指标分值为 10号文原则性设置（可调整，合计 100）；逐行公式为实务做法；反向指标公式与偏离度规则为本工具的约定（可改选）"
     unsourced = [leaf.name for leaf in fw.leaves if not leaf.sourced]
