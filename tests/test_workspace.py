@@ -169,8 +169,11 @@ def test_the_wheel_holds_the_notebooks_frameworks_templates_and_the_workspace(wh
     assert "pylopdf-fonts-zh-cn" in zipfile.ZipFile(wheel).read(meta).decode()
 
 
-def test_init_run_and_batch_from_anywhere_with_the_package_installed_from_its_wheel(wheel, tmp_path):
-    """No checkout on the path: the wheel installed into a folder of its own, run from a folder outside the repository."""
+def _installed(wheel: Path, tmp_path: Path) -> dict[str, str]:
+    """The environment of a process that imports xteval from the wheel, installed (not editable) into a folder of its own.
+
+    Its dependencies are this interpreter's: a test installs nothing from the network.
+    """
     target = tmp_path / "site"
     done = subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target", str(target), str(wheel)],
@@ -178,17 +181,22 @@ def test_init_run_and_batch_from_anywhere_with_the_package_installed_from_its_wh
         text=True,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    env = {**os.environ, "PYTHONPATH": str(target), "PYTHONSAFEPATH": "1"}
+    where = subprocess.run(
+        [sys.executable, "-c", "import xteval; print(xteval.__file__)"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert Path(where.stdout.strip()).is_relative_to(target), where  # the installed package, not the checkout
+    return env
+
+
+def test_init_run_and_batch_from_anywhere_with_the_package_installed_from_its_wheel(wheel, tmp_path):
+    """No checkout on the path: the wheel installed into a folder of its own, run from a folder outside the repository."""
+    env = _installed(wheel, tmp_path)
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(target), "PYTHONSAFEPATH": "1"}
 
     def xteval(*argv: str, at: Path = cwd) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "xteval.cli", *argv], cwd=at, env=env, capture_output=True, text=True, timeout=900)
-
-    where = subprocess.run(
-        [sys.executable, "-c", "import xteval; print(xteval.__file__)"], cwd=cwd, env=env, capture_output=True, text=True
-    )
-    assert Path(where.stdout.strip()).is_relative_to(target), where  # the installed package, not the checkout
 
     done = xteval("init", "评价", "--year", "2024")
     assert done.returncode == 0, done.stderr[-2000:]
@@ -219,13 +227,14 @@ def test_the_project_of_a_params_tree_is_the_folder_holding_params_and_never_the
     assert project_root(inside_package) != PACKAGE_NOTEBOOKS.parent
 
 
-def test_ones_own_report_from_init_to_the_appendix(tmp_path):
-    """Issue 21, end to end as the guide walks it: a workspace, one's own 决算说明 as a .docx in sources/, a draft
-    from it, the todos deleted, a run: the page is written, in Chinese, with no id and no figure not given."""
+def test_ones_own_report_from_init_to_the_appendix(wheel, tmp_path):
+    """Issue 21, end to end as the guide walks it, with the package installed from its wheel: a workspace, one's
+    own 决算说明 as a .docx in sources/, a draft from it, the todos deleted, a run: the page is written, in
+    Chinese, with no id and no figure not given."""
     from document_forms import make_docx
 
     xteval_cli = [sys.executable, "-m", "xteval.cli"]
-    run = {"capture_output": True, "text": True, "timeout": 600}
+    run = {"capture_output": True, "text": True, "timeout": 600, "env": _installed(wheel, tmp_path)}
     assert subprocess.run([*xteval_cli, "init", "ws", "--year", "2023"], cwd=tmp_path, **run).returncode == 0
     ws = tmp_path / "ws"
     report = ROOT / "tests" / "fixtures" / "documents" / "final_accounts" / "hunan-qingxi-agri-2023.txt"
