@@ -185,7 +185,7 @@ def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str]
 # Anything else is left unread: a figure is never guessed.
 
 GLUED_RUN_MAX = 40  # characters of one run of digits that are split (a row's five figures fit in far fewer)
-GLUED_SPLITS_MAX = 200_000  # readings tried in one document: a text of many long runs costs no more than this
+GLUED_SPLITS_MAX = 20_000  # readings tried in one document (a form's rows take tens): many long runs cost no more
 _AMOUNT_COLUMNS = ("initial_budget", "full_year_budget", "executed")
 
 
@@ -215,14 +215,24 @@ def _unglued(cs: list[Cell], form: dict[str, Any], column_of: Any) -> list[Cell]
 
 def _splits(run: str, n: int) -> Iterator[list[str]]:
     """Every way to read ``run`` as ``n`` numerals written side by side."""
-    if n == 1:
-        if _RE.glued_numeral.match(run):
-            yield [run]
-        return
-    for cut in range(1, len(run)):
-        head = run[:cut]
-        if _RE.glued_numeral.match(head):
-            yield from ([head, *rest] for rest in _splits(run[cut:], n - 1))
+    size = len(run)
+    # where a numeral starting at each place may end: asked once per place, not once per reading
+    ends = [[j for j in range(i + 1, size + 1) if _RE.glued_numeral.fullmatch(run, i, j)] for i in range(size)]
+    # whether the rest from a place splits into k numerals: no reading is begun that cannot be finished,
+    # so the work is the readings themselves (which the caller's budget counts), not the dead ends
+    fits = [[False] * (n + 1) for _ in range(size + 1)]
+    fits[size][0] = True
+    for i in range(size - 1, -1, -1):
+        for k in range(1, n + 1):
+            fits[i][k] = any(fits[j][k - 1] for j in ends[i])
+
+    def walk(i: int, k: int) -> Iterator[list[str]]:
+        for j in ends[i]:
+            if fits[j][k - 1]:
+                yield from ([run[i:j], *rest] for rest in walk(j, k - 1)) if k > 1 else ([run[i:]],)
+
+    if size and n:
+        yield from walk(0, n)
 
 
 def _places(text: str) -> int:
