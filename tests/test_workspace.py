@@ -270,3 +270,5 @@ def test_ones_own_report_from_init_to_the_appendix(wheel, tmp_path):
     page = _plain_chinese((ws / "outputs" / "2023" / "mine.html").read_text(encoding="utf-8"))
     assert "清溪县农业农村局" in page and "未执行" in page
     assert "示例" not in page  # every figure came from the report: none is illustrative
+    meta = json.loads((ws / "outputs" / "2023" / "mine.ipynb").read_text(encoding="utf-8"))["metadata"]["xteval"]
+    assert meta["status"] == "ok" and meta["fail"] == 0  # a consistent text shows no 不符
