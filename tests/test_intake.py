@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import needs
 from openpyxl import load_workbook
 
 import xteval
@@ -224,6 +225,7 @@ def test_kill_9_of_a_parallel_intake_leaves_no_worker(folder: Path, tmp_path: Pa
 
 def test_a_dask_intake_gives_what_the_local_one_gives_and_resumes_from_the_same_store(folder: Path, tmp_path: Path):
     """Issue 23 item 4: the intake on a dask cluster (a LocalCluster here) as the batch runs on one."""
+    needs("distributed", "dask")
     local = intake([folder], tmp_path / "local", jobs=2)
     out = tmp_path / "dask"
     on_dask = intake([folder], out, jobs=2, executor="dask")
