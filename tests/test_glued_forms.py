@@ -126,3 +126,16 @@ def test_many_long_runs_of_digits_cost_no_more_than_the_budget_of_splits(monkeyp
     facts = _facts(HEAD + FUNDS_HEADER + rows + NOTE)
     assert len(tried) <= forms.GLUED_SPLITS_MAX  # 500 rows of 23,751 readings each would be 11.9 million
     assert not any(k.startswith("project.") for k in facts)  # and none of them is read
+
+
+def test_the_findings_page_of_a_form_names_its_figures_in_words(tmp_path):
+    from xteval.cli import main
+
+    report = tmp_path / "自评表.txt"
+    report.write_text(collapsed(out=60), encoding="utf-8")
+    assert main(["check", str(report), "--html", str(tmp_path / "page.html")]) == 1  # the 110-point form
+    page = (tmp_path / "page.html").read_text(encoding="utf-8")
+    visible = page.split("<body", 1)[1]
+    shown = "".join(part.split(">", 1)[-1] for part in visible.split("<"))  # the text between the tags
+    assert "总分 = 各一级指标分值之和" in shown and "项目资金·财政拨款·全年执行数" in shown
+    assert "project." not in shown and "score." not in shown

@@ -12,6 +12,7 @@ from .. import rules
 from ..checks import Evidence, Status, Suite, amount
 from ..money import half_up
 from ..render.fonts import embed_font
+from ..render.labels import in_words
 from .reading import ReportText
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "render" / "templates" / "findings.html.j2"
@@ -66,6 +67,7 @@ def render_html(suite: Suite, report: ReportText | None = None, title: str = "æŠ
         groups=groups,
         rules_version=rules.version(),
         fmt=_fmt,
+        words=in_words,  # a title or message that names a field id (a form's identity) reads in the report's words
     )
     return embed_font(page) if embed else page
 
