@@ -16,7 +16,7 @@ its header's 预算数/决算数 words and the form's fixed column order (``thre
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -142,6 +142,11 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
         _level1_points(doc, form)
 
 
+def _unit_of(column: str) -> str:
+    """The unit of a funds-block column: 执行率 in %, 分值 and 得分 in points, the rest in 万元."""
+    return "%" if column == "execution_rate" else "分" if column in ("execution_weight", "execution_score") else "万元"
+
+
 def _emit(doc: Document, field: str, cell: Cell, value: Decimal, unit: str, label: str | None = None, **extra) -> Fact:
     f = Fact(field, value, unit, cell.line, cell.text, cell.start, cell.end, label=label or field, cell=True, **extra)
     doc.facts.append(f)
@@ -170,7 +175,7 @@ def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str]
             continue
         if col == "execution_rate" and not text.endswith("%") and value is not None and value <= 1 and "." in text:
             value = value * 100  # 执行率 written as a fraction: 1 or 0.95
-        unit = "%" if col == "execution_rate" else "分" if col in ("execution_weight", "execution_score") else "万元"
+        unit = _unit_of(col)
         if value is not None:
             _emit(doc, fields[col] if fields and col in fields else prefix + col, cs[i], value, unit)
         k, i = k + 1, i + 1
@@ -195,7 +200,7 @@ class _Glued:
     budget: int = GLUED_SPLITS_MAX
 
 
-def _unglued(cs: list[Cell], form: dict[str, Any], column_of: Any) -> list[Cell] | None:
+def _unglued(cs: list[Cell], form: dict[str, Any], column_of: Callable[[str], str | None]) -> list[Cell] | None:
     """The cells of a form whose cells touch, cut at its words and its runs of digits; None when its cells stand apart."""
     if any(column_of(c.text) for c in cs):
         return None
@@ -241,8 +246,8 @@ def _places(text: str) -> int:
 
 def _fits(values: dict[str, str], totals: dict[str, Decimal]) -> bool:
     """Whether one reading of a row's figures agrees with what the form states of them."""
-    if any(text.endswith("%") != (col == "execution_rate") and text.endswith("%") for col, text in values.items()):
-        return False
+    if any(text.endswith("%") and col != "execution_rate" for col, text in values.items()):
+        return False  # only 执行率 is written with %
     if any(_places(t) > (6 if col in _AMOUNT_COLUMNS else 2) for col, t in values.items()):
         return False
     v = {col: Decimal(t.rstrip("%")) for col, t in values.items()}
@@ -292,7 +297,7 @@ def _glued_funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: lis
     at = run.start
     for col, text in reading.items():
         value = Decimal(text.rstrip("%"))
-        unit = "%" if col == "execution_rate" else "分" if col in ("execution_weight", "execution_score") else "万元"
+        unit = _unit_of(col)
         field_id = "project." + (f"{row}." if row else "") + col
         doc.facts.append(Fact(field_id, value, unit, run.line, quote, at, at + len(text), label=field_id, cell=True))
         at += len(text)

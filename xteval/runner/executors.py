@@ -53,7 +53,6 @@ def _watch_batch(batch_pid: int) -> None:
     """
     import select
     import threading
-    import time
 
     try:
         pidfd = os.pidfd_open(batch_pid)
