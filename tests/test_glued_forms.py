@@ -23,7 +23,7 @@ INDICATORS = (
     "效益指标(30分)社会效益指标夜间照明改善10明显改善明显改善10可持续影响指标节电率20≥30%31%20"
     "满意度指标(10分)服务对象满意度指标居民满意度10≥90%93%10"
 )
-NOTE = "注:1.一级指标分值统一设置为:产出指标50分、效益指标30分、满意度指标10分、预算资金执行率10分。"
+NOTE = "填表说明：本表一级指标的分值统一设定为产出50分、效益30分、满意度10分，预算执行率另计10分。"
 
 
 def collapsed(
@@ -70,7 +70,7 @@ def test_level_one_points_that_overrun_the_total_are_a_certain_fail_naming_both_
 
 def test_the_points_a_note_prescribes_are_not_read_as_the_reports_scores():
     facts = _facts(collapsed())
-    assert not any(k.startswith("score.part") for k in facts)  # 产出指标50分… in the 注 sets the rule
+    assert not any(k.startswith("score.part") for k in facts)  # 产出50分… in the 填表说明 sets the rule
     assert "project.score" not in {r for r, v in _results(collapsed()).items() if v.status is Status.fail}
 
 
