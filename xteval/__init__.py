@@ -5,7 +5,16 @@ The library is four functions (:mod:`xteval.api`): ``xteval.check``, ``xteval.ex
 loading a params file) imports neither pandas nor matplotlib.
 """
 
+import sys
 from importlib.metadata import PackageNotFoundError, version
+
+# nbformat (under papermill, nbconvert and our runner) imports jsonschema, whose format checkers import
+# rfc3987-syntax when it is installed: that module builds about 35 Earley parsers at import, 2 s of CPU in
+# every process that touches a notebook (the command, each kernel, each worker) for the "iri" format, which
+# no notebook schema uses (python-jsonschema/jsonschema#1428). Marked absent before jsonschema loads,
+# jsonschema leaves that one format unchecked and imports in 0.2 s. Once jsonschema is loaded it is left alone.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 try:
     __version__ = version("xteval")
