@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test screenshots lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	XTEVAL_ALL_EXTRAS=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+
+# Every generated page in headless Chromium, with PNGs of each page on screen and printed, to look at
+# (outputs/screenshots/). make test runs the same checks without the images.
+screenshots: install
+	XTEVAL_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -6,8 +6,10 @@ be wider than the page on screen or on A4 paper; no code may show; the visible
 text holds no Latin word outside a short allow-list. Printed to A4 PDF, the
 department appendix takes at most 12 pages, no page ends with a heading and no
 page but the last is near empty (each page's text and objects read with
-pypdfium2). The PDF, a PNG of each printed page, and PNGs of the page on screen
-and in print media are saved to ``outputs/screenshots/`` for a person to look at.
+pypdfium2). The PDF of each page is saved to ``outputs/screenshots/`` for a person to look
+at; ``make screenshots`` (``XTEVAL_SCREENSHOTS=1``) also saves a PNG of each printed page and of
+the page on screen and in print media. Those images assert nothing and cost a third of the test,
+so the suite leaves them out.
 
 Chromium is driven over the DevTools protocol (``websocket-client``). The test
 is skipped only when no Chromium binary exists; ``.ci/run`` installs Debian's.
@@ -31,6 +33,7 @@ from conftest import PARAMS, ROOT
 
 CHROMIUM = next((p for p in (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser")) if p), None)
 SCREENSHOTS = ROOT / "outputs" / "screenshots"
+IMAGES = os.environ.get("XTEVAL_SCREENSHOTS") == "1"  # PNGs for a person to look at (make screenshots)
 A4_TEXT_WIDTH_PX = 680  # 210 mm − 2 × 15 mm margins at 96 px per inch
 DEPARTMENT_MAX_PAGES = 12  # the department appendix printed on A4
 NEAR_EMPTY = 0.15  # a page whose content fills less of its height than this is near empty (the last page may be)
@@ -280,17 +283,20 @@ def test_every_page_is_offline_clean_and_readable(pages, browser):
         code = browser.evaluate(session, CODE_SHOWN)
         text = browser.evaluate(session, "document.body.innerText")
         headings = browser.evaluate(session, HEADINGS)
-        size = browser.screenshot(session, SCREENSHOTS / f"{name}.png")
+        size = browser.screenshot(session, SCREENSHOTS / f"{name}.png") if IMAGES else None
         # Printed on A4 (the page's own @page size).
         pdf = base64.b64decode(browser.send("Page.printToPDF", session, preferCSSPageSize=True, printBackground=True)["data"])
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         (SCREENSHOTS / f"{name}.pdf").write_bytes(pdf)
-        render_pages(pdf, name)
+        if IMAGES:
+            render_pages(pdf, name)
         printed = pdf_pages(pdf)
         # The same page as printed on A4: tables must still fit the text width.
         browser.send("Emulation.setEmulatedMedia", session, media="print")
         browser.send("Emulation.setDeviceMetricsOverride", session, width=A4_TEXT_WIDTH_PX, height=1000, deviceScaleFactor=1, mobile=False)
         wide_print = browser.evaluate(session, OVERFLOWING_TABLES)
-        browser.screenshot(session, SCREENSHOTS / f"{name}-print.png")
+        if IMAGES:
+            browser.screenshot(session, SCREENSHOTS / f"{name}-print.png")
         report[name] = (size, appendix, len(printed))
         assert not problems, f"{name}: {problems}"
         assert not wide, f"{name}: tables wider than the page on screen: {wide}"
