@@ -167,9 +167,24 @@ def test_cli_exit_code_is_1_when_a_run_fails(project):
     assert "failures:" in proc.stdout and "2022/failing.yaml" in proc.stdout and "Traceback" not in proc.stderr
 
 
+# A cell that holds its kernel until the test is done with it: the two runs of a tagged batch are then both
+# under way when the test looks, however fast or slow the machine (a notebook that ran to its end before the
+# second kernel forked made the test miss a kernel). The cap only bounds a kernel the test failed to stop.
+HOLD = "import time\nfor _ in range(12000):  # at most 10 minutes\n    time.sleep(0.05)"
+
+
 def _start_tagged_batch(project: Path, out: Path) -> tuple[subprocess.Popen, str]:
-    """``xteval batch --jobs 2`` on two notebooks, every process of it tagged in its environment."""
+    """``xteval batch --jobs 2`` on two notebooks that hold their kernels, every process of it tagged in its environment."""
+    import nbformat
+
     variant(project / "params" / "2023", "second.yaml")
+    (project / "notebooks").unlink()  # the project's own notebooks: the package's, with the hold after its parameters
+    (project / "notebooks").mkdir()
+    nb = nbformat.read(ROOT / "xteval" / "notebooks" / "department.ipynb", as_version=4)
+    nb.cells.insert(
+        1 + next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), nbformat.v4.new_code_cell(HOLD)
+    )
+    nbformat.write(nb, project / "notebooks" / "department.ipynb")
     name, value = "XTEVAL_TEST_TAG", uuid.uuid4().hex
     proc = subprocess.Popen(
         [XTEVAL, "batch", str(project / "params"), "--out", str(out), "--jobs", "2"],
