@@ -15,6 +15,11 @@ from .subjects import heading_mode
 NEAR = 10  # a label ends at most this many characters before its figure's lead words
 _TP_WORDS = ("公务", "出国", "三公", "车辆", "接待")  # a label with none of these is no 三公 part outside a 三公 text
 
+# The matcher's caches, shared by every document of one kind read with one vocabulary: a year's documents
+# repeat their labels, and an intake worker read each of them afresh (a third of a small document's reading).
+# Keyed by the objects' ids, which stay valid because the value holds the objects; bounded like each cache.
+_SHARED: dict[tuple[int, int], tuple[object, object, dict[str, dict]]] = {}
+
 
 def _best(label: str, patterns: list[re.Pattern]) -> tuple[int, int] | None:
     """The best alias match in a label: (length, end) of the longest that ends within NEAR of the end."""
@@ -40,16 +45,22 @@ class Matcher:
         self.vocab = vocabulary()
         self.mod = self.vocab["_mod"]
         self.tp = self.vocab["three_public"]
+        key = (id(self.vocab), id(kind))
+        if key not in _SHARED:
+            if len(_SHARED) > 32:
+                _SHARED.clear()
+            _SHARED[key] = (self.vocab, kind, {"uses": {}, "scope": {}, "fields": {}})
+        self._caches = _SHARED[key][2]
 
     def _uses(self, field_id: str) -> bool:
-        cache = self.__dict__.setdefault("_uses_cache", {})
+        cache = self._caches["uses"]
         if field_id not in cache:
             cache[field_id] = self.kind is None or self.kind.uses(field_id)
         return cache[field_id]
 
     def _scoped(self, group: str, context: str) -> tuple[bool, ...]:
         """Which entries of a group the context admits (their ``within`` / ``not_within``), cached by context."""
-        cache = self.__dict__.setdefault("_scope_cache", {})
+        cache = self._caches["scope"]
         key = (group, context)
         if key not in cache:
             if len(cache) > 20000:
@@ -66,7 +77,7 @@ class Matcher:
         Cached by label, unit and the entries the context admits: a long report repeats its labels.
         """
         scope = self._scoped(group, context)
-        cache = self.__dict__.setdefault("_fields_cache", {})
+        cache = self._caches["fields"]
         key = (group, label, unit, scope)
         if key not in cache:
             if len(cache) > 20000:
