@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import html
+import io
 import json
 import os
 import re
@@ -416,13 +417,27 @@ def test_a_full_disk_during_check_html_keeps_the_previous_page(tmp_path, capsys,
     report = PARAMS / "2023" / "sources" / "xiangtan-bigdata-2023.txt"
     page = tmp_path / "f.html"
     page.write_text("上一次的结果", encoding="utf-8")
-    real_write = Path.write_bytes
+    real_fdopen = os.fdopen
 
-    def full(self, data):
-        real_write(self, data[: len(data) // 2])  # half a file reaches the disk, then it is full
-        raise OSError(errno.ENOSPC, "No space left on device")
+    class Full(io.RawIOBase):
+        """A file on a disk that fills up: half of what is written reaches it, then ENOSPC."""
 
-    monkeypatch.setattr(Path, "write_bytes", full)
+        def __init__(self, fd, mode="r", *args, **kwargs):
+            self.file = real_fdopen(fd, mode, *args, **kwargs)
+
+        def fileno(self):
+            return self.file.fileno()
+
+        def write(self, data):
+            self.file.write(data[: len(data) // 2])
+            self.file.flush()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def close(self):
+            self.file.close()
+            super().close()
+
+    monkeypatch.setattr(os, "fdopen", Full)
     code, _, err = run(["check", report, "--html", page, "--params", SEED_PARAMS], capsys)
     assert code == EXIT_INPUT and "磁盘已满" in one_line(err)
     assert page.read_text(encoding="utf-8") == "上一次的结果" and [p.name for p in tmp_path.iterdir()] == ["f.html"]
