@@ -24,6 +24,7 @@ from ..checks import Evidence
 from ..errors import InputError
 from ..files import SourceDocument
 from ..money import fold, other_script_digit
+from .kinds import patterns
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -158,10 +159,11 @@ def _drop_page_numbers(text: str) -> str:
     """
     drop = []
     for m in _PAGE_NOISE.finditer(text):
-        if _BARE_NUMBER.match(m.group(0)) and (
-            _is_cell_line(_filled_line_before(text, m.start())) or _is_cell_line(_filled_line_after(text, m.end()))
-        ):
+        above = _filled_line_before(text, m.start()) if _BARE_NUMBER.match(m.group(0)) else None
+        if above is not None and (_is_cell_line(above) or _is_cell_line(_filled_line_after(text, m.end()))):
             continue  # a cell among cells
+        if above is not None and m.group(0).isdigit() and patterns("cells").count_label.fullmatch(above.strip()):
+            continue  # the figure of a form's row label above it (人员编制 / 21)
         drop.append(m.span())
     if not drop:
         return text

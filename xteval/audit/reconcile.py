@@ -182,6 +182,7 @@ def identity_checks(doc: Document) -> list[CheckResult]:
             f"{total.path} = " + " + ".join(p.path for p in parts),
             (total.label or total.path, total.value),
             [(p.name or p.label or p.path, p.value) for p in parts],
+            unit=total.unit,
             evidence=_ev(total, *parts),
         )
         if r.status is Status.fail and not sure:

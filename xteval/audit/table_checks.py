@@ -229,6 +229,7 @@ def _balance_facts(id: str, title: str, table: ReadTable, total: Fact, parts: li
         title,
         (total.label, total.value),
         [(p.label if p.table else f"正文{p.label}", p.value) for p in parts],
+        unit=total.unit,
         evidence=[_fact_ev(total), *(_fact_ev(p) for p in parts)],
         tolerance=tol,
     )
