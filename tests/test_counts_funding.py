@@ -114,6 +114,9 @@ def test_a_breakdown_that_adds_up_passes_and_a_wrong_one_is_a_finding():
     wrong = _results(tabbed(8))["identity.count.units.nature.total"]
     assert wrong.status is Status.fail  # every part of the group is stated: 1 + 2 + 3 + 1 = 7, not 8
     assert wrong.difference == 1
+    # the form prints every category: a blank one (民间非营利组织) has no unit, so 2 + 3 against 6 is a fail too
+    blank = CELLS.replace("事业单位(含行业) |\n4 |", "事业单位(含行业) |\n3 |\n||\n民间非营利组织 |\n|")
+    assert _results(blank)["identity.count.units.accounting.total"].status is Status.fail
 
 
 def test_counts_and_their_change_in_prose():
@@ -123,6 +126,9 @@ def test_counts_and_their_change_in_prose():
     assert facts["count.units.change"] == 0  # a change of nought is stated, and is no count of 0 units
     assert facts["count.units.nature.administrative"] == 1
     assert facts["count.units.nature.institution"] == 3
+    assert _results(text)["identity.count.units"].status is Status.passed
+    wrong = _results(text.replace("事业单位 3 个", "事业单位 4 个"))["identity.count.units"]
+    assert wrong.status is Status.fail  # the text's own list after its total: 1 + 4 is not 4
     vehicles = _facts("某局2023年三公经费决算说明\n公务用车保有量 9 辆，因车改公务用车保有量减少 3 辆。\n")
     assert vehicles["count.vehicles"] == 9
     assert vehicles["count.vehicles.change"] == -3

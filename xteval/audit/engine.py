@@ -217,6 +217,7 @@ class _Reader:
         self.last_base: list[Fact] = []
         self.section = self.lead = ""
         self.after_change = False  # the sentence before stated a change (比上年减少 X)
+        self.last_count: Fact | None = None  # the last count of the sentence before (“共 5 个。其中…” lists its parts)
 
     # -- helpers
     def emit(self, tok: Token, field_id: str, value: Decimal, unit: str, **extra) -> Fact:
@@ -253,6 +254,7 @@ class _Reader:
         for tok in self.doc.tokens:
             if tok.sentence_start != self.sentence:
                 self.last_base = self.state.get("base") or (self.last_base if tok.section == self.section else [])
+                self.last_count = self.state.get("count_base")
                 self.after_change = bool(self.state.get("change_subject")) and tok.section == self.section
                 self.sentence, self.state, self.section = tok.sentence_start, {}, tok.section
                 self.lead = tok.sentence  # the sentence's opening: the words before its first figure
@@ -567,9 +569,12 @@ class _Reader:
     def count(self, tok: Token, label: str, context: str) -> None:
         if self._count_change(tok, label, context):
             return
+        base = self.state.get("count_base") or (self.last_count if _RE.list_opening.match(tok.sentence) else None)
+        if base is not None and "其中" in tok.between and "count_owner" not in self.state:
+            self.state["count_owner"] = base.seq  # “共 5 个，其中行政单位 1 个…”: the parts of the count before
         fields, _ = self.m.fields("counts", label or " ", context, tok.unit)
         for f in fields[:1]:
-            self.state["count_base"] = self.emit(tok, f, tok.value, tok.unit)
+            self.state["count_base"] = self.emit(tok, f, tok.value, tok.unit, owner=self.state.get("count_owner"))
 
     def _count_cell(self, tok: Token, label: str) -> bool:
         """A staff form's cell: a whole number alone in its cell (or on its line) right after a row label such as

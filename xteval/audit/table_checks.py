@@ -213,7 +213,8 @@ def _field_checks(table: ReadTable, spec: dict[str, Any], doc: Document) -> list
         if len(parts) < 2 or not any(p.table for p in parts):
             continue
         title = f"{table.name}：{field_id} = " + " + ".join(alt)
-        out.append(_balance_facts(f"identity.{field_id}", title, table, total, parts, complete=len(parts) == len(alt)))
+        complete = len(parts) == len(alt) or (table.kind.listed and not table.unread)  # every row of the form read
+        out.append(_balance_facts(f"identity.{field_id}", title, table, total, parts, complete=complete))
     return out
 
 
