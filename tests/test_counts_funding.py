@@ -196,6 +196,10 @@ def test_a_projects_funds_in_prose():
     assert facts["project.completion_rate"] == 100
     assert _results(PROJECT.format(total="120"))["identity.project.full_year_budget"].status is Status.passed
     assert _results(PROJECT.format(total="125"))["identity.project.full_year_budget"].status is Status.fail
+    # one source's funds in place are not the project's whole
+    sources = PROJECT.format(total="120").replace("1.资金到位情况。", "1.资金到位情况。上级资金90万元已全部到位。")
+    doc = read_document(_report(sources))
+    assert [f.value for f in doc.facts if f.field == "project.received"] == [120]
     # funds in place are a project's only in a project text
     text = "某局2023年部门决算说明\n一、收入支出决算总体情况\n本年收入合计500万元。上级补助资金50万元已全部到位。\n"
     facts = _facts(text)

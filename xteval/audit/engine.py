@@ -374,7 +374,7 @@ class _Reader:
         """
         if not self.m._uses("project.received"):
             return label
-        if _RE.funds_label.search(label) and _RE.received_after.match(tok.after):
+        if _RE.funds_label.search(label) and not _RE.funds_source.search(label) and _RE.received_after.match(tok.after):
             self.emit(tok, "project.received", tok.value, "万元")
             return None
         verb = _RE.funds_verb_before.search(tok.sentence) if not label else None
