@@ -132,6 +132,9 @@ def test_counts_and_their_change_in_prose():
     vehicles = _facts("某局2023年三公经费决算说明\n公务用车保有量 9 辆，因车改公务用车保有量减少 3 辆。\n")
     assert vehicles["count.vehicles"] == 9
     assert vehicles["count.vehicles.change"] == -3
+    pair = _facts("某局2023年三公经费决算说明\n2023年公务用车购置数及保有量分别为2辆和15辆。\n")
+    assert pair["count.vehicles_purchased"] == 2  # each count of a “分别为” list takes its own name, in order
+    assert pair["count.vehicles"] == 15
 
 
 STAFF_FORM = """某区2023年度部门整体支出绩效自评报告
@@ -194,6 +197,7 @@ def test_a_projects_funds_in_prose():
     assert facts["project.funds_local"] == 30
     assert facts["project.received"] == 120
     assert facts["project.completion_rate"] == 100
+    assert facts["project.unit_standard"] == Decimal("0.08")  # 按每生 800 元: a per-head standard, in 万元
     assert _results(PROJECT.format(total="120"))["identity.project.full_year_budget"].status is Status.passed
     assert _results(PROJECT.format(total="125"))["identity.project.full_year_budget"].status is Status.fail
     # one source's funds in place are not the project's whole

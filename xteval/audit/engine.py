@@ -567,6 +567,7 @@ class _Reader:
 
     # -- counts and points
     def count(self, tok: Token, label: str, context: str) -> None:
+        label = self._count_name(tok, label)
         if self._count_change(tok, label, context):
             return
         base = self.state.get("count_base") or (self.last_count if _RE.list_opening.match(tok.sentence) else None)
@@ -575,6 +576,18 @@ class _Reader:
         fields, _ = self.m.fields("counts", label or " ", context, tok.unit)
         for f in fields[:1]:
             self.state["count_base"] = self.emit(tok, f, tok.value, tok.unit, owner=self.state.get("count_owner"))
+
+    def _count_name(self, tok: Token, label: str) -> str:
+        """“购置数及保有量分别为 1 辆和 130 辆”: each count of the list takes its own name, in order, in one unit."""
+        if _RE.respectively_end.search(tok.raw_label):
+            names = [n for n in _RE.name_split.split(label) if n]
+            if len(names) >= 2:
+                self.state["count_names"] = (names[1:], tok.unit)
+                return names[0]
+        rest = self.state.get("count_names")
+        if rest and rest[0] and rest[1] == tok.unit and _RE.name_gap.fullmatch(label):
+            return rest[0].pop(0)
+        return label
 
     def _count_cell(self, tok: Token, label: str) -> bool:
         """A staff form's cell: a whole number alone in its cell (or on its line) right after a row label such as
