@@ -574,6 +574,8 @@ class _Reader:
         if base is not None and "其中" in tok.between and "count_owner" not in self.state:
             self.state["count_owner"] = base.seq  # “共 5 个，其中行政单位 1 个…”: the parts of the count before
         fields, _ = self.m.fields("counts", label or " ", context, tok.unit)
+        if fields[:1] == ["count.projects"] and _RE.indicators_after.match(tok.after) and self.m._uses("count.indicators"):
+            fields = ["count.indicators"]  # “该项目共编制 12 个绩效目标指标”: the project's indicators, not 12 projects
         for f in fields[:1]:
             self.state["count_base"] = self.emit(tok, f, tok.value, tok.unit, owner=self.state.get("count_owner"))
 
