@@ -161,6 +161,13 @@ def test_a_staff_forms_cells_are_counts_of_people():
     facts = _facts(STAFF_FORM)
     assert facts["count.staff_authorized"] == 18
     assert facts["count.staff_actual"] == 16
+    row = _facts(
+        "某区2023年度部门整体支出绩效自评报告\n一、基本概况\n| 联系人 | 李华 | 联系电话 | 1234567 |\n| 人员编制 | 25 | 实有人数 | 23 |\n"
+    )
+    assert row["count.staff_authorized"] == 25  # the cell after its label in a pasted row
+    assert row["count.staff_actual"] == 23
+    header = _facts("某区2023年度部门整体支出绩效自评报告\n一、基本概况\n| 人员编制 | 实有人数 |\n| 25 | 23 |\n")
+    assert "count.staff_actual" not in header  # under a header row, no cell is the label's neighbour
     # a bare number in prose, or a page number, never is
     text = "某区2023年度部门整体支出绩效自评报告\n一、基本情况\n本单位人员编制情况见附表，全年工作正常。\n\n18\n\n二、绩效情况\n全年完成各项任务。\n"
     facts = _facts(text)

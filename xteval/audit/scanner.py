@@ -198,10 +198,12 @@ def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
 
 
 def _count_label_above(text: str, start: int) -> str:
-    """The filled line above a number's line when it is a staff form's row label (人员编制, 实有人数), else ""."""
+    """The staff form's row label (人员编制, 实有人数) a number is the cell of, else "": the cell just before it on its
+    line (人员编制 | 21), or the filled line above when the number stands alone on its line (人员编制 / 21)."""
     head = text[max(0, start - 40) : start].rstrip()
-    above = head[head.rfind("\n") + 1 :].strip()
-    return above if head and _CELLS.count_label.fullmatch(above) else ""
+    head = head[:-1].rstrip() if head.endswith("|") else head  # one cell separator, never an empty cell between
+    cell = head[max(head.rfind("\n"), head.rfind("|"), head.rfind("\t")) + 1 :].strip()
+    return cell if _CELLS.count_label.fullmatch(cell) else ""
 
 
 def _pairs(text: str, tokens: list[Token]) -> None:
