@@ -594,7 +594,7 @@ class _Reader:
     def _count_cell(self, tok: Token, label: str) -> bool:
         """A staff form's cell: a whole number alone in its cell (or on its line) right after a row label such as
         人员编制 or 实有人数 (``cells.count_label``), read as that count of 人. A bare number in prose never is."""
-        if not tok.cell or tok.value != tok.value.to_integral_value() or not _CELLS.count_label.fullmatch(label):
+        if not label or not _CELLS.count_label.fullmatch(label) or not tok.cell or tok.value != tok.value.to_integral_value():
             return False
         fields, _ = self.m.fields("counts", label, tok.sentence + " " + tok.section, "人")
         for f in fields[:1]:

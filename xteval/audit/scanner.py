@@ -189,8 +189,9 @@ def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
         tok.raw_label, tok.label = _label(text, w.start, prev_end, starts)
         tok.sentence_start, tok.__dict__["sentence"] = _sentence(text, w.start)  # the cached property, filled at once
         tok.index, tok.prev_end, tok.scan = len(sc.tokens), prev_end, sc
-        if not tok.label and kind == "number" and tok.cell:
-            tok.label = _count_label_above(text, w.start)  # 人员编制 / (blank) / 21: the form's row label
+        if not tok.label and kind == "number":
+            above = _count_label_above(text, w.start)  # 人员编制 / (blank) / 21: the form's row label
+            tok.label = above if above and tok.cell else tok.label
         sc.tokens.append(tok)
         prev_end = end
     _pairs(text, sc.tokens)
