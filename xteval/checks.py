@@ -266,12 +266,21 @@ def amount(v: Decimal) -> str:
     return fmt(v, max(2, min(6, -exp)))
 
 
+_COUNT_UNITS = ("个", "项", "人", "名", "家", "户", "辆", "人次", "批次")  # whole things counted
+
+
+def _count(v: Decimal) -> str:
+    """A count as stated (10, not 10.00)."""
+    return f"{v.normalize():f}"
+
+
 def direction(diff: Decimal, unit: str) -> str:
     """“多 2.00 万元” / “少 2.00 万元” / “一致”: the direction of a difference, for messages."""
+    show = _count if unit in _COUNT_UNITS else amount
     if diff > 0:
-        return f"多 {amount(diff)} {unit}"
+        return f"多 {show(diff)} {unit}"
     if diff < 0:
-        return f"少 {amount(-diff)} {unit}"
+        return f"少 {show(-diff)} {unit}"
     return "一致"
 
 
@@ -316,13 +325,14 @@ def balance(
     tol = tolerance if tolerance is not None else rounding_tolerance([stated, *(v for _, v in parts)])
     names = " + ".join(n for n, _ in parts)
     ok = abs(diff) <= tol
+    show = _count if unit in _COUNT_UNITS else amount  # a count of units or people: no decimals added
     status = Status.passed if diff == 0 else Status.warn if ok else Status.fail
     if ok and diff == 0:
-        msg = f"{label} {amount(stated)} = {names} {amount(expected)} {unit}"
+        msg = f"{label} {show(stated)} = {names} {show(expected)} {unit}"
     elif ok:
-        msg = f"{label} {amount(stated)} ≈ {names} {amount(expected)} ({direction(diff, unit)}，在舍入容差 {tol} 内)"
+        msg = f"{label} {show(stated)} ≈ {names} {show(expected)} ({direction(diff, unit)}，在舍入容差 {tol} 内)"
     else:
-        msg = f"{title.split('=')[0].strip()}不符: {label} {amount(stated)} ≠ {names} {amount(expected)} ({direction(diff, unit)})"
+        msg = f"{title.split('=')[0].strip()}不符: {label} {show(stated)} ≠ {names} {show(expected)} ({direction(diff, unit)})"
     return CheckResult(
         id=id,
         title=title,

@@ -148,6 +148,7 @@ def report_year(text: str) -> int | None:
 # --------------------------------------------------------------------------- the engine
 
 
+_CELLS = patterns("cells")  # a form's row labels (人员编制) whose figures stand in the next cell
 _RE = patterns("engine")  # its phrasings (fields.yaml), each named by its key where it is matched
 _COUNTERPART = {
     "expenditure.general_budget": "expenditure.general_budget",
@@ -216,6 +217,7 @@ class _Reader:
         self.last_base: list[Fact] = []
         self.section = self.lead = ""
         self.after_change = False  # the sentence before stated a change (比上年减少 X)
+        self.last_count: Fact | None = None  # the last count of the sentence before (“共 5 个。其中…” lists its parts)
 
     # -- helpers
     def emit(self, tok: Token, field_id: str, value: Decimal, unit: str, **extra) -> Fact:
@@ -252,12 +254,15 @@ class _Reader:
         for tok in self.doc.tokens:
             if tok.sentence_start != self.sentence:
                 self.last_base = self.state.get("base") or (self.last_base if tok.section == self.section else [])
+                self.last_count = self.state.get("count_base")
                 self.after_change = bool(self.state.get("change_subject")) and tok.section == self.section
                 self.sentence, self.state, self.section = tok.sentence_start, {}, tok.section
                 self.lead = tok.sentence  # the sentence's opening: the words before its first figure
             label = tok.label
             if year and label.startswith(str(year)):
                 label = _RE.year_prefix.sub("", label)
+            if tok.kind == "number" and self._count_cell(tok, label):
+                continue  # 人员编制 / 21: a staff form's cell
             if tok.kind == "number" and (not label or self.table_unit(tok.start) is None):
                 continue  # a bare number with no label or no table unit: nothing to read (most of a long text)
             if _RE.instruction_after.match(tok.after):
@@ -297,6 +302,9 @@ class _Reader:
             return
         if mod["approx_before"].search(tok.raw_label.rstrip()):
             return  # “约 50 万元”: not a stated figure
+        label = self._project_funds(tok, label, context)
+        if label is None:
+            return
         year = self.doc.year
         prior = _RE.prior_year.match(label)
         if prior and year and int(prior[1]) < year:
@@ -357,6 +365,22 @@ class _Reader:
                 fact = self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner, of=parent)
                 if not tok.in_brackets:
                     self.state["base"] = [fact]
+
+    def _project_funds(self, tok: Token, label: str, context: str) -> str | None:
+        """A project's funds stated in prose, in a kind that reads a project (None: read here).
+
+        “衔接资金 105 万元已全部到位” is ``project.received`` (funds named before, 到位 right after); “按标准安排，共计
+        239 万元” takes its label from the verb of the clause before (安排 → 安排资金), so it is the project's budget.
+        """
+        if not self.m._uses("project.received"):
+            return label
+        if _RE.funds_label.search(label) and not _RE.funds_source.search(label) and _RE.received_after.match(tok.after):
+            self.emit(tok, "project.received", tok.value, "万元")
+            return None
+        verb = _RE.funds_verb_before.search(tok.sentence) if not label else None
+        if verb and self._fields(verb["verb"] + "资金", context, aside=True):
+            return verb["verb"] + "资金"
+        return label
 
     def _change(self, tok: Token, label: str, context: str) -> bool:
         """A change on last year (比上年增加 X 万元, 支出决算减少 N 元): its facts emitted, True; else False."""
@@ -543,9 +567,57 @@ class _Reader:
 
     # -- counts and points
     def count(self, tok: Token, label: str, context: str) -> None:
+        label = self._count_name(tok, label)
+        if self._count_change(tok, label, context):
+            return
+        base = self.state.get("count_base") or (self.last_count if _RE.list_opening.match(tok.sentence) else None)
+        if base is not None and "其中" in tok.between and "count_owner" not in self.state:
+            self.state["count_owner"] = base.seq  # “共 5 个，其中行政单位 1 个…”: the parts of the count before
         fields, _ = self.m.fields("counts", label or " ", context, tok.unit)
+        if fields[:1] == ["count.projects"] and _RE.indicators_after.match(tok.after) and self.m._uses("count.indicators"):
+            fields = ["count.indicators"]  # “该项目共编制 12 个绩效目标指标”: the project's indicators, not 12 projects
         for f in fields[:1]:
-            self.emit(tok, f, tok.value, tok.unit)
+            self.state["count_base"] = self.emit(tok, f, tok.value, tok.unit, owner=self.state.get("count_owner"))
+
+    def _count_name(self, tok: Token, label: str) -> str:
+        """“购置数及保有量分别为 1 辆和 130 辆”: each count of the list takes its own name, in order, in one unit."""
+        if _RE.respectively_end.search(tok.raw_label):
+            names = [n for n in _RE.name_split.split(label) if n]
+            if len(names) >= 2:
+                self.state["count_names"] = (names[1:], tok.unit)
+                return names[0]
+        rest = self.state.get("count_names")
+        if rest and rest[0] and rest[1] == tok.unit and _RE.name_gap.fullmatch(label):
+            return rest[0].pop(0)
+        return label
+
+    def _count_cell(self, tok: Token, label: str) -> bool:
+        """A staff form's cell: a whole number alone in its cell (or on its line) right after a row label such as
+        人员编制 or 实有人数 (``cells.count_label``), read as that count of 人. A bare number in prose never is."""
+        if not label or not _CELLS.count_label.fullmatch(label) or not tok.cell or tok.value != tok.value.to_integral_value():
+            return False
+        fields, _ = self.m.fields("counts", label, tok.sentence + " " + tok.section, "人")
+        for f in fields[:1]:
+            self.emit(tok, f, tok.value, "人")
+        return bool(fields)
+
+    def _count_change(self, tok: Token, label: str, context: str) -> bool:
+        """比上年增加 0 个, 保有量减少 4 辆: a change of a count (``F.change``, signed), never the count itself.
+
+        F is the count its clause names, else the count just before it in the sentence (in the same unit);
+        with neither the change is left unread.
+        """
+        sign = self._sign(label)
+        if not sign or not (self.mod["compare"].search(label) or _RE.change_word_end.search(label)):
+            return False
+        words = re.split(self.mod["increase"].pattern + "|" + self.mod["decrease"].pattern, label)[0]
+        words = _RE.versus_last_year.sub("", re.sub(self.mod["compare"].pattern, "", words))
+        fields = self.m.fields("counts", words, context, tok.unit)[0] if len(words) >= 2 else []
+        base = self.state.get("count_base")
+        field_id = fields[0] if fields else base.field if base is not None and base.unit == tok.unit else None
+        if field_id and not field_id.startswith("claims."):
+            self.emit(tok, field_id + ".change", sign * tok.value, tok.unit)
+        return True
 
     def points(self, tok: Token, label: str, context: str) -> None:
         last = self.state.get("last_points")

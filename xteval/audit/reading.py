@@ -24,6 +24,7 @@ from ..checks import Evidence
 from ..errors import InputError
 from ..files import SourceDocument
 from ..money import fold, other_script_digit
+from .kinds import patterns
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -144,6 +145,7 @@ def _unescape(m: re.Match) -> str:
     return " " if "\n" in out or "\r" in out else out  # an entity must not add a line
 
 
+_CELLS = patterns("cells")  # a staff form's row labels (人员编制): the lone number under one is its cell
 _BARE_NUMBER = re.compile(r"^\d{1,4}(?:\.\d{1,3})?$")
 
 
@@ -152,16 +154,19 @@ def _drop_page_numbers(text: str) -> str:
 
     A line holding only a number is a page number, unless the nearest filled line before or
     after it holds only a number too: then it is a run of cells (a table pasted one cell per
-    line) and stays. Only the lines the page-number pattern matches are looked at, so a text of
+    line) and stays; so does a whole number under a staff form's row label (人员编制, 实有人数: its cell,
+    ``cells.count_label`` in ``kinds/fields.yaml``). Only the lines the page-number pattern matches are looked at, so a text of
     millions of lines costs one regex pass. (Neighbours are read as they were, not as blanked:
     on a prepared text, whose lines have no edge spaces, a blanked neighbour was never a cell.)
     """
     drop = []
     for m in _PAGE_NOISE.finditer(text):
-        if _BARE_NUMBER.match(m.group(0)) and (
-            _is_cell_line(_filled_line_before(text, m.start())) or _is_cell_line(_filled_line_after(text, m.end()))
-        ):
-            continue  # a cell among cells
+        if _BARE_NUMBER.match(m.group(0)):
+            above = _filled_line_before(text, m.start())
+            if _is_cell_line(above) or _is_cell_line(_filled_line_after(text, m.end())):
+                continue  # a cell among cells
+            if above is not None and m.group(0).isdigit() and _CELLS.count_label.fullmatch(above.strip()):
+                continue  # the figure of a form's row label above it (人员编制 / 21)
         drop.append(m.span())
     if not drop:
         return text

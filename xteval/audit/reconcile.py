@@ -164,7 +164,7 @@ def identity_checks(doc: Document) -> list[CheckResult]:
                 parts.append(f)
             if len(parts) + (1 if any(ref in doc.m_parts_of for ref in alt) else 0) < 2 and not (spec.get("form") and parts):
                 continue
-            listed = [f for f in doc.facts if f.owner is not None and total.seq >= 0 and f.owner == total.seq and f.unit == "万元"]
+            listed = [f for f in doc.facts if f.owner is not None and total.seq >= 0 and f.owner == total.seq and f.unit == total.unit]
             own_list = len(listed) >= 2 and all(f in parts for f in listed) and all(p in listed for p in parts)
             all_named = all(doc.one(ref) is not None or ref in doc.m_parts_of for ref in alt) and complete
             cand = (bool(own_list or all_named or (spec.get("form") and complete)), len(parts), parts)
@@ -182,6 +182,7 @@ def identity_checks(doc: Document) -> list[CheckResult]:
             f"{total.path} = " + " + ".join(p.path for p in parts),
             (total.label or total.path, total.value),
             [(p.name or p.label or p.path, p.value) for p in parts],
+            unit=total.unit,
             evidence=_ev(total, *parts),
         )
         if r.status is Status.fail and not sure:

@@ -27,6 +27,7 @@ from .kinds import patterns, piece
 # Units after a number that make it a count (fields.yaml's piece COUNT_UNITS, longest first); 分 is points unless 分钟.
 COUNT_UNITS = piece("COUNT_UNITS")
 _RE = patterns("scanner")  # its phrasings (fields.yaml), each named by its key where it is matched
+_CELLS = patterns("cells")  # a form's row labels whose figure stands on the next line (人员编制 / 21)
 _HEADING = heading_pattern()  # the headings of xteval/files/text.yaml: the sections are the files layer's reading
 _TERMINAL = "。！？!?"
 _CLAUSE_STOPS = "，,。；;：:、（）()【】[]|\t\n！？!?《》"
@@ -179,7 +180,8 @@ def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
     n = len(text)
     for w in amounts_in(text):
         if (w.start == 0 or text[w.start - 1] == "\n") and (w.end == n or text[w.end] == "\n") and w.kind == "number":
-            continue  # a number alone on its line: a table cell for the form reader, or a page number; no label to read
+            if not _count_label_above(text, w.start):
+                continue  # a number alone on its line: a table cell for the form reader, or a page number; no label to read
         if _skip(text, w):
             continue
         kind, unit, end = _kind(text, w, w.end)
@@ -187,10 +189,22 @@ def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
         tok.raw_label, tok.label = _label(text, w.start, prev_end, starts)
         tok.sentence_start, tok.__dict__["sentence"] = _sentence(text, w.start)  # the cached property, filled at once
         tok.index, tok.prev_end, tok.scan = len(sc.tokens), prev_end, sc
+        if not tok.label and kind == "number":
+            above = _count_label_above(text, w.start)  # 人员编制 / (blank) / 21: the form's row label
+            tok.label = above if above and tok.cell else tok.label
         sc.tokens.append(tok)
         prev_end = end
     _pairs(text, sc.tokens)
     return sc
+
+
+def _count_label_above(text: str, start: int) -> str:
+    """The staff form's row label (人员编制, 实有人数) a number is the cell of, else "": the cell just before it on its
+    line (人员编制 | 21), or the filled line above when the number stands alone on its line (人员编制 / 21)."""
+    head = text[max(0, start - 40) : start].rstrip()
+    head = head[:-1].rstrip() if head.endswith("|") else head  # one cell separator, never an empty cell between
+    cell = head[max(head.rfind("\n"), head.rfind("|"), head.rfind("\t")) + 1 :].strip()
+    return cell if _CELLS.count_label.fullmatch(cell) else ""
 
 
 def _pairs(text: str, tokens: list[Token]) -> None:

@@ -213,7 +213,8 @@ def _field_checks(table: ReadTable, spec: dict[str, Any], doc: Document) -> list
         if len(parts) < 2 or not any(p.table for p in parts):
             continue
         title = f"{table.name}：{field_id} = " + " + ".join(alt)
-        out.append(_balance_facts(f"identity.{field_id}", title, table, total, parts, complete=len(parts) == len(alt)))
+        complete = len(parts) == len(alt) or (table.kind.listed and not table.unread)  # every row of the form read
+        out.append(_balance_facts(f"identity.{field_id}", title, table, total, parts, complete=complete))
     return out
 
 
@@ -229,6 +230,7 @@ def _balance_facts(id: str, title: str, table: ReadTable, total: Fact, parts: li
         title,
         (total.label, total.value),
         [(p.label if p.table else f"正文{p.label}", p.value) for p in parts],
+        unit=total.unit,
         evidence=[_fact_ev(total), *(_fact_ev(p) for p in parts)],
         tolerance=tol,
     )

@@ -62,6 +62,8 @@ class TableKind:
     stop: frozenset[str]
     sides: tuple[str, ...]
     count_units: dict[str, str]
+    carry: tuple[str, ...] = ()  # pieces a row passes on to the rows under it (一、按单位基本性质 → its 行政单位, 事业单位)
+    listed: bool = False  # the form lists every part of its totals: a part it leaves blank or does not print is none
 
     def column(self, word: str, year: re.Pattern) -> Words | None:
         """The column entry a cleaned header word is, if any (a year column by the shared ``year`` pattern)."""
@@ -157,6 +159,8 @@ def _kind(k: dict[str, Any], common: Common) -> TableKind:
         stop=frozenset(common.clean(str(w)) for w in k.get("stop") or ()),
         sides=tuple(str(s) for s in k.get("sides") or ()),
         count_units={str(a): str(b) for a, b in (k.get("count_units") or {}).items()},
+        carry=tuple(str(c) for c in k.get("carry") or ()),
+        listed=bool(k.get("listed")),
     )
 
 

@@ -107,6 +107,7 @@ class ReadTable:
     unread: list[tuple[int, str, str]] = field(default_factory=list)  # (line, label, reason)
     facts: list[Fact] = field(default_factory=list)
     lines: set[int] = field(default_factory=set)  # every text line of its rows
+    carried: dict[str, str] = field(default_factory=dict)  # the kind's `carry` pieces the last group row set
 
     def where(self, cell: Cell) -> str:
         """“表名 / 行 / 列”: a cell's evidence."""
@@ -180,6 +181,7 @@ def read_table(table: Table, kind: TableKind, *, name: str = "", unit: str = _MO
             continue
         in_header = False
         if not any(n is not None for n in numbers):
+            _carry(out, _row_entry(kind, _first_words(cleaned, common), "", False, common))
             continue  # a row of words only: a heading inside the table (按支出性质分), nothing to read
         if not out.columns:
             out.unread.append((line, _first_words(row, common), "表头未识别"))
@@ -337,12 +339,24 @@ def _read_row(out: ReadTable, row: tuple[str, ...], cleaned: tuple[str, ...], nu
             out.unread.append((line, raw, f"“{row[misfit[0]].strip()[:20]}”不是数字，与表头不符"))
             continue
         read = _new_row(entry, raw, cleaned[at] if at is not None else "", line, side, code, common)
+        read.pieces = {**_carry(out, entry), **read.pieces}
         for j in seg:
             n = numbers[j]
             if n is None or not columns[j].known or columns[j].label:
                 continue
             read.cells[j] = _cell(out, read, columns[j], n, row[j].strip(), line)
         out.rows.append(read)
+
+
+def _carry(out: ReadTable, entry: Words | None) -> dict[str, str]:
+    """The pieces a row takes from the group row above it; a row that sets one starts a new group (an empty
+    group row, 三、按单位预算级次 with no figure, starts it too)."""
+    if not out.kind.carry:
+        return {}
+    pieces = entry.pieces() if entry is not None else {}
+    if any(k in pieces for k in out.kind.carry):
+        out.carried = {k: pieces[k] for k in out.kind.carry if k in pieces}
+    return dict(out.carried)
 
 
 def _label_text(row, cleaned, seg, columns, numbers) -> str:
