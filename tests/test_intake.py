@@ -83,7 +83,8 @@ def test_the_export_lists_every_finding_as_text(folder: Path, tmp_path: Path):
     found, docs = wb["全部问题"], wb["文档"]
     rows = list(found.iter_rows(min_row=2))
     assert len(rows) == sum(r.doc.fails + r.doc.warns for r in summary.rows) > 0
-    assert all(c.data_type != "f" for row in found.iter_rows() for c in row)  # never a live formula
+    assert any(str(c.value).startswith("=HYPERLINK") for row in rows for c in row)  # the planted line is there…
+    assert all(c.data_type != "f" for row in found.iter_rows() for c in row)  # …and never a live formula
     assert docs.max_row == 1 + len(summary.rows)
     assert {r[4].value for r in rows} <= {"不符", "提示"}
 

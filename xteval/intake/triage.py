@@ -131,14 +131,18 @@ def write_export(folder: Path, rows: Sequence[Row], findings: Callable[[str], li
     wb = Workbook(write_only=True)
     found, docs = wb.create_sheet("全部问题"), wb.create_sheet("文档")
 
+    def cell(ws, value):
+        if isinstance(value, int) or value is None:
+            return value
+        text = _text(value)
+        if not text.startswith("="):
+            return text  # openpyxl stores it as a string (a cell object for each costs twice the time)
+        formula_shaped = WriteOnlyCell(ws, value=text)
+        formula_shaped.data_type = "s"  # someone else's text stays text, never a formula
+        return formula_shaped
+
     def line(ws, values) -> None:
-        cells = []
-        for v in values:
-            cell = WriteOnlyCell(ws, value=v if isinstance(v, int) or v is None else _text(v))
-            if isinstance(v, str):
-                cell.data_type = "s"  # someone else's text stays text, never a formula
-            cells.append(cell)
-        ws.append(cells)
+        ws.append([cell(ws, v) for v in values])
 
     line(found, ["文件", "单位", "年度", "文档类型", "结果", "检查项", "说明", "行号", "原文"])
     line(docs, ["文件", "单位", "年度", "文档类型", "不符", "提示", "页数", "状态"])
