@@ -176,7 +176,7 @@ def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
 
 def _claims_and_dates(doc: Document) -> None:
     """Claims in words (the kind's ``claims`` phrases) and every calendar date, as facts."""
-    from ..dates import find_dates
+    from ..dates import days_in_month, find_dates
     from .kinds import kinds
 
     report = doc.report
@@ -199,6 +199,14 @@ def _claims_and_dates(doc: Document) -> None:
             start = report.line_starts[i] + d.start
             iso = f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
             doc.facts.append(Fact("date", iso, "date", i + 1, d.text, start, start + len(d.text), label="valid" if d.valid else "invalid"))
+    for m in _RE.labelled_iso_date.finditer(report.text):  # a web page's 发布日期: 2024-04-26
+        y, mo, day = int(m["y"]), int(m["m"]), int(m["d"])
+        valid = 1 <= mo <= 12 and 1 <= day <= days_in_month(y, mo)
+        at = m.start("y")
+        line = report.line_of(at)
+        doc.facts.append(
+            Fact("date", f"{y:04d}-{mo:02d}-{day:02d}", "date", line, m["iso"], at, m.end(), label="valid" if valid else "invalid")
+        )
 
 
 # Patterns of the per-token loop, compiled once (a long report has a few hundred thousand tokens).
@@ -343,7 +351,9 @@ class _Reader:
         if part is None and label.endswith("支出") and len(label) <= 16:
             # “（二）结构情况：农林水支出 X 万元，占 Y%”: the 科目 of the figure the section is about
             for title in reversed(tok.section.split(" / ")[-2:]):
-                owner_fields, _ = self.m.fields("money", _RE.title_noise.sub("", title), context)
+                # a numbered paragraph is its own heading: “（二）本单位总支出 X 万元，其中…” names its total before its figure
+                title = _RE.title_figure.split(_RE.title_noise.sub("", title))[0]
+                owner_fields, _ = self.m.fields("money", title, context)
                 part = next(
                     (self.m.vocab["parts_of"].get(f) for f in owner_fields if self.m.vocab["parts_of"].get(f) == "expenditure.function"),
                     None,
