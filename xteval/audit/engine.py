@@ -554,6 +554,8 @@ class _Reader:
     # -- counts and points
     def count(self, tok: Token, label: str, context: str) -> None:
         fields, _ = self.m.fields("counts", label or " ", context, tok.unit)
+        if not fields and not self._sign(label):  # the noun after it names a count its label does not (年中增加 1 个项目 is a change)
+            fields = self.m.counted_after(tok.after.lstrip(), context, tok.unit)
         for f in fields[:1]:
             self.emit(tok, f, tok.value, tok.unit)
 
