@@ -331,6 +331,8 @@ class _Reader:
         if self._change(tok, label, context):
             return
         fields = self._fields(label, context, tok.in_brackets)
+        if self._project_paragraph(tok, label, fields):
+            return
         scoped = self.m.vocab.get("scoped_parts", {}).get(self.state.get("owner_field") or "", {})
         fields = [scoped.get(f, f) for f in fields]
         if fields:
@@ -367,6 +369,20 @@ class _Reader:
                 fact = self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner, of=parent)
                 if not tok.in_brackets:
                     self.state["base"] = [fact]
+
+    def _project_paragraph(self, tok: Token, label: str, fields: list[str]) -> bool:
+        """“2、教师培训项目 / 全年支出 186.50 万元”: under a heading that names one project, its spending is that project's."""
+        title = tok.section.rsplit(" / ", 1)[-1]
+        if not (_RE.project_heading.search(title) and not _RE.generic_project_heading.search(title)):
+            return False
+        if fields != ["expenditure.total"] and (fields or not _RE.spent_words.search(label)) or self.state.get("base"):
+            return False  # a named figure, or not the paragraph's first amount (其中 parts follow it)
+        if not self.m._uses("expenditure.project_item") or any(
+            f.field == "expenditure.project_item" and f.name == title for f in self.doc.facts
+        ):
+            return False
+        self.state["base"] = [self.emit(tok, "expenditure.project_item", tok.value, "万元", name=title[-16:], of="expenditure.project")]
+        return True
 
     def _change(self, tok: Token, label: str, context: str) -> bool:
         """A change on last year (比上年增加 X 万元, 支出决算减少 N 元): its facts emitted, True; else False."""
