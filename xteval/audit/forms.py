@@ -169,6 +169,9 @@ def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str]
         if not _RE.num.match(text):
             break
         col = order[k]
+        if text.endswith("%") and col != "execution_rate" and "execution_rate" in order[k:]:
+            k = order.index("execution_rate", k)  # a percentage is the rate: the cells before it were left empty
+            col = order[k]
         value = _number(text)
         if row and col in ("execution_weight", "execution_score"):
             k, i = k + 1, i + 1  # a source row has no weight or score of its own
