@@ -353,7 +353,7 @@ def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any])
     level1_words, level2_words = form["_level1"], form["_level2"]
     header = _RE.header_words
     level1 = level2 = None
-    i, no_actual = _header(cs, start)
+    i, no_actual = _header(cs, start, level1_words + level2_words)
     while i < len(cs):
         text = cs[i].text
         if len(text) > 15 and text.endswith("。"):
@@ -388,13 +388,15 @@ def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any])
         i += 1
 
 
-def _header(cs: list[Cell], start: int) -> tuple[int, bool]:
+def _header(cs: list[Cell], start: int, rows: list[re.Pattern]) -> tuple[int, bool]:
     """The index after an indicator header's cells, and whether it has a progress column (实施进度) but no 完成值 column.
 
     Such a form states each indicator's 指标值 and how far it went, never the value reached: its rows have no actual.
     """
     i, words = start, []
     while i < len(cs) and len(cs[i].text) <= 8 and (_RE.header_words.search(cs[i].text) or _RE.progress_column.fullmatch(cs[i].text)):
+        if any(p.match(cs[i].text) for p in rows):
+            break  # the first row's 产出指标 / 数量指标
         words.append(cs[i].text)
         i += 1
     progress = any(_RE.progress_column.fullmatch(w) for w in words)
