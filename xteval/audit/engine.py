@@ -569,6 +569,8 @@ class _Reader:
 
     # -- counts and points
     def count(self, tok: Token, label: str, context: str) -> None:
+        rest = _RE.clause_rest.match(tok.after)
+        context = (rest[0] if rest else "") + " " + context  # “共设置 5 个绩效目标”: what is counted stands after the count
         fields, _ = self.m.fields("counts", label or " ", context, tok.unit)
         if not fields and not self._sign(label):  # the noun after it names a count its label does not (年中增加 1 个项目 is a change)
             fields = self.m.counted_after(tok.after.lstrip(), context, tok.unit)
