@@ -126,3 +126,14 @@ def test_a_funds_row_that_leaves_its_points_empty_keeps_its_rate():
     facts = _facts(text)
     assert ("project.fiscal.execution_rate", Decimal("100"), 6) in facts
     assert ("project.execution_rate", Decimal("100"), 5) in facts
+
+
+def test_a_total_whose_list_holds_this_years_total_is_the_grand_total():
+    text = FINAL + (
+        "（一）本单位2023年度总收入1,260.00万元，其中本年收入1,200.00万元，较上年增加40.00万元。\n"
+        "（二）本单位2023年度总支出1,260.00万元，其中本年支出1,150.00万元。\n"
+    )
+    facts = _facts(text)
+    assert ("income.grand_total", Decimal("1260.00"), 3) in facts and ("income.total", Decimal("1200.00"), 3) in facts
+    assert ("expenditure.grand_total", Decimal("1260.00"), 4) in facts and ("expenditure.total", Decimal("1150.00"), 4) in facts
+    assert ("income.total", Decimal("1260.00"), 3) not in facts  # one field, two values: it was read as ambiguous

@@ -161,6 +161,9 @@ _COUNTERPART = {
 }
 
 
+_GRAND = {"income.total": "income.grand_total", "expenditure.total": "expenditure.grand_total"}
+
+
 def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
     """Read a prepared report into a :class:`Document`: its kind (detected unless given) and facts."""
     key = match_key(report.text[:400_000])
@@ -335,6 +338,7 @@ class _Reader:
             return
         scoped = self.m.vocab.get("scoped_parts", {}).get(self.state.get("owner_field") or "", {})
         fields = [scoped.get(f, f) for f in fields]
+        self._grand_total(tok, fields)
         if fields:
             facts = [self.emit(tok, f, tok.value, "万元", owner=self.state.get("owner")) for f in fields]
             if not tok.in_brackets and not any(f.field.endswith(".budget") for f in facts):
@@ -369,6 +373,17 @@ class _Reader:
                 fact = self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner, of=parent)
                 if not tok.in_brackets:
                     self.state["base"] = [fact]
+
+    def _grand_total(self, tok: Token, fields: list[str]) -> None:
+        """“总收入 X 万元，其中本年收入 Y 万元”: a total whose 其中 list holds this year's total is the 收入总计."""
+        owner = self.state.get("owner")
+        if self.state.get("owner_kw") != "其中" or owner is None or len(fields) != 1 or fields[0] not in _GRAND:
+            return
+        fact = self.doc.facts[owner]
+        grand = _GRAND[fields[0]]
+        if fact.seq == owner and fact.field == fields[0] and not fact.name and tok.value < fact.value and self.m._uses(grand):
+            fact.field = grand
+            self.state["owner_field"] = grand
 
     def _project_paragraph(self, tok: Token, label: str, fields: list[str]) -> bool:
         """“2、教师培训项目 / 全年支出 186.50 万元”: under a heading that names one project, its spending is that project's."""
