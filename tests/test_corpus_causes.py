@@ -137,3 +137,24 @@ def test_a_total_whose_list_holds_this_years_total_is_the_grand_total():
     assert ("income.grand_total", Decimal("1260.00"), 3) in facts and ("income.total", Decimal("1200.00"), 3) in facts
     assert ("expenditure.grand_total", Decimal("1260.00"), 4) in facts and ("expenditure.total", Decimal("1150.00"), 4) in facts
     assert ("income.total", Decimal("1260.00"), 3) not in facts  # one field, two values: it was read as ambiguous
+
+
+def test_a_label_cut_by_a_count_is_read_whole_and_a_received_rate_is_its_own():
+    text = PROJECT + (
+        "2023年，本中心年初批复预算4个项目310万元，调整后项目预算330.00万元。\n"
+        "1.项目资金到位情况。资金于2023年5月20日全部到位，资金到位率100%。\n"
+    )
+    facts = _facts(text)
+    assert ("projects.initial_budget", Decimal("310"), 3) in facts and ("count.projects_initial", 4, 3) in facts
+    assert ("project.received_rate", Decimal("100"), 4) in facts
+
+
+def test_a_target_of_no_incidents_is_met_by_none():
+    text = PROJECT + (
+        "项目年度绩效目标为：修剪行道树不少于3000株，养护作业安全事故0起。\n"
+        "二、绩效指标完成情况分析\n"
+        "（1）数量指标：修剪行道树3120株。\n"
+        "（2）质量指标：全年养护作业安全事故0起。\n"
+    )
+    goals = {(g["target"], g["actual"], g["line"]) for g in _doc(text).goals}
+    assert (Decimal("0"), Decimal("0"), 6) in goals and (Decimal("3000"), Decimal("3120"), 5) in goals

@@ -333,7 +333,7 @@ class _Reader:
                 return
         if self._change(tok, label, context):
             return
-        fields = self._fields(label, context, tok.in_brackets)
+        fields = self._fields(label, context, tok.in_brackets) or self._through_count(tok, label, context)
         if self._project_paragraph(tok, label, fields):
             return
         scoped = self.m.vocab.get("scoped_parts", {}).get(self.state.get("owner_field") or "", {})
@@ -373,6 +373,13 @@ class _Reader:
                 fact = self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner, of=parent)
                 if not tok.in_brackets:
                     self.state["base"] = [fact]
+
+    def _through_count(self, tok: Token, label: str, context: str) -> list[str]:
+        """“年初批复预算 5 个项目 732 万元”: a label that a count cuts in two is read whole."""
+        prev = self.doc.tokens[tok.index - 1] if tok.index else None
+        if prev is None or prev.kind != "count" or prev.sentence_start != tok.sentence_start or tok.between != tok.raw_label:
+            return []
+        return self._fields(prev.label + self.doc.report.text[prev.start : prev.end] + label, context, tok.in_brackets)
 
     def _grand_total(self, tok: Token, fields: list[str]) -> None:
         """“总收入 X 万元，其中本年收入 Y 万元”: a total whose 其中 list holds this year's total is the 收入总计."""
