@@ -158,3 +158,17 @@ def test_a_target_of_no_incidents_is_met_by_none():
     )
     goals = {(g["target"], g["actual"], g["line"]) for g in _doc(text).goals}
     assert (Decimal("0"), Decimal("0"), 6) in goals and (Decimal("3000"), Decimal("3120"), 5) in goals
+
+
+def test_past_a_cell_gap_a_word_is_the_next_cells_label_not_a_unit():
+    text = FINAL + (
+        "收入支出决算总表\n单位：万元\n"
+        "项目                         金额       项目                         金额\n"
+        "一、一般公共预算财政拨款收入  800.00       一、城乡社区支出           790.00\n"
+        "本年收入合计                  800.00       本年支出合计               790.00\n"
+        "数量指标\t古树巡查\t120\t次\t126\n"
+    )
+    doc = _doc(text)
+    assert ("income.total", Decimal("800.00"), 7) in {(f.field, f.value, f.line) for f in doc.facts}
+    assert not any(t.kind == "count" and t.unit == "本" for t in doc.tokens)
+    assert any(t.kind == "count" and t.unit == "次" and t.line == 8 for t in doc.tokens)  # a unit cell of its own stays a unit
