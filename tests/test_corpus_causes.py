@@ -172,3 +172,19 @@ def test_past_a_cell_gap_a_word_is_the_next_cells_label_not_a_unit():
     assert ("income.total", Decimal("800.00"), 7) in {(f.field, f.value, f.line) for f in doc.facts}
     assert not any(t.kind == "count" and t.unit == "本" for t in doc.tokens)
     assert any(t.kind == "count" and t.unit == "次" and t.line == 8 for t in doc.tokens)  # a unit cell of its own stays a unit
+
+
+def test_a_fiscal_total_made_of_this_years_parts_is_this_years_appropriation():
+    text = FINAL + (
+        "（三）财政拨款收入决算情况\n"
+        "2023年度，本单位财政拨款收入总计960.00万元，与上年相比增加30.00万元，增长3.23%。"
+        "其中：一般公共预算财政拨款收入900.00万元，政府性基金预算财政拨款收入60.00万元。\n"
+        "2023年度财政拨款收入总计1,000.00万元，其中：本年财政拨款收入960.00万元，年初财政拨款结转和结余40.00万元。\n"
+    )
+    facts = {(f, v) for f, v, _ in _facts(text)}
+    assert {
+        ("income.fiscal_appropriation", Decimal("960.00")),
+        ("income.fiscal_appropriation.change", Decimal("30.00")),
+        ("income.fiscal_appropriation.change_rate", Decimal("3.23")),
+    } <= facts
+    assert ("income.fiscal_grand_total", Decimal("1000.00")) in facts  # with the carryover brought in: the 总计

@@ -173,8 +173,27 @@ def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
     sc = scan(report.text, report.line_starts)
     doc.tokens = sc.tokens
     _Reader(doc, Matcher(kind)).run()
+    _this_years_appropriation(doc)
     _claims_and_dates(doc)
     return doc
+
+
+_THIS_YEARS_PARTS = {"income.general_budget", "income.government_fund", "income.state_capital"}
+
+
+def _this_years_appropriation(doc: Document) -> None:
+    """“财政拨款收入总计 A 万元，其中：一般公共预算财政拨款收入 B，政府性基金预算财政拨款收入 C”, B + C = A: A is this
+    year's 财政拨款收入, not the 收支总计 (which adds the carryover brought in); its change and rate go with it."""
+    by_seq = {f.seq: f for f in doc.facts if f.seq >= 0}
+    for total in [f for f in doc.facts if f.field == "income.fiscal_grand_total" and not f.table]:
+        parts = [f for f in doc.facts if f.owner == total.seq and f.seq > total.seq]
+        if len(parts) < 2 or any(f.field not in _THIS_YEARS_PARTS for f in parts) or sum(f.value for f in parts) != total.value:
+            continue
+        first = min(f.seq for f in parts)
+        for seq in range(total.seq, first):
+            fact = by_seq.get(seq)
+            if fact is not None and (fact is total or fact.field.startswith("income.fiscal_grand_total.")):
+                fact.field = fact.field.replace("income.fiscal_grand_total", "income.fiscal_appropriation")
 
 
 def _claims_and_dates(doc: Document) -> None:
