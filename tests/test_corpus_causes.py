@@ -188,3 +188,11 @@ def test_a_fiscal_total_made_of_this_years_parts_is_this_years_appropriation():
         ("income.fiscal_appropriation.change_rate", Decimal("3.23")),
     } <= facts
     assert ("income.fiscal_grand_total", Decimal("1000.00")) in facts  # with the carryover brought in: the 总计
+
+
+def test_a_sentence_opened_at_the_end_of_a_wrapped_line_runs_on_into_the_next():
+    text = FINAL + (
+        "1.上年结转和结余120.00万元，是上年未完成支付、按规定留\n到本年使用的资金。较\n2022年度决算数增加20.00万元，增长20.00%。\n"
+    )
+    facts = {(f, v) for f, v, _ in _facts(text)}
+    assert ("income.carried_in.change", Decimal("20.00")) in facts and ("income.carried_in.change_rate", Decimal("20.00")) in facts
