@@ -35,8 +35,8 @@ KNOWN_GAPS: dict[tuple[str, str, int], str] = {}  # none left: the 三公 table 
 
 # the share of golden facts (figures, dates, claims, indicators) the engine finds, per kind;
 # measured on this corpus and kept as a floor, so that a change that reads less fails
-RECALL_FLOOR = {"dept_selfeval": 0.93, "final_accounts": 0.94, "project_selfeval": 0.84, "selfeval_table": 0.91}
-OVERALL_FLOOR = 0.92
+RECALL_FLOOR = {"dept_selfeval": 0.995, "final_accounts": 0.996, "project_selfeval": 0.952, "selfeval_table": 0.959}
+OVERALL_FLOOR = 0.985  # 1011 / 1026; every reading here is order-free, so each floor is what the corpus reaches
 
 
 def _golden(path: Path) -> dict:

@@ -39,6 +39,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..money import UNITS, match_key
+from .counting import CountReading
 from .kinds import Kind, detect, patterns, vocabulary
 from .matcher import Matcher
 from .reading import ReportText
@@ -148,7 +149,6 @@ def report_year(text: str) -> int | None:
 # --------------------------------------------------------------------------- the engine
 
 
-_CELLS = patterns("cells")  # a form's row labels (人员编制) whose figures stand in the next cell
 _RE = patterns("engine")  # its phrasings (fields.yaml), each named by its key where it is matched
 _COUNTERPART = {
     "expenditure.general_budget": "expenditure.general_budget",
@@ -162,6 +162,9 @@ _COUNTERPART = {
 }
 
 
+_GRAND = {"income.total": "income.grand_total", "expenditure.total": "expenditure.grand_total"}
+
+
 def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
     """Read a prepared report into a :class:`Document`: its kind (detected unless given) and facts."""
     key = match_key(report.text[:400_000])
@@ -171,13 +174,32 @@ def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
     sc = scan(report.text, report.line_starts)
     doc.tokens = sc.tokens
     _Reader(doc, Matcher(kind)).run()
+    _this_years_appropriation(doc)
     _claims_and_dates(doc)
     return doc
 
 
+_THIS_YEARS_PARTS = {"income.general_budget", "income.government_fund", "income.state_capital"}
+
+
+def _this_years_appropriation(doc: Document) -> None:
+    """“财政拨款收入总计 A 万元，其中：一般公共预算财政拨款收入 B，政府性基金预算财政拨款收入 C”, B + C = A: A is this
+    year's 财政拨款收入, not the 收支总计 (which adds the carryover brought in); its change and rate go with it."""
+    by_seq = {f.seq: f for f in doc.facts if f.seq >= 0}
+    for total in [f for f in doc.facts if f.field == "income.fiscal_grand_total" and not f.table]:
+        parts = [f for f in doc.facts if f.owner == total.seq and f.seq > total.seq]
+        if len(parts) < 2 or any(f.field not in _THIS_YEARS_PARTS for f in parts) or sum(f.value for f in parts) != total.value:
+            continue
+        first = min(f.seq for f in parts)
+        for seq in range(total.seq, first):
+            fact = by_seq.get(seq)
+            if fact is not None and (fact is total or fact.field.startswith("income.fiscal_grand_total.")):
+                fact.field = fact.field.replace("income.fiscal_grand_total", "income.fiscal_appropriation")
+
+
 def _claims_and_dates(doc: Document) -> None:
     """Claims in words (the kind's ``claims`` phrases) and every calendar date, as facts."""
-    from ..dates import find_dates
+    from ..dates import days_in_month, find_dates
     from .kinds import kinds
 
     report = doc.report
@@ -200,12 +222,20 @@ def _claims_and_dates(doc: Document) -> None:
             start = report.line_starts[i] + d.start
             iso = f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
             doc.facts.append(Fact("date", iso, "date", i + 1, d.text, start, start + len(d.text), label="valid" if d.valid else "invalid"))
+    for m in _RE.labelled_iso_date.finditer(report.text):  # a web page's 发布日期: 2024-04-26
+        y, mo, day = int(m["y"]), int(m["m"]), int(m["d"])
+        valid = 1 <= mo <= 12 and 1 <= day <= days_in_month(y, mo)
+        at = m.start("y")
+        line = report.line_of(at)
+        doc.facts.append(
+            Fact("date", f"{y:04d}-{mo:02d}-{day:02d}", "date", line, m["iso"], at, m.end(), label="valid" if valid else "invalid")
+        )
 
 
 # Patterns of the per-token loop, compiled once (a long report has a few hundred thousand tokens).
 
 
-class _Reader:
+class _Reader(CountReading):
     """Walks the tokens once, keeping the state of the current sentence."""
 
     def __init__(self, doc: Document, matcher: Matcher):
@@ -330,9 +360,12 @@ class _Reader:
                 return
         if self._change(tok, label, context):
             return
-        fields = self._fields(label, context, tok.in_brackets)
+        fields = self._fields(label, context, tok.in_brackets) or self._through_count(tok, label, context)
+        if self._project_paragraph(tok, label, fields):
+            return
         scoped = self.m.vocab.get("scoped_parts", {}).get(self.state.get("owner_field") or "", {})
         fields = [scoped.get(f, f) for f in fields]
+        self._grand_total(tok, fields)
         if fields:
             facts = [self.emit(tok, f, tok.value, "万元", owner=self.state.get("owner")) for f in fields]
             if not tok.in_brackets and not any(f.field.endswith(".budget") for f in facts):
@@ -351,7 +384,9 @@ class _Reader:
         if part is None and label.endswith("支出") and len(label) <= 16:
             # “（二）结构情况：农林水支出 X 万元，占 Y%”: the 科目 of the figure the section is about
             for title in reversed(tok.section.split(" / ")[-2:]):
-                owner_fields, _ = self.m.fields("money", _RE.title_noise.sub("", title), context)
+                # a numbered paragraph is its own heading: “（二）本单位总支出 X 万元，其中…” names its total before its figure
+                title = _RE.title_figure.split(_RE.title_noise.sub("", title))[0]
+                owner_fields, _ = self.m.fields("money", title, context)
                 part = next(
                     (self.m.vocab["parts_of"].get(f) for f in owner_fields if self.m.vocab["parts_of"].get(f) == "expenditure.function"),
                     None,
@@ -381,6 +416,38 @@ class _Reader:
         if verb and self._fields(verb["verb"] + "资金", context, aside=True):
             return verb["verb"] + "资金"
         return label
+
+    def _through_count(self, tok: Token, label: str, context: str) -> list[str]:
+        """“年初批复预算 5 个项目 732 万元”: a label that a count cuts in two is read whole."""
+        prev = self.doc.tokens[tok.index - 1] if tok.index else None
+        if prev is None or prev.kind != "count" or prev.sentence_start != tok.sentence_start or tok.between != tok.raw_label:
+            return []
+        return self._fields(prev.label + self.doc.report.text[prev.start : prev.end] + label, context, tok.in_brackets)
+
+    def _grand_total(self, tok: Token, fields: list[str]) -> None:
+        """“总收入 X 万元，其中本年收入 Y 万元”: a total whose 其中 list holds this year's total is the 收入总计."""
+        owner = self.state.get("owner")
+        if self.state.get("owner_kw") != "其中" or owner is None or len(fields) != 1 or fields[0] not in _GRAND:
+            return
+        fact = self.doc.facts[owner]
+        grand = _GRAND[fields[0]]
+        if fact.seq == owner and fact.field == fields[0] and not fact.name and tok.value < fact.value and self.m._uses(grand):
+            fact.field = grand
+            self.state["owner_field"] = grand
+
+    def _project_paragraph(self, tok: Token, label: str, fields: list[str]) -> bool:
+        """“2、教师培训项目 / 全年支出 186.50 万元”: under a heading that names one project, its spending is that project's."""
+        title = tok.section.rsplit(" / ", 1)[-1]
+        if not (_RE.project_heading.search(title) and not _RE.generic_project_heading.search(title)):
+            return False
+        if fields != ["expenditure.total"] and (fields or not _RE.spent_words.search(label)) or self.state.get("base"):
+            return False  # a named figure, or not the paragraph's first amount (其中 parts follow it)
+        if not self.m._uses("expenditure.project_item") or any(
+            f.field == "expenditure.project_item" and f.name == title for f in self.doc.facts
+        ):
+            return False
+        self.state["base"] = [self.emit(tok, "expenditure.project_item", tok.value, "万元", name=title[-16:], of="expenditure.project")]
+        return True
 
     def _change(self, tok: Token, label: str, context: str) -> bool:
         """A change on last year (比上年增加 X 万元, 支出决算减少 N 元): its facts emitted, True; else False."""
@@ -566,59 +633,6 @@ class _Reader:
         return True
 
     # -- counts and points
-    def count(self, tok: Token, label: str, context: str) -> None:
-        label = self._count_name(tok, label)
-        if self._count_change(tok, label, context):
-            return
-        base = self.state.get("count_base") or (self.last_count if _RE.list_opening.match(tok.sentence) else None)
-        if base is not None and "其中" in tok.between and "count_owner" not in self.state:
-            self.state["count_owner"] = base.seq  # “共 5 个，其中行政单位 1 个…”: the parts of the count before
-        fields, _ = self.m.fields("counts", label or " ", context, tok.unit)
-        if fields[:1] == ["count.projects"] and _RE.indicators_after.match(tok.after) and self.m._uses("count.indicators"):
-            fields = ["count.indicators"]  # “该项目共编制 12 个绩效目标指标”: the project's indicators, not 12 projects
-        for f in fields[:1]:
-            self.state["count_base"] = self.emit(tok, f, tok.value, tok.unit, owner=self.state.get("count_owner"))
-
-    def _count_name(self, tok: Token, label: str) -> str:
-        """“购置数及保有量分别为 1 辆和 130 辆”: each count of the list takes its own name, in order, in one unit."""
-        if _RE.respectively_end.search(tok.raw_label):
-            names = [n for n in _RE.name_split.split(label) if n]
-            if len(names) >= 2:
-                self.state["count_names"] = (names[1:], tok.unit)
-                return names[0]
-        rest = self.state.get("count_names")
-        if rest and rest[0] and rest[1] == tok.unit and _RE.name_gap.fullmatch(label):
-            return rest[0].pop(0)
-        return label
-
-    def _count_cell(self, tok: Token, label: str) -> bool:
-        """A staff form's cell: a whole number alone in its cell (or on its line) right after a row label such as
-        人员编制 or 实有人数 (``cells.count_label``), read as that count of 人. A bare number in prose never is."""
-        if not label or not _CELLS.count_label.fullmatch(label) or not tok.cell or tok.value != tok.value.to_integral_value():
-            return False
-        fields, _ = self.m.fields("counts", label, tok.sentence + " " + tok.section, "人")
-        for f in fields[:1]:
-            self.emit(tok, f, tok.value, "人")
-        return bool(fields)
-
-    def _count_change(self, tok: Token, label: str, context: str) -> bool:
-        """比上年增加 0 个, 保有量减少 4 辆: a change of a count (``F.change``, signed), never the count itself.
-
-        F is the count its clause names, else the count just before it in the sentence (in the same unit);
-        with neither the change is left unread.
-        """
-        sign = self._sign(label)
-        if not sign or not (self.mod["compare"].search(label) or _RE.change_word_end.search(label)):
-            return False
-        words = re.split(self.mod["increase"].pattern + "|" + self.mod["decrease"].pattern, label)[0]
-        words = _RE.versus_last_year.sub("", re.sub(self.mod["compare"].pattern, "", words))
-        fields = self.m.fields("counts", words, context, tok.unit)[0] if len(words) >= 2 else []
-        base = self.state.get("count_base")
-        field_id = fields[0] if fields else base.field if base is not None and base.unit == tok.unit else None
-        if field_id and not field_id.startswith("claims."):
-            self.emit(tok, field_id + ".change", sign * tok.value, tok.unit)
-        return True
-
     def points(self, tok: Token, label: str, context: str) -> None:
         last = self.state.get("last_points")
         if tok.in_brackets and label in ("满分", "总分") and last is not None and last.field in ("project.score", "dept.score"):

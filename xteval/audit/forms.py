@@ -169,6 +169,9 @@ def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str]
         if not _RE.num.match(text):
             break
         col = order[k]
+        if text.endswith("%") and col != "execution_rate" and "execution_rate" in order[k:]:
+            k = order.index("execution_rate", k)  # a percentage is the rate: the cells before it were left empty
+            col = order[k]
         value = _number(text)
         if row and col in ("execution_weight", "execution_score"):
             k, i = k + 1, i + 1  # a source row has no weight or score of its own
@@ -350,9 +353,11 @@ def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any])
     level1_words, level2_words = form["_level1"], form["_level2"]
     header = _RE.header_words
     level1 = level2 = None
-    i = start
+    i, no_actual = _header(cs, start, level1_words + level2_words)
     while i < len(cs):
         text = cs[i].text
+        if len(text) > 15 and text.endswith("。"):
+            break  # a sentence: the prose after the table
         if any(p.match(text) for p in form["_total_row"]):
             nums = [c for c in cs[i + 1 : i + 4] if _RE.num.match(c.text)]
             if len(nums) >= 2:
@@ -367,19 +372,39 @@ def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any])
         if any(p.match(text) for p in level2_words) and len(text) <= 10:
             level2, i = text, i + 1
             continue
+        joined = text + cs[i + 1].text if i + 1 < len(cs) else ""
+        if joined and len(joined) <= 10 and any(p.match(joined) for p in level2_words):
+            level2, i = joined, i + 2  # a level-2 cell broken over two lines (社会效益 / 指标)
+            continue
         if (
             _RE.han.search(text)
             and not _RE.num.match(text)
             and not (header.fullmatch(text) or len(text) <= 6 and header.search(text) or _RE.reason_words.search(text))
             and not _RE.unnamed_indicator.fullmatch(text)
         ):
-            j = _indicator(doc, cs, i, level1, level2)
+            j = _indicator(doc, cs, i, level1, level2, no_actual)
             i = j if j > i else i + 1
             continue
         i += 1
 
 
-def _indicator(doc: Document, cs: list[Cell], i: int, level1: str | None, level2: str | None) -> int:
+def _header(cs: list[Cell], start: int, rows: list[re.Pattern]) -> tuple[int, bool]:
+    """The index after an indicator header's cells, and whether it has a progress column (实施进度) but no 完成值 column.
+
+    Such a form states each indicator's 指标值 and how far it went, never the value reached: its rows have no actual.
+    """
+    i, words = start, []
+    while i < len(cs) and len(cs[i].text) <= 8 and (_RE.header_words.search(cs[i].text) or _RE.progress_column.fullmatch(cs[i].text)):
+        if any(p.match(cs[i].text) for p in rows):
+            break  # the first row's 产出指标 / 数量指标
+        words.append(cs[i].text)
+        i += 1
+    progress = any(_RE.progress_column.fullmatch(w) for w in words)
+    no_actual = progress and not any(_RE.actual_column.search(w) for w in words)
+    return (i if no_actual else start), no_actual
+
+
+def _indicator(doc: Document, cs: list[Cell], i: int, level1: str | None, level2: str | None, no_actual: bool = False) -> int:
     """One indicator row starting at its name cell; returns the index after it (or ``i`` if it is none)."""
     name = cs[i]
     j = i + 1
@@ -391,6 +416,8 @@ def _indicator(doc: Document, cs: list[Cell], i: int, level1: str | None, level2
         return i
     target_cell = cs[j]
     j += 1
+    if no_actual:
+        return _targeted(doc, cs, name, target_cell, j, level1, level2, nature)
     unit_cell = None
     if j < len(cs) and _RE.unit_word.match(cs[j].text) and _RE.num.match(target_cell.text):
         unit_cell, j = cs[j], j + 1
@@ -432,6 +459,34 @@ def _indicator(doc: Document, cs: list[Cell], i: int, level1: str | None, level2
     if any(c in "|\t" for c in doc.report.text[doc.report.line_starts[last.line - 1] : last.start]):
         while j < len(cs) and cs[j].line == last.line:  # the rest of the row: 偏差原因 and padding
             j += 1
+    return j
+
+
+def _targeted(doc: Document, cs: list[Cell], name: Cell, target_cell: Cell, j: int, level1, level2, nature) -> int:
+    """An indicator row of a form without a 完成值 column: its 指标值, and its progress cell (已完成100%) passed over."""
+    if _RE.han.search(target_cell.text) and _RE.progress_cell.search(target_cell.text):
+        return j - 1  # no 指标值 in this row
+    cmp_kind, target, t_unit = _split_value(_RE.target_lead.sub("", target_cell.text))
+    kind = nature or cmp_kind or ("qualitative" if target is None else "positive")
+    if target is not None and _RE.ceiling_word.search(t_unit):
+        kind = "reverse"  # 24万元以内
+    doc.goals.append(
+        {
+            "name": _RE.indicator_number.sub("", name.text),
+            "level1": level1,
+            "level2": level2,
+            "kind": kind,
+            "unit": _RE.ceiling_word.sub("", t_unit).strip() if target is not None else "",
+            "target": target if target is not None else target_cell.text,
+            "actual": None,
+            "line": target_cell.line,
+            "target_line": target_cell.line,
+            "quote": doc.report.quote(name.start, target_cell.end),
+            "start": name.start,
+        }
+    )
+    if j < len(cs) and _RE.progress_cell.search(cs[j].text):
+        j += 1
     return j
 
 

@@ -80,7 +80,8 @@ def read_goals(doc: Document) -> None:
                 continue
         # target, then actual
         if same and (_RE.target_words.search(head) or _RE.bound.search(head[-5:])) and not tok.in_brackets:
-            if _RE.actual_lead.search(nxt.raw_label) and not _RE.target_words.search(nxt.raw_label):
+            listing = _under_targets(nxt) and not _RE.actual_only.search(nxt.raw_label)  # …不低于95%，B达到100%: two targets
+            if _RE.actual_lead.search(nxt.raw_label) and not _RE.target_words.search(nxt.raw_label) and not listing:
                 name = _name(head, _paragraph_title(doc, tok))
                 _add(doc, tok, nxt, name, text)
                 used |= {tok.index, nxt.index}
@@ -125,6 +126,12 @@ def _done_statements(doc: Document, toks: list[Token], used: set[int]) -> None:
                 "start": tok.start,
             }
         )
+
+
+def _under_targets(tok: Token) -> bool:
+    """A figure under a heading of the year's targets (（二）项目绩效目标), not of their results."""
+    last = tok.section.split(" / ")[-1] if tok.section else ""
+    return bool(_RE.targets_heading.search(last)) and not _RE.results_words.search(last)
 
 
 def _in_target_statement(tok: Token) -> bool:

@@ -102,6 +102,14 @@ class Matcher:
                 best, best_key, rest = fields, key, label[m[1] :]
         return best, rest
 
+    def counted_after(self, after: str, context: str, unit: str) -> list[str]:
+        """The count field the noun right after a count names (“对 17 个项目开展自评”, “下属 3 个二级单位”): its ``after`` words."""
+        scope = self._scoped("counts", context)
+        for entry, admitted in zip(self.vocab["counts"], scope, strict=True):
+            if admitted and entry["_after"] is not None and unit in entry.get("units", (unit,)) and entry["_after"].match(after):
+                return [f for f in entry["_fields"] if self._uses(f)]
+        return []
+
     def alias_share(self, label: str) -> float:
         """How much of a label its best money alias covers (1.0: the label is the alias)."""
         best = 0

@@ -286,8 +286,11 @@ def _sentence(text: str, pos: int, limit: int = 300) -> tuple[int, str]:
     # a hard line break ends a sentence unless the line above was cut mid-clause by a wrap
     parts = chunk.split("\n")
     keep = [parts[-1]]
-    for p in reversed(parts[:-1]):
-        if p and p[-1] not in _TERMINAL and len(p) >= 20 and "\t" not in p and "|" not in p:
+    # a first part that opens after a 。 on its line (“…的项目资金。较” / “2022年度决算数增加 X”) is mid-paragraph: no heading
+    mid = cut >= 0 and text[cut] == "。"
+    for i in range(len(parts) - 2, -1, -1):
+        p = parts[i]
+        if p and p[-1] not in _TERMINAL and (len(p) >= 20 or i == 0 and mid) and "\t" not in p and "|" not in p:
             keep.append(p)
         else:
             break

@@ -123,6 +123,7 @@ def vocabulary() -> dict[str, Any]:
                 entry["_fields"] = tuple(entry.get("fields") or [entry["field"]])
                 entry["_within"] = re.compile(entry["within"]) if entry.get("within") else None
                 entry["_not"] = re.compile(entry["not_within"]) if entry.get("not_within") else None
+                entry["_after"] = re.compile(f"(?:{'|'.join(entry['after'])})") if entry.get("after") else None
         tp = doc["three_public"]
         tp["_total"] = [re.compile(a) for a in tp["total"]]
         tp["_parts"] = {k: [re.compile(a) for a in v] for k, v in tp["parts"].items()}
