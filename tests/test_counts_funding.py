@@ -19,7 +19,7 @@ from xteval.checks import Status
 CELLS = """某县农业农村局2023年部门决算编制说明
 二、决算汇编基本情况
 （一）部门机构情况说明。
-2023年度，纳入本部门决算汇编范围的独立核算单位共 6 个，比上年减少 1 个，分类说明如下：
+本部门2023年决算汇编包括独立核算单位 6 个，较上年减少 1 个，构成见下表：
 项目 |
 数量 |
 比上年增减 |
@@ -120,7 +120,7 @@ def test_a_breakdown_that_adds_up_passes_and_a_wrong_one_is_a_finding():
 
 
 def test_counts_and_their_change_in_prose():
-    text = "某局2023年部门决算说明\n一、部门机构情况\n纳入本部门决算汇编范围的独立核算单位共 4 个，比上年增加 0 个。其中行政单位 1 个，事业单位 3 个。\n"
+    text = "某局2023年部门决算说明\n一、部门机构情况\n本部门决算汇编范围内有独立核算单位 4 个，较上年增加 0 个。其中行政单位 1 个，事业单位 3 个。\n"
     facts = _facts(text)
     assert facts["count.units"] == 4
     assert facts["count.units.change"] == 0  # a change of nought is stated, and is no count of 0 units
@@ -132,7 +132,7 @@ def test_counts_and_their_change_in_prose():
     vehicles = _facts("某局2023年三公经费决算说明\n公务用车保有量 9 辆，因车改公务用车保有量减少 3 辆。\n")
     assert vehicles["count.vehicles"] == 9
     assert vehicles["count.vehicles.change"] == -3
-    pair = _facts("某局2023年三公经费决算说明\n2023年公务用车购置数及保有量分别为2辆和15辆。\n")
+    pair = _facts("某局2023年三公经费决算说明\n2023年新购公务用车和年末保有量分别为2辆和15辆。\n")
     assert pair["count.vehicles_purchased"] == 2  # each count of a “分别为” list takes its own name, in order
     assert pair["count.vehicles"] == 15
 

@@ -1,4 +1,4 @@
-"""Counts in a report's text: 独立核算单位共 10 个, 比上年增加 0 个, 人员编制 | 21, 一级指标 3 个, 分别为 1 辆和 130 辆.
+"""Counts in a report's text: 所属独立核算单位 6 个、较上年减少 1 个, 人员编制 | 34, 一级指标 4 个, 分别为 2 辆和 57 辆.
 
 A mixin of the engine's reader (:class:`.engine._Reader`): it reads a count token with the reader's
 state (the count before it, the list it opens), its matcher and its ``emit``. Its phrasings are YAML
@@ -38,12 +38,12 @@ class CountReading:
         if not fields and not self._sign(label):  # the noun after it names a count its label does not (年中增加 1 个项目 is a change)
             fields = self.m.counted_after(tok.after.lstrip(), context, tok.unit)
         if fields[:1] == ["count.projects"] and _RE.indicators_after.match(tok.after) and self.m._uses("count.indicators"):
-            fields = ["count.indicators"]  # “该项目共编制 12 个绩效目标指标”: the project's indicators, not 12 projects
+            fields = ["count.indicators"]  # “本项目设定 9 个绩效目标指标”: the project's indicators, not 9 projects
         for f in fields[:1]:
             self.state["count_base"] = self.emit(tok, f, tok.value, tok.unit, owner=self.state.get("count_owner"))
 
     def _count_name(self, tok: Token, label: str) -> str:
-        """“购置数及保有量分别为 1 辆和 130 辆”: each count of the list takes its own name, in order, in one unit."""
+        """“新购及保有分别为 2 辆和 57 辆”: each count of the list takes its own name, in order, in one unit."""
         if _RE.respectively_end.search(tok.raw_label):
             names = [n for n in _RE.name_split.split(label) if n]
             if len(names) >= 2:
@@ -65,7 +65,7 @@ class CountReading:
         return bool(fields)
 
     def _count_change(self, tok: Token, label: str, context: str) -> bool:
-        """比上年增加 0 个, 保有量减少 4 辆: a change of a count (``F.change``, signed), never the count itself.
+        """较上年减少 1 个, 车辆减少 3 辆: a change of a count (``F.change``, signed), never the count itself.
 
         F is the count its clause names, else the count just before it in the sentence (in the same unit);
         with neither the change is left unread.

@@ -404,8 +404,8 @@ class _Reader(CountReading):
     def _project_funds(self, tok: Token, label: str, context: str) -> str | None:
         """A project's funds stated in prose, in a kind that reads a project (None: read here).
 
-        “衔接资金 105 万元已全部到位” is ``project.received`` (funds named before, 到位 right after); “按标准安排，共计
-        239 万元” takes its label from the verb of the clause before (安排 → 安排资金), so it is the project's budget.
+        “补助资金 48 万元已足额到位” is ``project.received`` (funds named before, 到位 right after); “按定额安排，合计
+        86 万元” takes its label from the verb of the clause before (安排 → 安排资金), so it is the project's budget.
         """
         if not self.m._uses("project.received"):
             return label
