@@ -139,3 +139,51 @@ def test_the_findings_page_of_a_form_names_its_figures_in_words(tmp_path):
     shown = "".join(part.split(">", 1)[-1] for part in visible.split("<"))  # the text between the tags
     assert "总分 = 各一级指标分值之和" in shown and "项目资金·财政拨款·全年执行数" in shown
     assert "project." not in shown and "score." not in shown
+
+
+def _goals(text: str) -> dict[str, dict]:
+    return {g["name"]: g for g in read_document(audit.prepare(text)).goals}
+
+
+def test_the_indicator_rows_of_a_collapsed_form_are_read_where_one_split_fits():
+    goals = _goals(collapsed())
+    lamps = goals["更换节能灯具"]  # 20≥600盏612盏20: the 分值 alone before the comparator
+    assert (lamps["weight"], lamps["target"], lamps["actual"], lamps["score"]) == (20, 600, 612, 20)
+    assert lamps["unit"] == "盏" and lamps["kind"] == "positive"
+    passed = goals["验收合格率"]  # 30100%100%30: 分值 30 and 指标值 100% touching; 3 | 0100 has a leading zero
+    assert (passed["weight"], passed["target"], passed["actual"], passed["score"], passed["unit"]) == (30, 100, 100, 30, "%")
+    assert "夜间照明改善" not in goals  # 明显改善: words, no figures to split
+
+
+def test_a_split_the_sections_points_do_not_decide_is_left_unread():
+    row = "办公耗材成本415万元15万元4"
+    bounded = collapsed().replace("满意度指标(10分)", f"成本指标(10分){row}满意度指标(10分)")
+    goal = _goals(bounded)["办公耗材成本"]  # under 成本指标(10分) a 分值 of 41 cannot stand: 4 and 15 万元
+    assert (goal["weight"], goal["target"], goal["actual"], goal["score"]) == (4, 15, 15, 4)
+    loose = collapsed().replace("质量指标", f"{row}质量指标")  # under 产出指标(50分): 4 | 15 or 41 | 5
+    assert "办公耗材成本" not in _goals(loose)
+
+
+def test_a_rows_figures_must_share_their_unit_word_and_its_score_its_points():
+    assert _goals(collapsed())["更换节能灯具"]["actual"] == 612
+    text = collapsed().replace("更换节能灯具20≥600盏612盏20", "更换节能灯具20≥600盏612台20")
+    assert "更换节能灯具" not in _goals(text)
+    text = collapsed().replace("更换节能灯具20≥600盏612盏20", "更换节能灯具20≥600盏612盏25")
+    assert "更换节能灯具" not in _goals(text)
+
+
+def test_an_ocr_letter_o_between_digits_is_a_zero_and_nowhere_else():
+    text = collapsed().replace("更换节能灯具20≥600盏612盏20", "更换节能灯具20≥6O0盏6o2盏20")
+    lamps = _goals(text)["更换节能灯具"]
+    assert (lamps["weight"], lamps["target"], lamps["actual"], lamps["score"]) == (20, 600, 602, 20)
+    text = collapsed().replace("更换节能灯具20≥600盏612盏20", "更换节能灯具2O≥600盏612盏20")
+    assert "更换节能灯具" not in _goals(text)  # an O after the digits is no digit: no row of that shape
+
+
+def test_the_rows_read_from_a_collapsed_form_give_no_sum_of_points():
+    # only some rows are read (夜间照明改善 has words): their 分值 and 得分 add to nothing the form states
+    assert sum(g["weight"] for g in _goals(collapsed()).values()) == 80  # of the 90 the 一级指标 hold
+    results = _results(collapsed())
+    assert results["project.weights"].status is Status.passed  # the 一级指标 points, as before
+    assert "各项分值之和" not in results["project.weights"].title
+    assert "project.score" not in results or "各项得分之和" not in results["project.score"].title

@@ -15,6 +15,7 @@ its header's 预算数/决算数 words and the form's fixed column order (``thre
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -131,7 +132,8 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
             break
         i += 1
     if glued:
-        _glued_total(doc, cs, form)  # its indicator rows are not told apart: the 总分 row alone is read
+        _glued_total(doc, cs, form)
+        _glued_indicators(doc, form, state)
         # In a collapsed form the prose reader takes a run of digits for one number (项目计划总投资1048万元
         # is 分值 10 and 指标值 48): a field the form's arithmetic gave is the form's alone.
         given = {f.field for f in doc.facts if f.cell}
@@ -321,6 +323,94 @@ def _glued_total(doc: Document, cs: list[Cell], form: dict[str, Any]) -> None:
             doc.facts.append(Fact("project.score_max", Decimal(top), "分", run.line, quote, run.start, run.start + len(top), cell=True))
             doc.facts.append(Fact("project.score", Decimal(score), "分", run.line, quote, run.start + len(top), run.end, cell=True))
         return
+
+
+GLUED_REGION_MAX = 20_000  # characters of a collapsed form's indicator rows that are read
+
+
+def _glued_indicators(doc: Document, form: dict[str, Any], state: _Glued) -> None:
+    """The indicator rows of a collapsed form (更换节能灯具20≥600盏612盏20): 分值, 指标值, 完成值 and 得分.
+
+    A row is its name, then its figures joined only by a unit word and a comparator (≥600盏, 100%). Its first
+    run of digits may hold the 分值 and the 指标值 side by side (1020万元: 10 and 20 万元); it is split only when
+    one split alone fits: a 分值 above 0 and no more than the points of the section it stands in (数量指标(10分))
+    nor 100, a 得分 no more than its 分值, the 指标值 and the 完成值 in one unit word. An OCR's letter O between
+    two digits is a 0. A row of another shape, or with several readings, is left unread. Such a form's rows
+    are read only in part, so no sum of the rows' 分值 or 得分 is checked from them (``collapsed``).
+    """
+    text = doc.report.text
+    found = [k for w in form.get("indicator_header") or () if (k := text.find(w)) >= 0]
+    if not found:
+        return
+    lo = min(found)
+    hi = min([lo + GLUED_REGION_MAX, len(text), *(k for w in form.get("total_row") or () if (k := text.find(w, lo)) >= 0)])
+    region = _RE.ocr_zero.sub("0", text[lo:hi])  # as long as the text: every place stays
+    points = [(m.end(), Decimal(m["points"])) for m in _RE.section_points.finditer(region)]
+    words = sorted({w for key in ("level1", "level2", "level1_others") for w in form.get(key) or ()}, key=len, reverse=True)
+    groups: list[list[re.Match]] = []
+    for m in _RE.digit_run.finditer(region):
+        if groups and _separator(region[groups[-1][-1].end() : m.start()]) is not None:
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    prev = 0
+    for g in groups:
+        start = max([prev] + [end for end, _ in points if end <= g[0].start()])
+        prev = g[-1].end()
+        bound = min([Decimal(100)] + [p for end, p in points if end <= g[0].start()][-1:])
+        reading = _glued_indicator(region, g, bound, state)
+        name = region[start : g[0].start()]
+        for w in words:
+            name = name.rpartition(w)[2]
+        name = _RE.indicator_number.sub("", name).strip("：: ")
+        if reading is None or not _RE.han.search(name) or len(name) > 40:
+            continue
+        weight, target, cmp, actual, score, unit = reading
+        line = doc.report.line_of(lo + g[0].start())
+        goal = {"name": name, "level1": None, "level2": None, "kind": _NATURE.get(cmp) or "positive", "unit": unit}
+        goal |= {"target": target, "actual": actual, "line": line, "target_line": line, "start": lo + g[0].start() - len(name)}
+        goal |= {"quote": doc.report.quote(lo + g[0].start() - len(name), lo + g[-1].end()), "collapsed": True}
+        goal |= {"weight": weight, "weight_line": line} | ({"score": score} if score is not None else {})
+        doc.goals.append(goal)
+
+
+def _separator(text: str) -> tuple[str, str] | None:
+    """(unit word, comparator) when ``text`` between two runs of digits of a row is only those, else None."""
+    cmp = text[-1:] if text[-1:] in _NATURE else ""
+    unit = text[: len(text) - len(cmp)]
+    if not text or unit and not _RE.unit_word.match(unit):
+        return None
+    return unit, cmp
+
+
+def _glued_indicator(region: str, g: list[re.Match], bound: Decimal, state: _Glued) -> tuple | None:
+    """(分值, 指标值, its comparator, 完成值, 得分 or None, unit) of one row's runs, when one reading alone fits."""
+    texts = [m[0] for m in g]
+    seps = [_separator(region[a.end() : b.start()]) or ("", "") for a, b in zip(g, g[1:], strict=False)]
+    if not seps:
+        return None
+    tail = region[g[-1].end() : g[-1].end() + 4]
+    if not seps[0][0] and seps[0][1] and len(g) in (3, 4):  # 10≥266米≥266米10: the 分值 alone, then the 指标值
+        unit = seps[1][0]
+        ends = len(g) == 4 and seps[2] == (unit, "") or len(g) == 3 and tail.startswith(unit)
+        readings = [(texts[0], texts[1], texts[2], texts[3] if len(g) == 4 else None)] if unit and ends else []
+        cmp = seps[0][1]
+    elif seps[0][0] and len(g) in (2, 3):  # 1020万元20万元10: the 分值 and the 指标值 in one run
+        unit, cmp = seps[0][0], ""
+        ends = len(g) == 3 and seps[1] == (unit, "") or len(g) == 2 and tail.startswith(unit)
+        rest = (texts[1], texts[2] if len(g) == 3 else None)
+        readings = [(w, a, *rest) for w, a in itertools.islice(_splits(texts[0], 2), 64)] if ends else []
+        state.budget -= len(readings)
+    else:
+        return None
+    fitting = []
+    for w, a, b, s in readings:
+        if not all(_RE.glued_numeral.fullmatch(t) for t in (w, a, b, s) if t is not None):
+            continue
+        weight, score = Decimal(w), Decimal(s) if s is not None else None
+        if 0 < weight <= bound and _places(w) <= 1 and (score is None or score <= weight) and state.budget >= 0:
+            fitting.append((weight, Decimal(a), cmp, Decimal(b), score, unit))
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def _level1_points(doc: Document, form: dict[str, Any]) -> None:
