@@ -187,3 +187,16 @@ def test_the_rows_read_from_a_collapsed_form_give_no_sum_of_points():
     assert results["project.weights"].status is Status.passed  # the 一级指标 points, as before
     assert "各项分值之和" not in results["project.weights"].title
     assert "project.score" not in results or "各项得分之和" not in results["project.score"].title
+
+
+def test_a_dash_between_two_runs_is_the_empty_target_of_the_forms_execution_row():
+    # a form that scores 预算执行率 as an indicator row (项目决策/项目管理/项目产出/项目效益), its 指标值 cell a dash
+    # that the OCR gave as 一: 分值 10, 执行率 95%, 得分 9
+    rows = "项目管理(20分)资金管理预算执行率10一95%9制度执行有效性10一制度健全执行有力10"
+    text = HEAD + "绩效指标一级指标二级指标三级指标分值年度指标值全年实际值得分" + rows + "总分10096" + NOTE
+    facts = _facts(text)
+    assert facts["project.execution_weight"] == 10 and facts["project.execution_rate"] == 95
+    assert facts["project.execution_score"] == 9
+    assert "制度执行有效性" not in _goals(text)  # words after the dash: nothing to read
+    # 一 elsewhere is the numeral one, never a dash: a rate stated as 九十五 is no figure
+    assert "project.execution_rate" not in _facts(text.replace("10一95%9", "10一九十五%9"))

@@ -362,11 +362,14 @@ def _glued_indicators(doc: Document, form: dict[str, Any], state: _Glued) -> Non
         name = region[start : g[0].start()]
         for w in words:
             name = name.rpartition(w)[2]
-        name = _RE.indicator_number.sub("", name).strip("：: ")
+        name = _RE.indicator_number.sub("", name.strip("：:、 \n")).strip("：:、 ")
         if reading is None or not _RE.han.search(name) or len(name) > 40:
             continue
         weight, target, cmp, actual, score, unit = reading
         line = doc.report.line_of(lo + g[0].start())
+        if target is None:  # a row with no 指标值: the form's 预算执行率 row (分值, 执行率, 得分), or nothing to check
+            _glued_execution_row(doc, form, name, reading, lo + g[0].start(), lo + g[-1].end())
+            continue
         goal = {"name": name, "level1": None, "level2": None, "kind": _NATURE.get(cmp) or "positive", "unit": unit}
         goal |= {"target": target, "actual": actual, "line": line, "target_line": line, "start": lo + g[0].start() - len(name)}
         goal |= {"quote": doc.report.quote(lo + g[0].start() - len(name), lo + g[-1].end()), "collapsed": True}
@@ -374,8 +377,25 @@ def _glued_indicators(doc: Document, form: dict[str, Any], state: _Glued) -> Non
         doc.goals.append(goal)
 
 
+def _glued_execution_row(doc: Document, form: dict[str, Any], name: str, reading: tuple, start: int, end: int) -> None:
+    """An indicator row named as the funds block's 执行率 column (预算执行率10—100%9): its 分值, rate and 得分,
+    unless the funds block gave them."""
+    weight, _, _, rate, score, unit = reading
+    if unit != "%" or not any(p.match(name) for p in form["_columns"]["execution_rate"]) or score is None:
+        return
+    if any(f.field.startswith("project.execution_") for f in doc.facts):
+        return
+    line, quote = doc.report.line_of(start), name + doc.report.text[start:end]
+    for field_id, value, u in (("weight", weight, "分"), ("rate", rate, "%"), ("score", score, "分")):
+        doc.facts.append(
+            Fact(f"project.execution_{field_id}", value, u, line, quote, start, end, label=f"project.execution_{field_id}", cell=True)
+        )
+
+
 def _separator(text: str) -> tuple[str, str] | None:
     """(unit word, comparator) when ``text`` between two runs of digits of a row is only those, else None."""
+    if _RE.glued_dash.match(text):
+        return "", "—"
     cmp = text[-1:] if text[-1:] in _NATURE else ""
     unit = text[: len(text) - len(cmp)]
     if not text or unit and not _RE.unit_word.match(unit):
@@ -390,7 +410,10 @@ def _glued_indicator(region: str, g: list[re.Match], bound: Decimal, state: _Glu
     if not seps:
         return None
     tail = region[g[-1].end() : g[-1].end() + 4]
-    if not seps[0][0] and seps[0][1] and len(g) in (3, 4):  # 10≥266米≥266米10: the 分值 alone, then the 指标值
+    if seps[0] == ("", "—") and len(g) == 3 and seps[1][0] and not seps[1][1] and not tail.startswith(seps[1][0]):
+        unit, cmp = seps[1][0], ""  # 10—100%9: a 分值, the 指标值's dash, the 完成值 and the 得分
+        readings = [(texts[0], None, texts[1], texts[2])]
+    elif not seps[0][0] and seps[0][1] in _NATURE and len(g) in (3, 4):  # 10≥266米≥266米10: the 分值 alone, then the 指标值
         unit = seps[1][0]
         ends = len(g) == 4 and seps[2] == (unit, "") or len(g) == 3 and tail.startswith(unit)
         readings = [(texts[0], texts[1], texts[2], texts[3] if len(g) == 4 else None)] if unit and ends else []
@@ -409,7 +432,7 @@ def _glued_indicator(region: str, g: list[re.Match], bound: Decimal, state: _Glu
             continue
         weight, score = Decimal(w), Decimal(s) if s is not None else None
         if 0 < weight <= bound and _places(w) <= 1 and (score is None or score <= weight) and state.budget >= 0:
-            fitting.append((weight, Decimal(a), cmp, Decimal(b), score, unit))
+            fitting.append((weight, Decimal(a) if a is not None else None, cmp, Decimal(b), score, unit))
     return fitting[0] if len(fitting) == 1 else None
 
 
