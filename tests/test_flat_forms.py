@@ -71,3 +71,20 @@ def test_with_no_identity_to_place_them_the_amounts_stay_unread():
     facts = _facts(text)
     assert not [k for k in facts if k.startswith("expenditure.function")]
     assert not [k for k, v in facts.items() if v < 1]
+
+
+def test_a_hostile_text_of_row_number_headers_and_unplaceable_runs_is_read_to_its_bounds(monkeypatch):
+    from xteval.audit import flatforms
+
+    tried = []
+    real = flatforms._fits
+    monkeypatch.setattr(flatforms, "_fits", lambda *a: tried.append(1) or real(*a))
+    runs = []
+    for r in range(30):  # 30 runs of 12 labelled rows, each followed by 6 amounts: 924 placements each
+        runs += [f"{'一二三四五六七八九十'[k % 10]}、第{r}类第{k}款支出 {r * 12 + k + 1}" for k in range(12)]
+        runs += [f"{k + 1}.00" for k in range(6)]
+    block = "收入支出决算总表 金额单位：元 支出 项目 行次 金额 栏次 1 " + " ".join(runs) + " 注：完。 "
+    doc = _doc(block * 20)
+    assert 1 <= len(doc.tables) <= flatforms.MAX_BLOCKS
+    assert len(tried) <= flatforms.PLACING_BUDGET  # 20 × 30 × 924 would be 554,400
+    assert not [f for f in doc.facts if f.field.startswith("expenditure.function")]

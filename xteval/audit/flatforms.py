@@ -40,8 +40,10 @@ _RE = patterns("flat")
 _CELL = patterns("forms")
 
 MAX_BLOCKS = 40  # blocks (one 行次 header each) read in one document
+MAX_SCANS = 200  # 行次 headers looked at in one document (a hostile text may repeat the word everywhere)
 MAX_TOKENS = 1_500  # cells of one block (a 总表 side has some dozens of rows)
-MAX_PLACINGS = 3_000  # placements of one run tried against the identities
+MAX_RUN = 12  # rows of a run whose amounts the identities may place (C(12, 6) = 924 placements at most)
+PLACING_BUDGET = 5_000  # placements tried in one document, all runs together
 PREAMBLE = 300  # characters before a 行次 header where its title, side and label column stand
 CHAIN = 400  # characters between two blocks of one form (a note, the title repeated, the 单位 line)
 
@@ -105,29 +107,32 @@ def read_flattened(doc: Document, skip_lines: set[int]) -> Flattened:
     if "行次" not in text and "栏次" not in text:
         return out
     blocks: list[_Block] = []
-    pos = 0
-    while len(blocks) < MAX_BLOCKS:
-        hit = next((t for t in _tokens(text, pos, min(len(text), pos + 20_000)) if _RE.header.match(t.text)), None)
-        if hit is None:
-            if pos + 20_000 >= len(text):
-                break
-            pos += 20_000 - 40
-            continue
-        pos = hit.end
+    pos = scans = 0
+    while len(blocks) < MAX_BLOCKS and scans < MAX_SCANS:
+        found = [k for w in ("行次", "栏次") if (k := text.find(w, pos)) >= 0]
+        if not found:
+            break
+        k = min(found)
+        pos = k + 2
+        hit = next(iter(_tokens(text, k, min(len(text), k + 8))), None)
+        if hit is None or not _RE.header.match(hit.text) or k and not (text[k - 1].isspace() or text[k - 1] == "|"):
+            continue  # 行次 inside a longer cell: a word of the prose
         if doc.report.line_of(hit.start) in skip_lines:
             continue
+        scans += 1
         block = _scan(text, hit, blocks[-1].end if blocks else 0)
         if block is not None:
             blocks.append(block)
             pos = max(pos, block.end)
     form: list[_Block] = []
+    budget = [PLACING_BUDGET]
     for block in blocks:
         if form and block.preamble and block.preamble[0].start - form[-1].end > CHAIN:
-            _read_form(doc, form, out)
+            _read_form(doc, form, out, budget)
             form = []
         form.append(block)
     if form:
-        _read_form(doc, form, out)
+        _read_form(doc, form, out, budget)
     return out
 
 
@@ -137,7 +142,8 @@ def _scan(text: str, header: _Token, prev_end: int) -> _Block | None:
     preamble = _tokens(text, lo, header.start)
     cut = max((k for k, t in enumerate(preamble) if _RE.end.search(t.text)), default=-1)
     preamble = preamble[cut + 1 :]
-    toks = _tokens(text, header.end, min(len(text), header.end + MAX_TOKENS * 24))[:MAX_TOKENS]
+    cells = _CELL.cell.finditer(text, header.end, min(len(text), header.end + MAX_TOKENS * 24))
+    toks = [_Token(m.group(0), m.start(), m.end()) for m in itertools.islice(cells, MAX_TOKENS)]
     runs, cur, numbers, after = [], _Run(), [], []
     label: _Token | None = None
     last: int | None = None
@@ -188,7 +194,7 @@ def _continues(toks: list[_Token], i: int) -> bool:
 # --------------------------------------------------------------------------- placing the amounts of a form
 
 
-def _read_form(doc: Document, form: list[_Block], out: Flattened) -> None:
+def _read_form(doc: Document, form: list[_Block], out: Flattened, budget: list[int]) -> None:
     """Read the blocks of one flattened form into tables (each block's amounts placed where one reading fits)."""
     text = doc.report.text
     for block in form:
@@ -210,7 +216,7 @@ def _read_form(doc: Document, form: list[_Block], out: Flattened) -> None:
         evidence = any(len(r.amounts) > 1 for r in block.runs)
         unread: list[tuple[int, str, str]] = []
         for run in block.runs:
-            _place(run, evidence, kind, fields, block)
+            _place(run, evidence, kind, fields, block, budget)
             if run.placed is None and run.amounts:
                 first = run.rows[0][0]
                 unread.append(
@@ -278,7 +284,7 @@ def _value(t: _Token | None) -> Decimal:
         return Decimal(0)
 
 
-def _place(run: _Run, evidence: bool, kind: TableKind, fields: dict[str, str], block: _Block) -> None:
+def _place(run: _Run, evidence: bool, kind: TableKind, fields: dict[str, str], block: _Block, budget: list[int]) -> None:
     """Place a run's amounts: as many as its rows by position; one right after a row, that row's (unless the
     block lists its amounts after its labels); otherwise the one placement the form's identities fit, or none."""
     n, k = len(run.rows), len(run.amounts)
@@ -290,14 +296,32 @@ def _place(run: _Run, evidence: bool, kind: TableKind, fields: dict[str, str], b
     if k == 1 and not evidence:
         run.placed = [None] * (n - 1) + [run.amounts[0]]
         return
-    if k > n or len(list(itertools.islice(itertools.combinations(range(n), k), MAX_PLACINGS + 1))) > MAX_PLACINGS:
+    if k > n or n > MAX_RUN:
         return
+    values: dict[str, Decimal] = {}  # what the block's other runs give: placed amounts, and the sums of the unplaced
+    pools: list[tuple[set[str], Decimal]] = []
+    for other in block.runs:
+        if other is run:
+            continue
+        if other.placed is None:
+            pools.append(({fields.get(lab.text, "?") for lab, _ in other.rows}, sum((_value(a) for a in other.amounts), Decimal(0))))
+            continue
+        for (lab, _), a in zip(other.rows, other.placed, strict=True):
+            if lab.text in fields:
+                values[fields[lab.text]] = values.get(fields[lab.text], Decimal(0)) + _value(a)
     fitting = []
     for combo in itertools.combinations(range(n), k):
+        budget[0] -= 1
+        if budget[0] < 0:
+            return
         placed: list[_Token | None] = [None] * n
         for j, at in enumerate(combo):
             placed[at] = run.amounts[j]
-        if _fits(run, placed, kind, fields, block):
+        mine = dict(values)
+        for (lab, _), a in zip(run.rows, placed, strict=True):
+            if lab.text in fields:
+                mine[fields[lab.text]] = mine.get(fields[lab.text], Decimal(0)) + _value(a)
+        if _fits(mine, pools, {fields.get(lab.text) for lab, _ in run.rows}, kind):
             fitting.append(placed)
             if len(fitting) > 1:
                 return
@@ -305,35 +329,21 @@ def _place(run: _Run, evidence: bool, kind: TableKind, fields: dict[str, str], b
         run.placed = fitting[0]
 
 
-def _fits(run: _Run, placed: list[_Token | None], kind: TableKind, fields: dict[str, str], block: _Block) -> bool:
-    """Whether a placement of ``run`` agrees with every identity of the form that can be evaluated, at least one.
+def _fits(values: dict[str, Decimal], pools: list[tuple[set[str], Decimal]], mine: set[str | None], kind: TableKind) -> bool:
+    """Whether a placement agrees with every identity of the form that can be evaluated, and at least one names its rows.
 
     A row of a placed run with no amount is 0 (a blank cell of a 决算 form); a run left unplaced is known by its
     sum only, which an identity can use when all its rows are parts of that identity."""
-    values: dict[str, Decimal] = {}
-    pools: list[tuple[set[str], Decimal]] = []
-    for other in block.runs:
-        amounts = placed if other is run else other.placed
-        if amounts is None:
-            pools.append(({fields.get(lab.text, "?") for lab, _ in other.rows}, sum((_value(a) for a in other.amounts), Decimal(0))))
-            continue
-        for (lab, _), a in zip(other.rows, amounts, strict=True):
-            if lab.text in fields:
-                values[fields[lab.text]] = values.get(fields[lab.text], Decimal(0)) + _value(a)
-    mine = {fields.get(lab.text) for lab, _ in run.rows}
     evaluated = 0
     for spec in kind.checks:
         if "total" not in spec or "each" in spec:
             continue
         total = str(spec["total"])
-        alt = max(([str(p) for p in a] for a in spec["parts"]), key=lambda a: sum(p in values for p in a))
-        if total not in values or any(total in fs for fs, _ in pools):
+        alt = set(max(([str(p) for p in a] for a in spec["parts"]), key=lambda a: sum(p in values for p in a)))
+        if total not in values or any(total in fs for fs, _ in pools) or any(fs & alt and not fs <= alt for fs, _ in pools):
             continue
-        parts = sum((values.get(p, Decimal(0)) for p in alt), Decimal(0))
-        if any(fs & set(alt) and not fs <= set(alt) for fs, _ in pools):
-            continue
-        parts += sum((s for fs, s in pools if fs <= set(alt)), Decimal(0))
+        parts = sum((values.get(p, Decimal(0)) for p in alt), Decimal(0)) + sum((s for fs, s in pools if fs <= alt), Decimal(0))
         if values[total] != parts:
             return False
-        evaluated += bool(mine & ({total} | set(alt)))
+        evaluated += bool(mine & (alt | {total}))
     return evaluated > 0
