@@ -39,7 +39,7 @@ from .tables import ReadTable, cell_field, read_table, recognise
 _RE = patterns("flat")
 _CELL = patterns("forms")
 
-MAX_BLOCKS = 40  # blocks (one 行次 header each) read in one document
+MAX_BLOCKS = 24  # blocks (one 行次 header each) read in one document (a 决算 公开 has 9 forms, some of two sides)
 MAX_SCANS = 200  # 行次 headers looked at in one document (a hostile text may repeat the word everywhere)
 MAX_TOKENS = 1_500  # cells of one block (a 总表 side has some dozens of rows)
 MAX_RUN = 12  # rows of a run whose amounts the identities may place (C(12, 6) = 924 placements at most)
@@ -108,8 +108,10 @@ def read_flattened(doc: Document, skip_lines: set[int]) -> Flattened:
         return out
     blocks: list[_Block] = []
     pos = scans = 0
+    at = {w: text.find(w) for w in ("行次", "栏次")}  # the next place of each word (found again only once passed)
     while len(blocks) < MAX_BLOCKS and scans < MAX_SCANS:
-        found = [k for w in ("行次", "栏次") if (k := text.find(w, pos)) >= 0]
+        at = {w: k if k < 0 or k >= pos else text.find(w, pos) for w, k in at.items()}
+        found = [k for k in at.values() if k >= 0]
         if not found:
             break
         k = min(found)
@@ -212,8 +214,9 @@ def _read_form(doc: Document, form: list[_Block], out: Flattened, budget: list[i
             continue  # no form the tool knows, or two units stated: no amount is read
         unit = next(iter(units), "")
         side = _side(block, kind)
-        fields = _fields(_table(doc, block, kind.title, unit, probe=True, side=side), kind, unit)
         evidence = any(len(r.amounts) > 1 for r in block.runs)
+        hard = any(len(r.amounts) not in (0, len(r.rows)) and (len(r.amounts) > 1 or evidence) for r in block.runs)
+        fields = _fields(_table(doc, block, kind.title, unit, probe=True, side=side), kind, unit) if hard else {}
         unread: list[tuple[int, str, str]] = []
         for run in block.runs:
             _place(run, evidence, kind, fields, block, budget)
