@@ -88,3 +88,17 @@ def test_a_hostile_text_of_row_number_headers_and_unplaceable_runs_is_read_to_it
     assert 1 <= len(doc.tables) <= flatforms.MAX_BLOCKS
     assert len(tried) <= flatforms.PLACING_BUDGET  # 20 × 30 × 924 would be 554,400
     assert not [f for f in doc.facts if f.field.startswith("expenditure.function")]
+
+
+def test_a_form_of_several_amount_columns_flattened_reads_no_amount_but_knows_its_row_numbers():
+    # 合计 | 财政拨款收入 | 事业收入: a row's amounts with their blanks dropped cannot be told apart by column
+    text = (
+        "收入决算表 金额单位：元 项目 行次 合计 财政拨款收入 事业收入 栏次 1 2 3 "
+        "一、教育支出 1 820,000.00 800,000.00 20,000.00 二、卫生健康支出 2 310,000.00 310,000.00 "
+        "三、农林水支出 3 95,000.00 95,000.00 合计 4 1,225,000.00 1,205,000.00 20,000.00"
+    )
+    doc = _doc(text)
+    assert not [f for f in doc.facts if f.table]
+    assert not [f for f in doc.facts if f.unit == "万元" and f.value < 1]  # 1 … 4 are rows, never 0.0001 万元
+    doc = _doc(INCOME + EXPENDITURE)  # one column of amounts (金额): read
+    assert [f for f in doc.facts if f.table]

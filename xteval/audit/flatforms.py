@@ -146,7 +146,7 @@ def _scan(text: str, header: _Token, prev_end: int) -> _Block | None:
     preamble = preamble[cut + 1 :]
     cells = _CELL.cell.finditer(text, header.end, min(len(text), header.end + MAX_TOKENS * 24))
     toks = [_Token(m.group(0), m.start(), m.end()) for m in itertools.islice(cells, MAX_TOKENS)]
-    runs, cur, numbers, after = [], _Run(), [], []
+    runs, cur, numbers, after, columns = [], _Run(), [], [], []
     label: _Token | None = None
     last: int | None = None
     end = header.end
@@ -173,6 +173,8 @@ def _scan(text: str, header: _Token, prev_end: int) -> _Block | None:
             last, label = int(t.text), None
             continue
         if last is None:
+            if _RE.row_number.match(t.text) and int(t.text) == len(columns) + 1:
+                columns.append(t)  # the 栏次 row under the header (1 2 3 …): column numbers, never amounts
             label = None
             continue
         if not _amount(t) or label is not None:
@@ -181,7 +183,7 @@ def _scan(text: str, header: _Token, prev_end: int) -> _Block | None:
     runs.append(cur)
     if len(numbers) < 3:
         return None
-    return _Block(header, preamble, after, [r for r in runs if r.rows], numbers, end)
+    return _Block(header, preamble, after, [r for r in runs if r.rows], numbers + columns, end)
 
 
 def _continues(toks: list[_Token], i: int) -> bool:
@@ -210,13 +212,15 @@ def _read_form(doc: Document, form: list[_Block], out: Flattened, budget: list[i
         own = " ".join(t.text for t in block.preamble)
         probe = _table(doc, block, "", "", probe=True)
         kind = (recognise(probe, own) or recognise(probe, heads)) if probe is not None else None
-        if kind is None or len(units) > 1:
-            continue  # no form the tool knows, or two units stated: no amount is read
+        amount_word = _amount_column(block, kind) if kind is not None else None
+        if amount_word is None or len(units) > 1:
+            continue  # no form the tool knows, not one column of amounts, or two units stated: no amount is read
         unit = next(iter(units), "")
         side = _side(block, kind)
         evidence = any(len(r.amounts) > 1 for r in block.runs)
         hard = any(len(r.amounts) not in (0, len(r.rows)) and (len(r.amounts) > 1 or evidence) for r in block.runs)
-        fields = _fields(_table(doc, block, kind.title, unit, probe=True, side=side), kind, unit) if hard else {}
+        probe = _table(doc, block, kind.title, unit, probe=True, side=side, amount_word=amount_word)
+        fields = _fields(probe, kind, unit) if hard else {}
         unread: list[tuple[int, str, str]] = []
         for run in block.runs:
             _place(run, evidence, kind, fields, block, budget)
@@ -229,7 +233,7 @@ def _read_form(doc: Document, form: list[_Block], out: Flattened, budget: list[i
                         f"{len(run.rows)} 行之后列出 {len(run.amounts)} 个金额，无法对应到行（转储丢失了空单元格）",
                     )
                 )
-        table = _table(doc, block, kind.title, unit, side=side)
+        table = _table(doc, block, kind.title, unit, side=side, amount_word=amount_word)
         if table is not None:
             out.tables.append(table)
             out.unread[id(table)] = unread
@@ -246,10 +250,24 @@ def _side(block: _Block, kind: TableKind) -> int:
     return 0
 
 
-def _table(doc: Document, block: _Block, title: str, unit: str, *, probe: bool = False, side: int = 0) -> Table | None:
+def _amount_column(block: _Block, kind: TableKind) -> str | None:
+    """The one column of amounts the block's header names (金额, 决算数); None when it names none or several:
+    the amounts of a row of several columns, their blanks dropped, cannot be told apart."""
+    common = forms().common
+    found = {}
+    for t in block.preamble + block.after:
+        e = kind.column(common.clean(t.text), common.year)
+        if e is not None and not e.label and set(dict(e.set)) - {"side"}:
+            found.setdefault(e, t.text)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _table(
+    doc: Document, block: _Block, title: str, unit: str, *, probe: bool = False, side: int = 0, amount_word: str = ""
+) -> Table | None:
     """The block as a table: a header (label column, 行次, amount column) and one row per labelled row."""
     label_word = "项目"  # the label column (项目(按功能分类) as the form may write it)
-    amount_word = next((t.text for t in block.after if not _RE.header.match(t.text)), "")
+    amount_word = amount_word or next((t.text for t in block.after if not _RE.header.match(t.text)), "")
     if not amount_word:
         return None
     head = (label_word, block.header.text, amount_word)
