@@ -354,15 +354,16 @@ def _glued_indicators(doc: Document, form: dict[str, Any], state: _Glued) -> Non
         else:
             groups.append([m])
     prev = 0
+    orders = _row_orders(region[: groups[0][0].start()] if groups else "", form)
     for g in groups:
         start = max([prev] + [end for end, _ in points if end <= g[0].start()])
         prev = g[-1].end()
         bound = min([Decimal(100)] + [p for end, p in points if end <= g[0].start()][-1:])
-        reading = _glued_indicator(region, g, bound, state)
+        reading = _glued_indicator(region, g, bound, state, orders)
         name = region[start : g[0].start()]
         for w in words:
             name = name.rpartition(w)[2]
-        name = _RE.indicator_number.sub("", name.strip("：:、 \n")).strip("：:、 ")
+        name = _RE.indicator_number.sub("", name.strip("：:、 \n")).strip("：:、 ").rstrip("".join(_NATURE))  # ≥600: its comparator
         if reading is None or not _RE.han.search(name) or len(name) > 40:
             continue
         weight, target, cmp, actual, score, unit = reading
@@ -392,6 +393,16 @@ def _glued_execution_row(doc: Document, form: dict[str, Any], name: str, reading
         )
 
 
+def _row_orders(head: str, form: dict[str, Any]) -> set[str]:
+    """The orders a collapsed form's rows may have, by its header: ``first`` (分值, 指标值, 完成值, 得分) or ``last``
+    (指标值, 完成值, 分值, 得分); both when the header names neither word (an OCR garbled it)."""
+    words = form.get("indicator_order") or {}
+    at = {k: min((i for w in words.get(k) or () if (i := head.find(w)) >= 0), default=-1) for k in ("weight", "target")}
+    if at["weight"] < 0 or at["target"] < 0:
+        return {"first", "last"}
+    return {"first"} if at["weight"] < at["target"] else {"last"}
+
+
 def _separator(text: str) -> tuple[str, str] | None:
     """(unit word, comparator) when ``text`` between two runs of digits of a row is only those, else None."""
     if _RE.glued_dash.match(text):
@@ -403,29 +414,46 @@ def _separator(text: str) -> tuple[str, str] | None:
     return unit, cmp
 
 
-def _glued_indicator(region: str, g: list[re.Match], bound: Decimal, state: _Glued) -> tuple | None:
-    """(分值, 指标值, its comparator, 完成值, 得分 or None, unit) of one row's runs, when one reading alone fits."""
+def _glued_indicator(region: str, g: list[re.Match], bound: Decimal, state: _Glued, orders: set[str]) -> tuple | None:
+    """(分值, 指标值, its comparator, 完成值, 得分 or None, unit) of one row's runs, when one reading alone fits
+    (in every order the header leaves open)."""
     texts = [m[0] for m in g]
     seps = [_separator(region[a.end() : b.start()]) or ("", "") for a, b in zip(g, g[1:], strict=False)]
     if not seps:
         return None
     tail = region[g[-1].end() : g[-1].end() + 4]
-    if seps[0] == ("", "—") and len(g) == 3 and seps[1][0] and not seps[1][1] and not tail.startswith(seps[1][0]):
-        unit, cmp = seps[1][0], ""  # 10—100%9: a 分值, the 指标值's dash, the 完成值 and the 得分
-        readings = [(texts[0], None, texts[1], texts[2])]
-    elif not seps[0][0] and seps[0][1] in _NATURE and len(g) in (3, 4):  # 10≥266米≥266米10: the 分值 alone, then the 指标值
+    fitting = _fits_row(_first_order(texts, seps, tail, state), bound, state) if "first" in orders else []
+    if "last" in orders and len(g) == 3 and seps[0][0] and seps[1] == (seps[0][0], ""):  # ≥600盏612盏2020
+        before = region[g[0].start() - 1 : g[0].start()]
+        splits = [(w, texts[0], texts[1], s) for w, s in itertools.islice(_splits(texts[2], 2), 64)]
+        state.budget -= len(splits)
+        fitting += _fits_row((splits, seps[0][0], before if before in _NATURE else ""), bound, state)
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _first_order(texts: list[str], seps: list[tuple[str, str]], tail: str, state: _Glued) -> tuple[list, str, str]:
+    """The readings of a row whose 分值 comes first: (readings as (分值, 指标值, 完成值, 得分) texts, unit, comparator)."""
+    n = len(texts)
+    if seps[0] == ("", "—") and n == 3 and seps[1][0] and not seps[1][1] and not tail.startswith(seps[1][0]):
+        return [(texts[0], None, texts[1], texts[2])], seps[1][0], ""  # 10—100%9: 分值, the 指标值's dash, 完成值, 得分
+    if not seps[0][0] and seps[0][1] in _NATURE and n in (3, 4):  # 10≥266米≥266米10: the 分值 alone, then the 指标值
         unit = seps[1][0]
-        ends = len(g) == 4 and seps[2] == (unit, "") or len(g) == 3 and tail.startswith(unit)
-        readings = [(texts[0], texts[1], texts[2], texts[3] if len(g) == 4 else None)] if unit and ends else []
-        cmp = seps[0][1]
-    elif seps[0][0] and len(g) in (2, 3):  # 1020万元20万元10: the 分值 and the 指标值 in one run
-        unit, cmp = seps[0][0], ""
-        ends = len(g) == 3 and seps[1] == (unit, "") or len(g) == 2 and tail.startswith(unit)
-        rest = (texts[1], texts[2] if len(g) == 3 else None)
-        readings = [(w, a, *rest) for w, a in itertools.islice(_splits(texts[0], 2), 64)] if ends else []
+        ends = n == 4 and seps[2] == (unit, "") or n == 3 and tail.startswith(unit)
+        return ([(texts[0], texts[1], texts[2], texts[3] if n == 4 else None)] if unit and ends else []), unit, seps[0][1]
+    if seps[0][0] and n in (2, 3):  # 1020万元20万元10: the 分值 and the 指标值 in one run
+        unit = seps[0][0]
+        if not (n == 3 and seps[1] == (unit, "") or n == 2 and tail.startswith(unit)):
+            return [], unit, ""
+        rest = (texts[1], texts[2] if n == 3 else None)
+        readings = [(w, a, *rest) for w, a in itertools.islice(_splits(texts[0], 2), 64)]
         state.budget -= len(readings)
-    else:
-        return None
+        return readings, unit, ""
+    return [], "", ""
+
+
+def _fits_row(found: tuple[list, str, str], bound: Decimal, state: _Glued) -> list[tuple]:
+    """The readings of a row that fit: a 分值 above 0 and within the bound (one decimal at most), a 得分 within it."""
+    readings, unit, cmp = found
     fitting = []
     for w, a, b, s in readings:
         if not all(_RE.glued_numeral.fullmatch(t) for t in (w, a, b, s) if t is not None):
@@ -433,7 +461,7 @@ def _glued_indicator(region: str, g: list[re.Match], bound: Decimal, state: _Glu
         weight, score = Decimal(w), Decimal(s) if s is not None else None
         if 0 < weight <= bound and _places(w) <= 1 and (score is None or score <= weight) and state.budget >= 0:
             fitting.append((weight, Decimal(a) if a is not None else None, cmp, Decimal(b), score, unit))
-    return fitting[0] if len(fitting) == 1 else None
+    return fitting
 
 
 def _level1_points(doc: Document, form: dict[str, Any]) -> None:
