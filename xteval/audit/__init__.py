@@ -76,7 +76,7 @@ def read_document(report: ReportText) -> Document:
         if "三级指标" in report.text:  # an indicator table inside a prose report (云南 决算-embedded 自评表)
             read_indicator_table(doc)
     tables = list(report.source.tables) if report.source is not None else []
-    flat = read_flattened(doc, {t.line_of(i) for t in tables for i in range(len(t.rows))})
+    flat = read_flattened(doc, lambda: {t.line_of(i) for t in tables for i in range(len(t.rows))})
     if tables or flat.tables:
         doc.tables = read_tables(doc, tables + flat.tables)  # a form's cells replace the phrase readings of its lines
     flat.apply(doc, doc.tables)  # a 行次 is never an amount

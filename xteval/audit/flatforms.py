@@ -26,6 +26,7 @@ states one only.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -100,12 +101,14 @@ def _amount(t: _Token) -> bool:
     return bool(_CELL.num.match(t.text) or _CELL.placeholder.match(t.text))
 
 
-def read_flattened(doc: Document, skip_lines: set[int]) -> Flattened:
-    """The flattened forms of ``doc`` (a 行次 header not on a line of a table already found)."""
+def read_flattened(doc: Document, tabled: Callable[[], set[int]]) -> Flattened:
+    """The flattened forms of ``doc`` (a 行次 header not on a line of a table already found: ``tabled()``, asked
+    only when the text has the word)."""
     out = Flattened()
     text = doc.report.text
     if "行次" not in text and "栏次" not in text:
         return out
+    skip_lines = tabled()
     blocks: list[_Block] = []
     pos = scans = 0
     at = {w: text.find(w) for w in ("行次", "栏次")}  # the next place of each word (found again only once passed)
