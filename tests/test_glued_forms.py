@@ -117,14 +117,14 @@ def test_an_incomplete_set_of_level_one_points_checks_nothing():
 
 def test_many_long_runs_of_digits_cost_no_more_than_the_budget_of_splits(monkeypatch):
     """A hostile collapsed form: thousands of row words, each before a run of ones that splits every way."""
-    from xteval.audit import forms
+    from xteval.audit import glued
 
     tried = []
-    real = forms._fits
-    monkeypatch.setattr(forms, "_fits", lambda reading, totals: tried.append(1) or real(reading, totals))
+    real = glued._fits
+    monkeypatch.setattr(glued, "_fits", lambda reading, totals: tried.append(1) or real(reading, totals))
     rows = "".join(f"年度资金总额:{'1' * 30}" for _ in range(500))
     facts = _facts(HEAD + FUNDS_HEADER + rows + NOTE)
-    assert len(tried) <= forms.GLUED_SPLITS_MAX  # 500 rows of 23,751 readings each would be 11.9 million
+    assert len(tried) <= glued.GLUED_SPLITS_MAX  # 500 rows of 23,751 readings each would be 11.9 million
     assert not any(k.startswith("project.") for k in facts)  # and none of them is read
 
 
@@ -139,3 +139,79 @@ def test_the_findings_page_of_a_form_names_its_figures_in_words(tmp_path):
     shown = "".join(part.split(">", 1)[-1] for part in visible.split("<"))  # the text between the tags
     assert "总分 = 各一级指标分值之和" in shown and "项目资金·财政拨款·全年执行数" in shown
     assert "project." not in shown and "score." not in shown
+
+
+def _goals(text: str) -> dict[str, dict]:
+    return {g["name"]: g for g in read_document(audit.prepare(text)).goals}
+
+
+def test_the_indicator_rows_of_a_collapsed_form_are_read_where_one_split_fits():
+    goals = _goals(collapsed())
+    lamps = goals["更换节能灯具"]  # 20≥600盏612盏20: the 分值 alone before the comparator
+    assert (lamps["weight"], lamps["target"], lamps["actual"], lamps["score"]) == (20, 600, 612, 20)
+    assert lamps["unit"] == "盏" and lamps["kind"] == "positive"
+    passed = goals["验收合格率"]  # 30100%100%30: 分值 30 and 指标值 100% touching; 3 | 0100 has a leading zero
+    assert (passed["weight"], passed["target"], passed["actual"], passed["score"], passed["unit"]) == (30, 100, 100, 30, "%")
+    assert "夜间照明改善" not in goals  # 明显改善: words, no figures to split
+
+
+def test_a_split_the_sections_points_do_not_decide_is_left_unread():
+    row = "办公耗材成本415万元15万元4"
+    bounded = collapsed().replace("满意度指标(10分)", f"成本指标(10分){row}满意度指标(10分)")
+    goal = _goals(bounded)["办公耗材成本"]  # under 成本指标(10分) a 分值 of 41 cannot stand: 4 and 15 万元
+    assert (goal["weight"], goal["target"], goal["actual"], goal["score"]) == (4, 15, 15, 4)
+    loose = collapsed().replace("质量指标", f"{row}质量指标")  # under 产出指标(50分): 4 | 15 or 41 | 5
+    assert "办公耗材成本" not in _goals(loose)
+
+
+def test_a_rows_figures_must_share_their_unit_word_and_its_score_its_points():
+    assert _goals(collapsed())["更换节能灯具"]["actual"] == 612
+    text = collapsed().replace("更换节能灯具20≥600盏612盏20", "更换节能灯具20≥600盏612台20")
+    assert "更换节能灯具" not in _goals(text)
+    text = collapsed().replace("更换节能灯具20≥600盏612盏20", "更换节能灯具20≥600盏612盏25")
+    assert "更换节能灯具" not in _goals(text)
+
+
+def test_an_ocr_letter_o_between_digits_is_a_zero_and_nowhere_else():
+    text = collapsed().replace("更换节能灯具20≥600盏612盏20", "更换节能灯具20≥6O0盏6o2盏20")
+    lamps = _goals(text)["更换节能灯具"]
+    assert (lamps["weight"], lamps["target"], lamps["actual"], lamps["score"]) == (20, 600, 602, 20)
+    text = collapsed().replace("更换节能灯具20≥600盏612盏20", "更换节能灯具2O≥600盏612盏20")
+    assert "更换节能灯具" not in _goals(text)  # an O after the digits is no digit: no row of that shape
+
+
+def test_the_rows_read_from_a_collapsed_form_give_no_sum_of_points():
+    # only some rows are read (夜间照明改善 has words): their 分值 and 得分 add to nothing the form states
+    assert sum(g["weight"] for g in _goals(collapsed()).values()) == 80  # of the 90 the 一级指标 hold
+    results = _results(collapsed())
+    assert results["project.weights"].status is Status.passed  # the 一级指标 points, as before
+    assert "各项分值之和" not in results["project.weights"].title
+    assert "project.score" not in results or "各项得分之和" not in results["project.score"].title
+
+
+def test_a_dash_between_two_runs_is_the_empty_target_of_the_forms_execution_row():
+    # a form that scores 预算执行率 as an indicator row (项目决策/项目管理/项目产出/项目效益), its 指标值 cell a dash
+    # that the OCR gave as 一: 分值 10, 执行率 95%, 得分 9
+    rows = "项目管理(20分)资金管理预算执行率10一95%9制度执行有效性10一制度健全执行有力10"
+    text = HEAD + "绩效指标一级指标二级指标三级指标分值年度指标值全年实际值得分" + rows + "总分10096" + NOTE
+    facts = _facts(text)
+    assert facts["project.execution_weight"] == 10 and facts["project.execution_rate"] == 95
+    assert facts["project.execution_score"] == 9
+    assert "制度执行有效性" not in _goals(text)  # words after the dash: nothing to read
+    # 一 elsewhere is the numeral one, never a dash: a rate stated as 九十五 is no figure
+    assert "project.execution_rate" not in _facts(text.replace("10一95%9", "10一九十五%9"))
+
+
+def test_the_headers_order_decides_where_the_points_stand_and_an_unnamed_order_reads_only_one_fit():
+    rows = "产出指标(50分)数量指标更换节能灯具≥600盏612盏2020成本指标项目计划总投资1020万元20万元10"
+    last = HEAD + "绩效指标一级指标二级指标三级指标年度指标值实际完成值分值得分" + rows + "总分10096" + NOTE
+    lamps = _goals(last)["更换节能灯具"]  # the 10号 form's order: 指标值, 完成值, then 分值 and 得分 touching (20 | 20)
+    assert (lamps["target"], lamps["actual"], lamps["weight"], lamps["score"]) == (600, 612, 20, 20)
+    assert lamps["kind"] == "positive"
+    plan = _goals(last)["项目计划总投资"]  # in that order the run reads 1020万元 | 20万元 | 1 | 0, the only split of 10
+    assert (plan["target"], plan["actual"], plan["weight"], plan["score"]) == (1020, 20, 1, 0)
+    # a header an OCR garbled names neither word: each row is read only when one reading fits in either order
+    garbled = HEAD + "绩效指标一级指标二级指标三级指标考核分年度标值实际完成得分" + rows + "总分10096" + NOTE
+    goals = _goals(garbled)
+    assert goals["更换节能灯具"]["weight"] == 20  # ≥600盏612盏2020: 分值 first would need a run 600 of two numbers
+    assert "项目计划总投资" not in goals  # 10 | 20万元 | 20万元 | 10, or 1020万元 | 20万元 | 1 | 0: two readings

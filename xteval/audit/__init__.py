@@ -36,6 +36,7 @@ from ..checks import Context, Suite, run
 from .engine import Document, extract_facts
 from .extraction import Extraction, extract
 from .findings import render_html
+from .flatforms import read_flattened
 from .forms import read_form, read_indicator_table, read_three_public_table
 from .goals import read_goals
 from .kinds import kinds as known_kinds
@@ -74,8 +75,11 @@ def read_document(report: ReportText) -> Document:
         read_goals(doc)
         if "三级指标" in report.text:  # an indicator table inside a prose report (云南 决算-embedded 自评表)
             read_indicator_table(doc)
-    if report.source is not None and report.source.tables:
-        doc.tables = read_tables(doc, report.source.tables)  # a form's cells replace the phrase readings of its lines
+    tables = list(report.source.tables) if report.source is not None else []
+    flat = read_flattened(doc, lambda: {t.line_of(i) for t in tables for i in range(len(t.rows))})
+    if tables or flat.tables:
+        doc.tables = read_tables(doc, tables + flat.tables)  # a form's cells replace the phrase readings of its lines
+    flat.apply(doc, doc.tables)  # a 行次 is never an amount
     return doc
 
 

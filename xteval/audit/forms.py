@@ -16,60 +16,16 @@ its header's 预算数/决算数 words and the form's fixed column order (``thre
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from ..money import D
 from .engine import Document, Fact
-from .kinds import patterns, vocabulary
+from .formcells import _NATURE, _RE, Cell, _clean, _emit, _number, _unit_of, cells
+from .glued import _Glued, _glued_funds_row, _glued_indicators, _glued_total, _unglued
+from .kinds import vocabulary
 
-_RE = patterns("forms")  # its phrasings (fields.yaml), each named by its key where it is matched
-_NATURE = {"≥": "positive", "≧": "positive", ">": "positive", "≤": "reverse", "≦": "reverse", "<": "reverse", "=": "equal", "﹦": "equal"}
 _NATURE_WORDS = {"定性": "qualitative", "正向": "positive", "反向": "reverse", "等于": "equal", "定量": None}
-
-
-@dataclass
-class Cell:
-    text: str
-    start: int
-    end: int
-    line: int
-
-
-def cells(doc: Document, near: re.Pattern | None = None) -> list[Cell]:
-    """Every cell (a run of text between whitespace or ``|``) of the report, in order.
-
-    With ``near``, only the cells within a few lines of where the pattern occurs (a table in a long
-    prose report is a few lines; reading the whole report cell by cell would cost more than the table).
-    """
-    report = doc.report
-    text = report.text
-    if near is None:
-        return [Cell(m.group(0), m.start(), m.end(), report.line_of(m.start())) for m in _RE.cell.finditer(text)]
-    out: list[Cell] = []
-    end = 0
-    for hit in near.finditer(text):
-        lo = max(end, report.line_starts[max(0, report.line_of(hit.start()) - 4)])
-        last = min(len(report.line_starts), report.line_of(hit.start()) + 12)
-        hi = report.line_starts[last] if last < len(report.line_starts) else len(text)
-        if hi <= lo:
-            continue
-        out += [Cell(m.group(0), m.start(), m.end(), report.line_of(m.start())) for m in _RE.cell.finditer(text, lo, hi)]
-        end = hi
-    return out
-
-
-def _number(text: str) -> Decimal | None:
-    try:
-        return Decimal(text.rstrip("%").replace(",", "").replace("−", "-"))
-    except InvalidOperation:
-        return None
-
-
-def _clean(text: str) -> str:
-    return _RE.list_lead.sub("", text).strip("：:")
 
 
 def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> None:
@@ -131,7 +87,8 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
             break
         i += 1
     if glued:
-        _glued_total(doc, cs, form)  # its indicator rows are not told apart: the 总分 row alone is read
+        _glued_total(doc, cs, form)
+        _glued_indicators(doc, form, state)
         # In a collapsed form the prose reader takes a run of digits for one number (项目计划总投资1048万元
         # is 分值 10 and 指标值 48): a field the form's arithmetic gave is the form's alone.
         given = {f.field for f in doc.facts if f.cell}
@@ -140,17 +97,6 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
         _indicators(doc, cs, indicator_at, form)
     if indicators:
         _level1_points(doc, form)
-
-
-def _unit_of(column: str) -> str:
-    """The unit of a funds-block column: 执行率 in %, 分值 and 得分 in points, the rest in 万元."""
-    return "%" if column == "execution_rate" else "分" if column in ("execution_weight", "execution_score") else "万元"
-
-
-def _emit(doc: Document, field: str, cell: Cell, value: Decimal, unit: str, label: str | None = None, **extra) -> Fact:
-    f = Fact(field, value, unit, cell.line, cell.text, cell.start, cell.end, label=label or field, cell=True, **extra)
-    doc.facts.append(f)
-    return f
 
 
 def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str], fields: dict[str, str] | None = None) -> int:
@@ -191,139 +137,6 @@ def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str]
 # out where they stand, and a run of digits is split into the row's figures only when exactly one
 # split fits the arithmetic the form itself states (执行率 = B ÷ A, 得分 ≤ 分值, a source ≤ its total).
 # Anything else is left unread: a figure is never guessed.
-
-GLUED_RUN_MAX = 40  # characters of one run of digits that are split (a row's five figures fit in far fewer)
-GLUED_SPLITS_MAX = 20_000  # readings tried in one document (a form's rows take tens): many long runs cost no more
-_AMOUNT_COLUMNS = ("initial_budget", "full_year_budget", "executed")
-
-
-@dataclass
-class _Glued:
-    totals: dict[str, Decimal] = field(default_factory=dict)  # the 年度资金总额 row's figures: the bound of its sources'
-    budget: int = GLUED_SPLITS_MAX
-
-
-def _unglued(cs: list[Cell], form: dict[str, Any], column_of: Callable[[str], str | None]) -> list[Cell] | None:
-    """The cells of a form whose cells touch, cut at its words and its runs of digits; None when its cells stand apart."""
-    if any(column_of(c.text) for c in cs):
-        return None
-    first = next((k for k, c in enumerate(cs) if len(c.text) > 24 and form["_words"].search(c.text)), None)
-    if first is None:
-        return None
-    out = cs[:first]
-    for cell in cs[first:]:
-        cuts = {0, len(cell.text)}
-        for m in _RE.glued_run.finditer(cell.text):
-            cuts |= {m.start(), m.end()}
-        cuts |= {m.start() for m in form["_glue_words"].finditer(cell.text)}
-        edges = sorted(cuts)
-        out += [Cell(cell.text[a:b], cell.start + a, cell.start + b, cell.line) for a, b in zip(edges, edges[1:], strict=False)]
-    return out
-
-
-def _splits(run: str, n: int) -> Iterator[list[str]]:
-    """Every way to read ``run`` as ``n`` numerals written side by side."""
-    size = len(run)
-    # where a numeral starting at each place may end: asked once per place, not once per reading
-    ends = [[j for j in range(i + 1, size + 1) if _RE.glued_numeral.fullmatch(run, i, j)] for i in range(size)]
-    # whether the rest from a place splits into k numerals: no reading is begun that cannot be finished,
-    # so the work is the readings themselves (which the caller's budget counts), not the dead ends
-    fits = [[False] * (n + 1) for _ in range(size + 1)]
-    fits[size][0] = True
-    for i in range(size - 1, -1, -1):
-        for k in range(1, n + 1):
-            fits[i][k] = any(fits[j][k - 1] for j in ends[i])
-
-    def walk(i: int, k: int) -> Iterator[list[str]]:
-        for j in ends[i]:
-            if fits[j][k - 1]:
-                yield from ([run[i:j], *rest] for rest in walk(j, k - 1)) if k > 1 else ([run[i:]],)
-
-    if size and n:
-        yield from walk(0, n)
-
-
-def _places(text: str) -> int:
-    return len(text.rstrip("%").partition(".")[2])
-
-
-def _fits(values: dict[str, str], totals: dict[str, Decimal]) -> bool:
-    """Whether one reading of a row's figures agrees with what the form states of them."""
-    if any(text.endswith("%") and col != "execution_rate" for col, text in values.items()):
-        return False  # only 执行率 is written with %
-    if any(_places(t) > (6 if col in _AMOUNT_COLUMNS else 2) for col, t in values.items()):
-        return False
-    v = {col: Decimal(t.rstrip("%")) for col, t in values.items()}
-    if any(v[col] > totals[col] for col in v if col in totals):
-        return False
-    weight, score, rate = v.get("execution_weight"), v.get("execution_score"), v.get("execution_rate")
-    if weight is not None and not 0 < weight <= 100 or score is not None and weight is not None and score > weight:
-        return False
-    if rate is not None:
-        budget, executed = v.get("full_year_budget", v.get("initial_budget")), v.get("executed")
-        if budget is None or executed is None or budget <= 0:
-            return False
-        if abs(executed / budget * 100 - rate) > Decimal(1).scaleb(-_places(values["execution_rate"])):
-            return False
-        if score is not None and weight is not None and score > weight * min(rate, Decimal(100)) / 100 + weight / 20:
-            return False  # a score the rate cannot earn
-    return True
-
-
-def _one_reading(run: str, columns: list[str], totals: dict[str, Decimal], state: _Glued) -> dict[str, str] | None:
-    """The one reading of ``run`` as ``columns`` that fits, or None (none fits, several do, or the budget is spent)."""
-    if len(run) > GLUED_RUN_MAX or not columns:
-        return None
-    fitting = []
-    for parts in _splits(run, len(columns)):
-        state.budget -= 1
-        if state.budget < 0:
-            return None
-        reading = dict(zip(columns, parts, strict=True))
-        if _fits(reading, totals):
-            fitting.append(reading)
-            if len(fitting) > 1:
-                return None
-    return fitting[0] if fitting else None
-
-
-def _glued_funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str], state: _Glued) -> int:
-    """A row word and the run of digits after it, split into the row's columns when one reading alone fits."""
-    if i + 1 >= len(cs) or not _RE.glued_run.fullmatch(cs[i + 1].text):
-        return i + 1
-    run = cs[i + 1]
-    columns = order if not row else [c for c in order if c in _AMOUNT_COLUMNS]  # a source row has no 分值, 执行率 or 得分
-    reading = _one_reading(run.text, columns, state.totals if row else {}, state)
-    if reading is None:
-        return i + 2
-    quote = cs[i].text + run.text
-    at = run.start
-    for col, text in reading.items():
-        value = Decimal(text.rstrip("%"))
-        unit = _unit_of(col)
-        field_id = "project." + (f"{row}." if row else "") + col
-        doc.facts.append(Fact(field_id, value, unit, run.line, quote, at, at + len(text), label=field_id, cell=True))
-        at += len(text)
-        if not row:
-            state.totals[col] = value
-    return i + 2
-
-
-def _glued_total(doc: Document, cs: list[Cell], form: dict[str, Any]) -> None:
-    """The 总分 row of a collapsed form: its 满分 and 得分 (总分10099.5), when one split alone fits."""
-    for k, cell in enumerate(cs[:-1]):
-        if not any(p.match(cell.text) for p in form["_total_row"]) or not _RE.glued_run.fullmatch(cs[k + 1].text):
-            continue
-        run = cs[k + 1]
-        if len(run.text) > GLUED_RUN_MAX or "%" in run.text:
-            return
-        pairs = [p for p in _splits(run.text, 2) if 0 < Decimal(p[0]) <= 100 and Decimal(p[1]) <= Decimal(p[0])]
-        if len(pairs) == 1:
-            top, score = pairs[0]
-            quote = cell.text + run.text
-            doc.facts.append(Fact("project.score_max", Decimal(top), "分", run.line, quote, run.start, run.start + len(top), cell=True))
-            doc.facts.append(Fact("project.score", Decimal(score), "分", run.line, quote, run.start + len(top), run.end, cell=True))
-        return
 
 
 def _level1_points(doc: Document, form: dict[str, Any]) -> None:

@@ -458,7 +458,8 @@ def _score_totals(doc: Document) -> list[CheckResult]:
     total = doc.one("project.score")
     parts = [f for f in doc.facts if f.field == "score.part"]
     exec_score, exec_weight = doc.one("project.execution_score"), doc.one("project.execution_weight")
-    goal_scores = [g.get("score") for g in doc.goals]
+    # a collapsed form's rows are read only where one split fits: no sum over them (the rest are unread)
+    goal_scores = [g.get("score") for g in doc.goals] if not any(g.get("collapsed") for g in doc.goals) else []
     if total is not None:
         if len(parts) >= 2:
             values = [(p.name or "", p.value) for p in parts]
@@ -472,7 +473,7 @@ def _score_totals(doc: Document) -> list[CheckResult]:
             )
             out.append(replace(r, reason=Reason.ok if r.passed else Reason.score_mismatch))
     top = doc.one("project.score_max")
-    weights = [g.get("weight") for g in doc.goals]
+    weights = [g.get("weight") for g in doc.goals] if not any(g.get("collapsed") for g in doc.goals) else []
     if top is not None and exec_weight is not None and weights and all(isinstance(w, Decimal) for w in weights):
         values = [("预算执行", exec_weight.value)] + [(g["name"], g["weight"]) for g in doc.goals]
         r = balance("project.weights", "总分 = 各项分值之和", ("总分", top.value), values, unit="分", evidence=_ev(top, exec_weight))
