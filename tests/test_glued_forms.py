@@ -203,15 +203,15 @@ def test_a_dash_between_two_runs_is_the_empty_target_of_the_forms_execution_row(
 
 
 def test_the_headers_order_decides_where_the_points_stand_and_an_unnamed_order_reads_only_one_fit():
-    rows = "产出指标(50分)数量指标更换节能灯具≥600盏612盏2020成本指标项目计划总投资1020万元20万元10"
+    rows = "产出指标(50分)数量指标更换节能灯具≥600盏612盏2020成本指标设备采购预算1030万元30万元10"
     last = HEAD + "绩效指标一级指标二级指标三级指标年度指标值实际完成值分值得分" + rows + "总分10096" + NOTE
     lamps = _goals(last)["更换节能灯具"]  # the 10号 form's order: 指标值, 完成值, then 分值 and 得分 touching (20 | 20)
     assert (lamps["target"], lamps["actual"], lamps["weight"], lamps["score"]) == (600, 612, 20, 20)
     assert lamps["kind"] == "positive"
-    plan = _goals(last)["项目计划总投资"]  # in that order the run reads 1020万元 | 20万元 | 1 | 0, the only split of 10
-    assert (plan["target"], plan["actual"], plan["weight"], plan["score"]) == (1020, 20, 1, 0)
+    plan = _goals(last)["设备采购预算"]  # in that order the run reads 1030万元 | 30万元 | 1 | 0, the only split of 10
+    assert (plan["target"], plan["actual"], plan["weight"], plan["score"]) == (1030, 30, 1, 0)
     # a header an OCR garbled names neither word: each row is read only when one reading fits in either order
     garbled = HEAD + "绩效指标一级指标二级指标三级指标考核分年度标值实际完成得分" + rows + "总分10096" + NOTE
     goals = _goals(garbled)
     assert goals["更换节能灯具"]["weight"] == 20  # ≥600盏612盏2020: 分值 first would need a run 600 of two numbers
-    assert "项目计划总投资" not in goals  # 10 | 20万元 | 20万元 | 10, or 1020万元 | 20万元 | 1 | 0: two readings
+    assert "设备采购预算" not in goals  # 10 | 30万元 | 30万元 | 10, or 1030万元 | 30万元 | 1 | 0: two readings

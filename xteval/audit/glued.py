@@ -266,7 +266,7 @@ def _first_order(texts: list[str], seps: list[tuple[str, str]], tail: str, state
         unit = seps[1][0]
         ends = n == 4 and seps[2] == (unit, "") or n == 3 and tail.startswith(unit)
         return ([(texts[0], texts[1], texts[2], texts[3] if n == 4 else None)] if unit and ends else []), unit, seps[0][1]
-    if seps[0][0] and n in (2, 3):  # 1020万元20万元10: the 分值 and the 指标值 in one run
+    if seps[0][0] and n in (2, 3):  # 1030万元30万元10: the 分值 and the 指标值 in one run
         unit = seps[0][0]
         if not (n == 3 and seps[1] == (unit, "") or n == 2 and tail.startswith(unit)):
             return [], unit, ""
