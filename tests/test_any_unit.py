@@ -149,7 +149,8 @@ def test_every_field_the_readers_name_has_a_chinese_label():
     for path in (ROOT / "xteval" / "audit" / "kinds").glob("*.yaml"):
         ids |= set(
             re.findall(
-                r"\b(?:income|expenditure|carryover|three_public|procurement|project|projects|count)(?:\.[a-z_]+)+", path.read_text()
+                r"\b(?:income|expenditure|carryover|three_public|procurement|project|projects|count)(?:\.[a-z_][a-z_0-9]*)+",
+                path.read_text(),
             )
         )
     assert len(ids) > 60

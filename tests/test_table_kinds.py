@@ -180,7 +180,7 @@ def test_a_row_with_a_label_the_form_does_not_know_is_listed_as_unread_not_faile
     doc, suite = _audit(tf.document([(tf.EXPENDITURE[0], tf.EXPENDITURE[1], rows)]))
     assert doc.tables[0].unread and doc.tables[0].unread[0][1] == "调剂余额"
     (note,) = [r for r in suite.results if r.id.startswith("table.unread.")]
-    assert note.status.value == "pass" and note.reason.value == "unread" and "调剂余额" in note.message
+    assert note.status.value == "warn" and note.reason.value == "unread" and "调剂余额" in note.message  # to be read by hand
     assert not [f for f in doc.facts if f.value == Decimal("0.1")]
 
 

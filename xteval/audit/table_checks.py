@@ -300,11 +300,13 @@ def within(doc: Document) -> list[CheckResult]:
 
 
 def _unread(table: ReadTable) -> list[CheckResult]:
+    """A row the form's words could not place: a 提示 to read it by hand (its figures were checked by nothing), never a 不符."""
     return [
         checks.note(
             f"table.unread.{table.kind.id}.L{line}",
             f"{table.name}：未读取的行",
-            f"{table.name} 第 {line} 行{f'“{label[:30]}”' if label else ''}未读取：{reason}",
+            f"{table.name} 第 {line} 行{f'“{label[:30]}”' if label else ''}未读取：{reason}；请人工核对",
+            status=Status.warn,
             reason=Reason.unread,
             evidence=(Evidence(label[:60], line),),
         )
