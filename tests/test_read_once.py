@@ -95,10 +95,10 @@ def test_the_library_check_reads_once_and_says_what_it_found(tmp_path, opens):
     found = xteval.check(report, params=params)
 
     assert found.params_file == params
-    assert found.kind.id == "dept_selfeval" and found.counts["fail"] == 3 and len(found.figures) == 42
+    assert found.kind.id == "dept_selfeval" and found.counts["fail"] == 3 and len(found.figures) == 44
     assert found.report.source is not None and found.report.source.is_file(report)
     data = found.to_dict()
-    assert data["counts"] == found.counts and len(data["figures"]) == 42
+    assert data["counts"] == found.counts and len(data["figures"]) == 44
     assert opens[str(report.resolve())] == 1, opens
 
 
