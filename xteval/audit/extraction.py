@@ -294,6 +294,9 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
     """Quantified goals the text states: “X N 个、完成率达 P%”, “N 条，超过原有指标 M 条”, “满意度 P%”."""
     text = report.text
     goals: list[Goal] = []
+    # One target and one goal shape for every “完成率” (frozen models, shared): a dense text has a hundred thousand
+    hundred = Figure(value=100, unit="%", derived="完成率以指标值为 100%")
+    rate_goal = Goal.model_construct(name="", level1="未注明", kind=GoalKind.positive, unit="%", target=hundred, actual=None, evidence="")
     for m in _RE.rate.finditer(text):
         lo = max(sentence_start(text, m.start(), 200), m.start() - 120)
         before = text[lo : m.start()].rstrip(" ,、")
@@ -316,17 +319,8 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
             elif t and (t["u"] == src["unit"] or not src["unit"]):
                 src.update(target=N(t["t"]), target_quote=t.group(0))
         ex.goal_sources.append(src)
-        goals.append(
-            Goal.model_construct(
-                name=name,
-                level1="未注明",
-                kind=GoalKind.positive,
-                unit="%",
-                target=Figure(value=100, unit="%", derived="完成率以指标值为 100%"),
-                actual=Figure(value=pct, unit="%", seed=q, line=src["line"]),
-                evidence=q,
-            )
-        )
+        actual = Figure(value=pct, unit="%", seed=q, line=src["line"])
+        goals.append(rate_goal.model_copy(update={"name": name, "actual": actual, "evidence": q}))
     for m in _excess_statements(text):
         a, b = N(m["a"]), N(m["b"])
         if m["u"] != m["u2"]:

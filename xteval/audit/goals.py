@@ -137,8 +137,9 @@ def _under_targets(tok: Token) -> bool:
 def _in_target_statement(tok: Token) -> bool:
     """A figure of the paragraph that states the year's targets (its heading or sentence says 绩效目标), not their results."""
     last = tok.section.split(" / ")[-1] if tok.section else ""
-    here = _RE.targets_sentence.search(tok.sentence) or _RE.targets_heading.search(last)
-    return bool(here) and not _RE.results_words.search(last + tok.sentence[:12])
+    if _RE.results_words.search(last + tok.sentence[:12]):  # the short test first: a sentence of results is never one
+        return False
+    return bool(_RE.targets_heading.search(last) or _RE.targets_sentence.search(tok.sentence))
 
 
 def _add(doc: Document, target: Token, actual: Token, name: str, text: str) -> None:

@@ -26,8 +26,6 @@ from ..files import SourceDocument
 from ..money import fold, other_script_digit
 from .kinds import patterns
 
-_WHITESPACE = re.compile(r"\s+")
-
 
 @dataclass(frozen=True)
 class ReportText:
@@ -47,7 +45,7 @@ class ReportText:
 
     def quote(self, start: int, end: int) -> str:
         """The text between two offsets, on one line, for evidence."""
-        return _WHITESPACE.sub(" ", self.text[start:end]).strip()
+        return " ".join(self.text[start:end].split())  # every run of whitespace as one space, none at the ends
 
     def evidence(self, start: int, end: int) -> Evidence:
         """Evidence for the text between two offsets."""
