@@ -103,11 +103,11 @@ def _done_statements(doc: Document, toks: list[Token], used: set[int]) -> None:
     for tok in toks:
         if tok.index in used or tok.kind != "count":
             continue
-        before = text[max(0, tok.start - 8000) : tok.start]
-        at = max(before.rfind("目标完成情"), before.rfind("绩效目标完成"))
-        if at < 0 or "存在的问" in before[at:]:
-            continue
         if not _RE.done.search(tok.raw_label) or not _RE.done_after.match(text[tok.end : tok.end + 24]):
+            continue  # the short tests first: the section test reads 8000 characters back
+        lo = max(0, tok.start - 8000)
+        at = max(text.rfind("目标完成情", lo, tok.start), text.rfind("绩效目标完成", lo, tok.start))
+        if at < 0 or "存在的问" in text[at : tok.start]:
             continue
         tail = _RE.done_after.match(text[tok.end : tok.end + 24]).group(0)
         words = _RE.done_verb.sub("", tok.label)

@@ -440,10 +440,10 @@ def payment_claim_check(f: _Fees) -> list[CheckResult]:
     The late payment date itself is reported by :func:`cross_year_payment_checks`.
     """
     text, fy = f.report.text, f.fiscal_year
-    late = _late_payments(text, fy, f.lst.total.s, sentence_end(text, f.lst.parts[-1].e, 300) + 1)
     out: list[CheckResult] = []
     if not _RE.paid.search(text, f.whole.s, f.lst.total.e + 6):
         return out
+    late = _late_payments(text, fy, f.lst.total.s, sentence_end(text, f.lst.parts[-1].e, 300) + 1)
     claim = f.report.evidence(f.whole.s, f.lst.total.e)
     whole = f"{f.whole.start}~{f.whole.end}"
     out.append(
