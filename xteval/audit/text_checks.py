@@ -125,6 +125,38 @@ class DateRange:
     e: int
 
 
+def _date_ranges(text: str) -> Iterator[re.Match]:
+    """``_RE.date_range.finditer(text)``, the pattern tried only just before its word (月).
+
+    The pattern opens with an optional year, so the regex engine would try it at every
+    character of a long text. A match holds only digits, spaces and 年 (``date_range_lead``)
+    before its first 月: it starts in the run of those that ends at the next 月, each start
+    tried in order. A run longer than 64 characters, or a text with a 月 in every 20 characters,
+    is left to the regex engine.
+    """
+    pos, tries = 0, 0
+    while (w := _RE.date_range_word.search(text, pos)) is not None:
+        tries += 1
+        if tries > 1000 and tries * 20 > w.start():
+            yield from _RE.date_range.finditer(text, pos)
+            return
+        lo = w.start()
+        while lo > pos and _RE.date_range_lead.match(text, lo - 1):
+            lo -= 1
+            if w.start() - lo > 64:
+                m = _RE.date_range.search(text, pos)
+                if m is None:
+                    return
+                break
+        else:
+            m = next((m for p in range(lo, w.start()) if (m := _RE.date_range.match(text, p))), None)
+            if m is None:
+                pos = w.start() + 1
+                continue
+        yield m
+        pos = m.end()
+
+
 def _day(y: int, m: int, d: int) -> tuple[dt.date, bool] | None:
     """A date, with an impossible day clamped to the month end (and flagged as inexact)."""
     if not 1 <= m <= 12 or d < 1:
@@ -136,7 +168,7 @@ def _day(y: int, m: int, d: int) -> tuple[dt.date, bool] | None:
 def ranges(text: str, year: int | None) -> list[DateRange]:
     """Every “A 月 B 日至 C 月 D 日” period, years inferred from the last one written."""
     out, last = [], year
-    for m in _RE.date_range.finditer(text):
+    for m in _date_ranges(text):
         y1 = int(m["y1"]) if m["y1"] else last
         if y1 is None:
             continue
