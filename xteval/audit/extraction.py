@@ -318,6 +318,7 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
     # One target and one goal shape for every “完成率” (frozen models, shared): a dense text has a hundred thousand
     hundred = Figure(value=100, unit="%", derived="完成率以指标值为 100%")
     rate_goal = Goal.model_construct(name="", level1="未注明", kind=GoalKind.positive, unit="%", target=hundred, actual=None, evidence="")
+    rate_actual = Figure(value=0, unit="%", seed="完成率", line=1)  # each actual a copy with its value, quote and line
     for m in _rate_statements(text):
         lo = max(sentence_start(text, m.start(), 200), m.start() - 120)
         before = text[lo : m.start()].rstrip(" ,、")
@@ -340,7 +341,8 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
             elif t and (t["u"] == src["unit"] or not src["unit"]):
                 src.update(target=N(t["t"]), target_quote=t.group(0))
         ex.goal_sources.append(src)
-        actual = Figure(value=pct, unit="%", seed=q, line=src["line"])
+        # (pct is N's exact Decimal and q holds the match: what validating a new Figure would give)
+        actual = rate_actual.model_copy(update={"value": pct, "seed": q, "line": src["line"]})
         goals.append(rate_goal.model_copy(update={"name": name, "actual": actual, "evidence": q}))
     for m in _excess_statements(text):
         a, b = N(m["a"]), N(m["b"])
