@@ -10,6 +10,7 @@ A figure neither finds stays ``None`` and is listed as not found; it is never gu
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -284,6 +285,26 @@ def _excess_statements(text: str) -> list[re.Match]:
     return out
 
 
+_RATE_LEAD = 8  # the most characters a match of extraction.rate has before its word (目标任务完成率: 4)
+
+
+def _rate_statements(text: str) -> Iterator[re.Match]:
+    """The matches of :data:`_RE.rate`, as ``finditer`` over the whole text gives them, looked for from near its word.
+
+    The pattern opens with optional words (目标任务, 计划…), so the regex engine tries it at
+    every character it passes. Every match holds its word (完成率) at most :data:`_RATE_LEAD`
+    characters after its start, so no match starts in the stretch before that from the next
+    word: the search resumes there, and passes every character at most once.
+    """
+    pos = 0
+    while (w := _RE.rate_word.search(text, pos)) is not None:
+        m = _RE.rate.search(text, max(pos, w.start() - _RATE_LEAD))
+        if m is None:
+            return
+        yield m
+        pos = m.end()
+
+
 def _label(clause: str) -> str:
     """A goal name from the clause before its number, without “一是”, years, “全年”, “实际”."""
     clause = _RE.goal_lead.sub("", clause.strip())
@@ -294,7 +315,11 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
     """Quantified goals the text states: “X N 个、完成率达 P%”, “N 条，超过原有指标 M 条”, “满意度 P%”."""
     text = report.text
     goals: list[Goal] = []
-    for m in _RE.rate.finditer(text):
+    # One target and one goal shape for every “完成率” (frozen models, shared): a dense text has a hundred thousand
+    hundred = Figure(value=100, unit="%", derived="完成率以指标值为 100%")
+    rate_goal = Goal.model_construct(name="", level1="未注明", kind=GoalKind.positive, unit="%", target=hundred, actual=None, evidence="")
+    rate_actual = Figure(value=0, unit="%", seed="完成率", line=1)  # each actual a copy with its value, quote and line
+    for m in _rate_statements(text):
         lo = max(sentence_start(text, m.start(), 200), m.start() - 120)
         before = text[lo : m.start()].rstrip(" ,、")
         clause = _RE.clause_break.split(before)[-1]
@@ -316,17 +341,9 @@ def _goals(report: ReportText, ex: Extraction) -> list[Goal]:
             elif t and (t["u"] == src["unit"] or not src["unit"]):
                 src.update(target=N(t["t"]), target_quote=t.group(0))
         ex.goal_sources.append(src)
-        goals.append(
-            Goal.model_construct(
-                name=name,
-                level1="未注明",
-                kind=GoalKind.positive,
-                unit="%",
-                target=Figure(value=100, unit="%", derived="完成率以指标值为 100%"),
-                actual=Figure(value=pct, unit="%", seed=q, line=src["line"]),
-                evidence=q,
-            )
-        )
+        # (pct is N's exact Decimal and q holds the match: what validating a new Figure would give)
+        actual = rate_actual.model_copy(update={"value": pct, "seed": q, "line": src["line"]})
+        goals.append(rate_goal.model_copy(update={"name": name, "actual": actual, "evidence": q}))
     for m in _excess_statements(text):
         a, b = N(m["a"]), N(m["b"])
         if m["u"] != m["u2"]:

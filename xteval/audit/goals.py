@@ -103,11 +103,11 @@ def _done_statements(doc: Document, toks: list[Token], used: set[int]) -> None:
     for tok in toks:
         if tok.index in used or tok.kind != "count":
             continue
-        before = text[max(0, tok.start - 8000) : tok.start]
-        at = max(before.rfind("目标完成情"), before.rfind("绩效目标完成"))
-        if at < 0 or "存在的问" in before[at:]:
-            continue
         if not _RE.done.search(tok.raw_label) or not _RE.done_after.match(text[tok.end : tok.end + 24]):
+            continue  # the short tests first: the section test reads 8000 characters back
+        lo = max(0, tok.start - 8000)
+        at = max(text.rfind("目标完成情", lo, tok.start), text.rfind("绩效目标完成", lo, tok.start))
+        if at < 0 or "存在的问" in text[at : tok.start]:
             continue
         tail = _RE.done_after.match(text[tok.end : tok.end + 24]).group(0)
         words = _RE.done_verb.sub("", tok.label)
@@ -137,8 +137,9 @@ def _under_targets(tok: Token) -> bool:
 def _in_target_statement(tok: Token) -> bool:
     """A figure of the paragraph that states the year's targets (its heading or sentence says 绩效目标), not their results."""
     last = tok.section.split(" / ")[-1] if tok.section else ""
-    here = _RE.targets_sentence.search(tok.sentence) or _RE.targets_heading.search(last)
-    return bool(here) and not _RE.results_words.search(last + tok.sentence[:12])
+    if _RE.results_words.search(last + tok.sentence[:12]):  # the short test first: a sentence of results is never one
+        return False
+    return bool(_RE.targets_heading.search(last) or _RE.targets_sentence.search(tok.sentence))
 
 
 def _add(doc: Document, target: Token, actual: Token, name: str, text: str) -> None:

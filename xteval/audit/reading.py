@@ -26,8 +26,6 @@ from ..files import SourceDocument
 from ..money import fold, other_script_digit
 from .kinds import patterns
 
-_WHITESPACE = re.compile(r"\s+")
-
 
 @dataclass(frozen=True)
 class ReportText:
@@ -47,7 +45,7 @@ class ReportText:
 
     def quote(self, start: int, end: int) -> str:
         """The text between two offsets, on one line, for evidence."""
-        return _WHITESPACE.sub(" ", self.text[start:end]).strip()
+        return " ".join(self.text[start:end].split())  # every run of whitespace as one space, none at the ends
 
     def evidence(self, start: int, end: int) -> Evidence:
         """Evidence for the text between two offsets."""
@@ -132,9 +130,11 @@ def within_figure_budget(raw: str, budget: int | None = None) -> str:
 
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>\n]{0,80}>")
-_CELL_GAP = re.compile(r"(?<=\S)[^\S\n\t]{2,}(?=\S)")
+# (each opens with a space and looks back after it: a pattern that opens with a look-behind or an anchor is tried
+# at every character of a text, one that opens with a character is searched in C)
+_CELL_GAP = re.compile(r"[^\S\n\t](?<=\S[^\S\n\t])[^\S\n\t]+(?=\S)")  # two or more spaces between two filled characters
 _SPACES = re.compile(r"[^\S\n\t]+")  # any whitespace but the line break and the tab (a cell separator)
-_EDGES = re.compile(r"^ | $", re.M)
+_EDGES = re.compile(r" (?:(?<=^ )|(?=$))", re.M)  # a space that opens or ends a line
 _PAGE_NOISE = re.compile(r"^(?:[-—–]? ?\d{1,4}(?:\.\d{1,3})? ?[-—–]?|第 ?\d{1,4} ?页(?: ?共 ?\d{1,4} ?页)?|\d{1,4} ?/ ?\d{1,4})$", re.M)
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
 

@@ -17,6 +17,7 @@ Years (2023 年), dates, list markers (1、) and page numbers are not tokens.
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -220,6 +221,7 @@ def _is_cell(text: str, start: int, end: int) -> bool:
     return bool(_RE.cell_before.search(text[max(0, start - 4) : start]) and _RE.cell_after.match(text[end : end + 4]))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # labels repeat (收入, 支出, the same row of every table): each is cleaned once
 def _clean(label: str) -> str:
     """A label for matching: no quotes, spaces, enumerators, 其中/包括 or lead words."""
     label = _RE.quotes.sub("", label).replace("收、支", "收支")

@@ -7,6 +7,7 @@ import bisect
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -124,6 +125,38 @@ class DateRange:
     e: int
 
 
+def _date_ranges(text: str) -> Iterator[re.Match]:
+    """``_RE.date_range.finditer(text)``, the pattern tried only just before its word (月).
+
+    The pattern opens with an optional year, so the regex engine would try it at every
+    character of a long text. A match holds only digits, spaces and 年 (``date_range_lead``)
+    before its first 月: it starts in the run of those that ends at the next 月, each start
+    tried in order. A run longer than 64 characters, or a text with a 月 in every 20 characters,
+    is left to the regex engine.
+    """
+    pos, tries = 0, 0
+    while (w := _RE.date_range_word.search(text, pos)) is not None:
+        tries += 1
+        if tries > 1000 and tries * 20 > w.start():
+            yield from _RE.date_range.finditer(text, pos)
+            return
+        lo = w.start()
+        while lo > pos and _RE.date_range_lead.match(text, lo - 1):
+            lo -= 1
+            if w.start() - lo > 64:
+                m = _RE.date_range.search(text, pos)
+                if m is None:
+                    return
+                break
+        else:
+            m = next((m for p in range(lo, w.start()) if (m := _RE.date_range.match(text, p))), None)
+            if m is None:
+                pos = w.start() + 1
+                continue
+        yield m
+        pos = m.end()
+
+
 def _day(y: int, m: int, d: int) -> tuple[dt.date, bool] | None:
     """A date, with an impossible day clamped to the month end (and flagged as inexact)."""
     if not 1 <= m <= 12 or d < 1:
@@ -135,7 +168,7 @@ def _day(y: int, m: int, d: int) -> tuple[dt.date, bool] | None:
 def ranges(text: str, year: int | None) -> list[DateRange]:
     """Every “A 月 B 日至 C 月 D 日” period, years inferred from the last one written."""
     out, last = [], year
-    for m in _RE.date_range.finditer(text):
+    for m in _date_ranges(text):
         y1 = int(m["y1"]) if m["y1"] else last
         if y1 is None:
             continue
@@ -303,10 +336,31 @@ def _pay_year(m: re.Match, fiscal_year: int) -> int:
 def _late_payments(text: str, fiscal_year: int, start: int = 0, end: int | None = None) -> list[re.Match]:
     """Payment dates after the fiscal year, unless the sentence says it is only planned (拟/计划/预计)."""
     out = []
-    for m in _RE.pay_date.finditer(text, start, len(text) if end is None else end):
+    for m in _pay_dates(text, start, len(text) if end is None else end):
         if _pay_year(m, fiscal_year) > fiscal_year and not _RE.planned.search(text[max(0, m.start() - 6) : m.start()]):
             out.append(m)
     return out
+
+
+def _pay_dates(text: str, start: int, end: int) -> Iterator[re.Match]:
+    """``_RE.pay_date.finditer(text, start, end)``, the pattern tried only where one of its opening words starts.
+
+    The pattern is four phrasings, each opening with a word of ``pay_date_word``: the regex
+    engine would try all four at every character of a long text, where the words are searched
+    in C. A text so dense in them (于于于…) that a try per word costs more is read the plain way.
+    """
+    pos, tries = start, 0
+    while (w := _RE.pay_date_word.search(text, pos, end)) is not None:
+        tries += 1
+        if tries > 1000 and tries * 50 > w.start() - start:  # more than a word in 50 characters
+            yield from _RE.pay_date.finditer(text, w.start(), end)
+            return
+        m = _RE.pay_date.match(text, w.start(), end)
+        if m is None:
+            pos = w.start() + 1  # a word may start inside this one (支付款: 付款)
+            continue
+        yield m
+        pos = m.end()
 
 
 def cross_year_payment_checks(report: ReportText, year: int | None) -> list[CheckResult]:
@@ -440,10 +494,10 @@ def payment_claim_check(f: _Fees) -> list[CheckResult]:
     The late payment date itself is reported by :func:`cross_year_payment_checks`.
     """
     text, fy = f.report.text, f.fiscal_year
-    late = _late_payments(text, fy, f.lst.total.s, sentence_end(text, f.lst.parts[-1].e, 300) + 1)
     out: list[CheckResult] = []
     if not _RE.paid.search(text, f.whole.s, f.lst.total.e + 6):
         return out
+    late = _late_payments(text, fy, f.lst.total.s, sentence_end(text, f.lst.parts[-1].e, 300) + 1)
     claim = f.report.evidence(f.whole.s, f.lst.total.e)
     whole = f"{f.whole.start}~{f.whole.end}"
     out.append(
