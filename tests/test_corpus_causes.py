@@ -196,3 +196,19 @@ def test_a_sentence_opened_at_the_end_of_a_wrapped_line_runs_on_into_the_next():
     )
     facts = {(f, v) for f, v, _ in _facts(text)}
     assert ("income.carried_in.change", Decimal("20.00")) in facts and ("income.carried_in.change_rate", Decimal("20.00")) in facts
+
+
+def test_a_count_of_the_indicators_themselves_is_no_goal_value():
+    """“本项目设定 9 个绩效指标，其中一级指标 3 个…”: how many indicators a project sets is no 指标值 of one of them,
+    to be paired with the first count the text states later (a goal “完成” at 14 ÷ 9 = 156 %)."""
+    text = (
+        "梨园镇2023年农村公路养护项目支出绩效自评报告\n"
+        "一、项目基本情况\n"
+        "2、项目绩效目标设定情况\n"
+        "本项目设定9个绩效指标，其中一级指标3个，二级指标4个，三级指标9个。\n"
+        "二、绩效目标完成情况\n"
+        "项目实施后，方便了全镇14个行政村群众出行，维护公路28.5公里。\n"
+    )
+    doc = _doc(text)
+    assert not [g for g in doc.goals if g.get("target") in (Decimal("9"), Decimal("3"), Decimal("4"))], doc.goals
+    assert ("count.indicators", Decimal("9")) in {(f.field, f.value) for f in doc.facts}  # still read, as a count

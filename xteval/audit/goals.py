@@ -69,6 +69,8 @@ def read_goals(doc: Document) -> None:
         if tok.index in used:
             continue
         head = tok.raw_label
+        if tok.kind == "count" and (_RE.indicators_counted.match(tok.after) or _RE.indicator_level.search(head)):
+            continue  # how many indicators a project sets: a count (count.indicators), never one indicator's value
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         same = nxt is not None and nxt.sentence_start == tok.sentence_start and _unit_key(nxt) == _unit_key(tok)
         # actual, then (目标 target) or ，目标 target
