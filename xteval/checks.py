@@ -16,7 +16,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from . import registry
-from .money import ZERO, fmt, half_up
+from .money import ZERO, fmt, fmt_count, half_up
 
 __all__ = [
     "CheckResult",
@@ -269,14 +269,14 @@ def amount(v: Decimal) -> str:
 _COUNT_UNITS = ("个", "项", "人", "名", "家", "户", "辆", "人次", "批次")  # whole things counted
 
 
-def _count(v: Decimal) -> str:
-    """A count as stated (10, not 10.00)."""
-    return f"{v.normalize():f}"
+def _shown(unit: str):
+    """How a figure of this unit is written in a message: a count as stated (10 个, not 10.00), else an amount."""
+    return fmt_count if unit in _COUNT_UNITS else amount
 
 
 def direction(diff: Decimal, unit: str) -> str:
     """“多 2.00 万元” / “少 2.00 万元” / “一致”: the direction of a difference, for messages."""
-    show = _count if unit in _COUNT_UNITS else amount
+    show = _shown(unit)
     if diff > 0:
         return f"多 {show(diff)} {unit}"
     if diff < 0:
@@ -325,7 +325,7 @@ def balance(
     tol = tolerance if tolerance is not None else rounding_tolerance([stated, *(v for _, v in parts)])
     names = " + ".join(n for n, _ in parts)
     ok = abs(diff) <= tol
-    show = _count if unit in _COUNT_UNITS else amount  # a count of units or people: no decimals added
+    show = _shown(unit)
     status = Status.passed if diff == 0 else Status.warn if ok else Status.fail
     if ok and diff == 0:
         msg = f"{label} {show(stated)} = {names} {show(expected)} {unit}"

@@ -50,6 +50,11 @@ def days_in_month(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
+def is_calendar_date(year: int | None, month: int, day: int | None) -> bool:
+    """Whether the month exists and, when a day is given, that day is in it (a year not stated: a leap year's)."""
+    return 1 <= month <= 12 and (day is None or 1 <= day <= days_in_month(year or 2000, month))
+
+
 def find_dates(text: str, default_year: int | None = None, *, normalized: bool = False) -> Iterator[DateMention]:
     """Every 年月日 / 月日 / 年月 mention in ``text``.
 
@@ -70,7 +75,7 @@ def find_dates(text: str, default_year: int | None = None, *, normalized: bool =
         year, inferred = (int(m["year"]), False) if m["year"] else (last_year, True)
         if m["year"]:
             last_year = year
-        ok = 1 <= month <= 12 and (day is None or (1 <= day <= days_in_month(year or 2000, month)))
+        ok = is_calendar_date(year, month, day)
         yield DateMention(m.group(0), m.start(), year, month, day, ok, inferred and year is not None)
 
 

@@ -199,7 +199,7 @@ def _this_years_appropriation(doc: Document) -> None:
 
 def _claims_and_dates(doc: Document) -> None:
     """Claims in words (the kind's ``claims`` phrases) and every calendar date, as facts."""
-    from ..dates import days_in_month, find_dates
+    from ..dates import find_dates, is_calendar_date
     from .kinds import kinds
 
     report = doc.report
@@ -224,7 +224,7 @@ def _claims_and_dates(doc: Document) -> None:
             doc.facts.append(Fact("date", iso, "date", i + 1, d.text, start, start + len(d.text), label="valid" if d.valid else "invalid"))
     for m in _RE.labelled_iso_date.finditer(report.text):  # a web page's 发布日期: 2024-04-26
         y, mo, day = int(m["y"]), int(m["m"]), int(m["d"])
-        valid = 1 <= mo <= 12 and 1 <= day <= days_in_month(y, mo)
+        valid = is_calendar_date(y, mo, day)
         at = m.start("y")
         line = report.line_of(at)
         doc.facts.append(
