@@ -212,8 +212,8 @@ def _claims_and_dates(doc: Document) -> None:
                 Fact(f"claims.{name}", Decimal(1), "claim", report.line_of(m.start()), m.group(0), m.start(), m.end(), label=name)
             )
     last_year = doc.year
-    for i, line in enumerate(report.text.split("\n")):
-        if "月" not in line or "年" not in line or ("日" not in line and "号" not in line):
+    for i, line in _lines_with(report, "月"):
+        if "年" not in line or ("日" not in line and "号" not in line):
             continue  # a date fact needs its day
         for d in find_dates(line, default_year=last_year, normalized=True):
             if d.year is None or d.day is None or d.year_inferred:
@@ -230,6 +230,18 @@ def _claims_and_dates(doc: Document) -> None:
         doc.facts.append(
             Fact("date", f"{y:04d}-{mo:02d}-{day:02d}", "date", line, m["iso"], at, m.end(), label="valid" if valid else "invalid")
         )
+
+
+def _lines_with(report: ReportText, char: str):
+    """(index, text) of each line that holds ``char``, in order: a long text's other lines are never cut out."""
+    text, starts = report.text, report.line_starts
+    at = text.find(char)
+    while at >= 0:
+        i = bisect.bisect_right(starts, at) - 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        yield i, text[starts[i] : end]
+        at = text.find(char, end)
 
 
 # Patterns of the per-token loop, compiled once (a long report has a few hundred thousand tokens).

@@ -37,6 +37,13 @@ def _best(label: str, patterns: list[re.Pattern]) -> tuple[int, int] | None:
     return best
 
 
+def _bounded(cache: dict) -> dict:
+    """A cache emptied when it grows past 20,000 entries (a hostile text need not repeat its labels)."""
+    if len(cache) > 20000:
+        cache.clear()
+    return cache
+
+
 class Matcher:
     """Label → field ids, for one document kind."""
 
@@ -49,7 +56,7 @@ class Matcher:
         if key not in _SHARED:
             if len(_SHARED) > 32:
                 _SHARED.clear()
-            _SHARED[key] = (self.vocab, kind, {"uses": {}, "scope": {}, "fields": {}})
+            _SHARED[key] = (self.vocab, kind, {"uses": {}, "scope": {}, "fields": {}, "after": {}, "share": {}, "tp": {}})
         self._caches = _SHARED[key][2]
 
     def _uses(self, field_id: str) -> bool:
@@ -60,11 +67,9 @@ class Matcher:
 
     def _scoped(self, group: str, context: str) -> tuple[bool, ...]:
         """Which entries of a group the context admits (their ``within`` / ``not_within``), cached by context."""
-        cache = self._caches["scope"]
+        cache = _bounded(self._caches["scope"])
         key = (group, context)
         if key not in cache:
-            if len(cache) > 20000:
-                cache.clear()
             cache[key] = tuple(
                 (e["_within"] is None or bool(e["_within"].search(context))) and (e["_not"] is None or not e["_not"].search(context))
                 for e in self.vocab[group]
@@ -77,11 +82,9 @@ class Matcher:
         Cached by label, unit and the entries the context admits: a long report repeats its labels.
         """
         scope = self._scoped(group, context)
-        cache = self._caches["fields"]
+        cache = _bounded(self._caches["fields"])
         key = (group, label, unit, scope)
         if key not in cache:
-            if len(cache) > 20000:
-                cache.clear()
             cache[key] = self._fields_uncached(group, label, unit, scope)
         fields, rest = cache[key]
         return list(fields), rest
@@ -105,13 +108,27 @@ class Matcher:
     def counted_after(self, after: str, context: str, unit: str) -> list[str]:
         """The count field the noun right after a count names (“对 17 个项目开展自评”, “下属 3 个二级单位”): its ``after`` words."""
         scope = self._scoped("counts", context)
-        for entry, admitted in zip(self.vocab["counts"], scope, strict=True):
-            if admitted and entry["_after"] is not None and unit in entry.get("units", (unit,)) and entry["_after"].match(after):
-                return [f for f in entry["_fields"] if self._uses(f)]
-        return []
+        cache = _bounded(self._caches["after"])
+        key = (after, unit, scope)
+        if key not in cache:
+            cache[key] = next(
+                (
+                    [f for f in entry["_fields"] if self._uses(f)]
+                    for entry, admitted in zip(self.vocab["counts"], scope, strict=True)
+                    if admitted and entry["_after"] is not None and unit in entry.get("units", (unit,)) and entry["_after"].match(after)
+                ),
+                [],
+            )
+        return list(cache[key])
 
     def alias_share(self, label: str) -> float:
         """How much of a label its best money alias covers (1.0: the label is the alias)."""
+        cache = _bounded(self._caches["share"])
+        if label not in cache:
+            cache[label] = self._alias_share(label)
+        return cache[label]
+
+    def _alias_share(self, label: str) -> float:
         best = 0
         for entry in self.vocab["money"]:
             m = _best(label, entry["_re"])
@@ -131,20 +148,28 @@ class Matcher:
                         best, where = name, m.end()
         return best
 
+    def _tp_part(self, label: str) -> tuple[str | None, tuple[int, int] | None]:
+        """The 三公 part a label names and where its alias ends (a long report repeats its labels: cached)."""
+        cache = _bounded(self._caches["tp"])
+        if label not in cache:
+            part, where = None, None
+            for name, pats in self.tp["_parts"].items():
+                m = _best(label, pats)
+                if m and (where is None or m > where):
+                    part, where = name, m
+            tm = _best(label, self.tp["_total"])
+            if tm and (where is None or tm[0] > where[0] and tm[1] >= where[1]):
+                part, where = "total", tm
+            cache[label] = (part, where)
+        return cache[label]
+
     def three_public(self, label: str, context: str, state: dict, aside: bool = False) -> str | None:
         """A 三公 field (``three_public.<mode>.<part>``) when the label or its sentence is about 三公."""
         if not self._uses("three_public.actual.total"):
             return None
         if self.tp["marker"] not in context and not state.get("tp_part") and not any(k in label for k in _TP_WORDS):
             return None  # nothing about 三公 here (the common case: decided without a regular expression)
-        part, where = None, None
-        for name, pats in self.tp["_parts"].items():
-            m = _best(label, pats)
-            if m and (where is None or m > where):
-                part, where = name, m
-        tm = _best(label, self.tp["_total"])
-        if tm and (where is None or tm[0] > where[0] and tm[1] >= where[1]):
-            part, where = "total", tm
+        part, where = self._tp_part(label)
         rest = label[where[1] :] if where else label
         in_context = self.tp["marker"] in context or state.get("tp_part")
         if part is None:

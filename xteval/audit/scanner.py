@@ -149,8 +149,26 @@ def _kind(text: str, w, end: int) -> tuple[str, str, int]:
     return "number", "", end
 
 
-def _skip(text: str, w) -> bool:
-    """Years, dates, times, list markers and identifiers are not figures."""
+_TOC_MARKS = ("PAGEREF", "....", "……", "····")  # what a table of contents' line holds (the first alone marks one)
+
+
+def _toc_marks(text: str) -> list[int]:
+    """Where a table-of-contents mark starts, in order: a number far from all of them needs no line cut out."""
+    found = []
+    for mark in _TOC_MARKS:
+        i = text.find(mark)
+        while i >= 0:
+            found.append(i)
+            i = text.find(mark, i + 1)  # overlapping too: a run of dots may start anywhere in the window
+    return sorted(found)
+
+
+def _skip(text: str, w, marks: list[int] | None = None) -> bool:
+    """Years, dates, times, list markers and identifiers are not figures.
+
+    ``marks``: :func:`_toc_marks` of the text, when the caller reads many numbers (the line of each is cut out only
+    near one).
+    """
     s, e = w.start, w.end
     before, after = text[max(0, s - 1) : s], text[e : e + 2]
     if w.kind == "number":
@@ -160,10 +178,17 @@ def _skip(text: str, w) -> bool:
             return True
         if before in ("〔", "[", "第", "_", "-", "—", "图", "表", "件") or after[:1] in ("号", "〕", "]", "_"):
             return True
-        line_start = max(text.rfind("\n", max(0, s - 300), s) + 1, s - 300, 0)
+        if marks is not None:  # no mark starts within the 300 characters either side that bound the line: not a contents line
+            i = bisect.bisect_left(marks, s - 300)
+            near = i < len(marks) and marks[i] < e + 300
+        else:
+            near = True
+        line_start = max(text.rfind("\n", max(0, s - 300), s) + 1, s - 300, 0) if near else 0
         line_end = text.find("\n", e, e + 300)
-        line = text[line_start : line_end if line_end >= 0 else min(len(text), e + 300)]
-        if "PAGEREF" in line or (("...." in line or "……" in line or "····" in line) and _RE.toc_end.search(line)):  # a table of contents
+        line = text[line_start : line_end if line_end >= 0 else min(len(text), e + 300)] if near else ""
+        if (
+            near and "PAGEREF" in line or (("...." in line or "……" in line or "····" in line) and _RE.toc_end.search(line))
+        ):  # a table of contents
             return True
         if before.isascii() and before.isalpha():  # 510000_0013zp, Toc16112, PAGEREF
             return True
@@ -179,11 +204,12 @@ def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:
     sc.heading_paths = heading_paths(sc.headings)
     prev_end = 0
     n = len(text)
+    marks = _toc_marks(text)
     for w in amounts_in(text):
         if (w.start == 0 or text[w.start - 1] == "\n") and (w.end == n or text[w.end] == "\n") and w.kind == "number":
             if not _count_label_above(text, w.start):
                 continue  # a number alone on its line: a table cell for the form reader, or a page number; no label to read
-        if _skip(text, w):
+        if _skip(text, w, marks):
             continue
         kind, unit, end = _kind(text, w, w.end)
         tok = Token(w.value, kind, unit, w.number, w.start, end, bisect.bisect_right(starts, w.start))
