@@ -80,3 +80,28 @@ def test_another_scripts_digit_is_every_decimal_digit_but_ascii():
     others = [c for c in map(chr, range(0x110000)) if money.OTHER_DIGIT.match(c)]
     assert others == [c for c in map(chr, range(0x110000)) if c.isdecimal() and c not in "0123456789"]
     assert "৪" in others and "８" in others  # Bengali four; the full-width eight (fold makes it ASCII before this test)
+
+
+def test_a_numbers_line_is_cut_out_only_near_a_contents_mark_and_skips_the_same_numbers():
+    from xteval.audit import scanner
+
+    alphabet = list("收入支出万元第一章 0123456789.…·\n") + ["PAGEREF", "....", "……", "····", "目录", "\n" + "x" * 290]
+    texts = ["第一章 总体情况........3\n收入 5 万元", "收入 12 万元" + "." * 9 + "\n" + "支" * 299 + "3", "PAGEREF _Toc1 \\h 7"]
+    for text in texts + _random_texts(alphabet, 3000, 5):
+        marks = scanner._toc_marks(text)
+        for w in money.amounts_in(text):
+            assert scanner._skip(text, w, marks) == scanner._skip(text, w), (text, w)
+
+
+def test_dates_are_read_from_the_lines_that_hold_a_month_as_from_every_line():
+    from xteval.audit import engine
+
+    class Report:
+        def __init__(self, text):
+            self.text = text
+            self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    for text in ["", "月", "\n\n月\n", "2023年3月1日\n无\n月末"] + _random_texts(list("2023年月日号\n x"), 2000, 6):
+        report = Report(text)
+        expected = [(i, line) for i, line in enumerate(text.split("\n")) if "月" in line]
+        assert list(engine._lines_with(report, "月")) == expected, text
