@@ -7,6 +7,7 @@ stopped midway resumes from its store; nothing is written outside the output fol
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -67,7 +68,9 @@ def test_each_document_reads_as_check_reads_it_alone(folder: Path, tmp_path: Pat
         assert row.doc.kind == (alone.kind.id if alone.kind else None)
         assert len(Store(out).findings(row.doc.sha256)) == alone.counts["fail"] + alone.counts["warn"]
         page = out / "docs" / f"{row.doc.page_name}.html"
-        assert page.is_file() and page.with_suffix(".json").is_file()
+        record = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))  # one JSON, its figures as the store's
+        assert record["counts"] == alone.counts and len(record["checks"]) == len(alone.suite.results)
+        assert record["figures"] == dict(Store(out).figures())[row.doc.sha256] and len(record["figures"]) == row.doc.figure_count
     index = (out / INDEX_NAME).read_text(encoding="utf-8")
     assert index.count("<tr class=") == 8 and all(row.name in index for row in summary.rows)
     assert "http://" not in index and "https://" not in index  # offline: no external request

@@ -14,7 +14,6 @@ Nothing is written outside ``DIR``; a document that cannot be read is a row of t
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import os
 import sys
@@ -228,8 +227,8 @@ def _keep(result: dict, f: Found, store: Store, out: Path) -> Stored:
         write_atomic(base.with_name(base.name + ".html"), result["html"])
         write_atomic(base.with_name(base.name + ".json"), result["json"])
     if doc.sha256:  # a file that could not even be read has no content hash to key it
-        store.put(doc, result.get("figures") or [], str(f.path.resolve()), f.stat)
-    return dataclasses.replace(doc, findings=[])  # they live in the store: the intake's memory stays flat
+        store.put(doc, result.get("findings_json") or "[]", result.get("figures_json") or "[]", str(f.path.resolve()), f.stat)
+    return doc  # its findings and figures live in the store only: the intake's memory stays flat
 
 
 def print_summary(summary: IntakeSummary, stream=None) -> None:

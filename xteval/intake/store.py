@@ -16,7 +16,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,6 @@ class Stored:
     passes: int = 0
     figure_count: int = 0
     page_name: str = ""
-    findings: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     chars: str = ""  # the CJK characters its page shows: the shared font covers them
 
@@ -118,14 +117,17 @@ class Store:
         row = self.db.execute("SELECT findings FROM documents WHERE sha256=? AND reader=?", (sha256, self.reader)).fetchone()
         return json.loads(row[0]) if row else []
 
-    def put(self, doc: Stored, figures: list[dict[str, Any]], path: str, stat: tuple[int, int, int]) -> None:
-        """Store one document's reading and the file it came from, in one transaction."""
+    def put(self, doc: Stored, findings: str, figures: str, path: str, stat: tuple[int, int, int]) -> None:
+        """Store one document's reading and the file it came from, in one transaction.
+
+        ``findings`` and ``figures``: their JSON, as the worker wrote it (:func:`~xteval.intake.worker.read_one`).
+        """
         with self._transaction():
             self.db.execute(
                 "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (doc.sha256, self.reader, doc.status, doc.reason, doc.kind, doc.kind_title, doc.unit, doc.year, doc.pages,
                  doc.fails, doc.warns, doc.passes, doc.figure_count, doc.page_name,
-                 json.dumps(doc.findings, ensure_ascii=False), json.dumps(figures, ensure_ascii=False), doc.seconds, doc.chars),
+                 findings, figures, doc.seconds, doc.chars),
             )  # fmt: skip
             self.remember(path, doc.sha256, stat)
 
