@@ -269,3 +269,14 @@ def test_the_same_department_row_pasted_with_its_cells_apart_reads_the_same_figu
 def test_a_rate_points_and_score_that_do_not_earn_each_other_are_left_unread(funds):
     facts = _dept(funds)  # 10 × 85% is 8.5, not 7.0; a lone 10 is not both the points and the score
     assert "claims.execution_weight" not in facts and "claims.execution_score" not in facts
+
+
+def test_a_column_word_that_carries_its_unit_is_that_column_in_a_pasted_form():
+    text = (
+        "项目支出绩效自评表\n项目名称 | 乡村书屋图书更新\n"
+        "项目资金(万元) | 年初预算数 | 全年预算数(A) | 全年执行数(B) | 分值 | 执行率(%) | 得分\n"
+        "年度资金总额 | 30 | 36 | 34.2 | 10 | 95.00% | 9.5\n"
+    )
+    facts = {f.field: f.value for f in read_document(audit.prepare(text)).facts if f.field.startswith("project.")}
+    assert facts["project.execution_rate"] == Decimal("95.00")  # 执行率(%) is the rate, so 95.00% is no score
+    assert facts["project.execution_score"] == Decimal("9.5")
