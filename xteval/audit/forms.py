@@ -118,7 +118,8 @@ def _glued_headless(doc: Document, cs: list[Cell], form: dict[str, Any], column_
             continue
         if len(order) >= 2 and _after_header(cs, i, len(order), column_of):
             before = len(doc.facts)
-            _glued_funds_row(doc, cs, i - 1, "", order, _Glued(), form.get("fields"))
+            head = next((c for c in cs[max(0, i - len(order) - 1) : i] if column_of(c.text)), None)
+            _glued_funds_row(doc, cs, i - 1, "", order, _Glued(), form.get("fields"), head)
             given = {f.field for f in doc.facts[before:]}
             doc.facts = [f for f in doc.facts if f.cell or f.field not in given]
             return

@@ -127,11 +127,18 @@ def _one_reading(run: str, choices: list[list[str]], totals: dict[str, Decimal],
 
 
 def _glued_funds_row(
-    doc: Document, cs: list[Cell], i: int, row: str, order: list[str], state: _Glued, fields: dict[str, str] | None = None
+    doc: Document,
+    cs: list[Cell],
+    i: int,
+    row: str,
+    order: list[str],
+    state: _Glued,
+    fields: dict[str, str] | None = None,
+    head: Cell | None = None,
 ) -> int:
     """A row word (or the header's last cell, for a form whose one row has no word) and the run of digits after it,
     split into the row's columns when one reading alone fits; ``fields`` names each column's field (a department's
-    form), else ``project.<row>.<column>``.
+    form), else ``project.<row>.<column>``; the evidence quotes from ``head`` (the header's first word) when given.
 
     The form's one row may come without its amounts (left blank, or lost to an OCR: 76%107.6 under 全年执行数,
     执行率, 执行率权重, 执行率得分): it is read against the other columns too, and a reading is taken only when one
@@ -146,7 +153,7 @@ def _glued_funds_row(
     reading = _one_reading(run.text, choices, state.totals if row else {}, state)
     if reading is None:
         return i + 2
-    quote = cs[i].text + run.text
+    quote = doc.report.text[head.start : run.end] if head is not None else cs[i].text + run.text
     at = run.start
     for col, text in reading.items():
         value = Decimal(text.rstrip("%"))
