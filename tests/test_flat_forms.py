@@ -144,3 +144,13 @@ def test_the_same_two_sided_form_pasted_as_a_table_reads_the_same_figures():
     dumped = _facts(_side_by_side(" "))
     for cell in ("|", "\t"):
         assert _facts(_side_by_side(cell)) == dumped, cell
+
+
+def test_a_two_sided_dump_that_puts_a_lines_amounts_after_both_its_rows_places_none_of_them():
+    # 一、…收入 1 一、…支出 29 2,460,000.00 310,000.00: which amount is whose is lost (a blank on either side looks alike)
+    lines = ["收入 支出", "项目 行次 金额 项目 行次 金额"]
+    lines += [" ".join(c for c in (a, n, b, m, x, y) if c) for a, n, x, b, m, y in SIDE_BY_SIDE]
+    doc = _doc(SIDE_HEAD + "\n".join(lines))
+    assert not [f for f in doc.facts if f.unit == "万元"]  # neither an amount nor a row number is read as money
+    unread = [reason for t in doc.tables for _, _, reason in t.unread]
+    assert unread and all("两侧" in reason for reason in unread)

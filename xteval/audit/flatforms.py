@@ -74,6 +74,7 @@ class _Block:
     numbers: list[_Token]
     end: int
     side: int | None = None  # the side of a two-sided form whose rows a dump gives side by side (by the side words else)
+    unplaced: bool = False  # its amounts are not known to follow their own rows: none is placed
 
 
 @dataclass
@@ -158,8 +159,11 @@ def _scan(text: str, header: _Token, prev_end: int) -> list[_Block]:
     blocks = [_rows(header, preamble, side) for side in sides]
     if any(b is None for b in blocks):
         return []  # one side read and the other not: the rows were not two sides after all
+    # a row followed by more amounts than its own: the dump put a line's amounts after both its rows, so a row with
+    # no amount after it may yet have one; no amount of either side is placed
+    unplaced = any(len(r.amounts) > len(r.rows) for b in blocks for r in b.runs)  # type: ignore[union-attr]
     for k, b in enumerate(blocks):
-        b.side = k  # type: ignore[union-attr]
+        b.side, b.unplaced = k, unplaced  # type: ignore[union-attr]
     return blocks  # type: ignore[return-value]
 
 
@@ -278,14 +282,17 @@ def _read_form(doc: Document, form: list[_Block], out: Flattened, budget: list[i
         fields = _fields(probe, kind, unit) if hard else {}
         unread: list[tuple[int, str, str]] = []
         for run in block.runs:
-            _place(run, evidence, kind, fields, block, budget)
+            if not block.unplaced:
+                _place(run, evidence, kind, fields, block, budget)
             if run.placed is None and run.amounts:
                 first = run.rows[0][0]
                 unread.append(
                     (
                         doc.report.line_of(first.start),
                         first.text,
-                        f"{len(run.rows)} 行之后列出 {len(run.amounts)} 个金额，无法对应到行（转储丢失了空单元格）",
+                        "同一行两侧的金额列在两侧的行之后，无法对应到行"
+                        if block.unplaced
+                        else f"{len(run.rows)} 行之后列出 {len(run.amounts)} 个金额，无法对应到行（转储丢失了空单元格）",
                     )
                 )
         table = _table(doc, block, kind.title, unit, side=side, amount_word=amount_word)
