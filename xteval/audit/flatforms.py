@@ -156,15 +156,15 @@ def _scan(text: str, header: _Token, prev_end: int) -> list[_Block]:
     if sides is None:
         block = _rows(header, preamble, toks)
         return [block] if block is not None else []
-    blocks = [_rows(header, preamble, side) for side in sides]
-    if any(b is None for b in blocks):
+    blocks = [b for side in sides if (b := _rows(header, preamble, side)) is not None]
+    if len(blocks) < 2:
         return []  # one side read and the other not: the rows were not two sides after all
     # a row followed by more amounts than its own: the dump put a line's amounts after both its rows, so a row with
     # no amount after it may yet have one; no amount of either side is placed
-    unplaced = any(len(r.amounts) > len(r.rows) for b in blocks for r in b.runs)  # type: ignore[union-attr]
+    unplaced = any(len(r.amounts) > len(r.rows) for b in blocks for r in b.runs)
     for k, b in enumerate(blocks):
-        b.side, b.unplaced = k, unplaced  # type: ignore[union-attr]
-    return blocks  # type: ignore[return-value]
+        b.side, b.unplaced = k, unplaced
+    return blocks
 
 
 def _side_by_side(toks: list[_Token]) -> tuple[list[_Token], list[_Token]] | None:
@@ -180,7 +180,7 @@ def _side_by_side(toks: list[_Token]) -> tuple[list[_Token], list[_Token]] | Non
     n = [int(toks[k + 1].text) for k in pairs]
     if not (n[1] > n[0] + 1 and n[2] == n[0] + 1 and n[3] == n[1] + 1):
         return None
-    head, out = toks[: pairs[0]], ([], [])  # type: tuple[list[_Token], tuple[list[_Token], list[_Token]]]
+    head, out = toks[: pairs[0]], ([], [])
     nexts, side, k = [n[0], n[1]], None, pairs[0]
     while k < len(toks):
         t = toks[k]
