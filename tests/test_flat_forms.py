@@ -102,3 +102,55 @@ def test_a_form_of_several_amount_columns_flattened_reads_no_amount_but_knows_it
     assert not [f for f in doc.facts if f.unit == "万元" and f.value < 1]  # 1 … 4 are rows, never 0.0001 万元
     doc = _doc(INCOME + EXPENDITURE)  # one column of amounts (金额): read
     assert [f for f in doc.facts if f.table]
+
+
+# A PDF-to-text dump of the 总表 gives each printed line whole: the 收入 row and the 支出 row beside it, so the two
+# sides' rows take turns (1, 29, 2, 30 …) and a blank amount simply is not there. Our own figures, in 元.
+SIDE_BY_SIDE = [
+    ("一、一般公共预算财政拨款收入", "1", "2,460,000.00", "一、一般公共服务支出", "29", "310,000.00"),
+    ("二、政府性基金预算财政拨款收入", "2", "", "二、农林水支出", "30", "2,150,400.00"),
+    ("三、事业收入", "3", "95,400.00", "三、住房保障支出", "31", "88,000.00"),
+    ("本年收入合计", "4", "2,555,400.00", "本年支出合计", "32", "2,548,400.00"),
+    ("年初结转和结余", "5", "12,000.00", "年末结转和结余", "33", "19,000.00"),
+    ("总计", "6", "2,567,400.00", "总计", "34", "2,567,400.00"),
+]
+SIDE_HEAD = "收入支出决算总表\n公开01表\n部门：某镇农业综合服务中心 金额单位：元\n"
+
+
+def _side_by_side(cell: str) -> str:
+    """The form as a dump gives it (``cell`` a space: blank cells gone), or pasted with ``|`` or tabs (blanks kept)."""
+    rows = [("收入", "", "", "支出", "", ""), ("项目", "行次", "金额") * 2, *SIDE_BY_SIDE]
+    if cell == " ":
+        lines = [" ".join(c for c in row if c) for row in rows]
+    elif cell == "|":
+        lines = ["| " + " | ".join(row) + " |" for row in rows]
+    else:
+        lines = [cell.join(row) for row in rows]
+    return SIDE_HEAD + "\n".join(lines)
+
+
+def test_a_two_sided_form_dumped_line_by_line_reads_each_amount_in_its_own_row_and_side():
+    facts = _facts(_side_by_side(" "))
+    assert not [k for k, v in facts.items() if v < 1]  # 1 … 6 and 29 … 34 are the rows' numbers, never amounts
+    assert facts["income.general_budget"] == Decimal("246")
+    assert facts["income.business"] == Decimal("9.54")
+    assert "income.government_fund" not in facts  # its cell is blank: the next amount is 事业收入's, on its own line
+    assert facts["expenditure.function[农林水支出]"] == Decimal("215.04")
+    assert facts["income.total"] == Decimal("255.54") and facts["expenditure.total"] == Decimal("254.84")
+    assert facts["income.grand_total"] == Decimal("256.74")
+
+
+def test_the_same_two_sided_form_pasted_as_a_table_reads_the_same_figures():
+    dumped = _facts(_side_by_side(" "))
+    for cell in ("|", "\t"):
+        assert _facts(_side_by_side(cell)) == dumped, cell
+
+
+def test_a_two_sided_dump_that_puts_a_lines_amounts_after_both_its_rows_places_none_of_them():
+    # 一、…收入 1 一、…支出 29 2,460,000.00 310,000.00: which amount is whose is lost (a blank on either side looks alike)
+    lines = ["收入 支出", "项目 行次 金额 项目 行次 金额"]
+    lines += [" ".join(c for c in (a, n, b, m, x, y) if c) for a, n, x, b, m, y in SIDE_BY_SIDE]
+    doc = _doc(SIDE_HEAD + "\n".join(lines))
+    assert not [f for f in doc.facts if f.unit == "万元"]  # neither an amount nor a row number is read as money
+    unread = [reason for t in doc.tables for _, _, reason in t.unread]
+    assert unread and all("两侧" in reason for reason in unread)

@@ -215,3 +215,68 @@ def test_the_headers_order_decides_where_the_points_stand_and_an_unnamed_order_r
     goals = _goals(garbled)
     assert goals["更换节能灯具"]["weight"] == 20  # ≥600盏612盏2020: 分值 first would need a run 600 of two numbers
     assert "设备采购预算" not in goals  # 10 | 30万元 | 30万元 | 10, or 1030万元 | 30万元 | 1 | 0: two readings
+
+
+# --------------------------------------------------------------------------- a 部门整体绩效自评表 collapsed
+# The 重庆 layout of the department form, as a document site's OCR dump gives it: its funds block has no row word
+# (the header, then the one row of figures), and its 执行率 has its own points and score columns. The text is ours.
+
+DEPT_HEAD = "部门整体绩效自评表主管部门某县图书馆自评总分(分)92.5部门联系人李某联系电话部门预算执行情况"
+DEPT_FUNDS = "年初预算数全年(调整)预算数全年执行数执行率(%)执行率权重执行率得分(分)"
+DEPT_REST = (
+    "当年绩效目标年初绩效目标全年目标实际完成情况保障馆舍开放与借阅服务。"
+    "指标名称计量单位指标性质年初指标值调整指标值全年完成值得分系数(%)指标权重(分)指标得分(分)是否核心指标"
+    "政府采购执行率%100%96%100%22是借阅人次人次12000人次13500人次100%55否\n"
+)
+
+
+def _dept(funds: str) -> dict[str, list[Decimal]]:
+    doc = read_document(audit.prepare(DEPT_HEAD + DEPT_FUNDS + funds + DEPT_REST))
+    out: dict[str, list[Decimal]] = {}
+    for f in doc.facts:
+        out.setdefault(f.field, []).append(f.value)
+    return out
+
+
+def test_a_collapsed_department_row_whose_amounts_were_lost_reads_its_rate_points_and_score():
+    facts = _dept("I85%108.5")  # an OCR's stray letter, then 执行率 85%, 权重 10, 得分 8.5: the amounts are gone
+    assert facts["claims.execution_rate"] == [Decimal("85")]  # the form's alone: not the 政府采购执行率's 100 as well
+    assert facts["claims.execution_weight"] == [Decimal("10")]
+    assert facts["claims.execution_score"] == [Decimal("8.5")]
+    assert "income.initial_budget" not in facts and "expenditure.total" not in facts
+
+
+def test_a_collapsed_department_row_with_its_amounts_is_split_by_its_rate():
+    facts = _dept("320.00350.00315.0090.00%109.0")
+    assert facts["income.initial_budget"] == [Decimal("320.00")]
+    assert facts["income.fiscal_appropriation"] == [Decimal("350.00")]
+    assert facts["expenditure.total"] == [Decimal("315.00")]
+    assert facts["claims.execution_rate"] == [Decimal("90.00")]
+    assert facts["claims.execution_weight"] == [Decimal("10")] and facts["claims.execution_score"] == [Decimal("9.0")]
+
+
+def test_the_same_department_row_pasted_with_its_cells_apart_reads_the_same_figures():
+    header = " | ".join(["年初预算数", "全年(调整)预算数", "全年执行数", "执行率(%)", "执行率权重", "执行率得分(分)"])
+    text = DEPT_HEAD + "\n" + header + "\n320.00 | 350.00 | 315.00 | 90.00% | 10 | 9.0\n" + DEPT_REST
+    doc = read_document(audit.prepare(text))
+    facts = {f.field: f.value for f in doc.facts if f.cell}
+    assert facts["income.initial_budget"] == Decimal("320.00") and facts["expenditure.total"] == Decimal("315.00")
+    assert facts["claims.execution_rate"] == Decimal("90.00")
+    assert facts["claims.execution_weight"] == Decimal("10") and facts["claims.execution_score"] == Decimal("9.0")
+
+
+@pytest.mark.parametrize("funds", ["85%107.0", "85%10"])
+def test_a_rate_points_and_score_that_do_not_earn_each_other_are_left_unread(funds):
+    facts = _dept(funds)  # 10 × 85% is 8.5, not 7.0; a lone 10 is not both the points and the score
+    assert "claims.execution_weight" not in facts and "claims.execution_score" not in facts
+
+
+def test_a_column_word_that_carries_its_unit_is_that_column_in_a_pasted_form():
+    text = (
+        "项目支出绩效自评表\n项目名称 | 乡村书屋图书更新\n"
+        "项目资金(万元) | 年初预算数 | 全年预算数(A) | 全年执行数(B) | 分值 | 执行率(%) | 得分\n"
+        "年度资金总额 | 30 | 36 | 34.2 | 10 | 95.00% | 9.5\n"
+    )
+    facts = {f.field: f.value for f in read_document(audit.prepare(text)).facts if f.field.startswith("project.")}
+    assert facts["project.execution_rate"] == Decimal("95.00")  # 执行率(%) is the rate, so 95.00% is no score
+    assert facts["project.execution_score"] == Decimal("9.5")

@@ -16,7 +16,9 @@ Read as an evaluator reads it:
   left unread (and the output says so), unless the form's own identities (总计 = 本年收入合计 + 年初结转…,
   the rows above a 合计 adding up to it whatever their order) fit exactly one placement;
 * once a block of the form lists its amounts after its labels (more than one amount after a run), a lone
-  amount after a run of labels is no longer known to be the last row's either: unread.
+  amount after a run of labels is no longer known to be the last row's either: unread;
+* a two-sided form dumped line by line gives each line's 收入 row and 支出 row side by side, so the rows' numbers
+  take turns as two counts (1, 29, 2, 30 …): each row is its count's side, each amount the row's it follows.
 
 Each block becomes a :class:`~xteval.files.documents.Table` (its label, 行次 and amount columns), read by
 :mod:`.tables` like every other table; its unit is the one the flattened form states (金额单位：元), when it
@@ -71,6 +73,8 @@ class _Block:
     runs: list[_Run]
     numbers: list[_Token]
     end: int
+    side: int | None = None  # the side of a two-sided form whose rows a dump gives side by side (by the side words else)
+    unplaced: bool = False  # its amounts are not known to follow their own rows: none is placed
 
 
 @dataclass
@@ -125,8 +129,7 @@ def read_flattened(doc: Document, tabled: Callable[[], set[int]]) -> Flattened:
         if doc.report.line_of(hit.start) in skip_lines:
             continue
         scans += 1
-        block = _scan(text, hit, blocks[-1].end if blocks else 0)
-        if block is not None:
+        for block in _scan(text, hit, blocks[-1].end if blocks else 0):
             blocks.append(block)
             pos = max(pos, block.end)
     form: list[_Block] = []
@@ -141,14 +144,67 @@ def read_flattened(doc: Document, tabled: Callable[[], set[int]]) -> Flattened:
     return out
 
 
-def _scan(text: str, header: _Token, prev_end: int) -> _Block | None:
-    """The rows and amounts after one 行次 header, as runs of labelled rows each followed by its amounts."""
+def _scan(text: str, header: _Token, prev_end: int) -> list[_Block]:
+    """The blocks after one 行次 header: one, or two when the dump gives a two-sided form's rows side by side."""
     lo = max(prev_end, header.start - PREAMBLE)
     preamble = _tokens(text, lo, header.start)
     cut = max((k for k, t in enumerate(preamble) if _RE.end.search(t.text)), default=-1)
     preamble = preamble[cut + 1 :]
     cells = _CELL.cell.finditer(text, header.end, min(len(text), header.end + MAX_TOKENS * 24))
     toks = [_Token(m.group(0), m.start(), m.end()) for m in itertools.islice(cells, MAX_TOKENS)]
+    sides = _side_by_side(toks)
+    if sides is None:
+        block = _rows(header, preamble, toks)
+        return [block] if block is not None else []
+    blocks = [b for side in sides if (b := _rows(header, preamble, side)) is not None]
+    if len(blocks) < 2:
+        return []  # one side read and the other not: the rows were not two sides after all
+    # a row followed by more amounts than its own: the dump put a line's amounts after both its rows, so a row with
+    # no amount after it may yet have one; no amount of either side is placed
+    unplaced = any(len(r.amounts) > len(r.rows) for b in blocks for r in b.runs)
+    for k, b in enumerate(blocks):
+        b.side, b.unplaced = k, unplaced
+    return blocks
+
+
+def _side_by_side(toks: list[_Token]) -> tuple[list[_Token], list[_Token]] | None:
+    """The cells of each side of a two-sided form (收入 | 支出) whose dump gives each line's two rows side by side:
+    一、…收入 1 820.50 一、…支出 29 12.00 二、…收入 2 二、…支出 30 790.30 …; None for a form of one side a line.
+
+    The header names 行次 twice, and the rows' numbers run as two counts taking turns (1, 29, 2, 30): each row goes
+    to the count its number continues, each amount to the row it follows. A label whose number continues neither
+    count, or a cell that is neither, ends the rows."""
+    pairs = [k for k in range(len(toks) - 1) if _word(toks[k]) and _RE.row_number.match(toks[k + 1].text)][:4]
+    if len(pairs) < 4 or not any(_RE.header.match(t.text) for t in toks[: pairs[0]]):
+        return None
+    n = [int(toks[k + 1].text) for k in pairs]
+    if not (n[1] > n[0] + 1 and n[2] == n[0] + 1 and n[3] == n[1] + 1):
+        return None
+    head, out = toks[: pairs[0]], ([], [])
+    nexts, side, k = [n[0], n[1]], None, pairs[0]
+    while k < len(toks):
+        t = toks[k]
+        number = toks[k + 1] if _word(t) and k + 1 < len(toks) and _RE.row_number.match(toks[k + 1].text) else None
+        if _RE.end.search(t.text) or _RE.header.match(t.text):
+            break
+        if number is not None or _RE.row_number.match(t.text):
+            value = int((number or t).text)
+            if value not in nexts or nexts[0] == nexts[1]:
+                break
+            side = nexts.index(value)
+            nexts[side] += 1
+            out[side].extend([t, number] if number is not None else [t])
+            k += 2 if number is not None else 1
+            continue
+        if side is None or not _amount(t):
+            break
+        out[side].append(t)
+        k += 1
+    return head + out[0], head + out[1]
+
+
+def _rows(header: _Token, preamble: list[_Token], toks: list[_Token]) -> _Block | None:
+    """The rows and amounts after one 行次 header, as runs of labelled rows each followed by its amounts."""
     runs, cur, numbers, after, columns = [], _Run(), [], [], []
     label: _Token | None = None
     last: int | None = None
@@ -219,21 +275,24 @@ def _read_form(doc: Document, form: list[_Block], out: Flattened, budget: list[i
         if amount_word is None or len(units) > 1:
             continue  # no form the tool knows, not one column of amounts, or two units stated: no amount is read
         unit = next(iter(units), "")
-        side = _side(block, kind)
+        side = block.side if block.side is not None else _side(block, kind)
         evidence = any(len(r.amounts) > 1 for r in block.runs)
         hard = any(len(r.amounts) not in (0, len(r.rows)) and (len(r.amounts) > 1 or evidence) for r in block.runs)
         probe = _table(doc, block, kind.title, unit, probe=True, side=side, amount_word=amount_word)
         fields = _fields(probe, kind, unit) if hard else {}
         unread: list[tuple[int, str, str]] = []
         for run in block.runs:
-            _place(run, evidence, kind, fields, block, budget)
+            if not block.unplaced:
+                _place(run, evidence, kind, fields, block, budget)
             if run.placed is None and run.amounts:
                 first = run.rows[0][0]
                 unread.append(
                     (
                         doc.report.line_of(first.start),
                         first.text,
-                        f"{len(run.rows)} 行之后列出 {len(run.amounts)} 个金额，无法对应到行（转储丢失了空单元格）",
+                        "同一行两侧的金额列在两侧的行之后，无法对应到行"
+                        if block.unplaced
+                        else f"{len(run.rows)} 行之后列出 {len(run.amounts)} 个金额，无法对应到行（转储丢失了空单元格）",
                     )
                 )
         table = _table(doc, block, kind.title, unit, side=side, amount_word=amount_word)

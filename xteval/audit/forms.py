@@ -16,6 +16,7 @@ its header's 预算数/决算数 words and the form's fixed column order (``thre
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -50,7 +51,10 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
             seen[("r", text)] = next((k for k, pats in rows.items() if any(p.match(t) for p in pats)), None)
         return seen[("r", text)]
 
-    glued = indicators and _unglued(cs, form, column_of)
+    glued = _unglued(cs, form, column_of)
+    if glued and not indicators:
+        _glued_headless(doc, glued, form, column_of)  # a funds table's cells touching: its one row with no word
+        glued = None
     if glued:
         cs = glued
     state = _Glued()  # in a collapsed form: the 年度资金总额 row's figures, and what is left of the budget of splits
@@ -97,6 +101,39 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
         _indicators(doc, cs, indicator_at, form)
     if indicators:
         _level1_points(doc, form)
+
+
+def _glued_headless(doc: Document, cs: list[Cell], form: dict[str, Any], column_of: Callable[[str], str | None]) -> None:
+    """The one row of a funds table whose cells touch and whose row has no word (年初预算数…执行率得分(分) and the
+    run of digits right after them), split by the form's arithmetic; its fields are then the form's alone (the
+    prose reader took a run of digits, or another rate of the text, for one of them)."""
+    if not form.get("headless"):
+        return
+    order: list[str] = []
+    for i, cell in enumerate(cs):
+        col = column_of(cell.text)
+        if col:
+            order = [] if order and col == order[0] else order
+            order += [col] if col not in order else []
+            continue
+        if len(order) >= 2 and _after_header(cs, i, len(order), column_of):
+            before = len(doc.facts)
+            head = next((c for c in cs[max(0, i - len(order) - 1) : i] if column_of(c.text)), None)
+            _glued_funds_row(doc, cs, i - 1, "", order, _Glued(), form.get("fields"), head)
+            given = {f.field for f in doc.facts[before:]}
+            doc.facts = [f for f in doc.facts if f.cell or f.field not in given]
+            return
+
+
+def _after_header(cs: list[Cell], i: int, n: int, column_of: Callable[[str], str | None]) -> bool:
+    """Whether ``cs[i]`` is a run of digits right after the ``n`` column words of a header, cell after cell (with at
+    most one mark an OCR left between them and the run: a letter, a dash)."""
+    if not _RE.glued_run.fullmatch(cs[i].text):
+        return False
+    k = i - 1
+    if k >= 0 and len(cs[k].text) <= 2 and not _RE.han.search(cs[k].text) and not _RE.glued_run.search(cs[k].text):
+        k -= 1
+    return k + 1 >= n and all(column_of(c.text) for c in cs[k + 1 - n : k + 1])
 
 
 def _funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str], fields: dict[str, str] | None = None) -> int:

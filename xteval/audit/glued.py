@@ -41,6 +41,7 @@ def _unglued(cs: list[Cell], form: dict[str, Any], column_of: Callable[[str], st
         for m in _RE.glued_run.finditer(cell.text):
             cuts |= {m.start(), m.end()}
         cuts |= {m.start() for m in form["_glue_words"].finditer(cell.text)}
+        cuts |= {k for m in _RE.glued_mark.finditer(cell.text) for k in (m.start(), m.end())}
         edges = sorted(cuts)
         out += [Cell(cell.text[a:b], cell.start + a, cell.start + b, cell.line) for a, b in zip(edges, edges[1:], strict=False)]
     return out
@@ -86,6 +87,8 @@ def _fits(values: dict[str, str], totals: dict[str, Decimal]) -> bool:
         return False
     if rate is not None:
         budget, executed = v.get("full_year_budget", v.get("initial_budget")), v.get("executed")
+        if budget is None and executed is None:  # a run from the 执行率 on: only 得分 = 分值 × 执行率 ties its figures
+            return _earned(values, weight, rate, score)
         if budget is None or executed is None or budget <= 0:
             return False
         if abs(executed / budget * 100 - rate) > Decimal(1).scaleb(-_places(values["execution_rate"])):
@@ -95,38 +98,67 @@ def _fits(values: dict[str, str], totals: dict[str, Decimal]) -> bool:
     return True
 
 
-def _one_reading(run: str, columns: list[str], totals: dict[str, Decimal], state: _Glued) -> dict[str, str] | None:
-    """The one reading of ``run`` as ``columns`` that fits, or None (none fits, several do, or the budget is spent)."""
-    if len(run) > GLUED_RUN_MAX or not columns:
+def _earned(values: dict[str, str], weight: Decimal | None, rate: Decimal, score: Decimal | None) -> bool:
+    """Whether the 得分 is the 分值 × 执行率 (to the 得分's stated places): the form's rule, and the one tie left
+    between a run's 执行率, 分值 and 得分 when its amounts are not in it."""
+    if weight is None or score is None:
+        return False
+    earned = weight * min(rate, Decimal(100)) / 100
+    return abs(earned - score) * 2 <= Decimal(1).scaleb(-_places(values["execution_score"]))
+
+
+def _one_reading(run: str, choices: list[list[str]], totals: dict[str, Decimal], state: _Glued) -> dict[str, str] | None:
+    """The one reading of ``run`` as the columns of one of ``choices`` that fits, or None (none fits, several do, or
+    the budget is spent)."""
+    if len(run) > GLUED_RUN_MAX:
         return None
     fitting = []
-    for parts in _splits(run, len(columns)):
-        state.budget -= 1
-        if state.budget < 0:
-            return None
-        reading = dict(zip(columns, parts, strict=True))
-        if _fits(reading, totals):
-            fitting.append(reading)
-            if len(fitting) > 1:
+    for columns in filter(None, choices):
+        for parts in _splits(run, len(columns)):
+            state.budget -= 1
+            if state.budget < 0:
                 return None
+            reading = dict(zip(columns, parts, strict=True))
+            if _fits(reading, totals):
+                fitting.append(reading)
+                if len(fitting) > 1:
+                    return None
     return fitting[0] if fitting else None
 
 
-def _glued_funds_row(doc: Document, cs: list[Cell], i: int, row: str, order: list[str], state: _Glued) -> int:
-    """A row word and the run of digits after it, split into the row's columns when one reading alone fits."""
+def _glued_funds_row(
+    doc: Document,
+    cs: list[Cell],
+    i: int,
+    row: str,
+    order: list[str],
+    state: _Glued,
+    fields: dict[str, str] | None = None,
+    head: Cell | None = None,
+) -> int:
+    """A row word (or the header's last cell, for a form whose one row has no word) and the run of digits after it,
+    split into the row's columns when one reading alone fits; ``fields`` names each column's field (a department's
+    form), else ``project.<row>.<column>``; the evidence quotes from ``head`` (the header's first word) when given.
+
+    The form's one row may come without its amounts (left blank, or lost to an OCR: 76%107.6 under 全年执行数,
+    执行率, 执行率权重, 执行率得分): it is read against the other columns too, and a reading is taken only when one
+    alone fits either way."""
     if i + 1 >= len(cs) or not _RE.glued_run.fullmatch(cs[i + 1].text):
         return i + 1
     run = cs[i + 1]
     columns = order if not row else [c for c in order if c in _AMOUNT_COLUMNS]  # a source row has no 分值, 执行率 or 得分
-    reading = _one_reading(run.text, columns, state.totals if row else {}, state)
+    choices = [columns]
+    if not row and "execution_rate" in columns and any(c in _AMOUNT_COLUMNS for c in columns):
+        choices.append([c for c in columns if c not in _AMOUNT_COLUMNS])
+    reading = _one_reading(run.text, choices, state.totals if row else {}, state)
     if reading is None:
         return i + 2
-    quote = cs[i].text + run.text
+    quote = doc.report.text[head.start : run.end] if head is not None else cs[i].text + run.text
     at = run.start
     for col, text in reading.items():
         value = Decimal(text.rstrip("%"))
         unit = _unit_of(col)
-        field_id = "project." + (f"{row}." if row else "") + col
+        field_id = fields[col] if fields and col in fields else "project." + (f"{row}." if row else "") + col
         doc.facts.append(Fact(field_id, value, unit, run.line, quote, at, at + len(text), label=field_id, cell=True))
         at += len(text)
         if not row:

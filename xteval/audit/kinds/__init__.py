@@ -148,8 +148,9 @@ def _compile_form(form: dict[str, Any] | None) -> dict[str, Any] | None:
     whole = lambda words: [re.compile(f"^(?:{w})$") for w in words]  # noqa: E731
     scored = lambda words: [re.compile(f"^{w}(?:\\(\\d+分\\))?$") for w in words]  # noqa: E731  “产出指标(50分)”
     form["_words"] = re.compile("|".join(a for v in form["columns"].values() for a in v))
-    # a column word may carry the form's letter for it: 全年预算数（A）, 全年执行数（B）, 执行率（B/A）
-    tagged = lambda words: [re.compile(f"^(?:{w})(?:\\([A-Z][A-Z/×÷*]*\\))?$") for w in words]  # noqa: E731
+    # a column word may carry the form's letter for it: 全年预算数（A）, 全年执行数（B）, 执行率（B/A）; or its unit:
+    # 执行率(%), 执行率得分(分), 年初预算数(万元)
+    tagged = lambda words: [re.compile(f"^(?:{w})(?:\\((?:[A-Z][A-Z/×÷*]*|%|分|万元|元)\\))?$") for w in words]  # noqa: E731
     form["_columns"] = {k: tagged(v) for k, v in form["columns"].items()}
     form["_rows"] = {k: whole(v) for k, v in form["rows"].items()}
     glue = [w for key in ("columns", "rows") for v in form[key].values() for w in v] + list(form.get("total_row") or ())
