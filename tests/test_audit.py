@@ -606,3 +606,25 @@ def test_a_three_public_table_whose_row_does_not_fit_its_header_is_left_unread()
     # a header naming 预算数 seven times and 决算数 five: not the form, nothing read, nothing raised
     odd = "一般公共预算财政拨款“三公”经费支出决算表\n" + " | ".join(["预算数"] * 7 + ["决算数"] * 5) + "\n" + " | ".join(["1.00"] * 12)
     assert _table_facts(odd) == {}
+
+
+def test_findings_page_escapes_and_cuts_every_text_of_a_record():
+    from xteval.checks import Evidence, Suite, note
+    from xteval.render.sanitize import MAX_CELL
+
+    long = "<b>" + "长" * (MAX_CELL + 10)
+    record = note(
+        'x" onmouseover="alert(1)',
+        "<i>标题</i>",
+        long,
+        status=Status.fail,
+        unit="万<元>",
+        expected=Decimal("12.5"),
+        observed=Decimal("10"),
+        evidence=(Evidence("<q>", None),),
+    )
+    page = audit.render_html(Suite([record]), None, title="<t>", embed=False)
+    assert 'data-id="x&#34; onmouseover=&#34;alert(1)"' in page and "<i>" not in page and "&lt;i&gt;标题" in page
+    assert "&lt;b&gt;" + "长" * (MAX_CELL - 3) + f"…（原文 {len(long)} 字，已截断）" in page
+    assert "<td>12.50</td><td>10.00</td>" in page and "<td>万&lt;元&gt;</td>" in page
+    assert "<mark>&lt;q&gt;</mark>" in page and '<section id="fail">' in page and "不符（1）" in page
