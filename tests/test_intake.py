@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -90,6 +91,10 @@ def test_the_export_lists_every_finding_as_text(folder: Path, tmp_path: Path):
     assert all(c.data_type != "f" for row in found.iter_rows() for c in row)  # …and never a live formula
     assert docs.max_row == 1 + len(summary.rows)
     assert {r[4].value for r in rows} <= {"不符", "提示"}
+    ids = re.compile(r"\b[a-z_]+\.[a-z_]+")  # a field id (income.total) is shown in the report's words, as on the page
+    assert not [r[c].value for r in rows for c in (5, 6) if r[c].value and ids.search(r[c].value)]
+    assert all(isinstance(r[7].value, int) for r in rows if r[7].value is not None)  # 行号 a number, sortable
+    assert found.freeze_panes == "A2" and found.column_dimensions["G"].width == 60  # the header stays in view
 
 
 def test_a_rerun_reads_only_what_changed(folder: Path, tmp_path: Path):

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import write_atomic, write_with
+from ..files.rowbook import Sheet, write_rows
 from ..render.fonts import cjk_chars, link_font, subset_key, subset_woff
+from ..render.labels import in_words
 from ..render.sanitize import clip
 from .store import Stored
 
@@ -123,44 +125,39 @@ def write_index(folder: Path, rows: Sequence[Row], title: str, meta: str, font_k
 def write_export(folder: Path, rows: Sequence[Row], findings: Callable[[str], list[dict]]) -> Path:
     """Every finding of every document as one workbook sheet, and the documents on a second.
 
-    ``findings(sha256)`` gives a document's findings (from the store): they are never all in memory at once.
+    ``findings(sha256)`` gives a document's findings (from the store): they are never all in memory at once, and
+    each row is written as it comes (:mod:`xteval.files.rowbook`; every text stays text, never a formula).
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    ordered = sorted(rows, key=lambda r: r.name)
 
-    wb = Workbook(write_only=True)
-    found, docs = wb.create_sheet("全部问题"), wb.create_sheet("文档")
+    def found():
+        yield ["文件", "单位", "年度", "文档类型", "结果", "检查项", "说明", "行号", "原文"]
+        for r in ordered:
+            d = r.doc
+            for f in findings(d.sha256) if d.status == "ok" else ():
+                status = STATUS_TEXT.get(f.get("status"), "")
+                title, message = (in_words(f.get(k) or "") for k in ("title", "message"))  # ids in the report's words, as on the page
+                yield [r.name, d.unit, d.year, d.kind_title, status, title, message, f.get("line"), f.get("quote")]
 
-    def cell(ws, value):
-        if isinstance(value, int) or value is None:
-            return value
-        text = _text(value)
-        if not text.startswith("="):
-            return text  # openpyxl stores it as a string (a cell object for each costs twice the time)
-        formula_shaped = WriteOnlyCell(ws, value=text)
-        formula_shaped.data_type = "s"  # someone else's text stays text, never a formula
-        return formula_shaped
+    def documents():
+        yield ["文件", "单位", "年度", "文档类型", "不符", "提示", "页数", "状态"]
+        for r in ordered:
+            d = r.doc
+            yield [
+                r.name,
+                d.unit,
+                d.year,
+                d.kind_title,
+                d.fails,
+                d.warns,
+                d.pages,
+                "已读取" if d.status == "ok" else f"无法读取：{d.reason}",
+            ]
 
-    def line(ws, values) -> None:
-        ws.append([cell(ws, v) for v in values])
-
-    line(found, ["文件", "单位", "年度", "文档类型", "结果", "检查项", "说明", "行号", "原文"])
-    line(docs, ["文件", "单位", "年度", "文档类型", "不符", "提示", "页数", "状态"])
-    for r in sorted(rows, key=lambda r: r.name):
-        d = r.doc
-        line(
-            docs,
-            [r.name, d.unit, d.year, d.kind_title, d.fails, d.warns, d.pages, "已读取" if d.status == "ok" else f"无法读取：{d.reason}"],
-        )
-        for f in findings(d.sha256) if d.status == "ok" else ():
-            status = STATUS_TEXT.get(f.get("status"), "")
-            line(found, [r.name, d.unit, d.year, d.kind_title, status, f.get("title"), f.get("message"), f.get("line"), f.get("quote")])
+    sheets = [
+        Sheet("全部问题", (28, 24, 8, 22, 8, 30, 60, 8, 60), found()),
+        Sheet("文档", (28, 24, 8, 22, 8, 8, 8, 40), documents()),
+    ]
     path = folder / EXPORT_NAME
-    write_with(path, wb.save)
+    write_with(path, lambda tmp: write_rows(tmp, sheets))
     return path
-
-
-def _text(value) -> str:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))[:32000]  # a cell holds 32,767 characters
