@@ -260,6 +260,7 @@ class _Reader(CountReading):
         self.section = self.lead = ""
         self.after_change = False  # the sentence before stated a change (比上年减少 X)
         self.last_count: Fact | None = None  # the last count of the sentence before (“共 5 个。其中…” lists its parts)
+        self.project_names: set[str] = set()  # the names of the projects whose figure is read (one figure a heading)
 
     # -- helpers
     def emit(self, tok: Token, field_id: str, value: Decimal, unit: str, **extra) -> Fact:
@@ -280,6 +281,8 @@ class _Reader(CountReading):
         lead = self.lead if tok.sentence_start == self.sentence else ""
         f.subject = subject_of(field_id, tok.label, lead, tok.section, self.doc.year)
         f.seq = len(self.doc.facts)
+        if field_id == "expenditure.project_item":
+            self.project_names.add(f.name)
         self.doc.facts.append(f)
         self.by_token[tok.index].append(f)
         return f
@@ -454,10 +457,8 @@ class _Reader(CountReading):
             return False
         if fields != ["expenditure.total"] and (fields or not _RE.spent_words.search(label)) or self.state.get("base"):
             return False  # a named figure, or not the paragraph's first amount (其中 parts follow it)
-        if not self.m._uses("expenditure.project_item") or any(
-            f.field == "expenditure.project_item" and f.name == title for f in self.doc.facts
-        ):
-            return False
+        if not self.m._uses("expenditure.project_item") or title[-16:] in self.project_names:
+            return False  # the heading's project has its figure (a set: a scan of the facts cost time squared)
         self.state["base"] = [self.emit(tok, "expenditure.project_item", tok.value, "万元", name=title[-16:], of="expenditure.project")]
         return True
 
