@@ -96,6 +96,16 @@ def test_a_projects_own_paragraph_states_its_spending():
     assert not any(f.field == "expenditure.total" and f.value == Decimal("36.80") for f in facts)
 
 
+def test_a_projects_paragraph_gives_its_project_one_figure_however_long_its_heading():
+    title = "3、城区主干道行道树补植及养护管理项目"  # longer than the 16 characters a project's name keeps
+    text = (
+        "松林县园林绿化中心2023年度部门整体支出绩效自评报告\n一、部门基本情况\n（二）重点项目情况：\n\n"
+        f"{title}\n\n全年支出 58.20 万元，补植行道树 310 株。\n\n下半年支出 20.10 万元，用于养护。\n"
+    )
+    items = [(f.name, f.value) for f in _doc(text).facts if f.field == "expenditure.project_item"]
+    assert items == [(title[-16:], Decimal("58.20"))]
+
+
 TABLE = (
     PROJECT
     + "2.绩效指标\n"
