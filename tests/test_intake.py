@@ -275,3 +275,14 @@ def test_a_long_tmpdir_does_not_break_the_parallel_intake(folder: Path, tmp_path
     assert r.returncode in (0, 1), r.stderr  # 1: the folder's documents have findings
     assert "internal error" not in r.stderr
     assert len(list((out / "docs").glob("*.html"))) == 8
+
+
+def test_findings_past_a_sheets_rows_are_counted_in_a_last_row(folder: Path, tmp_path: Path):
+    from xteval.intake.triage import write_export
+
+    out = tmp_path / "out"
+    summary = intake([folder], out, jobs=1)
+    total = sum(r.doc.fails + r.doc.warns for r in summary.rows)
+    write_export(out, summary.rows, Store(out).findings, max_rows=12)
+    rows = [[c.value for c in row] for row in load_workbook(out / EXPORT_NAME)["全部问题"].iter_rows()]
+    assert len(rows) == 12 and rows[-1][0] == f"另有 {total - 10} 条未列出：超过一张工作表的行数上限，请看各文档的检查页（docs/）"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import write_atomic, write_with
-from ..files.rowbook import Sheet, write_rows
+from ..files.rowbook import SHEET_ROWS, Sheet, write_rows
 from ..render.fonts import cjk_chars, link_font, subset_key, subset_woff
 from ..render.labels import in_words
 from ..render.sanitize import clip
@@ -122,7 +122,7 @@ def write_index(folder: Path, rows: Sequence[Row], title: str, meta: str, font_k
     return path, key
 
 
-def write_export(folder: Path, rows: Sequence[Row], findings: Callable[[str], list[dict]]) -> Path:
+def write_export(folder: Path, rows: Sequence[Row], findings: Callable[[str], list[dict]], max_rows: int = SHEET_ROWS) -> Path:
     """Every finding of every document as one workbook sheet, and the documents on a second.
 
     ``findings(sha256)`` gives a document's findings (from the store): they are never all in memory at once, and
@@ -132,12 +132,19 @@ def write_export(folder: Path, rows: Sequence[Row], findings: Callable[[str], li
 
     def found():
         yield ["文件", "单位", "年度", "文档类型", "结果", "检查项", "说明", "行号", "原文"]
+        room, left = max_rows - 2, 0  # the header, and one row to say what did not fit
         for r in ordered:
             d = r.doc
             for f in findings(d.sha256) if d.status == "ok" else ():
+                if room <= 0:
+                    left += 1
+                    continue
+                room -= 1
                 status = STATUS_TEXT.get(f.get("status"), "")
                 title, message = (in_words(f.get(k) or "") for k in ("title", "message"))  # ids in the report's words, as on the page
                 yield [r.name, d.unit, d.year, d.kind_title, status, title, message, f.get("line"), f.get("quote")]
+        if left:
+            yield [f"另有 {left} 条未列出：超过一张工作表的行数上限，请看各文档的检查页（docs/）"]
 
     def documents():
         yield ["文件", "单位", "年度", "文档类型", "不符", "提示", "页数", "状态"]
