@@ -34,22 +34,21 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
     cs = cells(doc) if indicators else cells(doc, near=form["_words"])
     columns, rows = form["_columns"], form["_rows"]
     longest = 24  # a column or row word is short: a longer cell is prose, decided without a regular expression
-    seen: dict[tuple[str, str], str | None] = {}
+    # each cell's column and row word, once per distinct text (a form repeats its cells' texts, 0.00 above all)
+    column_seen: dict[str, str | None] = {}
+    row_seen: dict[str, str | None] = {}
 
     def column_of(text: str) -> str | None:
-        if len(text) > longest or not _RE.han.search(text):
-            return None
-        if ("c", text) not in seen:
-            seen[("c", text)] = next((k for k, pats in columns.items() if any(p.match(text) for p in pats)), None)
-        return seen[("c", text)]
+        if text not in column_seen:
+            short = len(text) <= longest and _RE.han.search(text)
+            column_seen[text] = next((k for k, pats in columns.items() if any(p.match(text) for p in pats)), None) if short else None
+        return column_seen[text]
 
     def row_of(text: str) -> str | None:
-        if len(text) > longest + 4 or not _RE.han.search(text):
-            return None
-        if ("r", text) not in seen:
-            t = _clean(text)
-            seen[("r", text)] = next((k for k, pats in rows.items() if any(p.match(t) for p in pats)), None)
-        return seen[("r", text)]
+        if text not in row_seen:
+            t = _clean(text) if len(text) <= longest + 4 and _RE.han.search(text) else None
+            row_seen[text] = next((k for k, pats in rows.items() if any(p.match(t) for p in pats)), None) if t is not None else None
+        return row_seen[text]
 
     glued = _unglued(cs, form, column_of)
     if glued and not indicators:
