@@ -69,3 +69,20 @@ def variant(folder: Path, name: str, *subs: tuple[str, str], source: Path = SEED
         if (source.parent / data).is_dir() and not (folder / data).exists():
             shutil.copytree(source.parent / data, folder / data)
     return out
+
+
+@pytest.fixture(scope="module")
+def forked_kernels():
+    """This process's runs fork their kernels from a warm template, as a batch worker's do, until the module ends.
+
+    For tests of what a run writes, not of how its kernel starts: a fresh kernel imports the notebook stack
+    again on every run (about 3 s of CPU), a fork of the template has it already. tests/test_forking.py shows
+    that a forked run gives the same outputs; the plain kernel stays tested by the runs of ``xteval run``.
+    """
+    from xteval.runner import forking
+    from xteval.runner.kernels import kernel_env
+
+    forking.enable(kernel_env())
+    assert forking.enabled()
+    yield
+    forking.shutdown()
