@@ -124,7 +124,7 @@ def _failing(folder: Path) -> Path:
     return variant(folder, "failing.yaml")
 
 
-def test_batch_isolates_a_failure_then_skips_what_succeeded(project):
+def test_batch_isolates_a_failure_then_skips_what_succeeded(project, capsys):
     folder = project / "params" / "2023"
     _failing(folder)
     variant(folder, "invalid.yaml", ("year: 2023", "year: 二〇二三"))
@@ -156,7 +156,17 @@ def test_batch_isolates_a_failure_then_skips_what_succeeded(project):
     assert third == {"2023/department": "ok", "2023/failing": "failed"}, proc.stdout
     assert "failures:" in proc.stdout and "2022/failing.yaml" in proc.stdout and "Traceback" not in proc.stderr
     (folder / "failing.yaml").unlink()
-    assert _statuses(run_batch([folder], out, force=True)) == {"department.yaml": "ok"}
+
+    # Unchanged, forced: it runs again. Its page shows 3 不符: the batch wrote it (0); --strict makes that 1, as check
+    # does, also when the run is skipped and its record read.
+    from xteval.cli import main
+
+    capsys.readouterr()
+    assert main(["batch", str(folder), "--out", str(out), "--force"]) == 0
+    assert re.search(r"^\[1/1\] ok +2023/department ", capsys.readouterr().out, re.M)
+    assert main(["batch", str(folder / "department.yaml"), "--out", str(out), "--strict"]) == 1
+    printed = capsys.readouterr().out
+    assert "[1/1] skipped 2023/department" in printed and "--strict：1 页有不符：2023/department" in printed
 
 
 # A cell that holds its kernel until the test is done with it: the two runs of a tagged batch are then both
@@ -257,14 +267,10 @@ def test_dask_local_cluster_runs_a_small_batch_on_forked_kernels(project, monkey
     assert ROOT.joinpath("xteval", "notebooks").is_dir()
 
 
-def test_a_page_with_findings_exits_0_and_1_with_strict(project, capsys):
-    """The seed's department page shows 3 不符: run and batch wrote it (0); --strict makes that 1, as check does."""
+def test_a_page_with_findings_exits_1_with_strict(project, capsys):
+    """The seed's department page shows 3 不符: ``run --strict`` exits 1, as check does (the batch's --strict: above)."""
     from xteval.cli import main
 
     params = project / "params" / "2023" / "department.yaml"
-    out = project / "o"
-    assert main(["batch", str(params), "--out", str(out)]) == 0
-    assert main(["batch", str(params), "--out", str(out), "--strict"]) == 1  # unchanged: skipped, its record read
-    assert "--strict：1 页有不符：2023/department" in capsys.readouterr().out
-    assert main(["run", str(params), "--out", str(out), "--strict"]) == 1
+    assert main(["run", str(params), "--out", str(project / "o"), "--strict"]) == 1
     assert "不符 3 项" in capsys.readouterr().out
