@@ -189,11 +189,14 @@ def test_the_wheel_holds_the_notebooks_frameworks_templates_and_the_workspace(wh
     assert "pylopdf-fonts-zh-cn" in zipfile.ZipFile(wheel).read(meta).decode()
 
 
-def _installed(wheel: Path, tmp_path: Path) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> dict[str, str]:
     """The environment of a process that imports xteval from the wheel, installed (not editable) into a folder of its own.
 
-    Its dependencies are this interpreter's: a test installs nothing from the network.
+    Its dependencies are this interpreter's: a test installs nothing from the network. Installed once for the
+    module: the tests only import from it.
     """
+    tmp_path = tmp_path_factory.mktemp("installed")
     target = tmp_path / "site"
     done = subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target", str(target), str(wheel)],
@@ -209,14 +212,14 @@ def _installed(wheel: Path, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def test_the_readmes_commands_run_from_anywhere_with_the_package_installed_from_its_wheel(wheel, tmp_path):
+def test_the_readmes_commands_run_from_anywhere_with_the_package_installed_from_its_wheel(installed, tmp_path):
     """The README's workspace commands as written (``init``, ``run``, ``batch``), with no checkout on the path: the wheel
     installed into a folder of its own, every command run from a folder outside the repository and the workspace.
 
     This is also test_guides' run of the README's commands (its exit codes, no traceback): the README presents them
     for an installed xteval, and running them twice, once from the checkout, cost a notebook run and a batch.
     """
-    env = _installed(wheel, tmp_path)
+    env = installed
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()
     (init, _), (run, _), (batch, _) = steps = commands("README.md")
@@ -250,14 +253,14 @@ def test_the_project_of_a_params_tree_is_the_folder_holding_params_and_never_the
     assert project_root(inside_package) != PACKAGE_NOTEBOOKS.parent
 
 
-def test_ones_own_report_from_init_to_the_appendix(wheel, tmp_path):
+def test_ones_own_report_from_init_to_the_appendix(installed, tmp_path):
     """Issue 21, end to end as the guide walks it, with the package installed from its wheel: a workspace, one's
     own 决算说明 as a .docx in sources/, a draft from it, the todos deleted, a run: the page is written, in
     Chinese, with no id and no figure not given."""
     from document_forms import make_docx
 
     xteval_cli = [sys.executable, "-m", "xteval.cli"]
-    run = {"capture_output": True, "text": True, "timeout": 600, "env": _installed(wheel, tmp_path)}
+    run = {"capture_output": True, "text": True, "timeout": 600, "env": installed}
     assert subprocess.run([*xteval_cli, "init", "ws", "--year", "2023"], cwd=tmp_path, **run).returncode == 0
     ws = tmp_path / "ws"
     report = ROOT / "tests" / "fixtures" / "documents" / "final_accounts" / "hunan-qingxi-agri-2023.txt"
