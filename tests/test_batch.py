@@ -258,10 +258,10 @@ def test_dask_local_cluster_runs_a_small_batch_on_forked_kernels(project, monkey
     variant(project / "params" / "2023", "second.yaml")
     tag = f"XTEVAL_TEST_TAG={uuid.uuid4().hex}"
     monkeypatch.setenv(*tag.split("="))  # the cluster's worker processes inherit it
-    with Watch(tag) as watch:
-        summary = run_batch([project / "params"], project / "outputs", executor="dask", jobs=2)
+    with Watch(tag) as watch:  # one worker: each dask worker process costs a start of distributed and a template
+        summary = run_batch([project / "params"], project / "outputs", executor="dask", jobs=1)
     assert _statuses(summary) == {"department.yaml": "ok", "second.yaml": "ok"}
-    # the worker plugin gave each dask worker a template, and the runs' kernels were its forks
+    # the worker plugin gave the dask worker a template, and the runs' kernels were its forks
     assert ("xtk-kernel", "xtk-template") in watch.names()
     assert (project / "outputs" / "2023" / "second.html").is_file()
     assert ROOT.joinpath("xteval", "notebooks").is_dir()
