@@ -5,6 +5,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -69,3 +72,46 @@ def variant(folder: Path, name: str, *subs: tuple[str, str], source: Path = SEED
         if (source.parent / data).is_dir() and not (folder / data).exists():
             shutil.copytree(source.parent / data, folder / data)
     return out
+
+
+@pytest.fixture(scope="module")
+def forked_kernels():
+    """This process's runs fork their kernels from a warm template, as a batch worker's do, until the module ends.
+
+    For tests of what a run writes, not of how its kernel starts: a fresh kernel imports the notebook stack
+    again on every run (about 3 s of CPU), a fork of the template has it already. tests/test_forking.py shows
+    that a forked run gives the same outputs; the plain kernel stays tested by the runs of ``xteval run``.
+    """
+    from xteval.runner import forking
+    from xteval.runner.kernels import kernel_env
+
+    forking.enable(kernel_env())
+    assert forking.enabled()
+    yield
+    forking.shutdown()
+
+
+@dataclass
+class PlainRun:
+    """A shipped notebook run by papermill's own command line: its exit, the executed notebook's text and its page."""
+
+    done: subprocess.CompletedProcess
+    text: str
+    page: str
+
+
+def plain_papermill(notebook: str, out: Path) -> PlainRun:
+    """Run ``xteval/notebooks/<notebook>.ipynb`` with ``python -m papermill`` from the checkout, on the seed params file
+    of 2023 given relative to it, as a user without xteval's runner would; render the executed notebook as a page.
+
+    One run serves a module's test of the plain papermill command and its tests of what the notebook shows:
+    a second run of the same notebook on the same file in a kernel of its own would show the same.
+    """
+    import nbformat
+
+    from xteval.render.appendix import to_html
+
+    cmd = [sys.executable, "-m", "papermill", f"xteval/notebooks/{notebook}.ipynb", str(out)]
+    done = subprocess.run([*cmd, "-p", "params_path", f"params/2023/{notebook}.yaml"], cwd=ROOT, capture_output=True, text=True)
+    text = out.read_text(encoding="utf-8") if out.is_file() else ""
+    return PlainRun(done, text, to_html(nbformat.reads(text, as_version=4)) if text else "")

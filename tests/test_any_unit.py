@@ -49,7 +49,7 @@ def _draft_with_todos_deleted(folder, report_text: str):
 
 
 @pytest.fixture(scope="module")
-def bare_run(tmp_path_factory):
+def bare_run(tmp_path_factory, forked_kernels):
     folder = tmp_path_factory.mktemp("bare")
     return run_params(_name_and_year(folder), folder / "out")
 
@@ -101,7 +101,7 @@ def test_a_missing_field_message_names_every_field_in_chinese(tmp_path):
     assert "more" not in msg
 
 
-def test_a_draft_with_its_todos_deleted_runs_to_a_page_in_chinese(tmp_path):
+def test_a_draft_with_its_todos_deleted_runs_to_a_page_in_chinese(tmp_path, forked_kernels):
     path = _draft_with_todos_deleted(tmp_path, FINAL_ACCOUNTS.read_text(encoding="utf-8"))
     result = run_params(path, tmp_path / "out")
     text = _plain_chinese(result.html.read_text(encoding="utf-8"))
@@ -109,7 +109,7 @@ def test_a_draft_with_its_todos_deleted_runs_to_a_page_in_chinese(tmp_path):
     assert "未执行：缺少 年中追加" in text and "未执行：缺少 年度预算金额" in text
 
 
-def test_one_planted_error_is_one_row(tmp_path):
+def test_one_planted_error_is_one_row(tmp_path, forked_kernels):
     planted = FINAL_ACCOUNTS.read_text(encoding="utf-8").replace("人员经费1032.58万元", "人员经费1042.58万元")
     path = _draft_with_todos_deleted(tmp_path, planted)
     ev = xteval.evaluate(path)
@@ -126,7 +126,7 @@ def test_one_planted_error_is_one_row(tmp_path):
     _plain_chinese(html)
 
 
-def test_the_seed_page_names_no_id(tmp_path):
+def test_the_seed_page_names_no_id(tmp_path, forked_kernels):
     result = run_params(SEED_PARAMS, tmp_path)
     _plain_chinese(result.html.read_text(encoding="utf-8"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -123,7 +124,7 @@ def _failing(folder: Path) -> Path:
     return variant(folder, "failing.yaml")
 
 
-def test_batch_isolates_a_failure_then_skips_what_succeeded(project):
+def test_batch_isolates_a_failure_then_skips_what_succeeded(project, capsys):
     folder = project / "params" / "2023"
     _failing(folder)
     variant(folder, "invalid.yaml", ("year: 2023", "year: 二〇二三"))
@@ -146,25 +147,26 @@ def test_batch_isolates_a_failure_then_skips_what_succeeded(project):
 
     report = folder / "sources" / "xiangtan-bigdata-2023.txt"
     report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    (folder / "failing.yaml").unlink()
     (folder / "invalid.yaml").unlink()
-    third = run_batch([folder], out, jobs=1)
-    assert _statuses(third) == {"department.yaml": "ok"}  # the data file it reads changed
-    assert _statuses(run_batch([folder], out, force=True)) == {"department.yaml": "ok"}
-
-
-def test_cli_exit_code_is_1_when_a_run_fails(project):
-    _failing(project / "params" / "2023")
-    (project / "params" / "2023" / "department.yaml").unlink()
-    proc = subprocess.run(
-        [XTEVAL, "batch", str(project / "params" / "2023"), "--out", str(project / "o")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 1, proc.stderr
-    assert "[1/1] failed  2023/failing" in proc.stdout  # not a TTY: one plain line per run
+    # The third batch from the command line: no invalid input left, so its exit code is the failed run's.
+    proc = subprocess.run([XTEVAL, "batch", str(folder), "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr  # a run failed
+    third = dict((name, status) for status, name in re.findall(r"^\[\d/2\] (\w+) +(\S+) \d+\.\ds$", proc.stdout, re.M))
+    # not a TTY: one plain line per run; the department ran again, as the data file it reads changed
+    assert third == {"2023/department": "ok", "2023/failing": "failed"}, proc.stdout
     assert "failures:" in proc.stdout and "2022/failing.yaml" in proc.stdout and "Traceback" not in proc.stderr
+    (folder / "failing.yaml").unlink()
+
+    # Unchanged, forced: it runs again. Its page shows 3 不符: the batch wrote it (0); --strict makes that 1, as check
+    # does, also when the run is skipped and its record read.
+    from xteval.cli import main
+
+    capsys.readouterr()
+    assert main(["batch", str(folder), "--out", str(out), "--force"]) == 0
+    assert re.search(r"^\[1/1\] ok +2023/department ", capsys.readouterr().out, re.M)
+    assert main(["batch", str(folder / "department.yaml"), "--out", str(out), "--strict"]) == 1
+    printed = capsys.readouterr().out
+    assert "[1/1] skipped 2023/department" in printed and "--strict：1 页有不符：2023/department" in printed
 
 
 # A cell that holds its kernel until the test is done with it: the two runs of a tagged batch are then both
@@ -256,23 +258,19 @@ def test_dask_local_cluster_runs_a_small_batch_on_forked_kernels(project, monkey
     variant(project / "params" / "2023", "second.yaml")
     tag = f"XTEVAL_TEST_TAG={uuid.uuid4().hex}"
     monkeypatch.setenv(*tag.split("="))  # the cluster's worker processes inherit it
-    with Watch(tag) as watch:
-        summary = run_batch([project / "params"], project / "outputs", executor="dask", jobs=2)
+    with Watch(tag) as watch:  # one worker: each dask worker process costs a start of distributed and a template
+        summary = run_batch([project / "params"], project / "outputs", executor="dask", jobs=1)
     assert _statuses(summary) == {"department.yaml": "ok", "second.yaml": "ok"}
-    # the worker plugin gave each dask worker a template, and the runs' kernels were its forks
+    # the worker plugin gave the dask worker a template, and the runs' kernels were its forks
     assert ("xtk-kernel", "xtk-template") in watch.names()
     assert (project / "outputs" / "2023" / "second.html").is_file()
     assert ROOT.joinpath("xteval", "notebooks").is_dir()
 
 
-def test_a_page_with_findings_exits_0_and_1_with_strict(project, capsys):
-    """The seed's department page shows 3 不符: run and batch wrote it (0); --strict makes that 1, as check does."""
+def test_a_page_with_findings_exits_1_with_strict(project, capsys):
+    """The seed's department page shows 3 不符: ``run --strict`` exits 1, as check does (the batch's --strict: above)."""
     from xteval.cli import main
 
     params = project / "params" / "2023" / "department.yaml"
-    out = project / "o"
-    assert main(["batch", str(params), "--out", str(out)]) == 0
-    assert main(["batch", str(params), "--out", str(out), "--strict"]) == 1  # unchanged: skipped, its record read
-    assert "--strict：1 页有不符：2023/department" in capsys.readouterr().out
-    assert main(["run", str(params), "--out", str(out), "--strict"]) == 1
+    assert main(["run", str(params), "--out", str(project / "o"), "--strict"]) == 1
     assert "不符 3 项" in capsys.readouterr().out

@@ -125,7 +125,9 @@ class Chromium:
                 raise RuntimeError("chromium did not start")
             time.sleep(0.1)
         port, path = port_file.read_text().splitlines()[:2]
-        self.ws = websocket.create_connection(f"ws://127.0.0.1:{port}{path}", timeout=timeout, suppress_origin=True)
+        self.ws = websocket.create_connection(
+            f"ws://127.0.0.1:{port}{path}", timeout=timeout, suppress_origin=True, skip_utf8_validation=True
+        )
         self.ids = itertools.count(1)
         self.events: list[dict] = []
 

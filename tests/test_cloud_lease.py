@@ -4,12 +4,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from conftest import PARAMS, ROOT
+from conftest import PARAMS, plain_papermill
 
 from xteval.checks import Reason, Status
 from xteval.params import load_params, load_yaml, validate
 from xteval.projects import cloud_lease as cl
-from xteval.runner.run import run_params
 
 SEED = PARAMS / "2023" / "cloud_lease.yaml"
 
@@ -184,8 +183,13 @@ def test_contract_fee_is_the_rate_baseline_when_given():
     assert found["cloud_lease.monthly_rate[1—9 月]"].difference.quantize(Decimal("0.01")) == Decimal("-420.43")
 
 
-def test_notebook_shows_the_seed_inconsistency(tmp_path):
-    html = run_params(SEED, tmp_path).html.read_text(encoding="utf-8")
+@pytest.fixture(scope="module")
+def plain_run(tmp_path_factory):
+    return plain_papermill("cloud_lease", tmp_path_factory.mktemp("plain") / "o.ipynb")
+
+
+def test_notebook_shows_the_seed_inconsistency(plain_run):
+    html = plain_run.page
     for text in (
         "9 月 31 日",
         "2023-09-30",
@@ -200,21 +204,6 @@ def test_notebook_shows_the_seed_inconsistency(tmp_path):
         assert text in html, text
 
 
-def test_plain_papermill_run(tmp_path):
-    import subprocess
-    import sys
-
-    out = tmp_path / "o.ipynb"
-    cmd = [
-        sys.executable,
-        "-m",
-        "papermill",
-        "xteval/notebooks/cloud_lease.ipynb",
-        str(out),
-        "-p",
-        "params_path",
-        "params/2023/cloud_lease.yaml",
-    ]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert '"fail"' in out.read_text(encoding="utf-8")  # report.record ran
+def test_plain_papermill_run(plain_run):
+    assert plain_run.done.returncode == 0, plain_run.done.stderr[-2000:]
+    assert '"fail"' in plain_run.text  # report.record ran

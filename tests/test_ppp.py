@@ -5,13 +5,12 @@ import sys
 from decimal import Decimal
 
 import pytest
-from conftest import PARAMS, ROOT
+from conftest import PARAMS, ROOT, plain_papermill
 
 from xteval.checks import Reason, Status
 from xteval.errors import InputError, ParamsError
 from xteval.params import load_params, load_yaml, validate
 from xteval.projects import ppp
-from xteval.runner.run import run_params
 
 FIX = ROOT / "tests" / "fixtures" / "projects"
 SEED = PARAMS / "2023" / "ppp.yaml"
@@ -153,19 +152,17 @@ def test_cli_bad_band_table_exits_2_with_one_line(tmp_path):
     assert done.stderr.count("\n") == 1 and "bands" in done.stderr and "空档" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_notebook_end_to_end(tmp_path):
-    result = run_params(SEED, tmp_path)
-    html = result.html.read_text(encoding="utf-8")
+@pytest.fixture(scope="module")
+def plain_run(tmp_path_factory):
+    return plain_papermill("ppp", tmp_path_factory.mktemp("plain") / "o.ipynb")
+
+
+def test_notebook_end_to_end(plain_run):
+    html = plain_run.page
     for text in ("5,034.00", "财办金〔2017〕92号", "示例数据", "智慧纪检项目", "绩效得分分档与付费系数", "data:image/png"):
         assert text in html, text
 
 
-def test_plain_papermill_run(tmp_path):
-    import subprocess
-    import sys
-
-    out = tmp_path / "o.ipynb"
-    cmd = [sys.executable, "-m", "papermill", "xteval/notebooks/ppp.ipynb", str(out), "-p", "params_path", "params/2023/ppp.yaml"]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert '"fail"' in out.read_text(encoding="utf-8")  # report.record ran
+def test_plain_papermill_run(plain_run):
+    assert plain_run.done.returncode == 0, plain_run.done.stderr[-2000:]
+    assert '"fail"' in plain_run.text  # report.record ran

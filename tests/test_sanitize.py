@@ -227,7 +227,7 @@ NOTEBOOK_PARAMS = _params_per_notebook()
 
 
 @pytest.mark.parametrize("notebook", sorted(NOTEBOOK_PARAMS))
-def test_payload_in_every_text_field_never_becomes_markup(notebook, tmp_path):
+def test_payload_in_every_text_field_never_becomes_markup(notebook, tmp_path, forked_kernels):
     shutil.copytree(PARAMS, tmp_path / "params")
     (tmp_path / "notebooks").symlink_to(ROOT / "xteval" / "notebooks")
     source = NOTEBOOK_PARAMS[notebook]
@@ -265,7 +265,7 @@ def test_table_cells_are_clipped():
     assert html_.count("名") == MAX_CELL + 1 and "已截断" in html_ and ">短<" in html_
 
 
-def test_megabyte_and_nested_fields_render_through_a_whole_run(tmp_path):
+def test_megabyte_and_nested_fields_render_through_a_whole_run(tmp_path, forked_kernels):
     """A run, not just the renderer: megabyte narrative and evidence, 200,000 nested tags, a huge goal name."""
     shutil.copytree(PARAMS, tmp_path / "params")
     (tmp_path / "notebooks").symlink_to(ROOT / "xteval" / "notebooks")

@@ -174,8 +174,8 @@ def test_a_target_that_cannot_be_read_names_its_row(tmp_path: Path, seed_result)
 # --------------------------------------------------------------------------- LibreOffice recalculation
 
 
-def _recalculate(path: Path, tmp_path: Path) -> Path:
-    """A copy of the workbook recalculated by LibreOffice headless (its formulas' values cached in the file)."""
+def _recalculate(paths: list[Path], tmp_path: Path) -> Path:
+    """The folder where LibreOffice headless wrote a recalculated copy of each workbook (formulas' values cached in it)."""
     out = tmp_path / "recalculated"
     env = {**os.environ, "HOME": str(tmp_path)}  # a private LibreOffice profile, nothing shared with other runs
     r = subprocess.run(
@@ -188,7 +188,7 @@ def _recalculate(path: Path, tmp_path: Path) -> Path:
             "xlsx",
             "--outdir",
             str(out),
-            str(path),
+            *map(str, paths),
         ],
         capture_output=True,
         text=True,
@@ -196,7 +196,42 @@ def _recalculate(path: Path, tmp_path: Path) -> Path:
         env=env,
     )
     assert r.returncode == 0, r.stderr[-2000:]
-    return out / path.name
+    return out
+
+
+def _rows_of_the_total(ws) -> tuple[int, list[int]]:
+    """The 总分 row and the indicator rows scored with a number above it."""
+    total = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
+    scored = [r for r in range(13, total) if isinstance(ws.cell(r, 7).value, (int, float)) and ws.cell(r, 3).value != "小计"]
+    return total, scored
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory) -> dict[str, tuple[object, Path, Path]]:
+    """Every workbook the LibreOffice tests look at, by name: (xteval's result, the written form, LibreOffice's copy).
+
+    One ``soffice`` run recalculates them all: each start of LibreOffice costs about 2 s, and ten starts did the
+    work of one. The forms: each 2023 department's, and the seed's with every indicator's 得分 set to 0 (``zero``)
+    and then its first set to 无数据 (``no-data``), as an evaluator edits it.
+    """
+    folder = tmp_path_factory.mktemp("forms")
+    forms: dict[str, tuple[object, Path]] = {}
+    for params_file in DEPARTMENTS:
+        p = load_params(params_file)
+        result = department.score_department(p, "mof2020-self")
+        forms[params_file.stem] = (result, selfeval_xlsx.write(result, folder / f"{params_file.stem}.xlsx", FormInfo.for_department(p)))
+    seed_result, seed_form = forms[SEED_PARAMS.stem]
+    wb = load_workbook(seed_form)
+    ws = wb["自评表"]
+    total, scored = _rows_of_the_total(ws)
+    for r in scored:  # every indicator to 0: the 总分 falls to the funds block's points, below every band but 差
+        ws.cell(r, 7).value = 0
+    wb.save(folder / "zero.xlsx")
+    ws.cell(scored[0], 7).value = "无数据"
+    wb.save(folder / "no-data.xlsx")
+    forms["zero"], forms["no-data"] = (seed_result, folder / "zero.xlsx"), (seed_result, folder / "no-data.xlsx")
+    out = _recalculate([path for _, path in forms.values()], tmp_path_factory.mktemp("soffice"))
+    return {name: (result, path, out / path.name) for name, (result, path) in forms.items()}
 
 
 def _expected_formula_values(result, form_given: bool) -> dict[str, Decimal]:
@@ -209,12 +244,10 @@ def _expected_formula_values(result, form_given: bool) -> dict[str, Decimal]:
 
 @pytest.mark.skipif(SOFFICE is None, reason="no LibreOffice installed (.ci/run installs Debian's libreoffice-calc)")
 @pytest.mark.parametrize("params_file", DEPARTMENTS, ids=lambda p: p.stem)
-def test_libreoffice_recalculation_gives_xteval_numbers(tmp_path: Path, params_file: Path):
-    p = load_params(params_file)
-    result = department.score_department(p, "mof2020-self")
-    path = selfeval_xlsx.write(result, tmp_path / "form.xlsx", FormInfo.for_department(p))
+def test_libreoffice_recalculation_gives_xteval_numbers(recalculated, params_file: Path):
+    result, path, copy = recalculated[params_file.stem]
     formulas = {c.coordinate: c.value for row in load_workbook(path)["自评表"].iter_rows() for c in row if c.data_type == "f"}
-    calc = load_workbook(_recalculate(path, tmp_path), data_only=True)["自评表"]
+    calc = load_workbook(copy, data_only=True)["自评表"]
     expected = _expected_formula_values(result, True)
     ws = load_workbook(path)["自评表"]
     subtotal_rows = [r for r in range(13, ws.max_row + 1) if ws.cell(r, 3).value == "小计"]
@@ -246,32 +279,25 @@ def test_libreoffice_recalculation_gives_xteval_numbers(tmp_path: Path, params_f
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="no LibreOffice installed (.ci/run installs Debian's libreoffice-calc)")
-def test_recalculated_form_reads_back_to_the_same_scores(tmp_path: Path, seed, seed_result):
-    path = selfeval_xlsx.write(seed_result, tmp_path / "form.xlsx", FormInfo.for_department(seed))
-    back = engine.score_table(selfeval_xlsx.read(_recalculate(path, tmp_path)), "mof2020-self")
-    assert back.to_json() == seed_result.to_json()
+def test_recalculated_form_reads_back_to_the_same_scores(recalculated, seed_result):
+    result, _, copy = recalculated[SEED_PARAMS.stem]
+    back = engine.score_table(selfeval_xlsx.read(copy), "mof2020-self")
+    assert back.to_json() == result.to_json() == seed_result.to_json()
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="no LibreOffice installed (.ci/run installs Debian's libreoffice-calc)")
-def test_the_grade_follows_an_edited_score_after_recalculation(tmp_path: Path, seed, seed_result):
+def test_the_grade_follows_an_edited_score_after_recalculation(recalculated):
     """An evaluator lowers one 得分: LibreOffice recomputes 总分, and 评价等级 (a formula of it) follows."""
-    from openpyxl import load_workbook
-
-    path = selfeval_xlsx.write(seed_result, tmp_path / "form.xlsx", FormInfo.for_department(seed))
-    wb = load_workbook(path)
-    ws = wb["自评表"]
-    total = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
-    scored = [r for r in range(13, total) if isinstance(ws.cell(r, 7).value, (int, float)) and ws.cell(r, 3).value != "小计"]
-    assert ws.cell(total + 1, 7).data_type == "f"
-    for r in scored:  # every indicator to 0: the 总分 falls to the funds block's points, below every band but 差
-        ws.cell(r, 7).value = 0
-    wb.save(path)
-    calc = load_workbook(_recalculate(path, tmp_path), data_only=True)["自评表"]
+    _, path, copy = recalculated["zero"]
+    ws = load_workbook(path)["自评表"]
+    total, scored = _rows_of_the_total(ws)
+    assert ws.cell(total + 1, 7).data_type == "f" and scored and all(ws.cell(r, 7).value == 0 for r in scored)
+    calc = load_workbook(copy, data_only=True)["自评表"]
     assert Decimal(repr(calc.cell(total, 7).value)) < 60
     assert calc.cell(total + 1, 7).value == "差"
-    ws.cell(scored[0], 7).value = "无数据"
-    wb.save(path)
-    again = load_workbook(_recalculate(path, tmp_path / "again"), data_only=True)["自评表"]
+    _, path, copy = recalculated["no-data"]
+    assert load_workbook(path)["自评表"].cell(scored[0], 7).value == "无数据"
+    again = load_workbook(copy, data_only=True)["自评表"]
     assert again.cell(total + 1, 7).value == "不定级"
 
 

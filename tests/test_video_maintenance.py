@@ -3,13 +3,12 @@
 from decimal import Decimal
 
 import pytest
-from conftest import PARAMS, ROOT
+from conftest import PARAMS, ROOT, plain_papermill
 
 from xteval.checks import Reason, Status
 from xteval.errors import InputError
 from xteval.params import load_params, load_yaml, validate
 from xteval.projects import video_maintenance as vm
-from xteval.runner.run import run_params
 
 FIX = ROOT / "tests" / "fixtures" / "projects"
 SEED = PARAMS / "2023" / "video_maintenance.yaml"
@@ -91,27 +90,17 @@ def test_seed_totals():
     assert t == {"fee": Decimal("776.80"), "deduction": Decimal("5.4"), "payable": Decimal("771.40")}
 
 
-def test_notebook_end_to_end(tmp_path):
-    html = run_params(SEED, tmp_path).html.read_text(encoding="utf-8")
+@pytest.fixture(scope="module")
+def plain_run(tmp_path_factory):
+    return plain_papermill("video_maintenance", tmp_path_factory.mktemp("plain") / "o.ipynb")
+
+
+def test_notebook_end_to_end(plain_run):
+    html = plain_run.page
     for text in ("湘潭市交警支队", "公安七期", "771.40", "示例数据", "在线率"):
         assert text in html, text
 
 
-def test_plain_papermill_run(tmp_path):
-    import subprocess
-    import sys
-
-    out = tmp_path / "o.ipynb"
-    cmd = [
-        sys.executable,
-        "-m",
-        "papermill",
-        "xteval/notebooks/video_maintenance.ipynb",
-        str(out),
-        "-p",
-        "params_path",
-        "params/2023/video_maintenance.yaml",
-    ]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert '"fail"' in out.read_text(encoding="utf-8")  # report.record ran
+def test_plain_papermill_run(plain_run):
+    assert plain_run.done.returncode == 0, plain_run.done.stderr[-2000:]
+    assert '"fail"' in plain_run.text  # report.record ran

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,6 +14,7 @@ import nbformat
 import pytest
 from conftest import ROOT
 from test_any_unit import _plain_chinese
+from test_guides import commands
 
 from xteval.cli import main
 from xteval.errors import ParamsError
@@ -189,11 +189,14 @@ def test_the_wheel_holds_the_notebooks_frameworks_templates_and_the_workspace(wh
     assert "pylopdf-fonts-zh-cn" in zipfile.ZipFile(wheel).read(meta).decode()
 
 
-def _installed(wheel: Path, tmp_path: Path) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> dict[str, str]:
     """The environment of a process that imports xteval from the wheel, installed (not editable) into a folder of its own.
 
-    Its dependencies are this interpreter's: a test installs nothing from the network.
+    Its dependencies are this interpreter's: a test installs nothing from the network. Installed once for the
+    module: the tests only import from it.
     """
+    tmp_path = tmp_path_factory.mktemp("installed")
     target = tmp_path / "site"
     done = subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target", str(target), str(wheel)],
@@ -209,31 +212,34 @@ def _installed(wheel: Path, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def test_init_run_and_batch_from_anywhere_with_the_package_installed_from_its_wheel(wheel, tmp_path):
-    """No checkout on the path: the wheel installed into a folder of its own, run from a folder outside the repository."""
-    env = _installed(wheel, tmp_path)
+def test_the_readmes_commands_run_from_anywhere_with_the_package_installed_from_its_wheel(installed, tmp_path):
+    """The README's workspace commands as written (``init``, ``run``, ``batch``), with no checkout on the path: the wheel
+    installed into a folder of its own, every command run from a folder outside the repository and the workspace.
+
+    This is also test_guides' run of the README's commands (its exit codes, no traceback): the README presents them
+    for an installed xteval, and running them twice, once from the checkout, cost a notebook run and a batch.
+    """
+    env = installed
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()
+    (init, _), (run, _), (batch, _) = steps = commands("README.md")
+    assert (init[0], run[0], batch[0]) == ("init", "run", "batch"), steps
+    ws, year = cwd / init[1], init[init.index("--year") + 1]
+    page = ws / "outputs" / year / "department.html"
 
-    def xteval(*argv: str, at: Path = cwd) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "xteval.cli", *argv], cwd=at, env=env, capture_output=True, text=True, timeout=900)
-
-    done = xteval("init", "评价", "--year", "2024")
-    assert done.returncode == 0, done.stderr[-2000:]
-    ws = cwd / "评价"
-    done = xteval("run", EXAMPLE.as_posix(), at=ws)
-    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
-    page = ws / "outputs" / "2024" / "department.html"
-    meta = json.loads((ws / "outputs" / "2024" / "department.ipynb").read_text(encoding="utf-8"))["metadata"]["xteval"]
-    assert meta["status"] == "ok" and meta["fail"] == 0
-    text = _plain_chinese(page.read_text(encoding="utf-8"))  # no internal id, no English word
-    assert "示例市某某服务中心" in text and "示例" in text
-    assert meta["notebook_hash"] and not (ws / "notebooks").exists()
-
-    shutil.rmtree(ws / "outputs")
-    done = xteval("batch", "评价/params")  # from the folder above: outputs still go to the workspace
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert page.is_file() and (ws / "outputs" / "index.html").is_file() and not (cwd / "outputs").exists()
+    for argv, code in steps:
+        if argv is batch:
+            written = page.stat().st_ino  # the run's page: the batch writes its own (a new file, renamed over it)
+        done = subprocess.run([sys.executable, "-m", "xteval.cli", *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+        assert done.returncode == code and "Traceback" not in done.stderr, (argv, done.stderr[-2000:])
+        if argv is run:  # from the folder above the workspace: its pages still go to the workspace's outputs/
+            meta = json.loads(page.with_suffix(".ipynb").read_text(encoding="utf-8"))["metadata"]["xteval"]
+            assert meta["status"] == "ok" and meta["fail"] == 0
+            text = _plain_chinese(page.read_text(encoding="utf-8"))  # no internal id, no English word
+            assert "示例市某某服务中心" in text and "示例" in text
+            assert meta["notebook_hash"] and not (ws / "notebooks").exists()
+    assert page.is_file() and page.stat().st_ino != written
+    assert (ws / "outputs" / "index.html").is_file() and not (cwd / "outputs").exists()
 
 
 def test_the_project_of_a_params_tree_is_the_folder_holding_params_and_never_the_package(tmp_path, monkeypatch):
@@ -247,14 +253,14 @@ def test_the_project_of_a_params_tree_is_the_folder_holding_params_and_never_the
     assert project_root(inside_package) != PACKAGE_NOTEBOOKS.parent
 
 
-def test_ones_own_report_from_init_to_the_appendix(wheel, tmp_path):
+def test_ones_own_report_from_init_to_the_appendix(installed, tmp_path):
     """Issue 21, end to end as the guide walks it, with the package installed from its wheel: a workspace, one's
     own 决算说明 as a .docx in sources/, a draft from it, the todos deleted, a run: the page is written, in
     Chinese, with no id and no figure not given."""
     from document_forms import make_docx
 
     xteval_cli = [sys.executable, "-m", "xteval.cli"]
-    run = {"capture_output": True, "text": True, "timeout": 600, "env": _installed(wheel, tmp_path)}
+    run = {"capture_output": True, "text": True, "timeout": 600, "env": installed}
     assert subprocess.run([*xteval_cli, "init", "ws", "--year", "2023"], cwd=tmp_path, **run).returncode == 0
     ws = tmp_path / "ws"
     report = ROOT / "tests" / "fixtures" / "documents" / "final_accounts" / "hunan-qingxi-agri-2023.txt"
