@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..files import OCR_INSTALL
+from .ocr_models import fold_engine
 
 THREADS_ENV = "XTEVAL_OCR_THREADS"  # processes reading the pages of one scan at once (default: every core)
 SCALE = 2.0  # 144 dpi: enough for 10.5 pt Chinese body text, and one A4 page stays under the time budget
@@ -53,7 +54,7 @@ def _engine():
         from rapidocr_onnxruntime import RapidOCR
     except ImportError:
         raise InputError(f"是扫描件（无文字层），需要 OCR，请安装：{OCR_INSTALL} (scanned PDF: install the ocr extra)") from None
-    return RapidOCR(
+    engine = RapidOCR(
         print_verbose=False,
         use_cls=False,  # run on a sample of lines by _read_page, not on every line
         intra_op_num_threads=1,
@@ -65,6 +66,8 @@ def _engine():
         rec_batch_num=1,
         rec_img_shape=[3, REC_HEIGHT, REC_MIN_WIDTH],
     )
+    fold_engine(engine)  # the models' per-layer arithmetic folded into their convolutions: a quarter less CPU
+    return engine
 
 
 def read_scanned_pages(path: Path, data: bytes) -> tuple[str, ...]:
