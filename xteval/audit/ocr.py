@@ -17,7 +17,8 @@ still what each line is cut from. The angle classifier is not run on every line:
 pages upright or, now and then, upside down, so a few of each page's widest lines are classified
 and a page they find upside down is turned and read again. Each engine runs on one thread (ONNX
 Runtime's thread pool spins in system time); the pages of a longer scan are read by one process
-per core instead, each with its own engine.
+per core instead, each with its own engine. Each engine's detection and recognition models have their
+per-layer arithmetic folded into their convolutions (:mod:`.ocr_models`): a quarter less CPU, the same text.
 """
 
 from __future__ import annotations
