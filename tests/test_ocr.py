@@ -121,11 +121,22 @@ def test_a_model_that_cannot_be_folded_is_refused_or_left_as_it_is():
         ocr_models.fold(no_graph)
 
 
-def test_the_engine_reads_with_the_folded_models():
-    from rapidocr_onnxruntime import RapidOCR
+def test_the_engine_reads_with_the_folded_models(monkeypatch):
+    seen = []
 
-    engine = RapidOCR(print_verbose=False, intra_op_num_threads=1, inter_op_num_threads=1)
-    shipped = (engine.text_det.infer.session, engine.text_rec.session.session)
-    folds = ocr_models.fold_engine(engine)
-    assert folds["conv+affine"] >= 40 and folds["hard-swish"] >= 40
-    assert engine.text_det.infer.session is not shipped[0] and engine.text_rec.session.session is not shipped[1]
+    def folding(engine):  # the sessions RapidOCR made, then those the engine keeps
+        shipped = (engine.text_det.infer.session, engine.text_rec.session.session)
+        folds = ocr_models.fold_engine(engine)
+        seen.append((shipped, (engine.text_det.infer.session, engine.text_rec.session.session), folds))
+        return folds
+
+    monkeypatch.setattr(ocr, "fold_engine", folding)
+    ocr._engine.cache_clear()
+    try:
+        engine = ocr._engine()
+    finally:
+        ocr._engine.cache_clear()  # the next test loads its own, as it would have
+    (shipped, folded, folds), *rest = seen
+    assert not rest and folds["conv+affine"] >= 40 and folds["hard-swish"] >= 40
+    assert all(new is not old for new, old in zip(folded, shipped, strict=True))
+    assert (engine.text_det.infer.session, engine.text_rec.session.session) == folded
