@@ -185,6 +185,7 @@ class Graph:
     def __init__(self, nodes: list[Node], initializers: list[bytes], outputs: set[str]):
         self.nodes, self.outputs = nodes, outputs
         self.added: dict[str, bytes] = {}  # the initializers the folds made, by name
+        self.made = 0  # tensors made so far: each new name is new, even after a fold replaced one
         self.consts = {}
         for node in nodes:
             value = node.attributes().get("value") if node.op == "Constant" and len(node.outputs) == 1 else None
@@ -230,7 +231,8 @@ class Graph:
         return (weights, bias) if bias is not None and bias.shape == (weights.shape[0],) else None
 
     def set_weights(self, conv: Node, weights, bias) -> None:
-        names = [f"{conv.outputs[0]}/folded{len(self.added)}/{part}" for part in ("W", "B")]
+        self.made += 1
+        names = [f"{conv.outputs[0]}/folded{self.made}/{part}" for part in ("W", "B")]
         for old in conv.inputs[1:]:
             self.added.pop(old, None)  # folded twice: the first fold's tensors are read by nothing
         for name, array in zip(names, (weights, bias), strict=True):
@@ -242,7 +244,8 @@ class Graph:
         """The name of a new one-element constant."""
         import numpy as np
 
-        name = f"folded{len(self.added)}/scalar"
+        self.made += 1
+        name = f"folded{self.made}/scalar"
         self.consts[name] = np.array([value], dtype=np.float32)
         self.added[name] = _tensor_bytes(name, self.consts[name])
         return name
