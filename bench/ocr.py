@@ -15,8 +15,9 @@ lines of each page after the normalisation xteval applies to OCR text (NFKC, whi
 - characters recovered: matched characters (difflib, no junk heuristic) / characters of the source;
 - figures recovered: the numbers of the source (multiset) found among the numbers of the OCR text.
 
-The last rows read the same scan through ``xteval.audit.ocr.read_scanned`` as the tool does, serially
-(XTEVAL_OCR_THREADS=1) and in parallel (every core), and the 20-page scan on every core. Timings,
+The last rows read the same scan through ``xteval.audit.ocr.read_pages`` as the tool does, serially
+(XTEVAL_OCR_THREADS=1) with the models as shipped and folded, and in parallel (every core), and the 20-page
+scan on every core. The children import this checkout's ``xteval``, not the one installed. Timings,
 so measured here and not in a unit test; the load average is printed with them, because other work
 on a shared machine slows every wall figure (CPU figures much less).
 """
@@ -72,6 +73,13 @@ CONFIGS: dict[str, dict] = {
         "use_cls": False,
         "stack": False,
         "det_side": 960,
+    },
+    "models folded (ocr_models)": {
+        "engine": {**_ONE, "rec_batch_num": 1, "rec_img_shape": [3, 32, 128]},
+        "use_cls": False,
+        "stack": False,
+        "det_side": 960,
+        "fold": True,
     },
     # measured, not kept: more cost or less accuracy
     "(rec batch 16)": {
@@ -167,6 +175,10 @@ def child_config(name: str, scan: Path) -> dict:
 
     cfg = CONFIGS[name]
     engine = RapidOCR(print_verbose=False, **cfg["engine"])
+    if cfg.get("fold"):
+        from xteval.audit.ocr_models import fold_engine
+
+        fold_engine(engine)
     clock = time.process_time
     pdf = pdfium.PdfDocument(str(scan))
     stages = Counter()
@@ -217,10 +229,17 @@ def child_config(name: str, scan: Path) -> dict:
     }
 
 
-def child_xteval(threads: str, scan: Path) -> dict:
-    """Read the scan through xteval's own reader, as `xteval check` does (the engine warm)."""
+def child_xteval(arg: str, scan: Path) -> dict:
+    """Read the scan through xteval's own reader, as `xteval check` does (the engine warm).
+
+    ``arg`` is XTEVAL_OCR_THREADS, and ``,shipped`` after it reads with the models as RapidOCR ships them (not folded).
+    """
+    threads, _, how = arg.partition(",")
     os.environ["XTEVAL_OCR_THREADS"] = threads
     from xteval.audit import ocr
+
+    if how == "shipped":
+        ocr.fold_engine = lambda engine: {}  # this process only: helpers it spawns fold theirs
 
     ocr._engine()  # warm: loading the models is paid once per process, not per page
     data = scan.read_bytes()
@@ -242,7 +261,9 @@ def run_child(kind: str, arg: str, scan: Path) -> dict:
     """One configuration in a fresh process; adds the whole child's CPU (models loaded included)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter()
-    proc = subprocess.run([sys.executable, __file__, "--child", kind, arg, str(scan)], capture_output=True, text=True, check=False)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    cmd = [sys.executable, __file__, "--child", kind, arg, str(scan)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode:
         raise SystemExit(f"{kind} {arg}: {proc.stderr[-2000:]}")
@@ -292,7 +313,7 @@ def main() -> None:
             out = run_child("config", name, scan)
             base = base or (out if name == "today" else None)
             _row(name, out, sources, base)
-        for threads, label in (("1", "xteval, serial"), ("", "xteval, every core")):
+        for threads, label in (("1,shipped", "xteval, serial, models as shipped"), ("1", "xteval, serial"), ("", "xteval, every core")):
             if only and label not in only:
                 continue
             _row(label, run_child("xteval", threads, scan), sources, base)

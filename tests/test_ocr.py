@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import multiprocessing
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, needs
 from document_forms import make_scan
 
-from xteval.audit import ocr, read_document
+from xteval.audit import ocr, ocr_models, read_document
 from xteval.audit.reading import read_report
 
 CORPUS = ROOT / "tests" / "fixtures" / "documents"
@@ -72,3 +73,70 @@ def test_a_daemonic_worker_reads_its_scan_in_its_own_process(monkeypatch):
     assert ocr._processes() == 2
     monkeypatch.setenv(ocr.THREADS_ENV, "8")
     assert ocr._processes() == 2  # never more processes than cores: each holds its own models
+
+
+def _models() -> dict[str, bytes]:
+    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH
+    from rapidocr_onnxruntime.utils import read_yaml, update_model_path
+
+    config = update_model_path(read_yaml(DEFAULT_CFG_PATH))
+    return {section: Path(config[section]["model_path"]).read_bytes() for section in ("Det", "Rec")}
+
+
+def _run(model: bytes, array):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 4
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: array})[0]
+
+
+@pytest.mark.parametrize(("section", "shape"), [("Det", (1, 3, 96, 128)), ("Rec", (1, 3, 32, 256))])
+def test_the_folded_models_compute_what_the_shipped_ones_do(section, shape):
+    import numpy as np
+
+    model = _models()[section]
+    assert ocr_models.encode(ocr_models.fields(model)) == model  # the wire format read and written back, byte for byte
+    folded, folds = ocr_models.fold(model)
+    # every convolution's affine step and hard-swish of PPLCNetV3 folded (28 of each in both models)
+    assert folds["conv+affine"] >= 20 and folds["hard-swish"] >= 20 and folds["affine+conv"] >= 10, folds
+    assert len(folded) < len(model)  # the folded-away constants are gone, not kept beside the new weights
+    pixels = np.random.default_rng(23).uniform(-1, 1, shape).astype(np.float32)  # as RapidOCR normalises a page
+    shipped, mine = _run(model, pixels), _run(folded, pixels)
+    assert shipped.shape == mine.shape
+    assert np.abs(shipped - mine).max() < 1e-4  # float rounding only, at the borders of padded convolutions too
+    if section == "Rec":
+        assert (shipped.argmax(axis=-1) == mine.argmax(axis=-1)).all()  # the same character at every step
+
+
+def test_a_model_that_cannot_be_folded_is_refused_or_left_as_it_is():
+    with pytest.raises(ValueError):
+        ocr_models.fold(b"\x3a\x05ab")  # a graph field cut short
+    with pytest.raises(ValueError):
+        ocr_models.fold(b"\x0f")  # an unknown wire type
+    no_graph = ocr_models.encode([(1, 0, 8)])  # a model of one field (its IR version), no graph
+    with pytest.raises(ValueError):
+        ocr_models.fold(no_graph)
+
+
+def test_the_engine_reads_with_the_folded_models(monkeypatch):
+    seen = []
+
+    def folding(engine):  # the sessions RapidOCR made, then those the engine keeps
+        shipped = (engine.text_det.infer.session, engine.text_rec.session.session)
+        folds = ocr_models.fold_engine(engine)
+        seen.append((shipped, (engine.text_det.infer.session, engine.text_rec.session.session), folds))
+        return folds
+
+    monkeypatch.setattr(ocr, "fold_engine", folding)
+    ocr._engine.cache_clear()
+    try:
+        engine = ocr._engine()
+    finally:
+        ocr._engine.cache_clear()  # the next test loads its own, as it would have
+    (shipped, folded, folds), *rest = seen
+    assert not rest and folds["conv+affine"] >= 40 and folds["hard-swish"] >= 40
+    assert all(new is not old for new, old in zip(folded, shipped, strict=True))
+    assert (engine.text_det.infer.session, engine.text_rec.session.session) == folded

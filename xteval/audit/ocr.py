@@ -17,7 +17,8 @@ still what each line is cut from. The angle classifier is not run on every line:
 pages upright or, now and then, upside down, so a few of each page's widest lines are classified
 and a page they find upside down is turned and read again. Each engine runs on one thread (ONNX
 Runtime's thread pool spins in system time); the pages of a longer scan are read by one process
-per core instead, each with its own engine.
+per core instead, each with its own engine. Each engine's detection and recognition models have their
+per-layer arithmetic folded into their convolutions (:mod:`.ocr_models`): a quarter less CPU, the same text.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..files import OCR_INSTALL
+from .ocr_models import fold_engine
 
 THREADS_ENV = "XTEVAL_OCR_THREADS"  # processes reading the pages of one scan at once (default: every core)
 SCALE = 2.0  # 144 dpi: enough for 10.5 pt Chinese body text, and one A4 page stays under the time budget
@@ -53,7 +55,7 @@ def _engine():
         from rapidocr_onnxruntime import RapidOCR
     except ImportError:
         raise InputError(f"是扫描件（无文字层），需要 OCR，请安装：{OCR_INSTALL} (scanned PDF: install the ocr extra)") from None
-    return RapidOCR(
+    engine = RapidOCR(
         print_verbose=False,
         use_cls=False,  # run on a sample of lines by _read_page, not on every line
         intra_op_num_threads=1,
@@ -65,6 +67,8 @@ def _engine():
         rec_batch_num=1,
         rec_img_shape=[3, REC_HEIGHT, REC_MIN_WIDTH],
     )
+    fold_engine(engine)  # the models' per-layer arithmetic folded into their convolutions: a quarter less CPU
+    return engine
 
 
 def read_scanned_pages(path: Path, data: bytes) -> tuple[str, ...]:
