@@ -173,3 +173,14 @@ def test_a_summary_naming_documents_outside_its_tree_or_without_a_store_is_one_l
         with pytest.raises(XtevalError) as err:
             xteval.evaluate(path)
         assert words in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_units_failures_name_fields_in_the_reports_words():
+    from xteval.summary.model import UnitRun
+
+    run = UnitRun(
+        "a", "department", "甲", "甲", "ok", fail=1,
+        failures=[{"title": "income.total = income.general_budget + income.other_income", "message": "income.total不符: 差 3.00"}],
+    )  # fmt: skip
+    shown = str(tables.failures_html([run]))
+    assert "income." not in shown and "收入" in shown and "不符: 差 3.00" in shown

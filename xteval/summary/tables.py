@@ -14,7 +14,7 @@ import pandas as pd
 from ..money import fmt, fmt_count, fmt_rate
 from ..params import Provenance
 from ..render import charts
-from ..render.labels import grade_text, reason_label
+from ..render.labels import grade_text, in_words, reason_label
 from ..render.report import Html, styled
 from .model import SUMMARY_RULE, UnitRun, grade_counts, ranked, reason_counts
 
@@ -158,7 +158,9 @@ def failures_html(items: list[UnitRun]):
             continue
         shown = r.failures
         more = r.fail - len(shown)
-        lis = "".join(f"<li><b>{escape(x.get('title', ''))}</b>：{escape(x.get('message', ''))}</li>" for x in shown)
+        lis = "".join(  # a title or message that names a field id reads in the report's words, as on the unit's page
+            f"<li><b>{escape(in_words(x.get('title') or ''))}</b>：{escape(in_words(x.get('message') or ''))}</li>" for x in shown
+        )
         if more > 0:
             lis += f"<li>另有 {more} 项，见该单位附件。</li>"
         parts.append(f'<div class="xt-unit-failures"><h4>{escape(r.unit)}（不符 {r.fail} 项）</h4><ol>{lis}</ol></div>')
