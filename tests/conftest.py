@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+import xteval  # noqa: F401  first, as in every process of the tool: it keeps jsonschema from building rfc3987-syntax's parsers (2 s a worker)
+
 # No test depends on timing: CI shares a busy 2-core machine, where a property test's example can take
 # several times its idle time. Examples are derived from the test, not drawn at random, so a run is
 # repeatable: a property that fails, fails on every run and every machine.
