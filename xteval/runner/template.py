@@ -365,7 +365,36 @@ def kernel_main(req: dict, template_pid: int) -> None:
     # Whether a run worked is the notebook client's to tell, not this log's.
     logging.getLogger("tornado.general").setLevel(logging.CRITICAL)
     app.start()
-    # Returning lets the interpreter finish as a normal kernel does: threads, atexit, flush.
+    _leave(app)
+
+
+def _leave(app) -> None:
+    """End the kernel once ``app.start()`` has returned: its shutdown reply is sent and its loops have stopped.
+
+    ipykernel leaves the rest to the interpreter's exit: atexit stops the IOPub thread, then terminates the
+    heartbeat's zmq context and joins the control thread with no time limit. On a loaded machine that order
+    raced: a thread still sending on a socket whose peer had gone blocked the join for good, or libzmq aborted
+    (``Assertion failed: pfd.revents & POLLIN``, exit -6) when the context was terminated under a live socket
+    (seen with a second copy of the suite running beside the first). Here the kernel's streams are flushed, the
+    IOPub thread sends what it holds and stops (its own stop gives up after 30 s), and the process ends with 0,
+    as a clean exit does.
+    """
+    _flush(sys.stdout, sys.stderr)  # the kernel's own streams: what they hold goes out through the IOPub thread
+    try:
+        if app.iopub_thread is not None:
+            app.iopub_thread.stop()
+    except Exception:  # a thread that would not stop must not keep the kernel alive
+        pass
+    _flush(sys.__stdout__, sys.__stderr__)
+    os._exit(0)
+
+
+def _flush(*streams) -> None:
+    for stream in streams:
+        try:
+            stream.flush()
+        except Exception:  # a closed or broken stream has nothing left to write
+            pass
 
 
 # python -c BOOT ROOT MODULE FD STARTER_PID CONFIG. ROOT (the folder holding the xteval
