@@ -178,21 +178,25 @@ def _skip(text: str, w, marks: list[int] | None = None) -> bool:
             return True
         if before in ("〔", "[", "第", "_", "-", "—", "图", "表", "件") or after[:1] in ("号", "〕", "]", "_"):
             return True
-        if marks is not None:  # no mark starts within the 300 characters either side that bound the line: not a contents line
-            i = bisect.bisect_left(marks, s - 300)
-            near = i < len(marks) and marks[i] < e + 300
-        else:
-            near = True
-        line_start = max(text.rfind("\n", max(0, s - 300), s) + 1, s - 300, 0) if near else 0
-        line_end = text.find("\n", e, e + 300)
-        line = text[line_start : line_end if line_end >= 0 else min(len(text), e + 300)] if near else ""
-        if (
-            near and "PAGEREF" in line or (("...." in line or "……" in line or "····" in line) and _RE.toc_end.search(line))
-        ):  # a table of contents
+        if (marks is None or _near_a_mark(marks, s, e)) and _contents_line(text, s, e):
             return True
         if before.isascii() and before.isalpha():  # 510000_0013zp, Toc16112, PAGEREF
             return True
     return False
+
+
+def _near_a_mark(marks: list[int], s: int, e: int) -> bool:
+    """Whether a contents mark starts within the 300 characters either side that bound a number's line."""
+    i = bisect.bisect_left(marks, s - 300)
+    return i < len(marks) and marks[i] < e + 300
+
+
+def _contents_line(text: str, s: int, e: int) -> bool:
+    """Whether the number at ``s``–``e`` stands on a table of contents' line (a field code, or dot leaders then a page)."""
+    line_start = max(text.rfind("\n", max(0, s - 300), s) + 1, s - 300, 0)
+    line_end = text.find("\n", e, e + 300)
+    line = text[line_start : line_end if line_end >= 0 else min(len(text), e + 300)]
+    return "PAGEREF" in line or (("...." in line or "……" in line or "····" in line) and bool(_RE.toc_end.search(line)))
 
 
 def scan(text: str, line_starts: list[int] | tuple[int, ...]) -> Scan:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -36,11 +37,13 @@ _STYLES = (  # the one default style a spreadsheet program expects to find
 )
 
 
+@dataclass(frozen=True)
 class Sheet:
     """A sheet's name, its column widths (in characters) and its rows; the first row is the header, kept in view."""
 
-    def __init__(self, name: str, widths: Sequence[float], rows: Iterable[Sequence[str | int | None]]):
-        self.name, self.widths, self.rows = name, widths, rows
+    name: str
+    widths: Sequence[float]
+    rows: Iterable[Sequence[str | int | None]]
 
 
 def column_letters(index: int) -> str:
