@@ -246,6 +246,15 @@ def test_a_collapsed_department_row_whose_amounts_were_lost_reads_its_rate_point
     assert "income.initial_budget" not in facts and "expenditure.total" not in facts
 
 
+def test_a_collapsed_department_row_after_long_prose_and_a_mark_cell_of_its_own_is_read():
+    # only the cells at a column word and the two after it are cut in a prose report: the run stands two cells on
+    prose = "本馆全年开放三百一十天，接待读者若干，举办讲座与展览多场，馆藏整理有序推进。\n" * 200
+    doc = read_document(audit.prepare(prose + DEPT_HEAD + DEPT_FUNDS + " I 85%108.5见说明 " + DEPT_REST))
+    facts = {f.field: f.value for f in doc.facts}
+    assert facts["claims.execution_rate"] == Decimal("85")
+    assert facts["claims.execution_weight"] == Decimal("10") and facts["claims.execution_score"] == Decimal("8.5")
+
+
 def test_a_collapsed_department_row_with_its_amounts_is_split_by_its_rate():
     facts = _dept("320.00350.00315.0090.00%109.0")
     assert facts["income.initial_budget"] == [Decimal("320.00")]

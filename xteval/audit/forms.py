@@ -50,7 +50,7 @@ def read_form(doc: Document, form: dict[str, Any], indicators: bool = True) -> N
             row_seen[text] = next((k for k, pats in rows.items() if any(p.match(t) for p in pats)), None) if t is not None else None
         return row_seen[text]
 
-    glued = _unglued(cs, form, column_of)
+    glued = _unglued(cs, form, column_of, header_only=not indicators)
     if glued and not indicators:
         _glued_headless(doc, glued, form, column_of)  # a funds table's cells touching: its one row with no word
         glued = None

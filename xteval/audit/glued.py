@@ -28,15 +28,26 @@ class _Glued:
     budget: int = GLUED_SPLITS_MAX
 
 
-def _unglued(cs: list[Cell], form: dict[str, Any], column_of: Callable[[str], str | None]) -> list[Cell] | None:
-    """The cells of a form whose cells touch, cut at its words and its runs of digits; None when its cells stand apart."""
+def _unglued(cs: list[Cell], form: dict[str, Any], column_of: Callable[[str], str | None], header_only: bool = False) -> list[Cell] | None:
+    """The cells of a form whose cells touch, cut at its words and its runs of digits; None when its cells stand apart.
+
+    With ``header_only`` (a funds table's one row with no word, all its reader looks for), only a cell holding a
+    column word and the two cells after it are cut: the row's run of digits follows its header within them, and a
+    column word never stands in a cell that holds none (most of a long report's cells are prose)."""
     if any(column_of(c.text) for c in cs):
         return None
-    first = next((k for k, c in enumerate(cs) if len(c.text) > 24 and form["_words"].search(c.text)), None)
+    words = form["_words"]
+    first = next((k for k, c in enumerate(cs) if len(c.text) > 24 and words.search(c.text)), None)
     if first is None:
         return None
     out = cs[:first]
+    since_words = 3
     for cell in cs[first:]:
+        if header_only:
+            since_words = 0 if words.search(cell.text) else since_words + 1
+            if since_words > 2:
+                out.append(cell)
+                continue
         cuts = {0, len(cell.text)}
         for m in _RE.glued_run.finditer(cell.text):
             cuts |= {m.start(), m.end()}
