@@ -7,15 +7,18 @@ stopped midway resumes from its store; nothing is written outside the output fol
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -237,7 +240,14 @@ def test_a_dask_intake_gives_what_the_local_one_gives_and_resumes_from_the_same_
     needs("distributed", "dask")
     local = intake([folder], tmp_path / "local", jobs=2)
     out = tmp_path / "dask"
-    on_dask = intake([folder], out, jobs=2, executor="dask")
+    # a second cluster on the machine holds the port dask's HTTP server would take by default: no warning for it
+    with socket.socket() as taken, warnings.catch_warnings(record=True) as caught:
+        with contextlib.suppress(OSError):  # taken already: as good
+            taken.bind(("127.0.0.1", 8787))
+            taken.listen()
+        warnings.simplefilter("always")
+        on_dask = intake([folder], out, jobs=2, executor="dask")
+    assert not [w for w in caught if "8787" in str(w.message)]
     assert on_dask.read == 8
     assert [(r.name, r.doc.sha256, r.doc.fails, r.doc.warns, r.doc.passes) for r in on_dask.rows] == [
         (r.name, r.doc.sha256, r.doc.fails, r.doc.warns, r.doc.passes) for r in local.rows

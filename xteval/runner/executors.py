@@ -232,7 +232,16 @@ def dask_client(n: int, scheduler: str | None, processes: bool = True):
     if scheduler:
         client = connect_scheduler(Client, scheduler)
     else:
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=None, silence_logs=40)
+        # no dashboard; the scheduler's own HTTP routes (health, metrics) on a free port, not on 8787, which a
+        # second cluster on the machine (another batch, an intake) would find taken and warn about
+        cluster = LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": ":0"},
+            silence_logs=40,
+        )
         client = Client(cluster)
     try:
         yield client
