@@ -95,6 +95,8 @@ class Document:
     tokens: list[Token] = field(default_factory=list)
     goals: list[dict[str, Any]] = field(default_factory=list)
     tables: list[Any] = field(default_factory=list)  # the tables read as forms (:class:`.tables.ReadTable`)
+    # the figures (their ``seq``) whose 其中 list holds an item the reader left unread: such a list is not complete
+    lists_with_unread: set[int] = field(default_factory=set)
 
     def get(self, field_id: str, name: str | None = None, subject: str | None = "") -> list[Fact]:
         """Every fact of a field (and name) of one subject (the unit's all funds unless told; None: any), in text order."""
@@ -290,8 +292,11 @@ class _Reader(CountReading):
     def base(self) -> list[Fact]:
         """The facts of the last base figure of the sentence (what a modifier is about).
 
-        A sentence that opens with a change (“。较上年增加 X 万元”) is about the figure just before it.
+        A sentence that opens with a change (“。较上年增加 X 万元”) is about the figure just before it. After a
+        figure of an item the reader does not know (``base`` set empty), there is none.
         """
+        if "base" in self.state and not self.state["base"]:
+            return []
         return self.state.get("base") or self.last_base
 
     def run(self) -> None:
@@ -389,6 +394,10 @@ class _Reader(CountReading):
                 self.state["subject"] = [f.field.removesuffix(".budget") for f in facts]
             self.state.pop("change_subject", None)
             return
+        self._item_or_unread(tok, label, context)
+
+    def _item_or_unread(self, tok: Token, label: str, context: str) -> None:
+        """A money figure no field names: an item of the list or 科目 it stands in, else an item left unread."""
         owner = self.state.get("owner")
         parent = self.state.get("owner_field")
         part = self.m.vocab["parts_of"].get(parent) if parent else None
@@ -415,6 +424,12 @@ class _Reader(CountReading):
                 fact = self.emit(tok, part, tok.value, "万元", name=name[-16:], owner=owner, of=parent)
                 if not tok.in_brackets:
                     self.state["base"] = [fact]
+                return
+        if not tok.in_brackets and _RE.unread_item.search(label):
+            self.state["base"] = []  # an item left unread is what the clause goes on about: not the figure before
+            self.state.pop("change_subject", None)
+            if owner is not None:
+                self.doc.lists_with_unread.add(owner)
 
     def _project_funds(self, tok: Token, label: str, context: str) -> str | None:
         """A project's funds stated in prose, in a kind that reads a project (None: read here).

@@ -13,7 +13,7 @@ from .kinds import Kind, vocabulary
 from .subjects import heading_mode
 
 NEAR = 10  # a label ends at most this many characters before its figure's lead words
-_TP_WORDS = ("公务", "出国", "三公", "车辆", "接待")  # a label with none of these is no 三公 part outside a 三公 text
+_TP_WORDS = ("公务", "出国", "三公", "车辆", "接待", "公车")  # a label with none of these is no 三公 part outside a 三公 text
 
 # The matcher's caches, shared by every document of one kind read with one vocabulary: a year's documents
 # repeat their labels, and an intake worker read each of them afresh (a third of a small document's reading).
@@ -139,9 +139,10 @@ class Matcher:
     heading = ""  # the heading path of the figure being read (set by the reader)
 
     def part_in(self, text: str) -> str | None:
-        """The 三公 part named last in a text (a sentence before its figure)."""
+        """The 三公 part named last in a text (a sentence before its figure); the total when 三公经费 is named after
+        every part (“因公出国费、公务接待费、公务用车购置及运行费（“三公”经费）决算总额”: the list, then its name)."""
         best, where = None, -1
-        for name, pats in self.tp["_parts"].items():
+        for name, pats in [*self.tp["_parts"].items(), ("total", self.tp["_total"])]:
             for pat in pats:
                 for m in pat.finditer(text):
                     if (m.end(), m.end() - m.start()) > (where, 0):

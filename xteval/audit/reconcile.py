@@ -166,6 +166,7 @@ def identity_checks(doc: Document) -> list[CheckResult]:
                 continue
             listed = [f for f in doc.facts if f.owner is not None and total.seq >= 0 and f.owner == total.seq and f.unit == total.unit]
             own_list = len(listed) >= 2 and all(f in parts for f in listed) and all(p in listed for p in parts)
+            own_list = own_list and total.seq not in doc.lists_with_unread  # an item of the list was left unread
             all_named = all(doc.one(ref) is not None or ref in doc.m_parts_of for ref in alt) and complete
             cand = (bool(own_list or all_named or (spec.get("form") and complete)), len(parts), parts)
             if best is None or cand[:2] > best[:2]:

@@ -1,0 +1,73 @@
+"""三公 paragraphs in the shapes published 决算说明 take, read on texts none of our fixtures had (issue 20).
+
+Each text is our own (an invented unit and figures), written in a shape seen in published explanations:
+last year's figure named as 上年累计支出 before its change, the parts listed first and then named as the
+三公经费 in brackets before their total, the short 公车 names, and a part whose name the reader does not
+know, which must neither lend its change to the figure before it nor let the parts it belongs to be summed
+as if complete.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from xteval import audit
+from xteval.audit import read_document
+
+HEAD = "青岚县档案馆2023年度部门决算情况说明\n三、“三公”经费支出决算情况\n"
+
+
+def _facts(text: str) -> dict[str, list[Decimal]]:
+    out: dict[str, list[Decimal]] = {}
+    for f in read_document(audit.prepare(HEAD + text)).facts:
+        out.setdefault(f.field, []).append(f.value)
+    return out
+
+
+def _statuses(text: str) -> dict[str, str]:
+    _, suite = audit.audit(audit.prepare(HEAD + text))
+    return {r["id"]: r["status"] for r in suite.to_dicts()}
+
+
+def test_last_years_spending_named_before_its_change_is_last_years_figure():
+    facts = _facts("2023年“三公”经费支出64.20万元，比上年累计支出70.50万元减少6.30万元，下降8.94%。\n")
+    assert facts["three_public.actual.total"] == [Decimal("64.20")]  # one figure: not 70.50 beside it
+    assert facts["three_public.actual.total.previous"] == [Decimal("70.50")]
+    assert facts["three_public.actual.total.change"] == [Decimal("-6.30")]
+
+
+def test_parts_listed_then_named_three_public_in_brackets_give_the_total():
+    text = "全馆因公出国(境)经费、公务接待费、公车购置费、公车运行费（简称“三公”经费）决算总额38.60万元，比上年下降2.5%。\n"
+    facts = _facts(text)
+    assert facts["three_public.actual.total"] == [Decimal("38.60")]
+    assert "three_public.actual.reception" not in facts  # the last part listed is not the total's name
+
+
+def test_the_short_names_of_vehicle_purchase_and_running_costs_are_read():
+    facts = _facts("其中：公车购置费决算12.00万元；公车运行维护费决算9.40万元；公务接待费决算3.10万元。\n")
+    assert facts["three_public.actual.vehicle_purchase"] == [Decimal("12.00")]
+    assert facts["three_public.actual.vehicle"] == [Decimal("9.40")]
+
+
+UNKNOWN_PART = (
+    "2023年“三公”经费支出96.00万元，比上年累计支出99.00万元减少3.00万元。其中，因公出国(境)费用没有；"
+    "公务用车及保障性维护费支出40.00万元，比上年累计支出52.00万元下降12.00万元；"
+    "公务用车购置支出18.00万元；公务接待支出38.00万元，比上年累计支出35.00万元增加3.00万元。\n"
+)
+
+
+def test_an_unknown_parts_change_and_last_year_are_not_given_to_the_figure_before_it():
+    facts = _facts(UNKNOWN_PART)
+    assert facts["three_public.actual.total.previous"] == [Decimal("99.00")]  # not 52.00 as well
+    assert facts["three_public.actual.total.change"] == [Decimal("-3.00")]  # not -12.00 as well
+    assert facts["three_public.actual.reception.previous"] == [Decimal("35.00")]
+
+
+def test_a_list_holding_an_unread_part_is_not_summed_as_if_complete():
+    statuses = _statuses(UNKNOWN_PART)
+    # 18 + 38 is short of 96 by the part left unread (40): no 不符 for the sum, and none for the two 上年 figures
+    assert not [k for k, s in statuses.items() if s == "fail"], statuses
+    # the same list with every part read still sums: a wrong total is found
+    known = UNKNOWN_PART.replace("公务用车及保障性维护费", "公务用车运行维护费").replace("96.00", "97.00", 1)
+    failed = [k for k, s in _statuses(known).items() if s == "fail"]
+    assert any(k.startswith("identity.three_public.actual.total") for k in failed), failed
