@@ -133,3 +133,14 @@ def test_the_goals_are_figures_of_the_check_and_raise_no_fail():
     assert figures["figure.goals[3].actual"] == Decimal(3)
     _, suite = audit.audit(audit.prepare(touching()))
     assert not [r for r in suite.results if r.status is Status.fail]
+
+
+def test_a_form_without_the_core_column_ends_each_row_at_its_points():
+    rows = TOUCHING.replace("是", "").replace("否", "")
+    text = HEAD + HEADER.removesuffix("是否核心指标") + rows + TAIL
+    assert _goals(text) == READ
+
+
+def test_three_values_need_the_adjusted_column():
+    text = HEAD + HEADER.replace("调整指标值", "") + TOUCHING + TAIL
+    assert [g[0] for g in _goals(text)] == ["档案数字化率", "馆藏档案接收数量", "预算调整率"]
