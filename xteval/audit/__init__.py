@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import Context, Suite, run
+from .coefrows import read_indicator_form
 from .engine import Document, extract_facts
 from .extraction import Extraction, extract
 from .findings import render_html
@@ -73,6 +74,8 @@ def read_document(report: ReportText) -> Document:
             read_form(doc, doc.kind.funds_table, indicators=False)
             doc.facts.sort(key=lambda f: (f.start, f.field))
         read_goals(doc)
+        if form := (doc.kind or known_kinds()["dept_selfeval"]).indicator_form:  # a text of no kind is read as this one
+            read_indicator_form(doc, form)  # a 部门整体 form's indicator rows, each with its 得分系数
         if "三级指标" in report.text:  # an indicator table inside a prose report (云南 决算-embedded 自评表)
             read_indicator_table(doc)
     tables = list(report.source.tables) if report.source is not None else []

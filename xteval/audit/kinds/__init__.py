@@ -44,6 +44,7 @@ class Kind:
     checks: tuple[str, ...] = ()  # the registered checks that apply, in order (xteval.registry.check)
     version: str = ""
     template: dict[str, Any] | None = None  # the seed template's figures and phrasings (dept_selfeval.yaml)
+    indicator_form: dict[str, Any] | None = None  # a 部门整体 form's indicator rows (dept_selfeval.yaml, read by coefrows)
 
     def uses(self, field_id: str) -> bool:
         """True when a field id belongs to one of this kind's field groups."""
@@ -168,6 +169,17 @@ def _compile_form(form: dict[str, Any] | None) -> dict[str, Any] | None:
     return form
 
 
+def _compile_indicator_form(form: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An indicator form's name words compiled once (its column words are matched as they stand)."""
+    if form is None:
+        return None
+    form["_reverse"] = [re.compile(w) for w in form.get("reverse_names") or ()]
+    form["_natures"] = sorted((form.get("natures") or {}).items(), key=lambda kv: len(kv[0]), reverse=True)
+    if not set(form["required"]) <= set(form["columns"]) or int(form["least"]) < len(form["required"]):
+        raise ValueError("indicator_form: required columns must be columns, and least at least their number")
+    return form
+
+
 def _compile_template(template: dict[str, Any] | None) -> dict[str, Any] | None:
     """A template's labels compiled once, each followed by its amount (the piece ``AMOUNT_AFTER``); its phrasings as they stand."""
     if template is None:
@@ -211,6 +223,7 @@ def kinds() -> dict[str, Kind]:
                 checks=tuple(doc["checks"]),  # required: a kind that declared no check would pass every text unread
                 version=str(doc.get("version", "")),
                 template=_compile_template(doc.get("template")),
+                indicator_form=_compile_indicator_form(doc.get("indicator_form")),
             )
         except (KeyError, TypeError, ValueError, re.error) as exc:
             raise ConfigError(f"文档类型定义无效 (invalid kind: {exc})", file=path) from None
