@@ -71,3 +71,23 @@ def test_a_list_holding_an_unread_part_is_not_summed_as_if_complete():
     known = UNKNOWN_PART.replace("公务用车及保障性维护费", "公务用车运行维护费").replace("96.00", "97.00", 1)
     failed = [k for k, s in _statuses(known).items() if s == "fail"]
     assert any(k.startswith("identity.three_public.actual.total") for k in failed), failed
+
+
+def test_the_pinyin_a_converter_site_writes_after_each_character_is_dropped():
+    # a traditional text as such sites show it: 經(jīng)費(fèi) for 經費; the labels read through
+    text = "2022年本館“三公”經(jīng)費(fèi)支出合計(jì)21.40萬(wàn)元,比上年減少1.60萬(wàn)元。其中:公務(wù)接待費(fèi)6.40萬(wàn)元。\n"
+    doc = read_document(audit.prepare(text))
+    facts = {f.field: f.value for f in doc.facts}
+    assert facts["three_public.actual.total"] == Decimal("21.40")
+    assert facts["three_public.actual.reception"] == Decimal("6.40")
+    # a bracketed enumerator or Latin words in brackets stay: only a syllable with a tone mark is pinyin
+    assert "(a)" in audit.prepare("附表(a)所列\n").text and "(PPP)" in audit.prepare("项目(PPP)\n").text
+
+
+def test_a_figure_the_unit_arranges_is_a_budget_and_vehicles_may_be_counted_in_tai():
+    text = "二、公务用车购置及运行维护费\n本馆公务用车编制2台。安排公车购置及运行维护费16万元，较上年预算下降10%。\n"
+    facts = _facts(text)
+    assert facts["three_public.control.vehicle_total"] == [Decimal("16")]  # 安排: a budget, though the heading says 决算
+    assert "three_public.actual.vehicle_total" not in facts
+    assert facts["count.vehicles"] == [Decimal("2")]
+    assert "count.vehicles" not in _facts("采购办公设备6台，均已验收。\n")  # a bare 台 stays equipment

@@ -181,6 +181,7 @@ class Matcher:
             part = state.get("tp_part") or self.part_in(context.split(" ")[0][-80:]) or "total"
         mode = None
         control, actual = self.tp["_control"].search(rest), self.tp["_actual"].search(rest)
+        control = control or (not actual and self.tp["_control_lead"].match(label))
         if control and (not actual or "预算" in rest):
             mode = "control"
         elif actual:
