@@ -149,3 +149,30 @@ def test_broken_rules_file_is_a_config_error(tmp_path, monkeypatch):
             rules.checks()
     finally:
         rules.checks.cache_clear()
+
+
+PURCHASE = (
+    '    vehicle: {value: 3.19, seed: "公务用车运行费3.19万元", line: 19}\n',
+    '    vehicle: {value: 3.19, seed: "公务用车运行费3.19万元", line: 19}\n'
+    "    vehicle_purchase: {value: 1.20, illustrative: 示例：一辆车的购置费}\n",
+)
+
+
+def test_a_stated_car_purchase_is_a_part_of_the_three_public_total(tmp_path):
+    # the seed's actual split adds up without a purchase; a planted 1.20 of 购置费 makes its total short by 1.20
+    short = _run(tmp_path, PURCHASE)["three_public.actual"]
+    assert short.status is Status.fail and short.expected == Decimal("5.04") and short.observed == Decimal("3.84")
+    assert "公务用车购置费" in short.title
+    # with the total that holds it, the parts add up again
+    whole = _run(tmp_path, PURCHASE, ('total: {value: 3.84, seed: "“三公经费”实际支出3.84万元"', "total: {value: 5.04, illustrative: 示例"))
+    assert whole["three_public.actual"].status is Status.passed
+
+
+def test_the_purchase_row_shows_only_where_the_params_give_one(tmp_path):
+    from xteval.department.tables import three_public_table
+
+    def items(path):
+        return [str(x) for x in three_public_table(load_params(path)).data["项目"]]
+
+    assert not any("购置" in x for x in items(SEED_PARAMS))
+    assert any(x.startswith("公务用车购置费") for x in items(variant(tmp_path, "p.yaml", PURCHASE)))

@@ -91,3 +91,18 @@ def test_a_figure_the_unit_arranges_is_a_budget_and_vehicles_may_be_counted_in_t
     assert "three_public.actual.vehicle_total" not in facts
     assert facts["count.vehicles"] == [Decimal("2")]
     assert "count.vehicles" not in _facts("采购办公设备6台，均已验收。\n")  # a bare 台 stays equipment
+
+
+def test_the_department_model_of_a_text_with_a_car_purchase_holds_it_and_adds_up():
+    text = (
+        "2023年“三公”经费支出合计52.00万元。其中：因公出国(境)费0万元；公务用车购置费决算18.00万元；"
+        "公务用车运行费决算21.50万元；公务接待费决算12.50万元。\n"
+    )
+    ex, suite = audit.audit(audit.prepare(HEAD + text))
+    actual = ex.model.three_public.actual
+    assert (actual.total.value, actual.vehicle.value, actual.vehicle_purchase.value) == (
+        Decimal("52.00"),
+        Decimal("21.50"),
+        Decimal("18.00"),
+    )
+    assert actual.reception.value + actual.vehicle.value + actual.vehicle_purchase.value + actual.overseas.value == actual.total.value

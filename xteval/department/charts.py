@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..render.charts import grouped_bars, show, stacked_bars
+from .model import shown_three_public_parts
 
 __all__ = ["composition_chart", "show", "three_public_chart"]
 
@@ -29,9 +30,10 @@ def three_public_chart(p):
     tp = p.three_public
     if tp.control is None and tp.actual is None:
         return None
-    cats = ["公务接待费", "公务用车运行费", "出国出境费", "合计"]
+    parts = [*shown_three_public_parts(tp), ("total", "合计")]
+    cats = [name for _, name in parts]
 
     def values(s):
-        return [getattr(getattr(s, key, None), "value", None) for key in ("reception", "vehicle", "overseas", "total")]
+        return [getattr(getattr(s, key, None), "value", None) for key, _ in parts]
 
     return grouped_bars(cats, [("控制数", values(tp.control)), ("实际支出", values(tp.actual))], f"{p.year} 年“三公”经费控制数与实际支出")

@@ -22,6 +22,7 @@ from ..checks import CheckResult, Context, Evidence, Reason, Status, Suite, amou
 from ..money import ZERO, N, fmt_rate, half_up
 from ..params import ParamsBase
 from ..yamlio import load_yaml
+from .model import THREE_PUBLIC_PARTS
 
 
 def _ev(*figures) -> tuple[Evidence, ...]:
@@ -84,10 +85,14 @@ def identity_checks(p) -> list[CheckResult]:
     for key, name in (("control", "控制数"), ("actual", "实际支出")):
         s = getattr(tp, key, None)
         title = f"三公经费{name} = 公务接待费 + 公务用车运行费 + 出国出境费"
+        if s is not None and s.vehicle_purchase is not None:
+            title = f"三公经费{name} = 公务接待费 + 公务用车运行费 + 公务用车购置费 + 出国出境费"
         if s is None:
             out.append(checks.not_run(f"three_public.{key}", title, [f"三公经费{name}"]))
             continue
         parts = [(f"{name}·公务接待费", s.reception), (f"{name}·公务用车运行费", s.vehicle)]
+        if s.vehicle_purchase is not None:
+            parts.append((f"{name}·公务用车购置费", s.vehicle_purchase))
         if s.overseas is not None:
             parts.append((f"{name}·出国出境费", s.overseas))
         out += _balance_found(f"three_public.{key}", title, (f"三公经费{name}", s.total), parts)
@@ -125,7 +130,7 @@ def three_public_control_check(p) -> list[CheckResult]:
         lacking = _lacking(("三公经费控制数", getattr(tp, "control", None)), ("三公经费实际支出", getattr(tp, "actual", None)))
         return [checks.not_run("three_public.within_control.total", "三公经费：实际支出 ≤ 控制数", lacking)]
     out, over = [], []
-    for key, name in (("total", "合计"), ("reception", "公务接待费"), ("vehicle", "公务用车运行费"), ("overseas", "出国出境费")):
+    for key, name in (("total", "合计"), *THREE_PUBLIC_PARTS):
         c, a = getattr(tp.control, key), getattr(tp.actual, key)
         if c is None or a is None:
             continue

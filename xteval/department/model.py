@@ -37,7 +37,25 @@ class ThreePublicSplit(StrictModel):
     total: Amount | None = Field(None, description="合计")
     reception: Amount | None = Field(None, description="公务接待费")
     vehicle: Amount | None = Field(None, description="公务用车运行费")
+    # a 决算说明 states the purchase apart (公务用车购置及运行费 = 购置费 + 运行费): without it the parts of a unit that
+    # bought a car could not add up to the total it states
+    vehicle_purchase: Amount | None = Field(None, description="公务用车购置费；报告未提及时留空")
     overseas: Amount | None = Field(None, description="出国出境费；报告未提及时留空")
+
+
+# the parts of a split with their names, in the order pages and charts show them (the total last)
+THREE_PUBLIC_PARTS = (
+    ("reception", "公务接待费"),
+    ("vehicle", "公务用车运行费"),
+    ("vehicle_purchase", "公务用车购置费"),
+    ("overseas", "出国出境费"),
+)
+
+
+def shown_three_public_parts(tp: ThreePublic | None) -> list[tuple[str, str]]:
+    """The parts a page shows: every part, but the 购置费 only where the params give one (most units buy no car)."""
+    splits = [s for s in (getattr(tp, "control", None), getattr(tp, "actual", None)) if s is not None]
+    return [(k, n) for k, n in THREE_PUBLIC_PARTS if k != "vehicle_purchase" or any(s.vehicle_purchase is not None for s in splits)]
 
 
 class ThreePublic(StrictModel):

@@ -18,7 +18,7 @@ from ..params import Amount, iter_provenance
 from ..render.labels import source_label
 from ..render.report import Html, styled
 from .checks import execution_rates as _rates
-from .model import DepartmentParams
+from .model import DepartmentParams, shown_three_public_parts
 
 IND = "\u3000"  # full-width space: indents sub-items the way 决算 tables do
 
@@ -72,7 +72,7 @@ def three_public_table(p: DepartmentParams):
     if tp.control is None and tp.actual is None:
         return absent("“三公”经费的控制数与实际支出")
     rows, over = [], []
-    for label, key in (("公务接待费", "reception"), ("公务用车运行费", "vehicle"), ("出国出境费", "overseas"), ("合计", "total")):
+    for key, label in (*shown_three_public_parts(tp), ("total", "合计")):
         c, a = getattr(tp.control, key, None), getattr(tp.actual, key, None)
         cv, av = (c.value if c else None), (a.value if a else None)
         exceeded = cv is not None and av is not None and av > cv
