@@ -106,3 +106,18 @@ def test_the_department_model_of_a_text_with_a_car_purchase_holds_it_and_adds_up
         Decimal("18.00"),
     )
     assert actual.reception.value + actual.vehicle.value + actual.vehicle_purchase.value + actual.overseas.value == actual.total.value
+
+
+def test_overseas_named_without_fee_or_brackets_is_read_and_completes_the_sum():
+    text = "2023年“三公”经费支出84万元。其中：公务用车运行维护40万元；公务接待费30万元；因公出国14万元，与上年持平。\n"
+    assert _facts(text)["three_public.actual.overseas"] == [Decimal("14")]
+    assert not [k for k, s in _statuses(text).items() if s == "fail"]
+
+
+def test_any_figure_of_the_list_left_unread_keeps_the_list_from_being_summed_as_complete():
+    # 车辆保障开支 names no part the reader knows: 20 + 30 falls short of 84 by it, which is no 不符
+    text = "2023年“三公”经费支出84万元。其中：车辆保障开支34万元；公务接待费30万元；因公出国(境)费20万元。\n"
+    facts = _facts(text)
+    assert facts["three_public.actual.reception"] == [Decimal("30")] and "three_public.actual.vehicle" not in facts
+    assert facts["three_public.actual.total"] == [Decimal("84")]  # 车辆保障开支 is no second total either
+    assert not [k for k, s in _statuses(text).items() if s == "fail"]

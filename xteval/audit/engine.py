@@ -425,11 +425,13 @@ class _Reader(CountReading):
                 if not tok.in_brackets:
                     self.state["base"] = [fact]
                 return
-        if not tok.in_brackets and _RE.unread_item.search(label):
+        if tok.in_brackets:
+            return
+        if owner is not None and label:
+            self.doc.lists_with_unread.add(owner)  # a figure of the list left unread: the list is not read whole
+        if _RE.unread_item.search(label):
             self.state["base"] = []  # an item left unread is what the clause goes on about: not the figure before
             self.state.pop("change_subject", None)
-            if owner is not None:
-                self.doc.lists_with_unread.add(owner)
 
     def _project_funds(self, tok: Token, label: str, context: str) -> str | None:
         """A project's funds stated in prose, in a kind that reads a project (None: read here).

@@ -178,6 +178,8 @@ class Matcher:
                 return None
             if not (self.tp["_control"].search(rest) or self.tp["_actual"].search(rest)):
                 return None
+            if not self.tp["_mode_label_rest"].fullmatch(self.tp["_actual"].sub("", self.tp["_control"].sub("", label))):
+                return None  # a noun of its own beside the mode word (车辆保障开支): not the part the sentence names
             part = state.get("tp_part") or self.part_in(context.split(" ")[0][-80:]) or "total"
         mode = None
         control, actual = self.tp["_control"].search(rest), self.tp["_actual"].search(rest)

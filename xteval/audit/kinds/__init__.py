@@ -130,7 +130,7 @@ def vocabulary() -> dict[str, Any]:
         tp["_parts"] = {k: [re.compile(a) for a in v] for k, v in tp["parts"].items()}
         tp["_control"] = re.compile("|".join(tp["control"]))
         tp["_actual"] = re.compile("|".join(tp["actual"]))
-        for key in ("heading_noise", "heading_control", "heading_actual", "control_lead"):
+        for key in ("heading_noise", "heading_control", "heading_actual", "control_lead", "mode_label_rest"):
             tp[f"_{key}"] = re.compile(tp[key])
         table = doc["three_public_table"]
         table["_title"] = re.compile(table["title"])
