@@ -42,6 +42,7 @@ from ..money import UNITS, match_key
 from .counting import CountReading
 from .kinds import Kind, detect, patterns, vocabulary
 from .matcher import Matcher
+from .pairs import PairReading
 from .reading import ReportText
 from .scanner import Token, scan
 from .subjects import subject_of, takes_subject
@@ -249,7 +250,7 @@ def _lines_with(report: ReportText, char: str):
 # Patterns of the per-token loop, compiled once (a long report has a few hundred thousand tokens).
 
 
-class _Reader(CountReading):
+class _Reader(CountReading, PairReading):
     """Walks the tokens once, keeping the state of the current sentence."""
 
     def __init__(self, doc: Document, matcher: Matcher):
@@ -263,6 +264,7 @@ class _Reader(CountReading):
         self.after_change = False  # the sentence before stated a change (比上年减少 X)
         self.last_count: Fact | None = None  # the last count of the sentence before (“共 5 个。其中…” lists its parts)
         self.project_names: set[str] = set()  # the names of the projects whose figure is read (one figure a heading)
+        self.paired: set[int] = set()
 
     # -- helpers
     def emit(self, tok: Token, field_id: str, value: Decimal, unit: str, **extra) -> Fact:
@@ -308,6 +310,8 @@ class _Reader(CountReading):
                 self.after_change = bool(self.state.get("change_subject")) and tok.section == self.section
                 self.sentence, self.state, self.section = tok.sentence_start, {}, tok.section
                 self.lead = tok.sentence  # the sentence's opening: the words before its first figure
+            if tok.index in self.paired:
+                continue  # read as the second figure of a pair (各是 A、B)
             label = tok.label
             if year and label.startswith(str(year)):
                 label = _RE.year_prefix.sub("", label)
@@ -338,6 +342,7 @@ class _Reader(CountReading):
                 self.points(tok, label, context)
             elif tok.kind == "number":
                 self.bare(tok, label, context)
+            self.split_pair(tok)
             if _RE.list_after.match(tok.after) and self.by_token.get(tok.index):
                 self.state["owner_kw"] = _RE.list_words.findall(tok.after)[0]
                 self.state["owner"] = self.doc.facts[-1].seq

@@ -1,0 +1,43 @@
+"""Two figures of one clause given to two subjects in turn (收、支总计各是 A、B 万元), as 决算说明 of several provinces write
+them when the two differ. The text is our own."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from xteval import audit
+from xteval.audit import read_document
+
+TEXT = (
+    "石门县图书馆2023年度单位决算情况说明\n一、收入支出决算总体情况说明\n"
+    "2023年度收、支总计各是812.40，830.15万元。与2022年相比，收、支总计各减少40.60，19.85万元，各下降4.76%、2.34%。\n"
+)
+
+
+def _facts(text: str) -> dict[str, list[Decimal]]:
+    out: dict[str, list[Decimal]] = {}
+    for f in read_document(audit.prepare(text)).facts:
+        out.setdefault(f.field, []).append(f.value)
+    return out
+
+
+def test_each_subject_takes_its_own_figure_in_the_order_the_label_names_them():
+    facts = _facts(TEXT)
+    assert facts["income.grand_total"] == [Decimal("812.40")] and facts["expenditure.grand_total"] == [Decimal("830.15")]
+    assert facts["income.grand_total.change"] == [Decimal("-40.60")]
+    assert facts["expenditure.grand_total.change"] == [Decimal("-19.85")]  # a decrease, as the first
+    assert facts["expenditure.grand_total.change_rate"] == [Decimal("-2.34")]
+
+
+def test_the_pairs_rates_check_against_their_own_changes():
+    _, suite = audit.audit(audit.prepare(TEXT))
+    statuses = {r["id"]: r["status"] for r in suite.to_dicts()}
+    assert not [k for k, s in statuses.items() if s == "fail"], statuses
+    wrong = TEXT.replace("2.34%", "3.34%")
+    _, suite = audit.audit(audit.prepare(wrong))
+    assert [r["id"] for r in suite.to_dicts() if r["status"] == "fail"] == ["change_rate.expenditure.grand_total"]
+
+
+def test_one_figure_for_both_subjects_is_both_figures():
+    facts = _facts(TEXT.replace("各是812.40，830.15万元", "均为812.40万元"))
+    assert facts["income.grand_total"] == facts["expenditure.grand_total"] == [Decimal("812.40")]
