@@ -129,6 +129,8 @@ def _lists_in(text: str, pos: int, endpos: int, limit: int) -> list[MoneyList]:
         elif kind == "kw":
             if depth or last is None or m.start() - last.e > limit:
                 continue
+            if text.count("。", last.e, m.start()) > 1:
+                continue  # a whole sentence stands between (X 万元。按…分为三类。其中：): its 其中 is that sentence's
             if stack and stack[-1].parts and stack[-1].parts[-1] is last:
                 stack.append(MoneyList(m["kw"], last))
             elif not stack:

@@ -1,5 +1,6 @@
-"""Two figures of one clause given to two subjects in turn (收、支总计各是 A、B 万元), as 决算说明 of several provinces write
-them when the two differ. The text is our own."""
+"""Shapes of published 决算说明 prose the own corpus lacked, each written here in our own words and figures: two figures
+of one clause given to two subjects in turn (收、支总计各是 A、B 万元, as several provinces write them when the two
+differ), and a 其中 list opened after a whole sentence of its own."""
 
 from __future__ import annotations
 
@@ -41,3 +42,14 @@ def test_the_pairs_rates_check_against_their_own_changes():
 def test_one_figure_for_both_subjects_is_both_figures():
     facts = _facts(TEXT.replace("各是812.40，830.15万元", "均为812.40万元"))
     assert facts["income.grand_total"] == facts["expenditure.grand_total"] == [Decimal("812.40")]
+
+
+def test_a_list_opened_after_a_whole_sentence_of_its_own_is_not_the_amount_befores():
+    from xteval.audit.amounts import money_lists
+
+    text = (
+        "上年结转资金安排0元。按采购项目类型，分为货物、工程和服务三类。其中：货物类采购12000元，服务类采购3000元。"
+        "本年支出合计90万元。其中：基本支出60万元，项目支出30万元。"
+    )
+    lists = money_lists(text)
+    assert [(lst.total.value, [p.value for p in lst.parts]) for lst in lists] == [(Decimal("90"), [Decimal("60"), Decimal("30")])]
