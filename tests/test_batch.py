@@ -169,6 +169,106 @@ def test_batch_isolates_a_failure_then_skips_what_succeeded(project, capsys):
     assert "[1/1] skipped 2023/department" in printed and "--strict：1 页有不符：2023/department" in printed
 
 
+def _as_if_run(project: Path, out: Path):
+    """Plan the department as a batch would and save its state with outputs in place, as its run would leave them."""
+    from xteval.runner.batch import save_state
+
+    f = project / "params" / "2023" / "department.yaml"
+    [job] = plan([f], out)
+    for path in (job.ipynb, job.html):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text("{}", encoding="utf-8")
+    save_state(out, job)
+    return f, job
+
+
+def _validated(monkeypatch) -> list[str]:
+    """The params files plan() validates from here on."""
+    from xteval.runner import batch
+
+    seen: list[str] = []
+    real = batch.load_params
+
+    def counting(path, **kw):
+        seen.append(Path(path).name)
+        return real(path, **kw)
+
+    monkeypatch.setattr(batch, "load_params", counting)
+    return seen
+
+
+def test_an_unchanged_params_file_is_planned_from_its_last_run_without_validating_it_again(project, monkeypatch):
+    out = project / "outputs"
+    f, job = _as_if_run(project, out)
+    seen = _validated(monkeypatch)
+    [again] = plan([f], out)
+    assert (
+        seen == []
+        and again.key == job.key
+        and (again.name, again.ipynb, again.html, again.notebook)
+        == (
+            job.name,
+            job.ipynb,
+            job.html,
+            job.notebook,
+        )
+    )
+    # the batch's title-block options are part of the key: other options, another plan
+    [other] = plan([f], out, {"organization": "某评价机构"})
+    assert seen == ["department.yaml"] and other.key["evaluation"] == {"organization": "某评价机构"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda f, out: f.write_text(f.read_text(encoding="utf-8") + "\n", encoding="utf-8"), id="params-file"),
+        pytest.param(
+            lambda f, out: (p := f.parent / "sources" / "xiangtan-bigdata-2023.txt").write_bytes(p.read_bytes() + b"\n"), id="report"
+        ),
+        pytest.param(lambda f, out: (out / "2023" / "department.html").unlink(), id="page-gone"),
+        pytest.param(lambda f, out: _retarget_state(out, "ipynb", "/tmp/elsewhere.ipynb"), id="state-names-a-page-outside-out"),
+        pytest.param(lambda f, out: _retarget_state(out, "name", "2023/other"), id="state-of-another-name"),
+        pytest.param(lambda f, out: _retarget_state(out, "data", ["/etc/hostname"]), id="state-names-a-file-outside-the-tree"),
+    ],
+)
+def test_anything_the_last_run_did_not_read_as_it_is_now_is_validated_and_planned_again(project, monkeypatch, change):
+    out = project / "outputs"
+    f, _ = _as_if_run(project, out)
+    change(f, out)
+    seen = _validated(monkeypatch)
+    from xteval.runner import batch
+
+    read: list[Path] = []
+    real_read = batch.read_input
+    monkeypatch.setattr(batch, "read_input", lambda path, **kw: read.append(Path(path)) or real_read(path, **kw))
+    plan([f], out)
+    assert seen == ["department.yaml"]
+    assert all(p.resolve().is_relative_to(project.resolve()) for p in read), read  # nothing read outside, whatever the state names
+
+
+def test_a_params_file_turned_into_a_link_after_its_run_is_refused_not_skipped(project, tmp_path):
+    out = project / "outputs"
+    f, _ = _as_if_run(project, out)
+    real = tmp_path / "elsewhere.yaml"
+    real.write_bytes(f.read_bytes())
+    f.unlink()
+    f.symlink_to(real)
+    [job] = plan([f], out)
+    assert job.error is not None and job.ipynb is None
+
+
+def _retarget_state(out: Path, field: str, value) -> None:
+    import json
+
+    path = out / ".state" / "2023" / "department.json"
+    state = json.loads(path.read_text(encoding="utf-8"))
+    if field == "data":
+        state["key"]["data"] = dict.fromkeys(value, "0" * 64)
+    else:
+        state["job"][field] = value
+    path.write_text(json.dumps(state), encoding="utf-8")
+
+
 # A cell that holds its kernel until the test is done with it: the two runs of a tagged batch are then both
 # under way when the test looks, however fast or slow the machine (a notebook that ran to its end before the
 # second kernel forked made the test miss a kernel). The cap only bounds a kernel the test failed to stop.

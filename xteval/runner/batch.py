@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -27,8 +28,8 @@ from typing import Any
 
 from .. import __version__
 from ..errors import InputError, WriteError, XtevalError
-from ..files import RESULTS_STORE, read_input, refuse_links, sha256, write_atomic
-from ..params import ParamsBase, input_hashes, load_params, params_sha256, project_root
+from ..files import RESULTS_STORE, inside, read_input, refuse_links, sha256, sha256_bytes, write_atomic
+from ..params import ParamsBase, allowed_roots, input_hashes, load_params, params_sha256, project_root
 from .jobs import Job, Outcome, Summary
 from .paths import ensure_writable, notebook_path, output_paths
 
@@ -66,7 +67,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
 # --------------------------------------------------------------------------- planning
 
 
-def plan(files: list[Path], out_dir: Path) -> list[Job]:
+def plan(files: list[Path], out_dir: Path, evaluation: dict[str, str] | None = None) -> list[Job]:
     """A job per params file; bad inputs become jobs with an error, never exceptions.
 
     Each params file is read once: the bytes validated are the bytes hashed into the
@@ -74,22 +75,20 @@ def plan(files: list[Path], out_dir: Path) -> list[Job]:
     ``xteval.runner.run.run_params``). Anything that goes wrong while planning one
     file, even an exception no input should cause (a parser's RecursionError, a
     MemoryError), is that file's row; the other files still run.
+
+    A file whose last successful run read exactly what it would read now (the same bytes of
+    the file, of every file it named, of its notebook, the same rules and code) is not
+    validated again: the same bytes validate the same way, and its run is skipped (see
+    :func:`_unchanged_since`). ``evaluation`` (the batch's title-block options) is part of the key.
     """
     jobs: list[Job] = []
+    last_runs = _last_runs(out_dir)
     for f in files:
-        try:
-            refuse_links(f)  # a params file linked in from elsewhere is not this tree's to run
-            params = load_params(f, data=read_input(f))
-            ipynb, html = output_paths(params, f, out_dir)
-            job = Job(str(f), f"{params.year}/{f.stem}", str(params.year), str(ipynb), str(html))
-            job.notebook = str(notebook_path(params, f))
-            job.key = input_key(params, Path(job.notebook))
-        except XtevalError as exc:
-            # An invalid params file keeps its row (named by its folder) but no outputs.
-            job = Job(str(f), f"{f.parent.name}/{f.stem}", f.parent.name, error=str(exc))
-        except Exception as exc:  # one file's fault, whatever it is, must not stop the batch
-            reason = f"无法读取 ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}) (could not be planned)"
-            job = Job(str(f), f"{f.parent.name}/{f.stem}", f.parent.name, error=f"{f}: {reason}")
+        job = _unchanged_since(last_runs.get(str(f)), f, out_dir, evaluation)
+        if job is None:
+            job = _planned(f, out_dir)
+            if evaluation and job.error is None:
+                job.key["evaluation"] = evaluation  # reaches the page as metadata.xteval.inputs.evaluation
         jobs.append(job)
     by_output: dict[str, list[Job]] = {}
     for job in jobs:
@@ -101,6 +100,86 @@ def plan(files: list[Path], out_dir: Path) -> list[Job]:
             for job in same:
                 job.error = f"{job.params_file}: 输出冲突 (output clash: {others} all write {target})"
     return jobs
+
+
+def _planned(f: Path, out_dir: Path) -> Job:
+    """The job of one params file, validated; an input error is the job's error."""
+    try:
+        refuse_links(f)  # a params file linked in from elsewhere is not this tree's to run
+        params = load_params(f, data=read_input(f))
+        ipynb, html = output_paths(params, f, out_dir)
+        job = Job(str(f), f"{params.year}/{f.stem}", str(params.year), str(ipynb), str(html))
+        job.notebook = str(notebook_path(params, f))
+        job.key = input_key(params, Path(job.notebook))
+    except XtevalError as exc:
+        # An invalid params file keeps its row (named by its folder) but no outputs.
+        job = Job(str(f), f"{f.parent.name}/{f.stem}", f.parent.name, error=str(exc))
+    except Exception as exc:  # one file's fault, whatever it is, must not stop the batch
+        reason = f"无法读取 ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}) (could not be planned)"
+        job = Job(str(f), f"{f.parent.name}/{f.stem}", f.parent.name, error=f"{f}: {reason}")
+    return job
+
+
+STATES_MAX = 10_000  # state files read to find a params file's last run (a year's units are hundreds)
+
+
+def _last_runs(out_dir: Path) -> dict[str, dict[str, Any]]:
+    """The last successful run of each params file (its saved state, by params file), from ``<out>/.state/``.
+
+    A state that cannot be read, or is not one this version wrote, is left out: its file is then
+    validated and planned as if it had never run."""
+    out: dict[str, dict[str, Any]] = {}
+    folder = Path(out_dir) / ".state"
+    try:
+        found = itertools.islice((p for p in folder.glob("*/*.json") if p.is_file() and not p.is_symlink()), STATES_MAX)
+        for path in found:
+            try:
+                last = json.loads(read_input(path, limit=1 << 20).decode("utf-8"))
+            except (XtevalError, ValueError, RecursionError):
+                continue
+            if isinstance(last, dict) and isinstance(last.get("params_file"), str) and isinstance(last.get("job"), dict):
+                out[last["params_file"]] = last
+    except OSError:
+        return {}
+    return out
+
+
+def _unchanged_since(last: dict[str, Any] | None, f: Path, out_dir: Path, evaluation: dict[str, str] | None) -> Job | None:
+    """The job of a params file whose inputs are byte for byte those of its last successful run, and whose outputs
+    are still there; None when anything differs (the file is then validated and planned as usual).
+
+    Every file the key names is hashed again as the run would read it: the params file and its data through
+    ``read_input`` (no link, inside the params tree), the notebook and the package as :func:`input_key` does. A
+    state planted in ``--out`` can at most skip a run whose inputs it names exactly; it never makes one run."""
+    if last is None:
+        return None
+    try:
+        info, key = last["job"], last["key"]
+        refuse_links(f)
+        roots = allowed_roots(f)
+        data = {}
+        for path in key["data"]:
+            root = next((r for r in roots if inside(Path(path), r)), None)
+            if root is None:
+                return None
+            data[path] = sha256_bytes(read_input(path, root=root))
+        fresh = {
+            "params": sha256_bytes(read_input(f)),
+            "notebook": sha256(Path(info["notebook"])),
+            "data": data,
+            "frameworks": frameworks_hash(),
+            "xteval": [__version__, package_hash()],
+        }
+        if evaluation:
+            fresh["evaluation"] = evaluation
+        if fresh != key:
+            return None
+        job = Job(str(f), str(info["name"]), str(info["year"]), str(info["ipynb"]), str(info["html"]), str(info["notebook"]), key=fresh)
+    except (XtevalError, OSError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+    if job.name != f"{job.year}/{f.stem}" or not all(inside(p, out_dir) and p.is_file() for p in (Path(job.ipynb), Path(job.html))):
+        return None
+    return job
 
 
 # --------------------------------------------------------------------------- incremental state
@@ -156,6 +235,8 @@ def unchanged(out_dir: Path, job: Job) -> bool:
 
 def save_state(out_dir: Path, job: Job) -> None:
     data = {"key": job.key, "params_file": job.params_file, "saved_at": time.time()}
+    # what the next batch needs to plan this file without validating it again, when nothing it reads changed
+    data["job"] = {"name": job.name, "year": job.year, "ipynb": job.ipynb, "html": job.html, "notebook": job.notebook}
     write_atomic(state_path(out_dir, job), json.dumps(data, ensure_ascii=False, indent=1))
 
 
@@ -194,10 +275,7 @@ def run_batch(
     out_dir = Path(out_dir)
     ensure_writable(out_dir)
     ensure_writable(out_dir / ".state", root=out_dir)  # a file or a link out of --out: one line now, not after the first run
-    planned = plan(files, out_dir)
-    if evaluation:
-        for job in planned:
-            job.key["evaluation"] = evaluation  # reaches the page as metadata.xteval.inputs.evaluation
+    planned = plan(files, out_dir, evaluation)
 
     outcomes: list[Outcome] = []
     total = len(planned)
