@@ -51,6 +51,8 @@ def make_pdf(text: str, out: Path, size: float = 10.5) -> Path:
 
     pdf = FPDF(format="A4")
     pdf.add_font("noto", fname=str(FONT))
+    # the full font's bounding boxes hold for its subset: recomputing them drew every kept glyph (1 s a PDF)
+    pdf.fonts["noto"].ttfont.recalcBBoxes = False
     pdf.set_font("noto", size=size)
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin

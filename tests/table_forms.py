@@ -218,6 +218,7 @@ def pdf(path: Path, forms=FORMS, prose=PROSE) -> Path:
 
     doc = FPDF(format="A4", orientation="landscape")
     doc.add_font("noto", fname=str(FONT))
+    doc.fonts["noto"].ttfont.recalcBBoxes = False  # as document_forms.make_pdf: the full font's boxes hold
     doc.set_font("noto", size=9)
     doc.add_page()
     for line in prose:

@@ -109,6 +109,7 @@ def _encrypted(tmp):
 
     pdf = FPDF()
     pdf.add_font("noto", fname=str(FONT))
+    pdf.fonts["noto"].ttfont.recalcBBoxes = False  # as document_forms.make_pdf: the full font's boxes hold
     pdf.set_font("noto", size=12)
     pdf.add_page()
     pdf.cell(0, 10, "总收入 100 万元")

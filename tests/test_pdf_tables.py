@@ -23,6 +23,7 @@ def _pdf():
 
     pdf = FPDF(format="A4")
     pdf.add_font("noto", fname=str(FONT))
+    pdf.fonts["noto"].ttfont.recalcBBoxes = False  # as document_forms.make_pdf: the full font's boxes hold
     pdf.set_font("noto", size=10.5)
     pdf.set_auto_page_break(False)
     return pdf
