@@ -101,6 +101,8 @@ def test_field_labels_are_the_chinese_names():
     p = load_params(PARAMS / "2023" / "ppp.yaml")
     assert report.field_label(p, "subprojects") == "子项目"
     assert report.field_label(load_params(SEED_PARAMS), "income.non_tax_revenue") == "收入·非税收入"
+    # a note to whoever fills the params (after its ；) is not part of the name a page shows
+    assert report.field_label(load_params(SEED_PARAMS), "three_public.control.overseas").endswith("·出国出境费")
     assert labels.source_label("seed") == "报告原文" and labels.source_label("illustrative") == "示例"
 
 

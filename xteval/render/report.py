@@ -228,10 +228,11 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _label(description: str | None, name: str) -> str:
-    """The Chinese name in a field description: ``其中：非税收入`` → 非税收入, ``子项目清单 CSV：name,…`` → 子项目清单."""
+    """The Chinese name in a field description: ``其中：非税收入`` → 非税收入, ``子项目清单 CSV：name,…`` → 子项目清单,
+    ``出国出境费；报告未提及时留空`` → 出国出境费 (what follows a ；is a note to whoever fills the params)."""
     if not description:
         return name
-    head = description.split("（")[0]
+    head = re.split(r"[（(；;]", description, maxsplit=1)[0]
     parts = [x for x in head.split("：") if _CJK.search(x)] or [head]
     words = [w for w in parts[-1].split(" ") if _CJK.search(w)] or [parts[-1]]
     return words[0]
