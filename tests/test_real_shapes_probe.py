@@ -1,0 +1,100 @@
+"""Shapes met on published texts outside the corpus (issue 20, hidden real texts of the same population).
+
+Every report here is written for an invented unit, in the structures those texts use:
+- a 基本支出 broken down by its economic classification (工资福利支出, 商品和服务支出, 对个人和家庭的补助,
+  资本性支出), which is not the 人员经费 / 公用经费 split;
+- a 部门预算 explanation (收支预算总体情况 …), the budget twin of the 决算说明;
+- a mirror site's copy that prints a pinyin gloss after some characters (預(yù)算).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from xteval.audit import audit_file
+from xteval.cli import main
+from xteval.money import fold
+from xteval.params import load_yaml
+
+# 基本支出 by economic classification: 工资福利 + 商品和服务 + 对个人和家庭的补助 = 基本支出 (96.30 + 21.10 + 7.60 = 125.00).
+ECONOMIC = """示例气象服务站2024年度单位决算情况说明
+一、支出决算情况说明
+2024年度本年支出合计160.00万元，其中：基本支出125.00万元，项目支出35.00万元。
+二、基本支出决算情况说明
+2024年度基本支出125.00万元，其中：工资福利支出96.30万元，商品和服务支出21.10万元，对个人和家庭的补助7.60万元。
+三、项目支出决算情况说明
+项目支出35.00万元，其中：商品和服务支出30.20万元，占项目支出的86.29%，比上年增加2.10万元；资本性支出4.80万元，占项目支出的13.71%，比上年增加0.60万元。
+"""
+
+# A 部门预算 explanation: budgets for the coming year, in 元.
+BUDGET = """示例文化馆2025年部门预算公开说明
+一、收支预算总体情况说明
+2025年收支总预算980000.00元，比上年减少20000.00元。
+二、一般公共预算支出情况说明
+2025年一般公共预算支出980000.00元。其中：基本支出900000.00元，项目支出80000.00元。
+"""
+
+# A 决算说明 as a mirror site copies it: traditional characters with a pinyin gloss after some of them.
+GLOSSED = """示例幼兒園2023年度部門決算情況說明
+一、收入決算情況
+2023年度本單位收入為520.00萬元，其中：財政撥款收入480.00萬元；事業(yè)收入40.00萬元；經(jīng)營收入0萬元。
+二、財政撥款收入決算情況
+本單位財政撥款收入480.00萬元，其中：一般公共預(yù)算財政撥款收入450.00萬元，政府性基金預(yù)算財政撥款收入30.00萬元。
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "report.txt") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _values(doc, field: str) -> list[Decimal]:
+    return [f.value for f in doc.get(field, subject=None)]
+
+
+def test_economic_classification_is_not_read_as_personnel_or_public_operation(tmp_path):
+    _, ex, suite = audit_file(_write(tmp_path, ECONOMIC))
+    doc = ex.document
+    assert not doc.get("expenditure.personnel", subject=None)
+    assert not doc.get("expenditure.public_operation", subject=None)
+    assert Decimal("96.30") in _values(doc, "expenditure.econ.wages")
+    assert Decimal("7.60") in _values(doc, "expenditure.econ.household")
+    assert _values(doc, "expenditure.econ.capital") == [Decimal("4.80")]
+    # 资本性支出's change is its own, never the change of the 商品和服务支出 before it
+    assert [f.value for f in doc.get("expenditure.econ.capital.change", subject=None)] == [Decimal("0.60")]
+    assert not doc.get("procurement.services", subject=None)  # 商品和服务支出 is no 政府采购服务支出
+    assert not [r for r in suite.results if r.status == "fail"]
+
+
+def test_the_draft_never_seeds_personnel_from_wages(tmp_path, capsys):
+    out = tmp_path / "draft.yaml"
+    assert main(["extract", str(_write(tmp_path, ECONOMIC)), "-o", str(out)]) == 0
+    capsys.readouterr()
+    spent = load_yaml(out)["expenditure"]
+    assert spent["personnel"]["value"] is None and spent["public_operation"]["value"] is None
+    assert Decimal(str(spent["basic"]["value"])) == Decimal("125.00")
+
+
+def test_a_department_budget_explanation_is_read_as_the_final_accounts_kind(tmp_path):
+    _, ex, suite = audit_file(_write(tmp_path, BUDGET))
+    assert ex.document.kind is not None and ex.document.kind.id == "final_accounts"
+    assert not [r for r in suite.results if r.id.startswith("extract.not_found")]
+
+
+def test_a_pinyin_gloss_is_dropped_and_never_splits_a_label():
+    assert fold("一般公共預(yù)算財政撥款收入") == "一般公共预算财政拨款收入"
+    assert fold("經(jīng)營收入（yù）") == "经营收入"  # a full-width bracket after a character too
+    assert fold("附表(a)与方案(b)") == "附表(a)与方案(b)"  # letters without a tone mark are no gloss
+    assert fold("x(ā)") == "x(ā)"  # only after a Chinese character
+
+
+def test_a_glossed_mirror_copy_reads_as_the_plain_text(tmp_path):
+    _, ex, suite = audit_file(_write(tmp_path, GLOSSED))
+    doc = ex.document
+    assert _values(doc, "income.business") == [Decimal("40.00")]
+    assert _values(doc, "income.general_budget") == [Decimal("450.00")]
+    assert _values(doc, "income.government_fund") == [Decimal("30.00")]
+    assert not [r for r in suite.results if r.id.startswith("ambiguous.")]
+    assert not [r for r in suite.results if r.status == "fail"]
