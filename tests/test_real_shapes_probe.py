@@ -98,3 +98,23 @@ def test_a_glossed_mirror_copy_reads_as_the_plain_text(tmp_path):
     assert _values(doc, "income.government_fund") == [Decimal("30.00")]
     assert not [r for r in suite.results if r.id.startswith("ambiguous.")]
     assert not [r for r in suite.results if r.status == "fail"]
+
+
+# A 决算汇编 说明 that counts its units three ways, in prose: by nature, by accounting system, by budget level.
+COUNTS = """示例县2023年度部门决算汇编情况说明
+一、决算汇编基本情况
+纳入2023年度部门决算汇编范围的独立核算单位共计58个。按单位基本性质划分：行政单位21个，事业单位37个。
+按单位执行会计制度划分：执行行政单位会计制度的单位20个；执行事业单位会计制度的单位38个。
+按预算管理级次划分：一级预算单位40个，二级预算单位18个。
+"""
+
+
+def test_units_by_accounting_system_are_not_units_by_nature(tmp_path):
+    _, ex, suite = audit_file(_write(tmp_path, COUNTS))
+    doc = ex.document
+    assert _values(doc, "count.units.nature.administrative") == [Decimal("21")]
+    assert _values(doc, "count.units.nature.institution") == [Decimal("37")]
+    assert _values(doc, "count.units.accounting.administrative") == [Decimal("20")]
+    assert _values(doc, "count.units.accounting.institution") == [Decimal("38")]
+    assert not [r for r in suite.results if r.id.startswith("ambiguous.")]
+    assert not [r for r in suite.results if r.status == "fail"]
