@@ -118,3 +118,40 @@ def test_units_by_accounting_system_are_not_units_by_nature(tmp_path):
     assert _values(doc, "count.units.accounting.institution") == [Decimal("38")]
     assert not [r for r in suite.results if r.id.startswith("ambiguous.")]
     assert not [r for r in suite.results if r.status == "fail"]
+
+
+# A budget explanation's procurement paragraph: a figure the reader knows, then items it does not (集中采购预算,
+# 分散采购预算), each with its own change; then a classification sentence before a “其中” list.
+PROCUREMENT = """示例图书馆2025年部门预算公开说明
+一、一般公共预算支出情况说明
+2025年项目支出预算80000.00元，同比增加10000.00元，增长14.29%。
+二、政府采购预算安排情况说明
+2025年政府集中采购预算36000.00元，同比增加6000.00元，增长20.00%；分散采购预算14000.00元，同比增加4000.00元，增长40.00%。
+按资金来源划分，一般公共预算拨款50000.00元，上年结转资金0元。按采购品目，分为货物类、工程类和服务类三种。其中：货物类采购30000.00元，工程类采购0元，服务类采购20000.00元。
+"""
+
+# A total, its parts, then the total's change written after the last part.
+PARTS_THEN_CHANGE = """示例文化站2025年部门预算公开说明
+一、所属事业单位经费安排情况
+下属事业单位运行经费总预算安排500000.00元，其中：基本支出预算120000.00元，项目支出预算380000.00元，同比增加100000.00元，增长25.00%。
+"""
+
+
+def test_an_item_the_reader_does_not_know_keeps_its_own_change(tmp_path):
+    _, ex, suite = audit_file(_write(tmp_path, PROCUREMENT))
+    changes = [f.value for f in ex.document.get("income.initial_budget_project.change", subject=None)]
+    changes += [f.value for f in ex.document.get("expenditure.project.change", subject=None)]
+    assert changes == [Decimal("1.0000")]  # 10000 元: the 集中采购 and 分散采购 changes are not the project budget's
+    assert not [r for r in suite.results if r.id.startswith("ambiguous.")]
+    assert not [r for r in suite.results if r.status == "fail"]
+
+
+def test_a_list_after_a_sentence_with_no_amount_has_no_total_before_it(tmp_path):
+    _, _, suite = audit_file(_write(tmp_path, PROCUREMENT))
+    assert not [r for r in suite.results if r.id.startswith("list.")]  # 上年结转资金 0 元 is not the 品目 list's total
+
+
+def test_a_change_after_the_last_part_is_not_a_part(tmp_path):
+    _, _, suite = audit_file(_write(tmp_path, PARTS_THEN_CHANGE))
+    lists = [r for r in suite.results if r.id.startswith("list.")]
+    assert lists and all(r.status == "pass" for r in lists)  # 120000 + 380000 = 500000; the 100000 change is no part
