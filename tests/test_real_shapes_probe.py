@@ -125,7 +125,7 @@ def test_units_by_accounting_system_are_not_units_by_nature(tmp_path):
 PROCUREMENT = """示例图书馆2025年部门预算公开说明
 一、一般公共预算支出情况说明
 2025年项目支出预算80000.00元，同比增加10000.00元，增长14.29%。
-二、政府采购预算安排情况说明
+二、采购安排
 2025年政府集中采购预算36000.00元，同比增加6000.00元，增长20.00%；分散采购预算14000.00元，同比增加4000.00元，增长40.00%。
 按资金来源划分，一般公共预算拨款50000.00元，上年结转资金0元。按采购品目，分为货物类、工程类和服务类三种。其中：货物类采购30000.00元，工程类采购0元，服务类采购20000.00元。
 """
@@ -155,3 +155,9 @@ def test_a_change_after_the_last_part_is_not_a_part(tmp_path):
     _, _, suite = audit_file(_write(tmp_path, PARTS_THEN_CHANGE))
     lists = [r for r in suite.results if r.id.startswith("list.")]
     assert lists and all(r.status == "pass" for r in lists)  # 120000 + 380000 = 500000; the 100000 change is no part
+
+
+def test_the_procurement_part_of_a_budget_explanation_is_the_final_accounts_kind(tmp_path):
+    text = "（二）政府采购预算安排情况说明。\n2025年政府采购预算50000.00元，其中：货物类采购30000.00元，服务类采购20000.00元。\n"
+    _, ex, _ = audit_file(_write(tmp_path, text))
+    assert ex.document.kind is not None and ex.document.kind.id == "final_accounts"
