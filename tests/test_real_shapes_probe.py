@@ -161,3 +161,47 @@ def test_the_procurement_part_of_a_budget_explanation_is_the_final_accounts_kind
     text = "（二）政府采购预算安排情况说明。\n2025年政府采购预算50000.00元，其中：货物类采购30000.00元，服务类采购20000.00元。\n"
     _, ex, _ = audit_file(_write(tmp_path, text))
     assert ex.document.kind is not None and ex.document.kind.id == "final_accounts"
+
+
+# The 四川 部门预算项目支出绩效自评表 pasted with pipes: 指标值 | 度量单位 | 完成值 | 权重 | 得分, a count unit among them.
+SICHUAN_FORM = """部门预算项目支出绩效自评表(2024年度) | | | | | | | | | |
+项目名称 | 示例县方志编纂项目 | | | | | | | | |
+预算执行情况(10分) | 年度预算数(万元) | 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 | 得分 | 原因 | |
+总额 | 20.00 | 24.00 | 21.60 | 90.00% | 10 | 9 | | | |
+其中:财政资金 | 20.00 | 24.00 | 21.60 | 90.00% | / | / | | | |
+绩效指标(90分) | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分 | 未完成原因分析 |
+产出指标 | 数量指标 | 校核志稿字数 | ≥ | 3000 | {UNIT} | 3150 | 40 | 40 | |
+产出指标 | 质量指标 | 志稿审定通过率 | = | 100 | % | 100 | 30 | 30 | |
+满意度指标 | 服务对象满意度指标 | 读者满意度 | ≥ | 90 | % | 92 | 20 | 20 | |
+合计 | 100 | 99 | | | | | | | |
+"""
+
+
+def test_a_count_unit_column_is_not_read_as_the_actual_value(tmp_path):
+    _, ex, suite = audit_file(_write(tmp_path, SICHUAN_FORM.replace("{UNIT}", "页")))
+    goal = next(g for g in ex.document.goals if g["name"] == "校核志稿字数")
+    assert (goal["target"], goal["actual"], goal["weight"], goal["score"]) == (
+        Decimal("3000"),
+        Decimal("3150"),
+        Decimal("40"),
+        Decimal("40"),
+    )
+    by_id = {r.id: r for r in suite.results}
+    assert by_id["project.weights"].passed and by_id["project.score"].passed
+
+
+def test_a_unit_word_the_reader_does_not_know_leaves_the_weights_unread_not_wrong(tmp_path):
+    _, _, suite = audit_file(_write(tmp_path, SICHUAN_FORM.replace("{UNIT}", "千字")))
+    assert not [r for r in suite.results if r.status == "fail"]  # 3150 is no 分值: the 总分 is not checked against it
+
+
+def _one_cell_per_line(form: str) -> str:
+    """A pasted form as a web page flattens it: each filled cell on its own line, ended by “ |”."""
+    cells = [c.strip() for line in form.splitlines() for c in line.split("|")]
+    return "".join(f"{c} |\n" for c in cells if c)
+
+
+def test_a_unit_cell_of_a_row_left_unread_is_no_indicator(tmp_path):
+    _, ex, suite = audit_file(_write(tmp_path, _one_cell_per_line(SICHUAN_FORM.replace("{UNIT}", "页"))))
+    assert not [g for g in ex.document.goals if g["name"] in ("页", "%")]
+    assert not [r for r in suite.results if r.status == "fail"]
