@@ -205,3 +205,25 @@ def test_a_unit_cell_of_a_row_left_unread_is_no_indicator(tmp_path):
     _, ex, suite = audit_file(_write(tmp_path, _one_cell_per_line(SICHUAN_FORM.replace("{UNIT}", "页"))))
     assert not [g for g in ex.document.goals if g["name"] in ("页", "%")]
     assert not [r for r in suite.results if r.status == "fail"]
+
+
+# A 项目支出绩效自评报告's funds paragraphs: the 年初 budget “安排”, its sources, and the spending with its items.
+PROJECT_REPORT = """示例县2024年度乡村文化广场维护项目支出绩效自评报告
+一、项目基本情况
+（一）项目概况
+本项目年初预算安排资金60.00万元，年中追加15.00万元，全年预算75.00万元。其中：上级补助资金30.00万元，县级财政资金45.00万元。
+（二）资金使用情况
+项目资金实际到位75.00万元，实际支出72.00万元，预算执行率96.00%。其中：设施维修支出50.00万元，保洁服务支出22.00万元。
+"""
+
+
+def test_a_project_report_reads_its_yearly_budget_sources_and_spending_items(tmp_path):
+    _, ex, suite = audit_file(_write(tmp_path, PROJECT_REPORT))
+    doc = ex.document
+    assert _values(doc, "project.initial_budget") == [Decimal("60.00")]  # 年初预算安排资金 is the 年初 budget
+    assert _values(doc, "project.full_year_budget") == [Decimal("75.00")]
+    assert _values(doc, "project.funds_local") == [Decimal("45.00")]
+    assert _values(doc, "project.executed") == [Decimal("72.00")]  # 设施维修支出 is an item of it, not the spending
+    assert sorted(f.value for f in doc.get("project.item", subject=None)) == [Decimal("22.00"), Decimal("50.00")]
+    assert not [r for r in suite.results if r.id.startswith("ambiguous.")]
+    assert not [r for r in suite.results if r.status == "fail"]
