@@ -227,3 +227,12 @@ def test_a_project_report_reads_its_yearly_budget_sources_and_spending_items(tmp
     assert sorted(f.value for f in doc.get("project.item", subject=None)) == [Decimal("22.00"), Decimal("50.00")]
     assert not [r for r in suite.results if r.id.startswith("ambiguous.")]
     assert not [r for r in suite.results if r.status == "fail"]
+
+
+def test_the_procurement_budget_by_fund_source_is_not_the_units_income(tmp_path):
+    text = PROCUREMENT + "按政府采购资金来源划分，一般公共预算拨款45000.00元，上年结转结余资金5000.00元。\n"
+    _, ex, _ = audit_file(_write(tmp_path, text))
+    doc = ex.document
+    line = len(text.splitlines())  # the sentence that names 政府采购: none of its figures is the unit's
+    fields = ("income.general_budget", "income.carried_in", "carryover.fiscal", "carryover.year_end")
+    assert not [f for f in doc.facts if f.line == line and f.field in fields]
