@@ -433,6 +433,14 @@ def other_script_digit(text: str) -> re.Match | None:
     return m
 
 
+# A pinyin gloss some mirror sites print after a character (预(yù)算, 經(jīng)營): a syllable with its tone mark in
+# brackets right after a Chinese character. It is no part of the word, and it splits labels (预(yù)算财政拨款), so
+# it is dropped; a bracket of plain letters (a), or one after anything but a character, is kept.
+_TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# (the bracket first: the search then scans for the bracket alone, 0.003 s on a 10 MB text)
+_GLOSS = re.compile(rf"\((?<=[\u4e00-\u9fff]\()(?=[a-zü]{{0,6}}[{_TONE_MARKS}])[a-zü{_TONE_MARKS}]{{1,7}}\)")
+
+
 def fold(text: str) -> str:
     """A text as the audit reads it: NFKC (full-width forms, ㎡…), traditional characters folded
     to simplified, the fullwidth ideographic space and NBSP as plain spaces, invisible characters
@@ -448,6 +456,7 @@ def fold(text: str) -> str:
         text = text.translate(ENCLOSED)
     text = unicodedata.normalize("NFKC", text) if len(text) < _LONG_TEXT else _nfkc_long(text)
     text = _apply_fold(text)
+    text = _GLOSS.sub("", text)
     return OTHER_DIGIT.sub("\ufffd", text) if OTHER_DIGIT.search(text) else text
 
 

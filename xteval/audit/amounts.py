@@ -103,7 +103,7 @@ def _lists_in(text: str, pos: int, endpos: int, limit: int) -> list[MoneyList]:
     done: list[MoneyList] = []
     stack: list[MoneyList] = []
     last: Money | None = None
-    depth = 0
+    depth = stops = 0
 
     def close(n_keep: int, at: int) -> None:
         """Close open lists until ``n_keep`` remain, ending them at ``at``."""
@@ -125,12 +125,10 @@ def _lists_in(text: str, pos: int, endpos: int, limit: int) -> list[MoneyList]:
             if depth == 0:
                 if stack:
                     stack[-1].parts.append(tok)
-                last = tok
+                last, stops = tok, 0
         elif kind == "kw":
             if depth or last is None or m.start() - last.e > limit:
                 continue
-            if text.count("。", last.e, m.start()) > 1:
-                continue  # a whole sentence stands between (X 万元。按…分为三类。其中：): its 其中 is that sentence's
             if stack and stack[-1].parts and stack[-1].parts[-1] is last:
                 stack.append(MoneyList(m["kw"], last))
             elif not stack:
@@ -144,6 +142,9 @@ def _lists_in(text: str, pos: int, endpos: int, limit: int) -> list[MoneyList]:
         elif kind == "stop":
             depth = 0
             close(0, m.start())
+            stops += 1
+            if stops > 1:  # a whole sentence with no amount stands between: “其中” after it lists that sentence's
+                last = None  # things (分为货物类、工程类和服务类三种。其中：…), not parts of the amount before it
         elif kind == "nl" and depth == 0 and _RE.enumerator.match(text, m.end()):
             close(0, m.start())
             last = None

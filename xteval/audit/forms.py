@@ -230,6 +230,7 @@ def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any])
             and not _RE.num.match(text)
             and not (header.fullmatch(text) or len(text) <= 6 and header.search(text) or _RE.reason_words.search(text))
             and not _RE.unnamed_indicator.fullmatch(text)
+            and not _RE.unit_word.match(text)  # a 度量单位 cell (页, 台) left over from a row not read is no indicator's name
         ):
             j = _indicator(doc, cs, i, level1, level2, no_actual)
             i = j if j > i else i + 1
@@ -298,6 +299,8 @@ def _indicator(doc: Document, cs: list[Cell], i: int, level1: str | None, level2
         "quote": doc.report.quote(name.start, actual_cell.end),
         "start": name.start,
     }
+    if nums and not 0 <= (_number(nums[0].text) or 0) <= 100:
+        nums = []  # a 分值 is a share of the form's 100 points: a larger number is a value the row's words did not place
     if nums:
         goal["weight"] = _number(nums[0].text)
         goal["weight_line"] = nums[0].line

@@ -145,8 +145,7 @@ def _unescape(m: re.Match) -> str:
     return " " if "\n" in out or "\r" in out else out  # an entity must not add a line
 
 
-_CELLS = patterns("cells")
-_READING = patterns("reading")  # a staff form's row labels (人员编制): the lone number under one is its cell
+_CELLS = patterns("cells")  # a staff form's row labels (人员编制): the lone number under one is its cell
 _BARE_NUMBER = re.compile(r"^\d{1,4}(?:\.\d{1,3})?$")
 
 
@@ -225,7 +224,6 @@ def prepare(raw: str, *, path: Path | None = None, encoding: str = "utf-8") -> R
     if text.count("\n") != max(0, len(lines) - 1):  # NFKC made a line break: go line by line
         text = "\n".join(fold(x).replace("\n", " ") for x in lines)
     text = _TAG.sub(" ", text)
-    text = _READING.pinyin.sub("", text)
     if "&" in text:
         text = _ENTITY.sub(_unescape, text)
     text = _CELL_GAP.sub("\t", text)  # a run of spaces between two cells of a table pasted as text: a cell separator

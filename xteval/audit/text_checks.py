@@ -236,11 +236,14 @@ def list_checks(report: ReportText, ex: Extraction, ranges: list[DateRange], doc
     modifiers = _Spans(
         (f.start, f.end) for f in getattr(doc, "facts", ()) if f.field.endswith((".change", ".previous", ".budget_diff", ".budget"))
     )
+    changes = _Spans((f.start, f.end) for f in getattr(doc, "facts", ()) if f.field.endswith((".change", ".previous", ".budget_diff")))
     found = _Spans(ex.found.values(), ex.found)
     for n, lst in enumerate(money_lists(text)):
+        # a change stated among the parts (基本支出 A，项目支出 B，同比增加 C) is no part: of the last part or of the total
+        lst = replace(lst, parts=[p for p in lst.parts if not _is_change(text, p, changes)])
         if len(lst.parts) < 2 or lst.total.approx or any(p.approx for p in lst.parts):
             continue
-        if _RE.change_before.search(text[max(0, lst.total.s - 8) : lst.total.s]) or lst.total.s in modifiers:
+        if _is_change(text, lst.total, modifiers):
             continue
         nums = [lst.total, *lst.parts]
         if all(x.s in found for x in nums):
@@ -268,6 +271,11 @@ def list_checks(report: ReportText, ex: Extraction, ranges: list[DateRange], doc
             r = replace(r, status=Status.warn, message=r.message + f"；“{lst.kw}”可能未列全")
         out.append(r)
     return out
+
+
+def _is_change(text: str, amount: Any, spans: _Spans) -> bool:
+    """True when a list's amount follows a change word or is one of ``spans`` (changes, last year's figures…)."""
+    return bool(_RE.change_before.search(text[max(0, amount.s - 8) : amount.s])) or amount.s in spans
 
 
 def _tolerance(lst: MoneyList, unit: str) -> Decimal:
