@@ -53,3 +53,14 @@ def test_a_list_opened_after_a_whole_sentence_of_its_own_is_not_the_amount_befor
     )
     lists = money_lists(text)
     assert [(lst.total.value, [p.value for p in lst.parts]) for lst in lists] == [(Decimal("90"), [Decimal("60"), Decimal("30")])]
+
+
+def test_a_change_whose_subject_stands_in_the_comparing_clause_before_it_is_that_subjects():
+    text = (
+        "石门县图书馆2023年度单位决算情况说明\n一、收入支出决算总体情况说明\n"
+        "2023年度收入总计512.40万元。2023年度支出总计512.40万元，其中：年末结转和结余6.20万元。\n"
+        "收入支出总体与上年相比，增加40.40万元，增长8.56%。\n"
+    )
+    facts = _facts(text)
+    assert facts["income.grand_total.change"] == facts["expenditure.grand_total.change"] == [Decimal("40.40")]
+    assert "carryover.year_end.change" not in facts  # not the figure before it

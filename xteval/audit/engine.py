@@ -494,7 +494,7 @@ class _Reader(CountReading, PairReading):
         if not compared:
             return False
         self.state.pop("subject_carried", None)
-        subject = self._subject(label, context)
+        subject = self._subject(label, context, tok.raw_label and tok.between)
         for f in subject:
             self.emit(tok, f + ".change", sign * tok.value, "万元", certain=not self.state.get("subject_carried"))
         self.state["change_subject"] = subject
@@ -552,9 +552,13 @@ class _Reader(CountReading, PairReading):
             return 1
         return 0
 
-    def _subject(self, label: str, context: str) -> list[str]:
-        """The fields a change is about: named in the clause, else the sentence's last figure."""
+    def _subject(self, label: str, context: str, between: str = "") -> list[str]:
+        """The fields a change is about: named in its clause, or in the clause before that compares (收入支出总体与上年
+        相比，增加 X), else the sentence's last figure."""
         words = re.split(self.mod["increase"].pattern + "|" + self.mod["decrease"].pattern, label)[0]
+        before = _RE.clause_stop.split(between.removesuffix(label).rstrip("，, "))[-1] if between.endswith(label) else ""
+        if not words and self.mod["compare"].search(before) and not _RE.versus_budget.search(before):
+            words = re.sub(self.mod["compare"].pattern, "", before)
         words = re.sub(self.mod["compare"].pattern, "", words)
         words = _RE.versus_last_year.sub("", words)
         if len(words) >= 2:
