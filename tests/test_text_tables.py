@@ -196,3 +196,14 @@ def test_sections_are_the_heading_tree(tmp_path):
         (2, "（二）", "人员", 8, 8, 1),
         (1, "二、", "收支情况", 9, 11, 0),
     ]
+
+
+def test_a_tables_row_that_opens_with_a_headings_marker_is_no_heading():
+    from xteval.files.sections import headings
+
+    text = (
+        "二、“三公”经费预算情况\n金额单位：万元\n项目 预算数 其中：一般公共预算\n"
+        "一、“三公”经费合计 18.40 18.40\n（一）公务接待费 6.20 6.20\n三、收入 1 440.55\n（二）基本支出 3 万元\n"
+    )
+    # rows ending in two or more bare figures are the table's; a heading with one figure and its unit stays one
+    assert [title for _, _, title in headings(text)] == ["“三公”经费预算情况", "基本支出 3 万元"]

@@ -54,6 +54,8 @@ def _found(text: str):
             # “（二）预算执行情况。2023年…”: a short heading run into its paragraph
             if not (2 <= len(m["title"].strip()) <= 20 and text[m.end("title") : m.end("title") + 1] == "。"):
                 continue
+        if words().row_figures.search(m["title"]):
+            continue  # a table's row (一、“三公”经费合计 21.63 21.63), not a heading
         yield s, level(m["marker"]), m["title"].strip(), m["marker"]
 
 
