@@ -64,3 +64,15 @@ def test_a_change_whose_subject_stands_in_the_comparing_clause_before_it_is_that
     facts = _facts(text)
     assert facts["income.grand_total.change"] == facts["expenditure.grand_total.change"] == [Decimal("40.40")]
     assert "carryover.year_end.change" not in facts  # not the figure before it
+
+
+def test_a_label_holding_its_lists_owner_and_first_item_is_that_items_figure():
+    text = (
+        "某县档案馆2023年度部门整体支出绩效自评报告\n一、基本情况\n"
+        "2、支出：420.00万元。其中：人员经费支出250.00万元，公用经费支出50.00万元，项目支出120.00万元。\n"
+        "项目支出包括档案数字化经费60.00万元，库房维护经费40.00万元，展览经费20.00万元。\n"
+    )
+    doc = read_document(audit.prepare(text))
+    assert [f.value for f in doc.facts if f.field == "expenditure.project"] == [Decimal("120.00")]  # not 60.00 too
+    items = {f.name: f.value for f in doc.facts if f.field == "expenditure.project_item"}
+    assert items == {"档案数字化经费": Decimal("60.00"), "库房维护经费": Decimal("40.00"), "展览经费": Decimal("20.00")}

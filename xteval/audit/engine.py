@@ -41,6 +41,7 @@ from typing import Any
 from ..money import UNITS, match_key
 from .counting import CountReading
 from .kinds import Kind, detect, patterns, vocabulary
+from .listitems import ListItemReading
 from .matcher import Matcher
 from .pairs import PairReading
 from .reading import ReportText
@@ -250,7 +251,7 @@ def _lines_with(report: ReportText, char: str):
 # Patterns of the per-token loop, compiled once (a long report has a few hundred thousand tokens).
 
 
-class _Reader(CountReading, PairReading):
+class _Reader(CountReading, PairReading, ListItemReading):
     """Walks the tokens once, keeping the state of the current sentence."""
 
     def __init__(self, doc: Document, matcher: Matcher):
@@ -384,6 +385,8 @@ class _Reader(CountReading, PairReading):
                 self.state["diff_subject"] = [f.field for f in self.base()]
                 return
         if self._change(tok, label, context):
+            return
+        if self.first_item(tok, label, context):
             return
         fields = self._fields(label, context, tok.in_brackets) or self._through_count(tok, label, context)
         if self._project_paragraph(tok, label, fields):
