@@ -76,3 +76,16 @@ def test_a_label_holding_its_lists_owner_and_first_item_is_that_items_figure():
     assert [f.value for f in doc.facts if f.field == "expenditure.project"] == [Decimal("120.00")]  # not 60.00 too
     items = {f.name: f.value for f in doc.facts if f.field == "expenditure.project_item"}
     assert items == {"档案数字化经费": Decimal("60.00"), "库房维护经费": Decimal("40.00"), "展览经费": Decimal("20.00")}
+
+
+def test_a_points_table_set_with_spaces_inside_its_cells_gives_no_indicator_rows():
+    # a scores table copied with its cells' own spaces (相关性(4 分)): cut at each space, its pieces are no indicators
+    text = (
+        "3.部门整体支出绩效自评开展情况。本部门对2022年整体支出开展绩效自评，自评得分\n92 分。\n"
+        "2022 年部门整体支出绩效评价得分表 一级指 标 二级指标 三级指标 得分 部门决 策(20 分) 目标任务(10 分) 相关性(4 分)\n"
+        "4 明确性(3 分)\n3 合理性(3 分)\n3 预算编制(10 分) 测算依据(5 分)\n4 目标管理(5 分)\n5 综合管 理(30 分) 资金分配时限(2 分)\n"
+        "2 专款分配合规\n"
+    )
+    doc = read_document(audit.prepare(text))
+    assert doc.goals == []
+    assert [(f.field, f.value) for f in doc.facts] == [("dept.score", Decimal("92"))]

@@ -353,8 +353,17 @@ def read_indicator_table(doc: Document) -> None:
     start = next((i for i, c in enumerate(cs) if any(p.match(c.text) for p in form["_indicator_header"])), None)
     if start is not None:
         _indicators(doc, cs, start, form)
-    table = doc.goals
+    # a row whose cells are pieces of a bracket (策(25 | 分)): a table set with spaces inside its cells (相关性(5 分)),
+    # cut at each space, is no indicator row
+    table = [g for g in doc.goals if all(_whole(v) for v in (g["name"], g.get("unit"), g["target"], g["actual"]))]
     doc.goals = before + [g for g in table if not any(g["actual"] == b["actual"] and g["target"] == b["target"] for b in before)]
+
+
+def _whole(value: Any) -> bool:
+    """A cell that opens as many brackets as it closes (a number, or no text, is whole)."""
+    if not isinstance(value, str):
+        return True
+    return value.count("(") + value.count("（") == value.count(")") + value.count("）")
 
 
 # --------------------------------------------------------------------------- the 三公 table
