@@ -89,3 +89,19 @@ def test_a_points_table_set_with_spaces_inside_its_cells_gives_no_indicator_rows
     doc = read_document(audit.prepare(text))
     assert doc.goals == []
     assert [(f.field, f.value) for f in doc.facts] == [("dept.score", Decimal("92"))]
+
+
+def test_personnel_and_operating_costs_under_the_general_budget_basic_spending_are_its_parts():
+    # the section names 一般公共预算基本支出 without 财政拨款, and 公用经费 stands in a sentence of its own
+    text = (
+        "石门县图书馆2023年度单位决算情况说明\n六、一般公共预算基本支出情况说明\n"
+        "2023年本年一般公共预算基本支出 520000.00 元，其中：\n人员经费 400000.00 元，主要包括：基本工资、津贴补贴。\n"
+        "公用经费 90000.00 元，主要包括：办公费、水电费。\n"
+    )
+    facts = _facts(text)
+    assert facts["expenditure.general_budget.personnel"] == [Decimal("40.000000")]
+    assert facts["expenditure.general_budget.public_operation"] == [Decimal("9.000000")]
+    assert "expenditure.personnel" not in facts  # not the unit's all-funds 人员经费
+    _, suite = audit.audit(audit.prepare(text))
+    failed = [r["id"] for r in suite.to_dicts() if r["status"] == "fail"]
+    assert failed == ["identity.expenditure.general_budget.basic"]  # 40 + 9 is short of 52 by 3 万元
