@@ -257,6 +257,34 @@ def test_a_params_file_turned_into_a_link_after_its_run_is_refused_not_skipped(p
     assert job.error is not None and job.ipynb is None
 
 
+@pytest.mark.parametrize("force", [True, False])
+def test_a_notebook_a_planted_state_names_is_never_run(project, tmp_path, monkeypatch, force):
+    """A state in --out that names another notebook, with that notebook's hash made to match, may make a run be
+    skipped; it never makes that notebook run: what can run is planned again from the params file."""
+    import json
+
+    from xteval.files import sha256
+    from xteval.runner import executors
+
+    out = project / "outputs"
+    f, job = _as_if_run(project, out)
+    evil = tmp_path / "elsewhere.ipynb"
+    evil.write_bytes(Path(job.notebook).read_bytes().replace(b"import", b"import os  # planted\nimport", 1))
+    path = out / ".state" / "2023" / "department.json"
+    state = json.loads(path.read_text(encoding="utf-8"))
+    state["job"]["notebook"] = str(evil)
+    state["key"]["notebook"] = sha256(evil)
+    path.write_text(json.dumps(state), encoding="utf-8")
+    ran: list = []
+    monkeypatch.setattr(executors, "local", lambda jobs, out_dir, n, done: ran.extend(jobs))
+    summary = run_batch([f], out, force=force)
+    assert all(j.notebook != str(evil) for j in ran)
+    if force:
+        assert [j.notebook for j in ran] == [job.notebook]  # the params file's own notebook, validated
+    else:
+        assert ran == [] and [o.status for o in summary.outcomes] == ["skipped"]
+
+
 def _retarget_state(out: Path, field: str, value) -> None:
     import json
 

@@ -120,6 +120,14 @@ def _planned(f: Path, out_dir: Path) -> Job:
     return job
 
 
+def _revalidated(job: Job, out_dir: Path, evaluation: dict[str, str] | None) -> Job:
+    """A job planned from state, planned again from its params file (validated), before it can run."""
+    again = _planned(Path(job.params_file), out_dir)
+    if evaluation and again.error is None:
+        again.key["evaluation"] = evaluation
+    return again
+
+
 STATES_MAX = 10_000  # state files read to find a params file's last run (a year's units are hundreds)
 
 
@@ -175,6 +183,7 @@ def _unchanged_since(last: dict[str, Any] | None, f: Path, out_dir: Path, evalua
         if fresh != key:
             return None
         job = Job(str(f), str(info["name"]), str(info["year"]), str(info["ipynb"]), str(info["html"]), str(info["notebook"]), key=fresh)
+        job.from_state = True
     except (XtevalError, OSError, KeyError, TypeError, ValueError, AttributeError):
         return None
     if job.name != f"{job.year}/{f.stem}" or not all(inside(p, out_dir) and p.is_file() for p in (Path(job.ipynb), Path(job.html))):
@@ -276,6 +285,9 @@ def run_batch(
     ensure_writable(out_dir)
     ensure_writable(out_dir / ".state", root=out_dir)  # a file or a link out of --out: one line now, not after the first run
     planned = plan(files, out_dir, evaluation)
+    # a job planned from state is only ever skipped: one that could run (forced, or a year's summary, whose key its run
+    # extends) is validated and planned from its params file first, so that what runs is never what a state names
+    planned = [_revalidated(job, out_dir, evaluation) if job.from_state and (force or is_summary(job)) else job for job in planned]
 
     outcomes: list[Outcome] = []
     total = len(planned)
@@ -295,6 +307,8 @@ def run_batch(
     for job in planned:
         if job in summaries:
             continue
+        if job.from_state and not unchanged(out_dir, job):
+            job = _revalidated(job, out_dir, evaluation)  # its own state says otherwise: it may run, so validate it
         if job.error:
             done(Outcome(job, "invalid", error=job.error))
         elif not force and unchanged(out_dir, job):
@@ -313,8 +327,8 @@ def run_batch(
 
     run_summaries(summaries, out_dir, force, done)
 
-    order = {job.name + job.params_file: i for i, job in enumerate(planned)}
-    outcomes.sort(key=lambda o: order[o.job.name + o.job.params_file])
+    order = {job.params_file: i for i, job in enumerate(planned)}  # one job a params file (discover); a job planned again keeps it
+    outcomes.sort(key=lambda o: order[o.job.params_file])
     index = write_index(out_dir, outcomes)
     return Summary(outcomes, index, time.perf_counter() - started)
 

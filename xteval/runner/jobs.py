@@ -19,6 +19,7 @@ class Job:
     notebook: str | None = None
     key: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    from_state: bool = False  # planned from its last run's state, not validated: only ever skipped (batch.plan)
 
 
 @dataclass
