@@ -36,7 +36,13 @@ class PairReading:
         if second.value not in (tok.value, -tok.value):
             return  # a figure worked out from the token (a unit converted): not one to hand on as it stands
         sign = -1 if second.value != tok.value else 1  # 各减少 A、B: both decreases
-        self.doc.facts.remove(second)
+        emitted = self.doc.facts
+        # the fact was emitted just now: found from the end by identity (a search from the start, by equality, would
+        # cost a pass over every fact for each pair of a long text, and could take an equal fact read earlier)
+        at = next((i for i in range(len(emitted) - 1, max(-1, len(emitted) - 9), -1) if emitted[i] is second), None)
+        if at is None:
+            return
+        del emitted[at]
         self.by_token[tok.index] = [facts[0]]
         self.emit(nxt, second.field, sign * nxt.value, second.unit, owner=second.owner)
         self.paired.add(nxt.index)
