@@ -88,6 +88,7 @@ SHAPES = {
     "等 N 个": "甲、乙等 3 个",
     "colon labels": "收入：5 ",
     "pairs in turn": "收、支总计各是1.50，2.50万元。",
+    "list owner and item": "项目支出包括甲乙经费5万元。",
 }
 SCALE_SIZES = (0.5, 2.0)  # MB: under the figure budget for every shape but the densest
 

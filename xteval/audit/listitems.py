@@ -8,12 +8,14 @@ YAML (``engine.list_inside`` in ``kinds/fields.yaml``).
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from .kinds import patterns
 from .scanner import Token
 
 _RE = patterns("engine")
+OWNER_LOOKBACK = 200  # facts read before a list's first item among which its owner's figure is looked for
 
 
 class ListItemReading:
@@ -33,6 +35,9 @@ class ListItemReading:
         if len(owner) != 1 or not self.m.vocab["parts_of"].get(owner[0]):
             return False
         self.state["owner_field"], self.state["owner_kw"] = owner[0], inner["kw"]
-        self.state["owner"] = next((f.seq for f in reversed(self.doc.facts) if f.field == owner[0]), None)
+        # the owner's figure is stated shortly before its list: looked for among the last facts only (a long text of
+        # such labels with no owner figure would otherwise search every fact read, once a label)
+        recent = itertools.islice(reversed(self.doc.facts), OWNER_LOOKBACK)
+        self.state["owner"] = next((f.seq for f in recent if f.field == owner[0]), None)
         self._item_or_unread(tok, inner["name"], context)
         return True
