@@ -103,6 +103,15 @@ def test_field_labels_are_the_chinese_names():
     assert report.field_label(load_params(SEED_PARAMS), "income.non_tax_revenue") == "收入·非税收入"
     # a note to whoever fills the params (after its ；) is not part of the name a page shows
     assert report.field_label(load_params(SEED_PARAMS), "three_public.control.overseas").endswith("·出国出境费")
+
+
+def test_a_params_error_names_the_field_as_the_page_does():
+    from xteval.department.model import DepartmentParams
+    from xteval.params import field_name
+
+    # 其中：非税收入 is the field 非税收入 (the message said 收入·其中·金额), and a bracketed note is no part of a name
+    assert field_name(DepartmentParams, ("income", "non_tax_revenue", "value")) == "收入·非税收入·金额"
+    assert field_name(DepartmentParams, ("unit", "supervisor")) == "单位·主管部门"
     assert labels.source_label("seed") == "报告原文" and labels.source_label("illustrative") == "示例"
 
 

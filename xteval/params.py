@@ -314,6 +314,14 @@ def validate(data: Any, path: str | Path, model: type[ParamsBase] | None = None)
 MAX_LISTED = 20  # the fields a schema error names one by one
 
 
+def description_name(description: str | None, fallback: str) -> str:
+    """The Chinese name a field's description gives it: ``其中：非税收入`` → 非税收入, ``出国出境费；报告未提及时留空`` →
+    出国出境费, ``主管部门（报告未写明时留空）`` → 主管部门 (what follows a bracket, ；or ，is a note, not the name)."""
+    head = re.split(r"[（(；;，,]", description or "", maxsplit=1)[0]
+    named = [x for x in head.split("：") if re.search(r"[\u3400-\u9fff]", x)]
+    return (named[-1] if named else head).strip() or fallback
+
+
 def field_name(model: type[BaseModel], loc: tuple) -> str:
     """A field path's Chinese label from the schema's descriptions: ``unit.name`` → 单位·单位名称."""
     labels: list[str] = []
@@ -326,7 +334,7 @@ def field_name(model: type[BaseModel], loc: tuple) -> str:
             labels.append(str(part))
             node = None
             continue
-        labels.append(re.split(r"[（(；;，：]", info.description or "", maxsplit=1)[0].strip() or str(part))
+        labels.append(description_name(info.description, str(part)))
         node = _model_of(info.annotation)
     return "·".join(labels)
 

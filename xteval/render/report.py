@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import XtevalError
 from ..files import read_input
 from ..money import fmt
-from ..params import ParamsBase, iter_provenance, uses_illustrative
+from ..params import ParamsBase, description_name, iter_provenance, uses_illustrative
 from .labels import source_label
 
 if TYPE_CHECKING:  # pandas is imported where a table is built: a batch worker only collects records
@@ -228,13 +228,10 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _label(description: str | None, name: str) -> str:
-    """The Chinese name in a field description: ``其中：非税收入`` → 非税收入, ``子项目清单 CSV：name,…`` → 子项目清单,
-    ``出国出境费；报告未提及时留空`` → 出国出境费 (what follows a ；is a note to whoever fills the params)."""
-    if not description:
-        return name
-    head = re.split(r"[（(；;]", description, maxsplit=1)[0]
-    parts = [x for x in head.split("：") if _CJK.search(x)] or [head]
-    words = [w for w in parts[-1].split(" ") if _CJK.search(w)] or [parts[-1]]
+    """The Chinese name in a field description (:func:`xteval.params.description_name`), its first word on a page:
+    ``子项目清单 CSV：name,…`` → 子项目清单."""
+    head = description_name(description, name)
+    words = [w for w in head.split(" ") if _CJK.search(w)] or [head]
     return words[0]
 
 
