@@ -315,11 +315,14 @@ MAX_LISTED = 20  # the fields a schema error names one by one
 
 
 def description_name(description: str | None, fallback: str) -> str:
-    """The Chinese name a field's description gives it: ``其中：非税收入`` → 非税收入, ``出国出境费；报告未提及时留空`` →
-    出国出境费, ``主管部门（报告未写明时留空）`` → 主管部门 (what follows a bracket, ；or ，is a note, not the name)."""
+    """The Chinese name a field's description gives it: ``一级指标：产出指标 / …`` → 一级指标, ``其中：非税收入`` → 非税收入,
+    ``出国出境费；报告未提及时留空`` → 出国出境费, ``主管部门（报告未写明时留空）`` → 主管部门 (what follows a bracket, ；or
+    ，is a note, and what follows a ：its values, unless the words before it only say the field is a part: 其中, 包括)."""
     head = re.split(r"[（(；;，,]", description or "", maxsplit=1)[0]
-    named = [x for x in head.split("：") if re.search(r"[\u3400-\u9fff]", x)]
-    return (named[-1] if named else head).strip() or fallback
+    named = [x.strip() for x in head.split("：") if re.search(r"[\u3400-\u9fff]", x)]
+    if len(named) > 1 and named[0] in ("其中", "包括", "含"):
+        named = named[1:]
+    return (named[0] if named else head.strip()) or fallback
 
 
 def field_name(model: type[BaseModel], loc: tuple) -> str:
