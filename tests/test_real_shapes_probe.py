@@ -50,6 +50,14 @@ def _write(tmp_path: Path, text: str, name: str = "report.txt") -> Path:
     return path
 
 
+def _fails(suite) -> list[str]:
+    return [r.id for r in suite.results if r.status == "fail"]
+
+
+def _ambiguous(suite) -> list[str]:
+    return [r.id for r in suite.results if r.id.startswith("ambiguous.")]
+
+
 def _values(doc, field: str) -> list[Decimal]:
     return [f.value for f in doc.get(field, subject=None)]
 
@@ -65,7 +73,7 @@ def test_economic_classification_is_not_read_as_personnel_or_public_operation(tm
     # 资本性支出's change is its own, never the change of the 商品和服务支出 before it
     assert [f.value for f in doc.get("expenditure.econ.capital.change", subject=None)] == [Decimal("0.60")]
     assert not doc.get("procurement.services", subject=None)  # 商品和服务支出 is no 政府采购服务支出
-    assert not [r for r in suite.results if r.status == "fail"]
+    assert not _fails(suite)
 
 
 def test_the_draft_never_seeds_personnel_from_wages(tmp_path, capsys):
@@ -96,8 +104,8 @@ def test_a_glossed_mirror_copy_reads_as_the_plain_text(tmp_path):
     assert _values(doc, "income.business") == [Decimal("40.00")]
     assert _values(doc, "income.general_budget") == [Decimal("450.00")]
     assert _values(doc, "income.government_fund") == [Decimal("30.00")]
-    assert not [r for r in suite.results if r.id.startswith("ambiguous.")]
-    assert not [r for r in suite.results if r.status == "fail"]
+    assert not _ambiguous(suite)
+    assert not _fails(suite)
 
 
 # A 决算汇编 说明 that counts its units three ways, in prose: by nature, by accounting system, by budget level.
@@ -116,8 +124,8 @@ def test_units_by_accounting_system_are_not_units_by_nature(tmp_path):
     assert _values(doc, "count.units.nature.institution") == [Decimal("37")]
     assert _values(doc, "count.units.accounting.administrative") == [Decimal("20")]
     assert _values(doc, "count.units.accounting.institution") == [Decimal("38")]
-    assert not [r for r in suite.results if r.id.startswith("ambiguous.")]
-    assert not [r for r in suite.results if r.status == "fail"]
+    assert not _ambiguous(suite)
+    assert not _fails(suite)
 
 
 # A budget explanation's procurement paragraph: a figure the reader knows, then items it does not (集中采购预算,
@@ -142,8 +150,8 @@ def test_an_item_the_reader_does_not_know_keeps_its_own_change(tmp_path):
     changes = [f.value for f in ex.document.get("income.initial_budget_project.change", subject=None)]
     changes += [f.value for f in ex.document.get("expenditure.project.change", subject=None)]
     assert changes == [Decimal("1.0000")]  # 10000 元: the 集中采购 and 分散采购 changes are not the project budget's
-    assert not [r for r in suite.results if r.id.startswith("ambiguous.")]
-    assert not [r for r in suite.results if r.status == "fail"]
+    assert not _ambiguous(suite)
+    assert not _fails(suite)
 
 
 def test_a_list_after_a_sentence_with_no_amount_has_no_total_before_it(tmp_path):
@@ -192,7 +200,7 @@ def test_a_count_unit_column_is_not_read_as_the_actual_value(tmp_path):
 
 def test_a_unit_word_the_reader_does_not_know_leaves_the_weights_unread_not_wrong(tmp_path):
     _, _, suite = audit_file(_write(tmp_path, SICHUAN_FORM.replace("{UNIT}", "千字")))
-    assert not [r for r in suite.results if r.status == "fail"]  # 3150 is no 分值: the 总分 is not checked against it
+    assert not _fails(suite)  # 3150 is no 分值: the 总分 is not checked against it
 
 
 def _one_cell_per_line(form: str) -> str:
@@ -204,7 +212,7 @@ def _one_cell_per_line(form: str) -> str:
 def test_a_unit_cell_of_a_row_left_unread_is_no_indicator(tmp_path):
     _, ex, suite = audit_file(_write(tmp_path, _one_cell_per_line(SICHUAN_FORM.replace("{UNIT}", "页"))))
     assert not [g for g in ex.document.goals if g["name"] in ("页", "%")]
-    assert not [r for r in suite.results if r.status == "fail"]
+    assert not _fails(suite)
 
 
 # A 项目支出绩效自评报告's funds paragraphs: the 年初 budget “安排”, its sources, and the spending with its items.
@@ -225,8 +233,8 @@ def test_a_project_report_reads_its_yearly_budget_sources_and_spending_items(tmp
     assert _values(doc, "project.funds_local") == [Decimal("45.00")]
     assert _values(doc, "project.executed") == [Decimal("72.00")]  # 设施维修支出 is an item of it, not the spending
     assert sorted(f.value for f in doc.get("project.item", subject=None)) == [Decimal("22.00"), Decimal("50.00")]
-    assert not [r for r in suite.results if r.id.startswith("ambiguous.")]
-    assert not [r for r in suite.results if r.status == "fail"]
+    assert not _ambiguous(suite)
+    assert not _fails(suite)
 
 
 def test_the_procurement_budget_by_fund_source_is_not_the_units_income(tmp_path):

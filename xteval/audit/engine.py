@@ -561,7 +561,7 @@ class _Reader(CountReading, PairReading, ListItemReading):
         words = re.split(self.mod["increase"].pattern + "|" + self.mod["decrease"].pattern, label)[0]
         before = _RE.clause_stop.split(between.removesuffix(label).rstrip("，, "))[-1] if between.endswith(label) else ""
         if not words and self.mod["compare"].search(before) and not _RE.versus_budget.search(before):
-            words = re.sub(self.mod["compare"].pattern, "", before)
+            words = before  # its compare words go below, as a label's do
         words = re.sub(self.mod["compare"].pattern, "", words)
         words = _RE.versus_last_year.sub("", words)
         if len(words) >= 2:

@@ -131,12 +131,12 @@ def _revalidated(job: Job, out_dir: Path, evaluation: dict[str, str] | None) -> 
 STATES_MAX = 10_000  # state files read to find a params file's last run (a year's units are hundreds)
 
 
-def _last_runs(out_dir: Path) -> dict[str, dict[str, Any]]:
-    """The last successful run of each params file (its saved state, by params file), from ``<out>/.state/``.
+def _last_runs(out_dir: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
+    """The last successful run of each params file (its state file and saved state, by params file), from ``<out>/.state/``.
 
     A state that cannot be read, or is not one this version wrote, is left out: its file is then
     validated and planned as if it had never run."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, tuple[Path, dict[str, Any]]] = {}
     folder = Path(out_dir) / ".state"
     try:
         found = itertools.islice((p for p in folder.glob("*/*.json") if p.is_file() and not p.is_symlink()), STATES_MAX)
@@ -146,21 +146,23 @@ def _last_runs(out_dir: Path) -> dict[str, dict[str, Any]]:
             except (XtevalError, ValueError, RecursionError):
                 continue
             if isinstance(last, dict) and isinstance(last.get("params_file"), str) and isinstance(last.get("job"), dict):
-                out[last["params_file"]] = last
+                out[last["params_file"]] = (path, last)
     except OSError:
         return {}
     return out
 
 
-def _unchanged_since(last: dict[str, Any] | None, f: Path, out_dir: Path, evaluation: dict[str, str] | None) -> Job | None:
+def _unchanged_since(found: tuple[Path, dict[str, Any]] | None, f: Path, out_dir: Path, evaluation: dict[str, str] | None) -> Job | None:
     """The job of a params file whose inputs are byte for byte those of its last successful run, and whose outputs
     are still there; None when anything differs (the file is then validated and planned as usual).
 
     Every file the key names is hashed again as the run would read it: the params file and its data through
     ``read_input`` (no link, inside the params tree), the notebook and the package as :func:`input_key` does. A
-    state planted in ``--out`` can at most skip a run whose inputs it names exactly; it never makes one run."""
-    if last is None:
+    state planted in ``--out`` can at most skip a run whose inputs it names exactly; it never makes one run. The job
+    is that of the state file read (:func:`state_path`), so it is unchanged as :func:`unchanged` would find it."""
+    if found is None:
         return None
+    where, last = found
     try:
         info, key = last["job"], last["key"]
         refuse_links(f)
@@ -171,13 +173,7 @@ def _unchanged_since(last: dict[str, Any] | None, f: Path, out_dir: Path, evalua
             if root is None:
                 return None
             data[path] = sha256_bytes(read_input(path, root=root))
-        fresh = {
-            "params": sha256_bytes(read_input(f)),
-            "notebook": sha256(Path(info["notebook"])),
-            "data": data,
-            "frameworks": frameworks_hash(),
-            "xteval": [__version__, package_hash()],
-        }
+        fresh = _key(sha256_bytes(read_input(f)), Path(info["notebook"]), data)
         if evaluation:
             fresh["evaluation"] = evaluation
         if fresh != key:
@@ -186,7 +182,9 @@ def _unchanged_since(last: dict[str, Any] | None, f: Path, out_dir: Path, evalua
         job.from_state = True
     except (XtevalError, OSError, KeyError, TypeError, ValueError, AttributeError):
         return None
-    if job.name != f"{job.year}/{f.stem}" or not all(inside(p, out_dir) and p.is_file() for p in (Path(job.ipynb), Path(job.html))):
+    if job.name != f"{job.year}/{f.stem}" or where != state_path(out_dir, job):
+        return None
+    if not all(inside(p, out_dir) and p.is_file() for p in (Path(job.ipynb), Path(job.html))):
         return None
     return job
 
@@ -220,10 +218,15 @@ def input_key(params: ParamsBase, nb: Path) -> dict[str, Any]:
     The params hash is of the bytes :func:`plan` read and validated; the data hashes
     are of the files the params name (``ParamsBase.data_files``), as validated at load.
     """
+    return _key(params_sha256(params), nb, input_hashes(params))
+
+
+def _key(params: str | None, nb: Path, data: dict[str, str]) -> dict[str, Any]:
+    """A run's key from the hash of its params file's bytes, its notebook and the hashes of the files it names."""
     return {
-        "params": params_sha256(params),
+        "params": params,
         "notebook": sha256(nb),
-        "data": input_hashes(params),
+        "data": data,
         "frameworks": frameworks_hash(),
         "xteval": [__version__, package_hash()],
     }
@@ -307,11 +310,9 @@ def run_batch(
     for job in planned:
         if job in summaries:
             continue
-        if job.from_state and not unchanged(out_dir, job):
-            job = _revalidated(job, out_dir, evaluation)  # its own state says otherwise: it may run, so validate it
         if job.error:
             done(Outcome(job, "invalid", error=job.error))
-        elif not force and unchanged(out_dir, job):
+        elif not force and (job.from_state or unchanged(out_dir, job)):  # planned from its state: unchanged by construction
             done(Outcome(job, "skipped"))
         else:
             to_run.append(job)
