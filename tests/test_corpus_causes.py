@@ -222,3 +222,19 @@ def test_a_count_of_the_indicators_themselves_is_no_goal_value():
     doc = _doc(text)
     assert not [g for g in doc.goals if g.get("target") in (Decimal("9"), Decimal("3"), Decimal("4"))], doc.goals
     assert ("count.indicators", Decimal("9")) in {(f.field, f.value) for f in doc.facts}  # still read, as a count
+
+
+def test_a_heading_line_above_a_figure_is_no_part_of_its_label():
+    """A heading (六、…决算情况说明) ends without a 。 and is long, like a line a wrap cut: it is still a whole
+    title, so the figure's label, and the message that names it, starts on the figure's own line. A paragraph
+    that opens with a marker and runs on past a comma is a wrap, and its next line continues the label."""
+    from xteval.audit.scanner import scan
+
+    text = FINAL + "六、一般公共预算财政拨款基本支出决算情况说明\n2023年一般公共预算财政拨款基本支出640.00万元。\n"
+    report = audit.prepare(text)
+    labels = [t.raw_label for t in scan(report.text, report.line_starts).tokens]
+    assert labels == ["2023年一般公共预算财政拨款基本支出"]
+    wrapped = FINAL + "（三）本年支出合计900.00万元，其中基本支出600.00万元，项目支出\n经常性维护与专项整治300.00万元。\n"
+    report = audit.prepare(wrapped)
+    last = scan(report.text, report.line_starts).tokens[-1]
+    assert last.raw_label == "项目支出\n经常性维护与专项整治"

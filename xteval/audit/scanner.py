@@ -275,7 +275,7 @@ def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, 
             here = text[i:pos].strip()
             above = text[i - 2 : i - 1]
             line_above = text[max(text.rfind("\n", max(0, i - 200), i - 1) + 1, i - 200, 0) : i - 1]
-            wrapped = len(line_above) >= 20 and "\t" not in line_above and "|" not in line_above
+            wrapped = len(line_above) >= 20 and "\t" not in line_above and "|" not in line_above and not _is_title(line_above)
             if _HEADING.match(text[i:pos]):
                 break  # a line that opens with an enumerator (1. 卫生健康支出…) starts a clause of its own
             if (len(here) < 4 or wrapped) and above and not _RE.ends_line.match(above):
@@ -307,6 +307,15 @@ def _label(text: str, pos: int, prev_end: int, starts: list[int]) -> tuple[str, 
         raw = text[j:pos]
         cleaned = _clean(raw.replace("\n", "").rstrip(":："))
     return raw, cleaned
+
+
+def _is_title(line: str) -> bool:
+    """A heading line (六、…基本支出决算情况说明): a whole title, not a paragraph's line a wrap cut mid-clause.
+
+    A wrapped paragraph that opens with a marker (1.本年收入合计 500 万元，其中… / （二）…6.45 万元。其中:公) runs on
+    past a comma or a full stop.
+    """
+    return bool(_HEADING.match(line)) and not any(c in line for c in "，,；;。")
 
 
 def _sentence(text: str, pos: int, limit: int = 300) -> tuple[int, str]:
