@@ -121,3 +121,20 @@ def test_any_figure_of_the_list_left_unread_keeps_the_list_from_being_summed_as_
     assert facts["three_public.actual.reception"] == [Decimal("30")] and "three_public.actual.vehicle" not in facts
     assert facts["three_public.actual.total"] == [Decimal("84")]  # 车辆保障开支 is no second total either
     assert not [k for k, s in _statuses(text).items() if s == "fail"]
+
+
+def test_a_budget_page_with_no_headings_states_budgets_by_its_title_or_opening():
+    """A page saved from a budget site has no numbered headings: its title, or its opening sentence, says its
+    三公 figures are budgets (控制数), so a total and parts that name no mode are the 控制数 and are summed as
+    such; the same sentences under a 决算 title stay actual figures."""
+    body = "本年度安排“三公”经费合计18.40万元，其中：公务接待费5.20万元，公务用车运行维护费13.20万元。\n"
+    for head in ("白石镇人民政府2025年“三公”经费预算情况说明\n", "根据县人大批准的2025年预算，本镇“三公”经费支出预算安排如下：\n"):
+        doc = read_document(audit.prepare(head + body))
+        fields = {f.field: f.value for f in doc.facts}
+        assert fields["three_public.control.total"] == Decimal("18.40"), head
+        assert fields["three_public.control.reception"] == Decimal("5.20") and fields["three_public.control.vehicle"] == Decimal("13.20")
+        assert not [f for f in fields if f.startswith("three_public.actual")], head
+    _, suite = audit.audit(audit.prepare("白石镇人民政府2025年“三公”经费预算情况说明\n" + body.replace("13.20万元。", "12.20万元。")))
+    assert {r["id"]: r["status"] for r in suite.to_dicts()}["identity.three_public.control.total"] == "fail"
+    actual = {f.field for f in read_document(audit.prepare("白石镇人民政府2024年度部门决算情况说明\n" + body.replace("安排", ""))).facts}
+    assert {"three_public.actual.total", "three_public.actual.reception", "three_public.actual.vehicle"} <= actual

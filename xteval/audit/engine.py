@@ -46,7 +46,7 @@ from .matcher import Matcher
 from .pairs import PairReading
 from .reading import ReportText
 from .scanner import Token, scan
-from .subjects import subject_of, takes_subject
+from .subjects import document_mode, subject_of, takes_subject
 
 
 @dataclass
@@ -177,7 +177,9 @@ def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
     doc = Document(report, kind, scores, report_year(report.text))
     sc = scan(report.text, report.line_starts)
     doc.tokens = sc.tokens
-    _Reader(doc, Matcher(kind)).run()
+    matcher = Matcher(kind)
+    matcher.document_mode = document_mode(report.text, sc.tokens[0].start if sc.tokens else 0)
+    _Reader(doc, matcher).run()
     _this_years_appropriation(doc)
     _claims_and_dates(doc)
     return doc

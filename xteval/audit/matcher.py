@@ -137,6 +137,7 @@ class Matcher:
         return best / len(label) if label else 0.0
 
     heading = ""  # the heading path of the figure being read (set by the reader)
+    document_mode = "actual"  # the 三公 mode of a figure no word and no heading decides: the document's (subjects.document_mode)
 
     def part_in(self, text: str) -> str | None:
         """The 三公 part named last in a text (a sentence before its figure); the total when 三公经费 is named after
@@ -190,7 +191,7 @@ class Matcher:
             mode = "actual"
         if where is None and not aside and mode and state.get("tp_mode") and mode != state["tp_mode"] and state.get("tp_total"):
             part = "total"  # “控制数 X，其中…；实际支出 Y，其中…”: after a total and its parts, a new mode starts at the total
-        mode = mode or state.get("tp_mode") or heading_mode(self.heading)
+        mode = mode or state.get("tp_mode") or heading_mode(self.heading, self.document_mode)
         state["tp_part"], state["tp_mode"] = part, mode
         if part == "total":
             state["tp_total"] = True

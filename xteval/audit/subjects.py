@@ -119,8 +119,8 @@ def subject_at(doc: Any, field_id: str, pos: int, label: str = "") -> str:
     return subject_of(field_id, label or tok.label, sentence_lead(tokens, i), tok.section, doc.year)
 
 
-def heading_mode(section: str) -> str:
-    """The 三公 mode of a figure that names none: its nearest heading's (预算 → control, 决算 → actual), else actual.
+def heading_mode(section: str, default: str = "actual") -> str:
+    """The 三公 mode of a figure that names none: its nearest heading's (预算 → control, 决算 → actual), else ``default``.
 
     A budget explanation states this year's 预算 (控制数); its 上年决算 section states actual figures.
     """
@@ -131,4 +131,14 @@ def heading_mode(section: str) -> str:
             return "actual"
         if tp["_heading_control"].search(title):
             return "control"
-    return "actual"
+    return default
+
+
+def document_mode(text: str, first_figure: int) -> str:
+    """The 三公 mode a document states before its first figure: its title and opening words.
+
+    A page saved from a budget site has no numbered headings: its title (“…2024年“三公”经费预算说明”) or its
+    opening sentence (“…支出预算安排情况如下”) says its figures are budgets. Anything that names a 决算 or an
+    actual figure, or names neither, leaves the default, actual.
+    """
+    return heading_mode(text[: min(first_figure, 300)].replace(" / ", " "))
