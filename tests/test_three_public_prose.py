@@ -138,3 +138,21 @@ def test_a_budget_page_with_no_headings_states_budgets_by_its_title_or_opening()
     assert {r["id"]: r["status"] for r in suite.to_dicts()}["identity.three_public.control.total"] == "fail"
     actual = {f.field for f in read_document(audit.prepare("白石镇人民政府2024年度部门决算情况说明\n" + body.replace("安排", ""))).facts}
     assert {"three_public.actual.total", "three_public.actual.reception", "three_public.actual.vehicle"} <= actual
+
+
+def test_changes_written_in_turn_go_to_the_figures_before_them_in_order():
+    """因公出国费 A，公务用车运行费 B，公务接待费 C。与上年相比，分别减少 x、y、z: one change each, in the order the
+    figures stand (the first had gone to the last figure, 公务接待费, and the others were left unread)."""
+    facts = _facts(
+        "2023年“三公”经费支出决算12.60万元，其中：因公出国(境)费0.80万元，公务用车运行维护费7.30万元，公务接待费4.50万元。"
+        "与上年相比，分别减少0.20万元、1.10万元、0.40万元。\n"
+    )
+    assert facts["three_public.actual.overseas.change"] == [Decimal("-0.20")]
+    assert facts["three_public.actual.vehicle.change"] == [Decimal("-1.10")]
+    assert facts["three_public.actual.reception.change"] == [Decimal("-0.40")]
+    same = _facts("公务用车运行维护费7.30万元、公务接待费4.50万元，比上年分别增长5.0%、12.5%。\n")
+    assert same["three_public.actual.vehicle.change_rate"] == [Decimal("5.0")]
+    assert same["three_public.actual.reception.change_rate"] == [Decimal("12.5")]
+    # three changes for two figures: which figure each is cannot be told, so none is handed on in turn
+    short = _facts("公务用车运行维护费7.30万元，公务接待费4.50万元。与上年相比，分别减少0.20万元、1.10万元、0.40万元。\n")
+    assert "three_public.actual.vehicle.change" not in short

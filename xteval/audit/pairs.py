@@ -5,6 +5,10 @@ A mixin of the engine's reader (:class:`.engine._Reader`). A label that names tw
 followed by a second figure of the same kind with no words of its own (各是 A、B; 各减少 A，B; 各下降 a%、b%), the two
 figures are the two subjects' in the order the label names them. Its phrasings are YAML (``engine.each_pair`` and
 ``engine.pair_gap`` in ``kinds/fields.yaml``).
+
+Changes written in turn after the figures they change (因公出国费 A，公务用车费 B，公务接待费 C。与上年相比，分别减少 x、y、z
+万元) are those figures' changes in the order they stand: the last figures of the clause before, or of the sentence
+before when the clause opens it, one change each. With fewer figures before than changes, nothing is handed on.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from .kinds import patterns
 from .scanner import Token
 
 _RE = patterns("engine")
+# the fields that state something about another figure (its change, last year's figure, its share, its budget…)
+_MODIFIERS = (".change", ".change_rate", ".previous", ".share", ".budget", ".budget_rate", ".budget_diff", ".budget_diff_rate")
 
 
 class PairReading:
@@ -26,6 +32,8 @@ class PairReading:
 
     def split_pair(self, tok: Token) -> None:
         facts = self.by_token.get(tok.index) or []
+        if len(facts) == 1 and self._changes_in_turn(tok, facts[0]):
+            return
         if len(facts) != 2 or facts[0].value != facts[1].value or not _RE.each_pair.search(tok.raw_label):
             return
         tokens = self.doc.tokens
@@ -46,3 +54,50 @@ class PairReading:
         self.by_token[tok.index] = [facts[0]]
         self.emit(nxt, second.field, sign * nxt.value, second.unit, owner=second.owner)
         self.paired.add(nxt.index)
+
+    def _changes_in_turn(self, tok: Token, change: Any) -> bool:
+        """分别减少 x、y、z: each change to one of the figures before, in order (see the module's note)."""
+        suffix = change.field.rpartition(".")[2]
+        if suffix not in ("change", "change_rate") or not _RE.each_pair.search(tok.raw_label):
+            return False
+        tokens = self.doc.tokens
+        chain = [tok]
+        while chain[-1].index + 1 < len(tokens):
+            nxt = tokens[chain[-1].index + 1]
+            if nxt.kind != tok.kind or nxt.unit != tok.unit or nxt.raw_label or not _RE.pair_gap.fullmatch(nxt.between):
+                break
+            chain.append(nxt)
+        subjects = self._figures_before(tok)
+        if len(chain) < 2 or len(subjects) < len(chain):
+            return False
+        sign = 1 if change.value == tok.value else -1  # 分别减少: all decreases
+        self.doc.facts.remove(change)  # it was emitted just now, for the one figure before it
+        self.by_token[tok.index] = []
+        for each, subject in zip(chain, subjects[-len(chain) :], strict=True):
+            self.emit(each, f"{subject.field}.{suffix}", sign * each.value, change.unit, certain=each is not tok or change.certain)
+            self.paired.add(each.index)
+        return True
+
+    def _figures_before(self, tok: Token) -> list[Any]:
+        """The figures a change in turn may be about: one fact per figure, of the sentence so far or, when it has none,
+        of the sentence before; a figure read as two facts, or as none, makes the order unknowable (empty)."""
+        tokens = self.doc.tokens
+        i = tok.index - 1
+        while i >= 0 and tokens[i].sentence_start == tok.sentence_start and not self._is_base(tokens[i]):
+            i -= 1
+        if i < 0:
+            return []
+        start = tokens[i].sentence_start
+        out = []
+        while i >= 0 and tokens[i].sentence_start == start:
+            if tokens[i].kind == "money":
+                facts = self.by_token.get(tokens[i].index) or []
+                if len(facts) != 1 or not self._is_base(tokens[i]):
+                    break
+                out.append(facts[0])
+            i -= 1
+        return out[::-1]
+
+    def _is_base(self, tok: Token) -> bool:
+        facts = self.by_token.get(tok.index) or []
+        return len(facts) == 1 and not facts[0].field.endswith(_MODIFIERS) and facts[0].field != "threshold" and not tok.in_brackets
