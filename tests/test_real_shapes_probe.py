@@ -244,3 +244,21 @@ def test_the_procurement_budget_by_fund_source_is_not_the_units_income(tmp_path)
     line = len(text.splitlines())  # the sentence that names 政府采购: none of its figures is the unit's
     fields = ("income.general_budget", "income.carried_in", "carryover.fiscal", "carryover.year_end")
     assert not [f for f in doc.facts if f.line == line and f.field in fields]
+
+
+def test_a_lone_figure_on_the_total_row_of_a_form_that_scores_nothing_is_its_full_marks(tmp_path):
+    """A form published with its 权重 filled and every 得分 blank: the 合计 row's one figure is the 权重 total (the
+    blank 得分 cell dropped out of the dump), not a score of 100; where the rows are scored it is the score."""
+    unscored = (
+        SICHUAN_FORM.replace("{UNIT}", "页")
+        .replace("| 10 | 9 |", "| 10 | |")
+        .replace("| 40 | 40 |", "| 40 | |")
+        .replace("| 30 | 30 |", "| 30 | |")
+        .replace("| 20 | 20 |", "| 20 | |")
+        .replace("合计 | 100 | 99 |", "合计 | 100 | |")
+    )
+    facts = {f.field: f.value for f in audit_file(_write(tmp_path, unscored))[1].document.facts}
+    assert facts.get("project.score_max") == Decimal("100") and "project.score" not in facts
+    scored = SICHUAN_FORM.replace("{UNIT}", "页").replace("合计 | 100 | 99 |", "合计 | | 99 |")
+    facts = {f.field: f.value for f in audit_file(_write(tmp_path, scored))[1].document.facts}
+    assert facts.get("project.score") == Decimal("99") and "project.score_max" not in facts

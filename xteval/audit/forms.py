@@ -213,7 +213,10 @@ def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any])
                 _emit(doc, "project.score_max", nums[0], _number(nums[0].text), "分")
                 _emit(doc, "project.score", nums[1], _number(nums[1].text), "分")
             elif len(nums) == 1:
-                _emit(doc, "project.score", nums[0], _number(nums[0].text), "分")
+                # one figure: the score, where the form scores its rows; in a form that scores nothing (权重 filled, 得分
+                # left blank) it is the 权重 column's total, the blank 得分 cell having dropped out of the dump
+                scored = any(g.get("score") is not None for g in doc.goals) or any(f.field == "project.execution_score" for f in doc.facts)
+                _emit(doc, "project.score" if scored else "project.score_max", nums[0], _number(nums[0].text), "分")
             break
         if any(p.match(text) for p in level1_words):
             level1, i = text, i + 1
