@@ -89,6 +89,8 @@ SHAPES = {
     "colon labels": "收入：5 ",
     "pairs in turn": "收、支总计各是1.50，2.50万元。",
     "list owner and item": "项目支出包括甲乙经费5万元。",
+    "科目 figures on one line": "一般公共服务支出(类)人大事务(款)行政运行(项)：支出决算为5.00万元，完成预算99%，",
+    "changes in turn": "甲费1万元，乙费2万元。分别减少0.1万元、0.2万元、",
 }
 SCALE_SIZES = (0.5, 2.0)  # MB: under the figure budget for every shape but the densest
 

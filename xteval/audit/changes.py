@@ -22,11 +22,12 @@ def change_checks(doc: Document) -> list[CheckResult]:
     Y against X ÷ last year (last year = this year − X when it is not stated). Never a total."""
     out = []
     for ch in [f for f in doc.facts if f.field.endswith(".change")]:
-        base = ch.field.removesuffix(".change")
-        cur, prev, rate = doc.one(base), doc.one(base + ".previous"), doc.one(base + ".change_rate")
-        change = doc.one(ch.field)
+        base, name = ch.field.removesuffix(".change"), ch.name  # a named part's change is of that part
+        cur, prev, rate = doc.one(base, name), doc.one(base + ".previous", name), doc.one(base + ".change_rate", name)
+        change = doc.one(ch.field, name)
         if change is None or change is not ch:
             continue
+        base = cur.path if cur is not None else base
         if cur is not None and prev is not None:
             out.append(
                 checks.change(
@@ -96,9 +97,9 @@ def _stated_rate(
     )
 
 
-def _budget_of(doc: Document, field: str) -> Fact | None:
-    """The budget a figure is measured against: ``F.budget``, or the 三公 control of an actual."""
-    b = doc.one(field + ".budget")
+def _budget_of(doc: Document, field: str, name: str | None = None) -> Fact | None:
+    """The budget a figure is measured against: ``F.budget`` (of the same named part), or the 三公 control of an actual."""
+    b = doc.one(field + ".budget", name)
     if b is None and field.startswith("three_public.actual."):
         b = doc.one(field.replace(".actual.", ".control."))
     return b
@@ -108,10 +109,11 @@ def budget_rate_checks(doc: Document) -> list[CheckResult]:
     """完成预算的 Y% against 决算 ÷ 预算; 决算数大于预算数 N against 决算 − 预算; 完成年初预算100% against both."""
     out = []
     for rf in [f for f in doc.facts if f.field.endswith(".budget_rate")]:
-        base = rf.field.removesuffix(".budget_rate")
-        cur, budget, diff = doc.one(base), _budget_of(doc, base), doc.one(base + ".budget_diff")
-        if cur is None or doc.one(rf.field) is not rf:
+        base, name = rf.field.removesuffix(".budget_rate"), rf.name  # a named part's (a 科目's) rate is of that part
+        cur, budget, diff = doc.one(base, name), _budget_of(doc, base, name), doc.one(base + ".budget_diff", name)
+        if cur is None or doc.one(rf.field, name) is not rf:
             continue
+        base = cur.path
         if budget is not None and budget.value:
             computed = cur.value / budget.value * HUNDRED
             out.append(
@@ -152,10 +154,11 @@ def _budget_diff_checks(doc: Document) -> list[CheckResult]:
     """决算数大于/小于预算数 N against 决算 − 预算, within what rounding explains."""
     out = []
     for df in [f for f in doc.facts if f.field.endswith(".budget_diff")]:
-        base = df.field.removesuffix(".budget_diff")
-        cur, budget = doc.one(base), _budget_of(doc, base)
-        if cur is None or budget is None or doc.one(df.field) is not df:
+        base, name = df.field.removesuffix(".budget_diff"), df.name
+        cur, budget = doc.one(base, name), _budget_of(doc, base, name)
+        if cur is None or budget is None or doc.one(df.field, name) is not df:
             continue
+        base = cur.path
         computed = cur.value - budget.value
         tol = rounding_tolerance([cur.value, budget.value, df.value])
         out.append(
@@ -193,10 +196,11 @@ def budget_diff_rate_checks(doc: Document) -> list[CheckResult]:
     """较年初预算减少 N 万元，下降 Y%: Y against N ÷ 预算 (预算 = 决算 − N when it is not stated), as rounding allows."""
     out = []
     for rf in [f for f in doc.facts if f.field.endswith(".budget_diff_rate")]:
-        base = rf.field.removesuffix(".budget_diff_rate")
-        cur, diff, budget = doc.one(base), doc.one(base + ".budget_diff"), _budget_of(doc, base)
-        if doc.one(rf.field) is not rf or diff is None or (budget is None and cur is None):
+        base, name = rf.field.removesuffix(".budget_diff_rate"), rf.name
+        cur, diff, budget = doc.one(base, name), doc.one(base + ".budget_diff", name), _budget_of(doc, base, name)
+        if doc.one(rf.field, name) is not rf or diff is None or (budget is None and cur is None):
             continue
+        base = cur.path if cur is not None else base
         den = budget.value if budget is not None else cur.value - diff.value
         bounds = _rate_range(diff.value, den)
         if bounds is None or den <= 0:

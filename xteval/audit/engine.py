@@ -39,6 +39,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..money import UNITS, match_key
+from .classitems import ClassItemReading
 from .counting import CountReading
 from .kinds import Kind, detect, patterns, vocabulary
 from .listitems import ListItemReading
@@ -177,9 +178,7 @@ def extract_facts(report: ReportText, kind: Kind | None = None) -> Document:
     doc = Document(report, kind, scores, report_year(report.text))
     sc = scan(report.text, report.line_starts)
     doc.tokens = sc.tokens
-    matcher = Matcher(kind)
-    matcher.document_mode = document_mode(report.text, sc.tokens[0].start if sc.tokens else 0)
-    _Reader(doc, matcher).run()
+    _Reader(doc, Matcher(kind, document_mode(report.text, sc.tokens[0].start if sc.tokens else 0))).run()
     _this_years_appropriation(doc)
     _claims_and_dates(doc)
     return doc
@@ -253,7 +252,7 @@ def _lines_with(report: ReportText, char: str):
 # Patterns of the per-token loop, compiled once (a long report has a few hundred thousand tokens).
 
 
-class _Reader(CountReading, PairReading, ListItemReading):
+class _Reader(CountReading, PairReading, ListItemReading, ClassItemReading):
     """Walks the tokens once, keeping the state of the current sentence."""
 
     def __init__(self, doc: Document, matcher: Matcher):
@@ -383,12 +382,12 @@ class _Reader(CountReading, PairReading, ListItemReading):
         for pat, s in ((mod["budget_diff_up"], 1), (mod["budget_diff_down"], -1)):
             if pat.search(label) and self.base():  # 较年初预算数减少 N: against the budget, not last year
                 for f in self.base():
-                    self.emit(tok, f.field + ".budget_diff", s * tok.value, "万元")
+                    self.emit(tok, f.field + ".budget_diff", s * tok.value, "万元", name=f.name)
                 self.state["diff_subject"] = [f.field for f in self.base()]
                 return
         if self._change(tok, label, context):
             return
-        if self.first_item(tok, label, context):
+        if self.first_item(tok, label, context) or self.class_item(tok, label):
             return
         fields = self._fields(label, context, tok.in_brackets) or self._through_count(tok, label, context)
         if self._project_paragraph(tok, label, fields):
@@ -501,7 +500,7 @@ class _Reader(CountReading, PairReading, ListItemReading):
         self.state.pop("subject_carried", None)
         subject = self._subject(label, context, tok.raw_label and tok.between)
         for f in subject:
-            self.emit(tok, f + ".change", sign * tok.value, "万元", certain=not self.state.get("subject_carried"))
+            self.emit(tok, f + ".change", sign * tok.value, "万元", certain=not self.state.get("subject_carried"), name=self.base_name(f))
         self.state["change_subject"] = subject
         pend = self.state.pop("pending_previous", None)
         for f in subject if pend is not None else ():
@@ -578,7 +577,7 @@ class _Reader(CountReading, PairReading, ListItemReading):
         mod = self.mod
         if mod["budget_rate"].search(label) and self.base():
             for f in self.base():
-                self.emit(tok, f.field + ".budget_rate", tok.value, "%")
+                self.emit(tok, f.field + ".budget_rate", tok.value, "%", name=f.name)
             return
         fields, _ = self.m.fields("percent", label, context)
         if fields and ("执行" in label or "占" not in label):
@@ -610,7 +609,7 @@ class _Reader(CountReading, PairReading, ListItemReading):
                 subject = self._subject(label, context)
             carried = self.state.get("subject_carried") or not (self.state.get("change_subject") or self.state.get("base"))
             for f in subject:
-                self.emit(tok, f + ".change_rate", sign * tok.value, "%", certain=not carried)
+                self.emit(tok, f + ".change_rate", sign * tok.value, "%", certain=not carried, name=self.base_name(f))
             return
         fields, _ = self.m.fields("percent", label, context)
         for f in fields:

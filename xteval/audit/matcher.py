@@ -47,8 +47,9 @@ def _bounded(cache: dict) -> dict:
 class Matcher:
     """Label → field ids, for one document kind."""
 
-    def __init__(self, kind: Kind | None):
-        self.kind = kind
+    def __init__(self, kind: Kind | None, document_mode: str = "actual"):
+        # the 三公 mode of a figure no word and no heading decides: the document's own (subjects.document_mode)
+        self.kind, self.document_mode = kind, document_mode
         self.vocab = vocabulary()
         self.mod = self.vocab["_mod"]
         self.tp = self.vocab["three_public"]
@@ -137,7 +138,6 @@ class Matcher:
         return best / len(label) if label else 0.0
 
     heading = ""  # the heading path of the figure being read (set by the reader)
-    document_mode = "actual"  # the 三公 mode of a figure no word and no heading decides: the document's (subjects.document_mode)
 
     def part_in(self, text: str) -> str | None:
         """The 三公 part named last in a text (a sentence before its figure); the total when 三公经费 is named after

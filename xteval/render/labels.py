@@ -105,8 +105,9 @@ def reason_label(code: str) -> str:
 # --------------------------------------------------------------------------- field and check ids in words
 
 FIELD_LABELS = Path(__file__).with_name("field_labels.yaml")
-# A dotted (or bracketed) id of the readers and checks inside a text: income.total, project.item[公厕管护], goals[3].achievement.
-_ID = re.compile(r"(?<![A-Za-z0-9_./\\-])([a-z][a-z0-9_]*)((?:\.[a-z][a-z0-9_]*|\[[^\]\s]{1,40}\])+)(?![A-Za-z0-9_/\\-]|\.[A-Za-z])")
+# A dotted (or bracketed) id of the readers and checks inside a text: income.total, project.item[公厕管护], goals[3].achievement;
+# a name runs to 80 characters (a 科目 path of 类, 款 and 项 is often 50).
+_ID = re.compile(r"(?<![A-Za-z0-9_./\\-])([a-z][a-z0-9_]*)((?:\.[a-z][a-z0-9_]*|\[[^\]\s]{1,80}\])+)(?![A-Za-z0-9_/\\-]|\.[A-Za-z])")
 _PART = re.compile(r"\.([a-z][a-z0-9_]*)|\[([^\]]*)\]")
 
 
