@@ -105,3 +105,14 @@ def test_personnel_and_operating_costs_under_the_general_budget_basic_spending_a
     _, suite = audit.audit(audit.prepare(text))
     failed = [r["id"] for r in suite.to_dicts() if r["status"] == "fail"]
     assert failed == ["identity.expenditure.general_budget.basic"]  # 40 + 9 is short of 52 by 3 万元
+
+
+def test_a_part_named_with_its_actual_word_is_that_part_and_sums_to_the_total():
+    """基本支出决算 X 万元 is the 基本支出 (决算 says only that the figure is the actual one), not a 支出决算, the total,
+    which the same words would name without the part's name before them."""
+    text = "石门县图书馆2023年度单位决算情况说明\n三、支出决算情况说明\n2023年度本年支出合计830.15万元，其中：基本支出决算612.40万元，项目支出决算数217.75万元。\n"
+    facts = _facts(text)
+    assert facts["expenditure.total"] == [Decimal("830.15")]
+    assert facts["expenditure.basic"] == [Decimal("612.40")] and facts["expenditure.project"] == [Decimal("217.75")]
+    _, suite = audit.audit(audit.prepare(text.replace("217.75", "227.75")))
+    assert "identity.expenditure.total" in [r["id"] for r in suite.to_dicts() if r["status"] == "fail"]

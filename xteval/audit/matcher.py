@@ -21,6 +21,10 @@ _TP_WORDS = ("公务", "出国", "三公", "车辆", "接待", "公车")  # a la
 _SHARED: dict[tuple[int, int], tuple[object, object, dict[str, dict]]] = {}
 
 
+# the words after a field's name that say only that its figure is the actual one (基本支出决算数): the name decides
+_ACTUAL_SUFFIXES = ("决算总额", "决算金额", "决算数", "决算")
+
+
 def _best(label: str, patterns: list[re.Pattern]) -> tuple[int, int] | None:
     """The best alias match in a label: (length, end) of the longest that ends within NEAR of the end."""
     best = None
@@ -87,6 +91,11 @@ class Matcher:
         key = (group, label, unit, scope)
         if key not in cache:
             cache[key] = self._fields_uncached(group, label, unit, scope)
+            head = label.removesuffix(next((w for w in _ACTUAL_SUFFIXES if label.endswith(w)), ""))
+            if head != label:  # 基本支出决算: the 基本支出's figure, not a 支出决算 (the total) that shares its 支出
+                named, rest = self._fields_uncached(group, head, unit, scope)
+                if named and not rest:
+                    cache[key] = named, label[len(head) :]
         fields, rest = cache[key]
         return list(fields), rest
 
