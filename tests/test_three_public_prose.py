@@ -138,6 +138,11 @@ def test_a_budget_page_with_no_headings_states_budgets_by_its_title_or_opening()
     assert {r["id"]: r["status"] for r in suite.to_dicts()}["identity.three_public.control.total"] == "fail"
     actual = {f.field for f in read_document(audit.prepare("白石镇人民政府2024年度部门决算情况说明\n" + body.replace("安排", ""))).facts}
     assert {"three_public.actual.total", "three_public.actual.reception", "three_public.actual.vehicle"} <= actual
+    # a first line that states a budget figure is no title: its words are its own figures', and the parts listed
+    # after the actual total are actual
+    opening = "本镇2024年度“三公”经费预算为30.00万元，实际支出“三公”经费18.40万元。其中公务接待费5.20万元，公务用车运行维护费13.20万元。\n"
+    fields = {f.field: f.value for f in read_document(audit.prepare(opening)).facts}
+    assert fields["three_public.control.total"] == Decimal("30.00") and fields["three_public.actual.reception"] == Decimal("5.20")
 
 
 def test_changes_written_in_turn_go_to_the_figures_before_them_in_order():

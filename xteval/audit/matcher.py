@@ -193,6 +193,9 @@ class Matcher:
             part = state.get("tp_part") or self.part_in(context.split(" ")[0][-80:]) or "total"
         mode = None
         control, actual = self.tp["_control"].search(rest), self.tp["_actual"].search(rest)
+        if where and not control and not actual:  # 实际支出“三公”经费 X: the mode word before the name
+            before = self.tp["_heading_noise"].sub("", label[: where[1] - where[0]])
+            control, actual = self.tp["_control"].search(before), self.tp["_actual"].search(before)
         control = control or (not actual and self.tp["_control_lead"].match(label))
         if control and (not actual or "预算" in rest):
             mode = "control"

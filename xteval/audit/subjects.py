@@ -138,7 +138,9 @@ def document_mode(text: str, first_figure: int) -> str:
     """The 三公 mode a document states before its first figure: its title and opening words.
 
     A page saved from a budget site has no numbered headings: its title (“…2024年“三公”经费预算说明”) or its
-    opening sentence (“…支出预算安排情况如下”) says its figures are budgets. Anything that names a 决算 or an
-    actual figure, or names neither, leaves the default, actual.
+    opening sentence (“…支出预算安排情况如下”) says its figures are budgets. Only the lines above the first figure's
+    line are read: that line's own words (“三公经费预算为 44.52 万元，实际支出 22.62 万元”) are its figures', not the
+    document's. Anything that names a 决算 or an actual figure, or names neither, leaves the default, actual.
     """
-    return heading_mode(text[: min(first_figure, 300)].replace(" / ", " "))
+    head = text[: text.rfind("\n", 0, first_figure) + 1]
+    return heading_mode(head[:300].replace(" / ", " "))
