@@ -161,3 +161,9 @@ def test_changes_written_in_turn_go_to_the_figures_before_them_in_order():
     # three changes for two figures: which figure each is cannot be told, so none is handed on in turn
     short = _facts("公务用车运行维护费7.30万元，公务接待费4.50万元。与上年相比，分别减少0.20万元、1.10万元、0.40万元。\n")
     assert "three_public.actual.vehicle.change" not in short
+
+
+def test_vehicles_bought_are_counted_apart_from_the_vehicles_held():
+    facts = _facts("全年公务用车购置2辆，公务用车保有量15辆；国内公务接待批次40个，接待人次260人。\n")
+    assert facts["count.vehicles_purchased"] == [Decimal("2")]
+    assert Decimal("2") not in facts.get("count.vehicles", [])
