@@ -262,3 +262,21 @@ def test_a_lone_figure_on_the_total_row_of_a_form_that_scores_nothing_is_its_ful
     scored = SICHUAN_FORM.replace("{UNIT}", "页").replace("合计 | 100 | 99 |", "合计 | | 99 |")
     facts = {f.field: f.value for f in audit_file(_write(tmp_path, scored))[1].document.facts}
     assert facts.get("project.score") == Decimal("99") and "project.score_max" not in facts
+
+
+def test_indicator_cells_that_hold_their_own_target_give_the_target_and_leave_the_bare_numbers_unread(tmp_path):
+    """A 自评表 dumped with each indicator's name run into its 指标值 (覆盖率=100%) and its blank cells dropped: the
+    goal is the name (its level words stripped) with that target; the bare numbers after it could be the 完成值, the
+    权重 or the 得分, so none is read as one (they had been read as the target, with the next row's name as its unit)."""
+    text = (
+        "部门预算项目支出绩效自评表(2024年度)\n"
+        "绩效指标 一级指标 二级指标 三级指标 指标值 权重\n"
+        "产出指标数量指标补贴发放覆盖率=100% 30 台账更新次数≥12次 30 效益指标社会效益指标群众投诉率≤2% 30 合计100\n"
+    )
+    goals = audit_file(_write(tmp_path, text))[1].document.goals
+    assert [(g["name"], g["target"], g["actual"]) for g in goals] == [
+        ("补贴发放覆盖率", Decimal("100"), None),
+        ("台账更新次数", Decimal("12"), None),
+        ("群众投诉率", Decimal("2"), None),
+    ]
+    assert goals[2]["kind"] != "positive"  # ≤ 2%: lower is better
