@@ -211,3 +211,15 @@ def test_an_amount_parses_alike_plain_spaced_or_full_width(number, unit, default
     """“1234.56万元”, the same with spaces around it, and with full-width digits are one amount."""
     assert D(number + unit, default) == D(f" {number} {unit} ", default)
     assert D(number + unit, default) == D(number.translate(str.maketrans("0123456789.", "０１２３４５６７８９．")) + unit, default)
+
+
+def test_a_rounded_restatement_is_one_amount_and_anything_else_is_not():
+    from xteval.money import restated
+
+    assert restated({Decimal("8"), Decimal("8.27")}) == Decimal("8.27")
+    assert restated({Decimal("46.70"), Decimal("46.69648")}) == Decimal("46.69648")  # 466,964.80 元 and 46.70 万元
+    assert restated({Decimal("8.3"), Decimal("8"), Decimal("8.27")}) == Decimal("8.27")
+    assert restated({Decimal("8.25"), Decimal("8.2")}) is None  # half-up gives 8.3
+    assert restated({Decimal("8.2"), Decimal("8.27")}) is None
+    assert restated({Decimal("0"), Decimal("0.40")}) is None  # nothing spent is no rounding of 0.40
+    assert restated({Decimal("8.27"), Decimal("8.26")}) is None  # same places: two figures

@@ -167,3 +167,12 @@ def test_vehicles_bought_are_counted_apart_from_the_vehicles_held():
     facts = _facts("全年公务用车购置2辆，公务用车保有量15辆；国内公务接待批次40个，接待人次260人。\n")
     assert facts["count.vehicles_purchased"] == [Decimal("2")]
     assert Decimal("2") not in facts.get("count.vehicles", [])
+
+
+def test_a_heading_that_rounds_a_figure_restates_it_and_raises_no_ambiguity():
+    text = "公务接待费仅3万元\n全年“三公”经费支出12.74万元，其中：公务用车运行维护费9.85万元，公务接待费2.89万元。\n"
+    statuses = _statuses(text)
+    assert not [k for k in statuses if k.startswith("ambiguous")], statuses
+    assert statuses["identity.three_public.actual.total"] == "pass"  # with 2.89, the precise figure
+    wrong = _statuses(text.replace("仅3万元", "仅4万元"))  # not a rounding of 2.89: two figures, as before
+    assert "ambiguous.three_public.actual.reception" in wrong

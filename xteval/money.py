@@ -173,6 +173,21 @@ def half_up(value: Decimal, places: int = 2) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def restated(values) -> Decimal | None:
+    """The one amount a set of amounts states, when every other is it rounded half-up to its own places; else None.
+
+    A report that gives 8.27 万元 in its table and “仅 8 万元” in a heading states one figure, not two: the most
+    precise is the figure. A zero is no rounding of anything (“0 万元” against 0.40 says nothing was spent).
+    """
+    values = set(values)
+    precise = min(values, key=lambda v: v.as_tuple().exponent)
+    for v in values:
+        places = max(0, -v.as_tuple().exponent)
+        if v != precise and (v == 0 or -v.as_tuple().exponent >= -precise.as_tuple().exponent or half_up(precise, places) != v):
+            return None
+    return precise
+
+
 def fmt(value: Decimal | int | None, places: int = 2, sep: bool = True) -> str:
     """A number as text: half-up to ``places`` decimals, with thousands separators; None is “—”."""
     if value is None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from ..money import D
+from ..money import D, restated
 from .kinds import pattern, patterns, piece
 
 # The shared pieces of fields.yaml: a number as reports write it, a money unit, the lead words before a figure.
@@ -161,3 +162,13 @@ def label_before(text: str, pos: int, end: int | None = None) -> str:
         return m.group(1)
     after = _RE.part_label_after.match(text, end) if end is not None else None
     return after.group(1) if after else "未命名"
+
+
+def one_figure(facts: list) -> Any:
+    """The fact of a field stated with one value, or with one amount and its roundings (8.27 万元 in a table, “仅 8
+    万元” in a heading: :func:`xteval.money.restated`); None when absent or when the values disagree."""
+    values = {f.value for f in facts}
+    if len(values) == 1:
+        return facts[0]
+    one = restated(values) if values and all(f.unit == "万元" for f in facts) else None
+    return next((f for f in facts if f.value == one), None) if one is not None else None

@@ -39,6 +39,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..money import UNITS, match_key
+from .amounts import one_figure
 from .classitems import ClassItemReading
 from .counting import CountReading
 from .kinds import Kind, detect, patterns, vocabulary
@@ -130,7 +131,7 @@ class Document:
         key = (field_id, name)
         if key not in memo:
             facts = self.get(field_id, name)
-            memo[key] = None if not facts or len({f.value for f in facts}) > 1 else facts[0]
+            memo[key] = one_figure(facts)
         return memo[key]
 
     @property

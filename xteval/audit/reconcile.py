@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import checks, rules
 from ..checks import CheckResult, Evidence, Reason, Status, amount, balance, direction
-from ..money import half_up
+from ..money import half_up, restated
 from .engine import Document, Fact
 
 HUNDRED = Decimal(100)
@@ -94,8 +94,8 @@ def ambiguity_checks(doc: Document) -> list[CheckResult]:
     out = []
     for (field, name, subject), facts in groups.items():
         values = list(dict.fromkeys(f.value for f in facts))
-        if len(values) < 2:
-            continue
+        if len(values) < 2 or all(f.unit == "万元" for f in facts) and restated(values) is not None:
+            continue  # one value, or one amount and its rounding (8.27 万元 and “8 万元”)
         first = facts[0]
         other = next(f for f in facts if f.value != first.value)
         same_words = first.label == other.label and len(first.label) >= 4 and _section_of(doc, first) == _section_of(doc, other)
