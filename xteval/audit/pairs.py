@@ -44,13 +44,10 @@ class PairReading:
         if second.value not in (tok.value, -tok.value):
             return  # a figure worked out from the token (a unit converted): not one to hand on as it stands
         sign = -1 if second.value != tok.value else 1  # 各减少 A、B: both decreases
-        emitted = self.doc.facts
-        # the fact was emitted just now: found from the end by identity (a search from the start, by equality, would
-        # cost a pass over every fact for each pair of a long text, and could take an equal fact read earlier)
-        at = next((i for i in range(len(emitted) - 1, max(-1, len(emitted) - 9), -1) if emitted[i] is second), None)
+        at = self._just_emitted(second)
         if at is None:
             return
-        del emitted[at]
+        del self.doc.facts[at]
         self.by_token[tok.index] = [facts[0]]
         self.emit(nxt, second.field, sign * nxt.value, second.unit, owner=second.owner)
         self.paired.add(nxt.index)
@@ -70,17 +67,29 @@ class PairReading:
         subjects = self._figures_before(tok)
         if len(chain) < 2 or len(subjects) < len(chain):
             return False
+        at = self._just_emitted(change)
+        if at is None:
+            return False
         sign = 1 if change.value == tok.value else -1  # 分别减少: all decreases
-        self.doc.facts.remove(change)  # it was emitted just now, for the one figure before it
+        del self.doc.facts[at]  # emitted just now, for the one figure before it
         self.by_token[tok.index] = []
         for each, subject in zip(chain, subjects[-len(chain) :], strict=True):
-            self.emit(each, f"{subject.field}.{suffix}", sign * each.value, change.unit, certain=each is not tok or change.certain)
+            certain = each is not tok or change.certain
+            self.emit(each, f"{subject.field}.{suffix}", sign * each.value, change.unit, certain=certain, name=subject.name)
             self.paired.add(each.index)
         return True
 
+    def _just_emitted(self, fact: Any) -> int | None:
+        """Where a fact emitted just now stands among the facts: found from the end by identity (a search from the
+        start, by equality, would cost a pass over every fact for each pair of a long text, and could take an equal
+        fact read earlier)."""
+        emitted = self.doc.facts
+        return next((i for i in range(len(emitted) - 1, max(-1, len(emitted) - 9), -1) if emitted[i] is fact), None)
+
     def _figures_before(self, tok: Token) -> list[Any]:
-        """The figures a change in turn may be about: one fact per figure, of the sentence so far or, when it has none,
-        of the sentence before; a figure read as two facts, or as none, makes the order unknowable (empty)."""
+        """The figures a change in turn may be about, one fact each: those of the sentence so far or, when it has none,
+        of the sentence before, back to the nearest money figure that is no such figure (a change, a figure read as
+        two facts or as none), which bounds the run."""
         tokens = self.doc.tokens
         i = tok.index - 1
         while i >= 0 and tokens[i].sentence_start == tok.sentence_start and not self._is_base(tokens[i]):
