@@ -176,3 +176,25 @@ def test_a_heading_that_rounds_a_figure_restates_it_and_raises_no_ambiguity():
     assert statuses["identity.three_public.actual.total"] == "pass"  # with 2.89, the precise figure
     wrong = _statuses(text.replace("仅3万元", "仅4万元"))  # not a rounding of 2.89: two figures, as before
     assert "ambiguous.three_public.actual.reception" in wrong
+
+
+NEWS = (
+    "2022年因公出国(境)费、公务用车购置及运行费和公务接待费的财政拨款预算数56.40万元、决算数51.25万元。\n"
+    "2022年本局“三公”经费财政拨款预算中，因公出国(境)费12.00万元，公务用车购置及运行费30.40万元，公务接待费14.00万元。\n"
+    "2023年本局“三公”经费财政拨款预算中，因公出国(境)费12.00万元，公务用车购置及运行费28.10万元，公务接待费14.00万元。\n"
+)
+
+
+def test_a_sentence_opened_by_a_mode_and_another_year_is_read_as_such():
+    """“2022年…预算中，因公出国费 A…”: the sentence's opening says its figures are budgets; the three items named
+    together before one figure are its total; a sentence that opens with another year than the report's states that
+    year's figures, which neither contradict this year's nor stand for them."""
+    doc = read_document(audit.prepare(NEWS))
+    assert doc.year == 2022
+    this_year = {f.field: f.value for f in doc.facts if f.subject == ""}
+    assert this_year["three_public.control.total"] == Decimal("56.40") and this_year["three_public.actual.total"] == Decimal("51.25")
+    assert this_year["three_public.control.vehicle_total"] == Decimal("30.40")
+    assert {f.subject for f in doc.facts if f.value == Decimal("28.10")} == {"unplaced"}
+    statuses = {r["id"]: r["status"] for r in audit.audit(audit.prepare(NEWS))[1].to_dicts()}
+    assert statuses["identity.three_public.control.total"] == "pass"
+    assert not [k for k in statuses if k.startswith("ambiguous")], statuses

@@ -14,6 +14,7 @@ from .subjects import heading_mode
 
 NEAR = 10  # a label ends at most this many characters before its figure's lead words
 _TP_WORDS = ("公务", "出国", "三公", "车辆", "接待", "公车")  # a label with none of these is no 三公 part outside a 三公 text
+_PART_GROUP = {"vehicle_total": "vehicle", "vehicle_purchase": "vehicle"}  # the 公务用车 items are one of the three
 
 # The matcher's caches, shared by every document of one kind read with one vocabulary: a year's documents
 # repeat their labels, and an intake worker read each of them afresh (a third of a small document's reading).
@@ -148,6 +149,15 @@ class Matcher:
 
     heading = ""  # the heading path of the figure being read (set by the reader)
 
+    def _names_every_part(self, sentence: str) -> bool:
+        """True when the clause a figure ends (the sentence up to it, from its last ，or ；) names all three 三公
+        items, 出国, 公务用车 and 接待, and gives them no figures in turn (分别, 各): their sum is the figure."""
+        clause = sentence[max(sentence.rfind(c) for c in "，,；;。：:") + 1 :]
+        if "分别" in clause or "各" in clause:
+            return False
+        groups = {_PART_GROUP.get(name, name) for name, pats in self.tp["_parts"].items() for p in pats if p.search(clause)}
+        return {"overseas", "vehicle", "reception"} <= groups
+
     def part_in(self, text: str) -> str | None:
         """The 三公 part named last in a text (a sentence before its figure); the total when 三公经费 is named after
         every part (“因公出国费、公务接待费、公务用车购置及运行费（“三公”经费）决算总额”: the list, then its name)."""
@@ -181,6 +191,8 @@ class Matcher:
         if self.tp["marker"] not in context and not state.get("tp_part") and not any(k in label for k in _TP_WORDS):
             return None  # nothing about 三公 here (the common case: decided without a regular expression)
         part, where = self._tp_part(label)
+        if part not in (None, "total") and self._names_every_part(context.split(" ")[0]):
+            part = "total"  # 因公出国费、公务用车购置及运行费和公务接待费的预算数 X: the three together
         rest = label[where[1] :] if where else label
         in_context = self.tp["marker"] in context or state.get("tp_part")
         if part is None:
@@ -203,7 +215,9 @@ class Matcher:
             mode = "actual"
         if where is None and not aside and mode and state.get("tp_mode") and mode != state["tp_mode"] and state.get("tp_total"):
             part = "total"  # “控制数 X，其中…；实际支出 Y，其中…”: after a total and its parts, a new mode starts at the total
-        mode = mode or state.get("tp_mode") or heading_mode(self.heading, self.document_mode)
+        # 2010年“三公”经费财政拨款预算中，因公出国费 X: the sentence's words before its first figure say which it states
+        opening = heading_mode(context.split(" ")[0], "") if not (mode or state.get("tp_mode")) else ""
+        mode = mode or state.get("tp_mode") or opening or heading_mode(self.heading, self.document_mode)
         state["tp_part"], state["tp_mode"] = part, mode
         if part == "total":
             state["tp_total"] = True
