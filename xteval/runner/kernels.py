@@ -13,6 +13,7 @@ import functools
 import itertools
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -129,7 +130,7 @@ async def _until_exit(process: Any, timeout: float) -> None:
     """
     pidfd = getattr(process, "pidfd", None)
     opened = None
-    if pidfd is None and process is not None and hasattr(os, "pidfd_open"):
+    if pidfd is None and isinstance(process, subprocess.Popen) and hasattr(os, "pidfd_open"):
         try:
             pidfd = opened = os.pidfd_open(process.pid)
         except OSError:  # already gone: the caller's next check says so
