@@ -276,7 +276,7 @@ def test_a_notebook_a_planted_state_names_is_never_run(project, tmp_path, monkey
     state["key"]["notebook"] = sha256(evil)
     path.write_text(json.dumps(state), encoding="utf-8")
     ran: list = []
-    monkeypatch.setattr(executors, "local", lambda jobs, out_dir, n, done: ran.extend(jobs))
+    monkeypatch.setattr(executors, "local", lambda jobs, out_dir, n, done, *then: ran.extend(jobs))
     summary = run_batch([f], out, force=force)
     assert all(j.notebook != str(evil) for j in ran)
     if force:

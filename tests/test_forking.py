@@ -305,6 +305,24 @@ def test_concurrent_starts_a_restart_and_clean_exit_codes(tmp_path, template):
     asyncio.run(go())
 
 
+def test_a_kernel_that_ends_is_seen_ending_when_it_does_not_at_the_next_poll(tmp_path, template):
+    """jupyter_client checks a shutting-down kernel every ``pollinterval`` (0.1 s): a kernel that ended 2 ms after its
+    shutdown request was found 0.1 s later, on every run. The wait is woken by the exit itself: with a poll every
+    600 s it still ends as soon as the kernel does (the bound below is half a poll; the exit takes milliseconds)."""
+
+    async def go():
+        km = ForkedPythonKernelManager(kernel_name="python3")
+        await km.start_kernel(cwd=str(tmp_path))
+        proc = km.provisioner.process
+        assert km.provisioner.forked and proc.poll() is None
+        await km.request_shutdown()
+        await asyncio.wait_for(km.finish_shutdown(waittime=2400, pollinterval=600), timeout=300)
+        assert proc.returncode == 0  # it ended by itself: neither terminated nor killed
+        await km.cleanup_resources()
+
+    asyncio.run(go())
+
+
 # --------------------------------------------------------------------------- lifetimes
 
 WORKER = """

@@ -59,7 +59,10 @@ def test_thin_notebooks_call_the_library_and_each_cell_runs_again_on_its_own(pat
 
 
 @pytest.fixture(scope="module")
-def department_run(tmp_path_factory):
+def department_run(tmp_path_factory, forked_kernels):
+    """The seed department run as a batch worker runs it (a kernel forked from the warm template, see conftest): the
+    module's two runs fork theirs, where each started a kernel that imported the notebook stack afresh. The plain
+    kernel's run stays tested below by papermill's own command."""
     out = tmp_path_factory.mktemp("out")
     return run_params(ROOT / "params" / "2023" / "department.yaml", out)
 
@@ -170,7 +173,7 @@ def test_the_score_line_shows_the_failures_beside_the_grade(department_run):
     assert department_run.record["score_illustrative"] is True
 
 
-def test_the_three_public_row_over_its_control_is_highlighted(tmp_path):
+def test_the_three_public_row_over_its_control_is_highlighted(tmp_path, forked_kernels):
     """A unit that overspent its 三公 control and claimed it had not: the row is red and the grade says 不符."""
     from conftest import PARAMS
 

@@ -238,8 +238,11 @@ def test_default_scorer_is_the_project_engine_or_a_clear_error():
 
 
 @pytest.mark.parametrize("forced", ["0", "1"])
-def test_batch_run_with_the_panel_neither_hangs_nor_leaks_into_the_appendix(monkeypatch, tmp_path, forced):
-    """papermill runs the department notebook; even with the panel forced on, the page shows no widget."""
+def test_batch_run_with_the_panel_neither_hangs_nor_leaks_into_the_appendix(monkeypatch, tmp_path, forced, forked_kernels):
+    """papermill runs the department notebook; even with the panel forced on, the page shows no widget.
+
+    Its kernel is forked from the warm template, as a batch worker's is (the panel reads XTEVAL_PANEL when it is
+    shown, from the kernel's environment, which the fork request carries)."""
     from xteval.runner.run import run_params
 
     monkeypatch.setenv("XTEVAL_PANEL", forced)  # the kernel inherits it

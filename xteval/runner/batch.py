@@ -318,15 +318,14 @@ def run_batch(
             to_run.append(job)
 
     n = max(1, min(jobs or os.cpu_count() or 1, len(to_run) or 1))
-    if to_run:
-        if executor == "dask":
-            executors.dask(to_run, out_dir, n, done, scheduler, processes)
-        elif executor == "local":
-            executors.local(to_run, out_dir, n, done)
-        else:
-            raise InputError(f"未知 executor {executor!r} (local or dask)", field="--executor")
-
-    run_summaries(summaries, out_dir, force, done)
+    left = list(summaries)  # the summaries no pool has taken: they run here, after the units
+    if to_run and executor == "dask":
+        executors.dask(to_run, out_dir, n, done, scheduler, processes)
+    elif to_run and executor == "local":
+        executors.local(to_run, out_dir, n, done, functools.partial(_summaries_for_the_pool, left, out_dir, force, done))
+    elif to_run:
+        raise InputError(f"未知 executor {executor!r} (local or dask)", field="--executor")
+    run_summaries(left, out_dir, force, done)
 
     order = {job.params_file: i for i, job in enumerate(planned)}  # one job a params file (discover); a job planned again keeps it
     outcomes.sort(key=lambda o: order[o.job.params_file])
@@ -342,31 +341,59 @@ def is_summary(job: Job) -> bool:
     return job.error is None and job.notebook is not None and Path(job.notebook).stem == "summary"
 
 
+def _summaries_for_the_pool(left: list[Job], out_dir: Path, force: bool, done: Callable[[Outcome], None]):
+    """What a local pool runs once the units are done: the year summaries due, on its warm workers (forked kernels),
+    rather than here with a kernel started afresh. They are taken from ``left``, which then holds none to run here."""
+    due = due_summaries(left, out_dir, force, done)
+    left.clear()
+    return [(run_summary, job) for job in due]
+
+
 def run_summaries(jobs: list[Job], out_dir: Path, force: bool, done: Callable[[Outcome], None]) -> None:
     """Run each year's summary after the unit runs, one at a time in this process.
 
+    A local batch that ran units has its pool run them instead, on its warm workers (see
+    :func:`run_batch`); this is the way for a batch that started none (only summaries
+    changed) and for a dask batch.
+    """
+    for job in due_summaries(jobs, out_dir, force, done):
+        done(run_summary(job, str(out_dir)))
+
+
+def due_summaries(jobs: list[Job], out_dir: Path, force: bool, done: Callable[[Outcome], None]) -> list[Job]:
+    """The year summaries to run, once their units have run; the others are reported skipped through ``done``.
+
     A summary reads the executed notebooks of its year, so its key adds their
     content hashes to the usual ones: it is skipped only when neither it nor
-    anything it reads changed. The output folder reaches its kernel as
-    ``XTEVAL_OUTPUT_DIR`` (see ``xteval.summary.model``).
+    anything it reads changed.
     """
-    from ..summary.model import OUTPUT_ENV, inputs
-    from .executors import run_job
+    from ..summary.model import inputs
 
+    due = []
     for job in jobs:
         job.key = {**job.key, "reads": {p.name: sha256(p) for p in inputs(out_dir, job.year)}, "documents": _store_hash(job)}
         if not force and unchanged(out_dir, job):
             done(Outcome(job, "skipped"))
-            continue
-        before = os.environ.get(OUTPUT_ENV)
-        os.environ[OUTPUT_ENV] = str(Path(out_dir).resolve())
-        try:
-            done(run_job(job, str(out_dir)))
-        finally:
-            if before is None:
-                os.environ.pop(OUTPUT_ENV, None)
-            else:
-                os.environ[OUTPUT_ENV] = before
+        else:
+            due.append(job)
+    return due
+
+
+def run_summary(job: Job, out_dir: str) -> Outcome:
+    """Run one year summary (in the batch process or a pool's worker): the output folder reaches its kernel as
+    ``XTEVAL_OUTPUT_DIR`` (see ``xteval.summary.model``), set for this run only."""
+    from ..summary.model import OUTPUT_ENV
+    from .executors import run_job
+
+    before = os.environ.get(OUTPUT_ENV)
+    os.environ[OUTPUT_ENV] = str(Path(out_dir).resolve())
+    try:
+        return run_job(job, out_dir)
+    finally:
+        if before is None:
+            os.environ.pop(OUTPUT_ENV, None)
+        else:
+            os.environ[OUTPUT_ENV] = before
 
 
 def _store_hash(job: Job) -> str | None:

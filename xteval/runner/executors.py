@@ -194,7 +194,15 @@ def forkserver(preload: list[str]):
     return ctx
 
 
-def local(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None]) -> None:
+def local(
+    jobs: list[Job],
+    out_dir: Path,
+    n: int,
+    done: Callable[[Outcome], None],
+    then: Callable[[], list[tuple[Callable[[Job, str], Outcome], Job]]] | None = None,
+) -> None:
+    """Run ``jobs`` on a pool of ``n`` local workers; once all are done, what ``then()`` returns (a function and
+    its job: the year summaries, which read the units' outputs) on the same workers."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     # forkserver, not fork: a caller that already ran a kernel (zmq context, event loop)
@@ -205,11 +213,13 @@ def local(jobs: list[Job], out_dir: Path, n: int, done: Callable[[Outcome], None
     templates = _start_templates(ctx, n)
     pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(), templates))
     try:
-        pending = {pool.submit(run_job, job, str(out_dir)) for job in jobs}
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                done(fut.result())
+        waves = [lambda: [(run_job, job) for job in jobs], then or list]
+        for wave in waves:
+            pending = {pool.submit(run, job, str(out_dir)) for run, job in wave()}
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    done(fut.result())
         pool.shutdown()
     except BaseException:
         # Ctrl-C or SIGTERM: workers unwind (temp files removed, kernels killed), then stop.
