@@ -18,7 +18,7 @@ from processes import Watch, ppid, tagged, tagged_by_name, wait_gone
 
 from xteval.errors import InputError, WriteError
 from xteval.params import load_params
-from xteval.runner.batch import discover, input_key, plan, run_batch
+from xteval.runner.batch import discover, input_key, plan, run_batch, save_state
 
 XTEVAL = str(Path(sys.executable).parent / "xteval")
 
@@ -171,7 +171,6 @@ def test_batch_isolates_a_failure_then_skips_what_succeeded(project, capsys):
 
 def _as_if_run(project: Path, out: Path):
     """Plan the department as a batch would and save its state with outputs in place, as its run would leave them."""
-    from xteval.runner.batch import save_state
 
     f = project / "params" / "2023" / "department.yaml"
     [job] = plan([f], out)
@@ -402,3 +401,19 @@ def test_a_page_with_findings_exits_1_with_strict(project, capsys):
     params = project / "params" / "2023" / "department.yaml"
     assert main(["run", str(params), "--out", str(project / "o"), "--strict"]) == 1
     assert "不符 3 项" in capsys.readouterr().out
+
+
+def test_a_params_file_named_by_another_form_of_its_path_is_still_planned_from_its_last_run(project, monkeypatch):
+    """A batch run on params/2023 and then on the same folder's absolute path (or the other way round) reads the same
+    files: the second plans them from their last run, without validating them again."""
+    out = project / "outputs"
+    monkeypatch.chdir(project)
+    relative = Path("params") / "2023" / "department.yaml"
+    [job] = plan([relative], out)
+    for path in (job.ipynb, job.html):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text("{}", encoding="utf-8")
+    save_state(out, job)
+    seen = _validated(monkeypatch)
+    [again] = plan([project / relative], out)
+    assert seen == [] and again.key == job.key and again.params_file == str(project / relative)

@@ -84,7 +84,7 @@ def plan(files: list[Path], out_dir: Path, evaluation: dict[str, str] | None = N
     jobs: list[Job] = []
     last_runs = _last_runs(out_dir)
     for f in files:
-        job = _unchanged_since(last_runs.get(str(f)), f, out_dir, evaluation)
+        job = _unchanged_since(last_runs.get(os.path.abspath(f)) or last_runs.get(str(f)), f, out_dir, evaluation)
         if job is None:
             job = _planned(f, out_dir)
             if evaluation and job.error is None:
@@ -132,7 +132,8 @@ STATES_MAX = 10_000  # state files read to find a params file's last run (a year
 
 
 def _last_runs(out_dir: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
-    """The last successful run of each params file (its state file and saved state, by params file), from ``<out>/.state/``.
+    """The last successful run of each params file (its state file and saved state, by the file's absolute path), from
+    ``<out>/.state/``.
 
     A state that cannot be read, or is not one this version wrote, is left out: its file is then
     validated and planned as if it had never run."""
@@ -146,7 +147,8 @@ def _last_runs(out_dir: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
             except (XtevalError, ValueError, RecursionError):
                 continue
             if isinstance(last, dict) and isinstance(last.get("params_file"), str) and isinstance(last.get("job"), dict):
-                out[last["params_file"]] = (path, last)
+                where = last.get("params_path")
+                out[where if isinstance(where, str) else last["params_file"]] = (path, last)
     except OSError:
         return {}
     return out
@@ -247,6 +249,8 @@ def unchanged(out_dir: Path, job: Job) -> bool:
 
 def save_state(out_dir: Path, job: Job) -> None:
     data = {"key": job.key, "params_file": job.params_file, "saved_at": time.time()}
+    # the file whatever form of its path the batch was given (params/2023/x.yaml, /home/…/params/2023/x.yaml)
+    data["params_path"] = os.path.abspath(job.params_file)
     # what the next batch needs to plan this file without validating it again, when nothing it reads changed
     data["job"] = {"name": job.name, "year": job.year, "ipynb": job.ipynb, "html": job.html, "notebook": job.notebook}
     write_atomic(state_path(out_dir, job), json.dumps(data, ensure_ascii=False, indent=1))
