@@ -19,6 +19,7 @@ from .. import checks, rules
 from ..checks import CheckResult, Evidence, Reason, Status, amount, balance, direction
 from ..money import half_up, restated
 from .engine import Document, Fact
+from .subjects import opening_year
 
 HUNDRED = Decimal(100)
 BASE_UNITS = ("万元", "%", "分")
@@ -99,6 +100,8 @@ def ambiguity_checks(doc: Document) -> list[CheckResult]:
         first = facts[0]
         other = next(f for f in facts if f.value != first.value)
         same_words = first.label == other.label and len(first.label) >= 4 and _section_of(doc, first) == _section_of(doc, other)
+        # two sentences that open with two years (2022年…预算中，公务接待费 A。2023年…预算中，公务接待费 B) state two years
+        same_words = same_words and opening_year(doc, first) == opening_year(doc, other)
         path = (f"{field}[{name}]" if name else field) + (f"（{subject}）" if subject else "")
         out.append(
             CheckResult(

@@ -77,28 +77,24 @@ def _earlier_year(section: str, year: int | None) -> bool:
     return False
 
 
-def _other_year(lead: str, year: int | None) -> str | None:
-    """``previous`` or ``unplaced`` when a sentence opens with a year before or after the report's (“2022年“三公”经费
-    预算中，…” in a 2023 report); None when it opens with the report's year, or with none. Only the opening places:
-    a year inside a sentence (比2022年增加) compares."""
-    m = _OPENING_YEAR.match(lead)
-    if m is None or year is None or int(m[1]) == year:
+def opening_year(doc: Any, fact: Any) -> int | None:
+    """The year a fact's sentence opens with (“2022年本局“三公”经费预算中，…”), or None."""
+    if fact.token is None or fact.token >= len(doc.tokens):
         return None
-    return "previous" if int(m[1]) < year else "unplaced"
+    m = _OPENING_YEAR.match(sentence_lead(doc.tokens, fact.token))
+    return int(m[1]) if m else None
 
 
 def subject_of(field_id: str, label: str, lead: str, section: str, year: int | None = None) -> str:
     """The subject of a figure of ``field_id``: its clause (``label``), its sentence's opening (``lead``), its headings.
 
     A figure under a heading about an earlier year than the report's (二、2021年“三公”经费决算情况 in a 2022 budget
-    explanation), or in a sentence that opens with one, is ``previous``, whatever its field; one in a sentence that
-    opens with a later year is ``unplaced``.
+    explanation) is ``previous``, whatever its field. A year that opens a sentence does not place its figures: the
+    report's year is told by counting (:func:`.engine.report_year`), and a budget explanation that compares with last
+    year names last year more often than its own.
     """
     if not field_id.endswith(".previous") and _earlier_year(section, year):
         return "previous"
-    other = _other_year(lead, year)
-    if other and not field_id.endswith(".previous"):
-        return other
     if not takes_subject(field_id):
         return ""
     modifier = field_id.endswith(_vocab()["modifiers"])
