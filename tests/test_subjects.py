@@ -130,3 +130,25 @@ def test_fields_that_name_their_own_subject_take_none():
     assert not takes_subject("income.government_fund")
     assert not takes_subject("three_public.control.total")
     assert takes_subject("expenditure.basic") and takes_subject("expenditure.basic.share")
+
+
+def test_a_budget_explanation_that_compares_with_last_year_is_still_this_years():
+    """A budget explanation names last year in every comparison (比2024年预算减少…), more often than its own year:
+    the years it compares with are not counted, and a run-in heading that compares ((二)公务接待费…，比2024年预算减少…)
+    is not a section about last year, so its figures stay this year's."""
+    from xteval import audit
+    from xteval.audit import read_document
+    from xteval.audit.engine import report_year
+
+    text = (
+        "青石镇2025年“三公”经费预算情况\n"
+        "二、2025年一般公共预算“三公”经费支出预算情况说明\n"
+        "本镇“三公”经费支出预算为12万元，比2024年预算减少5万元，下降29.41%。\n"
+        "(一)因公出国(境)费支出预算0万元，与2024年预算一致。\n"
+        "(二)公务接待费支出预算4万元，比2024年预算减少1万元，下降20%。\n"
+        "(三)公务用车运行费支出预算8万元，比2024年预算减少4万元，下降33.33%。\n"
+    )
+    assert report_year(text) == 2025
+    doc = read_document(audit.prepare(text))
+    reception = [f for f in doc.facts if f.field == "three_public.control.reception"]
+    assert [(f.value, f.subject) for f in reception] == [(Decimal("4"), "")]

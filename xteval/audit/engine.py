@@ -145,10 +145,10 @@ class Document:
 
 
 def report_year(text: str) -> int | None:
-    """The year the report is about: the most frequent “20xx 年度”, else “20xx 年”."""
+    """The year the report is about: the most frequent “20xx 年度”, else “20xx 年”, a year compared with not counted."""
     years = Counter(int(y) for y in _RE.year_of_report.findall(text[:200_000]))
     if not years:
-        years = Counter(int(y) for y in _RE.year_any.findall(text[:200_000]))
+        years = Counter(int(y) for y in _RE.year_of_report_any.findall(text[:200_000]))
     return years.most_common(1)[0][0] if years else None
 
 

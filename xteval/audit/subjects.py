@@ -22,7 +22,7 @@ from typing import Any
 
 from .kinds import pattern, vocabulary
 
-_YEAR = pattern("engine.year_any")
+_YEAR = pattern("engine.year_of_report_any")  # a year a heading is about, not one it compares with (比2021年预算减少)
 _OPENING_YEAR = pattern("engine.prior_year")  # a year that opens a text (20xx年, 20xx年度)
 
 
