@@ -116,3 +116,20 @@ def test_a_part_named_with_its_actual_word_is_that_part_and_sums_to_the_total():
     assert facts["expenditure.basic"] == [Decimal("612.40")] and facts["expenditure.project"] == [Decimal("217.75")]
     _, suite = audit.audit(audit.prepare(text.replace("217.75", "227.75")))
     assert "identity.expenditure.total" in [r["id"] for r in suite.to_dicts() if r["status"] == "fail"]
+
+
+def test_in_a_budget_explanation_a_budgets_share_and_change_are_the_budgets():
+    """A 部门预算 explanation states budgets: “基本支出预算 300 万元，占 60%，比上年增加 20 万元” gives the budget its
+    share and change (they had been left unread). In a 决算 section a budget beside the actual never takes them."""
+    budget = (
+        "青石镇2025年部门预算公开说明\n三、支出预算情况说明\n2025年支出预算500.00万元，其中：基本支出预算300.00万元，占60.00%，"
+        "比上年增加20.00万元；项目支出预算200.00万元，占40.00%，比上年减少10.00万元。\n"
+    )
+    facts = _facts(budget)
+    assert facts["expenditure.basic.budget.share"] == [Decimal("60.00")]
+    assert facts["expenditure.basic.budget.change"] == [Decimal("20.00")]
+    actual = (
+        "青石镇2024年度部门决算情况说明\n三、支出决算情况说明\n2024年基本支出决算280.00万元，年初预算300.00万元，比上年增加20.00万元。\n"
+    )
+    facts = _facts(actual)
+    assert facts["expenditure.basic.change"] == [Decimal("20.00")] and "expenditure.basic.budget.change" not in facts

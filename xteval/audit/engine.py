@@ -398,7 +398,7 @@ class _Reader(CountReading, PairReading, ListItemReading, ClassItemReading):
         self._grand_total(tok, fields)
         if fields:
             facts = [self.emit(tok, f, tok.value, "万元", owner=self.state.get("owner")) for f in fields]
-            if not tok.in_brackets and not any(f.field.endswith(".budget") for f in facts):
+            if not tok.in_brackets and (not any(f.field.endswith(".budget") for f in facts) or self.m.budget_text(tok.section)):
                 self.state["base"] = facts
             if not tok.in_brackets:
                 self.state["subject"] = [f.field.removesuffix(".budget") for f in facts]

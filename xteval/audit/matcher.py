@@ -149,6 +149,11 @@ class Matcher:
 
     heading = ""  # the heading path of the figure being read (set by the reader)
 
+    def budget_text(self, section: str) -> bool:
+        """True where the text states budgets (a 预算 explanation's section, or a page whose title says 预算): there a
+        figure's budget is what the sentence is about, and its share and change (占 Y%，比上年增加 Z) are the budget's."""
+        return heading_mode(section, self.document_mode) == "control"
+
     def _names_every_part(self, sentence: str) -> bool:
         """True when the clause a figure ends (the sentence up to it, from its last ，or ；) names all three 三公
         items, 出国, 公务用车 and 接待, and gives them no figures in turn (分别, 各): their sum is the figure."""
