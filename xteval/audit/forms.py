@@ -235,7 +235,7 @@ def _indicators(doc: Document, cs: list[Cell], start: int, form: dict[str, Any])
             and not _RE.unnamed_indicator.fullmatch(text)
             and not _RE.unit_word.match(text)  # a 度量单位 cell (页, 台) left over from a row not read is no indicator's name
         ):
-            j = _indicator(doc, cs, i, level1, level2, no_actual, level1_words + level2_words)
+            j = _indicator(doc, cs, i, level1, level2, no_actual, form["_level_openers"])
             i = j if j > i else i + 1
             continue
         i += 1
@@ -280,9 +280,9 @@ def _indicator(
     if actual_cell is None or actual_cell.line - name.line > 3 and "\n\n" not in doc.report.text[name.start : actual_cell.start]:
         return i
     j += 1
-    if _holds_a_target(name.text):
-        return _name_with_target(doc, cs, name, i, level1, level2, levels)
-    if _holds_a_target(actual_cell.text):
+    if (at := _target_at(name.text)) is not None:
+        return _name_with_target(doc, cs, name, at, i, level1, level2, levels)
+    if _target_at(actual_cell.text) is not None:
         return i  # the next row's name and value (科目调整次数≤10次) where the 完成值 would be: no column is known
     cmp_kind, target, t_unit = _split_value(target_cell.text)
     _, actual, a_unit = _split_value(actual_cell.text)
@@ -323,25 +323,24 @@ def _indicator(
     return j
 
 
-def _holds_a_target(text: str) -> bool:
-    """Words then a comparator and a number in one cell (足额保障率=100%, 科目调整次数≤10次): a name run into its 指标值."""
+def _target_at(text: str) -> int | None:
+    """Where the 指标值 starts in a cell of words then a comparator and a number (足额保障率=100%, 科目调整次数≤10次: a
+    name run into its value), else None."""
     at = min((k for k in (text.find(c) for c in _COMPARATORS) if k > 0), default=-1)
-    return at > 0 and bool(_RE.han.search(text[:at])) and _split_value(text[at:])[1] is not None
+    return at if at > 0 and _RE.han.search(text[:at]) and _split_value(text[at:])[1] is not None else None
 
 
 _COMPARATORS = "≥≤=﹦<>≧≦"
 
 
-def _name_with_target(doc: Document, cs: list[Cell], name: Cell, i: int, level1, level2, levels) -> int:
+def _name_with_target(doc: Document, cs: list[Cell], name: Cell, at: int, i: int, level1, level2, levels) -> int:
     """A row whose name cell holds its 指标值 (足额保障率=100%): the goal and its target; the bare numbers after it
     (完成值, 权重 or 得分, their blank cells dropped) are left unread, as no column can be told. Level words the cell
     opens with (产出指标数量指标足额保障率) are its row's levels, not its name."""
-    at = min(k for k in (name.text.find(c) for c in _COMPARATORS) if k > 0)
     cmp_kind, target, unit = _split_value(name.text[at:])
     words = name.text[:at]
     for _ in range(2):  # 一级 then 二级
-        # the level words match a whole cell (…$): here they open one
-        opening = next((m for p in levels if (m := re.match(p.pattern.removesuffix("$"), words)) and 0 < m.end() < len(words)), None)
+        opening = next((m for p in levels if (m := p.match(words)) and 0 < m.end() < len(words)), None)
         if opening is None:
             break
         words = words[opening.end() :]

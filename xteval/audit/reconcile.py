@@ -17,7 +17,8 @@ from typing import Any
 
 from .. import checks, rules
 from ..checks import CheckResult, Evidence, Reason, Status, amount, balance, direction
-from ..money import half_up, restated
+from ..money import half_up
+from .amounts import one_figure
 from .engine import Document, Fact
 from .subjects import opening_year
 
@@ -94,8 +95,7 @@ def ambiguity_checks(doc: Document) -> list[CheckResult]:
             groups[(*f.key, f.subject)].append(f)
     out = []
     for (field, name, subject), facts in groups.items():
-        values = list(dict.fromkeys(f.value for f in facts))
-        if len(values) < 2 or all(f.unit == "万元" for f in facts) and restated(values) is not None:
+        if one_figure(facts) is not None:
             continue  # one value, or one amount and its rounding (8.27 万元 and “8 万元”)
         first = facts[0]
         other = next(f for f in facts if f.value != first.value)

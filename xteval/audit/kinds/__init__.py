@@ -147,7 +147,8 @@ def _compile_form(form: dict[str, Any] | None) -> dict[str, Any] | None:
     if form is None:
         return None
     whole = lambda words: [re.compile(f"^(?:{w})$") for w in words]  # noqa: E731
-    scored = lambda words: [re.compile(f"^{w}(?:\\(\\d+分\\))?$") for w in words]  # noqa: E731  “产出指标(50分)”
+    opens = lambda words: [re.compile(f"^{w}(?:\\(\\d+分\\))?") for w in words]  # noqa: E731  “产出指标(50分)”…
+    scored = lambda words: [re.compile(p.pattern + "$") for p in opens(words)]  # noqa: E731  … as a whole cell
     form["_words"] = re.compile("|".join(a for v in form["columns"].values() for a in v))
     # a column word may carry the form's letter for it: 全年预算数（A）, 全年执行数（B）, 执行率（B/A）; or its unit:
     # 执行率(%), 执行率得分(分), 年初预算数(万元)
@@ -166,6 +167,8 @@ def _compile_form(form: dict[str, Any] | None) -> dict[str, Any] | None:
         form[f"_{key}"] = whole(form.get(key) or ())
     for key in ("level1", "level2"):
         form[f"_{key}"] = scored(form.get(key) or ())
+    # the same words opening a cell that runs on into its indicator's name (产出指标数量指标足额保障率=100%)
+    form["_level_openers"] = opens([*(form.get("level1") or ()), *(form.get("level2") or ())])
     return form
 
 
