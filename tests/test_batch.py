@@ -417,3 +417,29 @@ def test_a_params_file_named_by_another_form_of_its_path_is_still_planned_from_i
     seen = _validated(monkeypatch)
     [again] = plan([project / relative], out)
     assert seen == [] and again.key == job.key and again.params_file == str(project / relative)
+
+
+def test_a_workers_watchdog_leaves_even_when_killing_its_kernels_fails(monkeypatch):
+    """The batch gone, a worker's watchdog kills its kernels, then interrupts and leaves. Killing a kernel whose handle
+    the run's own thread closed at that moment raised (EBADF on its pidfd), the watchdog thread died, and the worker
+    ran on with a kernel it restarted: kill -9 of a batch could leave a worker, a template and a kernel behind."""
+    import subprocess
+    import threading
+
+    from xteval.runner import executors, kernels
+
+    def closed_meanwhile():
+        raise OSError(9, "Bad file descriptor")
+
+    done = threading.Event()
+    calls = []
+    monkeypatch.setattr(kernels, "kill_kernels", closed_meanwhile)
+    monkeypatch.setattr(executors.os, "kill", lambda pid, sig: calls.append(sig))
+    monkeypatch.setattr(executors, "LEAVE_GRACE", 0)
+    monkeypatch.setattr(executors, "_batch_gone", False)  # the watchdog sets it: restored for the tests after
+    monkeypatch.setattr(executors, "_leave", lambda: (calls.append("leave"), done.set()))
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a batch that has ended (and been reaped)
+    executors._watch_batch(gone.pid)
+    assert done.wait(timeout=600)
+    assert calls == [signal.SIGTERM, "leave"]

@@ -68,7 +68,10 @@ def _watch_batch(batch_pid: int) -> None:
         _batch_gone = True
         from .kernels import kill_kernels
 
-        kill_kernels()  # at once: a graceful shutdown mid-cell only makes the kernel log errors
+        try:
+            kill_kernels()  # at once: a graceful shutdown mid-cell only makes the kernel log errors
+        except Exception:  # a kernel's handle the run's own thread closed meanwhile: leave all the same
+            pass
         os.kill(os.getpid(), signal.SIGTERM)
         # The interrupt unwinds the run and ends in _leave. Where it lands in code that swallows it (a library's
         # cleanup), the run returns as if whole and the worker would wait on the pool's queue for ever, keeping

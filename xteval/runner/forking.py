@@ -337,6 +337,10 @@ class ForkedKernel:
         return code
 
     def poll(self) -> int | None:
+        with self.template.lock:  # a worker's watchdog thread may poll while the run's thread does: one at a time
+            return self._poll()
+
+    def _poll(self) -> int | None:
         if self.returncode is not None:
             return self.returncode
         t = self.template
@@ -362,7 +366,10 @@ class ForkedKernel:
             if left is not None and left <= 0:
                 raise subprocess.TimeoutExpired(self.args, timeout)
             fds = [self.pidfd] if self.pidfd is not None else []
-            select.select(fds, [], [], 0.05 if left is None else min(left, 0.05))
+            try:
+                select.select(fds, [], [], 0.05 if left is None else min(left, 0.05))
+            except OSError:  # the pidfd closed by another thread's poll, which saw the kernel end: poll again
+                pass
         return self.returncode  # type: ignore[return-value]
 
     def send_signal(self, sig: int) -> None:
