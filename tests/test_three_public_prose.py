@@ -179,14 +179,14 @@ def test_a_heading_that_rounds_a_figure_restates_it_and_raises_no_ambiguity():
 
 
 NEWS = (
-    "2022年因公出国(境)费、公务用车购置及运行费和公务接待费的财政拨款预算数56.40万元、决算数51.25万元。\n"
-    "2022年本局“三公”经费财政拨款预算中，因公出国(境)费12.00万元，公务用车购置及运行费30.40万元，公务接待费14.00万元。\n"
-    "2023年本局“三公”经费财政拨款预算中，因公出国(境)费12.00万元，公务用车购置及运行费28.10万元，公务接待费14.00万元。\n"
+    "2022年本局因公出国(境)经费、公务接待费和公务用车购置及运行费的年初预算共56.40万元，全年实际支出51.25万元。\n"
+    "2022年本局“三公”经费的财政拨款预算分项为：因公出国(境)费12.00万元，公务用车购置及运行费30.40万元，公务接待费14.00万元。\n"
+    "2023年本局“三公”经费的财政拨款预算分项为：因公出国(境)费12.00万元，公务用车购置及运行费28.10万元，公务接待费14.00万元。\n"
 )
 
 
 def test_a_sentence_opened_by_a_mode_and_another_year_is_read_as_such():
-    """“2022年…预算中，因公出国费 A…”: the sentence's opening says its figures are budgets; the three items named
+    """“2022年…财政拨款预算分项为：因公出国费 A…”: the sentence's opening says its figures are budgets; the three items named
     together before one figure are its total. Two sentences that open with two years state two years' figures: their
     difference is a note to check, never a contradiction of the report's own words (a fail)."""
     doc = read_document(audit.prepare(NEWS))
